@@ -1,0 +1,84 @@
+/**
+ * The Database port (R4): one contract for SQLite, PostgreSQL and MySQL, implemented once on Kysely
+ * (`storage/kysely/`). Every write is idempotent, so the write-behind spool can replay it:
+ * trades by id, orders by (exchange, clientOrderId), fills by (exchange, account, tradeId), slots by
+ * (exchange, symbol, level), cursors by (exchange, account, symbol).
+ *
+ * Failure contract: a method that cannot reach the database rejects with DatabaseUnavailableError
+ * (nothing is known to be written); a constraint it enforces rejects with its typed error.
+ */
+import type { Fill } from '../domain/fill.js';
+import type { Trade } from '../domain/trade.js';
+import type {
+  EventFilter, EventRecord, FillCursorRecord, FillFilter, GridRecord, IntentFilter, OrderFilter,
+  OrderIntent, OrderRecord, OrderStateChange, SlotRecord, Statistics, StatisticsFilter, TradeFilter,
+} from './records.js';
+
+export type SqlDialect = 'sqlite' | 'postgres' | 'mysql';
+
+/** Methods available both on the database and inside a transaction. */
+export interface DatabaseOperations {
+  /** Stores a trade; a trade with the same id is left as it is. */
+  saveTrade(trade: Trade): Promise<void>;
+  /** Stores many trades in multi-row inserts; duplicates by id are skipped. */
+  batchSaveTrades(trades: readonly Trade[]): Promise<void>;
+  getTrades(filter: TradeFilter): Promise<Trade[]>;
+
+  /** Upserts by (exchange, clientOrderId); appends to the state history when status or fill changed. */
+  saveOrder(order: OrderRecord): Promise<void>;
+  getOrders(filter: OrderFilter): Promise<OrderRecord[]>;
+  getOrderHistory(exchange: string, clientOrderId: string): Promise<OrderStateChange[]>;
+
+  /** Stores a fill once; returns false when (exchange, account, tradeId) was already stored. */
+  saveFill(fill: Fill): Promise<boolean>;
+  /** Stores many fills; returns how many were new. */
+  batchSaveFills(fills: readonly Fill[]): Promise<number>;
+  getFills(filter: FillFilter): Promise<Fill[]>;
+
+  /** Per symbol and UTC day, aggregated in SQL on the server. */
+  getStatistics(filter: StatisticsFilter): Promise<Statistics>;
+
+  /** Creates the grid if absent and returns the stored one (its anchor wins over `grid.anchor`). */
+  ensureGrid(grid: GridRecord): Promise<GridRecord>;
+  getGrid(exchange: string, symbol: string): Promise<GridRecord | undefined>;
+  setGridPaused(exchange: string, symbol: string, paused: boolean, reason: string | undefined, time: number): Promise<void>;
+
+  getSlots(exchange: string, symbol: string): Promise<SlotRecord[]>;
+  /** Upserts by (exchange, symbol, level). */
+  saveSlots(slots: readonly SlotRecord[]): Promise<void>;
+
+  /**
+   * Records an intent atomically, only if `fencingToken` is not lower than the highest token already
+   * recorded for `fenceKey` (StaleFencingTokenError otherwise) and no intent exists for the same
+   * (exchange, symbol, level, cycle, side) or client order id (DuplicateIntentError otherwise).
+   * Safe under concurrent callers on separate connections and instances.
+   */
+  recordIntent(intent: OrderIntent): Promise<void>;
+  getIntents(filter: IntentFilter): Promise<OrderIntent[]>;
+
+  getFillCursor(exchange: string, account: string, symbol: string): Promise<FillCursorRecord | undefined>;
+  /** Upserts the cursor. */
+  saveFillCursor(cursor: FillCursorRecord): Promise<void>;
+
+  saveEvent(event: EventRecord): Promise<void>;
+  getEvents(filter: EventFilter): Promise<EventRecord[]>;
+}
+
+export interface Tx extends DatabaseOperations {
+  commit(): Promise<void>;
+  /** Undoes every write of the transaction; idempotent after commit or rollback. */
+  rollback(): Promise<void>;
+}
+
+export interface Database extends DatabaseOperations {
+  readonly dialect: SqlDialect;
+  /** Starts a transaction on one pooled connection; the caller must commit or roll back. */
+  beginTx(): Promise<Tx>;
+  /** Runs `fn` in a transaction: commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Resolves when the (writable) database answers; DatabaseUnavailableError with the cause otherwise. */
+  ping(signal?: AbortSignal): Promise<void>;
+  /** Applies pending migrations; safe when several instances call it at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}

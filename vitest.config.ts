@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Real services and child processes: give each file its own process, two at a time (2-core machines).
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: ['default', './test/harness/summary-reporter.ts'],
+    // No test may be skipped silently: `.skip`/`.todo` fail the run through the summary reporter.
+  },
+});
