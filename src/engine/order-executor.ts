@@ -1,0 +1,148 @@
+/**
+ * Carries one order placement out through the ports, keeping Invariant 1 (no duplicate orders):
+ *
+ *   lock (R3: symbol or level key) → check the lock's signal → record the fenced intent in the shared
+ *   database (stale tokens and repeated (slot, cycle, side) intents are refused) → send with the
+ *   deterministic client order id (the venue refuses a duplicate) → on an unknown outcome, look the
+ *   order up by client order id before anything is sent again.
+ *
+ * Invariant 4 (fail safe): when the lock cannot be taken or its signal is aborted, nothing is sent.
+ * An intent is written at most once and an order is sent at most once per intent: a retry after an
+ * unknown outcome is a lookup, never a second send.
+ */
+import type { Decimal } from '../domain/decimal.js';
+import type { OrderSide } from '../domain/order.js';
+import { type DistributedLock, type LockHandle, levelLockKey, symbolLockKey } from '../coordination/lock/distributed-lock.js';
+import { ExchangeError } from '../exchange/errors.js';
+import type { Exchange, OrderReport } from '../exchange/exchange.js';
+import type { Database } from '../storage/database.js';
+
+export type LockGranularity = 'symbol' | 'level';
+
+export interface OrderPlacement {
+  readonly symbol: string;
+  readonly level: number;
+  readonly cycle: number;
+  readonly side: OrderSide;
+  readonly price: Decimal;
+  readonly quantity: Decimal;
+  readonly postOnly: boolean;
+  readonly reduceOnly: boolean;
+  readonly clientOrderId: string;
+}
+
+export type PlacementOutcome =
+  | { readonly status: 'accepted'; readonly order: OrderReport }
+  /** The venue refused definitively: nothing rests at the venue for this intent. */
+  | { readonly status: 'rejected'; readonly error: ExchangeError }
+  /** Not sent: another holder has the lock, ownership was lost, or the intent was refused. */
+  | { readonly status: 'skipped'; readonly reason: 'lock-busy' | 'lock-lost' | 'intent-refused' | 'database-unavailable'; readonly error?: unknown }
+  /** Sent, and the outcome is still unknown after lookups: the slot stays blocked until reconciliation. */
+  | { readonly status: 'unknown'; readonly error: unknown };
+
+export interface OrderExecutorOptions {
+  readonly exchange: Exchange;
+  readonly database: Database;
+  readonly lock: DistributedLock;
+  readonly granularity: LockGranularity;
+  readonly lockTtlMs: number;
+  readonly instanceId: string;
+  readonly clock: () => number;
+  /** Lookups after an unknown outcome before giving up to reconciliation. */
+  readonly lookupAttempts?: number;
+  readonly lookupDelayMs?: number;
+}
+
+export class OrderExecutor {
+  readonly #options: OrderExecutorOptions;
+
+  constructor(options: OrderExecutorOptions) {
+    this.#options = options;
+  }
+
+  lockKey(symbol: string, level: number): string {
+    const venue = this.#options.exchange.name;
+    return this.#options.granularity === 'level' ? levelLockKey(venue, symbol, level) : symbolLockKey(venue, symbol);
+  }
+
+  async place(placement: OrderPlacement): Promise<PlacementOutcome> {
+    const { lock, lockTtlMs } = this.#options;
+    let handle: LockHandle | undefined;
+    try {
+      handle = await lock.tryLock(this.lockKey(placement.symbol, placement.level), lockTtlMs);
+    } catch (error) {
+      return { status: 'skipped', reason: 'lock-lost', error };
+    }
+    if (handle === undefined) return { status: 'skipped', reason: 'lock-busy' };
+    try {
+      return await this.#placeHolding(placement, handle);
+    } finally {
+      // A release that fails only means the lease runs out on its own; the intent already fences.
+      await handle.unlock().catch(() => undefined);
+    }
+  }
+
+  async #placeHolding(placement: OrderPlacement, handle: LockHandle): Promise<PlacementOutcome> {
+    const { database, exchange, instanceId, clock } = this.#options;
+    if (handle.signal.aborted) return { status: 'skipped', reason: 'lock-lost' };
+    try {
+      await database.recordIntent({
+        exchange: exchange.name,
+        symbol: placement.symbol,
+        level: placement.level,
+        cycle: placement.cycle,
+        side: placement.side,
+        clientOrderId: placement.clientOrderId,
+        price: placement.price,
+        quantity: placement.quantity,
+        fenceKey: handle.key,
+        fencingToken: handle.token,
+        instanceId,
+        createdAt: clock(),
+      });
+    } catch (error) {
+      const reason = isUnavailable(error) ? 'database-unavailable' : 'intent-refused';
+      return { status: 'skipped', reason, error };
+    }
+    // Checked again after the database round trip: a pause here would otherwise send on a lost lease.
+    if (handle.signal.aborted) return { status: 'skipped', reason: 'lock-lost' };
+    try {
+      const order = await exchange.placeOrder({
+        symbol: placement.symbol,
+        side: placement.side,
+        type: 'LIMIT',
+        price: placement.price,
+        quantity: placement.quantity,
+        postOnly: placement.postOnly,
+        reduceOnly: placement.reduceOnly,
+        clientOrderId: placement.clientOrderId,
+      });
+      return { status: 'accepted', order };
+    } catch (error) {
+      if (error instanceof ExchangeError && error.kind !== 'unknown-outcome') {
+        return { status: 'rejected', error };
+      }
+      return this.resolveUnknown(placement.symbol, placement.clientOrderId, error);
+    }
+  }
+
+  /** Looks the order up by client order id; never sends it again (style rule 11). */
+  async resolveUnknown(symbol: string, clientOrderId: string, cause: unknown): Promise<PlacementOutcome> {
+    const { exchange, lookupAttempts = 3, lookupDelayMs = 200 } = this.#options;
+    for (let attempt = 0; attempt < lookupAttempts; attempt += 1) {
+      try {
+        const order = await exchange.getOrder(symbol, clientOrderId);
+        if (order !== undefined) return { status: 'accepted', order };
+        // The venue never saw it: the intent stays recorded, so the slot's next order needs a new id.
+        return { status: 'unknown', error: cause };
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, lookupDelayMs * (attempt + 1)));
+      }
+    }
+    return { status: 'unknown', error: cause };
+  }
+}
+
+function isUnavailable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'QM_STORAGE_UNAVAILABLE';
+}
