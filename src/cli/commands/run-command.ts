@@ -1,0 +1,59 @@
+/**
+ * The root command: `quantmesh [--config=FILE] [--standby]` runs one instance until SIGINT/SIGTERM.
+ * Without --config it runs the embedded default (SQLite, simulated venue, demo symbols).
+ */
+import { once } from 'node:events';
+import { runInstance } from '../../app/run-instance.js';
+import { embeddedDefaultConfig } from '../../config/embedded-default.js';
+import { ConfigError } from '../../config/errors.js';
+import { loadConfig } from '../../config/load-config.js';
+import { configSecrets } from '../../config/redact-config.js';
+import { createLogger } from '../../observability/logger.js';
+import type { CliCommand } from '../cli-command.js';
+
+interface RunFlags {
+  readonly config?: string;
+  readonly standby?: boolean;
+}
+
+export const runCommand: CliCommand = {
+  register(program, context) {
+    program
+      .option('--config <file>', 'configuration file (YAML); without it, the embedded single-instance demo')
+      .option('--standby', 'start as a hot standby: trade only once the active instance is gone')
+      .action(async (flags: RunFlags) => {
+        let config;
+        try {
+          config = flags.config === undefined ? embeddedDefaultConfig() : await loadConfig(flags.config, { env: context.env, standby: flags.standby === true });
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          context.err(`${error.message}\n`);
+          context.exitCode = 1;
+          return;
+        }
+        const logger = createLogger({ level: config.system.logLevel, secrets: configSecrets(config), bindings: { instance: config.instance.id } });
+        logger.info({ config: flags.config ?? '<embedded default>' }, 'starting');
+        const instance = await runInstance(config, { logger, standby: config.coordination.standby });
+        logger.info('running; send SIGINT or SIGTERM to stop');
+        const signal = await waitForStopSignal();
+        logger.info({ signal }, 'stopping');
+        await instance.stop();
+        context.exitCode = 0;
+      });
+  },
+};
+
+async function waitForStopSignal(): Promise<NodeJS.Signals> {
+  const controller = new AbortController();
+  // Signal listeners do not keep Node's event loop alive; until the instance owns sockets, this timer does.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    return await Promise.race((['SIGINT', 'SIGTERM'] as const).map(async (name) => {
+      await once(process, name, { signal: controller.signal });
+      return name;
+    }));
+  } finally {
+    controller.abort();
+    clearInterval(keepAlive);
+  }
+}
