@@ -12,8 +12,8 @@ export function substituteEnv(text: string, env: Readonly<Record<string, string 
   let missing: string | undefined;
   let substituted = false;
   const result = text.replace(REFERENCE, (whole, name: string | undefined, fallback: string | undefined) => {
-    if (name === undefined) return '$';
     substituted = true;
+    if (name === undefined) return '$';
     const value = env[name];
     // As in the shell: `:-` also replaces a variable that is set but empty.
     if (fallback !== undefined) return value === undefined || value === '' ? fallback : value;

@@ -33,7 +33,7 @@ export function parseConfig(text: string, options: ParseOptions): QuantMeshConfi
     syntax.push({ file: options.file, path: '', line, message: `YAML ${problem.name === 'YAMLWarning' ? 'warning' : 'syntax error'}: ${problem.message.split('\n')[0]}` });
   }
   if (syntax.length > 0) throw new ConfigError(options.file, syntax);
-  if (options.standby) document.setIn(['coordination', 'standby'], true);
+  if (options.standby) document.setIn(['coordination', 'standby'], document.createNode(true));
   const ctx: ReadContext = { file: options.file, env: options.env ?? process.env, document, lineCounter, issues: [] };
   const config = configSchema.read(document.contents ?? undefined, { path: '', line: 1 }, ctx);
   if (config === INVALID || ctx.issues.length > 0) throw new ConfigError(options.file, ctx.issues.sort((a, b) => a.line - b.line));

@@ -31,7 +31,9 @@ export const configSchema = object(shape, { check: checkSections });
 function checkSections(config: PartialOut<typeof shape>, locate: Locate, ctx: ReadContext): void {
   const lock = config.distributedLock;
   if (lock?.enabled && config.instance && config.instance.id === undefined) {
-    report(ctx, locate('instance', 'id'), 'is required when distributed_lock is enabled (it names this instance to the others)');
+    // Without an instance section, point at the lock that asks for it.
+    const line = locate('instance').found ? locate('instance', 'id').line : locate('distributed_lock', 'enabled').line;
+    report(ctx, { path: 'instance.id', line }, 'is required when distributed_lock is enabled (it names this instance to the others)');
   }
   if (config.coordination?.allocation === 'dynamic' && lock && !lock.enabled) {
     report(ctx, locate('coordination', 'allocation'), 'dynamic allocation needs several instances: enable distributed_lock', { value: '"dynamic"' });

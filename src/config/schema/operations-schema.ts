@@ -70,8 +70,8 @@ export const webSchema = object({
 
 export const notificationsSchema = object({
   webhook: optional(object({
-    // A webhook URL usually embeds its token, so it is masked like a password.
-    url: url({ secret: true }),
+    // A webhook URL usually embeds its token: only scheme and host are shown.
+    url: url({ hidePath: true }),
     timeout: withDefault(duration(), DEFAULTS.webhook.timeoutMs),
   })),
 });

@@ -104,9 +104,15 @@ export function oneOf<const T extends string>(values: readonly T[]): Field<T> {
 }
 
 /** An http(s) or ws(s) URL. */
-export function url(options: { secret?: boolean } = {}): Field<string> {
+export function url(options: { hidePath?: boolean } = {}): Field<string> {
   return string({
-    ...options,
+    ...(options.hidePath ? { mask: maskUrlPath } : {}),
     pattern: { test: /^(https?|wss?):\/\/[^\s/?#]+[^\s]*$/i, allowed: 'an http(s):// or ws(s):// URL' },
   });
+}
+
+/** Keeps scheme and host, masks credentials, path and query (where webhook tokens live). */
+function maskUrlPath(value: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^@/?#]*@)?([^/?#]*)/i.exec(value);
+  return match === null ? SECRET_MASK : `${match[1]}${match[2]}/${SECRET_MASK}`;
 }

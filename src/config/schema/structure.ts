@@ -69,10 +69,12 @@ function locator(map: YAMLMap, at: Location, ctx: ReadContext): Locate {
     let node: Node | undefined = map;
     let location = at;
     for (const key of keys) {
-      const next: Node | undefined = isMap(node) || isSeq(node) ? (node.get(key, true) as Node | undefined) : undefined;
-      const line = next?.range ? lineOf(next, ctx) : location.line;
-      location = { path: childPath(location.path, key), line };
-      node = next;
+      // A map entry is located by its key's line (a block value starts on the next line); a list item by itself.
+      const pair = isMap(node) ? node.items.find((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)) === String(key)) : undefined;
+      const next = (isMap(node) ? pair?.value : isSeq(node) ? node.get(Number(key), true) : undefined) as Node | null | undefined;
+      const anchor = (pair?.key ?? next) as Node | null | undefined;
+      location = { path: childPath(location.path, key), line: anchor?.range ? lineOf(anchor, ctx) : location.line };
+      node = next ?? undefined;
     }
     return { ...location, found: present(node, ctx) !== undefined };
   };
