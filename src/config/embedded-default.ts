@@ -29,7 +29,7 @@ trading:
     - { exchange: sim, symbol: SOLUSDT, price_interval: "0.5", order_quantity: "30" }
 `;
 
-export function embeddedDefaultConfig(): QuantMeshConfig {
+export function embeddedDefaultConfig(options: { standby?: boolean } = {}): QuantMeshConfig {
   // The default holds no ${VAR}; an empty environment keeps it the same on every machine.
-  return parseConfig(EMBEDDED_DEFAULT_YAML, { file: EMBEDDED_DEFAULT_FILE, env: {} });
+  return parseConfig(EMBEDDED_DEFAULT_YAML, { file: EMBEDDED_DEFAULT_FILE, env: {}, standby: options.standby === true });
 }

@@ -11,8 +11,8 @@ const PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/([a-z][a-z0-9+.-]*:\/\/[^:@/\s"']*):[^@/\s"']*@/gi, `$1:${MASK}@`],
   // Go MySQL form: user:password@tcp(host)
   [/([\w.-]*):[^@\s"']*@(tcp|unix)\(/g, `$1:${MASK}@$2(`],
-  // JSON pairs: "apiKey":"value"
-  [new RegExp(String.raw`("${SECRET_NAME}"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi'), `$1"${MASK}"`],
+  // JSON pairs, also when JSON sits escaped inside a logged string: "apiKey":"value", \"apiKey\":\"value\"
+  [new RegExp(String.raw`(\\?"${SECRET_NAME}\\?"\s*:\s*\\?")[^"\\]*(\\?")`, 'gi'), `$1${MASK}$2`],
   // Keyword and query forms: password=value, api_key: value
   [new RegExp(String.raw`(\b${SECRET_NAME}\s*[=:]\s*)(?!\*\*\*)('(?:[^'\\]|\\.)*'|[^\s&,;"'}]+)`, 'gi'), `$1${MASK}`],
 ];

@@ -7,15 +7,7 @@ import { embeddedDefaultConfig } from '../../src/config/embedded-default.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig, parseConfig } from '../../src/config/load-config.js';
 import { projectRoot } from '../harness/child-process.js';
-
-/** What the shipped examples read from the environment. */
-export const EXAMPLE_ENV = {
-  BINANCE_API_KEY: 'example-binance-key-1234',
-  BINANCE_SECRET_KEY: 'example-binance-secret-5678',
-  QM_PG_PASSWORD: 'example-pg-password',
-  QM_REDIS_PASSWORD: 'example-redis-password',
-  QM_WEB_API_KEY: 'example-web-api-key',
-};
+import { EXAMPLE_ENV } from './example-env.js';
 
 const BASE = 'exchanges:\n  sim: {type: sim}\ntrading:\n  symbols:\n    - {exchange: sim, symbol: BTCUSDT, price_interval: "0.1", order_quantity: "30"}\n';
 const parse = (yaml: string, env: Record<string, string> = {}) => parseConfig(yaml, { file: 'test.yaml', env });

@@ -24,7 +24,8 @@ export const runCommand: CliCommand = {
       .action(async (flags: RunFlags) => {
         let config;
         try {
-          config = flags.config === undefined ? embeddedDefaultConfig() : await loadConfig(flags.config, { env: context.env, standby: flags.standby === true });
+          const standby = flags.standby === true;
+          config = flags.config === undefined ? embeddedDefaultConfig({ standby }) : await loadConfig(flags.config, { env: context.env, standby });
         } catch (error) {
           if (!(error instanceof ConfigError)) throw error;
           context.err(`${error.message}\n`);
