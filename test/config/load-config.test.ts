@@ -119,6 +119,20 @@ describe('reporting', () => {
     ]);
   });
 
+  it('reports a key whose ${VAR} is unset once, and still checks its neighbours', () => {
+    let caught: ConfigError | undefined;
+    try {
+      parse(`exchanges:\n  binance: {api_key: "\${QM_UNSET_KEY}"}\ntrading: {symbols: [{exchange: binance, symbol: X, price_interval: 1, order_quantity: 1}]}\ndatabase: {type: postgres, dsn: "\${QM_UNSET_DSN}"}\n`);
+    } catch (error) {
+      caught = error as ConfigError;
+    }
+    expect(caught?.issues.map((issue) => [issue.path, issue.message.replace(/ \(.*$/, '').slice(0, 40)])).toEqual([
+      ['exchanges.binance.api_key', 'environment variable QM_UNSET_KEY is not'],
+      ['exchanges.binance.secret_key', 'is required for the real venue binance'],
+      ['database.dsn', 'environment variable QM_UNSET_DSN is not'],
+    ]);
+  });
+
   it('names a missing file', async () => {
     await expect(loadConfig('/nonexistent/quantmesh.yaml')).rejects.toThrow(/quantmesh.yaml:1: \(root\): file not found/);
   });

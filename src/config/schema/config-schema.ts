@@ -1,7 +1,7 @@
 /** The whole configuration file (R5) and the rules that tie its sections together. */
 import { report, type ReadContext } from './field.js';
 import { databaseSchema } from './database-schema.js';
-import { exchangesSchema, requiredCredentials } from './exchange-schema.js';
+import { exchangesSchema } from './exchange-schema.js';
 import { lockSchema } from './lock-schema.js';
 import { coordinationSchema, notificationsSchema, riskControlSchema, storageSchema, systemSchema, webSchema } from './operations-schema.js';
 import { integer, string } from './scalars.js';
@@ -30,7 +30,7 @@ export const configSchema = object(shape, { check: checkSections });
 
 function checkSections(config: PartialOut<typeof shape>, locate: Locate, ctx: ReadContext): void {
   const lock = config.distributedLock;
-  if (lock?.enabled && config.instance && config.instance.id === undefined) {
+  if (lock?.enabled && !locate('instance', 'id').found) {
     // Without an instance section, point at the lock that asks for it.
     const line = locate('instance').found ? locate('instance', 'id').line : locate('distributed_lock', 'enabled').line;
     report(ctx, { path: 'instance.id', line }, 'is required when distributed_lock is enabled (it names this instance to the others)');
@@ -43,15 +43,6 @@ function checkSections(config: PartialOut<typeof shape>, locate: Locate, ctx: Re
   }
   const exchanges = config.exchanges;
   if (exchanges === undefined) return;
-  for (const [name, exchange] of Object.entries(exchanges)) {
-    if (exchange.type === 'sim') continue;
-    for (const key of requiredCredentials(name)) {
-      const value = exchange[key === 'api_key' ? 'apiKey' : key === 'secret_key' ? 'secretKey' : 'passphrase'];
-      if (value === undefined || value.trim() === '') {
-        report(ctx, locate('exchanges', name, key), `is required for the real venue ${name} (use \${ENV_VAR} to keep it out of the file)`, { allowed: 'a non-empty string' });
-      }
-    }
-  }
   const names = Object.keys(exchanges);
   config.trading?.symbols?.forEach((symbol, index) => {
     if (!Object.hasOwn(exchanges, symbol.exchange)) {

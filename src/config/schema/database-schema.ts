@@ -19,7 +19,7 @@ const databaseFields = object({
 }, {
   check(value, locate, ctx) {
     if (value.type === undefined) return;
-    if (value.dsn === undefined && value.type !== 'sqlite') {
+    if (value.dsn === undefined && !locate('dsn').found && value.type !== 'sqlite') {
       report(ctx, locate('dsn'), `is required for a ${value.type} database`, { allowed: value.type === 'postgres' ? 'a postgres:// URL or "host=… user=… dbname=…"' : 'a mysql:// URL or "user:pass@tcp(host:3306)/db"' });
     }
     if (value.dsn !== undefined) {

@@ -4,6 +4,7 @@
  * `quantmesh sim-venue`.
  */
 import { DEFAULTS, PASSPHRASE_VENUES } from '../defaults.js';
+import { report } from './field.js';
 import { boolean, decimal, duration, integer, oneOf, string, url } from './scalars.js';
 import { list, object, optional, record, variant, withDefault } from './structure.js';
 
@@ -21,6 +22,17 @@ const ccxtExchange = object({
   testnet: withDefault(boolean(), DEFAULTS.exchange.testnet),
   market: withDefault(oneOf(MARKETS), DEFAULTS.exchange.market),
   base_url: optional(url()),
+}, {
+  check(value, locate, ctx) {
+    // The venue is the entry's name (`exchanges.<name>`), which decides the credentials it needs.
+    const name = locate().path.split('.').pop()!;
+    for (const key of requiredCredentials(name)) {
+      const given = { api_key: value.apiKey, secret_key: value.secretKey, passphrase: value.passphrase }[key];
+      if (given?.trim() === '' || !locate(key).found) {
+        report(ctx, locate(key), `is required for the real venue ${name} (use \${ENV_VAR} to keep it out of the file)`, { allowed: 'a non-empty string' });
+      }
+    }
+  },
 });
 
 const simSymbol = object({
@@ -48,6 +60,6 @@ export const exchangesSchema = record(variant('type', { ccxt: ccxtExchange, sim:
 });
 
 /** Which credentials a real venue needs. */
-export function requiredCredentials(name: string): readonly ('api_key' | 'secret_key' | 'passphrase')[] {
+function requiredCredentials(name: string): readonly ('api_key' | 'secret_key' | 'passphrase')[] {
   return PASSPHRASE_VENUES.includes(name) ? ['api_key', 'secret_key', 'passphrase'] : ['api_key', 'secret_key'];
 }

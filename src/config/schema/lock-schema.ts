@@ -21,7 +21,8 @@ const redisSchema = object({
   tls: withDefault(boolean(), DEFAULTS.distributedLock.redis.tls),
 }, {
   check(value, locate, ctx) {
-    const given = [value.addr, value.addrs].filter((entry) => entry !== undefined).length;
+    // Count what is written, not what read cleanly: a broken addr already reported its own problem.
+    const given = [locate('addr').found, locate('addrs').found].filter(Boolean).length;
     if (given !== 1) report(ctx, locate('addr'), given === 0 ? 'is required (or addrs for several nodes)' : 'give addr or addrs, not both', { allowed: HOST_PORT.allowed });
   },
 });
