@@ -34,27 +34,42 @@ export const runCommand: CliCommand = {
         }
         const logger = createLogger({ level: config.system.logLevel, secrets: configSecrets(config), bindings: { instance: config.instance.id } });
         logger.info({ config: flags.config ?? '<embedded default>' }, 'starting');
-        const instance = await runInstance(config, { logger, standby: config.coordination.standby });
-        logger.info('running; send SIGINT or SIGTERM to stop');
-        const signal = await waitForStopSignal();
-        logger.info({ signal }, 'stopping');
-        await instance.stop();
-        context.exitCode = 0;
+        // Listen before announcing: a signal sent right after "running" must find the handler installed.
+        const stop = listenForStop();
+        try {
+          const instance = await runInstance(config, { logger, standby: config.coordination.standby });
+          logger.info('running; send SIGINT or SIGTERM to stop');
+          const signal = await stop.received;
+          logger.info({ signal }, 'stopping');
+          await instance.stop();
+          context.exitCode = 0;
+        } finally {
+          stop.cancel();
+        }
       });
   },
 };
 
-async function waitForStopSignal(): Promise<NodeJS.Signals> {
+interface StopListener {
+  /** The first SIGINT or SIGTERM received (rejects with AbortError once cancelled). */
+  readonly received: Promise<NodeJS.Signals>;
+  /** Removes the listeners and lets the process exit; idempotent. */
+  cancel(): void;
+}
+
+function listenForStop(): StopListener {
   const controller = new AbortController();
   // Signal listeners do not keep Node's event loop alive; until the instance owns sockets, this timer does.
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  try {
-    return await Promise.race((['SIGINT', 'SIGTERM'] as const).map(async (name) => {
-      await once(process, name, { signal: controller.signal });
-      return name;
-    }));
-  } finally {
+  const cancel = () => {
     controller.abort();
     clearInterval(keepAlive);
-  }
+  };
+  const received = Promise.race((['SIGINT', 'SIGTERM'] as const).map(async (name) => {
+    await once(process, name, { signal: controller.signal });
+    return name;
+  }));
+  // A cancelled wait is not an error anyone awaits.
+  received.catch(() => undefined);
+  return { received, cancel };
 }
