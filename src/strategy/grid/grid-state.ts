@@ -59,7 +59,7 @@ export interface Slot {
 
 export const POST_ONLY_REJECTION_LIMIT = 3;
 
-export type PauseReason = 'configuration' | 'account-check' | 'stop-loss' | 'take-profit' | 'position-drift';
+export type PauseReason = 'configuration' | 'account-check' | 'stop-loss' | 'take-profit' | 'position-drift' | 'operator';
 
 export interface Pause {
   readonly reason: PauseReason;
