@@ -120,6 +120,10 @@ export function unknownOutcomeResolved(state: GridState, clientOrderId: string, 
   const parsed = ownId(state, clientOrderId);
   if (parsed === undefined) return foreign(state, clientOrderId);
   const slot = slotOf(state, parsed, clientOrderId);
-  if (slot === undefined || slot.order?.status !== 'PENDING_NEW') return { state, commands: [] };
+  if (slot === undefined) return { state, commands: [] };
+  if (slot.order!.status !== 'PENDING_NEW') {
+    // The venue acknowledged this order once and now knows nothing of it: keep the slot blocked for an operator.
+    return { state, commands: [{ type: 'RecordEvent', eventType: 'order.unknown', details: { clientOrderId, status: slot.order!.status, level: parsed.level } }] };
+  }
   return { state: withSlots(state, [changeSlot(slot, { order: undefined }, time)], time), commands: [] };
 }

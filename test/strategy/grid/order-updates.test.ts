@@ -112,3 +112,14 @@ describe('order updates', () => {
     expect(result.state.slots.get(-1)).toMatchObject({ cycle: 1, order: { status: 'PENDING_NEW' } });
   });
 });
+
+describe('lookups', () => {
+  it('an acknowledged order the venue no longer knows keeps its slot blocked and is recorded for an operator', () => {
+    const { state } = startedGrid();
+    const acked = decide(state, accepted(state, -1, 3)).state;
+    const id = orderId(acked, -1);
+    const result = decide(acked, { type: 'UnknownOutcomeResolved', time: 4, clientOrderId: id, order: undefined });
+    expect(result.state.slots.get(-1)!.order!.clientOrderId).toBe(id);
+    expect(result.commands).toEqual([{ type: 'RecordEvent', eventType: 'order.unknown', details: { clientOrderId: id, status: 'NEW', level: -1 } }]);
+  });
+});
