@@ -23,6 +23,8 @@ import type { Transition } from './transition.js';
 function apply(state: GridState, event: GridEvent): Transition {
   switch (event.type) {
     case 'PriceUpdated': {
+      // A price that is not positive is malformed: dropped, it must never anchor or size anything.
+      if (!event.price.isPositive() || event.price.isZero()) return { state, commands: [] };
       const anchored = anchorGrid(state, event.price, event.time);
       return { state: changeState(anchored, { lastPrice: dec(event.price) }, event.time), commands: [] };
     }

@@ -75,6 +75,8 @@ function candidates(state: GridState, windows: GridWindows, time: number): Candi
     const slot = slotAt(state, level);
     if (slot.position !== 'EMPTY' || slot.order !== undefined) continue;
     const price = orderPrice(state, slot, 'BUY');
+    // Far under the anchor the lattice reaches zero: there is nothing to buy there.
+    if (!price.isPositive() || price.isZero()) break;
     const quantity = buyQuantity(state, price);
     if (typeof quantity === 'string') return quantity;
     found.push({ slot, side: 'BUY', price, quantity });
