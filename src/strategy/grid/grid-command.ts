@@ -30,5 +30,3 @@ export type GridCommand =
   /** Save the grid record (when `grid`) and the slot records (and slot orders) of `levels`. */
   | { readonly type: 'PersistState'; readonly grid: boolean; readonly levels: readonly number[] }
   | { readonly type: 'RecordEvent'; readonly eventType: GridEventRecordType; readonly details: Readonly<Record<string, string | number | boolean>> };
-
-export type GridCommandType = GridCommand['type'];

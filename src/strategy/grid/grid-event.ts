@@ -37,5 +37,3 @@ export type GridEvent =
   | { readonly type: 'OperatorResumed'; readonly time: number }
   | { readonly type: 'MarketPanicChanged'; readonly time: number; readonly panic: boolean }
   | { readonly type: 'AccountChecked'; readonly time: number; readonly availableBalance: Decimal; readonly leverage: number };
-
-export type GridEventType = GridEvent['type'];
