@@ -7,7 +7,7 @@ import type { OrderSide } from '../../domain/order.js';
 import type { Trade } from '../../domain/trade.js';
 import type { PauseReason } from './grid-state.js';
 
-export type CancelReason = 'budget' | 'panic' | 'pause' | 'risk-close' | 'orphan';
+export type CancelReason = 'budget' | 'panic' | 'pause' | 'risk-close' | 'orphan' | 'stop';
 
 /** Risk and reconciliation facts the engine records as EventRecords (types match storage's EventType). */
 export type GridEventRecordType = 'risk.triggered' | 'risk.recovered' | 'grid.paused' | 'grid.resumed' | 'order.unknown' | 'reconciliation';

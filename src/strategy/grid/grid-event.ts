@@ -35,5 +35,7 @@ export type GridEvent =
   /** A place request whose outcome was unknown has been looked up; `order` undefined = never reached the venue. */
   | { readonly type: 'UnknownOutcomeResolved'; readonly time: number; readonly clientOrderId: string; readonly order: VenueOrder | undefined }
   | { readonly type: 'OperatorResumed'; readonly time: number }
+  /** The runner is stopping the symbol: no new orders; cancel (cancel_on_exit) and close (close_positions_on_exit). */
+  | { readonly type: 'StopRequested'; readonly time: number; readonly cancelOrders: boolean; readonly closePositions: boolean }
   | { readonly type: 'MarketPanicChanged'; readonly time: number; readonly panic: boolean }
   | { readonly type: 'AccountChecked'; readonly time: number; readonly availableBalance: Decimal; readonly leverage: number };

@@ -121,6 +121,10 @@ export function quote(state: GridState, time: number): Transition {
   if (state.lattice === undefined || price === undefined) return { state, commands: [] };
   const windows = gridWindows(state.lattice, state.settings, price);
   let result: Transition = { state, commands: [] };
+  if (state.stopping !== undefined) {
+    // Orders still PENDING_NEW are cancelled once the venue has acknowledged them (a later step).
+    return state.stopping.cancelOrders ? cancelOrders(state, cancellableSlots(state), 'stop', time) : result;
+  }
   if (state.pause !== undefined || state.panic) {
     result = cancelOrders(state, cancellableSlots(state, (slot) => slot.order!.side === 'BUY'), state.panic ? 'panic' : 'pause', time);
   }
