@@ -44,7 +44,43 @@ export function createCcxtClient(settings: CcxtClientSettings): CcxtClient {
   if (settings.testnet === true) client.setSandboxMode(true);
   if (settings.baseUrl !== undefined) client.urls['api'] = rebaseUrls(client.urls['api'], settings.baseUrl);
   screenFrames(client, settings);
+  adoptFutures(client);
   return client;
+}
+
+interface WsConnection {
+  future(hash: string): Promise<unknown>;
+  reusableFuture?(hash: string): Promise<unknown>;
+  connected?: Promise<unknown>;
+}
+
+/**
+ * ccxt settles some WebSocket futures through its own race helpers, without a rejection handler on
+ * the promise itself; when a connection drops or `close()` runs, those rejections would surface as
+ * unhandled (and kill a strict process). Every future of every connection gets a no-op handler here;
+ * the watch calls that await them still receive the rejection.
+ */
+function adoptFutures(client: CcxtClient): void {
+  const connectionFor = client.client.bind(client) as (url: string) => WsConnection;
+  const adopted = new WeakSet<WsConnection>();
+  const quiet = <T extends Promise<unknown>>(promise: T): T => {
+    promise.catch(() => undefined);
+    return promise;
+  };
+  (client as unknown as { client: (url: string) => WsConnection }).client = (url: string) => {
+    const connection = connectionFor(url);
+    if (!adopted.has(connection)) {
+      adopted.add(connection);
+      const future = connection.future.bind(connection);
+      connection.future = (hash) => quiet(future(hash));
+      if (connection.reusableFuture !== undefined) {
+        const reusable = connection.reusableFuture.bind(connection);
+        connection.reusableFuture = (hash) => quiet(reusable(hash));
+      }
+      if (connection.connected !== undefined) quiet(connection.connected);
+    }
+    return connection;
+  };
 }
 
 /** Points every http(s) URL at `baseUrl`'s origin and every ws(s) URL at its WebSocket origin, keeping paths. */

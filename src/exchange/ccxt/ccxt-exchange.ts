@@ -87,7 +87,7 @@ export class CcxtExchange implements Exchange {
 
   async placeOrder(request: PlaceOrderRequest): Promise<OrderReport> {
     const { market, ccxtSymbol } = await this.#resolve(request.symbol);
-    this.#checkClientOrderId(request.clientOrderId);
+    this.#check(request, market);
     try {
       const order = await this.#client.createOrder(ccxtSymbol, request.type.toLowerCase() as 'limit', request.side.toLowerCase() as 'buy',
         Number(request.quantity.toFixed()), request.price === undefined ? undefined : Number(request.price.toFixed()), this.#orderParams(request));
@@ -103,8 +103,8 @@ export class CcxtExchange implements Exchange {
     for (let start = 0; start < requests.length; start += BATCH_SIZE) {
       const batch = requests.slice(start, start + BATCH_SIZE);
       try {
-        for (const request of batch) this.#checkClientOrderId(request.clientOrderId);
         const resolved = await Promise.all(batch.map((request) => this.#resolve(request.symbol)));
+        batch.forEach((request, index) => this.#check(request, (resolved[index] as { market: Market }).market));
         const orders = await this.#client.createOrders(batch.map((request, index) => ({
           symbol: (resolved[index] as { ccxtSymbol: string }).ccxtSymbol, type: request.type.toLowerCase(), side: request.side.toLowerCase(),
           amount: Number(request.quantity.toFixed()), price: request.price === undefined ? undefined : Number(request.price.toFixed()),
@@ -273,10 +273,19 @@ export class CcxtExchange implements Exchange {
     return { clientOrderId: request.clientOrderId, ...(request.postOnly ? { postOnly: true } : {}), ...(request.reduceOnly ? { reduceOnly: true } : {}) };
   }
 
-  #checkClientOrderId(clientOrderId: string): void {
+  /**
+   * Refuses, before sending, what ccxt would otherwise silently round onto the venue's grid (an
+   * order different from the one decided) and client order ids beyond the venue's limits.
+   */
+  #check(request: PlaceOrderRequest, market: Market): void {
+    const refuse = (why: string): never => { throw new InvalidOrderError(`${request.symbol}: ${why}`, this.name); };
+    const { clientOrderId, price, quantity } = request;
     if (clientOrderId.length > this.#profile.clientOrderIdMaxLength || !this.#profile.clientOrderIdPattern.test(clientOrderId)) {
-      throw new InvalidOrderError(`client order id ${JSON.stringify(clientOrderId)} breaks the venue's limits`, this.name);
+      refuse(`client order id ${JSON.stringify(clientOrderId)} breaks the venue's limits`);
     }
+    if (price !== undefined && !market.tickSize.isZero() && !price.mod(market.tickSize).isZero()) refuse(`price ${price.toFixed()} is off the tick grid ${market.tickSize.toFixed()}`);
+    if (!market.stepSize.isZero() && !quantity.mod(market.stepSize).isZero()) refuse(`quantity ${quantity.toFixed()} is off the step grid ${market.stepSize.toFixed()}`);
+    if (quantity.lt(market.minQuantity)) refuse(`quantity ${quantity.toFixed()} is below the minimum ${market.minQuantity.toFixed()}`);
   }
 
   async #settle(request: PlaceOrderRequest): Promise<BatchPlaceResult> {

@@ -8,7 +8,7 @@ import type { Fill } from '../../domain/fill.js';
 import type { Candle, Market, PriceTick } from '../../domain/market.js';
 import type { ExecutionEvent, StreamHandle, StreamListeners } from '../exchange.js';
 import { candleOf, orderReportOf, priceTickOf } from './ccxt-parsers.js';
-import { startWatchLoop } from './ccxt-watch-loop.js';
+import { type WatchLoop, startWatchLoop } from './ccxt-watch-loop.js';
 
 interface Resolved {
   readonly market: Market;
@@ -25,7 +25,7 @@ export interface CcxtStreamsSettings {
   readonly learnOrder: (order: CcxtOrder) => void;
 }
 
-type Loop = ReturnType<typeof startWatchLoop>;
+type Loop = WatchLoop;
 
 /** Private (account) connections carry a listen key or a `private` path at the venues we know. */
 const PRIVATE_URL = /listenKey|private/i;
@@ -108,7 +108,9 @@ export class CcxtStreams {
     return loop;
   }
 
-  #group(loops: readonly Loop[]): StreamHandle {
+  /** One handle for the loops of a subscription, returned once they are connected (so no event is missed). */
+  async #group(loops: readonly Loop[]): Promise<StreamHandle> {
+    await Promise.all(loops.map((loop) => loop.ready));
     return { close: async () => { await Promise.all(loops.map((loop) => loop.close())); } };
   }
 }

@@ -23,21 +23,31 @@ const CONNECT_POLL_MS = 25;
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function startWatchLoop<T>(options: WatchLoopOptions<T>): StreamHandle & { readonly done: Promise<void> } {
+export interface WatchLoop extends StreamHandle {
+  /** Settles when the first connection is up or the first attempt failed (reported via onError). */
+  readonly ready: Promise<void>;
+  /** Settles when the loop has ended after `close`. */
+  readonly done: Promise<void>;
+}
+
+export function startWatchLoop<T>(options: WatchLoopOptions<T>): WatchLoop {
   let closed = false;
+  let markReady = () => undefined as void;
+  const ready = new Promise<void>((resolve) => { markReady = resolve; });
   const done = (async () => {
     let failures = 0;
-    let reconnecting = false;
+    let connecting: 'first' | 'again' | undefined = 'first';
     while (!closed) {
       const pending = options.watch();
       // The loop owns this promise until it settles, even after close (ccxt rejects it on close).
       pending.catch(() => undefined);
       try {
-        if (reconnecting) {
+        if (connecting !== undefined) {
           await waitForConnection(pending, options.connected, () => closed);
           if (closed) break;
-          reconnecting = false;
-          options.listeners.onReconnect?.();
+          if (connecting === 'again') options.listeners.onReconnect?.();
+          connecting = undefined;
+          markReady();
         }
         const value = await pending;
         if (closed) break;
@@ -46,13 +56,16 @@ export function startWatchLoop<T>(options: WatchLoopOptions<T>): StreamHandle & 
       } catch (error) {
         if (closed) break;
         options.listeners.onError?.(options.mapError(error));
-        if (options.isDisconnect(error)) reconnecting = true;
+        markReady();
+        if (options.isDisconnect(error)) connecting = 'again';
         failures += 1;
         await pause(RETRY_MS[Math.min(failures - 1, RETRY_MS.length - 1)] as number);
       }
     }
+    markReady();
   })();
   return {
+    ready,
     done,
     close: async () => {
       closed = true;

@@ -8,6 +8,7 @@ import { InvalidOrderError } from '../errors.js';
 import type {
   BatchPlaceResult, Exchange, ExchangeCapabilities, ExecutionEvent, FillPage, OrderReport, PlaceOrderRequest, StreamHandle, StreamListeners,
 } from '../exchange.js';
+import type { SimClockDriver } from './sim-clock-driver.js';
 import type { SimMatchingEngine } from './sim-matching-engine.js';
 
 export const SIM_CAPABILITIES: ExchangeCapabilities = {
@@ -27,8 +28,12 @@ export class SimExchange implements Exchange {
   readonly #engine: SimMatchingEngine;
   readonly #unsubscribers = new Set<() => void>();
 
-  constructor(engine: SimMatchingEngine, options: { account: string; name?: string | undefined }) {
+  readonly #driver: SimClockDriver | undefined;
+
+  /** `driver`, when given, moves the engine in real time and is stopped by `close`. */
+  constructor(engine: SimMatchingEngine, options: { account: string; name?: string | undefined; driver?: SimClockDriver | undefined }) {
     this.#engine = engine;
+    this.#driver = options.driver;
     this.account = options.account;
     this.name = options.name ?? engine.venue;
   }
@@ -115,6 +120,7 @@ export class SimExchange implements Exchange {
   }
 
   async close(): Promise<void> {
+    this.#driver?.stop();
     for (const unsubscribe of this.#unsubscribers) unsubscribe();
     this.#unsubscribers.clear();
   }

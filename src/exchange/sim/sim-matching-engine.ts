@@ -15,7 +15,7 @@
 import { type Decimal, ZERO, minDecimal } from '../../domain/decimal.js';
 import type { Fill } from '../../domain/fill.js';
 import type { Balance, Candle, Market, Position, PriceTick } from '../../domain/market.js';
-import { DuplicateClientOrderIdError, InvalidOrderError, PostOnlyWouldCrossError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
+import { AuthenticationError, DuplicateClientOrderIdError, InvalidOrderError, PostOnlyWouldCrossError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
 import type { OrderReport, PlaceOrderRequest } from '../exchange.js';
 import { InvalidSimConfigError } from './errors.js';
 import { SimAccount } from './sim-account.js';
@@ -336,7 +336,8 @@ export class SimMatchingEngine {
 
   #account(accountId: string): SimAccount {
     const account = this.#accounts.get(accountId);
-    if (account === undefined) throw new InvalidSimConfigError(`unknown sim account ${accountId}`);
+    // An account the venue does not know is an authentication failure, as with a wrong API key.
+    if (account === undefined) throw new AuthenticationError(`unknown account ${accountId}`, this.venue);
     return account;
   }
 }
