@@ -287,6 +287,8 @@ export class SimMatchingEngine {
     bySymbol.set(order.symbol, list);
     if (order.status === 'FILLED') this.#removeFromBook(order);
     this.#emitOrder(order, fill);
+    // The position is now closed for this reduce-only order: its remainder can never fill.
+    if (quantity.lt(wanted) && isOpen(order)) this.#close(order, 'EXPIRED');
     return quantity;
   }
 
