@@ -45,6 +45,7 @@ export interface CcxtExchangeFactoryOptions extends CommonOptions {
   readonly testnet?: boolean | undefined;
   readonly baseUrl?: string | undefined;
   readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
+  readonly requestTimeoutMs?: number | undefined;
   readonly logger?: VenueLogger | undefined;
 }
 

@@ -21,6 +21,8 @@ export interface CcxtClientSettings {
   readonly testnet?: boolean | undefined;
   readonly baseUrl?: string | undefined;
   readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
+  /** REST request timeout (ccxt default 10000 ms); a state-changing request that times out has an unknown outcome. */
+  readonly requestTimeoutMs?: number | undefined;
   readonly logger: VenueLogger;
 }
 
@@ -34,6 +36,7 @@ export function createCcxtClient(settings: CcxtClientSettings): CcxtClient {
     secret: settings.apiSecret,
     password: settings.password,
     enableRateLimit: true,
+    ...(settings.requestTimeoutMs === undefined ? {} : { timeout: settings.requestTimeoutMs }),
     options: {
       defaultType: settings.profile.defaultType[settings.marketType],
       // Currency metadata needs extra (often private, wallet-level) endpoints nothing here uses.

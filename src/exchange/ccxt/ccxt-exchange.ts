@@ -36,6 +36,7 @@ export interface CcxtExchangeOptions {
   /** REST and WebSocket of another host (e.g. a sim-venue): `http://127.0.0.1:8090`. */
   readonly baseUrl?: string | undefined;
   readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
+  readonly requestTimeoutMs?: number | undefined;
   readonly logger?: VenueLogger | undefined;
 }
 
@@ -63,7 +64,7 @@ export class CcxtExchange implements Exchange {
     this.#client = createCcxtClient({
       venue: options.name, ccxtId: options.ccxtId, profile: this.#profile, marketType: options.marketType, apiKey: options.apiKey,
       apiSecret: options.apiSecret, password: options.password, testnet: options.testnet, baseUrl: options.baseUrl,
-      ccxtOptions: options.ccxtOptions, logger: options.logger ?? SILENT_VENUE_LOGGER,
+      ccxtOptions: options.ccxtOptions, requestTimeoutMs: options.requestTimeoutMs, logger: options.logger ?? SILENT_VENUE_LOGGER,
     });
     this.#needsProxyAgent = options.baseUrl?.startsWith('http://') === true;
     const has = this.#client.has;
