@@ -46,6 +46,7 @@ export interface CcxtExchangeFactoryOptions extends CommonOptions {
   readonly baseUrl?: string | undefined;
   readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
   readonly requestTimeoutMs?: number | undefined;
+  readonly rateLimitMs?: number | undefined;
   readonly logger?: VenueLogger | undefined;
 }
 

@@ -23,6 +23,8 @@ export interface CcxtClientSettings {
   readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
   /** REST request timeout (ccxt default 10000 ms); a state-changing request that times out has an unknown outcome. */
   readonly requestTimeoutMs?: number | undefined;
+  /** ccxt's minimum spacing of REST requests in ms (its per-venue default when absent); the limiter stays on. */
+  readonly rateLimitMs?: number | undefined;
   readonly logger: VenueLogger;
 }
 
@@ -37,6 +39,7 @@ export function createCcxtClient(settings: CcxtClientSettings): CcxtClient {
     password: settings.password,
     enableRateLimit: true,
     ...(settings.requestTimeoutMs === undefined ? {} : { timeout: settings.requestTimeoutMs }),
+    ...(settings.rateLimitMs === undefined ? {} : { rateLimit: settings.rateLimitMs }),
     options: {
       defaultType: settings.profile.defaultType[settings.marketType],
       // Currency metadata needs extra (often private, wallet-level) endpoints nothing here uses.

@@ -37,6 +37,7 @@ export interface CcxtExchangeOptions {
   readonly baseUrl?: string | undefined;
   readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
   readonly requestTimeoutMs?: number | undefined;
+  readonly rateLimitMs?: number | undefined;
   readonly logger?: VenueLogger | undefined;
 }
 
@@ -64,7 +65,7 @@ export class CcxtExchange implements Exchange {
     this.#client = createCcxtClient({
       venue: options.name, ccxtId: options.ccxtId, profile: this.#profile, marketType: options.marketType, apiKey: options.apiKey,
       apiSecret: options.apiSecret, password: options.password, testnet: options.testnet, baseUrl: options.baseUrl,
-      ccxtOptions: options.ccxtOptions, requestTimeoutMs: options.requestTimeoutMs, logger: options.logger ?? SILENT_VENUE_LOGGER,
+      ccxtOptions: options.ccxtOptions, requestTimeoutMs: options.requestTimeoutMs, rateLimitMs: options.rateLimitMs, logger: options.logger ?? SILENT_VENUE_LOGGER,
     });
     this.#needsProxyAgent = options.baseUrl?.startsWith('http://') === true;
     const has = this.#client.has;

@@ -20,6 +20,7 @@ import type { OrderReport, PlaceOrderRequest } from '../exchange.js';
 import { InvalidSimConfigError } from './errors.js';
 import { SimAccount } from './sim-account.js';
 import { CandleBuilder } from './sim-candles.js';
+import { SimOrderBook } from './sim-order-book.js';
 import { type SimOrder, isOpen, remainingOf, reportOf } from './sim-order.js';
 import { type PricePath, RandomWalkPath, ReplayPath } from './sim-price-path.js';
 import { SimRateLimiter } from './sim-rate-limiter.js';
@@ -37,8 +38,7 @@ interface SymbolState {
   readonly market: Market;
   readonly path: PricePath;
   price: Decimal;
-  /** Open orders in time priority. */
-  readonly book: SimOrder[];
+  readonly book: SimOrderBook;
   readonly candles: Map<string, CandleBuilder>;
 }
 
@@ -72,7 +72,7 @@ export class SimMatchingEngine {
       const path = symbol.replayPrices === undefined
         ? new RandomWalkPath({ initialPrice: symbol.initialPrice, tickSize: symbol.tickSize, volatility: symbol.volatility ?? 0.8, drift: symbol.drift ?? 0, seed: settings.seed * 7919 + index })
         : new ReplayPath(symbol.replayPrices);
-      this.#symbols.set(symbol.symbol, { market: marketOf(symbol), path, price: symbol.initialPrice, book: [], candles: new Map() });
+      this.#symbols.set(symbol.symbol, { market: marketOf(symbol), path, price: symbol.initialPrice, book: new SimOrderBook(), candles: new Map() });
     });
     for (const account of settings.accounts) {
       this.#accounts.set(account.id, new SimAccount({ id: account.id, venue: this.venue, fees: settings.fees ?? DEFAULT_FEES, balances: account.balances, defaultLeverage: account.defaultLeverage ?? 10 }));
@@ -164,7 +164,7 @@ export class SimMatchingEngine {
       this.#execute(state, order, remainingOf(order), state.price, false);
       if (isOpen(order)) this.#close(order, 'EXPIRED');
     } else {
-      state.book.push(order);
+      state.book.add(order);
     }
     return reportOf(order);
   }
@@ -180,7 +180,7 @@ export class SimMatchingEngine {
 
   cancelAllOrders(accountId: string, symbol: string): OrderReport[] {
     const state = this.#symbol(symbol);
-    const mine = state.book.filter((order) => order.accountId === accountId);
+    const mine = state.book.orders().filter((order) => order.accountId === accountId);
     for (const order of mine) this.#close(order, 'CANCELED');
     return mine.map(reportOf);
   }
@@ -202,7 +202,7 @@ export class SimMatchingEngine {
   openOrders(accountId: string, symbol?: string): OrderReport[] {
     this.#account(accountId);
     const states = symbol === undefined ? [...this.#symbols.values()] : [this.#symbol(symbol)];
-    return states.flatMap((state) => state.book.filter((order) => order.accountId === accountId).map(reportOf));
+    return states.flatMap((state) => state.book.orders().filter((order) => order.accountId === accountId).map(reportOf));
   }
 
   /** Fills of `symbol` with trade id > `afterTradeId` (all when undefined), oldest first, at most `limit`. */
@@ -246,9 +246,8 @@ export class SimMatchingEngine {
     const tick = { symbol: state.market.symbol, price, time: this.#now };
     for (const listener of this.#listeners) listener.onPrice?.(tick);
     let volume = ZERO;
-    for (const order of [...state.book]) {
-      const crossed = order.side === 'BUY' ? price.lte(order.price as Decimal) : price.gte(order.price as Decimal);
-      if (!crossed) continue;
+    for (const order of state.book.crossedBy(price)) {
+      if (!isOpen(order)) continue;
       const quantity = this.#liquidityPerTick === undefined ? remainingOf(order) : minDecimal(remainingOf(order), this.#liquidityPerTick);
       volume = volume.plus(this.#execute(state, order, quantity, order.price as Decimal, true));
     }
@@ -301,9 +300,7 @@ export class SimMatchingEngine {
   }
 
   #removeFromBook(order: SimOrder): void {
-    const book = this.#symbol(order.symbol).book;
-    const index = book.indexOf(order);
-    if (index >= 0) book.splice(index, 1);
+    this.#symbol(order.symbol).book.remove(order);
   }
 
   #emitOrder(order: SimOrder, fill: Fill | undefined): void {
