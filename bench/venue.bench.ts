@@ -47,8 +47,9 @@ async function roundTrips(exchange: Exchange, count: number, prefix: string): Pr
   return samples.sort((a, b) => a - b);
 }
 
+const figure = (value: number) => (value >= 1000 ? value.toFixed(0) : value.toPrecision(3));
 const row = (name: string, value: number, baseline: number, unit: string) =>
-  console.log(`${name.padEnd(48)} ${value.toFixed(1).padStart(12)} ${unit.padEnd(9)} baseline ${baseline.toFixed(1).padStart(12)}  ratio ${(value / baseline).toFixed(2)}`);
+  console.log(`${name.padEnd(48)} ${figure(value).padStart(10)} ${unit.padEnd(9)} baseline ${figure(baseline).padStart(10)}  ratio ${figure(value / baseline)}`);
 
 // 1. Order placement: engine alone vs. through the SimExchange adapter.
 const ORDERS = 20_000;
