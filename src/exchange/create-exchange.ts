@@ -5,13 +5,12 @@
  */
 import { dec } from '../domain/decimal.js';
 import type { MarketType } from '../domain/market.js';
-import { CcxtExchange } from './ccxt/ccxt-exchange.js';
+import { CcxtExchange, type CcxtExchangeOptions } from './ccxt/ccxt-exchange.js';
 import type { Exchange } from './exchange.js';
 import { SimClockDriver } from './sim/sim-clock-driver.js';
 import { SimExchange } from './sim/sim-exchange.js';
 import { SimMatchingEngine } from './sim/sim-matching-engine.js';
 import { simSymbolsNamed } from './sim/sim-settings.js';
-import type { VenueLogger } from './venue-logger.js';
 
 interface CommonOptions {
   /** Venue name as configured (`exchanges.<name>`). */
@@ -35,19 +34,8 @@ export interface SimExchangeOptions extends CommonOptions {
   readonly startTime?: number | undefined;
 }
 
-export interface CcxtExchangeFactoryOptions extends CommonOptions {
+export interface CcxtExchangeFactoryOptions extends Omit<CcxtExchangeOptions, 'marketType'>, CommonOptions {
   readonly type: 'ccxt';
-  /** ccxt exchange id (`binanceusdm`, `bybit`, `okx`, `bitget`, `gate`, ...). */
-  readonly ccxtId: string;
-  readonly apiKey?: string | undefined;
-  readonly apiSecret?: string | undefined;
-  readonly password?: string | undefined;
-  readonly testnet?: boolean | undefined;
-  readonly baseUrl?: string | undefined;
-  readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
-  readonly requestTimeoutMs?: number | undefined;
-  readonly rateLimitMs?: number | undefined;
-  readonly logger?: VenueLogger | undefined;
 }
 
 export type ExchangeOptions = SimExchangeOptions | CcxtExchangeFactoryOptions;

@@ -9,22 +9,29 @@ import { UnsupportedVenueError } from '../errors.js';
 import type { VenueLogger } from '../venue-logger.js';
 import type { CcxtVenueProfile } from './ccxt-venue-profiles.js';
 
-export interface CcxtClientSettings {
-  readonly venue: string;
+/** How to reach a venue through ccxt (the part of the configuration the ccxt client needs). */
+export interface CcxtConnectionOptions {
+  /** ccxt exchange id: `binanceusdm`, `bybit`, `okx`, `bitget`, `gate`, ... */
   readonly ccxtId: string;
-  readonly profile: CcxtVenueProfile;
   readonly marketType: MarketType;
   readonly apiKey?: string | undefined;
   readonly apiSecret?: string | undefined;
   /** Passphrase (OKX, Bitget). */
   readonly password?: string | undefined;
   readonly testnet?: boolean | undefined;
+  /** REST and WebSocket of another host (e.g. a sim-venue): `http://127.0.0.1:8090`. */
   readonly baseUrl?: string | undefined;
+  /** Extra ccxt `options` (venue-specific settings). */
   readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
   /** REST request timeout (ccxt default 10000 ms); a state-changing request that times out has an unknown outcome. */
   readonly requestTimeoutMs?: number | undefined;
   /** ccxt's minimum spacing of REST requests in ms (its per-venue default when absent); the limiter stays on. */
   readonly rateLimitMs?: number | undefined;
+}
+
+export interface CcxtClientSettings extends CcxtConnectionOptions {
+  readonly venue: string;
+  readonly profile: CcxtVenueProfile;
   readonly logger: VenueLogger;
 }
 

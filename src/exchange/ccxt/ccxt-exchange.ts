@@ -16,28 +16,16 @@ import type {
   BatchPlaceResult, Exchange, ExchangeCapabilities, ExecutionEvent, FillPage, OrderReport, PlaceOrderRequest, StreamHandle, StreamListeners,
 } from '../exchange.js';
 import { SILENT_VENUE_LOGGER, type VenueLogger } from '../venue-logger.js';
-import { createCcxtClient } from './ccxt-client-factory.js';
+import { type CcxtConnectionOptions, createCcxtClient } from './ccxt-client-factory.js';
 import { type MapContext, errorFromVenueCode, mapCcxtError, venueErrorCode } from './ccxt-error-mapper.js';
 import { FillCursor } from './ccxt-fill-cursor.js';
 import { decimalOf, fillOf, marketOf, orderReportOf, positionOf } from './ccxt-parsers.js';
 import { CcxtStreams } from './ccxt-streams.js';
 import { CCXT_VENUE_PROFILES, type CcxtVenueProfile, GENERIC_PROFILE } from './ccxt-venue-profiles.js';
 
-export interface CcxtExchangeOptions {
+export interface CcxtExchangeOptions extends CcxtConnectionOptions {
   /** Venue name as configured. */
   readonly name: string;
-  /** ccxt exchange id: `binanceusdm`, `bybit`, `okx`, `bitget`, `gate`, ... */
-  readonly ccxtId: string;
-  readonly marketType: MarketType;
-  readonly apiKey?: string | undefined;
-  readonly apiSecret?: string | undefined;
-  readonly password?: string | undefined;
-  readonly testnet?: boolean | undefined;
-  /** REST and WebSocket of another host (e.g. a sim-venue): `http://127.0.0.1:8090`. */
-  readonly baseUrl?: string | undefined;
-  readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
-  readonly requestTimeoutMs?: number | undefined;
-  readonly rateLimitMs?: number | undefined;
   readonly logger?: VenueLogger | undefined;
 }
 
@@ -62,11 +50,7 @@ export class CcxtExchange implements Exchange {
     this.#marketType = options.marketType;
     // The account identity must be stable and never reveal the key: a short hash of it.
     this.account = options.apiKey === undefined ? 'public' : createHash('sha256').update(options.apiKey).digest('hex').slice(0, 16);
-    this.#client = createCcxtClient({
-      venue: options.name, ccxtId: options.ccxtId, profile: this.#profile, marketType: options.marketType, apiKey: options.apiKey,
-      apiSecret: options.apiSecret, password: options.password, testnet: options.testnet, baseUrl: options.baseUrl,
-      ccxtOptions: options.ccxtOptions, requestTimeoutMs: options.requestTimeoutMs, rateLimitMs: options.rateLimitMs, logger: options.logger ?? SILENT_VENUE_LOGGER,
-    });
+    this.#client = createCcxtClient({ ...options, venue: options.name, profile: this.#profile, logger: options.logger ?? SILENT_VENUE_LOGGER });
     this.#needsProxyAgent = options.baseUrl?.startsWith('http://') === true;
     const has = this.#client.has;
     this.capabilities = {

@@ -1,17 +1,10 @@
 /** Settings of a simulated venue, with the defaults the embedded sim and the sim-venue server use. */
 import { type Decimal, dec } from '../../domain/decimal.js';
-import type { Market, MarketType } from '../../domain/market.js';
+import type { Market } from '../../domain/market.js';
 import type { FeeRates } from './sim-account.js';
 
-export interface SimSymbolSettings {
-  readonly symbol: string;
-  readonly base: string;
-  readonly quote: string;
-  readonly type: MarketType;
-  readonly tickSize: Decimal;
-  readonly stepSize: Decimal;
-  readonly minQuantity: Decimal;
-  readonly minNotional: Decimal;
+/** A listed symbol: its market filters, and how its price moves. */
+export interface SimSymbolSettings extends Market {
   readonly initialPrice: Decimal;
   /** Annualised volatility of the random walk (default 0.8). */
   readonly volatility?: number | undefined;
