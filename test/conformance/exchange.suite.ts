@@ -5,6 +5,7 @@
  * - Invariant 2 (fills exactly once): E09 fills-since cursor, E10 execution stream;
  * - Invariant 3 (positions agree): E08, E14 positions and balances;
  * - R10 (faults): E11 streams recover after the venue drops them, E13 malformed stream message;
+ * - market data for the grid: E17 candles built from the venue's price path;
  * - fail safe on bad input / credentials: E06, E12, E15.
  * Backend differences come from the fixture's `wire` flag (streams over a connection that can drop).
  */
@@ -15,6 +16,7 @@ import {
   ReduceOnlyRejectedError, UnknownOrderError, UnknownSymbolError,
 } from '../../src/exchange/errors.js';
 import type { Exchange, ExecutionEvent, PlaceOrderRequest } from '../../src/exchange/exchange.js';
+import type { Candle } from '../../src/domain/market.js';
 
 /**
  * A venue for one test: symbol `BTCUSDT` (tick 0.1, step 0.001, min notional 5) at price 60000, an
@@ -27,6 +29,8 @@ export interface ExchangeFixture {
   readonly wire: boolean;
   /** Sets the venue's price now; resting orders it crosses fill (one step of liquidity). */
   setPrice(price: string): Promise<void>;
+  /** Moves the venue's clock `ticks` steps of 1 s along its seeded price path. */
+  step(ticks: number): Promise<void>;
   /** Kills the venue's stream connections from the server side (no-op without a wire). */
   dropStreams(): Promise<void>;
   /** Makes the venue send one malformed frame on the user stream (no-op without a wire). */
@@ -254,6 +258,19 @@ export function exchangeConformanceSuite(name: string, createFixture: () => Prom
       expect(results[1]?.ok === false && results[1].error).toBeInstanceOf(DuplicateClientOrderIdError);
       expect(await exchange.cancelAllOrders(SYMBOL)).toBe(2);
       expect(await exchange.openOrders(SYMBOL)).toEqual([]);
+    });
+
+    it('E17 the candle stream reports forming candles and closes each at its interval boundary', async () => {
+      const candles = new Collector<Candle>();
+      const handle = await exchange.streamCandles([SYMBOL], '1m', { onData: candles.push });
+      await fixture.step(1);
+      await candles.next((candle) => !candle.closed);
+      await fixture.step(130);
+      const closed = await candles.next((candle) => candle.closed);
+      expect(closed.openTime % 60_000).toBe(0);
+      expect(closed.high.gte(closed.low) && closed.high.gte(closed.close) && closed.low.lte(closed.open)).toBe(true);
+      await candles.next((candle) => candle.openTime > closed.openTime);
+      await handle.close();
     });
   });
 }

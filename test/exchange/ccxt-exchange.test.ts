@@ -30,6 +30,7 @@ if (backendEnabled('ccxt')) {
       exchange,
       wire: true,
       setPrice: (price) => admin(`/_sim/price?symbol=BTCUSDT&price=${price}`),
+      step: (ticks) => admin(`/_sim/step?ticks=${ticks}`),
       dropStreams: () => admin('/_sim/drop-streams'),
       injectMalformed: () => admin('/_sim/inject-malformed?target=user'),
       warnings: () => warnings,

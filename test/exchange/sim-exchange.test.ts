@@ -19,6 +19,7 @@ if (backendEnabled('sim')) {
       exchange,
       wire: false,
       setPrice: async (price) => engine.setPrice('BTCUSDT', dec(price)),
+      step: async (ticks) => engine.advance(ticks * engine.tickMs),
       dropStreams: async () => undefined,
       injectMalformed: async () => undefined,
       warnings: () => [],
