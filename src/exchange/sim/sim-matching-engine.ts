@@ -20,7 +20,9 @@ import type { OrderReport, PlaceOrderRequest } from '../exchange.js';
 import { InvalidSimConfigError } from './errors.js';
 import { SimAccount } from './sim-account.js';
 import { CandleBuilder } from './sim-candles.js';
+import { SimFillLedger } from './sim-fill-ledger.js';
 import { SimOrderBook } from './sim-order-book.js';
+import { validateOrder } from './sim-order-validation.js';
 import { type SimOrder, isOpen, remainingOf, reportOf } from './sim-order.js';
 import { type PricePath, RandomWalkPath, ReplayPath } from './sim-price-path.js';
 import { SimRateLimiter } from './sim-rate-limiter.js';
@@ -50,8 +52,7 @@ export class SimMatchingEngine {
   readonly #orders = new Map<string, SimOrder>();
   /** account → client order id → latest order with that id. */
   readonly #byClientId = new Map<string, Map<string, SimOrder>>();
-  /** account → symbol → fills, ascending trade id. */
-  readonly #fills = new Map<string, Map<string, Fill[]>>();
+  readonly #fills = new SimFillLedger();
   readonly #listeners = new Set<SimListener>();
   readonly #liquidityPerTick: Decimal | undefined;
   readonly #rateLimiter: SimRateLimiter;
@@ -77,7 +78,6 @@ export class SimMatchingEngine {
     for (const account of settings.accounts) {
       this.#accounts.set(account.id, new SimAccount({ id: account.id, venue: this.venue, fees: settings.fees ?? DEFAULT_FEES, balances: account.balances, defaultLeverage: account.defaultLeverage ?? 10 }));
       this.#byClientId.set(account.id, new Map());
-      this.#fills.set(account.id, new Map());
     }
   }
 
@@ -133,7 +133,7 @@ export class SimMatchingEngine {
   placeOrder(accountId: string, request: PlaceOrderRequest): OrderReport {
     const account = this.#account(accountId);
     const state = this.#symbol(request.symbol);
-    this.#validate(state.market, request);
+    validateOrder(state.market, request, state.price, this.venue);
     const byId = this.#byClientId.get(accountId) as Map<string, SimOrder>;
     const previous = byId.get(request.clientOrderId);
     if (previous !== undefined && (isOpen(previous) || this.#idScope === 'all')) {
@@ -209,16 +209,7 @@ export class SimMatchingEngine {
   fillsAfter(accountId: string, symbol: string, afterTradeId: number | undefined, limit: number): Fill[] {
     this.#symbol(symbol);
     this.#account(accountId);
-    const fills = this.#fills.get(accountId)?.get(symbol) ?? [];
-    let low = 0;
-    let high = fills.length;
-    const after = afterTradeId ?? 0;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (Number((fills[middle] as Fill).tradeId) <= after) low = middle + 1;
-      else high = middle;
-    }
-    return fills.slice(low, low + limit);
+    return this.#fills.after(accountId, symbol, afterTradeId, limit);
   }
 
   positions(accountId: string, symbols?: readonly string[]): Position[] {
@@ -280,10 +271,7 @@ export class SimMatchingEngine {
       fee, feeAsset: state.market.quote, isMaker, time: this.#now,
     };
     this.#nextTradeId += 1;
-    const bySymbol = this.#fills.get(order.accountId) as Map<string, Fill[]>;
-    const list = bySymbol.get(order.symbol) ?? [];
-    list.push(fill);
-    bySymbol.set(order.symbol, list);
+    this.#fills.record(fill);
     if (order.status === 'FILLED') this.#removeFromBook(order);
     this.#emitOrder(order, fill);
     // The position is now closed for this reduce-only order: its remainder can never fill.
@@ -307,20 +295,6 @@ export class SimMatchingEngine {
     if (this.#listeners.size === 0) return;
     const report = reportOf(order);
     for (const listener of this.#listeners) listener.onExecution?.(order.accountId, report, fill);
-  }
-
-  #validate(market: Market, request: PlaceOrderRequest): void {
-    const refuse = (why: string): never => { throw new InvalidOrderError(`${request.symbol}: ${why}`, this.venue); };
-    if (request.type === 'LIMIT') {
-      if (request.price === undefined || !request.price.isPositive()) refuse('a limit order needs a positive price');
-      if (!(request.price as Decimal).mod(market.tickSize).isZero()) refuse(`price ${request.price?.toFixed()} is not a multiple of tick ${market.tickSize.toFixed()}`);
-    } else if (request.postOnly) {
-      refuse('a market order cannot be post-only');
-    }
-    if (!request.quantity.mod(market.stepSize).isZero()) refuse(`quantity ${request.quantity.toFixed()} is not a multiple of step ${market.stepSize.toFixed()}`);
-    if (request.quantity.lt(market.minQuantity)) refuse(`quantity ${request.quantity.toFixed()} is below the minimum ${market.minQuantity.toFixed()}`);
-    const notional = (request.price ?? this.price(market.symbol)).mul(request.quantity);
-    if (notional.lt(market.minNotional) && !request.reduceOnly) refuse(`notional ${notional.toFixed()} is below the minimum ${market.minNotional.toFixed()}`);
   }
 
   #marks(): Map<string, Decimal> {
