@@ -6,7 +6,7 @@
  * - Invariant 3 (positions agree): E08, E14 positions and balances;
  * - R10 (faults): E11 streams recover after the venue drops them, E13 malformed stream message;
  * - market data for the grid: E17 candles built from the venue's price path;
- * - fail safe on bad input / credentials: E06, E12, E15.
+ * - fail safe on bad input / credentials: E06, E12, E15, E18 (client order id limits, style rule 10).
  * Backend differences come from the fixture's `wire` flag (streams over a connection that can drop).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -271,6 +271,15 @@ export function exchangeConformanceSuite(name: string, createFixture: () => Prom
       expect(closed.high.gte(closed.low) && closed.high.gte(closed.close) && closed.low.lte(closed.open)).toBe(true);
       await candles.next((candle) => candle.openTime > closed.openTime);
       await handle.close();
+    });
+
+    it('E18 a client order id beyond the venue limits in `capabilities` is refused before anything rests', async () => {
+      const { clientOrderIdMaxLength, clientOrderIdPattern } = exchange.capabilities;
+      const tooLong = 'a'.repeat(clientOrderIdMaxLength + 1);
+      expect(clientOrderIdPattern.test('a'.repeat(clientOrderIdMaxLength))).toBe(true);
+      await expect(exchange.placeOrder(limit('BUY', '59000', '0.002', tooLong))).rejects.toBeInstanceOf(InvalidOrderError);
+      await expect(exchange.placeOrder(limit('BUY', '59000', '0.002', 'has space'))).rejects.toBeInstanceOf(InvalidOrderError);
+      expect(await exchange.openOrders(SYMBOL)).toEqual([]);
     });
   });
 }

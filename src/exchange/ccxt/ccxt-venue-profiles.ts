@@ -46,15 +46,15 @@ const BINANCE_CODES: Record<string, VenueErrorMeaning> = {
 
 const GENERIC_PATTERN = /^[A-Za-z0-9_-]+$/;
 
+const BINANCE_PROFILE: CcxtVenueProfile = {
+  // newClientOrderId: up to 36 of letters, digits and `.:/_-`.
+  clientOrderIdMaxLength: 36, clientOrderIdPattern: /^[.A-Za-z0-9_:/-]{1,36}$/, errorCodes: BINANCE_CODES, fillPaging: 'fromId',
+  defaultType: { future: 'future', spot: 'spot' },
+};
+
 export const CCXT_VENUE_PROFILES: Readonly<Record<string, CcxtVenueProfile>> = {
-  binanceusdm: {
-    clientOrderIdMaxLength: 36, clientOrderIdPattern: /^[.A-Za-z0-9_:/-]{1,36}$/, errorCodes: BINANCE_CODES, fillPaging: 'fromId',
-    defaultType: { future: 'future', spot: 'spot' },
-  },
-  binance: {
-    clientOrderIdMaxLength: 36, clientOrderIdPattern: /^[.A-Za-z0-9_:/-]{1,36}$/, errorCodes: BINANCE_CODES, fillPaging: 'fromId',
-    defaultType: { future: 'future', spot: 'spot' },
-  },
+  binanceusdm: BINANCE_PROFILE,
+  binance: BINANCE_PROFILE,
   bybit: {
     // orderLinkId: up to 36 of letters, digits, '-' and '_'; 110072 = OrderLinkedID is duplicate.
     clientOrderIdMaxLength: 36, clientOrderIdPattern: GENERIC_PATTERN, fillPaging: 'since',

@@ -9,6 +9,7 @@ import type { OrderSide, OrderType } from '../../domain/order.js';
 import type { PlaceOrderRequest } from '../exchange.js';
 import type { SimMatchingEngine } from '../sim/sim-matching-engine.js';
 import { reportOf } from '../sim/sim-order.js';
+import { SIM_CLIENT_ORDER_ID_PATTERN } from '../sim/sim-settings.js';
 import { binanceErrorReply } from './binance-errors.js';
 import {
   accountPayload, balancePayload, exchangeInfoPayload, orderPayload, positionPayload, userTradePayload,
@@ -35,8 +36,6 @@ export interface Route {
   readonly handle: (context: RouteContext) => unknown;
 }
 
-const CLIENT_ORDER_ID = /^[.A-Za-z0-9_:/-]{1,36}$/;
-
 function required(params: URLSearchParams, name: string): string {
   const value = params.get(name);
   if (value === null || value === '') throw new SimVenueRequestError(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
@@ -62,7 +61,7 @@ function oneOf<T extends string>(params: URLSearchParams, name: string, allowed:
 export function orderRequestOf(params: URLSearchParams): PlaceOrderRequest {
   const type = oneOf<OrderType>(params, 'type', ['LIMIT', 'MARKET']);
   const clientOrderId = params.get('newClientOrderId') ?? `sim-${randomBytes(12).toString('hex')}`;
-  if (!CLIENT_ORDER_ID.test(clientOrderId)) throw new SimVenueRequestError(400, -4015, 'Client order id is not valid.');
+  if (!SIM_CLIENT_ORDER_ID_PATTERN.test(clientOrderId)) throw new SimVenueRequestError(400, -4015, 'Client order id is not valid.');
   return {
     symbol: required(params, 'symbol'),
     side: oneOf<OrderSide>(params, 'side', ['BUY', 'SELL']),

@@ -10,13 +10,14 @@ import type {
 } from '../exchange.js';
 import type { SimClockDriver } from './sim-clock-driver.js';
 import type { SimMatchingEngine } from './sim-matching-engine.js';
+import { SIM_CLIENT_ORDER_ID_PATTERN } from './sim-settings.js';
 
 export const SIM_CAPABILITIES: ExchangeCapabilities = {
   batchPlace: true,
   positions: true,
   leverage: true,
   clientOrderIdMaxLength: 36,
-  clientOrderIdPattern: /^[.A-Za-z0-9_:/-]{1,36}$/,
+  clientOrderIdPattern: SIM_CLIENT_ORDER_ID_PATTERN,
 };
 
 const DEFAULT_FILL_PAGE = 500;

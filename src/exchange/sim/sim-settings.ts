@@ -48,6 +48,9 @@ export interface SimEngineSettings {
   readonly clientOrderIdScope?: 'open' | 'all' | undefined;
 }
 
+/** Client order ids the sim accepts: Binance's `newClientOrderId` rule. */
+export const SIM_CLIENT_ORDER_ID_PATTERN = /^[.A-Za-z0-9_:/-]{1,36}$/;
+
 export const DEFAULT_START_TIME = Date.UTC(2024, 0, 1);
 export const DEFAULT_FEES: FeeRates = { maker: dec('0.0002'), taker: dec('0.0005') };
 export const DEFAULT_RATE_LIMIT: SimRateLimit = { limit: 2400, windowMs: 60_000 };
