@@ -11,7 +11,7 @@ import type { Exchange as CcxtClient, Order as CcxtOrder, Trade as CcxtTrade } f
 import { createHash } from 'node:crypto';
 import type { Fill } from '../../domain/fill.js';
 import type { Balance, Candle, Market, MarketType, Position, PriceTick } from '../../domain/market.js';
-import { InvalidOrderError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
+import { InvalidOrderError, NetworkUnknownOutcomeError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
 import type {
   BatchPlaceResult, Exchange, ExchangeCapabilities, ExecutionEvent, FillPage, OrderReport, PlaceOrderRequest, StreamHandle, StreamListeners,
 } from '../exchange.js';
@@ -30,6 +30,15 @@ export interface CcxtExchangeOptions extends CcxtConnectionOptions {
 }
 
 const BATCH_SIZE = 5;
+
+/** Settles as `pending`, or rejects with the signal's reason if it aborts first (no listener is left behind). */
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 export class CcxtExchange implements Exchange {
   readonly name: string;
@@ -67,35 +76,33 @@ export class CcxtExchange implements Exchange {
     });
   }
 
-  async market(symbol: string): Promise<Market> {
+  async market(symbol: string, signal?: AbortSignal): Promise<Market> {
+    signal?.throwIfAborted();
     return (await this.#resolve(symbol)).market;
   }
 
-  async placeOrder(request: PlaceOrderRequest): Promise<OrderReport> {
+  async placeOrder(request: PlaceOrderRequest, signal?: AbortSignal): Promise<OrderReport> {
     const { market, ccxtSymbol } = await this.#resolve(request.symbol);
     this.#check(request, market);
-    try {
-      const order = await this.#client.createOrder(ccxtSymbol, request.type.toLowerCase() as 'limit', request.side.toLowerCase() as 'buy',
-        Number(request.quantity.toFixed()), request.price === undefined ? undefined : Number(request.price.toFixed()), this.#orderParams(request));
-      return this.#report(order, market, request.clientOrderId);
-    } catch (error) {
-      throw this.#map(error, true, request.clientOrderId);
-    }
+    const order = await this.#request(signal, true, request.clientOrderId, () => this.#client.createOrder(ccxtSymbol, request.type.toLowerCase() as 'limit',
+      request.side.toLowerCase() as 'buy', Number(request.quantity.toFixed()), request.price === undefined ? undefined : Number(request.price.toFixed()),
+      this.#orderParams(request)));
+    return this.#report(order, market, request.clientOrderId);
   }
 
-  async placeOrders(requests: readonly PlaceOrderRequest[]): Promise<readonly BatchPlaceResult[]> {
-    if (!this.capabilities.batchPlace) return Promise.all(requests.map((request) => this.#settle(request)));
+  async placeOrders(requests: readonly PlaceOrderRequest[], signal?: AbortSignal): Promise<readonly BatchPlaceResult[]> {
+    if (!this.capabilities.batchPlace) return Promise.all(requests.map((request) => this.#settle(request, signal)));
     const results: BatchPlaceResult[] = [];
     for (let start = 0; start < requests.length; start += BATCH_SIZE) {
       const batch = requests.slice(start, start + BATCH_SIZE);
       try {
         const resolved = await Promise.all(batch.map((request) => this.#resolve(request.symbol)));
         batch.forEach((request, index) => this.#check(request, (resolved[index] as { market: Market }).market));
-        const orders = await this.#client.createOrders(batch.map((request, index) => ({
+        const orders = await this.#request(signal, true, undefined, () => this.#client.createOrders(batch.map((request, index) => ({
           symbol: (resolved[index] as { ccxtSymbol: string }).ccxtSymbol, type: request.type.toLowerCase(), side: request.side.toLowerCase(),
           amount: Number(request.quantity.toFixed()), price: request.price === undefined ? undefined : Number(request.price.toFixed()),
           params: this.#orderParams(request),
-        })) as never);
+        })) as never));
         batch.forEach((request, index) => {
           const order = orders[index];
           const code = order === undefined ? undefined : venueErrorCode(JSON.stringify(order.info ?? {}));
@@ -104,64 +111,48 @@ export class CcxtExchange implements Exchange {
             : { ok: true, order: this.#report(order, (resolved[index] as { market: Market }).market, request.clientOrderId) });
         });
       } catch (error) {
-        const mapped = this.#map(error, true);
-        for (const request of batch) results.push({ ok: false, clientOrderId: request.clientOrderId, error: mapped });
+        for (const request of batch) results.push({ ok: false, clientOrderId: request.clientOrderId, error: error as Error });
       }
     }
     return results;
   }
 
-  async cancelOrder(symbol: string, id: { clientOrderId?: string; exchangeOrderId?: string }): Promise<OrderReport> {
+  async cancelOrder(symbol: string, id: { clientOrderId?: string; exchangeOrderId?: string }, signal?: AbortSignal): Promise<OrderReport> {
     const { market, ccxtSymbol } = await this.#resolve(symbol);
-    try {
-      const order = await this.#client.cancelOrder(id.exchangeOrderId ?? '', ccxtSymbol, id.clientOrderId === undefined ? {} : { clientOrderId: id.clientOrderId });
-      return this.#report(order, market, id.clientOrderId);
-    } catch (error) {
-      throw this.#map(error, true, id.clientOrderId);
-    }
+    const params = id.clientOrderId === undefined ? {} : { clientOrderId: id.clientOrderId };
+    const order = await this.#request(signal, true, id.clientOrderId, () => this.#client.cancelOrder(id.exchangeOrderId ?? '', ccxtSymbol, params));
+    return this.#report(order, market, id.clientOrderId);
   }
 
-  async cancelAllOrders(symbol: string): Promise<number> {
-    const open = await this.openOrders(symbol);
+  /** Counts the open orders, then cancels them in one request (an order placed in between is cancelled but not counted). */
+  async cancelAllOrders(symbol: string, signal?: AbortSignal): Promise<number> {
+    const open = await this.openOrders(symbol, signal);
     if (open.length === 0) return 0;
     const { ccxtSymbol } = await this.#resolve(symbol);
-    try {
-      await this.#client.cancelAllOrders(ccxtSymbol);
-    } catch (error) {
-      throw this.#map(error, true);
-    }
+    await this.#request(signal, true, undefined, () => this.#client.cancelAllOrders(ccxtSymbol));
     return open.length;
   }
 
-  async getOrder(symbol: string, clientOrderId: string): Promise<OrderReport | undefined> {
+  async getOrder(symbol: string, clientOrderId: string, signal?: AbortSignal): Promise<OrderReport | undefined> {
     const { market, ccxtSymbol } = await this.#resolve(symbol);
     try {
-      return this.#report(await this.#client.fetchOrder('', ccxtSymbol, { clientOrderId }), market, clientOrderId);
+      return this.#report(await this.#request(signal, false, undefined, () => this.#client.fetchOrder('', ccxtSymbol, { clientOrderId })), market, clientOrderId);
     } catch (error) {
-      const mapped = this.#map(error, false);
-      if (mapped instanceof UnknownOrderError) return undefined;
-      throw mapped;
+      if (error instanceof UnknownOrderError) return undefined;
+      throw error;
     }
   }
 
-  async openOrders(symbol: string): Promise<readonly OrderReport[]> {
+  async openOrders(symbol: string, signal?: AbortSignal): Promise<readonly OrderReport[]> {
     const { market, ccxtSymbol } = await this.#resolve(symbol);
-    try {
-      return (await this.#client.fetchOpenOrders(ccxtSymbol)).map((order) => this.#report(order, market, undefined));
-    } catch (error) {
-      throw this.#map(error, false);
-    }
+    const orders = await this.#request(signal, false, undefined, () => this.#client.fetchOpenOrders(ccxtSymbol));
+    return orders.map((order) => this.#report(order, market, undefined));
   }
 
-  async fillsSince(symbol: string, cursor: string | undefined, limit = 500): Promise<FillPage> {
+  async fillsSince(symbol: string, cursor: string | undefined, limit = 500, signal?: AbortSignal): Promise<FillPage> {
     const { ccxtSymbol } = await this.#resolve(symbol);
     const position = FillCursor.parse(cursor, this.#profile.fillPaging, this.name);
-    let trades: CcxtTrade[];
-    try {
-      trades = await this.#client.fetchMyTrades(ccxtSymbol, position.since(), limit + 1, position.params());
-    } catch (error) {
-      throw this.#map(error, false);
-    }
+    const trades = await this.#request(signal, false, undefined, () => this.#client.fetchMyTrades(ccxtSymbol, position.since(), limit + 1, position.params()));
     const fresh = position.after(trades);
     const page = fresh.slice(0, limit);
     const fills: Fill[] = [];
@@ -169,43 +160,31 @@ export class CcxtExchange implements Exchange {
     return { fills, cursor: FillCursor.of(page.at(-1), this.#profile.fillPaging) ?? cursor, hasMore: fresh.length > limit };
   }
 
-  async positions(symbols?: readonly string[]): Promise<readonly Position[]> {
+  async positions(symbols?: readonly string[], signal?: AbortSignal): Promise<readonly Position[]> {
     if (this.#marketType !== 'future') return [];
     const markets = await this.#ready();
     const wanted = symbols === undefined ? [...markets.values()] : await Promise.all(symbols.map((symbol) => this.#resolve(symbol)));
-    try {
-      const positions = await this.#client.fetchPositions(wanted.map((entry) => entry.ccxtSymbol));
-      const bySymbol = new Map(wanted.map((entry) => [entry.ccxtSymbol, entry.market]));
-      return positions.flatMap((position) => {
-        const market = bySymbol.get(position.symbol ?? '');
-        return market === undefined ? [] : [positionOf(position, market)];
-      });
-    } catch (error) {
-      throw this.#map(error, false);
-    }
+    const positions = await this.#request(signal, false, undefined, () => this.#client.fetchPositions(wanted.map((entry) => entry.ccxtSymbol)));
+    const bySymbol = new Map(wanted.map((entry) => [entry.ccxtSymbol, entry.market]));
+    return positions.flatMap((position) => {
+      const market = bySymbol.get(position.symbol ?? '');
+      return market === undefined ? [] : [positionOf(position, market)];
+    });
   }
 
-  async balances(): Promise<readonly Balance[]> {
+  async balances(signal?: AbortSignal): Promise<readonly Balance[]> {
     await this.#ready();
-    try {
-      const balance = await this.#client.fetchBalance();
-      const totals = (balance.total ?? {}) as unknown as Record<string, number | undefined>;
-      return Object.keys(totals).sort().map((asset) => {
-        const entry = balance[asset] as { free?: number; used?: number; total?: number } | undefined;
-        return { asset, free: decimalOf(entry?.free), locked: decimalOf(entry?.used), total: decimalOf(entry?.total) };
-      });
-    } catch (error) {
-      throw this.#map(error, false);
-    }
+    const balance = await this.#request(signal, false, undefined, () => this.#client.fetchBalance());
+    const totals = (balance.total ?? {}) as unknown as Record<string, number | undefined>;
+    return Object.keys(totals).sort().map((asset) => {
+      const entry = balance[asset] as { free?: number; used?: number; total?: number } | undefined;
+      return { asset, free: decimalOf(entry?.free), locked: decimalOf(entry?.used), total: decimalOf(entry?.total) };
+    });
   }
 
-  async setLeverage(symbol: string, leverage: number): Promise<void> {
+  async setLeverage(symbol: string, leverage: number, signal?: AbortSignal): Promise<void> {
     const { ccxtSymbol } = await this.#resolve(symbol);
-    try {
-      await this.#client.setLeverage(leverage, ccxtSymbol);
-    } catch (error) {
-      throw this.#map(error, true);
-    }
+    await this.#request(signal, true, undefined, () => this.#client.setLeverage(leverage, ccxtSymbol));
   }
 
   streamPrices(symbols: readonly string[], listeners: StreamListeners<PriceTick>): Promise<StreamHandle> {
@@ -274,9 +253,9 @@ export class CcxtExchange implements Exchange {
     if (quantity.lt(market.minQuantity)) refuse(`quantity ${quantity.toFixed()} is below the minimum ${market.minQuantity.toFixed()}`);
   }
 
-  async #settle(request: PlaceOrderRequest): Promise<BatchPlaceResult> {
+  async #settle(request: PlaceOrderRequest, signal: AbortSignal | undefined): Promise<BatchPlaceResult> {
     try {
-      return { ok: true, order: await this.placeOrder(request) };
+      return { ok: true, order: await this.placeOrder(request, signal) };
     } catch (error) {
       return { ok: false, clientOrderId: request.clientOrderId, error: error as Error };
     }
@@ -307,6 +286,24 @@ export class CcxtExchange implements Exchange {
 
   #idOf(ccxtSymbol: string | undefined): string {
     return ccxtSymbol === undefined ? '' : (this.#client.markets?.[ccxtSymbol]?.id ?? '');
+  }
+
+  /**
+   * Runs one ccxt request: nothing is sent when `signal` is already aborted; an abort while waiting
+   * ends the wait (a state-changing request then has an unknown outcome); ccxt errors are mapped.
+   */
+  async #request<T>(signal: AbortSignal | undefined, changesState: boolean, clientOrderId: string | undefined, run: () => Promise<T>): Promise<T> {
+    signal?.throwIfAborted();
+    const pending = run();
+    try {
+      return await (signal === undefined ? pending : untilAborted(pending, signal));
+    } catch (error) {
+      if (signal?.aborted === true && error === signal.reason) {
+        if (changesState) throw new NetworkUnknownOutcomeError('aborted before the venue answered', this.name, { cause: error });
+        throw error;
+      }
+      throw this.#map(error, changesState, clientOrderId);
+    }
   }
 
   #context(changesState: boolean, clientOrderId?: string): MapContext {

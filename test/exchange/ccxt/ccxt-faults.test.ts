@@ -51,4 +51,16 @@ describe('CcxtExchange under venue faults', () => {
     // The caller's duty after an unknown outcome: look the order up by client order id.
     expect(await exchange.getOrder('BTCUSDT', 'lost-1')).toBeUndefined();
   });
+
+  it('ends the wait on abort: an order in flight becomes an unknown outcome, an aborted read rejects with the reason', async () => {
+    const { proxy, exchange } = await venue();
+    await exchange.market('BTCUSDT');
+    proxy.blackhole();
+    await expect(exchange.placeOrder(order('abort-1'), AbortSignal.timeout(100))).rejects.toBeInstanceOf(NetworkUnknownOutcomeError);
+    await expect(exchange.openOrders('BTCUSDT', AbortSignal.timeout(100))).rejects.toMatchObject({ name: 'TimeoutError' });
+    proxy.restore();
+    // Already aborted: nothing is sent, so the venue never sees the order.
+    await expect(exchange.placeOrder(order('abort-2'), AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await exchange.getOrder('BTCUSDT', 'abort-2')).toBeUndefined();
+  });
 });
