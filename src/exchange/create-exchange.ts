@@ -50,7 +50,7 @@ export function createExchange(options: ExchangeOptions): Exchange {
   const engine = new SimMatchingEngine({
     venue: options.name,
     seed: options.seed ?? 1,
-    symbols: simSymbolsNamed(options.symbols ?? ['BTCUSDT', 'ETHUSDT']),
+    symbols: simSymbolsNamed(options.symbols ?? ['BTCUSDT', 'ETHUSDT'], options.marketType),
     accounts: [{ id: SIM_ACCOUNT, balances }],
     startTime: options.startTime ?? Date.now(),
     fees: options.feeRate === undefined ? undefined : { maker: dec(options.feeRate.maker), taker: dec(options.feeRate.taker) },

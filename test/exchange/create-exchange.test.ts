@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PriceTick } from '../../src/domain/market.js';
 import { CcxtExchange } from '../../src/exchange/ccxt/ccxt-exchange.js';
+import { dec } from '../../src/domain/decimal.js';
 import { createExchange } from '../../src/exchange/create-exchange.js';
 import { UnsupportedVenueError } from '../../src/exchange/errors.js';
 import { SimExchange } from '../../src/exchange/sim/sim-exchange.js';
@@ -17,6 +18,19 @@ describe('createExchange', () => {
       const before = engine.now();
       engine.step();
       expect(engine.now()).toBe(before + 1000);
+    } finally {
+      await exchange.close();
+    }
+  });
+
+  it('builds a spot sim whose buys move base and quote balances', async () => {
+    const exchange = createExchange({ type: 'sim', name: 'spot', marketType: 'spot', symbols: ['BTCUSDT'], balances: { USDT: '1000', BTC: '0' }, stepIntervalMs: 0 });
+    try {
+      expect((await exchange.market('BTCUSDT')).type).toBe('spot');
+      await exchange.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: dec('0.01'), postOnly: false, reduceOnly: false, clientOrderId: 'spot-1' });
+      const balances = Object.fromEntries((await exchange.balances()).map((balance) => [balance.asset, balance.total.toFixed()]));
+      expect(balances).toEqual({ BTC: '0.01', USDT: '399.7' }); // 1000 − 60000 × 0.01 − 0.3 taker fee
+      expect(await exchange.positions()).toEqual([]);
     } finally {
       await exchange.close();
     }

@@ -1,6 +1,6 @@
 /** Settings of a simulated venue, with the defaults the embedded sim and the sim-venue server use. */
 import { type Decimal, dec } from '../../domain/decimal.js';
-import type { Market } from '../../domain/market.js';
+import type { Market, MarketType } from '../../domain/market.js';
 import type { FeeRates } from './sim-account.js';
 
 /** A listed symbol: its market filters, and how its price moves. */
@@ -65,13 +65,19 @@ export function defaultSimSymbols(): SimSymbolSettings[] {
   ];
 }
 
-/** Builds default settings for the symbols named (unknown names get a generic USDT perpetual). */
-export function simSymbolsNamed(names: readonly string[]): SimSymbolSettings[] {
+/**
+ * Default settings for the symbols named, as USDⓈ-M perpetuals or as spot pairs (base = the name
+ * without its USDT suffix). Unknown names get generic filters and a start price of 100.
+ */
+export function simSymbolsNamed(names: readonly string[], type: MarketType = 'future'): SimSymbolSettings[] {
   const known = new Map(defaultSimSymbols().map((settings) => [settings.symbol, settings]));
-  return names.map((name) => known.get(name) ?? {
-    symbol: name, base: name.replace(/USDT$/, ''), quote: 'USDT', type: 'future', tickSize: dec('0.01'),
-    stepSize: dec('0.01'), minQuantity: dec('0.01'), minNotional: dec(5), initialPrice: dec(100),
-  });
+  return names.map((name) => ({
+    ...(known.get(name) ?? {
+      symbol: name, base: name.replace(/USDT$/, ''), quote: 'USDT', tickSize: dec('0.01'),
+      stepSize: dec('0.01'), minQuantity: dec('0.01'), minNotional: dec(5), initialPrice: dec(100),
+    }),
+    type,
+  }));
 }
 
 export function marketOf(settings: SimSymbolSettings): Market {
