@@ -37,7 +37,14 @@ export interface CcxtClientSettings extends CcxtConnectionOptions {
 
 type CcxtConstructor = new (config: Record<string, unknown>) => CcxtClient;
 
-export function createCcxtClient(settings: CcxtClientSettings): CcxtClient {
+/** The ccxt client, and what must happen when it is closed. */
+export interface CcxtClientHandle {
+  readonly client: CcxtClient;
+  /** Cancels ccxt's scheduled work (listen-key keep-alives); call after `client.close()`. */
+  cancelTimers(): void;
+}
+
+export function createCcxtClient(settings: CcxtClientSettings): CcxtClientHandle {
   const Constructor = (ccxt.pro as unknown as Record<string, CcxtConstructor | undefined>)[settings.ccxtId];
   if (typeof Constructor !== 'function') throw new UnsupportedVenueError(`ccxt has no pro exchange ${JSON.stringify(settings.ccxtId)}`, settings.venue);
   const client = new Constructor({
@@ -58,7 +65,28 @@ export function createCcxtClient(settings: CcxtClientSettings): CcxtClient {
   if (settings.baseUrl !== undefined) client.urls['api'] = rebaseUrls(client.urls['api'], settings.baseUrl);
   screenFrames(client, settings);
   adoptFutures(client);
-  return client;
+  return { client, cancelTimers: ownTimers(client) };
+}
+
+/**
+ * ccxt schedules work (e.g. Binance listen-key keep-alives every 20 minutes) with plain timers that
+ * would keep a closed process alive and run against a closed client: they are unref'd and tracked.
+ */
+function ownTimers(client: CcxtClient): () => void {
+  const timers = new Set<NodeJS.Timeout>();
+  const spawn = (client as unknown as { spawn: (method: unknown, ...args: unknown[]) => Promise<unknown> }).spawn.bind(client);
+  (client as unknown as { delay: (timeout: number, method: unknown, ...args: unknown[]) => void }).delay = (timeout, method, ...args) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      spawn(method, ...args).catch(() => undefined);
+    }, timeout);
+    timer.unref();
+    timers.add(timer);
+  };
+  return () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  };
 }
 
 interface WsConnection {

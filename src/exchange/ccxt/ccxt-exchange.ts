@@ -45,6 +45,7 @@ export class CcxtExchange implements Exchange {
   readonly account: string;
   readonly capabilities: ExchangeCapabilities;
   readonly #client: CcxtClient;
+  readonly #cancelTimers: () => void;
   readonly #profile: CcxtVenueProfile;
   readonly #marketType: MarketType;
   readonly #streams: CcxtStreams;
@@ -59,7 +60,9 @@ export class CcxtExchange implements Exchange {
     this.#marketType = options.marketType;
     // The account identity must be stable and never reveal the key: a short hash of it.
     this.account = options.apiKey === undefined ? 'public' : createHash('sha256').update(options.apiKey).digest('hex').slice(0, 16);
-    this.#client = createCcxtClient({ ...options, venue: options.name, profile: this.#profile, logger: options.logger ?? SILENT_VENUE_LOGGER });
+    const handle = createCcxtClient({ ...options, venue: options.name, profile: this.#profile, logger: options.logger ?? SILENT_VENUE_LOGGER });
+    this.#client = handle.client;
+    this.#cancelTimers = handle.cancelTimers;
     this.#needsProxyAgent = options.baseUrl?.startsWith('http://') === true;
     const has = this.#client.has;
     this.capabilities = {
@@ -204,6 +207,7 @@ export class CcxtExchange implements Exchange {
       this.#streams.stop();
       // ccxt rejects every pending watch with ExchangeClosedByUser; the loops own those promises.
       await this.#client.close().catch(() => undefined);
+      this.#cancelTimers();
       await this.#streams.drained();
     })();
     return this.#closed;
