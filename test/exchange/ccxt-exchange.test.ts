@@ -6,12 +6,12 @@ import { dec } from '../../src/domain/decimal.js';
 import { CcxtExchange } from '../../src/exchange/ccxt/ccxt-exchange.js';
 import { startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
 import { exchangeConformanceSuite } from '../conformance/exchange.suite.js';
-import { backendEnabled } from './venue-backends.js';
+import { forVenueBackend } from './venue-backends.js';
 
 const API_KEY = 'conformance-key';
 const API_SECRET = 'conformance-secret';
 
-if (backendEnabled('ccxt')) {
+forVenueBackend('ccxt', () => {
   exchangeConformanceSuite('CcxtExchange(binanceusdm) → sim-venue', async () => {
     const server = await startSimVenueServer({
       seed: 42, accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET }], stepIntervalMs: 0, admin: true, liquidityPerTick: dec('0.005'),
@@ -41,4 +41,4 @@ if (backendEnabled('ccxt')) {
       },
     };
   });
-}
+});

@@ -4,9 +4,9 @@ import { SimExchange } from '../../src/exchange/sim/sim-exchange.js';
 import { SimMatchingEngine } from '../../src/exchange/sim/sim-matching-engine.js';
 import { defaultSimSymbols } from '../../src/exchange/sim/sim-settings.js';
 import { exchangeConformanceSuite } from '../conformance/exchange.suite.js';
-import { backendEnabled } from './venue-backends.js';
+import { forVenueBackend } from './venue-backends.js';
 
-if (backendEnabled('sim')) {
+forVenueBackend('sim', () => {
   exchangeConformanceSuite('SimExchange (in-process)', async () => {
     const engine = new SimMatchingEngine({
       seed: 42,
@@ -27,4 +27,4 @@ if (backendEnabled('sim')) {
       close: () => exchange.close(),
     };
   });
-}
+});
