@@ -155,12 +155,11 @@ export class CcxtExchange implements Exchange {
   async fillsSince(symbol: string, cursor: string | undefined, limit = 500, signal?: AbortSignal): Promise<FillPage> {
     const { ccxtSymbol } = await this.#resolve(symbol);
     const position = FillCursor.parse(cursor, this.#profile.fillPaging, this.name);
-    const trades = await this.#request(signal, false, undefined, () => this.#client.fetchMyTrades(ccxtSymbol, position.since(), limit + 1, position.params()));
-    const fresh = position.after(trades);
-    const page = fresh.slice(0, limit);
+    const { trades, hasMore } = await position.page(
+      (since, count, params) => this.#request(signal, false, undefined, () => this.#client.fetchMyTrades(ccxtSymbol, since, count, params)), limit);
     const fills: Fill[] = [];
-    for (const trade of page) fills.push(await this.#fillOf(trade));
-    return { fills, cursor: FillCursor.of(page.at(-1), this.#profile.fillPaging) ?? cursor, hasMore: fresh.length > limit };
+    for (const trade of trades) fills.push(await this.#fillOf(trade));
+    return { fills, cursor: FillCursor.of(trades.at(-1), this.#profile.fillPaging) ?? cursor, hasMore };
   }
 
   async positions(symbols?: readonly string[], signal?: AbortSignal): Promise<readonly Position[]> {

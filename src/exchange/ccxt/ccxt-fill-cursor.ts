@@ -8,6 +8,12 @@
 import type { Trade as CcxtTrade } from 'ccxt';
 import { InvalidOrderError } from '../errors.js';
 
+/** fetchMyTrades(since, limit, params) of one symbol. */
+export type TradeFetch = (since: number | undefined, limit: number, params: Record<string, unknown>) => Promise<CcxtTrade[]>;
+
+/** Most trades asked for in one request while widening past fills that share a millisecond. */
+const MAX_FETCH = 1000;
+
 export class FillCursor {
   readonly #paging: 'fromId' | 'since';
   readonly #lastId: bigint | undefined;
@@ -33,6 +39,24 @@ export class FillCursor {
   static of(trade: CcxtTrade | undefined, paging: 'fromId' | 'since'): string | undefined {
     if (trade === undefined) return undefined;
     return paging === 'fromId' ? String(trade.id) : `${trade.timestamp ?? 0}:${trade.id}`;
+  }
+
+  /**
+   * The next page: at most `limit` trades after the cursor, oldest first. With time paging, a
+   * venue answer made only of already-seen fills of the cursor's millisecond is widened (doubling
+   * the request) until it reaches past them, so many fills in one millisecond cannot stall the chain.
+   */
+  async page(fetch: TradeFetch, limit: number): Promise<{ trades: CcxtTrade[]; hasMore: boolean }> {
+    let asked = limit + 1;
+    for (;;) {
+      const answer = await fetch(this.since(), asked, this.params());
+      const fresh = this.after(answer);
+      const full = answer.length >= asked;
+      if (fresh.length > 0 || !full || asked >= MAX_FETCH) {
+        return { trades: fresh.slice(0, limit), hasMore: fresh.length > limit || (full && this.#paging === 'since') };
+      }
+      asked = Math.min(asked * 2, MAX_FETCH);
+    }
   }
 
   /** `since` argument of fetchMyTrades. */
