@@ -1,0 +1,53 @@
+/**
+ * SQLite through better-sqlite3: one connection per adapter (Kysely serialises its use), WAL journal
+ * so readers do not block the writer, and `synchronous=FULL` so a committed transaction survives a
+ * power cut. `busy_timeout` is 0 on purpose: better-sqlite3 is synchronous, so SQLite's own busy wait
+ * would freeze the event loop (and, with a second connection in the same process, wait for a commit
+ * that can never run); a busy writer lock is reported as a `conflict` and retried asynchronously.
+ * Integers come back as bigint (safe integers: fencing tokens stay exact). SQLite has no decimal
+ * type, so exact aggregation runs in SQL through functions registered here (`dec_sum`, `dec_mul`,
+ * `dec_sign`), computed with the domain's exact decimals.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { SqliteDialect } from 'kysely';
+import { dec, decimalToString, type Decimal, ZERO } from '../../domain/decimal.js';
+import type { SqliteConnection } from '../dsn.js';
+import type { FailureKind, StorageDialect } from './storage-dialect.js';
+
+
+type SqlValue = string | number | bigint | null;
+
+export function createSqliteDialect(connection: SqliteConnection): StorageDialect {
+  const database = new BetterSqlite3(connection.filename);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 0');
+  database.pragma('synchronous = FULL');
+  database.defaultSafeIntegers(true);
+  registerDecimalFunctions(database);
+  return {
+    dialect: 'sqlite',
+    kyselyDialect: new SqliteDialect({ database }),
+    classify: classifySqliteError,
+    reprobe: () => undefined,
+    currentHost: () => undefined,
+  };
+}
+
+function registerDecimalFunctions(database: BetterSqlite3.Database): void {
+  database.aggregate('dec_sum', {
+    start: (): Decimal | null => null,
+    step: (total: Decimal | null, value: unknown) => (value === null ? total : (total ?? ZERO).plus(dec(value as string | bigint))),
+    result: (total: Decimal | null) => (total === null ? null : decimalToString(total)),
+  });
+  database.function('dec_mul', { deterministic: true }, (left: SqlValue, right: SqlValue) =>
+    left === null || right === null ? null : decimalToString(dec(left).mul(dec(right))));
+  database.function('dec_sign', { deterministic: true }, (value: SqlValue) => (value === null ? null : dec(value).comparedTo(0)));
+}
+
+function classifySqliteError(error: unknown): FailureKind {
+  const code = String((error as { code?: unknown }).code);
+  // Another connection holds the write lock (or moved the snapshot): the statement did nothing.
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'conflict';
+  // Constraint and syntax errors are bugs or refusals the caller must see as they are.
+  return code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR') ? 'unavailable' : 'other';
+}
