@@ -41,6 +41,7 @@ async function isWritable(connection: ServerConnection, host: HostPort): Promise
 class PrimaryFollowingPool implements PostgresPool {
   #current: Promise<{ pool: pg.Pool; host: HostPort }> | undefined;
   #host: HostPort | undefined;
+  readonly #guarded = new WeakSet<object>();
 
   constructor(readonly connection: ServerConnection, readonly settings: PoolSettings) {}
 
@@ -51,6 +52,12 @@ class PrimaryFollowingPool implements PostgresPool {
   async connect(): Promise<PostgresPoolClient> {
     const { pool } = await this.#ensure();
     const client = await pool.connect();
+    // pg only listens for errors of idle clients; a socket dying under a checked-out client would
+    // otherwise be an unhandled 'error' event that kills the process. The failed query reports it.
+    if (!this.#guarded.has(client)) {
+      this.#guarded.add(client);
+      client.on('error', () => undefined);
+    }
     const release = client.release.bind(client);
     // Only maxIdleConns connections stay idle; the extra ones close when they come back.
     return Object.assign(client, {

@@ -28,6 +28,7 @@ export class SpoolFile {
   #drainScheduled = false;
   #chain: Promise<void> = Promise.resolve();
   #checkpoint: number;
+  #syncs = 0;
 
   private constructor(readonly path: string, handle: FileHandle, size: number, pending: Entry[], checkpoint: number) {
     this.#handle = handle;
@@ -74,6 +75,11 @@ export class SpoolFile {
   /** Bytes of the pending records plus those waiting for their fsync. */
   get pendingBytes(): number {
     return this.#pendingBytes + this.#waiting.reduce((total, waiting) => total + waiting.entry.bytes, 0);
+  }
+
+  /** fdatasync calls made for appends (group commit makes this far lower than the appends). */
+  get syncCount(): number {
+    return this.#syncs;
   }
 
   /** The highest seq ever spooled here (pending or acknowledged), so seqs keep rising across restarts. */
@@ -136,6 +142,7 @@ export class SpoolFile {
       const buffer = Buffer.from(batch.map((waiting) => waiting.text).join(''), 'utf8');
       await this.#handle.write(buffer, 0, buffer.length, null);
       await this.#handle.datasync();
+      this.#syncs += 1;
       this.#size += buffer.length;
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);

@@ -78,9 +78,9 @@ export class SpooledDatabase implements Database {
     return this.#inner.dialect;
   }
 
-  /** Records and bytes waiting for the database. */
-  get depth(): { records: number; bytes: number } {
-    return { records: this.#file.pendingCount, bytes: this.#file.pendingBytes };
+  /** Records and bytes waiting for the database, and the fsyncs made so far. */
+  get depth(): { records: number; bytes: number; syncs: number } {
+    return { records: this.#file.pendingCount, bytes: this.#file.pendingBytes, syncs: this.#file.syncCount };
   }
 
   /** Resolves when every record spooled before the call is in the database. */
