@@ -32,13 +32,25 @@ export async function insertIgnoring<T extends object>(db: Kysely<StorageSchema>
 }
 
 /** Inserts the row or, when `keys` exist, overwrites its other columns. */
-export async function upsertRow<T extends object>(db: Kysely<StorageSchema>, dialect: SqlDialect, table: TableName, keys: readonly (keyof T & string)[], row: T): Promise<void> {
-  const updates = Object.fromEntries(Object.entries(row).filter(([column]) => !keys.includes(column as keyof T & string)));
-  const query = (db as AnyDb).insertInto(table).values(row);
-  await (dialect === 'mysql'
-    ? query.onDuplicateKeyUpdate(updates)
-    : query.onConflict((conflict) => conflict.columns([...keys]).doUpdateSet(updates))
-  ).execute();
+export function upsertRow<T extends object>(db: Kysely<StorageSchema>, dialect: SqlDialect, table: TableName, keys: readonly (keyof T & string)[], row: T): Promise<void> {
+  return upsertRows(db, dialect, table, keys, [row]);
+}
+
+/** Multi-row upsert: rows whose `keys` exist get their other columns overwritten by the new values. */
+export async function upsertRows<T extends object>(db: Kysely<StorageSchema>, dialect: SqlDialect, table: TableName, keys: readonly (keyof T & string)[], rows: readonly T[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!).filter((column) => !keys.includes(column as keyof T & string));
+  const chunk = Math.max(1, Math.floor(CHUNK_PARAMETERS / Object.keys(rows[0]!).length));
+  for (let start = 0; start < rows.length; start += chunk) {
+    const query = (db as AnyDb).insertInto(table).values(rows.slice(start, start + chunk) as T[]);
+    // The new row's values: `excluded.col` on PostgreSQL/SQLite, `values(col)` on MySQL.
+    const fresh = (column: string) => (dialect === 'mysql' ? sql`values(${sql.ref(column)})` : sql.ref(`excluded.${column}`));
+    const updates = Object.fromEntries(columns.map((column) => [column, fresh(column)]));
+    await (dialect === 'mysql'
+      ? query.onDuplicateKeyUpdate(updates)
+      : query.onConflict((conflict) => conflict.columns([...keys]).doUpdateSet(updates))
+    ).execute();
+  }
 }
 
 /** Raises `fences.max_token` to `token` if it is higher, taking the row's write lock; returns nothing. */
