@@ -4,7 +4,7 @@
  * aggregation (SQLite has no decimal type: it sums decimal TEXT through the exact `dec_*` functions
  * that `sqlite-dialect.ts` registers on its connection).
  */
-import { type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { SqlDialect } from '../database.js';
 import type { StorageSchema } from './kysely-schema.js';
 
@@ -15,18 +15,40 @@ type AnyDb = Kysely<any>;
 
 const CHUNK_PARAMETERS = 30_000; // below SQLite's 32766 and the servers' 65535 bind parameters
 
+const insertTexts = new Map<string, string>();
+
+/**
+ * The text of a multi-row insert that skips existing keys. This is the hot path of batch writes and
+ * spool flushes, so it is built once per (dialect, table, columns, row count) and executed as a
+ * compiled query, instead of rebuilding Kysely's node tree for thousands of values per batch.
+ */
+function ignoringInsertText(dialect: SqlDialect, table: TableName, columns: readonly string[], rows: number): string {
+  const cacheKey = `${dialect}|${table}|${columns.join(',')}|${rows}`;
+  let text = insertTexts.get(cacheKey);
+  if (text === undefined) {
+    const quote = (name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
+    let parameter = 0;
+    const placeholder = () => (dialect === 'postgres' ? `$${(parameter += 1)}` : '?');
+    const tuples = Array.from({ length: rows }, () => `(${columns.map(placeholder).join(', ')})`).join(', ');
+    const head = `insert ${dialect === 'mysql' ? 'ignore ' : ''}into ${quote(table)} (${columns.map(quote).join(', ')}) values ${tuples}`;
+    text = dialect === 'mysql' ? head : `${head} on conflict do nothing`;
+    if (insertTexts.size > 256) insertTexts.clear();
+    insertTexts.set(cacheKey, text);
+  }
+  return text;
+}
+
 /** Inserts rows, skipping those whose primary or unique key exists; returns how many were inserted. */
 export async function insertIgnoring<T extends object>(db: Kysely<StorageSchema>, dialect: SqlDialect, table: TableName, rows: readonly T[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const columns = Object.keys(rows[0]!).length;
-  const chunk = Math.max(1, Math.floor(CHUNK_PARAMETERS / columns));
+  const columns = Object.keys(rows[0]!);
+  const chunk = Math.max(1, Math.floor(CHUNK_PARAMETERS / columns.length));
   let inserted = 0;
   for (let start = 0; start < rows.length; start += chunk) {
-    const values = rows.slice(start, start + chunk);
-    let query = (db as AnyDb).insertInto(table).values(values as T[]);
-    query = dialect === 'mysql' ? query.ignore() : query.onConflict((conflict) => conflict.doNothing());
-    const result = await query.executeTakeFirst();
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
+    const slice = rows.slice(start, start + chunk);
+    const parameters = slice.flatMap((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
+    const result = await db.executeQuery(CompiledQuery.raw(ignoringInsertText(dialect, table, columns, slice.length), parameters));
+    inserted += Number(result.numAffectedRows ?? 0n);
   }
   return inserted;
 }
