@@ -11,7 +11,7 @@ import { MysqlDialect, type MysqlPool, type MysqlPoolConnection } from 'kysely';
 import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
 import type { HostPort, ServerConnection } from '../dsn.js';
-import { findWritableHost } from './primary-finder.js';
+import { hostText, PrimaryFollower } from './primary-finder.js';
 import type { FailureKind, PoolSettings, StorageDialect } from './storage-dialect.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -35,60 +35,45 @@ async function isWritable(connection: ServerConnection, host: HostPort): Promise
   }
 }
 
+/** A pool that follows the primary: a mysql2 pool on the writable host, replaced after `reprobe()`. */
 class PrimaryFollowingPool implements MysqlPool {
-  #current: Promise<mysql.Pool> | undefined;
-  #host: HostPort | undefined;
+  readonly #follower: PrimaryFollower<mysql.Pool>;
   readonly #bornAt = new WeakMap<object, number>();
 
-  constructor(readonly connection: ServerConnection, readonly settings: PoolSettings) {}
+  constructor(connection: ServerConnection, readonly settings: PoolSettings) {
+    this.#follower = new PrimaryFollower('mysql', connection.hosts, (host) => isWritable(connection, host), (host) => {
+      const pool = mysql.createPool({
+        ...connectionOptions(connection, host), connectionLimit: settings.maxOpenConns,
+        maxIdle: settings.maxIdleConns, idleTimeout: IDLE_TIMEOUT_MS,
+      });
+      return pool;
+    }, (pool) => new Promise<void>((resolve) => pool.end(() => resolve())));
+  }
 
-  get host(): HostPort | undefined {
-    return this.#host;
+  get follower(): PrimaryFollower<mysql.Pool> {
+    return this.#follower;
   }
 
   getConnection(callback: (error: unknown, connection: MysqlPoolConnection) => void): void {
-    this.#ensure().then((pool) => this.#take(pool, callback), (error: unknown) => callback(error, undefined as never));
+    this.#follower.ensure().then((pool) => this.#take(pool, callback), (error: unknown) => callback(error, undefined as never));
   }
 
   end(callback: (error: unknown) => void): void {
-    const previous = this.#current;
-    this.#current = undefined;
-    if (previous === undefined) return callback(undefined);
-    previous.then((pool) => pool.end((error) => callback(error ?? undefined)), () => callback(undefined));
-  }
-
-  reprobe(): void {
-    const previous = this.#current;
-    this.#current = undefined;
-    void previous?.then((pool) => pool.end(() => undefined), () => undefined);
+    this.#follower.end().then(() => callback(undefined), callback);
   }
 
   #take(pool: mysql.Pool, callback: (error: unknown, connection: MysqlPoolConnection) => void): void {
     pool.getConnection((error, connection) => {
       if (error) return callback(error, undefined as never);
       const lifetimeMs = this.settings.connMaxLifetimeSeconds * 1000;
-      const bornAt = this.#bornAt.get(connection.connection) ?? Date.now();
+      let bornAt = this.#bornAt.get(connection);
+      if (bornAt === undefined) this.#bornAt.set(connection, (bornAt = Date.now()));
       if (lifetimeMs > 0 && Date.now() - bornAt > lifetimeMs) {
         connection.destroy();
         return this.#take(pool, callback);
       }
       callback(undefined, connection as unknown as MysqlPoolConnection);
     });
-  }
-
-  #ensure(): Promise<mysql.Pool> {
-    this.#current ??= findWritableHost('mysql', this.connection.hosts, (host) => isWritable(this.connection, host)).then((host) => {
-      this.#host = host;
-      const pool = mysql.createPool({
-        ...connectionOptions(this.connection, host), connectionLimit: this.settings.maxOpenConns,
-        maxIdle: this.settings.maxIdleConns, idleTimeout: IDLE_TIMEOUT_MS,
-      });
-      pool.on('connection', (connection) => this.#bornAt.set(connection, Date.now()));
-      return pool;
-    });
-    const attempt = this.#current;
-    attempt.catch(() => { if (this.#current === attempt) this.#current = undefined; });
-    return attempt;
   }
 }
 
@@ -109,7 +94,7 @@ export function createMysqlDialect(connection: ServerConnection, settings: PoolS
     dialect: 'mysql',
     kyselyDialect: new MysqlDialect({ pool }),
     classify: classifyMysqlError,
-    reprobe: () => pool.reprobe(),
-    currentHost: () => (pool.host === undefined ? undefined : `${pool.host.host}:${pool.host.port}`),
+    reprobe: () => pool.follower.reprobe(),
+    currentHost: () => hostText(pool.follower.host),
   };
 }

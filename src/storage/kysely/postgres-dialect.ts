@@ -9,7 +9,7 @@
 import { PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { type HostPort, type ServerConnection } from '../dsn.js';
-import { findWritableHost } from './primary-finder.js';
+import { hostText, PrimaryFollower } from './primary-finder.js';
 import type { FailureKind, PoolSettings, StorageDialect } from './storage-dialect.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -37,20 +37,29 @@ async function isWritable(connection: ServerConnection, host: HostPort): Promise
   }
 }
 
-/** A pool that follows the primary: it opens a pg.Pool on the writable host and replaces it on `reprobe()`. */
+/** A pool that follows the primary: a pg.Pool on the writable host, replaced after `reprobe()`. */
 class PrimaryFollowingPool implements PostgresPool {
-  #current: Promise<{ pool: pg.Pool; host: HostPort }> | undefined;
-  #host: HostPort | undefined;
+  readonly #follower: PrimaryFollower<pg.Pool>;
   readonly #guarded = new WeakSet<object>();
 
-  constructor(readonly connection: ServerConnection, readonly settings: PoolSettings) {}
+  constructor(connection: ServerConnection, readonly settings: PoolSettings) {
+    this.#follower = new PrimaryFollower('postgres', connection.hosts, (host) => isWritable(connection, host), (host) => {
+      const pool = new pg.Pool({
+        ...clientConfig(connection, host), max: settings.maxOpenConns, idleTimeoutMillis: IDLE_TIMEOUT_MS,
+        maxLifetimeSeconds: settings.connMaxLifetimeSeconds,
+      });
+      // A server that goes away kills idle clients; the error surfaces on the next query instead.
+      pool.on('error', () => undefined);
+      return pool;
+    }, (pool) => pool.end());
+  }
 
-  get host(): HostPort | undefined {
-    return this.#host;
+  get follower(): PrimaryFollower<pg.Pool> {
+    return this.#follower;
   }
 
   async connect(): Promise<PostgresPoolClient> {
-    const { pool } = await this.#ensure();
+    const pool = await this.#follower.ensure();
     const client = await pool.connect();
     // pg only listens for errors of idle clients; a socket dying under a checked-out client would
     // otherwise be an unhandled 'error' event that kills the process. The failed query reports it.
@@ -65,32 +74,8 @@ class PrimaryFollowingPool implements PostgresPool {
     });
   }
 
-  reprobe(): void {
-    const previous = this.#current;
-    this.#current = undefined;
-    void previous?.then(({ pool }) => pool.end()).catch(() => undefined);
-  }
-
-  async end(): Promise<void> {
-    const previous = this.#current;
-    this.#current = undefined;
-    if (previous !== undefined) await previous.then(({ pool }) => pool.end(), () => undefined);
-  }
-
-  #ensure(): Promise<{ pool: pg.Pool; host: HostPort }> {
-    this.#current ??= findWritableHost('postgres', this.connection.hosts, (host) => isWritable(this.connection, host)).then((host) => {
-      this.#host = host;
-      const pool = new pg.Pool({
-        ...clientConfig(this.connection, host), max: this.settings.maxOpenConns, idleTimeoutMillis: IDLE_TIMEOUT_MS,
-        maxLifetimeSeconds: this.settings.connMaxLifetimeSeconds,
-      });
-      // A server that goes away kills idle clients; the error surfaces on the next query instead.
-      pool.on('error', () => undefined);
-      return { pool, host };
-    });
-    const attempt = this.#current;
-    attempt.catch(() => { if (this.#current === attempt) this.#current = undefined; });
-    return attempt;
+  end(): Promise<void> {
+    return this.#follower.end();
   }
 }
 
@@ -114,7 +99,7 @@ export function createPostgresDialect(connection: ServerConnection, settings: Po
     dialect: 'postgres',
     kyselyDialect: new PostgresDialect({ pool }),
     classify: classifyPostgresError,
-    reprobe: () => pool.reprobe(),
-    currentHost: () => (pool.host === undefined ? undefined : `${pool.host.host}:${pool.host.port}`),
+    reprobe: () => pool.follower.reprobe(),
+    currentHost: () => hostText(pool.follower.host),
   };
 }
