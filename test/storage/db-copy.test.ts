@@ -1,5 +1,5 @@
 /** `db copy` (R11): SQLite → PostgreSQL → MySQL with equal checksums; a corrupted row is reported. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -103,4 +103,21 @@ it('CP04 the CLI copies, and a failing DSN is reported without its password', as
   expect(await bad.exited).toBe(1);
   expect(bad.output()).toMatch(/error: /);
   expect(bad.output()).not.toContain('Sup3rSecretPw');
+});
+
+it('CP05 db migrate applies migrations from --dsn or from the database section of --config', async () => {
+  const viaDsn = startTsProcess('test/storage/db-cli.script.ts', ['migrate', '--dsn', join(dir, 'fresh.db')]);
+  expect(await viaDsn.exited).toBe(0);
+  expect(viaDsn.output()).toContain('migrated');
+  const config = join(dir, 'instance.yaml');
+  await writeFile(config, `instance:\n  id: i-1\ndatabase:\n  type: postgres\n  dsn: "${postgres.url}"\n`);
+  const viaConfig = startTsProcess('test/storage/db-cli.script.ts', ['migrate', '--config', config]);
+  expect(await viaConfig.exited).toBe(0);
+  expect(viaConfig.output()).toMatch(/migrated postgres:\/\/.* \(postgres\)/);
+  const neither = startTsProcess('test/storage/db-cli.script.ts', ['migrate']);
+  expect(await neither.exited).toBe(1);
+  expect(neither.output()).toContain('exactly one of --config or --dsn');
+  const fresh = await openDatabase({ type: 'sqlite', dsn: join(dir, 'fresh.db') });
+  expect(await fresh.getTrades({})).toEqual([]);
+  await fresh.close();
 });
