@@ -103,3 +103,17 @@ it('SP04 a torn last line (crash mid-append) is cut off and the complete records
   expect(await readFile(path, 'utf8')).toBe(''); // flushed spools are truncated
   expect((await readFile(`${path}.checkpoint`, 'utf8')).trim()).toBe('2');
 });
+
+it('SP05 a record the database refuses goes to the dead-letter file and does not block the records behind it', async () => {
+  const registry = new Registry();
+  const spooled = await openSpooled('poison.spool', { registry });
+  await spooled.saveTrade(trade('poison-1', { symbol: 'POISON' }));
+  await spooled.saveTrade(trade('poison-2', { symbol: 'X'.repeat(80) })); // longer than varchar(64)
+  await spooled.saveTrade(trade('poison-3', { symbol: 'POISON' }));
+  await spooled.flush();
+  expect((await spooled.getTrades({ symbol: 'POISON' })).map((t) => t.id)).toEqual(['poison-1', 'poison-3']);
+  const rejected = (await readFile(join(dir, 'poison.spool.rejected'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { code: string; record: { trades: Array<{ id: string }> } });
+  expect(rejected.map((r) => [r.code, r.record.trades[0]!.id])).toEqual([['22001', 'poison-2']]);
+  expect(await registry.metrics()).toMatch(/quantmesh_storage_spool_dead_letters_total 1/);
+  await spooled.close();
+});

@@ -115,6 +115,17 @@ export class SpoolFile {
     }
   }
 
+  /** Appends a refused record with the refusal's code to `<path>.rejected` and fsyncs it. */
+  async deadLetter(record: SpoolRecord, code: string): Promise<void> {
+    const handle = await open(`${this.path}.rejected`, 'a');
+    try {
+      await handle.write(`${JSON.stringify({ code, record: JSON.parse(encodeRecord(record)) as unknown })}\n`);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  }
+
   async close(): Promise<void> {
     await this.#exclusive(async () => {
       await this.#handle.close();
@@ -125,6 +136,7 @@ export class SpoolFile {
   static async remove(path: string): Promise<void> {
     await rm(path, { force: true });
     await rm(`${path}.checkpoint`, { force: true });
+    await rm(`${path}.rejected`, { force: true });
   }
 
   #exclusive(task: () => Promise<void>): Promise<void> {

@@ -4,6 +4,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 export interface SpoolMetrics {
   readonly rejected: Counter;
   readonly flushFailures: Counter;
+  readonly deadLetters: Counter;
 }
 
 export function registerSpoolMetrics(registry: Registry, read: () => { records: number; bytes: number }): SpoolMetrics {
@@ -12,5 +13,6 @@ export function registerSpoolMetrics(registry: Registry, read: () => { records: 
   return {
     rejected: new Counter({ name: 'quantmesh_storage_spool_rejected_total', help: 'Writes refused because the spool was full', registers: [registry] }),
     flushFailures: new Counter({ name: 'quantmesh_storage_spool_flush_failures_total', help: 'Failed attempts to write a spooled batch to the database', registers: [registry] }),
+    deadLetters: new Counter({ name: 'quantmesh_storage_spool_dead_letters_total', help: 'Spooled records the database refused, moved to the dead-letter file', registers: [registry] }),
   };
 }

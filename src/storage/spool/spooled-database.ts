@@ -8,6 +8,9 @@
  * blocking the trading loop would both be worse than a loud refusal. After a restart the file is read
  * at open and replayed in order; replay is idempotent because every spooled write is keyed.
  *
+ * A record the database refuses (not an outage: a constraint or a value it cannot store) is moved to
+ * a dead-letter file after a few attempts, so it cannot block the records behind it.
+ *
  * Not spooled: `recordIntent` (no database → no intent → no order: fail safe, Invariant 4),
  * transactions, `ensureGrid`/`setGridPaused` and every read (reads see the database, so a spooled
  * write becomes visible once flushed; `flush()` waits for that).
@@ -16,7 +19,7 @@ import type { Registry } from 'prom-client';
 import type { Fill } from '../../domain/fill.js';
 import type { Trade } from '../../domain/trade.js';
 import type { Database, DatabaseOperations, SqlDialect, Tx } from '../database.js';
-import { SpoolFullError } from '../errors.js';
+import { DatabaseUnavailableError, SpoolFullError } from '../errors.js';
 import type {
   EventFilter, EventRecord, FillCursorRecord, FillFilter, GridRecord, IntentFilter, OrderFilter, OrderIntent,
   OrderRecord, OrderStateChange, SlotRecord, Statistics, StatisticsFilter, TradeFilter,
@@ -40,6 +43,7 @@ export interface SpoolLogger {
 }
 
 const MAX_RETRY_DELAY_MS = 5_000;
+const POISON_ATTEMPTS = 3;
 
 export class SpooledDatabase implements Database {
   readonly #inner: Database;
@@ -131,6 +135,9 @@ export class SpooledDatabase implements Database {
         await this.#file.acknowledge(batch.at(-1)!.seq);
         this.#failures = 0;
       } catch (error) {
+        // The database answered but refused the batch: find the record it refuses, so one bad
+        // record cannot hold back every later one.
+        if (!(error instanceof DatabaseUnavailableError) && (await this.#isolate(batch))) continue;
         this.#failures += 1;
         this.#metrics?.flushFailures.inc();
         this.#logger?.warn({ records: this.#file.pendingCount, attempt: this.#failures, code: (error as { code?: string }).code }, 'spool flush failed; retrying');
@@ -139,6 +146,37 @@ export class SpooledDatabase implements Database {
     }
     if (this.#file.pendingCount === 0) for (const resolve of this.#drained.splice(0)) resolve();
     return undefined;
+  }
+
+  /**
+   * Writes `batch` one record at a time. A record the database refuses POISON_ATTEMPTS times (not
+   * an outage) is moved to the dead-letter file `<path>.rejected` (fsynced, logged, counted), never
+   * dropped. Returns true when at least one record left the spool.
+   */
+  async #isolate(batch: readonly SpoolRecord[]): Promise<boolean> {
+    let progressed = false;
+    for (const record of batch) {
+      let refusal: unknown;
+      for (let attempt = 1; attempt <= POISON_ATTEMPTS; attempt += 1) {
+        try {
+          await this.#inner.transaction((tx) => applyBatch(tx, [record]));
+          refusal = undefined;
+          break;
+        } catch (error) {
+          if (error instanceof DatabaseUnavailableError) return progressed;
+          refusal = error;
+        }
+      }
+      if (refusal !== undefined) {
+        const code = (refusal as { code?: string }).code;
+        await this.#file.deadLetter(record, code ?? 'unknown');
+        this.#metrics?.deadLetters.inc();
+        this.#logger?.warn({ seq: record.seq, op: record.op, code }, 'spooled record refused by the database: moved to the dead-letter file');
+      }
+      await this.#file.acknowledge(record.seq);
+      progressed = true;
+    }
+    return progressed;
   }
 
   // Spooled writes: durable when they resolve, in the database shortly after.
