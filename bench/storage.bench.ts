@@ -4,6 +4,8 @@
  *    dialect vs the raw driver's plain multi-row INSERT of the same rows into the same table shape
  *    (a second, identically migrated database). Rounds alternate adapter and raw; the best round counts
  *    (the machine is shared, so single rounds are noisy).
+ *    `QM_BENCH_ONLY=sqlite,postgres,mysql,spool` narrows the run; the sizes come from `QM_BENCH_ROWS`
+ *    and `QM_BENCH_SPOOL_RECORDS`.
  * 2. Spool append+fsync with group commit (64 concurrent writers) vs a raw
  *    `fs.appendFileSync + fsyncSync` loop, one record at a time, on the same disk.
  */
@@ -139,10 +141,12 @@ async function benchSpool(dir: string): Promise<void> {
 const dir = await mkdtemp(join(tmpdir(), 'qm-bench-'));
 try {
   console.log(`storage bench: ${ROWS} trades per round in batches of ${BATCH}, best of ${ROUNDS} rounds (order alternating); ${SPOOL_RECORDS} spool records`);
-  await benchSqlite(dir);
-  await benchPostgres();
-  await benchMysql();
-  await benchSpool(dir);
+  const only = process.env.QM_BENCH_ONLY?.split(',');
+  const wanted = (name: string) => only === undefined || only.includes(name);
+  if (wanted('sqlite')) await benchSqlite(dir);
+  if (wanted('postgres')) await benchPostgres();
+  if (wanted('mysql')) await benchMysql();
+  if (wanted('spool')) await benchSpool(dir);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -11,7 +11,7 @@ import { createMysqlDialect } from './kysely/mysql-dialect.js';
 import { createPostgresDialect } from './kysely/postgres-dialect.js';
 import { createSqliteDialect } from './kysely/sqlite-dialect.js';
 import type { PoolSettings, StorageDialect } from './kysely/storage-dialect.js';
-import { SpooledDatabase, type SpoolOptions } from './spool/spooled-database.js';
+import { SpooledDatabase, type SpoolLogger, type SpoolOptions } from './spool/spooled-database.js';
 
 export interface DatabaseOptions {
   readonly type: 'sqlite' | 'postgres' | 'mysql';
@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   readonly spool?: SpoolOptions | undefined;
   /** Where the spool's gauges are registered (optional). */
   readonly registry?: Registry | undefined;
+  /** Receives the spool's warnings (a pino logger fits). */
+  readonly logger?: SpoolLogger | undefined;
 }
 
 export function poolSettings(options: DatabaseOptions): PoolSettings {
@@ -62,5 +64,5 @@ export function createStorageDialect(options: DatabaseOptions): StorageDialect {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const database = await KyselyDatabase.open(createStorageDialect(options));
   if (options.spool === undefined) return database;
-  return SpooledDatabase.open(database, options.spool, { registry: options.registry });
+  return SpooledDatabase.open(database, options.spool, { registry: options.registry, logger: options.logger });
 }

@@ -23,13 +23,14 @@ const insertTexts = new Map<string, string>();
  * compiled query, instead of rebuilding Kysely's node tree for thousands of values per batch.
  */
 function ignoringInsertText(dialect: SqlDialect, table: TableName, columns: readonly string[], rows: number): string {
-  const cacheKey = `${dialect}|${table}|${columns.join(',')}|${rows}`;
+  // mysql2 expands one `?` bound to an array of rows into the whole VALUES list itself.
+  const cacheKey = `${dialect}|${table}|${columns.join(',')}|${dialect === 'mysql' ? 0 : rows}`;
   let text = insertTexts.get(cacheKey);
   if (text === undefined) {
     const quote = (name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
     let parameter = 0;
     const placeholder = () => (dialect === 'postgres' ? `$${(parameter += 1)}` : '?');
-    const tuples = Array.from({ length: rows }, () => `(${columns.map(placeholder).join(', ')})`).join(', ');
+    const tuples = dialect === 'mysql' ? '?' : Array.from({ length: rows }, () => `(${columns.map(placeholder).join(', ')})`).join(', ');
     const head = `insert ${dialect === 'mysql' ? 'ignore ' : ''}into ${quote(table)} (${columns.map(quote).join(', ')}) values ${tuples}`;
     text = dialect === 'mysql' ? head : `${head} on conflict do nothing`;
     if (insertTexts.size > 256) insertTexts.clear();
@@ -46,7 +47,8 @@ export async function insertIgnoring<T extends object>(db: Kysely<StorageSchema>
   let inserted = 0;
   for (let start = 0; start < rows.length; start += chunk) {
     const slice = rows.slice(start, start + chunk);
-    const parameters = slice.flatMap((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
+    const tuples = slice.map((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
+    const parameters = dialect === 'mysql' ? [tuples] : tuples.flat();
     const result = await db.executeQuery(CompiledQuery.raw(ignoringInsertText(dialect, table, columns, slice.length), parameters));
     inserted += Number(result.numAffectedRows ?? 0n);
   }

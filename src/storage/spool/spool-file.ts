@@ -7,7 +7,7 @@
  * already has is harmless (every spooled write is idempotent by key). A flushed prefix is dropped by
  * an atomic rewrite (temp file, fsync, rename, fsync of the directory), serialised with the appends.
  */
-import { open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SpoolCorruptedError } from '../errors.js';
 import { decodeRecord, encodeRecord, type SpoolRecord } from './spool-codec.js';
@@ -130,13 +130,6 @@ export class SpoolFile {
     await this.#exclusive(async () => {
       await this.#handle.close();
     });
-  }
-
-  /** Deletes the spool's files (tests and tooling). */
-  static async remove(path: string): Promise<void> {
-    await rm(path, { force: true });
-    await rm(`${path}.checkpoint`, { force: true });
-    await rm(`${path}.rejected`, { force: true });
   }
 
   #exclusive(task: () => Promise<void>): Promise<void> {
