@@ -20,7 +20,8 @@ export class LockTimeoutError extends QuantMeshError {
 export class LockBackendUnavailableError extends QuantMeshError {
   readonly code = 'QM_LOCK_BACKEND_UNAVAILABLE';
   constructor(readonly backend: string, options?: { cause?: unknown }) {
-    const cause = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    // Driver messages may echo a DSN: never let `user:password@` through.
+    const cause = options?.cause instanceof Error ? `: ${options.cause.message.replace(/\/\/([^:/@\s]+):[^@\s]*@/g, '//$1:***@')}` : '';
     super(`${backend} lock backend unavailable${cause}`, options);
   }
 }
