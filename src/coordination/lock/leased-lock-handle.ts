@@ -118,7 +118,11 @@ export class LeasedLockHandle implements LockHandle {
   #arm(): void {
     clearTimeout(this.#timer);
     if (!Number.isFinite(this.#validUntil)) return;
-    this.#timer = setTimeout(() => this.#checkDeadline(), Math.max(0, this.#validUntil - monotonicNow()));
+    // Timers may fire a little early: check, and wait again for the rest if the deadline is ahead.
+    this.#timer = setTimeout(() => {
+      this.#checkDeadline();
+      if (this.#state === 'held') this.#arm();
+    }, Math.max(0, Math.ceil(this.#validUntil - monotonicNow())));
     this.#timer.unref();
   }
 

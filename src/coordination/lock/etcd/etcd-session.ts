@@ -92,7 +92,10 @@ export class EtcdSession {
 
   #armDeadline(): void {
     clearTimeout(this.#deadlineTimer);
-    this.#deadlineTimer = setTimeout(() => void this.alive, Math.max(0, this.#validUntil - monotonicNow()));
+    // Timers may fire a little early: check, and wait again for the rest if the deadline is ahead.
+    this.#deadlineTimer = setTimeout(() => {
+      if (this.alive) this.#armDeadline();
+    }, Math.max(0, Math.ceil(this.#validUntil - monotonicNow())));
     this.#deadlineTimer.unref();
   }
 }
