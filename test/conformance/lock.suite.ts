@@ -19,7 +19,7 @@
  *  L13 R8      ping reports an unreachable backend with the cause
  *  L14 Inv1    tokens keep increasing across a restart of a backend that keeps its data
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -28,7 +28,8 @@ import type { DistributedLock, LockHandle } from '../../src/coordination/lock/di
 import type { DistributedLockOptions } from '../../src/coordination/lock/create-distributed-lock.js';
 import { LockBackendUnavailableError, LockLostError, LockTimeoutError } from '../../src/coordination/lock/errors.js';
 import { withLock } from '../../src/coordination/lock/with-lock.js';
-import { type OwnedProcess, startTsProcess } from '../harness/child-process.js';
+import type { OwnedProcess } from '../harness/child-process.js';
+import { type CompiledLockWorker, compileLockWorker } from '../coordination/lock/compiled-lock-worker.js';
 
 /** A link to the backend that the test can break and heal. */
 export interface LockFault {
@@ -88,6 +89,16 @@ export function lockConformance(backend: LockBackendUnderTest): void {
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
+  let compiled: Promise<CompiledLockWorker> | undefined;
+  const startWorker = async (args: readonly string[], options: DistributedLockOptions): Promise<OwnedProcess> => {
+    if (compiled === undefined) {
+      compiled = compileLockWorker();
+      cleanups.push(async () => (await compiled!).remove());
+    }
+    const worker = (await compiled).start(args, { QM_LOCK_OPTIONS: JSON.stringify(options) });
+    cleanups.push(() => worker.kill());
+    return worker;
+  };
   const newLock = async (prefix = uniquePrefix()) => {
     const lock = await backend.create(prefix);
     cleanups.push(() => lock.close());
@@ -231,27 +242,24 @@ export function lockConformance(backend: LockBackendUnderTest): void {
         const dir = await mkdtemp(join(tmpdir(), 'qm-lock-excl-'));
         cleanups.push(() => rm(dir, { recursive: true, force: true }));
         await writeFile(join(dir, 'counter'), JSON.stringify({ count: 0, lastToken: '0' }));
-        const options = JSON.stringify(workerOptions(uniquePrefix()));
-        const workers: OwnedProcess[] = Array.from({ length: 20 }, () =>
-          startTsProcess('test/coordination/lock/lock-worker.ts', ['contend', dir, 'order:sim:BTCUSDT', '50'], { env: { QM_LOCK_OPTIONS: options } }));
-        cleanups.push(() => Promise.all(workers.map((worker) => worker.kill())));
+        const options = workerOptions(uniquePrefix());
+        const workers = await Promise.all(Array.from({ length: 20 }, () => startWorker(['contend', dir, 'order:sim:BTCUSDT', '50'], options)));
         await Promise.all(workers.map((worker) => worker.waitForLine(/^READY/, 60_000)));
         await writeFile(join(dir, 'go'), '');
         const results = await Promise.all(workers.map(async (worker) => JSON.parse((await worker.waitForLine(/^RESULT /, 120_000)).slice(7)) as Record<string, number>));
+        await Promise.all(workers.map((worker) => worker.exited));
         const total = (field: string) => results.reduce((sum, result) => sum + result[field]!, 0);
         expect(total('acquired')).toBe(1000);
         expect(total('overlaps')).toBe(0);
         expect(total('tokenRegressions')).toBe(0);
         expect(total('abortedOnArrival')).toBe(0);
-        const { readFile } = await import('node:fs/promises');
         expect(JSON.parse(await readFile(join(dir, 'counter'), 'utf8')).count).toBe(1000);
       }, 180_000);
 
       it('L11 a holder paused past its lease loses the lock before it can act again', async () => {
         const prefix = uniquePrefix();
         const lock = await newLock(prefix);
-        const holder = startTsProcess('test/coordination/lock/lock-worker.ts', ['hold', 'pause-key', String(ttlMs)], { env: { QM_LOCK_OPTIONS: JSON.stringify(workerOptions(prefix)) } });
-        cleanups.push(() => holder.kill());
+        const holder = await startWorker(['hold', 'pause-key', String(ttlMs)], workerOptions(prefix));
         const held = BigInt((await holder.waitForLine(/^HELD /, 30_000)).slice(5));
         await holder.waitForLine(/^ACT/);
         holder.signal('SIGSTOP');

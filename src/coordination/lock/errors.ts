@@ -11,8 +11,9 @@ export class LockLostError extends QuantMeshError {
 /** `lock` waited for `timeoutMs` without acquiring. */
 export class LockTimeoutError extends QuantMeshError {
   readonly code = 'QM_LOCK_TIMEOUT';
-  constructor(readonly key: string, readonly timeoutMs: number) {
-    super(`lock ${key} not acquired within ${timeoutMs} ms`);
+  /** `cause`: the last backend failure, when the backend was unreachable while waiting. */
+  constructor(readonly key: string, readonly timeoutMs: number, options?: { cause?: unknown }) {
+    super(`lock ${key} not acquired within ${timeoutMs} ms`, options);
   }
 }
 

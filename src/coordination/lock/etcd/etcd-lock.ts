@@ -16,8 +16,9 @@ import { HeldLocks } from '../held-locks.js';
 import { assertValidTtl } from '../lease-clock.js';
 import { waitForLock } from '../wait-for-lock.js';
 import { callBackend } from '../backend-call.js';
-import { abortable, rejectOnAbort } from '../abortable.js';
+import { abortable } from '../abortable.js';
 import { EtcdSession } from './etcd-session.js';
+import { EtcdKeyWatch } from './etcd-key-watch.js';
 
 export interface EtcdLockOptions {
   readonly prefix?: string;
@@ -33,10 +34,10 @@ export interface EtcdLockOptions {
 type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>['host']>>;
 
 /**
- * etcd3 only calls `execute` on a policy. Its default circuit breaker refuses every call for 5 s after
+ * etcd3 only calls `execute` on a policy, and chains `.catch` on it (so it must return a promise). Its default circuit breaker refuses every call for 5 s after
  * three failures, which would keep locks away after a short blip and hide etcd's real state from ping.
  */
-const passThrough = { execute: (fn: (context: { signal: AbortSignal }) => unknown) => fn({ signal: new AbortController().signal }) } as unknown as HostPolicy;
+const passThrough = { execute: async (fn: (context: { signal: AbortSignal }) => unknown) => fn({ signal: new AbortController().signal }) } as unknown as HostPolicy;
 
 export class EtcdLock implements DistributedLock {
   readonly backend = 'etcd';
@@ -64,13 +65,27 @@ export class EtcdLock implements DistributedLock {
     assertValidTtl(ttlMs);
     const fullKey = this.#prefix + key;
     let watchFrom = 0n;
+    let watch: Promise<EtcdKeyWatch> | undefined;
     return waitForLock(fullKey, options, {
       attempt: async () => {
         const result = await this.#attempt(fullKey);
         watchFrom = result.watchFrom ?? 0n;
         return result.handle;
       },
-      waitForChange: (signal) => this.#waitForDeletion(fullKey, watchFrom, signal),
+      waitForChange: async (signal) => {
+        watch ??= EtcdKeyWatch.open(this.#client, fullKey, watchFrom, signal);
+        const current = await watch.catch((error: unknown) => {
+          watch = undefined;
+          throw error;
+        });
+        await current.free(signal);
+        // A broken watch is replaced from the next revision the next attempt sees.
+        if (current.broken) {
+          current.close();
+          watch = undefined;
+        }
+      },
+      close: () => void watch?.then((current) => current.close(), () => undefined),
     });
   }
 
@@ -137,19 +152,5 @@ export class EtcdLock implements DistributedLock {
     return response.succeeded;
   }
 
-  async #waitForDeletion(key: string, fromRevision: bigint, signal: AbortSignal): Promise<void> {
-    const aborted = rejectOnAbort(signal);
-    const watcher = await Promise.race([this.#client.watch().key(key).startRevision(fromRevision.toString()).create(), aborted]);
-    try {
-      await Promise.race([aborted, new Promise<void>((resolve) => {
-        watcher.on('delete', () => resolve());
-        // A broken watch may have missed the delete: try again rather than wait forever.
-        watcher.on('disconnected', () => resolve());
-        watcher.on('error', () => resolve());
-      })]);
-    } finally {
-      void watcher.cancel().catch(() => undefined);
-    }
-  }
 
 }

@@ -19,8 +19,10 @@ export async function createSqlConnection(options: SqlConnectionOptions): Promis
     case 'postgres': {
       const [{ default: pg }, { PostgresDialect }] = await Promise.all([import('pg'), import('kysely')]);
       const pool = new pg.Pool({ connectionString: options.connection, max: poolSize });
-      // An idle client's error (server restart, cut) surfaces on the next query; do not crash here.
+      // A broken connection (server restart, cut) fails the query that uses it; the 'error' events
+      // pg also emits, on idle and on checked-out clients, must not crash the process.
       pool.on('error', () => undefined);
+      pool.on('connect', (client) => client.on('error', () => undefined));
       return new Kysely({ dialect: new PostgresDialect({ pool }) });
     }
     case 'mysql': {
