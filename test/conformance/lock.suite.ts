@@ -60,8 +60,12 @@ export interface LockBackendUnderTest {
   };
   /** A lock object on the shared backend; every call with the same prefix meets the same keys. */
   create(prefix: string): Promise<DistributedLock>;
-  /** What a worker process passes to createDistributedLock to reach the same backend. */
-  readonly workerOptions?: (prefix: string) => DistributedLockOptions;
+  /**
+   * What a worker process passes to createDistributedLock to reach the same backend; `use` tells
+   * whether it will be paused (short leases keep that case quick) or contend (longer leases keep a
+   * starved machine from expiring them).
+   */
+  readonly workerOptions?: (prefix: string, use: 'contend' | 'pause') => DistributedLockOptions;
   /** Named faults (connection cut, backend restart). */
   readonly faults?: Readonly<Record<string, () => Promise<LockFault>>>;
   /** A lock pointed at a backend that does not answer. */
@@ -242,11 +246,11 @@ export function lockConformance(backend: LockBackendUnderTest): void {
         const dir = await mkdtemp(join(tmpdir(), 'qm-lock-excl-'));
         cleanups.push(() => rm(dir, { recursive: true, force: true }));
         await writeFile(join(dir, 'counter'), JSON.stringify({ count: 0, lastToken: '0' }));
-        const options = workerOptions(uniquePrefix());
+        const options = workerOptions(uniquePrefix(), 'contend');
         const workers = await Promise.all(Array.from({ length: 20 }, () => startWorker(['contend', dir, 'order:sim:BTCUSDT', '50'], options)));
         await Promise.all(workers.map((worker) => worker.waitForLine(/^READY/, 60_000)));
         await writeFile(join(dir, 'go'), '');
-        const results = await Promise.all(workers.map(async (worker) => JSON.parse((await worker.waitForLine(/^RESULT /, 120_000)).slice(7)) as Record<string, number>));
+        const results = await Promise.all(workers.map(async (worker) => JSON.parse((await worker.waitForLine(/^RESULT /, 280_000)).slice(7)) as Record<string, number>));
         await Promise.all(workers.map((worker) => worker.exited));
         const total = (field: string) => results.reduce((sum, result) => sum + result[field]!, 0);
         expect(total('acquired')).toBe(1000);
@@ -254,12 +258,12 @@ export function lockConformance(backend: LockBackendUnderTest): void {
         expect(total('tokenRegressions')).toBe(0);
         expect(total('abortedOnArrival')).toBe(0);
         expect(JSON.parse(await readFile(join(dir, 'counter'), 'utf8')).count).toBe(1000);
-      }, 180_000);
+      }, 300_000);
 
       it('L11 a holder paused past its lease loses the lock before it can act again', async () => {
         const prefix = uniquePrefix();
         const lock = await newLock(prefix);
-        const holder = await startWorker(['hold', 'pause-key', String(ttlMs)], workerOptions(prefix));
+        const holder = await startWorker(['hold', 'pause-key', String(ttlMs)], workerOptions(prefix, 'pause'));
         const held = BigInt((await holder.waitForLine(/^HELD /, 30_000)).slice(5));
         await holder.waitForLine(/^ACT/);
         holder.signal('SIGSTOP');

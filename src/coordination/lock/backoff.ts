@@ -5,7 +5,7 @@
 export interface BackoffOptions {
   /** First delay, in ms (default 4). */
   readonly initialMs?: number;
-  /** Ceiling of the delay, in ms (default 200). */
+  /** Ceiling of the delay, in ms (default 50: a freed lock should not sit idle long). */
   readonly maxMs?: number;
 }
 
@@ -16,7 +16,7 @@ export class Backoff {
 
   constructor(options: BackoffOptions = {}) {
     this.#initialMs = options.initialMs ?? 4;
-    this.#maxMs = options.maxMs ?? 200;
+    this.#maxMs = options.maxMs ?? 50;
   }
 
   /** The next delay; `hintMs` (e.g. the holder's remaining lease) caps it when known. */

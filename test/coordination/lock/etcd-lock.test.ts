@@ -16,7 +16,7 @@ lockConformance({
   name: 'etcd',
   capabilities: { crossProcess: true, perLockLease: false, leaseMs: () => sessionTtlSeconds * 1000 },
   create: async (prefix) => lockOn(etcd.endpoint, prefix),
-  workerOptions: (prefix) => ({ type: 'etcd', prefix, etcd: { endpoints: [etcd.endpoint], sessionTtlSeconds } }),
+  workerOptions: (prefix, use) => ({ type: 'etcd', prefix, etcd: { endpoints: [etcd.endpoint], sessionTtlSeconds: use === 'pause' ? sessionTtlSeconds : 10 } }),
   faults: {
     'connection cut (proxy)': async (): Promise<LockFault> => {
       const proxy = await FaultProxy.start('127.0.0.1', etcd.port);
