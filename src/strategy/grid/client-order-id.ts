@@ -1,0 +1,100 @@
+/**
+ * Deterministic client order ids (style rule 10, grid-strategy.md "Client order ids").
+ *
+ * Invariant: the same intent (grid, level, side, cycle) always yields the same id, on every
+ * instance and after every restart, so a second placement of the same intent is refused by the
+ * venue as a duplicate (Invariant 1, last layer). Ids never depend on a clock, counter or instance.
+ *
+ * Layout: `qm<sep><tag><sep><B|S|X><sep><level><sep><cycle>` with `.` as the default separator
+ * (Binance allows `[.A-Z:/a-z0-9_-]`, 36 characters). `X` marks a position close, whose "level"
+ * is the base-36 time of the decision that closed it (an input, so replay yields the same id).
+ */
+import type { Decimal } from '../../domain/decimal.js';
+import { decimalToString } from '../../domain/decimal.js';
+import type { OrderSide } from '../../domain/order.js';
+import { ClientOrderIdFormatError } from './errors.js';
+
+export interface ClientOrderIdFormat {
+  readonly maxLength: number;
+  readonly pattern: RegExp;
+  /** One character allowed by `pattern` and not used by tags or numbers (not a digit, letter or `-`). */
+  readonly separator: string;
+}
+
+export const BINANCE_CLIENT_ORDER_ID_FORMAT: ClientOrderIdFormat = Object.freeze({
+  maxLength: 36,
+  pattern: /^[.A-Z:/a-z0-9_-]{1,36}$/,
+  separator: '.',
+});
+
+export type ClientOrderIdPurpose = 'grid' | 'close';
+
+export interface ParsedClientOrderId {
+  readonly tag: string;
+  readonly purpose: ClientOrderIdPurpose;
+  readonly level: number;
+  readonly side: OrderSide;
+  readonly cycle: number;
+}
+
+const PREFIX = 'qm';
+const TAG_LENGTH = 8;
+
+/**
+ * cyrb53: a small, well-mixed 53-bit string hash (public domain, bryc). Pure, so every instance
+ * computes the same tag without node:crypto. Not cryptographic: it only has to spread grids apart.
+ */
+export function cyrb53(text: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** Short tag of a grid's identity: the same exchange, symbol and lattice give the same tag everywhere. */
+export function gridTag(exchange: string, symbol: string, anchor: Decimal, interval: Decimal): string {
+  const identity = `${exchange}|${symbol}|${decimalToString(anchor)}|${decimalToString(interval)}`;
+  return cyrb53(identity).toString(36).padStart(TAG_LENGTH + 3, '0').slice(-TAG_LENGTH);
+}
+
+function checked(id: string, format: ClientOrderIdFormat): string {
+  if (id.length > format.maxLength || !format.pattern.test(id)) throw new ClientOrderIdFormatError(id, format.maxLength);
+  return id;
+}
+
+/** Id of the grid order for (level, side, cycle); throws ClientOrderIdFormatError if the venue cannot take it. */
+export function gridClientOrderId(tag: string, level: number, side: OrderSide, cycle: number, format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT): string {
+  const s = format.separator;
+  return checked([PREFIX, tag, side === 'BUY' ? 'B' : 'S', String(level), String(cycle)].join(s), format);
+}
+
+/** Id of the reduce-only order that closes the grid's position, decided at `time` (epoch ms). */
+export function closeClientOrderId(tag: string, time: number, format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT): string {
+  const s = format.separator;
+  return checked([PREFIX, tag, 'X', time.toString(36), '0'].join(s), format);
+}
+
+const INTEGER = /^-?(0|[1-9]\d*)$/;
+
+/** Maps an id back to its grid intent, or undefined for an id QuantMesh did not make (foreign). */
+export function parseClientOrderId(id: string, format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT): ParsedClientOrderId | undefined {
+  const parts = id.split(format.separator);
+  if (parts.length !== 5) return undefined;
+  const [prefix, tag, kind, levelText, cycleText] = parts as [string, string, string, string, string];
+  if (prefix !== PREFIX || tag.length !== TAG_LENGTH || !/^[0-9a-z]+$/.test(tag)) return undefined;
+  if (kind === 'X') {
+    if (!/^[0-9a-z]+$/.test(levelText) || cycleText !== '0') return undefined;
+    return { tag, purpose: 'close', level: parseInt(levelText, 36), side: 'SELL', cycle: 0 };
+  }
+  if ((kind !== 'B' && kind !== 'S') || !INTEGER.test(levelText) || !INTEGER.test(cycleText) || cycleText.startsWith('-')) return undefined;
+  const level = Number(levelText);
+  const cycle = Number(cycleText);
+  if (!Number.isSafeInteger(level) || !Number.isSafeInteger(cycle)) return undefined;
+  return { tag, purpose: 'grid', level, side: kind === 'B' ? 'BUY' : 'SELL', cycle };
+}

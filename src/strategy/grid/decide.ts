@@ -1,0 +1,93 @@
+/**
+ * The grid as a pure state machine: `decide(state, event) → { state, commands }` (style rule 7).
+ *
+ * Each event is first applied on its own (a fill, a venue answer, a price, ...); then the grid
+ * reacts to the market with the last known price (risk checks, cancels, placements), so a slot
+ * freed by a fill gets its next order at once. Last, a PersistState command names what changed.
+ * No clock, randomness or I/O: the same events from the same state give the same states and
+ * commands, which is what replaying an event log relies on.
+ */
+import { dec } from '../../domain/decimal.js';
+import { applyFill } from './apply-fill.js';
+import { anchorGrid } from './create-grid-state.js';
+import type { GridCommand } from './grid-command.js';
+import type { GridEvent } from './grid-event.js';
+import { checkAccount, checkPositionRisk } from './grid-risk.js';
+import { type GridState, changeState } from './grid-state.js';
+import { orderAccepted, orderEnded, orderRejected, orderReported, unknownOutcomeResolved } from './order-updates.js';
+import { resumeGrid } from './pause.js';
+import { quote } from './quote.js';
+import { reconcile } from './reconcile.js';
+import type { Transition } from './transition.js';
+
+function apply(state: GridState, event: GridEvent): Transition {
+  switch (event.type) {
+    case 'PriceUpdated': {
+      const anchored = anchorGrid(state, event.price, event.time);
+      return { state: changeState(anchored, { lastPrice: dec(event.price) }, event.time), commands: [] };
+    }
+    case 'OrderAccepted': return orderAccepted(state, event.clientOrderId, event.exchangeOrderId, event.time);
+    case 'OrderRejected': return orderRejected(state, event.clientOrderId, event.reason, event.time);
+    case 'OrderFilled': return applyFill(state, event.fill);
+    case 'OrderCanceled': return orderEnded(state, event.clientOrderId, 'Canceled', event.filledQuantity, event.time);
+    case 'OrderExpired': return orderEnded(state, event.clientOrderId, 'Expired', event.filledQuantity, event.time);
+    case 'OrderReported': return orderReported(state, event.order, event.time);
+    case 'OpenOrdersReported': return reconcile(state, event.orders, event.time);
+    case 'UnknownOutcomeResolved': return unknownOutcomeResolved(state, event.clientOrderId, event.order, event.time);
+    case 'OperatorResumed': return resumeGrid(state, event.time);
+    case 'MarketPanicChanged': {
+      if (event.panic === state.panic) return { state, commands: [] };
+      return {
+        state: changeState(state, { panic: event.panic }, event.time),
+        commands: [{ type: 'RecordEvent', eventType: event.panic ? 'risk.triggered' : 'risk.recovered', details: { control: 'market-panic' } }],
+      };
+    }
+    case 'AccountChecked':
+      return { state: changeState(state, { accountFacts: { availableBalance: event.availableBalance, leverage: event.leverage } }, event.time), commands: [] };
+  }
+}
+
+function then(first: Transition, next: (state: GridState) => Transition): Transition {
+  const second = next(first.state);
+  return { state: second.state, commands: [...first.commands, ...second.commands], foreign: first.foreign };
+}
+
+function react(state: GridState, time: number): Transition {
+  const price = state.lastPrice;
+  if (price === undefined || state.lattice === undefined) return { state, commands: [] };
+  return then(then(checkPositionRisk(state, price, time), (s) => checkAccount(s, price, time)), (s) => quote(s, time));
+}
+
+/** What must be saved: the grid record when its persisted fields changed, and every changed slot. */
+function persistence(before: GridState, after: GridState): GridCommand | undefined {
+  const grid = before.lattice !== after.lattice || before.pause !== after.pause;
+  const levels = [...after.slots].filter(([level, slot]) => before.slots.get(level) !== slot).map(([level]) => level).sort((a, b) => a - b);
+  return grid || levels.length > 0 ? { type: 'PersistState', grid, levels } : undefined;
+}
+
+export interface Decision extends Transition {
+  readonly foreign: readonly string[];
+}
+
+/** Applies one event and returns the next state and the commands the engine must carry out, in order. */
+export function decide(state: GridState, event: GridEvent): Decision {
+  const applied = apply(state, event);
+  const foreign = applied.foreign ?? [];
+  // An update that was entirely foreign changes nothing: no reaction, nothing to persist.
+  if (foreign.length > 0 && applied.state === state && applied.commands.length === 0) return { state, commands: [], foreign };
+  const result = then(applied, (s) => react(s, event.time));
+  const persist = persistence(state, result.state);
+  return { state: result.state, commands: persist === undefined ? result.commands : [...result.commands, persist], foreign };
+}
+
+/** Replays events from a state: the same log always yields the same state and command list. */
+export function replay(state: GridState, events: readonly GridEvent[]): { readonly state: GridState; readonly commands: readonly GridCommand[] } {
+  let current = state;
+  const commands: GridCommand[] = [];
+  for (const event of events) {
+    const decision = decide(current, event);
+    current = decision.state;
+    commands.push(...decision.commands);
+  }
+  return { state: current, commands };
+}

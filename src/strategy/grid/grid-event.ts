@@ -1,0 +1,49 @@
+/**
+ * Inputs of the grid state machine, past tense (style rule 3). Each carries `time` (epoch ms, venue
+ * or engine clock): the state machine reads no clock, so replaying the same events reproduces the
+ * same states and commands.
+ */
+import type { Decimal } from '../../domain/decimal.js';
+import type { Fill } from '../../domain/fill.js';
+import type { OrderSide, OrderType, VenueOrderStatus } from '../../domain/order.js';
+
+/**
+ * The venue's view of one order (the shape of the Exchange port's OrderReport, restated here
+ * because the pure core may not import the exchange port).
+ */
+export interface VenueOrder {
+  readonly exchangeOrderId: string;
+  readonly clientOrderId: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly price?: Decimal | undefined;
+  readonly quantity: Decimal;
+  readonly filledQuantity: Decimal;
+  readonly status: VenueOrderStatus;
+  readonly postOnly: boolean;
+  readonly reduceOnly: boolean;
+}
+
+/** Why the venue refused an order, sorted by what the grid does next. */
+export type RejectReason = 'post-only-would-cross' | 'insufficient-margin' | 'reduce-only' | 'duplicate-client-id' | 'invalid' | 'other';
+
+export type GridEvent =
+  | { readonly type: 'PriceUpdated'; readonly time: number; readonly price: Decimal }
+  | { readonly type: 'OrderAccepted'; readonly time: number; readonly clientOrderId: string; readonly exchangeOrderId: string }
+  | { readonly type: 'OrderRejected'; readonly time: number; readonly clientOrderId: string; readonly reason: RejectReason }
+  /** One fill, partial or completing the order: the order's status follows from the applied quantity. */
+  | { readonly type: 'OrderFilled'; readonly time: number; readonly fill: Fill }
+  /** Canceled at the venue; `filledQuantity` is the venue's cumulative filled quantity of the order. */
+  | { readonly type: 'OrderCanceled'; readonly time: number; readonly clientOrderId: string; readonly filledQuantity: Decimal }
+  | { readonly type: 'OrderExpired'; readonly time: number; readonly clientOrderId: string; readonly filledQuantity: Decimal }
+  /** The venue's view of one order (stream update, lookup or reconciliation): adopt or repair. */
+  | { readonly type: 'OrderReported'; readonly time: number; readonly order: VenueOrder }
+  /** Every open order of the symbol at the venue (start, takeover, periodic reconciliation). */
+  | { readonly type: 'OpenOrdersReported'; readonly time: number; readonly orders: readonly VenueOrder[] }
+  /** A place request whose outcome was unknown has been looked up; `order` undefined = never reached the venue. */
+  | { readonly type: 'UnknownOutcomeResolved'; readonly time: number; readonly clientOrderId: string; readonly order: VenueOrder | undefined }
+  | { readonly type: 'OperatorResumed'; readonly time: number }
+  | { readonly type: 'MarketPanicChanged'; readonly time: number; readonly panic: boolean }
+  | { readonly type: 'AccountChecked'; readonly time: number; readonly availableBalance: Decimal; readonly leverage: number };
+
+export type GridEventType = GridEvent['type'];

@@ -1,0 +1,150 @@
+/**
+ * The state of one symbol's grid: immutable values, every transition returns a new object.
+ *
+ * Invariants kept by every transition of this folder (grid-strategy.md, architecture Invariant 1):
+ * - a slot holds at most one order (`Slot.order`), and a slot with an order gets no new order
+ *   until that order is fully accounted for (terminal at the venue and every reported fill applied);
+ * - a `PENDING_NEW` or `PENDING_CANCEL` order blocks its slot like a working one (the outcome of the
+ *   request is not known yet);
+ * - the lattice, once created from the first price, never moves;
+ * - prices and quantities are exact decimals, levels are integers.
+ */
+import { type Decimal, ZERO } from '../../domain/decimal.js';
+import type { Lattice } from '../../domain/lattice.js';
+import type { Market } from '../../domain/market.js';
+import type { OrderSide, OrderStatus } from '../../domain/order.js';
+import type { ClientOrderIdFormat } from './client-order-id.js';
+import type { GridSettings } from './grid-settings.js';
+
+/** The one order of a slot, as the grid accounts for it. */
+export interface SlotOrder {
+  readonly clientOrderId: string;
+  readonly exchangeOrderId?: string | undefined;
+  readonly side: OrderSide;
+  readonly price: Decimal;
+  readonly quantity: Decimal;
+  /** Quantity of the fills applied to the slot's position so far. */
+  readonly filledQuantity: Decimal;
+  /**
+   * Filled quantity the venue reported with a terminal status. While it exceeds `filledQuantity`
+   * some fills are still in flight: the order stays in the slot and blocks it.
+   */
+  readonly venueFilledQuantity?: Decimal | undefined;
+  readonly status: OrderStatus;
+  readonly postOnly: boolean;
+  readonly reduceOnly: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type SlotPosition = 'EMPTY' | 'FILLED';
+
+export interface Slot {
+  readonly level: number;
+  /** Completed buy→sell rounds; part of each client order id of the slot. */
+  readonly cycle: number;
+  readonly position: SlotPosition;
+  readonly positionQuantity: Decimal;
+  /** Real average entry price of `positionQuantity` (0 when EMPTY). */
+  readonly entryPrice: Decimal;
+  /** Buy fees (quote) of the quantity still held, carried pro rata into trades. */
+  readonly entryFees: Decimal;
+  /** Time of the first buy fill of the position (trade `openedAt`). */
+  readonly openedAt: number;
+  /** Post-only rejections in a row; at POST_ONLY_REJECTION_LIMIT the slot's orders go out as GTC. */
+  readonly postOnlyRejections: number;
+  readonly order?: SlotOrder | undefined;
+  readonly updatedAt: number;
+}
+
+export const POST_ONLY_REJECTION_LIMIT = 3;
+
+export type PauseReason = 'configuration' | 'account-check' | 'stop-loss' | 'take-profit' | 'position-drift' | 'operator';
+
+export interface Pause {
+  readonly reason: PauseReason;
+  readonly message: string;
+}
+
+/** Facts of the start-up account check (AccountChecked); evaluated once a price is known. */
+export interface AccountFacts {
+  /** Quote balance available for new orders. */
+  readonly availableBalance: Decimal;
+  /** Account (or symbol) leverage; 1 on spot. */
+  readonly leverage: number;
+}
+
+export interface GridState {
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly market: Market;
+  readonly settings: GridSettings;
+  readonly idFormat: ClientOrderIdFormat;
+  /** Undefined until the first price creates it; never moved afterwards. */
+  readonly lattice: Lattice | undefined;
+  /** Short hash of exchange, symbol and lattice: the grid part of every client order id. */
+  readonly tag: string | undefined;
+  readonly slots: ReadonlyMap<number, Slot>;
+  readonly pause: Pause | undefined;
+  /** The market panic monitor says all monitored symbols panic: no buys. */
+  readonly panic: boolean;
+  /** No buys before this time (epoch ms) after an insufficient-margin rejection. */
+  readonly marginLockedUntil: number;
+  /** Highest price since the trailing take-profit armed; undefined while not armed. */
+  readonly trailingPeak: Decimal | undefined;
+  /** 'passed' once the start-up account check succeeded; no order is placed before. */
+  readonly accountCheck: 'unchecked' | 'passed';
+  readonly accountFacts: AccountFacts | undefined;
+  readonly lastPrice: Decimal | undefined;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export function emptySlot(level: number, cycle = 0, time = 0): Slot {
+  return Object.freeze({
+    level, cycle, position: 'EMPTY', positionQuantity: ZERO, entryPrice: ZERO, entryFees: ZERO,
+    openedAt: 0, postOnlyRejections: 0, order: undefined, updatedAt: time,
+  });
+}
+
+export function slotAt(state: GridState, level: number): Slot {
+  return state.slots.get(level) ?? emptySlot(level);
+}
+
+/** A new slot value; `position` always follows `positionQuantity`. */
+export function changeSlot(slot: Slot, change: Partial<Omit<Slot, 'level' | 'position'>>, time: number): Slot {
+  const next = { ...slot, ...change, updatedAt: time };
+  return Object.freeze({ ...next, position: next.positionQuantity.isPositive() && !next.positionQuantity.isZero() ? 'FILLED' : 'EMPTY' });
+}
+
+export function changeOrder(order: SlotOrder, change: Partial<SlotOrder>, time: number): SlotOrder {
+  return Object.freeze({ ...order, ...change, updatedAt: time });
+}
+
+export function withSlots(state: GridState, slots: readonly Slot[], time: number): GridState {
+  if (slots.length === 0) return state;
+  const next = new Map(state.slots);
+  for (const slot of slots) next.set(slot.level, slot);
+  return Object.freeze({ ...state, slots: next, updatedAt: time });
+}
+
+export function changeState(state: GridState, change: Partial<GridState>, time: number): GridState {
+  return Object.freeze({ ...state, ...change, updatedAt: time });
+}
+
+/** Slots whose order is present (working, pending or awaiting fills), in level order. */
+export function slotsWithOrders(state: GridState): Slot[] {
+  return [...state.slots.values()].filter((slot) => slot.order !== undefined).sort((a, b) => a.level - b.level);
+}
+
+export function filledSlots(state: GridState): Slot[] {
+  return [...state.slots.values()].filter((slot) => slot.position === 'FILLED').sort((a, b) => a.level - b.level);
+}
+
+export interface GridIdentity {
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly market: Market;
+  readonly settings: GridSettings;
+  readonly idFormat?: ClientOrderIdFormat | undefined;
+}

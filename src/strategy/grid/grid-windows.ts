@@ -1,0 +1,35 @@
+/**
+ * Which levels the grid works around the last price (grid-strategy.md "Reacting to the market").
+ *
+ * Buy window: the `buy_window_size` highest levels strictly below p by more than a tenth of an
+ * interval, i.e. levels k with price(k) < p − interval/10; the level at the market is skipped so a
+ * post-only buy is not placed on top of the price. Sell window: FILLED slots whose level is within
+ * `sell_window_size` levels of the level nearest to p.
+ */
+import type { Decimal } from '../../domain/decimal.js';
+import { type Lattice, nearestLevel } from '../../domain/lattice.js';
+import type { GridSettings } from './grid-settings.js';
+
+export interface GridWindows {
+  /** Highest and lowest level of the buy window (inclusive). */
+  readonly buyTop: number;
+  readonly buyBottom: number;
+  /** Level nearest to the price; the sell window is nearest ± sellWindowSize. */
+  readonly nearest: number;
+  readonly sellWindowSize: number;
+}
+
+export function gridWindows(lattice: Lattice, settings: GridSettings, price: Decimal): GridWindows {
+  const limit = price.sub(lattice.interval.div(10));
+  // Highest k with anchor + k·interval < limit.
+  const buyTop = limit.sub(lattice.anchor).div(lattice.interval).ceil().toNumber() - 1;
+  return { buyTop, buyBottom: buyTop - settings.buyWindowSize + 1, nearest: nearestLevel(lattice, price), sellWindowSize: settings.sellWindowSize };
+}
+
+export function inBuyWindow(windows: GridWindows, level: number): boolean {
+  return level <= windows.buyTop && level >= windows.buyBottom;
+}
+
+export function inSellWindow(windows: GridWindows, level: number): boolean {
+  return Math.abs(level - windows.nearest) <= windows.sellWindowSize;
+}

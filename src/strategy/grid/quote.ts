@@ -1,0 +1,124 @@
+/**
+ * The grid's reaction to the market, run after every event once a price is known: cancel what
+ * must go (buys under panic or pause, the order budget's cleanup), then place buys and sells.
+ *
+ * Invariant (Invariant 1): an order is placed only for a slot without any order, and the slot holds
+ * it as PENDING_NEW from the moment the PlaceOrder command is emitted.
+ */
+import { type Decimal, ZERO, floorToStep } from '../../domain/decimal.js';
+import { type OrderSide, isWorking } from '../../domain/order.js';
+import { priceAt } from '../../domain/lattice.js';
+import { cancelOrders, cancellableSlots } from './cancel-orders.js';
+import { gridClientOrderId } from './client-order-id.js';
+import type { GridCommand } from './grid-command.js';
+import { type GridState, POST_ONLY_REJECTION_LIMIT, type Slot, changeSlot, slotAt, slotsWithOrders, withSlots } from './grid-state.js';
+import { type GridWindows, gridWindows, inBuyWindow, inSellWindow } from './grid-windows.js';
+import { pauseGrid } from './pause.js';
+import type { Transition } from './transition.js';
+
+interface Candidate { readonly slot: Slot; readonly side: OrderSide; readonly price: Decimal; readonly quantity: Decimal }
+
+function then(first: Transition, next: (state: GridState) => Transition): Transition {
+  const second = next(first.state);
+  return { state: second.state, commands: [...first.commands, ...second.commands] };
+}
+
+function orderPrice(state: GridState, slot: Slot, side: OrderSide): Decimal {
+  const price = priceAt(state.lattice!, slot.level);
+  return side === 'BUY' ? price : price.add(state.lattice!.interval);
+}
+
+function isWanted(state: GridState, windows: GridWindows, slot: Slot): boolean {
+  return slot.order!.side === 'BUY' ? inBuyWindow(windows, slot.level) : inSellWindow(windows, slot.level);
+}
+
+/** Budget cleanup: at the threshold, cancel the farthest orders outside the windows, one batch at a time. */
+function cleanup(state: GridState, windows: GridWindows, price: Decimal, time: number): Transition {
+  const working = slotsWithOrders(state).filter((slot) => isWorking(slot.order!.status)).length;
+  if (working < state.settings.orderCleanupThreshold) return { state, commands: [] };
+  const distance = (slot: Slot): Decimal => slot.order!.price.sub(price).abs();
+  const stale = cancellableSlots(state, (slot) => !isWanted(state, windows, slot))
+    .sort((a, b) => distance(b).cmp(distance(a)) || a.level - b.level)
+    .slice(0, state.settings.cleanupBatchSize);
+  return cancelOrders(state, stale, 'budget', time);
+}
+
+/** Buy size for a slot price, or the configuration problem that makes it unusable. */
+export function buyQuantity(state: GridState, price: Decimal): Decimal | string {
+  const { market, settings } = state;
+  const quantity = floorToStep(settings.orderQuantity.div(price), market.stepSize);
+  const notional = quantity.mul(price);
+  if (quantity.isZero()) return `order_quantity ${settings.orderQuantity.toFixed()} buys less than one step (${market.stepSize.toFixed()}) at ${price.toFixed()}`;
+  if (quantity.lt(market.minQuantity)) return `buy size ${quantity.toFixed()} at ${price.toFixed()} is under the venue's minimum quantity ${market.minQuantity.toFixed()}`;
+  if (notional.lt(market.minNotional)) return `buy value ${notional.toFixed()} at ${price.toFixed()} is under the venue's minimum notional ${market.minNotional.toFixed()}`;
+  if (notional.lt(settings.minOrderValue)) return `buy value ${notional.toFixed()} at ${price.toFixed()} is under min_order_value ${settings.minOrderValue.toFixed()}`;
+  return quantity;
+}
+
+function buysAllowed(state: GridState, time: number): number {
+  if (state.panic || time < state.marginLockedUntil) return 0;
+  const risk = state.settings.risk;
+  if (!risk.enabled || risk.maxGridLayers === 0) return Number.MAX_SAFE_INTEGER;
+  // Layers held or being bought: a working buy counts, so the cap cannot be overshot by fills.
+  const layers = [...state.slots.values()].filter((slot) => slot.position === 'FILLED' || slot.order?.side === 'BUY').length;
+  return Math.max(0, risk.maxGridLayers - layers);
+}
+
+function candidates(state: GridState, windows: GridWindows, time: number): Candidate[] | string {
+  const found: Candidate[] = [];
+  let buys = buysAllowed(state, time);
+  for (let level = windows.buyTop; level >= windows.buyBottom && buys > 0; level--) {
+    const slot = slotAt(state, level);
+    if (slot.position !== 'EMPTY' || slot.order !== undefined) continue;
+    const price = orderPrice(state, slot, 'BUY');
+    const quantity = buyQuantity(state, price);
+    if (typeof quantity === 'string') return quantity;
+    found.push({ slot, side: 'BUY', price, quantity });
+    buys--;
+  }
+  for (const slot of state.slots.values()) {
+    if (slot.position !== 'FILLED' || slot.order !== undefined || !inSellWindow(windows, slot.level)) continue;
+    const price = orderPrice(state, slot, 'SELL');
+    const quantity = floorToStep(slot.positionQuantity, state.market.stepSize);
+    // Dust under the venue's minimums cannot be sold on its own; it stays with the slot.
+    if (quantity.isZero() || quantity.lt(state.market.minQuantity) || quantity.mul(price).lt(state.market.minNotional)) continue;
+    found.push({ slot, side: 'SELL', price, quantity });
+  }
+  return found;
+}
+
+function place(state: GridState, windows: GridWindows, lastPrice: Decimal, time: number): Transition {
+  const found = candidates(state, windows, time);
+  if (typeof found === 'string') return pauseGrid(state, 'configuration', found, time);
+  const working = slotsWithOrders(state).filter((slot) => isWorking(slot.order!.status)).length;
+  const room = Math.max(0, state.settings.orderCleanupThreshold - working);
+  const distance = (c: Candidate): Decimal => c.price.sub(lastPrice).abs();
+  const chosen = found.sort((a, b) => distance(a).cmp(distance(b)) || a.slot.level - b.slot.level).slice(0, room);
+  const commands: GridCommand[] = [];
+  const slots = chosen.map(({ slot, side, price, quantity }) => {
+    const clientOrderId = gridClientOrderId(state.tag!, slot.level, side, slot.cycle, state.idFormat);
+    const postOnly = slot.postOnlyRejections < POST_ONLY_REJECTION_LIMIT;
+    const reduceOnly = side === 'SELL' && state.market.type === 'future';
+    commands.push({ type: 'PlaceOrder', level: slot.level, cycle: slot.cycle, side, price, quantity, postOnly, reduceOnly, clientOrderId });
+    return changeSlot(slot, {
+      order: Object.freeze({
+        clientOrderId, exchangeOrderId: undefined, side, price, quantity, filledQuantity: ZERO,
+        venueFilledQuantity: undefined, status: 'PENDING_NEW' as const, postOnly, reduceOnly, createdAt: time, updatedAt: time,
+      }),
+    }, time);
+  });
+  return { state: withSlots(state, slots, time), commands };
+}
+
+export function quote(state: GridState, time: number): Transition {
+  const price = state.lastPrice;
+  if (state.lattice === undefined || price === undefined) return { state, commands: [] };
+  const windows = gridWindows(state.lattice, state.settings, price);
+  let result: Transition = { state, commands: [] };
+  if (state.pause !== undefined || state.panic) {
+    result = cancelOrders(state, cancellableSlots(state, (slot) => slot.order!.side === 'BUY'), state.panic ? 'panic' : 'pause', time);
+  }
+  result = then(result, (s) => cleanup(s, windows, price, time));
+  if (result.state.pause !== undefined || result.state.accountCheck !== 'passed') return result;
+  return then(result, (s) => place(s, windows, price, time));
+}
