@@ -1,0 +1,75 @@
+/**
+ * The root command: `quantmesh [--config=FILE] [--standby]` runs one instance until SIGINT/SIGTERM.
+ * Without --config it runs the embedded default (SQLite, simulated venue, demo symbols).
+ */
+import { once } from 'node:events';
+import { runInstance } from '../../app/run-instance.js';
+import { embeddedDefaultConfig } from '../../config/embedded-default.js';
+import { ConfigError } from '../../config/errors.js';
+import { loadConfig } from '../../config/load-config.js';
+import { configSecrets } from '../../config/redact-config.js';
+import { createLogger } from '../../observability/logger.js';
+import type { CliCommand } from '../cli-command.js';
+
+interface RunFlags {
+  readonly config?: string;
+  readonly standby?: boolean;
+}
+
+export const runCommand: CliCommand = {
+  register(program, context) {
+    program
+      .option('--config <file>', 'configuration file (YAML); without it, the embedded single-instance demo')
+      .option('--standby', 'start as a hot standby: trade only once the active instance is gone')
+      .action(async (flags: RunFlags) => {
+        let config;
+        try {
+          const standby = flags.standby === true;
+          config = flags.config === undefined ? embeddedDefaultConfig({ standby }) : await loadConfig(flags.config, { env: context.env, standby });
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          context.err(`${error.message}\n`);
+          context.exitCode = 1;
+          return;
+        }
+        const logger = createLogger({ level: config.system.logLevel, secrets: configSecrets(config), bindings: { instance: config.instance.id } });
+        logger.info({ config: flags.config ?? '<embedded default>' }, 'starting');
+        // Listen before announcing: a signal sent right after "running" must find the handler installed.
+        const stop = listenForStop();
+        try {
+          const instance = await runInstance(config, { logger, standby: config.coordination.standby });
+          logger.info('running; send SIGINT or SIGTERM to stop');
+          const signal = await stop.received;
+          logger.info({ signal }, 'stopping');
+          await instance.stop();
+          context.exitCode = 0;
+        } finally {
+          stop.cancel();
+        }
+      });
+  },
+};
+
+interface StopListener {
+  /** The first SIGINT or SIGTERM received (rejects with AbortError once cancelled). */
+  readonly received: Promise<NodeJS.Signals>;
+  /** Removes the listeners and lets the process exit; idempotent. */
+  cancel(): void;
+}
+
+function listenForStop(): StopListener {
+  const controller = new AbortController();
+  // Signal listeners do not keep Node's event loop alive; until the instance owns sockets, this timer does.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const cancel = () => {
+    controller.abort();
+    clearInterval(keepAlive);
+  };
+  const received = Promise.race((['SIGINT', 'SIGTERM'] as const).map(async (name) => {
+    await once(process, name, { signal: controller.signal });
+    return name;
+  }));
+  // A cancelled wait is not an error anyone awaits.
+  received.catch(() => undefined);
+  return { received, cancel };
+}

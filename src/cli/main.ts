@@ -1,0 +1,33 @@
+/** The `quantmesh` CLI: builds the program from the registered commands and returns an exit code instead of exiting. */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import type { CliContext } from './cli-command.js';
+import { REGISTERED_COMMANDS } from './registered-commands.js';
+
+function packageVersion(): string {
+  // src/cli/ and dist/cli/ are both two levels below the package root.
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const context: CliContext = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    env: process.env,
+    exitCode: 0,
+  };
+  const program = new Command('quantmesh')
+    .description('Grid market maker for crypto futures and spot: one instance on SQLite, or a cluster on PostgreSQL/MySQL with Redis, etcd or database locks.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .exitOverride()
+    .configureOutput({ writeOut: context.out, writeErr: context.err });
+  for (const command of REGISTERED_COMMANDS) command.register(program, context);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+}

@@ -1,0 +1,6 @@
+import type { CliCommand } from './cli-command.js';
+import { configCommand } from './commands/config-command.js';
+import { runCommand } from './commands/run-command.js';
+
+/** Every command of the CLI, in help order. A new command is one file in commands/ and one line here. */
+export const REGISTERED_COMMANDS: readonly CliCommand[] = [runCommand, configCommand];

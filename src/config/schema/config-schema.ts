@@ -1,0 +1,52 @@
+/** The whole configuration file (R5) and the rules that tie its sections together. */
+import { report, type ReadContext } from './field.js';
+import { databaseSchema } from './database-schema.js';
+import { exchangesSchema } from './exchange-schema.js';
+import { lockSchema } from './lock-schema.js';
+import { coordinationSchema, notificationsSchema, riskControlSchema, storageSchema, systemSchema, webSchema } from './operations-schema.js';
+import { integer, string } from './scalars.js';
+import { object, optional, withDefault, type Locate, type PartialOut } from './structure.js';
+import { tradingSchema } from './trading-schema.js';
+import { DEFAULTS } from '../defaults.js';
+
+const shape = {
+  instance: object({
+    id: optional(string({ pattern: { test: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, allowed: 'letters, digits, _ . - (at most 63)' } })),
+    index: withDefault(integer({ min: 0 }), DEFAULTS.instance.index),
+  }),
+  database: databaseSchema,
+  distributed_lock: lockSchema,
+  exchanges: exchangesSchema,
+  trading: tradingSchema,
+  system: systemSchema,
+  risk_control: riskControlSchema,
+  storage: storageSchema,
+  coordination: coordinationSchema,
+  web: webSchema,
+  notifications: notificationsSchema,
+};
+
+export const configSchema = object(shape, { check: checkSections });
+
+function checkSections(config: PartialOut<typeof shape>, locate: Locate, ctx: ReadContext): void {
+  const lock = config.distributedLock;
+  if (lock?.enabled && !locate('instance', 'id').found) {
+    // Without an instance section, point at the lock that asks for it.
+    const line = locate('instance').found ? locate('instance', 'id').line : locate('distributed_lock', 'enabled').line;
+    report(ctx, { path: 'instance.id', line }, 'is required when distributed_lock is enabled (it names this instance to the others)');
+  }
+  if (config.coordination?.allocation === 'dynamic' && lock && !lock.enabled) {
+    report(ctx, locate('coordination', 'allocation'), 'dynamic allocation needs several instances: enable distributed_lock', { value: '"dynamic"' });
+  }
+  if (config.coordination?.standby && lock && !lock.enabled) {
+    report(ctx, locate('coordination', 'standby'), 'a hot standby needs distributed_lock enabled to know when to take over');
+  }
+  const exchanges = config.exchanges;
+  if (exchanges === undefined) return;
+  const names = Object.keys(exchanges);
+  config.trading?.symbols?.forEach((symbol, index) => {
+    if (!Object.hasOwn(exchanges, symbol.exchange)) {
+      report(ctx, locate('trading', 'symbols', index, 'exchange'), 'is not a configured exchange', { value: JSON.stringify(symbol.exchange), allowed: names.length ? names.join(', ') : 'none configured: add one under exchanges' });
+    }
+  });
+}
