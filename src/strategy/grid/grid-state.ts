@@ -41,7 +41,11 @@ export type SlotPosition = 'EMPTY' | 'FILLED';
 
 export interface Slot {
   readonly level: number;
-  /** Completed buy→sell rounds; part of each client order id of the slot. */
+  /**
+   * The slot's intent generation, part of each client order id of the slot: advances when the
+   * position returns to zero (a completed buy→sell round) and when an order of the slot ends
+   * without filling completely, so no intent (level, side, cycle) is ever placed twice.
+   */
   readonly cycle: number;
   readonly position: SlotPosition;
   readonly positionQuantity: Decimal;

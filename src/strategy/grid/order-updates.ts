@@ -109,12 +109,21 @@ export function orderReported(state: GridState, venue: VenueOrder, time: number)
   return { state, commands: [record, cancel] };
 }
 
-/** A lookup after an unknown outcome: not found means the request never reached the venue. */
+/**
+ * A lookup after an unknown outcome. Not found (the engine reports it only once the venue's answer
+ * is definitive) means the request never took effect: the slot is freed under the same cycle, so a
+ * retry sends the same intent with the same client order id and a late arrival of the first request
+ * would be refused as a duplicate.
+ */
 export function unknownOutcomeResolved(state: GridState, clientOrderId: string, venue: VenueOrder | undefined, time: number): Transition {
   if (venue !== undefined) return orderReported(state, venue, time);
   const parsed = ownId(state, clientOrderId);
   if (parsed === undefined) return foreign(state, clientOrderId);
   const slot = slotOf(state, parsed, clientOrderId);
-  if (slot === undefined || slot.order?.status !== 'PENDING_NEW') return { state, commands: [] };
-  return { state: withSlots(state, [updateSlotOrder(slot, 'Rejected', { venueFilledQuantity: ZERO }, time)], time), commands: [] };
+  if (slot === undefined) return { state, commands: [] };
+  if (slot.order!.status !== 'PENDING_NEW') {
+    // The venue acknowledged this order once and now knows nothing of it: keep the slot blocked for an operator.
+    return { state, commands: [{ type: 'RecordEvent', eventType: 'order.unknown', details: { clientOrderId, status: slot.order!.status, level: parsed.level } }] };
+  }
+  return { state: withSlots(state, [changeSlot(slot, { order: undefined }, time)], time), commands: [] };
 }

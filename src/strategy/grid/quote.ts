@@ -32,10 +32,14 @@ function isWanted(state: GridState, windows: GridWindows, slot: Slot): boolean {
   return slot.order!.side === 'BUY' ? inBuyWindow(windows, slot.level) : inSellWindow(windows, slot.level);
 }
 
-/** Budget cleanup: at the threshold, cancel the farthest orders outside the windows, one batch at a time. */
+/**
+ * Budget cleanup: at the threshold, cancel the farthest orders outside the windows, one batch at a
+ * time. Orders already being cancelled do not count, so one batch is not followed by another while
+ * the first is in flight (they still count against new placements until the venue confirms).
+ */
 function cleanup(state: GridState, windows: GridWindows, price: Decimal, time: number): Transition {
-  const working = slotsWithOrders(state).filter((slot) => isWorking(slot.order!.status)).length;
-  if (working < state.settings.orderCleanupThreshold) return { state, commands: [] };
+  const staying = slotsWithOrders(state).filter((slot) => isWorking(slot.order!.status) && slot.order!.status !== 'PENDING_CANCEL').length;
+  if (staying < state.settings.orderCleanupThreshold) return { state, commands: [] };
   const distance = (slot: Slot): Decimal => slot.order!.price.sub(price).abs();
   const stale = cancellableSlots(state, (slot) => !isWanted(state, windows, slot))
     .sort((a, b) => distance(b).cmp(distance(a)) || a.level - b.level)

@@ -28,12 +28,19 @@ export function isAccountedFor(order: SlotOrder): boolean {
   return order.filledQuantity.gte(reported);
 }
 
-/** Removes the slot's order once it is accounted for; a fully filled order also ends the post-only streak. */
+/**
+ * Removes the slot's order once it is accounted for. A fully filled order ends the post-only streak.
+ * An order that ended otherwise (canceled, expired, rejected) used up its intent: the slot's cycle
+ * advances so the next order of the slot is a new intent with a new client order id (an intent is
+ * sent at most once, Invariant 1).
+ */
 export function settleSlot(slot: Slot, time: number): Slot {
   const order = slot.order;
   if (order === undefined || !isAccountedFor(order)) return slot;
   const fullyFilled = order.filledQuantity.gte(order.quantity);
-  return changeSlot(slot, { order: undefined, postOnlyRejections: fullyFilled ? 0 : slot.postOnlyRejections }, time);
+  return changeSlot(slot, fullyFilled
+    ? { order: undefined, postOnlyRejections: 0 }
+    : { order: undefined, cycle: slot.cycle + 1 }, time);
 }
 
 /** Sets a new status (and optional fields) on the slot's order, then settles the slot. */
