@@ -86,6 +86,8 @@ function applyCloseFill(state: GridState, fill: Fill): Transition {
 export function applyFill(state: GridState, fill: Fill): Transition {
   const parsed = parseClientOrderId(fill.clientOrderId, state.idFormat);
   if (parsed === undefined || parsed.tag !== state.tag || fill.symbol !== state.symbol) return { state, commands: [], foreign: [fill.clientOrderId] };
+  // A fill without a positive quantity or price is malformed: dropped.
+  if (!fill.quantity.isPositive() || fill.quantity.isZero() || !fill.price.isPositive() || fill.price.isZero()) return { state, commands: [] };
   if (parsed.purpose === 'close') return applyCloseFill(state, fill);
   const commands: GridCommand[] = [];
   let slot = slotAt(state, parsed.level);

@@ -18,11 +18,14 @@ import { orderAccepted, orderEnded, orderRejected, orderReported, unknownOutcome
 import { resumeGrid } from './pause.js';
 import { quote } from './quote.js';
 import { reconcile } from './reconcile.js';
+import { stopGrid } from './stop-grid.js';
 import type { Transition } from './transition.js';
 
 function apply(state: GridState, event: GridEvent): Transition {
   switch (event.type) {
     case 'PriceUpdated': {
+      // A price that is not positive is malformed: dropped, it must never anchor or size anything.
+      if (!event.price.isPositive() || event.price.isZero()) return { state, commands: [] };
       const anchored = anchorGrid(state, event.price, event.time);
       return { state: changeState(anchored, { lastPrice: dec(event.price) }, event.time), commands: [] };
     }
@@ -35,6 +38,7 @@ function apply(state: GridState, event: GridEvent): Transition {
     case 'OpenOrdersReported': return reconcile(state, event.orders, event.time);
     case 'UnknownOutcomeResolved': return unknownOutcomeResolved(state, event.clientOrderId, event.order, event.time);
     case 'OperatorResumed': return resumeGrid(state, event.time);
+    case 'StopRequested': return stopGrid(state, event.cancelOrders, event.closePositions, event.time);
     case 'MarketPanicChanged': {
       if (event.panic === state.panic) return { state, commands: [] };
       return {

@@ -7,7 +7,7 @@ import type { OrderSide } from '../../domain/order.js';
 import type { Trade } from '../../domain/trade.js';
 import type { PauseReason } from './grid-state.js';
 
-export type CancelReason = 'budget' | 'panic' | 'pause' | 'risk-close' | 'orphan';
+export type CancelReason = 'budget' | 'panic' | 'pause' | 'risk-close' | 'orphan' | 'stop';
 
 /** Risk and reconciliation facts the engine records as EventRecords (types match storage's EventType). */
 export type GridEventRecordType = 'risk.triggered' | 'risk.recovered' | 'grid.paused' | 'grid.resumed' | 'order.unknown' | 'reconciliation';
@@ -30,5 +30,3 @@ export type GridCommand =
   /** Save the grid record (when `grid`) and the slot records (and slot orders) of `levels`. */
   | { readonly type: 'PersistState'; readonly grid: boolean; readonly levels: readonly number[] }
   | { readonly type: 'RecordEvent'; readonly eventType: GridEventRecordType; readonly details: Readonly<Record<string, string | number | boolean>> };
-
-export type GridCommandType = GridCommand['type'];

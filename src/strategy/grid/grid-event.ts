@@ -5,24 +5,16 @@
  */
 import type { Decimal } from '../../domain/decimal.js';
 import type { Fill } from '../../domain/fill.js';
-import type { OrderSide, OrderType, VenueOrderStatus } from '../../domain/order.js';
+import type { Order, VenueOrderStatus } from '../../domain/order.js';
 
 /**
- * The venue's view of one order (the shape of the Exchange port's OrderReport, restated here
- * because the pure core may not import the exchange port).
+ * The venue's view of one order: the fields of the Exchange port's OrderReport that the grid reads
+ * (an OrderReport is assignable to it; the pure core may not import the exchange port).
  */
-export interface VenueOrder {
+export type VenueOrder = Pick<Order, 'clientOrderId' | 'side' | 'type' | 'price' | 'quantity' | 'filledQuantity' | 'postOnly' | 'reduceOnly'> & {
   readonly exchangeOrderId: string;
-  readonly clientOrderId: string;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly price?: Decimal | undefined;
-  readonly quantity: Decimal;
-  readonly filledQuantity: Decimal;
   readonly status: VenueOrderStatus;
-  readonly postOnly: boolean;
-  readonly reduceOnly: boolean;
-}
+};
 
 /** Why the venue refused an order, sorted by what the grid does next. */
 export type RejectReason = 'post-only-would-cross' | 'insufficient-margin' | 'reduce-only' | 'duplicate-client-id' | 'invalid' | 'other';
@@ -43,7 +35,7 @@ export type GridEvent =
   /** A place request whose outcome was unknown has been looked up; `order` undefined = never reached the venue. */
   | { readonly type: 'UnknownOutcomeResolved'; readonly time: number; readonly clientOrderId: string; readonly order: VenueOrder | undefined }
   | { readonly type: 'OperatorResumed'; readonly time: number }
+  /** The runner is stopping the symbol: no new orders; cancel (cancel_on_exit) and close (close_positions_on_exit). */
+  | { readonly type: 'StopRequested'; readonly time: number; readonly cancelOrders: boolean; readonly closePositions: boolean }
   | { readonly type: 'MarketPanicChanged'; readonly time: number; readonly panic: boolean }
   | { readonly type: 'AccountChecked'; readonly time: number; readonly availableBalance: Decimal; readonly leverage: number };
-
-export type GridEventType = GridEvent['type'];

@@ -12,7 +12,7 @@
 import type { Decimal } from '../../domain/decimal.js';
 import { ZERO } from '../../domain/decimal.js';
 import { lattice } from '../../domain/lattice.js';
-import { type OrderSide, type OrderStatus, type OrderType, isWorking } from '../../domain/order.js';
+import { type Order, isWorking } from '../../domain/order.js';
 import { gridTag } from './client-order-id.js';
 import { createGridState } from './create-grid-state.js';
 import { InvalidGridRecordError } from './errors.js';
@@ -41,22 +41,8 @@ export interface SlotSnapshot {
   readonly updatedAt: number;
 }
 
-export interface SlotOrderSnapshot {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly clientOrderId: string;
-  readonly exchangeOrderId?: string | undefined;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly price?: Decimal | undefined;
-  readonly quantity: Decimal;
-  readonly filledQuantity: Decimal;
-  readonly averagePrice?: Decimal | undefined;
-  readonly status: OrderStatus;
-  readonly postOnly: boolean;
-  readonly reduceOnly: boolean;
-  readonly createdAt: number;
-  readonly updatedAt: number;
+/** Storage's OrderRecord: the domain Order plus where it sits on the grid. */
+export interface SlotOrderSnapshot extends Order {
   readonly level?: number | undefined;
   readonly cycle?: number | undefined;
 }

@@ -32,11 +32,17 @@ export function exposure(state: GridState, price: Decimal): Exposure {
   return { quantity, value, unrealizedPnl };
 }
 
+/** One reduce-only order for the whole grid position (none when it holds less than a step). */
+export function closePosition(state: GridState, quantity: Decimal, time: number): GridCommand[] {
+  const size = floorToStep(quantity, state.market.stepSize);
+  if (size.isZero() || state.tag === undefined) return [];
+  return [{ type: 'ClosePosition', clientOrderId: closeClientOrderId(state.tag, time, state.idFormat), quantity: size, reduceOnly: true }];
+}
+
 function closeAndPause(state: GridState, reason: PauseReason, message: string, held: Exposure, time: number): Transition {
   const cancels = cancelOrders(state, cancellableSlots(state), 'risk-close', time);
   const quantity = floorToStep(held.quantity, state.market.stepSize);
-  const commands: GridCommand[] = [...cancels.commands];
-  if (!quantity.isZero()) commands.push({ type: 'ClosePosition', clientOrderId: closeClientOrderId(state.tag!, time, state.idFormat), quantity, reduceOnly: true });
+  const commands: GridCommand[] = [...cancels.commands, ...closePosition(state, held.quantity, time)];
   commands.push({ type: 'RecordEvent', eventType: 'risk.triggered', details: { control: reason, message, quantity: quantity.toFixed() } });
   return pauseGrid(changeState(cancels.state, { trailingPeak: undefined }, time), reason, message, time, commands);
 }
@@ -44,7 +50,7 @@ function closeAndPause(state: GridState, reason: PauseReason, message: string, h
 /** Stop loss, then trailing take-profit, on the last price; nothing while paused or disabled. */
 export function checkPositionRisk(state: GridState, price: Decimal, time: number): Transition {
   const risk = state.settings.risk;
-  if (!risk.enabled || state.pause !== undefined) return { state, commands: [] };
+  if (!risk.enabled || state.pause !== undefined || state.stopping !== undefined) return { state, commands: [] };
   const held = exposure(state, price);
   if (held.value.isZero()) {
     return { state: state.trailingPeak === undefined ? state : changeState(state, { trailingPeak: undefined }, time), commands: [] };

@@ -100,6 +100,8 @@ export interface GridState {
   readonly accountCheck: 'unchecked' | 'passed';
   readonly accountFacts: AccountFacts | undefined;
   readonly lastPrice: Decimal | undefined;
+  /** Set by StopRequested: no new orders; `cancelOrders` = cancel every order as soon as it can be. */
+  readonly stopping: { readonly cancelOrders: boolean } | undefined;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

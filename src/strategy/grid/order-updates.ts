@@ -86,18 +86,20 @@ function adopted(venue: VenueOrder, parsed: ParsedClientOrderId, time: number): 
 }
 
 /**
- * The venue's view of one order. The slot's own order is repaired to the venue's status. An open
- * order of ours that the slot does not hold is adopted when it is the slot's current intent (same
- * cycle, and a sell only for a FILLED slot); any other open order of ours would be a second order
- * for the slot, so it is cancelled.
+ * The venue's view of one order (`snapshot`: part of a full open-orders listing). The slot's own
+ * order is repaired to the venue's status. An open order of ours that the slot does not hold is
+ * adopted when it is the slot's current intent (same cycle, and a sell only for a FILLED slot); any
+ * other open order of ours would be a second order for the slot, so it is cancelled.
  */
-export function orderReported(state: GridState, venue: VenueOrder, time: number): Transition {
+export function orderReported(state: GridState, venue: VenueOrder, time: number, snapshot = false): Transition {
   const parsed = ownId(state, venue.clientOrderId);
   if (parsed === undefined) return foreign(state, venue.clientOrderId);
   if (parsed.purpose === 'close') return { state, commands: [] };
   const slot = slotAt(state, parsed.level);
   if (slot.order?.clientOrderId === venue.clientOrderId) {
-    const event = slot.order.status === 'PENDING_CANCEL' && isWorking(venue.status) ? 'CancelRejected' : eventForVenueStatus(venue.status);
+    // In a reconciliation snapshot an order still open while we cancel it means the cancel did not
+    // happen; a single stream report of it is only a fill racing the cancel.
+    const event = snapshot && slot.order.status === 'PENDING_CANCEL' && isWorking(venue.status) ? 'CancelRejected' : eventForVenueStatus(venue.status);
     const change = { exchangeOrderId: venue.exchangeOrderId, ...(isWorking(venue.status) ? {} : { venueFilledQuantity: venue.filledQuantity }) };
     return { state: withSlots(state, [updateSlotOrder(slot, event, change, time)], time), commands: [] };
   }

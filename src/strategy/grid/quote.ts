@@ -75,6 +75,8 @@ function candidates(state: GridState, windows: GridWindows, time: number): Candi
     const slot = slotAt(state, level);
     if (slot.position !== 'EMPTY' || slot.order !== undefined) continue;
     const price = orderPrice(state, slot, 'BUY');
+    // Far under the anchor the lattice reaches zero: there is nothing to buy there.
+    if (!price.isPositive() || price.isZero()) break;
     const quantity = buyQuantity(state, price);
     if (typeof quantity === 'string') return quantity;
     found.push({ slot, side: 'BUY', price, quantity });
@@ -119,6 +121,10 @@ export function quote(state: GridState, time: number): Transition {
   if (state.lattice === undefined || price === undefined) return { state, commands: [] };
   const windows = gridWindows(state.lattice, state.settings, price);
   let result: Transition = { state, commands: [] };
+  if (state.stopping !== undefined) {
+    // Orders still PENDING_NEW are cancelled once the venue has acknowledged them (a later step).
+    return state.stopping.cancelOrders ? cancelOrders(state, cancellableSlots(state), 'stop', time) : result;
+  }
   if (state.pause !== undefined || state.panic) {
     result = cancelOrders(state, cancellableSlots(state, (slot) => slot.order!.side === 'BUY'), state.panic ? 'panic' : 'pause', time);
   }

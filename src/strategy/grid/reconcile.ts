@@ -18,7 +18,7 @@ export function reconcile(state: GridState, openOrders: readonly VenueOrder[], t
   const commands: GridCommand[] = [];
   const foreign: string[] = [];
   for (const venue of openOrders) {
-    const step = orderReported(current, venue, time);
+    const step = orderReported(current, venue, time, true);
     current = step.state;
     commands.push(...step.commands);
     foreign.push(...(step.foreign ?? []));

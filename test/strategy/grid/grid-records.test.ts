@@ -1,10 +1,12 @@
 /** Persistence round trip through the storage records (GridRecord, SlotRecord, OrderRecord). */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { dec } from '../../../src/domain/decimal.js';
+import type { OrderReport } from '../../../src/exchange/exchange.js';
 import type { GridRecord, OrderRecord, SlotRecord } from '../../../src/storage/records.js';
 import { decide } from '../../../src/strategy/grid/decide.js';
 import { InvalidGridRecordError } from '../../../src/strategy/grid/errors.js';
 import type { GridCommand } from '../../../src/strategy/grid/grid-command.js';
+import type { VenueOrder } from '../../../src/strategy/grid/grid-event.js';
 import { type GridSnapshot, type SlotOrderSnapshot, type SlotSnapshot, fromRecords, toGridRecord, toOrderRecord, toSlotRecord } from '../../../src/strategy/grid/grid-records.js';
 import { gridSettings } from '../../../src/strategy/grid/grid-settings.js';
 import type { GridState } from '../../../src/strategy/grid/grid-state.js';
@@ -102,5 +104,11 @@ describe('grid records', () => {
     const reloaded = fromRecords(IDENTITY, toGridRecord(startedGrid().state)!, [], []);
     expect(reloaded.accountCheck).toBe('unchecked');
     expect(reloaded.lastPrice).toBeUndefined();
+  });
+});
+
+describe('venue order view', () => {
+  it("the exchange port's OrderReport can be fed to the grid as it is", () => {
+    expectTypeOf<OrderReport>().toMatchTypeOf<VenueOrder>();
   });
 });

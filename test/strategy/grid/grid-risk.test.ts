@@ -44,6 +44,15 @@ describe('max_grid_layers', () => {
     expect(places(bought.commands).filter((c) => c.side === 'BUY')).toEqual([]);
   });
 
+  it('frees a layer when a slot sells out: buys resume up to the cap', () => {
+    const start = startedGrid({ risk: { enabled: true, maxGridLayers: 2 } });
+    const bought = decide(start.state, filled(fill(orderId(start.state, -1), 'BUY', '990', '0.03', 3)));
+    const sold = decide(bought.state, filled(fill(orderId(bought.state, -1), 'SELL', '1000', '0.03', 4)));
+    // -1 is EMPTY again: its layer is free and it buys again at once; -2's buy holds the other layer.
+    expect(places(sold.commands).map((c) => [c.level, c.side])).toEqual([[-1, 'BUY']]);
+    expect(places(decide(sold.state, price(5, '985')).commands)).toEqual([]);
+  });
+
   it('is ignored while grid_risk_control is disabled', () => {
     const start = startedGrid({ risk: { enabled: false, maxGridLayers: 2 } });
     expect(places(start.commands)).toHaveLength(3);

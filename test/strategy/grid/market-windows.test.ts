@@ -116,3 +116,27 @@ describe('sizing', () => {
     });
   });
 });
+
+describe('malformed input', () => {
+  it('a price that is not positive is dropped: it neither anchors the grid nor places anything', () => {
+    const unanchored = decide(newGrid(), price(1, '0'));
+    expect(unanchored.state.lattice).toBeUndefined();
+    const { state } = startedGrid();
+    const result = decide(state, price(3, '-5'));
+    expect(result.state).toBe(state);
+    expect(result.commands).toEqual([]);
+  });
+
+  it('levels at or under zero price are never bought', () => {
+    const { state } = startedGrid({ buyWindowSize: 5 });
+    const crash = decide(state, price(3, '25'));
+    const buys = places(crash.commands).filter((c) => c.side === 'BUY');
+    expect(buys.map((c) => c.price.toFixed())).toEqual(['20', '10']);
+  });
+
+  it('a fill without a positive quantity is dropped', () => {
+    const { state } = startedGrid();
+    const result = decide(state, filled(fill(orderId(state, -1), 'BUY', '990', '0', 3)));
+    expect(result.state).toBe(state);
+  });
+});
