@@ -22,9 +22,10 @@ import type { Database, DatabaseOperations } from '../storage/database.js';
 import type { EventRecord } from '../storage/records.js';
 import type { GridCommand } from '../strategy/grid/grid-command.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
-import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
+import { type GridIdentity, type GridState, slotsWithOrders } from '../strategy/grid/grid-state.js';
+import { hasOrders } from '../strategy/grid/stop-grid.js';
 import { decide } from '../strategy/grid/decide.js';
-import { closeClientOrderId, parseClientOrderId } from '../strategy/grid/client-order-id.js';
+import { parseClientOrderId } from '../strategy/grid/client-order-id.js';
 import { loadGrid, persistGrid } from './grid-loader.js';
 import type { OrderExecutor, PlacementOutcome } from './order-executor.js';
 import { SerialQueue } from './serial-queue.js';
@@ -95,7 +96,7 @@ export class SymbolRunner {
 
   /** Price ticks are coalesced: while one is queued, a newer one replaces it. */
   onPrice(tick: PriceTick): void {
-    if (!this.#accepting()) return;
+    if (this.#lifecycle !== 'running') return;
     const queued = this.#pendingPrice !== undefined;
     this.#pendingPrice = tick;
     if (queued) return;
@@ -120,6 +121,8 @@ export class SymbolRunner {
   /** Operator action: resume a paused symbol. */
   async resume(): Promise<void> {
     await this.#queue.push(() => this.#apply({ type: 'OperatorResumed', time: this.#options.clock() }));
+    // A grid paused by the account check needs a fresh check before it places anything.
+    await this.#queue.push(() => this.#checkAccount());
   }
 
   /**
@@ -148,25 +151,40 @@ export class SymbolRunner {
   }
 
   /**
-   * Stops the loop first, then (cancelOnExit) cancels this symbol's working orders and waits for
-   * what is in flight; idempotent.
+   * Stops the loop first (no more prices, nothing new placed), then lets the grid cancel its own
+   * orders (cancel_on_exit) and close its position (close_positions_on_exit), waits until no slot
+   * holds an order or `timeoutMs` passes, and applies the last fills. Only the grid's own orders are
+   * cancelled, never an operator's. Idempotent.
    */
-  async stop(options: { cancelOnExit: boolean; closePositions: boolean }): Promise<void> {
+  async stop(options: { cancelOnExit: boolean; closePositions: boolean; timeoutMs?: number }): Promise<void> {
     if (this.#lifecycle === 'stopped' || this.#lifecycle === 'stopping') return;
     const wasRunning = this.#lifecycle === 'running';
     this.#lifecycle = 'stopping';
+    this.#pendingPrice = undefined;
+    if (wasRunning && this.#grid !== undefined) {
+      const time = this.#options.clock();
+      await this.#queue.push(() => this.#apply({ type: 'StopRequested', time, cancelOrders: options.cancelOnExit, closePositions: options.closePositions }));
+      if (options.cancelOnExit) await this.#ordersGone(options.timeoutMs ?? 15_000);
+    }
     await this.#queue.drain();
     await Promise.allSettled([...this.#inFlight]);
-    if (wasRunning && options.cancelOnExit) {
-      const cancelled = await this.#options.exchange.cancelAllOrders(this.symbol).catch((error: unknown) => {
-        this.#options.logger.error({ symbol: this.symbol, err: error }, 'cancel on exit failed: orders may remain at the venue');
-        return 0;
-      });
-      this.#options.logger.info({ symbol: this.symbol, cancelled }, 'working orders cancelled on exit');
-      await this.reconcileAfterStop();
-    }
-    if (wasRunning && options.closePositions) await this.#closeWholePosition();
+    if (wasRunning) await this.#queue.push(() => this.#recoverFills()).catch(() => 0);
+    const left = this.#grid === undefined ? 0 : slotsWithOrders(this.#grid).length;
+    if (left > 0 && options.cancelOnExit) this.#options.logger.warn({ symbol: this.symbol, orders: left }, 'stopped with orders still unaccounted for; the next start reconciles them');
     this.#lifecycle = 'stopped';
+  }
+
+  /** Resolves once the grid holds no order, or after `timeoutMs`. */
+  async #ordersGone(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.#grid !== undefined && hasOrders(this.#grid) && performance.now() < deadline) {
+      const settled = Promise.allSettled([...this.#inFlight]);
+      if (this.#inFlight.size === 0) {
+        // Nothing in flight and orders remain: ask the venue about each (a lost cancel answer).
+        for (const slot of slotsWithOrders(this.#grid)) this.#track(this.#lookup(slot.order!.clientOrderId));
+      }
+      await Promise.race([settled.then(() => this.#queue.drain()), new Promise((resolve) => setTimeout(resolve, 500))]);
+    }
   }
 
   summary(): SymbolSummary {
@@ -175,8 +193,9 @@ export class SymbolRunner {
 
   // --- applying events -----------------------------------------------------------------------
 
+  /** Prices only reach a running grid; venue answers also reach a starting or stopping one. */
   #accepting(): boolean {
-    return this.#lifecycle === 'running' || this.#lifecycle === 'starting';
+    return this.#lifecycle === 'running' || this.#lifecycle === 'starting' || this.#lifecycle === 'stopping';
   }
 
   async #applyFill(fill: Fill): Promise<void> {
@@ -302,25 +321,10 @@ export class SymbolRunner {
     else await this.#queue.push(() => this.#apply({ type: 'UnknownOutcomeResolved', time, clientOrderId, order: undefined }));
   }
 
-  /** close_positions_on_exit: the whole grid position, reduce-only, at market. */
-  async #closeWholePosition(): Promise<void> {
-    const grid = this.#grid;
-    if (grid?.tag === undefined) return;
-    const quantity = [...grid.slots.values()].reduce((sum, slot) => sum.add(slot.positionQuantity), ZERO);
-    if (quantity.isZero()) return;
-    await this.#closePosition(quantity, closeClientOrderId(grid.tag, this.#options.clock(), grid.idFormat)).catch((error: unknown) => {
-      this.#options.logger.error({ symbol: this.symbol, err: error }, 'closing the position on exit failed');
-    });
-  }
-
   async #closePosition(quantity: Decimal, id: string): Promise<void> {
     const report = await this.#options.exchange.placeOrder({ symbol: this.symbol, side: 'SELL', type: 'MARKET', quantity, postOnly: false, reduceOnly: true, clientOrderId: id });
     this.#options.logger.warn({ symbol: this.symbol, quantity: quantity.toFixed(), clientOrderId: id }, 'position closed with a reduce-only market order');
     await this.#saveReport(this.#options.database, report);
-  }
-
-  async reconcileAfterStop(): Promise<void> {
-    await this.#recoverFills().catch(() => 0);
   }
 
   async #checkAccount(): Promise<void> {
