@@ -30,7 +30,7 @@ import { loadGrid, persistGrid } from './grid-loader.js';
 import type { OrderExecutor, PlacementOutcome } from './order-executor.js';
 import { SerialQueue } from './serial-queue.js';
 import { summarise, type SymbolSummary } from './symbol-summary.js';
-import { rejectReason, toVenueOrder } from './venue-events.js';
+import { rejectReason, reportEvent, toVenueOrder } from './venue-events.js';
 
 export type RunnerState = 'ready' | 'starting' | 'running' | 'stopping' | 'stopped' | 'faulted';
 
@@ -207,10 +207,7 @@ export class SymbolRunner {
 
   async #applyReport(order: OrderReport): Promise<void> {
     await this.#saveReport(this.#options.database, order);
-    const time = order.updatedAt;
-    if (order.status === 'CANCELED') await this.#apply({ type: 'OrderCanceled', time, clientOrderId: order.clientOrderId, filledQuantity: order.filledQuantity });
-    else if (order.status === 'EXPIRED') await this.#apply({ type: 'OrderExpired', time, clientOrderId: order.clientOrderId, filledQuantity: order.filledQuantity });
-    else await this.#apply({ type: 'OrderReported', time, order: toVenueOrder(order) });
+    await this.#apply(reportEvent(order, order.updatedAt));
   }
 
   /** Decides, persists what the decision produced (with the fill that caused it), then acts. */

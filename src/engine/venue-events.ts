@@ -4,7 +4,7 @@
  */
 import { DuplicateClientOrderIdError, type ExchangeError, InsufficientMarginError, InvalidOrderError, PostOnlyWouldCrossError, ReduceOnlyRejectedError } from '../exchange/errors.js';
 import type { OrderReport } from '../exchange/exchange.js';
-import type { RejectReason, VenueOrder } from '../strategy/grid/grid-event.js';
+import type { GridEvent, RejectReason, VenueOrder } from '../strategy/grid/grid-event.js';
 
 export function toVenueOrder(report: OrderReport): VenueOrder {
   return {
@@ -29,4 +29,11 @@ export function rejectReason(error: ExchangeError): RejectReason {
   if (error instanceof DuplicateClientOrderIdError) return 'duplicate-client-id';
   if (error instanceof InvalidOrderError) return 'invalid';
   return 'other';
+}
+
+/** The grid event for the venue's report of one order: ended (canceled, expired) or its current view. */
+export function reportEvent(report: OrderReport, time: number): GridEvent {
+  if (report.status === 'CANCELED') return { type: 'OrderCanceled', time, clientOrderId: report.clientOrderId, filledQuantity: report.filledQuantity };
+  if (report.status === 'EXPIRED') return { type: 'OrderExpired', time, clientOrderId: report.clientOrderId, filledQuantity: report.filledQuantity };
+  return { type: 'OrderReported', time, order: toVenueOrder(report) };
 }
