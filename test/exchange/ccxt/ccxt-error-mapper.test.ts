@@ -1,0 +1,45 @@
+import ccxt from 'ccxt';
+import { describe, expect, it } from 'vitest';
+import { mapCcxtError, venueErrorCode } from '../../../src/exchange/ccxt/ccxt-error-mapper.js';
+import { rebaseUrls } from '../../../src/exchange/ccxt/ccxt-client-factory.js';
+import { CCXT_VENUE_PROFILES } from '../../../src/exchange/ccxt/ccxt-venue-profiles.js';
+import {
+  AuthenticationError, DuplicateClientOrderIdError, InsufficientMarginError, InvalidOrderError, NetworkUnknownOutcomeError,
+  PostOnlyWouldCrossError, ReduceOnlyRejectedError, UnknownOrderError,
+} from '../../../src/exchange/errors.js';
+
+const binance = { venue: 'binance', profile: CCXT_VENUE_PROFILES['binanceusdm']!, changesState: true, clientOrderId: 'cid-1' };
+
+describe('ccxt error mapping', () => {
+  it('reads the venue code from the JSON body in a ccxt message', () => {
+    expect(venueErrorCode('binanceusdm {"code":-2022,"msg":"ReduceOnly Order is rejected."}')).toBe('-2022');
+    expect(venueErrorCode('bybit {"retCode":110072,"retMsg":"OrderLinkedID is duplicate"}')).toBe('110072');
+    expect(venueErrorCode('no body here')).toBeUndefined();
+  });
+
+  it('refines ccxt generic classes with Binance codes', () => {
+    const cases: [Error, new (...args: never[]) => Error][] = [
+      [new ccxt.InvalidOrder('binanceusdm {"code":-4116,"msg":"ClientOrderId is duplicated."}'), DuplicateClientOrderIdError],
+      [new ccxt.InvalidOrder('binanceusdm {"code":-2022,"msg":"ReduceOnly Order is rejected."}'), ReduceOnlyRejectedError],
+      [new ccxt.InsufficientFunds('binanceusdm {"code":-2019,"msg":"Margin is insufficient."}'), InsufficientMarginError],
+      [new ccxt.OrderNotFillable('binanceusdm {"code":-5022,"msg":"..."}'), PostOnlyWouldCrossError],
+      [new ccxt.BadRequest('binanceusdm {"code":-1013,"msg":"Filter failure: PRICE_FILTER"}'), InvalidOrderError],
+      [new ccxt.OrderNotFound('binanceusdm {"code":-2011,"msg":"Unknown order sent."}'), UnknownOrderError],
+      [new ccxt.AuthenticationError('binanceusdm {"code":-1022,"msg":"Signature for this request is not valid."}'), AuthenticationError],
+      [new ccxt.RequestTimeout('binanceusdm POST https://x timed out'), NetworkUnknownOutcomeError],
+    ];
+    for (const [error, expected] of cases) expect(mapCcxtError(error, binance)).toBeInstanceOf(expected);
+    const duplicate = mapCcxtError(cases[0]![0], binance) as DuplicateClientOrderIdError;
+    expect(duplicate.clientOrderId).toBe('cid-1');
+  });
+
+  it('keeps the request out of the mapped message', () => {
+    const mapped = mapCcxtError(new ccxt.AuthenticationError('binanceusdm GET https://h/fapi/v3/account?timestamp=1&signature=deadbeef {"code":-2015}'), binance);
+    expect(mapped.message).not.toContain('deadbeef');
+  });
+
+  it('rebases every REST and WebSocket URL onto one base URL', () => {
+    const rebased = rebaseUrls({ fapiPublic: 'https://fapi.binance.com/fapi/v1', ws: { future: 'wss://fstream.binance.com/ws', nested: { spot: 'wss://x:9443/ws' } }, doc: 'not a url' }, 'http://127.0.0.1:8090');
+    expect(rebased).toEqual({ fapiPublic: 'http://127.0.0.1:8090/fapi/v1', ws: { future: 'ws://127.0.0.1:8090/ws', nested: { spot: 'ws://127.0.0.1:8090/ws' } }, doc: 'not a url' });
+  });
+});
