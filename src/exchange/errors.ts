@@ -82,3 +82,9 @@ export class ExchangeUnavailableError extends ExchangeError {
   readonly code = 'QM_EXCHANGE_UNAVAILABLE';
   readonly kind = 'retryable';
 }
+
+/** The configured venue is not one the adapter can drive (e.g. not a ccxt pro exchange id). */
+export class UnsupportedVenueError extends ExchangeError {
+  readonly code = 'QM_EXCHANGE_UNSUPPORTED_VENUE';
+  readonly kind = 'fatal';
+}

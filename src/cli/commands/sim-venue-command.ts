@@ -1,0 +1,71 @@
+/**
+ * `quantmesh sim-venue`: serves the simulated venue over the Binance USDⓈ-M futures API subset so a
+ * QuantMesh instance (through ccxt) or any Binance client can trade against it.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { dec } from '../../domain/decimal.js';
+import { simSymbolsNamed } from '../../exchange/sim/sim-settings.js';
+import { type SimVenueCredentials, demoCredentials } from '../../exchange/sim-venue/sim-venue-accounts.js';
+import { type SimVenueServer, startSimVenueServer } from '../../exchange/sim-venue/sim-venue-server.js';
+
+function integer(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return parsed;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+interface SimVenueFlags {
+  port: number;
+  host: string;
+  seed: number;
+  symbols: string;
+  apiKey: string[];
+  apiSecret: string[];
+  stepIntervalMs: number;
+  liquidityPerTick?: string;
+  admin: boolean;
+}
+
+/** Builds the `sim-venue` command; `onStarted` receives the running server (tests, the main file). */
+export function buildSimVenueCommand(onStarted?: (server: SimVenueServer) => void): Command {
+  return new Command('sim-venue')
+    .description('serve the simulated venue over a Binance USDⓈ-M futures compatible REST + WebSocket API')
+    .option('--port <port>', 'TCP port (0 picks a free one)', integer, 8090)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--seed <seed>', 'seed of the simulated market', integer, 1)
+    .option('--symbols <list>', 'comma-separated symbols', 'BTCUSDT,ETHUSDT')
+    .option('--api-key <key>', 'API key of an account (repeatable, paired with --api-secret)', collect, [])
+    .option('--api-secret <secret>', 'API secret of the account of the matching --api-key', collect, [])
+    .option('--step-interval-ms <ms>', 'wall ms between market steps; 0 = only /_sim/step moves the clock', integer, 1000)
+    .option('--liquidity-per-tick <quantity>', 'most quantity one resting order fills per step (partial fills)')
+    .option('--admin', 'serve the /_sim/* test hooks (set price, step, drop streams, inject malformed frames)', false)
+    .action(async (flags: SimVenueFlags) => {
+      if (flags.apiKey.length !== flags.apiSecret.length) throw new InvalidArgumentError('give one --api-secret per --api-key');
+      let accounts: SimVenueCredentials[] = flags.apiKey.map((apiKey, index) => ({ apiKey, apiSecret: flags.apiSecret[index] as string }));
+      if (accounts.length === 0) {
+        const demo = demoCredentials();
+        accounts = [demo];
+        // A generated demo pair is printed on purpose: it is the only way to learn it.
+        console.log(`sim-venue demo account: api key ${demo.apiKey} api secret ${demo.apiSecret}`);
+      }
+      const server = await startSimVenueServer({
+        port: flags.port,
+        host: flags.host,
+        seed: flags.seed,
+        symbols: simSymbolsNamed(flags.symbols.split(',').map((symbol) => symbol.trim()).filter((symbol) => symbol !== '')),
+        accounts,
+        stepIntervalMs: flags.stepIntervalMs,
+        liquidityPerTick: flags.liquidityPerTick === undefined ? undefined : dec(flags.liquidityPerTick),
+        admin: flags.admin,
+      });
+      console.log(`sim-venue listening on ${server.url} (WebSocket ${server.wsUrl})`);
+      const stop = () => void server.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      onStarted?.(server);
+    });
+}

@@ -1,0 +1,121 @@
+/**
+ * Builds the ccxt pro client for a venue: rate limiter on, market type, sandbox (testnet), every
+ * REST and WebSocket URL rebased onto one `baseUrl` (e.g. a running sim-venue), and incoming
+ * WebSocket frames screened so a malformed one is logged and dropped instead of breaking a stream.
+ */
+import ccxt, { type Exchange as CcxtClient } from 'ccxt';
+import type { MarketType } from '../../domain/market.js';
+import { UnsupportedVenueError } from '../errors.js';
+import type { VenueLogger } from '../venue-logger.js';
+import type { CcxtVenueProfile } from './ccxt-venue-profiles.js';
+
+export interface CcxtClientSettings {
+  readonly venue: string;
+  readonly ccxtId: string;
+  readonly profile: CcxtVenueProfile;
+  readonly marketType: MarketType;
+  readonly apiKey?: string | undefined;
+  readonly apiSecret?: string | undefined;
+  /** Passphrase (OKX, Bitget). */
+  readonly password?: string | undefined;
+  readonly testnet?: boolean | undefined;
+  readonly baseUrl?: string | undefined;
+  readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
+  readonly logger: VenueLogger;
+}
+
+type CcxtConstructor = new (config: Record<string, unknown>) => CcxtClient;
+
+export function createCcxtClient(settings: CcxtClientSettings): CcxtClient {
+  const Constructor = (ccxt.pro as unknown as Record<string, CcxtConstructor | undefined>)[settings.ccxtId];
+  if (typeof Constructor !== 'function') throw new UnsupportedVenueError(`ccxt has no pro exchange ${JSON.stringify(settings.ccxtId)}`, settings.venue);
+  const client = new Constructor({
+    apiKey: settings.apiKey,
+    secret: settings.apiSecret,
+    password: settings.password,
+    enableRateLimit: true,
+    options: {
+      defaultType: settings.profile.defaultType[settings.marketType],
+      // Currency metadata needs extra (often private, wallet-level) endpoints nothing here uses.
+      fetchCurrencies: false,
+      ...settings.ccxtOptions,
+    },
+  });
+  if (settings.testnet === true) client.setSandboxMode(true);
+  if (settings.baseUrl !== undefined) client.urls['api'] = rebaseUrls(client.urls['api'], settings.baseUrl);
+  screenFrames(client, settings);
+  adoptFutures(client);
+  return client;
+}
+
+interface WsConnection {
+  future(hash: string): Promise<unknown>;
+  reusableFuture?(hash: string): Promise<unknown>;
+  connected?: Promise<unknown>;
+}
+
+/**
+ * ccxt settles some WebSocket futures through its own race helpers, without a rejection handler on
+ * the promise itself; when a connection drops or `close()` runs, those rejections would surface as
+ * unhandled (and kill a strict process). Every future of every connection gets a no-op handler here;
+ * the watch calls that await them still receive the rejection.
+ */
+function adoptFutures(client: CcxtClient): void {
+  const connectionFor = client.client.bind(client) as (url: string) => WsConnection;
+  const adopted = new WeakSet<WsConnection>();
+  const quiet = <T extends Promise<unknown>>(promise: T): T => {
+    promise.catch(() => undefined);
+    return promise;
+  };
+  (client as unknown as { client: (url: string) => WsConnection }).client = (url: string) => {
+    const connection = connectionFor(url);
+    if (!adopted.has(connection)) {
+      adopted.add(connection);
+      const future = connection.future.bind(connection);
+      connection.future = (hash) => quiet(future(hash));
+      if (connection.reusableFuture !== undefined) {
+        const reusable = connection.reusableFuture.bind(connection);
+        connection.reusableFuture = (hash) => quiet(reusable(hash));
+      }
+      if (connection.connected !== undefined) quiet(connection.connected);
+    }
+    return connection;
+  };
+}
+
+/** Points every http(s) URL at `baseUrl`'s origin and every ws(s) URL at its WebSocket origin, keeping paths. */
+export function rebaseUrls<T>(urls: T, baseUrl: string): T {
+  const base = new URL(baseUrl);
+  const wsOrigin = `${base.protocol === 'https:' ? 'wss:' : 'ws:'}//${base.host}`;
+  const rebase = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const match = /^(https?|wss?):\/\/[^/]+(.*)$/.exec(value);
+      if (match === null) return value;
+      return `${match[1]?.startsWith('ws') === true ? wsOrigin : base.origin}${match[2] ?? ''}`;
+    }
+    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, rebase(inner)]));
+    return value;
+  };
+  return rebase(urls) as T;
+}
+
+/**
+ * ccxt passes a frame it could not parse on as a string (after printing it): drop it here with one
+ * warning, and keep a handler's exception from escaping into the socket's event loop.
+ */
+function screenFrames(client: CcxtClient, settings: CcxtClientSettings): void {
+  const handle = client.handleMessage.bind(client);
+  // ccxt prints unparsable frames itself; that output is replaced by the warning below.
+  client.log = () => undefined;
+  client.handleMessage = (connection: unknown, message: unknown) => {
+    if (message === null || typeof message !== 'object') {
+      settings.logger.warn({ venue: settings.venue, preview: String(message).slice(0, 80) }, 'malformed stream message dropped');
+      return;
+    }
+    try {
+      handle(connection, message);
+    } catch (error) {
+      settings.logger.warn({ venue: settings.venue, error: error instanceof Error ? error.name : 'unknown' }, 'stream message could not be handled; dropped');
+    }
+  };
+}

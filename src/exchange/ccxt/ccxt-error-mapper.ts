@@ -1,0 +1,74 @@
+/**
+ * Maps ccxt errors to the port's typed errors. ccxt's class decides first where it is specific;
+ * a venue error code (parsed from the JSON body ccxt puts in its message, never matched as prose)
+ * refines ccxt's generic classes. Messages are rebuilt from the class and code only, so nothing a
+ * request carried (keys, signatures) can leak.
+ */
+import ccxt from 'ccxt';
+import {
+  AuthenticationError, DuplicateClientOrderIdError, type ExchangeError, ExchangeUnavailableError, InsufficientMarginError,
+  InvalidOrderError, NetworkUnknownOutcomeError, PostOnlyWouldCrossError, RateLimitedError, ReduceOnlyRejectedError,
+  UnknownOrderError, UnknownSymbolError,
+} from '../errors.js';
+import type { CcxtVenueProfile, VenueErrorMeaning } from './ccxt-venue-profiles.js';
+
+/** The venue's error code in a ccxt message such as `binanceusdm {"code":-2022,"msg":"..."}`. */
+export function venueErrorCode(message: string): string | undefined {
+  const match = /"(?:code|retCode|sCode|label)"\s*:\s*"?(-?[\w]+)"?/.exec(message);
+  return match?.[1];
+}
+
+function fromMeaning(meaning: VenueErrorMeaning, venue: string, detail: string, clientOrderId: string | undefined, cause: unknown): ExchangeError {
+  switch (meaning) {
+    case 'duplicate-client-order-id': return new DuplicateClientOrderIdError(venue, clientOrderId ?? '(unknown)', { cause });
+    case 'reduce-only-rejected': return new ReduceOnlyRejectedError(detail, venue, { cause });
+    case 'insufficient-margin': return new InsufficientMarginError(detail, venue, { cause });
+    case 'post-only-would-cross': return new PostOnlyWouldCrossError(detail, venue, { cause });
+    case 'invalid-order': return new InvalidOrderError(detail, venue, { cause });
+    case 'unknown-order': return new UnknownOrderError(detail, venue, { cause });
+    case 'unknown-symbol': return new UnknownSymbolError(detail, venue, { cause });
+    case 'rate-limited': return new RateLimitedError(venue, undefined, { cause });
+    case 'authentication': return new AuthenticationError(detail, venue, { cause });
+  }
+}
+
+export interface MapContext {
+  readonly venue: string;
+  readonly profile: CcxtVenueProfile;
+  /** True for requests that change state at the venue: a transport failure is then an unknown outcome. */
+  readonly changesState: boolean;
+  readonly clientOrderId?: string | undefined;
+}
+
+/** A per-entry refusal inside a batch answer: the venue's code decides, else a plain invalid order. */
+export function errorFromVenueCode(code: string | undefined, context: MapContext): ExchangeError {
+  const detail = `batch entry refused (venue code ${code ?? 'none'})`;
+  const meaning = code === undefined ? undefined : context.profile.errorCodes[code];
+  return fromMeaning(meaning ?? 'invalid-order', context.venue, detail, context.clientOrderId, { code });
+}
+
+export function mapCcxtError(error: unknown, context: MapContext): Error {
+  if (!(error instanceof ccxt.BaseError)) return error instanceof Error ? error : new Error(String(error));
+  const { venue, profile, changesState, clientOrderId } = context;
+  const code = venueErrorCode(error.message);
+  const detail = `${error.constructor.name}${code === undefined ? '' : ` (venue code ${code})`}`;
+  // ccxt errors keep the request out of their message, but the cause is dropped anyway: only the
+  // class name and venue code travel further.
+  const cause = { name: error.constructor.name, code };
+  const meaning = code === undefined ? undefined : profile.errorCodes[code];
+  if (meaning !== undefined) return fromMeaning(meaning, venue, detail, clientOrderId, cause);
+  if (error instanceof ccxt.DuplicateOrderId) return fromMeaning('duplicate-client-order-id', venue, detail, clientOrderId, cause);
+  if (error instanceof ccxt.AuthenticationError) return new AuthenticationError(detail, venue, { cause });
+  if (error instanceof ccxt.RateLimitExceeded || error instanceof ccxt.DDoSProtection) return new RateLimitedError(venue, undefined, { cause });
+  if (error instanceof ccxt.InsufficientFunds) return new InsufficientMarginError(detail, venue, { cause });
+  if (error instanceof ccxt.OrderImmediatelyFillable || error instanceof ccxt.OrderNotFillable) return new PostOnlyWouldCrossError(detail, venue, { cause });
+  if (error instanceof ccxt.OrderNotFound) return new UnknownOrderError(detail, venue, { cause });
+  if (error instanceof ccxt.BadSymbol) return new UnknownSymbolError(detail, venue, { cause });
+  if (error instanceof ccxt.InvalidOrder || error instanceof ccxt.BadRequest) return new InvalidOrderError(detail, venue, { cause });
+  if (error instanceof ccxt.NetworkError) {
+    // A request that may have reached the venue has an unknown outcome (style rule 11).
+    return changesState ? new NetworkUnknownOutcomeError(detail, venue, { cause }) : new ExchangeUnavailableError(detail, venue, { cause });
+  }
+  if (error instanceof ccxt.ExchangeNotAvailable || error instanceof ccxt.OnMaintenance) return new ExchangeUnavailableError(detail, venue, { cause });
+  return changesState ? new NetworkUnknownOutcomeError(detail, venue, { cause }) : new ExchangeUnavailableError(detail, venue, { cause });
+}

@@ -1,0 +1,333 @@
+/**
+ * `CcxtExchange`: the Exchange port over any ccxt pro venue with futures or spot markets (REST
+ * through ccxt with its rate limiter on, streams through `watch*`). Symbols are the venue's own ids
+ * (`BTCUSDT`), resolved to ccxt's unified symbols of the configured market type.
+ *
+ * Invariants: every ccxt error leaves as a typed error of `../errors.ts` (a transport failure of a
+ * state-changing call as NetworkUnknownOutcomeError); a client order id outside the venue's limits
+ * is refused before anything is sent; no secret appears in an error or a log line.
+ */
+import type { Exchange as CcxtClient, Order as CcxtOrder, Trade as CcxtTrade } from 'ccxt';
+import { createHash } from 'node:crypto';
+import type { Fill } from '../../domain/fill.js';
+import type { Balance, Candle, Market, MarketType, Position, PriceTick } from '../../domain/market.js';
+import { InvalidOrderError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
+import type {
+  BatchPlaceResult, Exchange, ExchangeCapabilities, ExecutionEvent, FillPage, OrderReport, PlaceOrderRequest, StreamHandle, StreamListeners,
+} from '../exchange.js';
+import { SILENT_VENUE_LOGGER, type VenueLogger } from '../venue-logger.js';
+import { createCcxtClient } from './ccxt-client-factory.js';
+import { type MapContext, errorFromVenueCode, mapCcxtError, venueErrorCode } from './ccxt-error-mapper.js';
+import { FillCursor } from './ccxt-fill-cursor.js';
+import { decimalOf, fillOf, marketOf, orderReportOf, positionOf } from './ccxt-parsers.js';
+import { CcxtStreams } from './ccxt-streams.js';
+import { CCXT_VENUE_PROFILES, type CcxtVenueProfile, GENERIC_PROFILE } from './ccxt-venue-profiles.js';
+
+export interface CcxtExchangeOptions {
+  /** Venue name as configured. */
+  readonly name: string;
+  /** ccxt exchange id: `binanceusdm`, `bybit`, `okx`, `bitget`, `gate`, ... */
+  readonly ccxtId: string;
+  readonly marketType: MarketType;
+  readonly apiKey?: string | undefined;
+  readonly apiSecret?: string | undefined;
+  readonly password?: string | undefined;
+  readonly testnet?: boolean | undefined;
+  /** REST and WebSocket of another host (e.g. a sim-venue): `http://127.0.0.1:8090`. */
+  readonly baseUrl?: string | undefined;
+  readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
+  readonly logger?: VenueLogger | undefined;
+}
+
+const BATCH_SIZE = 5;
+
+export class CcxtExchange implements Exchange {
+  readonly name: string;
+  readonly account: string;
+  readonly capabilities: ExchangeCapabilities;
+  readonly #client: CcxtClient;
+  readonly #profile: CcxtVenueProfile;
+  readonly #marketType: MarketType;
+  readonly #streams: CcxtStreams;
+  readonly #clientOrderIds = new Map<string, string>();
+  readonly #needsProxyAgent: boolean;
+  #markets: Promise<Map<string, { market: Market; ccxtSymbol: string }>> | undefined;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: CcxtExchangeOptions) {
+    this.name = options.name;
+    this.#profile = CCXT_VENUE_PROFILES[options.ccxtId] ?? GENERIC_PROFILE;
+    this.#marketType = options.marketType;
+    // The account identity must be stable and never reveal the key: a short hash of it.
+    this.account = options.apiKey === undefined ? 'public' : createHash('sha256').update(options.apiKey).digest('hex').slice(0, 16);
+    this.#client = createCcxtClient({
+      venue: options.name, ccxtId: options.ccxtId, profile: this.#profile, marketType: options.marketType, apiKey: options.apiKey,
+      apiSecret: options.apiSecret, password: options.password, testnet: options.testnet, baseUrl: options.baseUrl,
+      ccxtOptions: options.ccxtOptions, logger: options.logger ?? SILENT_VENUE_LOGGER,
+    });
+    this.#needsProxyAgent = options.baseUrl?.startsWith('http://') === true;
+    const has = this.#client.has;
+    this.capabilities = {
+      batchPlace: has['createOrders'] === true,
+      positions: options.marketType === 'future',
+      leverage: options.marketType === 'future' && has['setLeverage'] === true,
+      clientOrderIdMaxLength: this.#profile.clientOrderIdMaxLength,
+      clientOrderIdPattern: this.#profile.clientOrderIdPattern,
+    };
+    this.#streams = new CcxtStreams({
+      client: this.#client, venue: this.name, mapError: (error) => this.#map(error, false), resolve: (symbol) => this.#resolve(symbol),
+      ready: () => this.#ready(), fillOf: (trade) => this.#fillOf(trade),
+      learnOrder: (order) => { if (order.clientOrderId !== undefined) this.#clientOrderIds.set(String(order.id), order.clientOrderId); },
+    });
+  }
+
+  async market(symbol: string): Promise<Market> {
+    return (await this.#resolve(symbol)).market;
+  }
+
+  async placeOrder(request: PlaceOrderRequest): Promise<OrderReport> {
+    const { market, ccxtSymbol } = await this.#resolve(request.symbol);
+    this.#check(request, market);
+    try {
+      const order = await this.#client.createOrder(ccxtSymbol, request.type.toLowerCase() as 'limit', request.side.toLowerCase() as 'buy',
+        Number(request.quantity.toFixed()), request.price === undefined ? undefined : Number(request.price.toFixed()), this.#orderParams(request));
+      return this.#report(order, market, request.clientOrderId);
+    } catch (error) {
+      throw this.#map(error, true, request.clientOrderId);
+    }
+  }
+
+  async placeOrders(requests: readonly PlaceOrderRequest[]): Promise<readonly BatchPlaceResult[]> {
+    if (!this.capabilities.batchPlace) return Promise.all(requests.map((request) => this.#settle(request)));
+    const results: BatchPlaceResult[] = [];
+    for (let start = 0; start < requests.length; start += BATCH_SIZE) {
+      const batch = requests.slice(start, start + BATCH_SIZE);
+      try {
+        const resolved = await Promise.all(batch.map((request) => this.#resolve(request.symbol)));
+        batch.forEach((request, index) => this.#check(request, (resolved[index] as { market: Market }).market));
+        const orders = await this.#client.createOrders(batch.map((request, index) => ({
+          symbol: (resolved[index] as { ccxtSymbol: string }).ccxtSymbol, type: request.type.toLowerCase(), side: request.side.toLowerCase(),
+          amount: Number(request.quantity.toFixed()), price: request.price === undefined ? undefined : Number(request.price.toFixed()),
+          params: this.#orderParams(request),
+        })) as never);
+        batch.forEach((request, index) => {
+          const order = orders[index];
+          const code = order === undefined ? undefined : venueErrorCode(JSON.stringify(order.info ?? {}));
+          results.push(order === undefined || order.id === undefined || code !== undefined
+            ? { ok: false, clientOrderId: request.clientOrderId, error: errorFromVenueCode(code, this.#context(true, request.clientOrderId)) }
+            : { ok: true, order: this.#report(order, (resolved[index] as { market: Market }).market, request.clientOrderId) });
+        });
+      } catch (error) {
+        const mapped = this.#map(error, true);
+        for (const request of batch) results.push({ ok: false, clientOrderId: request.clientOrderId, error: mapped });
+      }
+    }
+    return results;
+  }
+
+  async cancelOrder(symbol: string, id: { clientOrderId?: string; exchangeOrderId?: string }): Promise<OrderReport> {
+    const { market, ccxtSymbol } = await this.#resolve(symbol);
+    try {
+      const order = await this.#client.cancelOrder(id.exchangeOrderId ?? '', ccxtSymbol, id.clientOrderId === undefined ? {} : { clientOrderId: id.clientOrderId });
+      return this.#report(order, market, id.clientOrderId);
+    } catch (error) {
+      throw this.#map(error, true, id.clientOrderId);
+    }
+  }
+
+  async cancelAllOrders(symbol: string): Promise<number> {
+    const open = await this.openOrders(symbol);
+    if (open.length === 0) return 0;
+    const { ccxtSymbol } = await this.#resolve(symbol);
+    try {
+      await this.#client.cancelAllOrders(ccxtSymbol);
+    } catch (error) {
+      throw this.#map(error, true);
+    }
+    return open.length;
+  }
+
+  async getOrder(symbol: string, clientOrderId: string): Promise<OrderReport | undefined> {
+    const { market, ccxtSymbol } = await this.#resolve(symbol);
+    try {
+      return this.#report(await this.#client.fetchOrder('', ccxtSymbol, { clientOrderId }), market, clientOrderId);
+    } catch (error) {
+      const mapped = this.#map(error, false);
+      if (mapped instanceof UnknownOrderError) return undefined;
+      throw mapped;
+    }
+  }
+
+  async openOrders(symbol: string): Promise<readonly OrderReport[]> {
+    const { market, ccxtSymbol } = await this.#resolve(symbol);
+    try {
+      return (await this.#client.fetchOpenOrders(ccxtSymbol)).map((order) => this.#report(order, market, undefined));
+    } catch (error) {
+      throw this.#map(error, false);
+    }
+  }
+
+  async fillsSince(symbol: string, cursor: string | undefined, limit = 500): Promise<FillPage> {
+    const { ccxtSymbol } = await this.#resolve(symbol);
+    const position = FillCursor.parse(cursor, this.#profile.fillPaging, this.name);
+    let trades: CcxtTrade[];
+    try {
+      trades = await this.#client.fetchMyTrades(ccxtSymbol, position.since(), limit + 1, position.params());
+    } catch (error) {
+      throw this.#map(error, false);
+    }
+    const fresh = position.after(trades);
+    const page = fresh.slice(0, limit);
+    const fills: Fill[] = [];
+    for (const trade of page) fills.push(await this.#fillOf(trade));
+    return { fills, cursor: FillCursor.of(page.at(-1), this.#profile.fillPaging) ?? cursor, hasMore: fresh.length > limit };
+  }
+
+  async positions(symbols?: readonly string[]): Promise<readonly Position[]> {
+    if (this.#marketType !== 'future') return [];
+    const markets = await this.#ready();
+    const wanted = symbols === undefined ? [...markets.values()] : await Promise.all(symbols.map((symbol) => this.#resolve(symbol)));
+    try {
+      const positions = await this.#client.fetchPositions(wanted.map((entry) => entry.ccxtSymbol));
+      const bySymbol = new Map(wanted.map((entry) => [entry.ccxtSymbol, entry.market]));
+      return positions.flatMap((position) => {
+        const market = bySymbol.get(position.symbol ?? '');
+        return market === undefined ? [] : [positionOf(position, market)];
+      });
+    } catch (error) {
+      throw this.#map(error, false);
+    }
+  }
+
+  async balances(): Promise<readonly Balance[]> {
+    await this.#ready();
+    try {
+      const balance = await this.#client.fetchBalance();
+      const totals = (balance.total ?? {}) as unknown as Record<string, number | undefined>;
+      return Object.keys(totals).sort().map((asset) => {
+        const entry = balance[asset] as { free?: number; used?: number; total?: number } | undefined;
+        return { asset, free: decimalOf(entry?.free), locked: decimalOf(entry?.used), total: decimalOf(entry?.total) };
+      });
+    } catch (error) {
+      throw this.#map(error, false);
+    }
+  }
+
+  async setLeverage(symbol: string, leverage: number): Promise<void> {
+    const { ccxtSymbol } = await this.#resolve(symbol);
+    try {
+      await this.#client.setLeverage(leverage, ccxtSymbol);
+    } catch (error) {
+      throw this.#map(error, true);
+    }
+  }
+
+  streamPrices(symbols: readonly string[], listeners: StreamListeners<PriceTick>): Promise<StreamHandle> {
+    return this.#streams.prices(symbols, listeners);
+  }
+
+  streamCandles(symbols: readonly string[], interval: string, listeners: StreamListeners<Candle>): Promise<StreamHandle> {
+    return this.#streams.candles(symbols, interval, listeners);
+  }
+
+  streamExecutions(listeners: StreamListeners<ExecutionEvent>): Promise<StreamHandle> {
+    return this.#streams.executions(listeners);
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#streams.stop();
+      // ccxt rejects every pending watch with ExchangeClosedByUser; the loops own those promises.
+      await this.#client.close().catch(() => undefined);
+      await this.#streams.drained();
+    })();
+    return this.#closed;
+  }
+
+  #ready(): Promise<Map<string, { market: Market; ccxtSymbol: string }>> {
+    this.#markets ??= (async () => {
+      if (this.#needsProxyAgent) await this.#client.loadHttpProxyAgent();
+      try {
+        await this.#client.loadMarkets();
+      } catch (error) {
+        this.#markets = undefined;
+        throw this.#map(error, false);
+      }
+      const wanted = this.#marketType === 'future' ? (m: { swap?: boolean; linear?: boolean }) => m.swap === true && m.linear === true : (m: { spot?: boolean }) => m.spot === true;
+      const markets = new Map<string, { market: Market; ccxtSymbol: string }>();
+      for (const market of Object.values(this.#client.markets ?? {})) {
+        if (market !== undefined && wanted(market) && market.id !== undefined) markets.set(market.id, { market: marketOf(market, this.#marketType), ccxtSymbol: market.symbol });
+      }
+      return markets;
+    })();
+    return this.#markets;
+  }
+
+  async #resolve(symbol: string): Promise<{ market: Market; ccxtSymbol: string }> {
+    const entry = (await this.#ready()).get(symbol);
+    if (entry === undefined) throw new UnknownSymbolError(`no ${this.#marketType} market ${symbol}`, this.name);
+    return entry;
+  }
+
+  #orderParams(request: PlaceOrderRequest): Record<string, unknown> {
+    return { clientOrderId: request.clientOrderId, ...(request.postOnly ? { postOnly: true } : {}), ...(request.reduceOnly ? { reduceOnly: true } : {}) };
+  }
+
+  /**
+   * Refuses, before sending, what ccxt would otherwise silently round onto the venue's grid (an
+   * order different from the one decided) and client order ids beyond the venue's limits.
+   */
+  #check(request: PlaceOrderRequest, market: Market): void {
+    const refuse = (why: string): never => { throw new InvalidOrderError(`${request.symbol}: ${why}`, this.name); };
+    const { clientOrderId, price, quantity } = request;
+    if (clientOrderId.length > this.#profile.clientOrderIdMaxLength || !this.#profile.clientOrderIdPattern.test(clientOrderId)) {
+      refuse(`client order id ${JSON.stringify(clientOrderId)} breaks the venue's limits`);
+    }
+    if (price !== undefined && !market.tickSize.isZero() && !price.mod(market.tickSize).isZero()) refuse(`price ${price.toFixed()} is off the tick grid ${market.tickSize.toFixed()}`);
+    if (!market.stepSize.isZero() && !quantity.mod(market.stepSize).isZero()) refuse(`quantity ${quantity.toFixed()} is off the step grid ${market.stepSize.toFixed()}`);
+    if (quantity.lt(market.minQuantity)) refuse(`quantity ${quantity.toFixed()} is below the minimum ${market.minQuantity.toFixed()}`);
+  }
+
+  async #settle(request: PlaceOrderRequest): Promise<BatchPlaceResult> {
+    try {
+      return { ok: true, order: await this.placeOrder(request) };
+    } catch (error) {
+      return { ok: false, clientOrderId: request.clientOrderId, error: error as Error };
+    }
+  }
+
+  #report(order: CcxtOrder, market: Market, clientOrderId: string | undefined): OrderReport {
+    const report = orderReportOf(order, market);
+    const withId = report.clientOrderId === '' && clientOrderId !== undefined ? { ...report, clientOrderId } : report;
+    if (withId.clientOrderId !== '') this.#clientOrderIds.set(withId.exchangeOrderId, withId.clientOrderId);
+    return withId;
+  }
+
+  /** A trade's client order id: known from our own orders, or looked up once by exchange order id. */
+  async #fillOf(trade: CcxtTrade): Promise<Fill> {
+    const { market, ccxtSymbol } = await this.#resolve(this.#idOf(trade.symbol));
+    const orderId = String(trade.order);
+    let clientOrderId = this.#clientOrderIds.get(orderId);
+    if (clientOrderId === undefined) {
+      try {
+        clientOrderId = (await this.#client.fetchOrder(orderId, ccxtSymbol)).clientOrderId ?? '';
+      } catch (error) {
+        throw this.#map(error, false);
+      }
+      this.#clientOrderIds.set(orderId, clientOrderId);
+    }
+    return fillOf(trade, market, { exchange: this.name, account: this.account, clientOrderId });
+  }
+
+  #idOf(ccxtSymbol: string | undefined): string {
+    return ccxtSymbol === undefined ? '' : (this.#client.markets?.[ccxtSymbol]?.id ?? '');
+  }
+
+  #context(changesState: boolean, clientOrderId?: string): MapContext {
+    return { venue: this.name, profile: this.#profile, changesState, clientOrderId };
+  }
+
+  #map(error: unknown, changesState: boolean, clientOrderId?: string): Error {
+    return mapCcxtError(error, this.#context(changesState, clientOrderId));
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * What differs per ccxt venue and is not in ccxt's unified API: client order id limits, venue
+ * error codes that ccxt maps only to a generic class, and how fills are paged. ccxt's unified
+ * `clientOrderId` parameter is sent everywhere (ccxt renames it: `newClientOrderId` on Binance,
+ * `orderLinkId` on Bybit, `clOrdId` on OKX, `clientOid` on Bitget, `text` on Gate).
+ */
+import type { MarketType } from '../../domain/market.js';
+
+/** The typed error a venue error code stands for. */
+export type VenueErrorMeaning =
+  | 'duplicate-client-order-id' | 'reduce-only-rejected' | 'insufficient-margin' | 'post-only-would-cross'
+  | 'invalid-order' | 'unknown-order' | 'unknown-symbol' | 'rate-limited' | 'authentication';
+
+export interface CcxtVenueProfile {
+  readonly clientOrderIdMaxLength: number;
+  readonly clientOrderIdPattern: RegExp;
+  /** Venue error code (as text) → meaning; consulted before ccxt's class. */
+  readonly errorCodes: Readonly<Record<string, VenueErrorMeaning>>;
+  /** `fromId`: trade ids are increasing integers the venue pages by; `since`: page by time. */
+  readonly fillPaging: 'fromId' | 'since';
+  /** ccxt `defaultType` for each market type. */
+  readonly defaultType: Readonly<Record<MarketType, string>>;
+}
+
+const BINANCE_CODES: Record<string, VenueErrorMeaning> = {
+  '-4116': 'duplicate-client-order-id',
+  '-2022': 'reduce-only-rejected',
+  '-2019': 'insufficient-margin',
+  '-2018': 'insufficient-margin',
+  '-5022': 'post-only-would-cross',
+  '-1013': 'invalid-order',
+  '-4164': 'invalid-order',
+  '-4015': 'invalid-order',
+  '-1111': 'invalid-order',
+  '-4003': 'invalid-order',
+  '-4014': 'invalid-order',
+  '-2010': 'invalid-order',
+  '-2011': 'unknown-order',
+  '-2013': 'unknown-order',
+  '-1121': 'unknown-symbol',
+  '-1003': 'rate-limited',
+  '-1022': 'authentication',
+  '-2014': 'authentication',
+  '-2015': 'authentication',
+};
+
+const GENERIC_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+export const CCXT_VENUE_PROFILES: Readonly<Record<string, CcxtVenueProfile>> = {
+  binanceusdm: {
+    clientOrderIdMaxLength: 36, clientOrderIdPattern: /^[.A-Za-z0-9_:/-]{1,36}$/, errorCodes: BINANCE_CODES, fillPaging: 'fromId',
+    defaultType: { future: 'future', spot: 'spot' },
+  },
+  binance: {
+    clientOrderIdMaxLength: 36, clientOrderIdPattern: /^[.A-Za-z0-9_:/-]{1,36}$/, errorCodes: BINANCE_CODES, fillPaging: 'fromId',
+    defaultType: { future: 'future', spot: 'spot' },
+  },
+  bybit: {
+    // orderLinkId: up to 36 of letters, digits, '-' and '_'; 110072 = OrderLinkedID is duplicate.
+    clientOrderIdMaxLength: 36, clientOrderIdPattern: GENERIC_PATTERN, fillPaging: 'since',
+    errorCodes: { '110072': 'duplicate-client-order-id', '110017': 'reduce-only-rejected', '110007': 'insufficient-margin' },
+    defaultType: { future: 'swap', spot: 'spot' },
+  },
+  okx: {
+    // clOrdId: up to 32 letters and digits only; 51016 = duplicated clOrdId.
+    clientOrderIdMaxLength: 32, clientOrderIdPattern: /^[A-Za-z0-9]+$/, fillPaging: 'since',
+    errorCodes: { '51016': 'duplicate-client-order-id', '51008': 'insufficient-margin' },
+    defaultType: { future: 'swap', spot: 'spot' },
+  },
+  bitget: {
+    // clientOid: up to 50 of letters, digits, '-' and '_'.
+    clientOrderIdMaxLength: 50, clientOrderIdPattern: GENERIC_PATTERN, fillPaging: 'since', errorCodes: {},
+    defaultType: { future: 'swap', spot: 'spot' },
+  },
+  gate: {
+    // text: ccxt prefixes `t-`; the whole text is at most 30 of letters, digits, '_', '-', '.'.
+    clientOrderIdMaxLength: 28, clientOrderIdPattern: /^[A-Za-z0-9_.-]+$/, fillPaging: 'since', errorCodes: {},
+    defaultType: { future: 'swap', spot: 'spot' },
+  },
+};
+
+/** Conservative defaults for a ccxt venue without a profile. */
+export const GENERIC_PROFILE: CcxtVenueProfile = {
+  clientOrderIdMaxLength: 32, clientOrderIdPattern: /^[A-Za-z0-9]+$/, errorCodes: {}, fillPaging: 'since',
+  defaultType: { future: 'swap', spot: 'spot' },
+};

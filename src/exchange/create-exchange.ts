@@ -1,0 +1,73 @@
+/**
+ * `createExchange`: builds the Exchange a configuration names, from a plain options object (the
+ * composition root maps YAML `exchanges.<name>` onto it). `sim` is the embedded simulated venue;
+ * `ccxt` any ccxt pro venue, optionally pointed at another host (`baseUrl`, e.g. a sim-venue).
+ */
+import { dec } from '../domain/decimal.js';
+import type { MarketType } from '../domain/market.js';
+import { CcxtExchange } from './ccxt/ccxt-exchange.js';
+import type { Exchange } from './exchange.js';
+import { SimClockDriver } from './sim/sim-clock-driver.js';
+import { SimExchange } from './sim/sim-exchange.js';
+import { SimMatchingEngine } from './sim/sim-matching-engine.js';
+import { simSymbolsNamed } from './sim/sim-settings.js';
+import type { VenueLogger } from './venue-logger.js';
+
+interface CommonOptions {
+  /** Venue name as configured (`exchanges.<name>`). */
+  readonly name: string;
+  readonly marketType?: MarketType | undefined;
+}
+
+export interface SimExchangeOptions extends CommonOptions {
+  readonly type: 'sim';
+  readonly seed?: number | undefined;
+  /** Symbols listed (default BTCUSDT, ETHUSDT). */
+  readonly symbols?: readonly string[] | undefined;
+  /** Starting balances as decimal strings (default 100000 USDT). */
+  readonly balances?: Readonly<Record<string, string>> | undefined;
+  /** Fee rates as decimal strings (default maker 0.0002, taker 0.0005). */
+  readonly feeRate?: { readonly maker: string; readonly taker: string } | undefined;
+  readonly liquidityPerTick?: string | undefined;
+  /** Wall ms between market steps; 0 for manual stepping (backtests, tests). Default 1000. */
+  readonly stepIntervalMs?: number | undefined;
+  /** Simulated start time (default: the wall clock at creation). */
+  readonly startTime?: number | undefined;
+}
+
+export interface CcxtExchangeFactoryOptions extends CommonOptions {
+  readonly type: 'ccxt';
+  /** ccxt exchange id (`binanceusdm`, `bybit`, `okx`, `bitget`, `gate`, ...). */
+  readonly ccxtId: string;
+  readonly apiKey?: string | undefined;
+  readonly apiSecret?: string | undefined;
+  readonly password?: string | undefined;
+  readonly testnet?: boolean | undefined;
+  readonly baseUrl?: string | undefined;
+  readonly ccxtOptions?: Readonly<Record<string, unknown>> | undefined;
+  readonly logger?: VenueLogger | undefined;
+}
+
+export type ExchangeOptions = SimExchangeOptions | CcxtExchangeFactoryOptions;
+
+const SIM_ACCOUNT = 'sim-account';
+
+export function createExchange(options: ExchangeOptions): Exchange {
+  if (options.type === 'ccxt') {
+    return new CcxtExchange({ ...options, marketType: options.marketType ?? 'future' });
+  }
+  const balances = Object.fromEntries(Object.entries(options.balances ?? { USDT: '100000' }).map(([asset, amount]) => [asset, dec(amount)]));
+  const engine = new SimMatchingEngine({
+    venue: options.name,
+    seed: options.seed ?? 1,
+    symbols: simSymbolsNamed(options.symbols ?? ['BTCUSDT', 'ETHUSDT']),
+    accounts: [{ id: SIM_ACCOUNT, balances }],
+    startTime: options.startTime ?? Date.now(),
+    fees: options.feeRate === undefined ? undefined : { maker: dec(options.feeRate.maker), taker: dec(options.feeRate.taker) },
+    liquidityPerTick: options.liquidityPerTick === undefined ? undefined : dec(options.liquidityPerTick),
+  });
+  const stepIntervalMs = options.stepIntervalMs ?? 1000;
+  const driver = stepIntervalMs > 0 ? new SimClockDriver(engine, { intervalMs: stepIntervalMs }) : undefined;
+  driver?.start();
+  return new SimExchange(engine, { account: SIM_ACCOUNT, name: options.name, driver });
+}

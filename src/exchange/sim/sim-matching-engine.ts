@@ -1,0 +1,345 @@
+/**
+ * The simulated venue's matching engine: a seeded market per symbol, resting limit orders filled
+ * when the price crosses them, taker fills at the market price, fees, margin, reduce-only,
+ * post-only, duplicate client order ids and a request budget.
+ *
+ * Invariants:
+ * - deterministic: for the same settings and the same calls, the same prices, fills and ids. Time is
+ *   the simulated clock (`advance`/`step`/`setPrice`), never the wall clock; randomness is seeded.
+ * - a client order id is used by at most one open order per account (Invariant 1's last layer);
+ * - every fill has a trade id unique in the engine and is kept in ascending id order, so a cursor
+ *   (the last trade id seen) yields each fill exactly once (Invariant 2).
+ * - resting orders fill at their limit price (maker); crossing orders fill at the market price
+ *   (taker); a resting order fills at most `liquidityPerTick` per tick.
+ */
+import { type Decimal, ZERO, minDecimal } from '../../domain/decimal.js';
+import type { Fill } from '../../domain/fill.js';
+import type { Balance, Candle, Market, Position, PriceTick } from '../../domain/market.js';
+import { AuthenticationError, DuplicateClientOrderIdError, InvalidOrderError, PostOnlyWouldCrossError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
+import type { OrderReport, PlaceOrderRequest } from '../exchange.js';
+import { InvalidSimConfigError } from './errors.js';
+import { SimAccount } from './sim-account.js';
+import { CandleBuilder } from './sim-candles.js';
+import { type SimOrder, isOpen, remainingOf, reportOf } from './sim-order.js';
+import { type PricePath, RandomWalkPath, ReplayPath } from './sim-price-path.js';
+import { SimRateLimiter } from './sim-rate-limiter.js';
+import { DEFAULT_FEES, DEFAULT_RATE_LIMIT, DEFAULT_START_TIME, type SimEngineSettings, marketOf } from './sim-settings.js';
+
+/** What the engine reports as it runs. Listeners are called synchronously, in event order. */
+export interface SimListener {
+  onPrice?(tick: PriceTick): void;
+  onCandle?(candle: Candle): void;
+  /** An order changed; `fill` is the execution that changed it, if any. */
+  onExecution?(accountId: string, order: OrderReport, fill: Fill | undefined): void;
+}
+
+interface SymbolState {
+  readonly market: Market;
+  readonly path: PricePath;
+  price: Decimal;
+  /** Open orders in time priority. */
+  readonly book: SimOrder[];
+  readonly candles: Map<string, CandleBuilder>;
+}
+
+export class SimMatchingEngine {
+  readonly venue: string;
+  readonly tickMs: number;
+  readonly #symbols = new Map<string, SymbolState>();
+  readonly #accounts = new Map<string, SimAccount>();
+  readonly #orders = new Map<string, SimOrder>();
+  /** account → client order id → latest order with that id. */
+  readonly #byClientId = new Map<string, Map<string, SimOrder>>();
+  /** account → symbol → fills, ascending trade id. */
+  readonly #fills = new Map<string, Map<string, Fill[]>>();
+  readonly #listeners = new Set<SimListener>();
+  readonly #liquidityPerTick: Decimal | undefined;
+  readonly #rateLimiter: SimRateLimiter;
+  readonly #idScope: 'open' | 'all';
+  #now: number;
+  #nextOrderId = 1;
+  #nextTradeId = 1;
+
+  constructor(settings: SimEngineSettings) {
+    this.venue = settings.venue ?? 'sim';
+    this.tickMs = settings.tickMs ?? 1000;
+    this.#now = settings.startTime ?? DEFAULT_START_TIME;
+    this.#liquidityPerTick = settings.liquidityPerTick;
+    this.#rateLimiter = new SimRateLimiter(settings.rateLimit ?? DEFAULT_RATE_LIMIT, this.venue);
+    this.#idScope = settings.clientOrderIdScope ?? 'open';
+    if (settings.symbols.length === 0) throw new InvalidSimConfigError('the sim needs at least one symbol');
+    settings.symbols.forEach((symbol, index) => {
+      const path = symbol.replayPrices === undefined
+        ? new RandomWalkPath({ initialPrice: symbol.initialPrice, tickSize: symbol.tickSize, volatility: symbol.volatility ?? 0.8, drift: symbol.drift ?? 0, seed: settings.seed * 7919 + index })
+        : new ReplayPath(symbol.replayPrices);
+      this.#symbols.set(symbol.symbol, { market: marketOf(symbol), path, price: symbol.initialPrice, book: [], candles: new Map() });
+    });
+    for (const account of settings.accounts) {
+      this.#accounts.set(account.id, new SimAccount({ id: account.id, venue: this.venue, fees: settings.fees ?? DEFAULT_FEES, balances: account.balances, defaultLeverage: account.defaultLeverage ?? 10 }));
+      this.#byClientId.set(account.id, new Map());
+      this.#fills.set(account.id, new Map());
+    }
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  subscribe(listener: SimListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  markets(): Market[] {
+    return [...this.#symbols.values()].map((state) => state.market);
+  }
+
+  market(symbol: string): Market {
+    return this.#symbol(symbol).market;
+  }
+
+  price(symbol: string): Decimal {
+    return this.#symbol(symbol).price;
+  }
+
+  /** Starts building candles of `interval` for `symbol` (idempotent); they arrive through onCandle. */
+  trackCandles(symbol: string, interval: string): void {
+    const state = this.#symbol(symbol);
+    if (!state.candles.has(interval)) state.candles.set(interval, new CandleBuilder(symbol, interval));
+  }
+
+  /** Counts one request of the account against its budget (RateLimitedError when spent). */
+  consumeRequest(accountId: string): void {
+    this.#account(accountId);
+    this.#rateLimiter.consume(accountId, this.#now);
+  }
+
+  /** One tick: the clock moves `tickMs`, every symbol's price takes its next step and orders match. */
+  step(): void {
+    this.#now += this.tickMs;
+    for (const state of this.#symbols.values()) this.#move(state, state.path.next(this.tickMs));
+  }
+
+  /** Runs whole ticks covering `ms` of simulated time. */
+  advance(ms: number): void {
+    for (let elapsed = 0; elapsed + this.tickMs <= ms; elapsed += this.tickMs) this.step();
+  }
+
+  /** Test and replay hook: sets the price now (no clock move) and matches against it. */
+  setPrice(symbol: string, price: Decimal): void {
+    this.#move(this.#symbol(symbol), price);
+  }
+
+  placeOrder(accountId: string, request: PlaceOrderRequest): OrderReport {
+    const account = this.#account(accountId);
+    const state = this.#symbol(request.symbol);
+    this.#validate(state.market, request);
+    const byId = this.#byClientId.get(accountId) as Map<string, SimOrder>;
+    const previous = byId.get(request.clientOrderId);
+    if (previous !== undefined && (isOpen(previous) || this.#idScope === 'all')) {
+      throw new DuplicateClientOrderIdError(this.venue, request.clientOrderId);
+    }
+    const crosses = request.type === 'MARKET' || (request.side === 'BUY' ? (request.price as Decimal).gte(state.price) : (request.price as Decimal).lte(state.price));
+    if (request.postOnly && crosses) {
+      throw new PostOnlyWouldCrossError(`post-only ${request.side} at ${request.price?.toFixed()} would cross the market at ${state.price.toFixed()}`, this.venue);
+    }
+    if (request.reduceOnly) {
+      if (state.market.type !== 'future') throw new InvalidOrderError('reduce-only applies to futures only', this.venue);
+      account.checkReduceOnly(request.symbol, request.side, request.quantity);
+    }
+    const exchangeOrderId = String(this.#nextOrderId);
+    const reservePrice = crosses ? state.price : (request.price as Decimal);
+    account.reserve(exchangeOrderId, state.market, request.side, request.quantity, reservePrice, this.#marks(), request.reduceOnly);
+    this.#nextOrderId += 1;
+    const order: SimOrder = {
+      accountId, symbol: request.symbol, exchangeOrderId, clientOrderId: request.clientOrderId, side: request.side, type: request.type,
+      price: request.price, quantity: request.quantity, postOnly: request.postOnly, reduceOnly: request.reduceOnly,
+      createdAt: this.#now, filled: ZERO, filledNotional: ZERO, status: 'NEW', updatedAt: this.#now,
+    };
+    this.#orders.set(exchangeOrderId, order);
+    byId.set(request.clientOrderId, order);
+    this.#emitOrder(order, undefined);
+    if (crosses) {
+      // A taker takes its whole quantity at the market price (the sim has no book depth).
+      this.#execute(state, order, remainingOf(order), state.price, false);
+      if (isOpen(order)) this.#close(order, 'EXPIRED');
+    } else {
+      state.book.push(order);
+    }
+    return reportOf(order);
+  }
+
+  cancelOrder(accountId: string, symbol: string, id: { clientOrderId?: string | undefined; exchangeOrderId?: string | undefined }): OrderReport {
+    const order = this.findOrder(accountId, symbol, id);
+    if (order === undefined || !isOpen(order)) {
+      throw new UnknownOrderError(`no open order ${id.clientOrderId ?? id.exchangeOrderId ?? '(no id)'} on ${symbol}`, this.venue);
+    }
+    this.#close(order, 'CANCELED');
+    return reportOf(order);
+  }
+
+  cancelAllOrders(accountId: string, symbol: string): OrderReport[] {
+    const state = this.#symbol(symbol);
+    const mine = state.book.filter((order) => order.accountId === accountId);
+    for (const order of mine) this.#close(order, 'CANCELED');
+    return mine.map(reportOf);
+  }
+
+  /** The order (open or closed) by client or exchange order id; undefined when never seen. */
+  findOrder(accountId: string, symbol: string, id: { clientOrderId?: string | undefined; exchangeOrderId?: string | undefined }): SimOrder | undefined {
+    this.#account(accountId);
+    const order = id.clientOrderId !== undefined
+      ? this.#byClientId.get(accountId)?.get(id.clientOrderId)
+      : this.#orders.get(id.exchangeOrderId ?? '');
+    return order !== undefined && order.accountId === accountId && order.symbol === symbol ? order : undefined;
+  }
+
+  getOrder(accountId: string, symbol: string, clientOrderId: string): OrderReport | undefined {
+    const order = this.findOrder(accountId, symbol, { clientOrderId });
+    return order === undefined ? undefined : reportOf(order);
+  }
+
+  openOrders(accountId: string, symbol?: string): OrderReport[] {
+    this.#account(accountId);
+    const states = symbol === undefined ? [...this.#symbols.values()] : [this.#symbol(symbol)];
+    return states.flatMap((state) => state.book.filter((order) => order.accountId === accountId).map(reportOf));
+  }
+
+  /** Fills of `symbol` with trade id > `afterTradeId` (all when undefined), oldest first, at most `limit`. */
+  fillsAfter(accountId: string, symbol: string, afterTradeId: number | undefined, limit: number): Fill[] {
+    this.#symbol(symbol);
+    this.#account(accountId);
+    const fills = this.#fills.get(accountId)?.get(symbol) ?? [];
+    let low = 0;
+    let high = fills.length;
+    const after = afterTradeId ?? 0;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (Number((fills[middle] as Fill).tradeId) <= after) low = middle + 1;
+      else high = middle;
+    }
+    return fills.slice(low, low + limit);
+  }
+
+  positions(accountId: string, symbols?: readonly string[]): Position[] {
+    const markets = (symbols ?? [...this.#symbols.keys()]).map((symbol) => this.#symbol(symbol).market);
+    return this.#account(accountId).positions(markets, this.#marks());
+  }
+
+  balances(accountId: string): Balance[] {
+    const marginAssets = new Set(this.markets().filter((market) => market.type === 'future').map((market) => market.quote));
+    return this.#account(accountId).balances(this.#marks(), marginAssets);
+  }
+
+  setLeverage(accountId: string, symbol: string, leverage: number): void {
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > 125) throw new InvalidOrderError(`leverage ${leverage} is outside 1..125`, this.venue);
+    if (this.#symbol(symbol).market.type !== 'future') throw new InvalidOrderError('leverage applies to futures only', this.venue);
+    this.#account(accountId).setLeverage(symbol, leverage);
+  }
+
+  leverage(accountId: string, symbol: string): number {
+    return this.#account(accountId).leverage(symbol);
+  }
+
+  #move(state: SymbolState, price: Decimal): void {
+    state.price = price;
+    const tick = { symbol: state.market.symbol, price, time: this.#now };
+    for (const listener of this.#listeners) listener.onPrice?.(tick);
+    let volume = ZERO;
+    for (const order of [...state.book]) {
+      const crossed = order.side === 'BUY' ? price.lte(order.price as Decimal) : price.gte(order.price as Decimal);
+      if (!crossed) continue;
+      const quantity = this.#liquidityPerTick === undefined ? remainingOf(order) : minDecimal(remainingOf(order), this.#liquidityPerTick);
+      volume = volume.plus(this.#execute(state, order, quantity, order.price as Decimal, true));
+    }
+    for (const builder of state.candles.values()) {
+      for (const candle of builder.update(price, volume, this.#now)) {
+        for (const listener of this.#listeners) listener.onCandle?.(candle);
+      }
+    }
+  }
+
+  /** Fills `quantity` of `order` at `price`; returns the quantity actually filled. */
+  #execute(state: SymbolState, order: SimOrder, wanted: Decimal, price: Decimal, isMaker: boolean): Decimal {
+    const account = this.#account(order.accountId);
+    // A reduce-only order never flips the position: what is left beyond the position expires.
+    const quantity = order.reduceOnly ? minDecimal(wanted, account.reducibleQuantity(order.symbol, order.side)) : wanted;
+    if (quantity.isZero()) {
+      this.#close(order, 'EXPIRED');
+      return ZERO;
+    }
+    const fee = price.mul(quantity).mul(isMaker ? account.fees.maker : account.fees.taker);
+    account.release(order.exchangeOrderId, quantity);
+    account.applyFill(state.market, order.side, quantity, price, fee);
+    order.filled = order.filled.plus(quantity);
+    order.filledNotional = order.filledNotional.plus(price.mul(quantity));
+    order.status = order.filled.eq(order.quantity) ? 'FILLED' : 'PARTIALLY_FILLED';
+    order.updatedAt = this.#now;
+    const fill: Fill = {
+      exchange: this.venue, account: order.accountId, tradeId: String(this.#nextTradeId), symbol: order.symbol,
+      clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId, side: order.side, price, quantity,
+      fee, feeAsset: state.market.quote, isMaker, time: this.#now,
+    };
+    this.#nextTradeId += 1;
+    const bySymbol = this.#fills.get(order.accountId) as Map<string, Fill[]>;
+    const list = bySymbol.get(order.symbol) ?? [];
+    list.push(fill);
+    bySymbol.set(order.symbol, list);
+    if (order.status === 'FILLED') this.#removeFromBook(order);
+    this.#emitOrder(order, fill);
+    // The position is now closed for this reduce-only order: its remainder can never fill.
+    if (quantity.lt(wanted) && isOpen(order)) this.#close(order, 'EXPIRED');
+    return quantity;
+  }
+
+  #close(order: SimOrder, status: 'CANCELED' | 'EXPIRED'): void {
+    order.status = status;
+    order.updatedAt = this.#now;
+    this.#account(order.accountId).releaseAll(order.exchangeOrderId);
+    this.#removeFromBook(order);
+    this.#emitOrder(order, undefined);
+  }
+
+  #removeFromBook(order: SimOrder): void {
+    const book = this.#symbol(order.symbol).book;
+    const index = book.indexOf(order);
+    if (index >= 0) book.splice(index, 1);
+  }
+
+  #emitOrder(order: SimOrder, fill: Fill | undefined): void {
+    if (this.#listeners.size === 0) return;
+    const report = reportOf(order);
+    for (const listener of this.#listeners) listener.onExecution?.(order.accountId, report, fill);
+  }
+
+  #validate(market: Market, request: PlaceOrderRequest): void {
+    const refuse = (why: string): never => { throw new InvalidOrderError(`${request.symbol}: ${why}`, this.venue); };
+    if (request.type === 'LIMIT') {
+      if (request.price === undefined || !request.price.isPositive()) refuse('a limit order needs a positive price');
+      if (!(request.price as Decimal).mod(market.tickSize).isZero()) refuse(`price ${request.price?.toFixed()} is not a multiple of tick ${market.tickSize.toFixed()}`);
+    } else if (request.postOnly) {
+      refuse('a market order cannot be post-only');
+    }
+    if (!request.quantity.mod(market.stepSize).isZero()) refuse(`quantity ${request.quantity.toFixed()} is not a multiple of step ${market.stepSize.toFixed()}`);
+    if (request.quantity.lt(market.minQuantity)) refuse(`quantity ${request.quantity.toFixed()} is below the minimum ${market.minQuantity.toFixed()}`);
+    const notional = (request.price ?? this.price(market.symbol)).mul(request.quantity);
+    if (notional.lt(market.minNotional) && !request.reduceOnly) refuse(`notional ${notional.toFixed()} is below the minimum ${market.minNotional.toFixed()}`);
+  }
+
+  #marks(): Map<string, Decimal> {
+    return new Map([...this.#symbols].map(([symbol, state]) => [symbol, state.price]));
+  }
+
+  #symbol(symbol: string): SymbolState {
+    const state = this.#symbols.get(symbol);
+    if (state === undefined) throw new UnknownSymbolError(`unknown symbol ${symbol}`, this.venue);
+    return state;
+  }
+
+  #account(accountId: string): SimAccount {
+    const account = this.#accounts.get(accountId);
+    // An account the venue does not know is an authentication failure, as with a wrong API key.
+    if (account === undefined) throw new AuthenticationError(`unknown account ${accountId}`, this.venue);
+    return account;
+  }
+}

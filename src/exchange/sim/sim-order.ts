@@ -1,0 +1,49 @@
+/** The matching engine's record of one order, and its report in the port's terms. */
+import { type Decimal, ZERO } from '../../domain/decimal.js';
+import type { OrderSide, OrderType, VenueOrderStatus } from '../../domain/order.js';
+import type { OrderReport } from '../exchange.js';
+
+export interface SimOrder {
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly exchangeOrderId: string;
+  readonly clientOrderId: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly price: Decimal | undefined;
+  readonly quantity: Decimal;
+  readonly postOnly: boolean;
+  readonly reduceOnly: boolean;
+  readonly createdAt: number;
+  filled: Decimal;
+  /** Σ price × quantity of the fills, for the average price. */
+  filledNotional: Decimal;
+  status: VenueOrderStatus;
+  updatedAt: number;
+}
+
+export function isOpen(order: SimOrder): boolean {
+  return order.status === 'NEW' || order.status === 'PARTIALLY_FILLED';
+}
+
+export function remainingOf(order: SimOrder): Decimal {
+  return order.quantity.minus(order.filled);
+}
+
+export function reportOf(order: SimOrder): OrderReport {
+  return {
+    symbol: order.symbol,
+    exchangeOrderId: order.exchangeOrderId,
+    clientOrderId: order.clientOrderId,
+    side: order.side,
+    type: order.type,
+    price: order.price,
+    quantity: order.quantity,
+    filledQuantity: order.filled,
+    averagePrice: order.filled.eq(ZERO) ? undefined : order.filledNotional.div(order.filled),
+    status: order.status,
+    postOnly: order.postOnly,
+    reduceOnly: order.reduceOnly,
+    updatedAt: order.updatedAt,
+  };
+}

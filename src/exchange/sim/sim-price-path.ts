@@ -1,0 +1,82 @@
+/**
+ * Price paths that drive a simulated market: geometric Brownian motion from a seed, or a replay of
+ * recorded prices (trades or candle closes from CSV). Both are deterministic: the same inputs give
+ * the same path. The random walk works in binary floats internally (it models noise, not money);
+ * every price it emits is converted to an exact decimal on the tick grid.
+ */
+import { type Decimal, dec, maxDecimal, roundToStep } from '../../domain/decimal.js';
+import { InvalidSimConfigError } from './errors.js';
+import { SeededRandom } from './seeded-random.js';
+
+export interface PricePath {
+  /** The price after `elapsedMs` more simulated milliseconds. */
+  next(elapsedMs: number): Decimal;
+}
+
+export interface RandomWalkSettings {
+  readonly initialPrice: Decimal;
+  readonly tickSize: Decimal;
+  /** Annualised volatility, e.g. 0.8 for 80 %. */
+  readonly volatility: number;
+  /** Annualised drift, e.g. 0 for none. */
+  readonly drift: number;
+  readonly seed: number;
+}
+
+const MS_PER_YEAR = 365 * 24 * 3600 * 1000;
+
+/** Geometric Brownian motion: S' = S · exp((μ − σ²/2)·dt + σ·√dt·Z). */
+export class RandomWalkPath implements PricePath {
+  readonly #random: SeededRandom;
+  readonly #settings: RandomWalkSettings;
+  #value: number;
+
+  constructor(settings: RandomWalkSettings) {
+    this.#settings = settings;
+    this.#random = new SeededRandom(settings.seed);
+    this.#value = settings.initialPrice.toNumber();
+  }
+
+  next(elapsedMs: number): Decimal {
+    const dt = elapsedMs / MS_PER_YEAR;
+    const { volatility: sigma, drift: mu, tickSize } = this.#settings;
+    this.#value *= Math.exp((mu - (sigma * sigma) / 2) * dt + sigma * Math.sqrt(dt) * this.#random.gaussian());
+    // A price never reaches zero or below one tick, whatever the path did.
+    return maxDecimal(roundToStep(dec(this.#value.toFixed(12)), tickSize), tickSize);
+  }
+}
+
+/** Replays recorded prices one per step, then holds the last one. */
+export class ReplayPath implements PricePath {
+  readonly #prices: readonly Decimal[];
+  #index = -1;
+
+  constructor(prices: readonly Decimal[]) {
+    if (prices.length === 0) throw new InvalidSimConfigError('a replay needs at least one price');
+    this.#prices = prices;
+  }
+
+  next(): Decimal {
+    this.#index = Math.min(this.#index + 1, this.#prices.length - 1);
+    return this.#prices[this.#index] as Decimal;
+  }
+}
+
+/**
+ * Reads prices from CSV text with a header row: the `price` column (trades) or else the `close`
+ * column (candles). Rows that do not parse are refused with the line number, never skipped silently.
+ */
+export function parsePriceCsv(text: string): Decimal[] {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  const header = (lines[0] ?? '').split(',').map((cell) => cell.trim().toLowerCase());
+  const column = header.includes('price') ? header.indexOf('price') : header.indexOf('close');
+  if (column < 0) throw new InvalidSimConfigError('replay CSV needs a "price" or "close" column');
+  return lines.slice(1).map((line, index) => {
+    const cell = line.split(',')[column]?.trim() ?? '';
+    try {
+      return dec(cell);
+    } catch {
+      throw new InvalidSimConfigError(`replay CSV line ${index + 2}: not a price: ${JSON.stringify(cell)}`);
+    }
+  });
+}
