@@ -2,14 +2,17 @@
  * The backtest loop: the same pure grid (`decide`) that trades live, against the sim matching
  * engine driven tick by tick, synchronously: no timers, no database, no locks, no wall clock.
  *
- * Per tick: the engine steps one price (resting orders match against it) → the price and the fills
- * it caused reach the grid as events, in the engine's order → each decision's commands are carried
+ * Per tick: the engine steps one price (resting orders match against it) → the fills it caused reach
+ * the grid, then the price itself → each decision's commands are carried
  * out against the engine at once → what they cause (acceptances, rejections, fills, cancels) is
  * queued and fed back, until the queue is empty (the tick has settled) → the books are marked.
  *
  * Invariants: deterministic for the same setup (seeded engine, engine clock for every event time);
  * each engine fill reaches the grid exactly once (it is queued once, by the engine's listener);
  * every event the grid sees is one the live engine would also feed it (venue-events.ts mappings).
+ *
+ * Fills come before the price that caused them: the venue already holds that position, so the
+ * grid's risk checks at the new price must see it (a stop loss otherwise closes only part of it).
  */
 import { type Decimal, ZERO } from '../domain/decimal.js';
 import { ExchangeError, UnknownOrderError } from '../exchange/errors.js';
@@ -49,6 +52,8 @@ class BacktestLoop {
   readonly #queue: GridEvent[] = [];
   readonly #symbol: string;
   #grid: GridState;
+  /** The price the engine moved to in the current step, fed after the fills it caused. */
+  #stepped: GridEvent | undefined;
   #placed = 0;
   #rejected = 0;
   #pausedBecause: string | undefined;
@@ -60,7 +65,9 @@ class BacktestLoop {
     this.#engine = new SimMatchingEngine(setup.engine);
     this.#grid = createGridState(setup.identity, this.#engine.now());
     this.#engine.subscribe({
-      onPrice: (tick) => this.#queue.push({ type: 'PriceUpdated', time: tick.time, price: tick.price }),
+      onPrice: (tick) => {
+        this.#stepped = { type: 'PriceUpdated', time: tick.time, price: tick.price };
+      },
       onExecution: (_account, order, fill) => {
         if (fill !== undefined) this.#queue.push({ type: 'OrderFilled', time: fill.time, fill });
         // Acceptances come from placeOrder's answer and fills carry the rest; only endings are news here.
@@ -76,6 +83,8 @@ class BacktestLoop {
     this.#settle();
     for (let done = 1; done <= ticks; done += 1) {
       this.#engine.step();
+      if (this.#stepped !== undefined) this.#queue.push(this.#stepped);
+      this.#stepped = undefined;
       this.#settle();
       if (done % PROGRESS_EVERY === 0) this.#observer.onProgress?.(done, ticks);
     }

@@ -6,9 +6,9 @@ import { parseReplayCsv } from '../../src/backtest/replay-csv.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
 import { priceCsv, tinyConfig } from './backtest-fixture.js';
 
-function replay(prices: readonly string[]) {
+function replay(prices: readonly string[], symbolExtra = '') {
   const curve: EquityPoint[] = [];
-  const report = runBacktest(backtestSetup(tinyConfig(), { replayPrices: parseReplayCsv(priceCsv(prices)) }), { onTick: (point) => curve.push(point) });
+  const report = runBacktest(backtestSetup(tinyConfig(symbolExtra), { replayPrices: parseReplayCsv(priceCsv(prices)) }), { onTick: (point) => curve.push(point) });
   return { report, curve: curve.map((point) => [point.price, point.position, point.realized, point.unrealized, point.equity].map((value) => value.toFixed())) };
 }
 
@@ -66,5 +66,21 @@ describe('backtest accounting', () => {
     const fromPrices = runBacktest(backtestSetup(tinyConfig(), { replayPrices: parseReplayCsv(priceCsv(['100', '100', '98', '99', '99', '99', '100', '100'])) }));
     expect(fromCandles).toEqual(fromPrices);
     expect(fromCandles.trades).toBe(2);
+  });
+
+  it('a stop loss closes the whole position, including fills of the same tick, at market and pauses the grid', () => {
+    // 95 trades through the resting buys at 97 and 96 (maker, at their limits) before the grid sees
+    // the price; the loss of 2.5 on the 97.5 average entry (2.56 %) passes stop_loss_ratio 2 %.
+    const risk = '      grid_risk_control: { enabled: true, stop_loss_ratio: "0.02", take_profit_trigger_ratio: "0.5", trailing_take_profit_ratio: "0.1" }';
+    const { report, curve } = replay(['100', '99', '98', '95', '95', '96'], risk);
+    expect(report).toMatchObject({
+      trades: 4, fills: 5, finalPosition: '0', unrealizedPnl: '0',
+      realizedPnl: '-1', // (95 − 99 + 95 − 98 + 95 − 97 + 95 − 96) · 0.1, one trade per slot closed
+      fees: '0.077', // 0.001 · (9.9 + 9.8 + 9.7 + 9.6 + 0.4 · 95): the close pays the taker leg
+      equity: '-1.077', maxDrawdown: '1.077', timeInMarket: '0.333333',
+    });
+    expect(report.pausedBecause).toMatch(/^stop-loss: /);
+    // Paused: the price coming back places nothing more.
+    expect(curve.slice(3).map((row) => row[1])).toEqual(['0', '0', '0']);
   });
 });
