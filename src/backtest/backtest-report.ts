@@ -22,7 +22,9 @@ export interface BacktestReport {
   /** Round trips booked (a close-position fill books one per slot it closes). */
   readonly trades: number;
   readonly fills: number;
+  /** Orders sent to the sim: the grid's limit orders and its close-position market orders. */
   readonly ordersPlaced: number;
+  /** Of those, the ones the sim refused. */
   readonly ordersRejected: number;
   /** Fraction of ticks that ended with a non-zero position, 6 decimals. */
   readonly timeInMarket: string;
@@ -36,7 +38,9 @@ export interface ReportFacts {
   readonly symbol: string;
   readonly seed: number;
   readonly firstPrice: Decimal;
+  /** Orders sent to the sim: the grid's limit orders and its close-position market orders. */
   readonly ordersPlaced: number;
+  /** Of those, the ones the sim refused. */
   readonly ordersRejected: number;
   readonly pausedBecause: string | undefined;
 }

@@ -158,6 +158,7 @@ class BacktestLoop {
 
   /** Stop loss / take profit: a reduce-only market sell; its fills come back through the listener. */
   #close(clientOrderId: string, quantity: Decimal): void {
+    this.#placed += 1;
     try {
       this.#engine.placeOrder(BACKTEST_ACCOUNT, { symbol: this.#symbol, side: 'SELL', type: 'MARKET', quantity, postOnly: false, reduceOnly: true, clientOrderId });
     } catch (error) {

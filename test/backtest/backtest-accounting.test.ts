@@ -83,4 +83,11 @@ describe('backtest accounting', () => {
     // Paused: the price coming back places nothing more.
     expect(curve.slice(3).map((row) => row[1])).toEqual(['0', '0', '0']);
   });
+
+  it('an order size that rounds to zero pauses the grid for its configuration and trades nothing', () => {
+    // 1 USDT at 99 is 0.0101 TEST: under the 0.1 step.
+    const report = runBacktest(backtestSetup(tinyConfig('', '1'), { replayPrices: parseReplayCsv(priceCsv(['100', '99', '98'])) }));
+    expect(report).toMatchObject({ fills: 0, ordersPlaced: 0, equity: '0', timeInMarket: '0' });
+    expect(report.pausedBecause).toMatch(/^configuration: .*order_quantity/);
+  });
 });

@@ -5,7 +5,7 @@ import { parseConfig, type QuantMeshConfig } from '../../src/config/load-config.
  * TEST: tick 0.01, step 0.1, fee 0.1 % on both legs; grid interval 1, 10 USDT per buy (0.1 TEST at
  * 98–100), two buy levels. Extra YAML lines go under the symbol's entry (e.g. grid_risk_control).
  */
-export function tinyConfig(symbolExtra = ''): QuantMeshConfig {
+export function tinyConfig(symbolExtra = '', orderQuantity = '10'): QuantMeshConfig {
   return parseConfig(`
 exchanges:
   sim:
@@ -19,7 +19,7 @@ trading:
     - exchange: sim
       symbol: TESTUSDT
       price_interval: "1"
-      order_quantity: "10"
+      order_quantity: "${orderQuantity}"
       buy_window_size: 2
 ${symbolExtra}
 `, { file: 'tiny.yaml', env: {} });
