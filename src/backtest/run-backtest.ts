@@ -18,7 +18,7 @@ import { type Decimal, ZERO } from '../domain/decimal.js';
 import { ExchangeError, UnknownOrderError } from '../exchange/errors.js';
 import type { OrderReport } from '../exchange/exchange.js';
 import { SimMatchingEngine } from '../exchange/sim/sim-matching-engine.js';
-import { rejectReason, toVenueOrder } from '../engine/venue-events.js';
+import { rejectReason, reportEvent } from '../engine/venue-events.js';
 import { createGridState } from '../strategy/grid/create-grid-state.js';
 import { decide } from '../strategy/grid/decide.js';
 import type { GridCommand } from '../strategy/grid/grid-command.js';
@@ -168,11 +168,7 @@ class BacktestLoop {
   }
 
   #reportEvent(order: OrderReport): GridEvent {
-    const time = this.#engine.now();
-    const { clientOrderId, filledQuantity } = order;
-    if (order.status === 'CANCELED') return { type: 'OrderCanceled', time, clientOrderId, filledQuantity };
-    if (order.status === 'EXPIRED') return { type: 'OrderExpired', time, clientOrderId, filledQuantity };
-    return { type: 'OrderReported', time, order: toVenueOrder(order) };
+    return reportEvent(order, this.#engine.now());
   }
 
   #accountChecked(): GridEvent {
