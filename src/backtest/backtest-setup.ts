@@ -6,8 +6,8 @@
 import type { QuantMeshConfig } from '../config/load-config.js';
 import { type Decimal, dec } from '../domain/decimal.js';
 import type { SimEngineSettings, SimSymbolSettings } from '../exchange/sim/sim-settings.js';
-import { marketOf, simSymbolsNamed } from '../exchange/sim/sim-settings.js';
-import { gridSettings } from '../strategy/grid/grid-settings.js';
+import { marketOf } from '../exchange/sim/sim-settings.js';
+import { gridSettingsOf, simSymbolOf } from '../app/config-mapping.js';
 import type { GridIdentity } from '../strategy/grid/grid-state.js';
 import { BacktestSetupError } from './errors.js';
 
@@ -34,7 +34,6 @@ export interface BacktestChoice {
   readonly balance?: Decimal | undefined;
 }
 
-const MS_PER_YEAR = 365 * 24 * 3600 * 1000;
 export const DEFAULT_TICKS = 10_000;
 
 export function backtestSetup(config: QuantMeshConfig, choice: BacktestChoice = {}): BacktestSetup {
@@ -44,36 +43,20 @@ export function backtestSetup(config: QuantMeshConfig, choice: BacktestChoice = 
     throw new BacktestSetupError(`symbol ${choice.symbol ?? '(none)'} is not in trading.symbols (configured: ${symbols.map((s) => s.symbol).join(', ')})`);
   }
   const venue = config.exchanges[entry.exchange];
-  const sim = venue?.type === 'sim' ? venue : undefined;
-  const listed = sim?.symbols.find((candidate) => candidate.symbol === entry.symbol);
-  const base: SimSymbolSettings = listed === undefined
-    ? { ...(simSymbolsNamed([entry.symbol])[0] as SimSymbolSettings), type: venue?.market ?? 'future' }
-    : {
-        ...(simSymbolsNamed([entry.symbol])[0] as SimSymbolSettings), type: venue?.market ?? 'future', initialPrice: dec(listed.initialPrice),
-        tickSize: dec(listed.tickSize), stepSize: dec(listed.stepSize), minQuantity: dec(listed.stepSize), minNotional: dec(listed.minNotional),
-      };
-  const tickMs = sim?.tickInterval ?? 1000;
+  const base = simSymbolOf(config, entry.exchange, entry.symbol);
+  const tickMs = venue?.type === 'sim' ? venue.tickInterval : 1000;
   const replay = choice.replayPrices;
   const symbol: SimSymbolSettings = {
     ...base,
-    // The config's volatility is the relative size of one step; the random walk wants it annualised.
-    volatility: Number(sim?.volatility ?? '0.001') / Math.sqrt(tickMs / MS_PER_YEAR),
     ...(replay === undefined ? {} : { initialPrice: replay[0] as Decimal, replayPrices: replay.length > 1 ? replay.slice(1) : replay }),
   };
   const feeRate = dec(venue?.feeRate ?? '0.0002');
-  const risk = entry.gridRiskControl;
-  const settings = gridSettings({
-    priceInterval: entry.priceInterval, orderQuantity: entry.orderQuantity, buyWindowSize: entry.buyWindowSize,
-    sellWindowSize: entry.sellWindowSize, minOrderValue: entry.minOrderValue, orderCleanupThreshold: entry.orderCleanupThreshold,
-    cleanupBatchSize: entry.cleanupBatchSize, marginLockDurationSeconds: Math.round(entry.marginLockDurationSeconds / 1000),
-    feeRate, maxLeverage: entry.maxLeverage,
-    risk: risk.enabled ? { enabled: true, maxGridLayers: risk.maxGridLayers, stopLossRatio: risk.stopLossRatio, takeProfitTriggerRatio: risk.takeProfitTriggerRatio, trailingTakeProfitRatio: risk.trailingTakeProfitRatio } : undefined,
-  });
+  const settings = gridSettingsOf(config, entry);
   const ticks = replay === undefined ? (choice.ticks ?? DEFAULT_TICKS) : replay.length - 1;
   if (!Number.isSafeInteger(ticks) || ticks < 0) throw new BacktestSetupError(`ticks must be a non-negative integer, got ${ticks}`);
   return {
     engine: {
-      venue: entry.exchange, seed: choice.seed ?? sim?.seed ?? 1, symbols: [symbol], tickMs,
+      venue: entry.exchange, seed: choice.seed ?? (venue?.type === 'sim' ? venue.seed : 1), symbols: [symbol], tickMs,
       // Both legs pay the configured fee_rate, the rate the grid's profitability check assumes.
       fees: { maker: feeRate, taker: feeRate },
       accounts: [{ id: BACKTEST_ACCOUNT, balances: { [symbol.quote]: choice.balance ?? dec(100_000) } }],

@@ -4,8 +4,14 @@
  * trades by id, orders by (exchange, clientOrderId), fills by (exchange, account, tradeId), slots by
  * (exchange, symbol, level), cursors by (exchange, account, symbol).
  *
- * Failure contract: a method that cannot reach the database rejects with DatabaseUnavailableError
- * (nothing is known to be written); a constraint it enforces rejects with its typed error.
+ * Failure contract: a method that cannot reach the database (or finds it read-only after a primary
+ * switch) rejects with DatabaseUnavailableError: nothing is known to be written, and the next call
+ * re-probes the hosts. A constraint it enforces rejects with its typed error. Outside a transaction,
+ * a call undone by a deadlock or a busy SQLite writer is retried by the adapter.
+ *
+ * Listings are ordered and paged: `limit` is capped at 1000 (also the default).
+ * Through SpooledDatabase (storage/spool/) the writes named there resolve once durable in the local
+ * spool and reach the database shortly after; reads see the database.
  */
 import type { Fill } from '../domain/fill.js';
 import type { Trade } from '../domain/trade.js';
@@ -24,18 +30,24 @@ export interface DatabaseOperations {
   batchSaveTrades(trades: readonly Trade[]): Promise<void>;
   getTrades(filter: TradeFilter): Promise<Trade[]>;
 
-  /** Upserts by (exchange, clientOrderId); appends to the state history when status or fill changed. */
+  /**
+   * Upserts by (exchange, clientOrderId); appends to the state history when status or fill changed.
+   * An update older (by updatedAt) than the stored order is ignored, so replays cannot roll it back.
+   */
   saveOrder(order: OrderRecord): Promise<void>;
   getOrders(filter: OrderFilter): Promise<OrderRecord[]>;
   getOrderHistory(exchange: string, clientOrderId: string): Promise<OrderStateChange[]>;
 
-  /** Stores a fill once; returns false when (exchange, account, tradeId) was already stored. */
+  /**
+   * Stores a fill once; returns false when (exchange, account, tradeId) was already stored.
+   * Through the spool it resolves true once durable (a duplicate is still stored once).
+   */
   saveFill(fill: Fill): Promise<boolean>;
   /** Stores many fills; returns how many were new. */
   batchSaveFills(fills: readonly Fill[]): Promise<number>;
   getFills(filter: FillFilter): Promise<Fill[]>;
 
-  /** Per symbol and UTC day, aggregated in SQL on the server. */
+  /** Per symbol and UTC day of `closedAt`, aggregated in SQL on the server; totals add up the days. */
   getStatistics(filter: StatisticsFilter): Promise<Statistics>;
 
   /** Creates the grid if absent and returns the stored one (its anchor wins over `grid.anchor`). */

@@ -1,0 +1,246 @@
+/**
+ * Durable write-behind spool (Invariant 2, R10 "database down → buffer and write in batches"), a
+ * decorator over any Database (style rule 13). Writes of trades, fills, orders, slots, events and
+ * fill cursors are appended to a local file and fsynced before their promise resolves, then written
+ * to the database in batches (`batchSize` records per transaction, every `flushIntervalMs` or as soon
+ * as a batch is full). While the database is down they accumulate, up to `maxSpoolBytes`: past it a
+ * write is refused with SpoolFullError (a warning and a metric), because silently dropping a fill or
+ * blocking the trading loop would both be worse than a loud refusal. After a restart the file is read
+ * at open and replayed in order; replay is idempotent because every spooled write is keyed.
+ *
+ * A record the database refuses (not an outage: a constraint or a value it cannot store) is moved to
+ * a dead-letter file after a few attempts, so it cannot block the records behind it.
+ *
+ * Not spooled: `recordIntent` (no database → no intent → no order: fail safe, Invariant 4),
+ * transactions, `ensureGrid`/`setGridPaused` and every read (reads see the database, so a spooled
+ * write becomes visible once flushed; `flush()` waits for that).
+ */
+import type { Registry } from 'prom-client';
+import type { Fill } from '../../domain/fill.js';
+import type { Trade } from '../../domain/trade.js';
+import type { Database, DatabaseOperations, SqlDialect, Tx } from '../database.js';
+import { DatabaseUnavailableError, SpoolFullError } from '../errors.js';
+import type {
+  EventFilter, EventRecord, FillCursorRecord, FillFilter, GridRecord, IntentFilter, OrderFilter, OrderIntent,
+  OrderRecord, OrderStateChange, SlotRecord, Statistics, StatisticsFilter, TradeFilter,
+} from '../records.js';
+import type { SpoolRecord, SpoolWrite } from './spool-codec.js';
+import { SpoolFile } from './spool-file.js';
+import { registerSpoolMetrics, type SpoolMetrics } from './spool-metrics.js';
+
+export interface SpoolOptions {
+  readonly path: string;
+  /** Records per database transaction (default 500). */
+  readonly batchSize?: number | undefined;
+  /** Longest wait before a partial batch is written (default 200 ms). */
+  readonly flushIntervalMs?: number | undefined;
+  /** Unflushed bytes beyond which writes are refused (default 256 MiB). */
+  readonly maxSpoolBytes?: number | undefined;
+}
+
+export interface SpoolLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+const MAX_RETRY_DELAY_MS = 5_000;
+const POISON_ATTEMPTS = 3;
+
+export class SpooledDatabase implements Database {
+  readonly #inner: Database;
+  readonly #file: SpoolFile;
+  readonly #batchSize: number;
+  readonly #intervalMs: number;
+  readonly #maxBytes: number;
+  readonly #logger: SpoolLogger | undefined;
+  readonly #metrics: SpoolMetrics | undefined;
+  #seq: number;
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #failures = 0;
+  #closed = false;
+  #drained: Array<() => void> = [];
+
+  private constructor(inner: Database, file: SpoolFile, options: SpoolOptions, extras: { registry?: Registry | undefined; logger?: SpoolLogger | undefined }) {
+    this.#inner = inner;
+    this.#file = file;
+    this.#batchSize = options.batchSize ?? 500;
+    this.#intervalMs = options.flushIntervalMs ?? 200;
+    this.#maxBytes = options.maxSpoolBytes ?? 256 * 1024 * 1024;
+    this.#logger = extras.logger;
+    this.#seq = file.lastSeq;
+    this.#metrics = extras.registry === undefined ? undefined : registerSpoolMetrics(extras.registry, () => this.depth);
+  }
+
+  /** Opens the spool file at `options.path` and starts replaying what it holds. */
+  static async open(inner: Database, options: SpoolOptions, extras: { registry?: Registry | undefined; logger?: SpoolLogger | undefined } = {}): Promise<SpooledDatabase> {
+    const spooled = new SpooledDatabase(inner, await SpoolFile.open(options.path), options, extras);
+    spooled.#schedule(0);
+    return spooled;
+  }
+
+  get dialect(): SqlDialect {
+    return this.#inner.dialect;
+  }
+
+  /** Records and bytes waiting for the database, and the fsyncs made so far. */
+  get depth(): { records: number; bytes: number; syncs: number } {
+    return { records: this.#file.pendingCount, bytes: this.#file.pendingBytes, syncs: this.#file.syncCount };
+  }
+
+  /** Resolves when every record spooled before the call is in the database. */
+  flush(): Promise<void> {
+    if (this.#file.pendingCount === 0 && this.#file.pendingBytes === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#drained.push(resolve);
+      this.#schedule(0);
+    });
+  }
+
+  async #spool(write: SpoolWrite): Promise<void> {
+    const record = { ...write, seq: (this.#seq += 1) } as SpoolRecord;
+    const bytes = this.#file.pendingBytes;
+    if (bytes >= this.#maxBytes) {
+      this.#metrics?.rejected.inc();
+      this.#logger?.warn({ spoolBytes: bytes, maxSpoolBytes: this.#maxBytes }, 'write-behind spool full: write refused');
+      throw new SpoolFullError(bytes, this.#maxBytes);
+    }
+    await this.#file.append(record);
+    if (this.#file.pendingCount >= this.#batchSize) this.#schedule(0);
+    else this.#schedule(this.#intervalMs);
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#closed || this.#flushing !== undefined) return;
+    if (this.#timer !== undefined) {
+      if (delayMs > 0) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#flushing = this.#flushBatches().then((retryInMs) => {
+        this.#flushing = undefined;
+        // Records spooled while the last batch was being written wait for the next round.
+        if (retryInMs !== undefined) this.#schedule(retryInMs);
+        else if (this.#file.pendingCount > 0) this.#schedule(0);
+      });
+    }, delayMs);
+  }
+
+  /** Writes batches until the spool is empty; returns the retry delay after a failure. */
+  async #flushBatches(): Promise<number | undefined> {
+    while (!this.#closed && this.#file.pendingCount > 0) {
+      const batch = this.#file.pending(this.#batchSize);
+      try {
+        await this.#inner.transaction((tx) => applyBatch(tx, batch));
+        await this.#file.acknowledge(batch.at(-1)!.seq);
+        this.#failures = 0;
+      } catch (error) {
+        // The database answered but refused the batch: find the record it refuses, so one bad
+        // record cannot hold back every later one.
+        if (!(error instanceof DatabaseUnavailableError) && (await this.#isolate(batch))) continue;
+        this.#failures += 1;
+        this.#metrics?.flushFailures.inc();
+        this.#logger?.warn({ records: this.#file.pendingCount, attempt: this.#failures, code: (error as { code?: string }).code }, 'spool flush failed; retrying');
+        return Math.min(MAX_RETRY_DELAY_MS, this.#intervalMs * 2 ** Math.min(this.#failures, 10));
+      }
+    }
+    if (this.#file.pendingCount === 0) for (const resolve of this.#drained.splice(0)) resolve();
+    return undefined;
+  }
+
+  /**
+   * Writes `batch` one record at a time. A record the database refuses POISON_ATTEMPTS times (not
+   * an outage) is moved to the dead-letter file `<path>.rejected` (fsynced, logged, counted), never
+   * dropped. Returns true when at least one record left the spool.
+   */
+  async #isolate(batch: readonly SpoolRecord[]): Promise<boolean> {
+    let progressed = false;
+    for (const record of batch) {
+      let refusal: unknown;
+      for (let attempt = 1; attempt <= POISON_ATTEMPTS; attempt += 1) {
+        try {
+          await this.#inner.transaction((tx) => applyBatch(tx, [record]));
+          refusal = undefined;
+          break;
+        } catch (error) {
+          if (error instanceof DatabaseUnavailableError) return progressed;
+          refusal = error;
+        }
+      }
+      if (refusal !== undefined) {
+        const code = (refusal as { code?: string }).code;
+        await this.#file.deadLetter(record, code ?? 'unknown');
+        this.#metrics?.deadLetters.inc();
+        this.#logger?.warn({ seq: record.seq, op: record.op, code }, 'spooled record refused by the database: moved to the dead-letter file');
+      }
+      await this.#file.acknowledge(record.seq);
+      progressed = true;
+    }
+    return progressed;
+  }
+
+  // Spooled writes: durable when they resolve, in the database shortly after.
+  saveTrade(trade: Trade): Promise<void> { return this.#spool({ op: 'trades', trades: [trade] }); }
+  batchSaveTrades(trades: readonly Trade[]): Promise<void> { return trades.length === 0 ? Promise.resolve() : this.#spool({ op: 'trades', trades }); }
+  saveOrder(order: OrderRecord): Promise<void> { return this.#spool({ op: 'order', order }); }
+  /** Resolves true once the fill is durable; a duplicate is still stored once (the result cannot tell). */
+  async saveFill(fill: Fill): Promise<boolean> { await this.#spool({ op: 'fills', fills: [fill] }); return true; }
+  /** Resolves with the number of fills accepted into the spool (duplicates are dropped on flush). */
+  async batchSaveFills(fills: readonly Fill[]): Promise<number> { if (fills.length > 0) await this.#spool({ op: 'fills', fills }); return fills.length; }
+  saveSlots(slots: readonly SlotRecord[]): Promise<void> { return slots.length === 0 ? Promise.resolve() : this.#spool({ op: 'slots', slots }); }
+  saveEvent(event: EventRecord): Promise<void> { return this.#spool({ op: 'event', event }); }
+  saveFillCursor(cursor: FillCursorRecord): Promise<void> { return this.#spool({ op: 'cursor', cursor }); }
+
+  // Synchronous paths: straight to the database.
+  recordIntent(intent: OrderIntent): Promise<void> { return this.#inner.recordIntent(intent); }
+  ensureGrid(grid: GridRecord): Promise<GridRecord> { return this.#inner.ensureGrid(grid); }
+  setGridPaused(exchange: string, symbol: string, paused: boolean, reason: string | undefined, time: number): Promise<void> {
+    return this.#inner.setGridPaused(exchange, symbol, paused, reason, time);
+  }
+  beginTx(): Promise<Tx> { return this.#inner.beginTx(); }
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> { return this.#inner.transaction(fn); }
+  ping(signal?: AbortSignal): Promise<void> { return this.#inner.ping(signal); }
+  migrate(): Promise<void> { return this.#inner.migrate(); }
+
+  getTrades(filter: TradeFilter): Promise<Trade[]> { return this.#inner.getTrades(filter); }
+  getOrders(filter: OrderFilter): Promise<OrderRecord[]> { return this.#inner.getOrders(filter); }
+  getOrderHistory(exchange: string, clientOrderId: string): Promise<OrderStateChange[]> { return this.#inner.getOrderHistory(exchange, clientOrderId); }
+  getFills(filter: FillFilter): Promise<Fill[]> { return this.#inner.getFills(filter); }
+  getStatistics(filter: StatisticsFilter): Promise<Statistics> { return this.#inner.getStatistics(filter); }
+  getGrid(exchange: string, symbol: string): Promise<GridRecord | undefined> { return this.#inner.getGrid(exchange, symbol); }
+  getSlots(exchange: string, symbol: string): Promise<SlotRecord[]> { return this.#inner.getSlots(exchange, symbol); }
+  getIntents(filter: IntentFilter): Promise<OrderIntent[]> { return this.#inner.getIntents(filter); }
+  getFillCursor(exchange: string, account: string, symbol: string): Promise<FillCursorRecord | undefined> { return this.#inner.getFillCursor(exchange, account, symbol); }
+  getEvents(filter: EventFilter): Promise<EventRecord[]> { return this.#inner.getEvents(filter); }
+
+  /** Stops flushing (what is spooled stays in the file for the next open) and closes the database. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    await this.#flushing;
+    await this.#file.close();
+    await this.#inner.close();
+  }
+}
+
+/** Writes one batch in order; consecutive trades and fills become multi-row inserts. */
+async function applyBatch(tx: DatabaseOperations, batch: readonly SpoolRecord[]): Promise<void> {
+  for (let index = 0; index < batch.length;) {
+    const record = batch[index]!;
+    if (record.op === 'trades' || record.op === 'fills') {
+      let end = index;
+      while (end < batch.length && batch[end]!.op === record.op) end += 1;
+      const run = batch.slice(index, end);
+      if (record.op === 'trades') await tx.batchSaveTrades(run.flatMap((r) => (r.op === 'trades' ? r.trades : [])));
+      else await tx.batchSaveFills(run.flatMap((r) => (r.op === 'fills' ? r.fills : [])));
+      index = end;
+      continue;
+    }
+    if (record.op === 'order') await tx.saveOrder(record.order);
+    else if (record.op === 'slots') await tx.saveSlots(record.slots);
+    else if (record.op === 'event') await tx.saveEvent(record.event);
+    else await tx.saveFillCursor(record.cursor);
+    index += 1;
+  }
+}

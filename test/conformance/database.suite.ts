@@ -1,0 +1,232 @@
+/**
+ * Conformance suite of the Database port (R4, R10 database half, Invariants 1 and 2), run unchanged
+ * against every backend. Cases are numbered DB01…; the requirement each proves is in its name.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dec } from '../../src/domain/decimal.js';
+import type { Database } from '../../src/storage/database.js';
+import { DuplicateIntentError, StaleFencingTokenError } from '../../src/storage/errors.js';
+import { DAY, DAY0, event, fill, grid, intent, order, slot, text, trade } from './database-fixtures.js';
+
+export interface DatabaseTarget {
+  readonly name: string;
+  /** Opens a new adapter (its own pool or connection) on the target's database, applying migrations. */
+  open(): Promise<Database>;
+  /** Drops the target's database. */
+  dispose(): Promise<void>;
+}
+
+export function databaseConformance(createTarget: () => Promise<DatabaseTarget>): void {
+  let target: DatabaseTarget;
+  let db: Database;
+  let second: Database;
+  let third: Database;
+
+  beforeAll(async () => {
+    target = await createTarget();
+    // DB01 runs here: three adapters open a fresh database at once, each migrating it.
+    [db, second, third] = await Promise.all([target.open(), target.open(), target.open()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([db, second, third].map((d) => d?.close()));
+    await target?.dispose();
+  });
+
+  describe('Database conformance', () => {
+    it('DB01 (R4) migrations are applied by three adapters opening at once, and again without harm', async () => {
+      await Promise.all([db.migrate(), second.migrate(), third.migrate()]);
+      await db.migrate();
+      await db.ping();
+      expect(await third.getTrades({})).toEqual([]);
+    });
+
+    it('DB02 (R4) a trade round-trips exactly and a second save of its id is ignored', async () => {
+      const original = trade('t-exact', { quantity: '0.123456789012345678', buyPrice: '12345678901234567890.5', realizedPnl: '-0.000000000000000001' });
+      await db.saveTrade(original);
+      await db.saveTrade({ ...original, fees: dec('999') });
+      const [stored] = await db.getTrades({ symbol: 'BTCUSDT', from: DAY0 + 1000, to: DAY0 + 1001 });
+      expect(stored).toBeDefined();
+      expect(text(stored!.quantity)).toBe('0.123456789012345678');
+      expect(text(stored!.buyPrice)).toBe('12345678901234567890.5');
+      expect(text(stored!.realizedPnl)).toBe('-0.000000000000000001');
+      expect(text(stored!.fees)).toBe('0.05');
+      expect(stored!.closedAt).toBe(DAY0 + 1000);
+    });
+
+    it('DB03 (R4) batchSaveTrades skips duplicates; filters by exchange, symbol and time; pages are capped', async () => {
+      const many = Array.from({ length: 1200 }, (_, i) => trade(`b-${String(i).padStart(4, '0')}`, { symbol: 'PAGEUSDT', closedAt: DAY0 + 10 * DAY + i }));
+      await db.batchSaveTrades(many.slice(0, 700));
+      await db.batchSaveTrades(many);
+      const page = await db.getTrades({ symbol: 'PAGEUSDT', limit: 5, offset: 10 });
+      expect(page.map((t) => t.id)).toEqual(['b-0010', 'b-0011', 'b-0012', 'b-0013', 'b-0014']);
+      expect(await db.getTrades({ symbol: 'PAGEUSDT', limit: 100_000 })).toHaveLength(1000);
+      expect(await db.getTrades({ symbol: 'PAGEUSDT', from: DAY0 + 10 * DAY + 1195, limit: 50 })).toHaveLength(5);
+      expect(await db.getTrades({ symbol: 'PAGEUSDT', to: DAY0 + 10 * DAY + 3 })).toHaveLength(3);
+      expect(await db.getTrades({ symbol: 'PAGEUSDT', exchange: 'elsewhere' })).toHaveLength(0);
+    });
+
+    it('DB04 (R4) saveOrder upserts by client order id, keeps a state history and ignores older updates', async () => {
+      await db.saveOrder(order('o-1'));
+      await db.saveOrder(order('o-1'));
+      await db.saveOrder(order('o-1', { status: 'PARTIALLY_FILLED', filledQuantity: dec('0.004'), averagePrice: dec('100.5'), exchangeOrderId: 'x1', updatedAt: DAY0 + 10 }));
+      await db.saveOrder(order('o-1', { status: 'FILLED', filledQuantity: dec('0.01'), updatedAt: DAY0 + 20 }));
+      await db.saveOrder(order('o-1', { status: 'NEW', updatedAt: DAY0 + 5 })); // late, stale report
+      await db.saveOrder(order('o-2', { symbol: 'ETHUSDT', side: 'SELL', price: undefined, type: 'MARKET', level: undefined, cycle: undefined }));
+      const [stored] = await db.getOrders({ clientOrderId: 'o-1' });
+      expect(stored).toMatchObject({ status: 'FILLED', exchangeOrderId: undefined, postOnly: true, reduceOnly: false, level: 4, cycle: 0, updatedAt: DAY0 + 20 });
+      expect(text(stored!.filledQuantity)).toBe('0.01');
+      const history = await db.getOrderHistory('sim', 'o-1');
+      expect(history.map((h) => [h.status, text(h.filledQuantity), h.time])).toEqual([
+        ['NEW', '0', DAY0], ['PARTIALLY_FILLED', '0.004', DAY0 + 10], ['FILLED', '0.01', DAY0 + 20],
+      ]);
+      expect((await db.getOrders({ status: ['NEW'] })).map((o) => o.clientOrderId)).toEqual(['o-2']);
+      const market = (await db.getOrders({ symbol: 'ETHUSDT' }))[0]!;
+      expect(market).toMatchObject({ type: 'MARKET', price: undefined, level: undefined, side: 'SELL' });
+      expect(await db.getOrders({ status: [] })).toEqual([]);
+      expect(await db.getOrders({ from: DAY0 + 1, to: DAY0 + 100 })).toHaveLength(1);
+    });
+
+    it('DB05 (Invariant 2) a fill is stored once per exchange, account and trade id', async () => {
+      expect(await db.saveFill(fill('f-1'))).toBe(true);
+      expect(await db.saveFill(fill('f-1', { price: dec('1') }))).toBe(false);
+      expect(await second.saveFill(fill('f-1', { account: 'sub' }))).toBe(true);
+      expect(await db.batchSaveFills([fill('f-1'), fill('f-2'), fill('f-3', { symbol: 'ETHUSDT', time: DAY0 + 9000 })])).toBe(2);
+      const stored = await db.getFills({ account: 'main', symbol: 'BTCUSDT' });
+      expect(stored.map((f) => f.tradeId)).toEqual(['f-1', 'f-2']);
+      expect(stored[0]).toMatchObject({ isMaker: true, side: 'BUY', feeAsset: 'USDT', time: DAY0 + 5000 });
+      expect(text(stored[0]!.price)).toBe('99.123456789012345678');
+      expect(text(stored[0]!.fee)).toBe('-0.0001');
+      expect(await db.getFills({ from: DAY0 + 6000 })).toHaveLength(1);
+      expect(await db.getFills({ clientOrderId: 'c-f-2' })).toHaveLength(1);
+    });
+
+    it('DB06 (R4) statistics per symbol and UTC day match hand-computed figures', async () => {
+      await db.batchSaveTrades([
+        trade('s-1', { symbol: 'STATBTC', quantity: '0.5', sellPrice: '101', fees: '0.05', realizedPnl: '0.45', closedAt: DAY0 + 20 * DAY }),
+        trade('s-2', { symbol: 'STATBTC', quantity: '0.25', sellPrice: '199', fees: '0.1', realizedPnl: '-0.35', closedAt: DAY0 + 21 * DAY - 1 }),
+        trade('s-3', { symbol: 'STATBTC', quantity: '1', sellPrice: '10.1', fees: '0.01', realizedPnl: '0.09', closedAt: DAY0 + 21 * DAY }),
+        trade('s-4', { symbol: 'STATETH', quantity: '2', sellPrice: '3001.123', fees: '1.2', realizedPnl: '0.8', closedAt: DAY0 + 20 * DAY + 10 }),
+        trade('s-5', { exchange: 'other', symbol: 'STATETH', realizedPnl: '100', closedAt: DAY0 + 20 * DAY + 10 }),
+      ]);
+      const stats = await db.getStatistics({ exchange: 'sim', from: DAY0 + 20 * DAY, to: DAY0 + 30 * DAY });
+      expect(stats.days.map((d) => [d.symbol, d.day, text(d.realizedPnl), text(d.fees), text(d.volume), d.tradeCount, text(d.winRate)])).toEqual([
+        ['STATBTC', '2026-12-10', '0.1', '0.15', '100.25', 2, '0.5'],
+        ['STATETH', '2026-12-10', '0.8', '1.2', '6002.246', 1, '1'],
+        ['STATBTC', '2026-12-11', '0.09', '0.01', '10.1', 1, '1'],
+      ]);
+      expect([text(stats.realizedPnl), text(stats.fees), text(stats.volume), stats.tradeCount, text(stats.winRate)]).toEqual(['0.99', '1.36', '6112.596', 4, '0.75']);
+      const one = await db.getStatistics({ symbol: 'STATBTC', from: DAY0 + 21 * DAY });
+      expect(one.days.map((d) => d.day)).toEqual(['2026-12-11']);
+      const none = await db.getStatistics({ symbol: 'NOTHING' });
+      expect([none.days.length, none.tradeCount, text(none.winRate)]).toEqual([0, 0, '0']);
+    });
+
+    it('DB07 (R4) a grid keeps its first anchor; pausing is stored', async () => {
+      const first = await db.ensureGrid(grid());
+      const again = await second.ensureGrid(grid({ anchor: dec('250') }));
+      expect(text(first.anchor)).toBe('100');
+      expect(text(again.anchor)).toBe('100');
+      await db.setGridPaused('sim', 'BTCUSDT', true, 'drawdown', DAY0 + 1);
+      expect(await db.getGrid('sim', 'BTCUSDT')).toMatchObject({ paused: true, pausedReason: 'drawdown', updatedAt: DAY0 + 1 });
+      await db.setGridPaused('sim', 'BTCUSDT', false, undefined, DAY0 + 2);
+      expect(await db.getGrid('sim', 'BTCUSDT')).toMatchObject({ paused: false, pausedReason: undefined });
+      expect(await db.getGrid('sim', 'NOPE')).toBeUndefined();
+    });
+
+    it('DB08 (R4) slots are upserted by level with their cycle numbers', async () => {
+      await db.saveSlots([slot(2), slot(-1), slot(5)]);
+      await db.saveSlots([slot(2, { cycle: 3, positionQuantity: dec('0.02'), entryPrice: dec('99.5'), entryFees: dec('0.001'), postOnlyRejections: 2 })]);
+      const slots = await db.getSlots('sim', 'BTCUSDT');
+      expect(slots.map((s) => s.level)).toEqual([-1, 2, 5]);
+      expect(slots[1]).toMatchObject({ cycle: 3, postOnlyRejections: 2 });
+      expect(text(slots[1]!.positionQuantity)).toBe('0.02');
+    });
+
+    it('DB09 (Invariant 1) an intent is refused for a stale token, a taken slot round or a taken client order id', async () => {
+      await db.recordIntent(intent('i-1', { fenceKey: 'k9', fencingToken: 10n }));
+      await db.recordIntent(intent('i-2', { fenceKey: 'k9', fencingToken: 10n, level: 8 }));
+      await expect(db.recordIntent(intent('i-3', { fenceKey: 'k9', fencingToken: 9n, level: 9 }))).rejects.toBeInstanceOf(StaleFencingTokenError);
+      await expect(db.recordIntent(intent('i-4', { fenceKey: 'k9', fencingToken: 11n }))).rejects.toBeInstanceOf(DuplicateIntentError);
+      await expect(db.recordIntent(intent('i-1', { fenceKey: 'k9', fencingToken: 11n, level: 20 }))).rejects.toBeInstanceOf(DuplicateIntentError);
+      await db.recordIntent(intent('i-5', { fenceKey: 'k9', fencingToken: 9_007_199_254_740_993n, level: 21 }));
+      const stored = await db.getIntents({ clientOrderId: 'i-5' });
+      expect(stored[0]!.fencingToken).toBe(9_007_199_254_740_993n);
+      expect(text(stored[0]!.price)).toBe('93.1');
+      expect((await db.getIntents({ symbol: 'BTCUSDT' })).map((i) => i.clientOrderId).sort()).toEqual(['i-1', 'i-2', 'i-5']);
+    });
+
+    it('DB10 (Invariant 1) a stale token racing a newer one on another connection loses', async () => {
+      await db.recordIntent(intent('r-0', { fenceKey: 'race', fencingToken: 10n, level: 100 }));
+      const newer = await db.beginTx();
+      await newer.recordIntent(intent('r-new', { fenceKey: 'race', fencingToken: 12n, level: 101 }));
+      // The stale writer runs while the newer transaction holds the fence; it must wait and then lose.
+      const stale = second.recordIntent(intent('r-stale', { fenceKey: 'race', fencingToken: 11n, level: 102 }));
+      const outcome = stale.then(() => 'recorded', (error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await newer.commit();
+      expect(await outcome).toBeInstanceOf(StaleFencingTokenError);
+      expect(await db.getIntents({ clientOrderId: 'r-stale' })).toEqual([]);
+    });
+
+    it('DB11 (Invariant 1) of two connections recording the same slot round at once, exactly one succeeds', async () => {
+      for (let round = 0; round < 5; round += 1) {
+        const results = await Promise.allSettled([
+          db.recordIntent(intent(`d-${round}-a`, { fenceKey: 'dup', fencingToken: 5n, level: 200, cycle: round })),
+          second.recordIntent(intent(`d-${round}-b`, { fenceKey: 'dup', fencingToken: 5n, level: 200, cycle: round })),
+          third.recordIntent(intent(`d-${round}-c`, { fenceKey: 'dup', fencingToken: 5n, level: 200, cycle: round })),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DuplicateIntentError);
+      }
+    });
+
+    it('DB12 (R4) rollback undoes every write of a transaction; commit keeps them; a Tx reads its own writes', async () => {
+      const tx = await db.beginTx();
+      await tx.saveTrade(trade('tx-1', { symbol: 'TXUSDT' }));
+      await tx.saveOrder(order('tx-o', { symbol: 'TXUSDT' }));
+      await tx.saveFill(fill('tx-f', { symbol: 'TXUSDT' }));
+      await tx.recordIntent(intent('tx-i', { symbol: 'TXUSDT', fenceKey: 'tx', fencingToken: 100n }));
+      await tx.saveEvent(event(DAY0, { symbol: 'TXUSDT' }));
+      expect(await tx.getTrades({ symbol: 'TXUSDT' })).toHaveLength(1);
+      await tx.rollback();
+      await tx.rollback();
+      expect(await db.getTrades({ symbol: 'TXUSDT' })).toEqual([]);
+      expect(await db.getOrders({ symbol: 'TXUSDT' })).toEqual([]);
+      expect(await db.getFills({ symbol: 'TXUSDT' })).toEqual([]);
+      expect(await db.getIntents({ symbol: 'TXUSDT' })).toEqual([]);
+      expect(await db.getEvents({ symbol: 'TXUSDT' })).toEqual([]);
+      // The rolled-back fence did not raise the token: a lower one is still accepted.
+      await db.recordIntent(intent('tx-i2', { symbol: 'TXUSDT', fenceKey: 'tx', fencingToken: 1n }));
+
+      await expect(db.transaction(async (t) => { await t.saveTrade(trade('tx-2', { symbol: 'TXUSDT' })); throw new Error('boom'); })).rejects.toThrow('boom');
+      expect(await db.getTrades({ symbol: 'TXUSDT' })).toEqual([]);
+      const result = await db.transaction(async (t) => { await t.saveTrade(trade('tx-3', { symbol: 'TXUSDT' })); return 'done'; });
+      expect(result).toBe('done');
+      expect((await second.getTrades({ symbol: 'TXUSDT' })).map((t) => t.id)).toEqual(['tx-3']);
+    });
+
+    it('DB13 (Invariant 2) events are stored once and filtered; fill cursors are upserted', async () => {
+      await db.saveEvent(event(DAY0 + 1, { details: { reason: 'risk', nested: { n: 1 } } }));
+      await db.saveEvent(event(DAY0 + 1, { details: { reason: 'risk', nested: { n: 1 } } }));
+      await db.saveEvent(event(DAY0 + 2, { type: 'grid.resumed', symbol: undefined, exchange: undefined }));
+      expect(await db.getEvents({ type: 'grid.paused' })).toEqual([event(DAY0 + 1, { details: { reason: 'risk', nested: { n: 1 } } })]);
+      expect(await db.getEvents({ from: DAY0 + 2 })).toEqual([event(DAY0 + 2, { type: 'grid.resumed', symbol: undefined, exchange: undefined })]);
+      expect(await db.getEvents({ limit: 1 })).toHaveLength(1);
+      expect(await db.getFillCursor('sim', 'main', 'BTCUSDT')).toBeUndefined();
+      await db.saveFillCursor({ exchange: 'sim', account: 'main', symbol: 'BTCUSDT', cursor: '100', updatedAt: DAY0 });
+      await db.saveFillCursor({ exchange: 'sim', account: 'main', symbol: 'BTCUSDT', cursor: '250', updatedAt: DAY0 + 1 });
+      expect(await second.getFillCursor('sim', 'main', 'BTCUSDT')).toEqual({ exchange: 'sim', account: 'main', symbol: 'BTCUSDT', cursor: '250', updatedAt: DAY0 + 1 });
+    });
+
+    it('DB14 (R8) ping answers, an aborted ping rejects, close is idempotent', async () => {
+      await db.ping();
+      const controller = new AbortController();
+      controller.abort();
+      await expect(db.ping(controller.signal)).rejects.toBeDefined();
+      const extra = await target.open();
+      await extra.close();
+      await extra.close();
+    });
+  });
+}

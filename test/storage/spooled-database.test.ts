@@ -1,0 +1,119 @@
+/** The write-behind spool (Invariant 2, R10): group commit, outage buffering, the size bound, torn tails. */
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { dec } from '../../src/domain/decimal.js';
+import { DatabaseUnavailableError, SpoolFullError } from '../../src/storage/errors.js';
+import { KyselyDatabase } from '../../src/storage/kysely/kysely-database.js';
+import { createStorageDialect } from '../../src/storage/open-database.js';
+import { encodeRecord } from '../../src/storage/spool/spool-codec.js';
+import { SpooledDatabase } from '../../src/storage/spool/spooled-database.js';
+import { intent, order, trade } from '../conformance/database-fixtures.js';
+import { FaultProxy } from '../harness/fault-proxy.js';
+import { createPostgresDatabase, type TestDatabase } from '../harness/postgres.js';
+
+let database: TestDatabase;
+let proxy: FaultProxy;
+let dir: string;
+let viaProxy: string;
+
+beforeAll(async () => {
+  database = await createPostgresDatabase();
+  proxy = await FaultProxy.start(database.host, database.port);
+  dir = await mkdtemp(join(tmpdir(), 'qm-spooled-'));
+  const url = new URL(database.url);
+  url.host = `${proxy.host}:${proxy.port}`;
+  viaProxy = url.toString();
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await database?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function openSpooled(name: string, options: { maxSpoolBytes?: number; registry?: Registry } = {}): Promise<SpooledDatabase> {
+  const inner = await KyselyDatabase.open(createStorageDialect({ type: 'postgres', dsn: viaProxy, maxOpenConns: 2 }));
+  return SpooledDatabase.open(inner, { path: join(dir, name), batchSize: 100, flushIntervalMs: 20, maxSpoolBytes: options.maxSpoolBytes }, { registry: options.registry });
+}
+
+function outage(): void {
+  proxy.refuse();
+  proxy.cut();
+}
+
+it('SP01 concurrent writes share fsyncs (group commit) and all reach the database', async () => {
+  const spooled = await openSpooled('group.spool');
+  await Promise.all(Array.from({ length: 300 }, (_, i) => spooled.saveTrade(trade(`g-${i}`, { symbol: 'GROUP' }))));
+  expect(spooled.depth.syncs).toBeLessThan(30);
+  await spooled.flush();
+  expect(await spooled.getTrades({ symbol: 'GROUP' })).toHaveLength(300);
+  expect(spooled.depth).toMatchObject({ records: 0, bytes: 0 });
+  await spooled.close();
+});
+
+it('SP02 during an outage writes accumulate, intents fail at once, and everything replays in order when the database returns', async () => {
+  const registry = new Registry();
+  const spooled = await openSpooled('outage.spool', { registry });
+  outage();
+  await spooled.saveOrder(order('sp-o', { symbol: 'OUTAGE' }));
+  await spooled.saveOrder(order('sp-o', { symbol: 'OUTAGE', status: 'FILLED', filledQuantity: dec('0.01'), updatedAt: 2_000_000_000_000 }));
+  await spooled.batchSaveTrades([trade('sp-t1', { symbol: 'OUTAGE' }), trade('sp-t2', { symbol: 'OUTAGE' })]);
+  await expect(spooled.recordIntent(intent('sp-i'))).rejects.toBeInstanceOf(DatabaseUnavailableError);
+  expect(spooled.depth.records).toBe(3);
+  expect(await registry.metrics()).toMatch(/quantmesh_storage_spool_records 3/);
+  proxy.restore();
+  await spooled.flush();
+  expect((await spooled.getOrders({ symbol: 'OUTAGE' }))[0]).toMatchObject({ status: 'FILLED' });
+  expect((await spooled.getOrderHistory('sim', 'sp-o')).map((h) => h.status)).toEqual(['NEW', 'FILLED']);
+  expect(await spooled.getTrades({ symbol: 'OUTAGE' })).toHaveLength(2);
+  await spooled.close();
+});
+
+it('SP03 past maxSpoolBytes a write is refused with SpoolFullError and counted; earlier writes are kept', async () => {
+  const registry = new Registry();
+  const spooled = await openSpooled('full.spool', { maxSpoolBytes: 2_000, registry });
+  outage();
+  let accepted = 0;
+  let refused: unknown;
+  for (let i = 0; i < 50 && refused === undefined; i += 1) {
+    await spooled.saveTrade(trade(`full-${i}`, { symbol: 'FULL' })).then(() => { accepted += 1; }, (error: unknown) => { refused = error; });
+  }
+  expect(refused).toBeInstanceOf(SpoolFullError);
+  expect(accepted).toBeGreaterThan(0);
+  expect(await registry.metrics()).toMatch(/quantmesh_storage_spool_rejected_total 1/);
+  proxy.restore();
+  await spooled.flush();
+  expect(await spooled.getTrades({ symbol: 'FULL' })).toHaveLength(accepted);
+  await spooled.close();
+});
+
+it('SP04 a torn last line (crash mid-append) is cut off and the complete records before it are replayed', async () => {
+  const path = join(dir, 'torn.spool');
+  await appendFile(path, encodeRecord({ seq: 1, op: 'trades', trades: [trade('torn-1', { symbol: 'TORN' })] }));
+  await appendFile(path, encodeRecord({ seq: 2, op: 'trades', trades: [trade('torn-2', { symbol: 'TORN' })] }).slice(0, 40));
+  const spooled = await openSpooled('torn.spool');
+  await spooled.flush();
+  expect((await spooled.getTrades({ symbol: 'TORN' })).map((t) => t.id)).toEqual(['torn-1']);
+  await spooled.saveTrade(trade('torn-3', { symbol: 'TORN' }));
+  await spooled.flush();
+  await spooled.close();
+  expect(await readFile(path, 'utf8')).toBe(''); // flushed spools are truncated
+  expect((await readFile(`${path}.checkpoint`, 'utf8')).trim()).toBe('2');
+});
+
+it('SP05 a record the database refuses goes to the dead-letter file and does not block the records behind it', async () => {
+  const registry = new Registry();
+  const spooled = await openSpooled('poison.spool', { registry });
+  await spooled.saveTrade(trade('poison-1', { symbol: 'POISON' }));
+  await spooled.saveTrade(trade('poison-2', { symbol: 'X'.repeat(80) })); // longer than varchar(64)
+  await spooled.saveTrade(trade('poison-3', { symbol: 'POISON' }));
+  await spooled.flush();
+  expect((await spooled.getTrades({ symbol: 'POISON' })).map((t) => t.id)).toEqual(['poison-1', 'poison-3']);
+  const rejected = (await readFile(join(dir, 'poison.spool.rejected'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { code: string; record: { trades: Array<{ id: string }> } });
+  expect(rejected.map((r) => [r.code, r.record.trades[0]!.id])).toEqual([['22001', 'poison-2']]);
+  expect(await registry.metrics()).toMatch(/quantmesh_storage_spool_dead_letters_total 1/);
+  await spooled.close();
+});
