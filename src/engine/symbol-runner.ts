@@ -26,7 +26,8 @@ import { type GridIdentity, type GridState, slotsWithOrders } from '../strategy/
 import { hasOrders } from '../strategy/grid/stop-grid.js';
 import { decide } from '../strategy/grid/decide.js';
 import { parseClientOrderId } from '../strategy/grid/client-order-id.js';
-import { loadGrid, persistGrid } from './grid-loader.js';
+import { loadGrid, persistGrid, storeAnchor } from './grid-loader.js';
+import { InvalidGridRecordError } from '../strategy/grid/errors.js';
 import type { OrderExecutor, PlacementOutcome } from './order-executor.js';
 import { SerialQueue } from './serial-queue.js';
 import { summarise, type SymbolSummary } from './symbol-summary.js';
@@ -51,6 +52,8 @@ export class SymbolRunner {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #appliedFills = new Set<string>();
   #grid: GridState | undefined;
+  /** The grid record (anchor) is stored; until then the first lattice is written before anything else. */
+  #anchorStored = false;
   #lifecycle: RunnerState = 'ready';
   #pendingPrice: PriceTick | undefined;
   #realizedPnl: Decimal = ZERO;
@@ -83,6 +86,7 @@ export class SymbolRunner {
     const { database, identity, clock, logger } = this.#options;
     try {
       this.#grid = await loadGrid(database, identity, clock());
+      this.#anchorStored = this.#grid.lattice !== undefined;
       await this.#seedAppliedFills();
       await this.#queue.push(() => this.reconcileNow('start'));
       await this.#queue.push(() => this.#checkAccount());
@@ -218,6 +222,12 @@ export class SymbolRunner {
     const records = this.#eventRecords(decision.commands, reconciliation);
     for (const id of decision.foreign) this.#options.logger.debug({ symbol: this.symbol, clientOrderId: id }, 'update for an order this grid did not issue');
     try {
+      if (!this.#anchorStored && this.#grid.lattice !== undefined) {
+        if (!(await storeAnchor(this.#options.database, this.#grid))) {
+          throw new InvalidGridRecordError(`another instance created ${this.symbol}'s grid with a different anchor; restart to load it`);
+        }
+        this.#anchorStored = true;
+      }
       await this.#options.database.transaction(async (tx) => {
         if (fill !== undefined) await tx.saveFill(fill);
         for (const command of decision.commands) await this.#persist(tx, command);
