@@ -36,9 +36,19 @@ export interface LockOptions {
 export interface DistributedLock {
   /** Backend name for metrics and logs: `redis`, `etcd`, `database`, `memory`, `noop`. */
   readonly backend: string;
-  /** Waits until `key` is acquired (watching or backing off with jitter, never a tight poll). */
+  /**
+   * Waits until `key` (stored as prefix + key) is acquired, watching or backing off with jitter,
+   * never polling tightly. Ends with LockTimeoutError after `timeoutMs` (its cause: the last backend
+   * failure, if any) or with the signal's reason; either way no waiter or handle is left behind. An
+   * unreachable backend does not end the wait: attempts continue with backoff.
+   * `ttlMs`: a positive integer above its drift margin (RangeError otherwise); etcd holds for its
+   * session instead.
+   */
   lock(key: string, ttlMs: number, options?: LockOptions): Promise<LockHandle>;
-  /** One attempt: the handle, or undefined when another holder has the key. */
+  /**
+   * One attempt: the handle, or undefined when another holder has the key. Throws
+   * LockBackendUnavailableError (with the cause) when the backend cannot answer.
+   */
   tryLock(key: string, ttlMs: number): Promise<LockHandle | undefined>;
   /** Resolves when the backend answers; throws LockBackendUnavailableError with the cause otherwise. */
   ping(signal?: AbortSignal): Promise<void>;

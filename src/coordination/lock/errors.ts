@@ -11,8 +11,9 @@ export class LockLostError extends QuantMeshError {
 /** `lock` waited for `timeoutMs` without acquiring. */
 export class LockTimeoutError extends QuantMeshError {
   readonly code = 'QM_LOCK_TIMEOUT';
-  constructor(readonly key: string, readonly timeoutMs: number) {
-    super(`lock ${key} not acquired within ${timeoutMs} ms`);
+  /** `cause`: the last backend failure, when the backend was unreachable while waiting. */
+  constructor(readonly key: string, readonly timeoutMs: number, options?: { cause?: unknown }) {
+    super(`lock ${key} not acquired within ${timeoutMs} ms`, options);
   }
 }
 
@@ -20,7 +21,8 @@ export class LockTimeoutError extends QuantMeshError {
 export class LockBackendUnavailableError extends QuantMeshError {
   readonly code = 'QM_LOCK_BACKEND_UNAVAILABLE';
   constructor(readonly backend: string, options?: { cause?: unknown }) {
-    const cause = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    // Driver messages may echo a DSN: never let `user:password@` through.
+    const cause = options?.cause instanceof Error ? `: ${options.cause.message.replace(/\/\/([^:/@\s]+):[^@\s]*@/g, '//$1:***@')}` : '';
     super(`${backend} lock backend unavailable${cause}`, options);
   }
 }

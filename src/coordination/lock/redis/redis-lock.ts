@@ -1,0 +1,153 @@
+/**
+ * RedisLock (R2, lock half of Invariant 1). One node: `SET key owner NX PX ttl` and `INCR key#fence`
+ * in ONE script, so the fencing token is handed out exactly when the key is taken, and increases for
+ * as long as Redis keeps its data. Release and extend are compare-and-act scripts on the random owner.
+ *
+ * Several independent nodes (`addrs`): Redlock. The lock is held when a majority acquired it within
+ * the lease (local deadline = sent + ttl - drift); the token is the largest counter among that
+ * majority, written back to it (sync script) before the handle is returned, so any later majority
+ * meets a node that has seen it and its token is larger. That holds while no node loses acknowledged
+ * writes (AOF with fsync always) and node clocks run at a normal rate; a node restarted empty, or a
+ * failover that loses writes, can give two holders, which the fenced intent in the database and the
+ * deterministic client order ids at the venue catch (docs/locks.md).
+ *
+ * A closed connection to any node ends every handle of this lock: the node may have restarted and
+ * forgotten the key, so nobody may keep acting on it (fail safe, Invariant 4).
+ */
+import { randomUUID } from 'node:crypto';
+import type { DistributedLock, LockHandle, LockOptions } from '../distributed-lock.js';
+import { LockBackendUnavailableError } from '../errors.js';
+import { LeasedLockHandle } from '../leased-lock-handle.js';
+import { HeldLocks } from '../held-locks.js';
+import { assertValidTtl, leaseEnd, monotonicNow } from '../lease-clock.js';
+import { Backoff, sleep } from '../backoff.js';
+import { waitForLock } from '../wait-for-lock.js';
+import { abortable } from '../abortable.js';
+import { RedisNode, type RedisNodeOptions } from './redis-node.js';
+
+export interface RedisLockOptions extends Omit<RedisNodeOptions, 'addr'> {
+  readonly prefix?: string;
+  /** One server (`host:port`). */
+  readonly addr?: string;
+  /** Independent servers for a Redlock quorum (use an odd number, e.g. 3 or 5). */
+  readonly addrs?: readonly string[];
+}
+
+interface Attempt {
+  readonly handle?: LockHandle;
+  /** When busy: the smallest remaining lease among the holders' nodes, a hint for the backoff. */
+  readonly busyForMs?: number;
+}
+
+export class RedisLock implements DistributedLock {
+  readonly backend = 'redis';
+  readonly #prefix: string;
+  readonly #nodes: RedisNode[];
+  readonly #quorum: number;
+  readonly #held = new HeldLocks();
+
+  constructor(options: RedisLockOptions) {
+    const addrs = options.addrs?.length ? options.addrs : [options.addr ?? '127.0.0.1:6379'];
+    this.#prefix = options.prefix ?? '';
+    this.#nodes = addrs.map((addr) => new RedisNode({ ...options, addr }, (error) => this.#held.loseAll('connection to a redis node closed', error)));
+    this.#quorum = Math.floor(addrs.length / 2) + 1;
+  }
+
+  async lock(key: string, ttlMs: number, options?: LockOptions): Promise<LockHandle> {
+    assertValidTtl(ttlMs);
+    const fullKey = this.#prefix + key;
+    const backoff = new Backoff();
+    let busyForMs: number | undefined;
+    return waitForLock(fullKey, options, {
+      attempt: async () => {
+        const result = await this.#attempt(fullKey, ttlMs);
+        busyForMs = result.busyForMs;
+        return result.handle;
+      },
+      waitForChange: (signal) => sleep(backoff.next(busyForMs), signal),
+    });
+  }
+
+  async tryLock(key: string, ttlMs: number): Promise<LockHandle | undefined> {
+    assertValidTtl(ttlMs);
+    return (await this.#attempt(this.#prefix + key, ttlMs)).handle;
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    const answers = await Promise.allSettled(this.#nodes.map((node) => abortable(node.client.ping(), signal)));
+    this.#requireQuorum(answers.filter((answer) => answer.status === 'fulfilled').length, answers);
+  }
+
+  async close(): Promise<void> {
+    await this.#held.releaseAll();
+    await Promise.all(this.#nodes.map((node) => node.close()));
+  }
+
+  async #attempt(key: string, ttlMs: number): Promise<Attempt> {
+    const fenceKey = `${key}#fence`;
+    const owner = randomUUID();
+    const sentAt = monotonicNow();
+    const replies = await Promise.allSettled(this.#nodes.map((node) => node.client.qmAcquire(key, fenceKey, owner, ttlMs)));
+    const holders: RedisNode[] = [];
+    let token = 0n;
+    let busyForMs: number | undefined;
+    replies.forEach((reply, index) => {
+      if (reply.status !== 'fulfilled') return;
+      const [acquired, value] = reply.value;
+      if (acquired === 1) {
+        holders.push(this.#nodes[index]!);
+        if (BigInt(value) > token) token = BigInt(value);
+      } else {
+        busyForMs = Math.min(busyForMs ?? value, value);
+      }
+    });
+    const operations = this.#operations(key, owner, holders);
+    if (holders.length >= this.#quorum && (await this.#syncToken(key, fenceKey, owner, token, holders)) && leaseEnd(sentAt, ttlMs) > monotonicNow()) {
+      const handle = new LeasedLockHandle(key, token, leaseEnd(sentAt, ttlMs), operations, {
+        backend: this.backend,
+        onEnd: this.#held.forget,
+      });
+      this.#held.add(handle);
+      return { handle };
+    }
+    if (holders.length > 0) await operations.release().catch(() => false);
+    this.#requireQuorum(replies.filter((reply) => reply.status === 'fulfilled').length, replies);
+    return busyForMs === undefined ? {} : { busyForMs };
+  }
+
+  /** One node needs no sync: its counter already holds the token. */
+  async #syncToken(key: string, fenceKey: string, owner: string, token: bigint, holders: RedisNode[]): Promise<boolean> {
+    if (this.#nodes.length === 1) return true;
+    const replies = await Promise.allSettled(holders.map((node) => node.client.qmSyncToken(key, fenceKey, owner, token.toString())));
+    return replies.filter((reply) => reply.status === 'fulfilled' && reply.value === 1).length >= this.#quorum;
+  }
+
+  #operations(key: string, owner: string, holders: readonly RedisNode[]) {
+    const count = async (run: (node: RedisNode) => Promise<number>): Promise<boolean> => {
+      const replies = await Promise.allSettled(holders.map(run));
+      const done = replies.filter((reply) => reply.status === 'fulfilled' && reply.value === 1).length;
+      const refused = replies.filter((reply) => reply.status === 'fulfilled' && reply.value !== 1).length;
+      if (done >= this.#quorum) return true;
+      if (refused > this.#nodes.length - this.#quorum) return false;
+      throw this.#unavailable(replies);
+    };
+    return {
+      extend: async (ttlMs: number) => {
+        const sentAt = monotonicNow();
+        return (await count((node) => node.client.qmExtend(key, owner, ttlMs))) ? leaseEnd(sentAt, ttlMs) : undefined;
+      },
+      release: () => count((node) => node.client.qmRelease(key, owner)),
+    };
+  }
+
+  #requireQuorum(answered: number, replies: ReadonlyArray<PromiseSettledResult<unknown>>): void {
+    if (answered < this.#quorum) throw this.#unavailable(replies);
+  }
+
+  /** Fewer than a majority answered: the first failure is the cause. */
+  #unavailable(replies: ReadonlyArray<PromiseSettledResult<unknown>>): LockBackendUnavailableError {
+    const failure = replies.find((reply) => reply.status === 'rejected');
+    return new LockBackendUnavailableError(this.backend, { cause: failure?.status === 'rejected' ? failure.reason : undefined });
+  }
+
+}

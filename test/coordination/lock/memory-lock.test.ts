@@ -1,0 +1,16 @@
+import { MemoryLock } from '../../../src/coordination/lock/memory/memory-lock.js';
+import { lockConformance } from '../../conformance/lock.suite.js';
+
+lockConformance({
+  name: 'memory',
+  capabilities: { crossProcess: false, perLockLease: true, leaseMs: (ttlMs) => ttlMs },
+  // One object is the whole backend: locks with the same prefix share it.
+  create: (() => {
+    const shared = new Map<string, MemoryLock>();
+    return async (prefix: string) => {
+      const lock = shared.get(prefix) ?? new MemoryLock({ prefix });
+      shared.set(prefix, lock);
+      return lock;
+    };
+  })(),
+});

@@ -1,0 +1,52 @@
+import { RedisLock } from '../../../src/coordination/lock/redis/redis-lock.js';
+import { type LockFault, lockConformance } from '../../conformance/lock.suite.js';
+import { FaultProxy } from '../../harness/fault-proxy.js';
+import { freePort } from '../../harness/free-port.js';
+import { sharedRedis, startOwnRedis } from '../../harness/redis.js';
+
+const { url } = await sharedRedis();
+const addr = new URL(url).host;
+
+lockConformance({
+  name: 'redis',
+  capabilities: { crossProcess: true, perLockLease: true, leaseMs: (ttlMs) => ttlMs },
+  create: async (prefix) => new RedisLock({ addr, prefix }),
+  workerOptions: (prefix) => ({ type: 'redis', prefix, redis: { addr } }),
+  faults: {
+    'connection cut (proxy)': async (): Promise<LockFault> => {
+      const proxy = await FaultProxy.start('127.0.0.1', Number(new URL(url).port));
+      const prefix = `qmfault-${proxy.port}:`;
+      const holder = new RedisLock({ addr: `${proxy.host}:${proxy.port}`, prefix });
+      const observer = new RedisLock({ addr, prefix });
+      return {
+        holder,
+        observer,
+        async break() { proxy.refuse(); proxy.cut(); },
+        async heal() { proxy.restore(); },
+        async close() { await Promise.all([holder.close(), observer.close()]); await proxy.close(); },
+      };
+    },
+    'server restart (no persistence)': async (): Promise<LockFault> => {
+      const server = await startOwnRedis();
+      const own = `127.0.0.1:${server.port}`;
+      const holder = new RedisLock({ addr: own });
+      const observer = new RedisLock({ addr: own });
+      return {
+        holder,
+        observer,
+        break: () => server.stop(),
+        heal: () => server.start(),
+        async close() { await Promise.all([holder.close(), observer.close()]); await server.close(); },
+      };
+    },
+  },
+  unreachable: async () => new RedisLock({ addr: `127.0.0.1:${await freePort()}`, commandTimeoutMs: 500 }),
+  restartable: async () => {
+    const server = await startOwnRedis({ persist: true });
+    return {
+      create: async () => new RedisLock({ addr: `127.0.0.1:${server.port}` }),
+      restart: async () => { await server.stop(); await server.start(); },
+      close: () => server.close(),
+    };
+  },
+});
