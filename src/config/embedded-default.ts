@@ -19,7 +19,7 @@ exchanges:
     type: sim
     seed: 42
     symbols:
-      - { symbol: BTCUSDT, initial_price: "60000", tick_size: "0.1", step_size: "0.001", min_notional: "5" }
+      - { symbol: BTCUSDT, initial_price: "60000", tick_size: "0.1", step_size: "0.0001", min_notional: "5" }
       - { symbol: ETHUSDT, initial_price: "3000", tick_size: "0.01", step_size: "0.001", min_notional: "5" }
       - { symbol: SOLUSDT, initial_price: "150", tick_size: "0.01", step_size: "0.01", min_notional: "5" }
 trading:

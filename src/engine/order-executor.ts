@@ -7,8 +7,8 @@
  *   order up by client order id before anything is sent again.
  *
  * Invariant 4 (fail safe): when the lock cannot be taken or its signal is aborted, nothing is sent.
- * An intent is written at most once and an order is sent at most once per intent: a retry after an
- * unknown outcome is a lookup, never a second send.
+ * An intent is written at most once. A retry after an unknown outcome is a lookup, never a blind
+ * second send: an intent is sent again only after the venue said it does not have the order.
  */
 import type { Decimal } from '../domain/decimal.js';
 import type { OrderSide } from '../domain/order.js';
@@ -16,6 +16,7 @@ import { type DistributedLock, type LockHandle, levelLockKey, symbolLockKey } fr
 import { ExchangeError } from '../exchange/errors.js';
 import type { Exchange, OrderReport } from '../exchange/exchange.js';
 import type { Database } from '../storage/database.js';
+import { DatabaseUnavailableError, DuplicateIntentError, StaleFencingTokenError } from '../storage/errors.js';
 
 export type LockGranularity = 'symbol' | 'level';
 
@@ -83,31 +84,25 @@ export class OrderExecutor {
   }
 
   async #placeHolding(placement: OrderPlacement, handle: LockHandle): Promise<PlacementOutcome> {
-    const { database, exchange, instanceId, clock } = this.#options;
     if (handle.signal.aborted) return { status: 'skipped', reason: 'lock-lost' };
     try {
-      await database.recordIntent({
-        exchange: exchange.name,
-        symbol: placement.symbol,
-        level: placement.level,
-        cycle: placement.cycle,
-        side: placement.side,
-        clientOrderId: placement.clientOrderId,
-        price: placement.price,
-        quantity: placement.quantity,
-        fenceKey: handle.key,
-        fencingToken: handle.token,
-        instanceId,
-        createdAt: clock(),
-      });
+      await this.#recordIntent(placement, handle);
     } catch (error) {
-      const reason = isUnavailable(error) ? 'database-unavailable' : 'intent-refused';
-      return { status: 'skipped', reason, error };
+      if (error instanceof DuplicateIntentError) {
+        // This very intent was recorded before (its send was resolved as never reaching the venue, or
+        // another holder recorded it): the venue decides. Found: adopt it. Not found: send it now; a
+        // concurrent send of the same id by a former holder is refused by the venue while it is open.
+        const existing = await this.#lookupOnce(placement.symbol, placement.clientOrderId);
+        if (existing === 'failed') return { status: 'skipped', reason: 'intent-refused', error };
+        if (existing !== undefined) return { status: 'accepted', order: existing };
+      } else {
+        return { status: 'skipped', reason: error instanceof DatabaseUnavailableError ? 'database-unavailable' : error instanceof StaleFencingTokenError ? 'lock-lost' : 'intent-refused', error };
+      }
     }
     // Checked again after the database round trip: a pause here would otherwise send on a lost lease.
     if (handle.signal.aborted) return { status: 'skipped', reason: 'lock-lost' };
     try {
-      const order = await exchange.placeOrder({
+      const order = await this.#options.exchange.placeOrder({
         symbol: placement.symbol,
         side: placement.side,
         type: 'LIMIT',
@@ -126,6 +121,32 @@ export class OrderExecutor {
     }
   }
 
+  #recordIntent(placement: OrderPlacement, handle: LockHandle): Promise<void> {
+    const { database, exchange, instanceId, clock } = this.#options;
+    return database.recordIntent({
+      exchange: exchange.name,
+      symbol: placement.symbol,
+      level: placement.level,
+      cycle: placement.cycle,
+      side: placement.side,
+      clientOrderId: placement.clientOrderId,
+      price: placement.price,
+      quantity: placement.quantity,
+      fenceKey: handle.key,
+      fencingToken: handle.token,
+      instanceId,
+      createdAt: clock(),
+    });
+  }
+
+  async #lookupOnce(symbol: string, clientOrderId: string): Promise<OrderReport | undefined | 'failed'> {
+    try {
+      return await this.#options.exchange.getOrder(symbol, clientOrderId);
+    } catch {
+      return 'failed';
+    }
+  }
+
   /** Looks the order up by client order id; never sends it again (style rule 11). */
   async resolveUnknown(symbol: string, clientOrderId: string, cause: unknown): Promise<PlacementOutcome> {
     const { exchange, lookupAttempts = 3, lookupDelayMs = 200 } = this.#options;
@@ -141,8 +162,4 @@ export class OrderExecutor {
     }
     return { status: 'unknown', error: cause };
   }
-}
-
-function isUnavailable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'QM_STORAGE_UNAVAILABLE';
 }

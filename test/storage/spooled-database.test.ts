@@ -117,3 +117,25 @@ it('SP05 a record the database refuses goes to the dead-letter file and does not
   expect(await registry.metrics()).toMatch(/quantmesh_storage_spool_dead_letters_total 1/);
   await spooled.close();
 });
+
+it('SP06 a spooled transaction is one record: durable all or none, written to the database together, and a rollback writes nothing', async () => {
+  const spooled = await openSpooled('tx.spool');
+  outage();
+  await spooled.transaction(async (tx) => {
+    await tx.saveTrade(trade('tx-t1', { symbol: 'TXGROUP' }));
+    await tx.saveOrder(order('tx-o1', { symbol: 'TXGROUP' }));
+    await tx.setGridPaused('sim', 'TXGROUP', true, 'operator: test', 1_000);
+  });
+  expect(spooled.depth.records).toBe(1);
+  await expect(spooled.transaction(async (tx) => {
+    await tx.saveTrade(trade('tx-t2', { symbol: 'TXGROUP' }));
+    throw new Error('changed my mind');
+  })).rejects.toThrow('changed my mind');
+  await expect(spooled.transaction((tx) => tx.recordIntent(intent('tx-i')))).rejects.toThrow('spooled transaction');
+  expect(spooled.depth.records).toBe(1);
+  proxy.restore();
+  await spooled.flush();
+  expect((await spooled.getTrades({ symbol: 'TXGROUP' })).map((t) => t.id)).toEqual(['tx-t1']);
+  expect(await spooled.getOrders({ symbol: 'TXGROUP' })).toHaveLength(1);
+  await spooled.close();
+});

@@ -40,7 +40,12 @@ export const runCommand: CliCommand = {
           const instance = await runInstance(config, { logger, standby: config.coordination.standby });
           logger.info('running; send SIGINT or SIGTERM to stop');
           const signal = await stop.received;
-          logger.info({ signal }, 'stopping');
+          logger.info({ signal }, 'stopping: loops first, then working orders, then storage (a second signal exits at once)');
+          const forceExit = () => {
+            logger.warn('second signal: exiting at once without cleanup');
+            process.exit(130);
+          };
+          process.once('SIGINT', forceExit).once('SIGTERM', forceExit);
           await instance.stop();
           context.exitCode = 0;
         } finally {

@@ -7,6 +7,7 @@ import { dec } from '../../domain/decimal.js';
 import { simSymbolsNamed } from '../../exchange/sim/sim-settings.js';
 import { type SimVenueCredentials, demoCredentials } from '../../exchange/sim-venue/sim-venue-accounts.js';
 import { type SimVenueServer, startSimVenueServer } from '../../exchange/sim-venue/sim-venue-server.js';
+import type { CliCommand } from '../cli-command.js';
 
 function integer(value: string): number {
   const parsed = Number(value);
@@ -69,3 +70,10 @@ export function buildSimVenueCommand(onStarted?: (server: SimVenueServer) => voi
       onStarted?.(server);
     });
 }
+
+/** `quantmesh sim-venue` in the CLI. */
+export const simVenueCommand: CliCommand = {
+  register(program) {
+    program.addCommand(buildSimVenueCommand());
+  },
+};

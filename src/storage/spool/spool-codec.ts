@@ -8,16 +8,19 @@ import type { Fill } from '../../domain/fill.js';
 import type { Trade } from '../../domain/trade.js';
 import type { EventRecord, FillCursorRecord, OrderRecord, SlotRecord } from '../records.js';
 
-/** One spooled write; `seq` orders the spool and is what the checkpoint refers to. */
-export type SpoolRecord =
-  | { readonly seq: number; readonly op: 'trades'; readonly trades: readonly Trade[] }
-  | { readonly seq: number; readonly op: 'fills'; readonly fills: readonly Fill[] }
-  | { readonly seq: number; readonly op: 'order'; readonly order: OrderRecord }
-  | { readonly seq: number; readonly op: 'slots'; readonly slots: readonly SlotRecord[] }
-  | { readonly seq: number; readonly op: 'event'; readonly event: EventRecord }
-  | { readonly seq: number; readonly op: 'cursor'; readonly cursor: FillCursorRecord };
+/** One spooled write. A `group` is the writes of one spooled transaction: stored all or none. */
+export type SpoolWrite =
+  | { readonly op: 'trades'; readonly trades: readonly Trade[] }
+  | { readonly op: 'fills'; readonly fills: readonly Fill[] }
+  | { readonly op: 'order'; readonly order: OrderRecord }
+  | { readonly op: 'slots'; readonly slots: readonly SlotRecord[] }
+  | { readonly op: 'event'; readonly event: EventRecord }
+  | { readonly op: 'cursor'; readonly cursor: FillCursorRecord }
+  | { readonly op: 'paused'; readonly exchange: string; readonly symbol: string; readonly paused: boolean; readonly reason?: string | undefined; readonly time: number }
+  | { readonly op: 'group'; readonly writes: readonly SpoolWrite[] };
 
-export type SpoolWrite = SpoolRecord extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
+/** A spooled write with its place in the spool; `seq` is what the checkpoint refers to. */
+export type SpoolRecord = SpoolWrite & { readonly seq: number };
 
 export function encodeRecord(record: SpoolRecord): string {
   return `${JSON.stringify(record, function replacer(this: Record<string, unknown>, key: string, value: unknown) {

@@ -11,8 +11,12 @@
  * A record the database refuses (not an outage: a constraint or a value it cannot store) is moved to
  * a dead-letter file after a few attempts, so it cannot block the records behind it.
  *
+ * A transaction (`beginTx`, `transaction`) collects its writes and appends them as ONE record on
+ * commit, so a group such as (fill, the slots it changed, the trade it booked) is durable all or
+ * none and reaches the database in one transaction.
+ *
  * Not spooled: `recordIntent` (no database → no intent → no order: fail safe, Invariant 4),
- * transactions, `ensureGrid`/`setGridPaused` and every read (reads see the database, so a spooled
+ * `ensureGrid` (its answer, the stored anchor, is needed at once) and every read (reads see the database, so a spooled
  * write becomes visible once flushed; `flush()` waits for that).
  */
 import type { Registry } from 'prom-client';
@@ -20,13 +24,12 @@ import type { Fill } from '../../domain/fill.js';
 import type { Trade } from '../../domain/trade.js';
 import type { Database, DatabaseOperations, SqlDialect, Tx } from '../database.js';
 import { DatabaseUnavailableError, SpoolFullError } from '../errors.js';
-import type {
-  EventFilter, EventRecord, FillCursorRecord, FillFilter, GridRecord, IntentFilter, OrderFilter, OrderIntent,
-  OrderRecord, OrderStateChange, SlotRecord, Statistics, StatisticsFilter, TradeFilter,
-} from '../records.js';
+import type { EventRecord, FillCursorRecord, GridRecord, OrderIntent, OrderRecord, SlotRecord } from '../records.js';
 import type { SpoolRecord, SpoolWrite } from './spool-codec.js';
 import { SpoolFile } from './spool-file.js';
 import { registerSpoolMetrics, type SpoolMetrics } from './spool-metrics.js';
+import { SpoolingTx } from './spooling-tx.js';
+import { DatabaseReads } from './database-reads.js';
 
 export interface SpoolOptions {
   readonly path: string;
@@ -45,7 +48,7 @@ export interface SpoolLogger {
 const MAX_RETRY_DELAY_MS = 5_000;
 const POISON_ATTEMPTS = 3;
 
-export class SpooledDatabase implements Database {
+export class SpooledDatabase extends DatabaseReads implements Database {
   readonly #inner: Database;
   readonly #file: SpoolFile;
   readonly #batchSize: number;
@@ -61,6 +64,7 @@ export class SpooledDatabase implements Database {
   #drained: Array<() => void> = [];
 
   private constructor(inner: Database, file: SpoolFile, options: SpoolOptions, extras: { registry?: Registry | undefined; logger?: SpoolLogger | undefined }) {
+    super(inner);
     this.#inner = inner;
     this.#file = file;
     this.#batchSize = options.batchSize ?? 500;
@@ -195,23 +199,27 @@ export class SpooledDatabase implements Database {
   recordIntent(intent: OrderIntent): Promise<void> { return this.#inner.recordIntent(intent); }
   ensureGrid(grid: GridRecord): Promise<GridRecord> { return this.#inner.ensureGrid(grid); }
   setGridPaused(exchange: string, symbol: string, paused: boolean, reason: string | undefined, time: number): Promise<void> {
-    return this.#inner.setGridPaused(exchange, symbol, paused, reason, time);
+    return this.#spool({ op: 'paused', exchange, symbol, paused, reason, time });
   }
-  beginTx(): Promise<Tx> { return this.#inner.beginTx(); }
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> { return this.#inner.transaction(fn); }
+  /** A spooled transaction: its writes are appended as one group record on commit (all or none). */
+  async beginTx(): Promise<Tx> {
+    return new SpoolingTx(this.#inner, (writes) => (writes.length === 0 ? Promise.resolve() : this.#spool({ op: 'group', writes })));
+  }
+
+  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const tx = await this.beginTx();
+    try {
+      const result = await fn(tx);
+      await tx.commit();
+      return result;
+    } catch (error) {
+      await tx.rollback();
+      throw error;
+    }
+  }
   ping(signal?: AbortSignal): Promise<void> { return this.#inner.ping(signal); }
   migrate(): Promise<void> { return this.#inner.migrate(); }
 
-  getTrades(filter: TradeFilter): Promise<Trade[]> { return this.#inner.getTrades(filter); }
-  getOrders(filter: OrderFilter): Promise<OrderRecord[]> { return this.#inner.getOrders(filter); }
-  getOrderHistory(exchange: string, clientOrderId: string): Promise<OrderStateChange[]> { return this.#inner.getOrderHistory(exchange, clientOrderId); }
-  getFills(filter: FillFilter): Promise<Fill[]> { return this.#inner.getFills(filter); }
-  getStatistics(filter: StatisticsFilter): Promise<Statistics> { return this.#inner.getStatistics(filter); }
-  getGrid(exchange: string, symbol: string): Promise<GridRecord | undefined> { return this.#inner.getGrid(exchange, symbol); }
-  getSlots(exchange: string, symbol: string): Promise<SlotRecord[]> { return this.#inner.getSlots(exchange, symbol); }
-  getIntents(filter: IntentFilter): Promise<OrderIntent[]> { return this.#inner.getIntents(filter); }
-  getFillCursor(exchange: string, account: string, symbol: string): Promise<FillCursorRecord | undefined> { return this.#inner.getFillCursor(exchange, account, symbol); }
-  getEvents(filter: EventFilter): Promise<EventRecord[]> { return this.#inner.getEvents(filter); }
 
   /** Stops flushing (what is spooled stays in the file for the next open) and closes the database. */
   async close(): Promise<void> {
@@ -224,23 +232,29 @@ export class SpooledDatabase implements Database {
   }
 }
 
-/** Writes one batch in order; consecutive trades and fills become multi-row inserts. */
+/** Writes one batch in order (groups unfolded, still in one transaction); consecutive trades and fills become multi-row inserts. */
 async function applyBatch(tx: DatabaseOperations, batch: readonly SpoolRecord[]): Promise<void> {
-  for (let index = 0; index < batch.length;) {
-    const record = batch[index]!;
-    if (record.op === 'trades' || record.op === 'fills') {
+  const writes = batch.flatMap(unfold);
+  for (let index = 0; index < writes.length;) {
+    const write = writes[index]!;
+    if (write.op === 'trades' || write.op === 'fills') {
       let end = index;
-      while (end < batch.length && batch[end]!.op === record.op) end += 1;
-      const run = batch.slice(index, end);
-      if (record.op === 'trades') await tx.batchSaveTrades(run.flatMap((r) => (r.op === 'trades' ? r.trades : [])));
-      else await tx.batchSaveFills(run.flatMap((r) => (r.op === 'fills' ? r.fills : [])));
+      while (end < writes.length && writes[end]!.op === write.op) end += 1;
+      const run = writes.slice(index, end);
+      if (write.op === 'trades') await tx.batchSaveTrades(run.flatMap((w) => (w.op === 'trades' ? w.trades : [])));
+      else await tx.batchSaveFills(run.flatMap((w) => (w.op === 'fills' ? w.fills : [])));
       index = end;
       continue;
     }
-    if (record.op === 'order') await tx.saveOrder(record.order);
-    else if (record.op === 'slots') await tx.saveSlots(record.slots);
-    else if (record.op === 'event') await tx.saveEvent(record.event);
-    else await tx.saveFillCursor(record.cursor);
+    if (write.op === 'order') await tx.saveOrder(write.order);
+    else if (write.op === 'slots') await tx.saveSlots(write.slots);
+    else if (write.op === 'event') await tx.saveEvent(write.event);
+    else if (write.op === 'paused') await tx.setGridPaused(write.exchange, write.symbol, write.paused, write.reason, write.time);
+    else if (write.op === 'cursor') await tx.saveFillCursor(write.cursor);
     index += 1;
   }
+}
+
+function unfold(write: SpoolWrite): SpoolWrite[] {
+  return write.op === 'group' ? write.writes.flatMap(unfold) : [write];
 }

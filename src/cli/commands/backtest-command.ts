@@ -1,0 +1,79 @@
+/**
+ * `quantmesh backtest`: runs the grid of one configured symbol over a seeded random walk or a CSV
+ * replay on the sim matching engine, as fast as it can, and prints the report; the equity curve
+ * (CSV and HTML chart) and report.json go to --out. Exit 1 on bad input, with the reason.
+ */
+import { readFileSync } from 'node:fs';
+import { type Command, InvalidArgumentError } from 'commander';
+import { BacktestSetupError } from '../../backtest/errors.js';
+import { backtestSetup } from '../../backtest/backtest-setup.js';
+import { formatReport } from '../../backtest/backtest-report.js';
+import { ProgressBar } from '../../backtest/progress-bar.js';
+import { parseReplayCsv } from '../../backtest/replay-csv.js';
+import { runBacktestToDirectory } from '../../backtest/run-backtest-to-directory.js';
+import { embeddedDefaultConfig } from '../../config/embedded-default.js';
+import { ConfigError } from '../../config/errors.js';
+import { loadConfig } from '../../config/load-config.js';
+import { InvalidSimConfigError } from '../../exchange/sim/errors.js';
+import { GridConfigurationError } from '../../strategy/grid/errors.js';
+import type { CliCommand } from '../cli-command.js';
+
+interface BacktestFlags {
+  readonly config?: string;
+  readonly symbol?: string;
+  readonly ticks?: number;
+  readonly seed?: number;
+  readonly csv?: string;
+  readonly out: string;
+  readonly progress: boolean;
+}
+
+function nonNegativeInteger(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed)) throw new InvalidArgumentError('expected a non-negative integer');
+  return parsed;
+}
+
+/** Errors that mean "your input cannot be backtested": reported in one line, exit 1. */
+const INPUT_ERRORS = [ConfigError, BacktestSetupError, InvalidSimConfigError, GridConfigurationError];
+
+export const backtestCommand: CliCommand = {
+  register(program, context) {
+    program
+      .command('backtest')
+      .description('run the grid of one symbol over a seeded or CSV-replayed sim market and report PnL, fees, drawdown and time in market')
+      .option('--config <file>', 'configuration file (YAML); without it, the embedded default')
+      .option('--symbol <symbol>', 'symbol of trading.symbols to test (default: the first)')
+      .option('--ticks <n>', 'price steps of the random walk (default 10000; a CSV replays all its rows)', nonNegativeInteger)
+      .option('--seed <n>', "seed of the random walk (default: the sim venue's seed)", nonNegativeInteger)
+      .option('--csv <file>', 'replay prices from CSV: a "price" column (trades) or open,high,low,close (candles)')
+      .option('--out <dir>', 'directory for equity.csv, equity.html and report.json', './data/backtest')
+      .option('--no-progress', 'no progress bar on stderr')
+      .action(async (_flags: BacktestFlags, command: Command) => {
+        // The root command also has --config: take ours wherever commander put it.
+        const flags = command.optsWithGlobals<BacktestFlags>();
+        try {
+          const config = flags.config === undefined ? embeddedDefaultConfig() : await loadConfig(flags.config, { env: context.env });
+          const replayPrices = flags.csv === undefined ? undefined : parseReplayCsv(readCsv(flags.csv));
+          const setup = backtestSetup(config, { symbol: flags.symbol, seed: flags.seed, ticks: flags.ticks, replayPrices });
+          const progress = flags.progress ? new ProgressBar({ write: context.err, isTTY: process.stderr.isTTY }) : undefined;
+          const { report, files } = runBacktestToDirectory(setup, { outDir: flags.out, onProgress: progress === undefined ? undefined : (done, total) => progress.update(done, total) });
+          context.out(formatReport(report));
+          context.out(`equity curve: ${files.csv}\nchart:        ${files.html}\nreport:       ${files.json}\n`);
+          context.exitCode = 0;
+        } catch (error) {
+          if (!INPUT_ERRORS.some((type) => error instanceof type)) throw error;
+          context.err(`backtest: ${(error as Error).message}\n`);
+          context.exitCode = 1;
+        }
+      });
+  },
+};
+
+function readCsv(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new BacktestSetupError(`cannot read the replay CSV ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}

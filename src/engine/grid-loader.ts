@@ -1,0 +1,42 @@
+/**
+ * Loads a symbol's grid from the database (the same path at start and at takeover) and saves what
+ * a PersistState command names. The anchor is fixed by the first instance that creates the grid
+ * record; every later load rebuilds the same lattice (grid-strategy.md "Lattice and slots").
+ */
+import { isWorking } from '../domain/order.js';
+import type { Database, DatabaseOperations } from '../storage/database.js';
+import { fromRecords, toGridRecord, toOrderRecord, toSlotRecord } from '../strategy/grid/grid-records.js';
+import { createGridState } from '../strategy/grid/create-grid-state.js';
+import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
+
+export async function loadGrid(database: DatabaseOperations, identity: GridIdentity, time: number): Promise<GridState> {
+  const grid = await database.getGrid(identity.exchange, identity.symbol);
+  if (grid === undefined) return createGridState(identity, time);
+  const slots = await database.getSlots(identity.exchange, identity.symbol);
+  const orders = await database.getOrders({ exchange: identity.exchange, symbol: identity.symbol, status: ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'], limit: 10_000 });
+  return fromRecords(identity, grid, slots, orders.filter((order) => isWorking(order.status)));
+}
+
+/**
+ * Stores the grid record once its lattice exists; the stored anchor wins (first writer). Runs on the
+ * database itself, not in a spooled transaction: the answer is needed at once. Returns false when
+ * the stored lattice differs from this grid's, which the caller must treat as fatal for the symbol.
+ */
+export async function storeAnchor(database: Database, state: GridState): Promise<boolean> {
+  const grid = toGridRecord(state);
+  if (grid === undefined) return true;
+  const stored = await database.ensureGrid(grid);
+  return stored.anchor.eq(grid.anchor) && stored.interval.eq(grid.interval);
+}
+
+/** Writes the pause state (when the grid changed) and the named slots with their orders. */
+export async function persistGrid(database: DatabaseOperations, state: GridState, gridChanged: boolean, levels: readonly number[]): Promise<void> {
+  const grid = toGridRecord(state);
+  if (gridChanged && grid !== undefined) await database.setGridPaused(state.exchange, state.symbol, grid.paused, grid.pausedReason, state.updatedAt);
+  const slots = levels.map((level) => state.slots.get(level)).filter((slot) => slot !== undefined);
+  if (slots.length > 0) await database.saveSlots(slots.map((slot) => toSlotRecord(state, slot)));
+  for (const slot of slots) {
+    const order = toOrderRecord(state, slot);
+    if (order !== undefined) await database.saveOrder(order);
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * One runner per owned symbol: feeds price, order and fill events into the pure grid and carries
+ * its commands out through the ports (the grid decides; the engine acts).
+ *
+ * Invariants kept here:
+ * - events are applied one at a time (SerialQueue); the state advances synchronously on each
+ *   decision, so a slot marked PENDING_NEW is never given a second order while the first is in flight;
+ * - every venue fill is applied to the grid exactly once: a fill whose trade id was already applied
+ *   is dropped, and a fill is stored in the same transaction as the grid state it produced
+ *   (Invariant 2), so after a crash the stored state and the stored fills agree;
+ * - orders go out only through OrderExecutor (lock → fenced intent → send; Invariant 1) and only
+ *   while the runner is `running` (Invariant 4: a stopping or faulted runner places nothing);
+ * - start-up and takeover share one path: load, reconcile with the venue, then trade.
+ */
+import type { Logger } from 'pino';
+import { type Decimal, ZERO } from '../domain/decimal.js';
+import type { Fill } from '../domain/fill.js';
+import type { PriceTick } from '../domain/market.js';
+import type { Exchange, ExecutionEvent, OrderReport } from '../exchange/exchange.js';
+import type { EngineMetrics } from '../observability/engine-metrics.js';
+import type { Database, DatabaseOperations } from '../storage/database.js';
+import type { EventRecord } from '../storage/records.js';
+import type { GridCommand } from '../strategy/grid/grid-command.js';
+import type { GridEvent } from '../strategy/grid/grid-event.js';
+import { type GridIdentity, type GridState, slotsWithOrders } from '../strategy/grid/grid-state.js';
+import { hasOrders } from '../strategy/grid/stop-grid.js';
+import { decide } from '../strategy/grid/decide.js';
+import { parseClientOrderId } from '../strategy/grid/client-order-id.js';
+import { loadGrid, persistGrid, storeAnchor } from './grid-loader.js';
+import { InvalidGridRecordError } from '../strategy/grid/errors.js';
+import type { OrderExecutor, PlacementOutcome } from './order-executor.js';
+import { SerialQueue } from './serial-queue.js';
+import { summarise, type SymbolSummary } from './symbol-summary.js';
+import { rejectReason, reportEvent, toVenueOrder } from './venue-events.js';
+
+export type RunnerState = 'ready' | 'starting' | 'running' | 'stopping' | 'stopped' | 'faulted';
+
+export interface SymbolRunnerOptions {
+  readonly identity: GridIdentity;
+  readonly exchange: Exchange;
+  readonly database: Database;
+  readonly executor: OrderExecutor;
+  readonly logger: Logger;
+  readonly instanceId: string;
+  readonly clock: () => number;
+  readonly metrics?: EngineMetrics | undefined;
+}
+
+export class SymbolRunner {
+  readonly #options: SymbolRunnerOptions;
+  readonly #queue = new SerialQueue();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #appliedFills = new Set<string>();
+  #grid: GridState | undefined;
+  /** The grid record (anchor) is stored; until then the first lattice is written before anything else. */
+  #anchorStored = false;
+  #lifecycle: RunnerState = 'ready';
+  #pendingPrice: PriceTick | undefined;
+  #realizedPnl: Decimal = ZERO;
+  #tradeCount = 0;
+
+  constructor(options: SymbolRunnerOptions) {
+    this.#options = options;
+  }
+
+  get symbol(): string {
+    return this.#options.identity.symbol;
+  }
+
+  get exchangeName(): string {
+    return this.#options.identity.exchange;
+  }
+
+  get lifecycle(): RunnerState {
+    return this.#lifecycle;
+  }
+
+  get state(): GridState | undefined {
+    return this.#grid;
+  }
+
+  /** Loads the grid and reconciles with the venue before anything is placed. */
+  async start(): Promise<void> {
+    if (this.#lifecycle !== 'ready') return;
+    this.#lifecycle = 'starting';
+    const { database, identity, clock, logger } = this.#options;
+    try {
+      this.#grid = await loadGrid(database, identity, clock());
+      this.#anchorStored = this.#grid.lattice !== undefined;
+      await this.#seedAppliedFills();
+      await this.#queue.push(() => this.reconcileNow('start'));
+      await this.#queue.push(() => this.#checkAccount());
+      this.#lifecycle = 'running';
+      logger.info({ symbol: this.symbol, anchor: this.#grid.lattice?.anchor.toFixed() }, 'symbol running');
+    } catch (error) {
+      this.#fault(error);
+      throw error;
+    }
+  }
+
+  /** Price ticks are coalesced: while one is queued, a newer one replaces it. */
+  onPrice(tick: PriceTick): void {
+    if (this.#lifecycle !== 'running') return;
+    const queued = this.#pendingPrice !== undefined;
+    this.#pendingPrice = tick;
+    if (queued) return;
+    void this.#queue.push(async () => {
+      const latest = this.#pendingPrice;
+      this.#pendingPrice = undefined;
+      if (latest !== undefined && this.#lifecycle === 'running') await this.#apply({ type: 'PriceUpdated', time: latest.time, price: latest.price });
+    });
+  }
+
+  onExecution(event: ExecutionEvent): void {
+    if (!this.#accepting()) return;
+    if (event.type === 'fill') void this.#queue.push(() => this.#applyFill(event.fill));
+    else void this.#queue.push(() => this.#applyReport(event.order));
+  }
+
+  onMarketPanic(panic: boolean): void {
+    if (!this.#accepting()) return;
+    void this.#queue.push(() => this.#apply({ type: 'MarketPanicChanged', time: this.#options.clock(), panic }));
+  }
+
+  /** Operator action: resume a paused symbol. */
+  async resume(): Promise<void> {
+    await this.#queue.push(() => this.#apply({ type: 'OperatorResumed', time: this.#options.clock() }));
+    // A grid paused by the account check needs a fresh check before it places anything.
+    await this.#queue.push(() => this.#checkAccount());
+  }
+
+  /**
+   * Reconciliation (start, takeover, periodic): applies unseen fills from the venue's cursor exactly
+   * once, then reports the venue's open orders so the grid adopts, repairs or looks up each.
+   * Must run inside the queue.
+   */
+  async reconcileNow(reason: 'start' | 'periodic' | 'reconnect'): Promise<void> {
+    const { exchange, database, clock, metrics } = this.#options;
+    try {
+      const applied = await this.#recoverFills();
+      const open = await exchange.openOrders(this.symbol);
+      for (const order of open) await this.#saveReport(database, order);
+      await this.#apply({ type: 'OpenOrdersReported', time: clock(), orders: open.map(toVenueOrder) }, { reason, fillsApplied: applied });
+      metrics?.reconciliations.inc({ exchange: this.exchangeName, symbol: this.symbol, result: applied > 0 ? 'repaired' : 'clean' });
+    } catch (error) {
+      metrics?.reconciliations.inc({ exchange: this.exchangeName, symbol: this.symbol, result: 'failed' });
+      this.#options.logger.warn({ symbol: this.symbol, reason, err: error }, 'reconciliation failed');
+      if (reason === 'start') throw error;
+    }
+  }
+
+  /** Queues a periodic reconciliation. */
+  scheduleReconcile(reason: 'periodic' | 'reconnect'): Promise<void> {
+    return this.#queue.push(() => (this.#lifecycle === 'running' ? this.reconcileNow(reason) : Promise.resolve()));
+  }
+
+  /**
+   * Stops the loop first (no more prices, nothing new placed), then lets the grid cancel its own
+   * orders (cancel_on_exit) and close its position (close_positions_on_exit), waits until no slot
+   * holds an order or `timeoutMs` passes, and applies the last fills. Only the grid's own orders are
+   * cancelled, never an operator's. Idempotent.
+   */
+  async stop(options: { cancelOnExit: boolean; closePositions: boolean; timeoutMs?: number }): Promise<void> {
+    if (this.#lifecycle === 'stopped' || this.#lifecycle === 'stopping') return;
+    const wasRunning = this.#lifecycle === 'running';
+    this.#lifecycle = 'stopping';
+    this.#pendingPrice = undefined;
+    if (wasRunning && this.#grid !== undefined) {
+      const time = this.#options.clock();
+      await this.#queue.push(() => this.#apply({ type: 'StopRequested', time, cancelOrders: options.cancelOnExit, closePositions: options.closePositions }));
+      if (options.cancelOnExit) await this.#ordersGone(options.timeoutMs ?? 15_000);
+    }
+    await this.#queue.drain();
+    await Promise.allSettled([...this.#inFlight]);
+    if (wasRunning) await this.#queue.push(() => this.#recoverFills()).catch(() => 0);
+    const left = this.#grid === undefined ? 0 : slotsWithOrders(this.#grid).length;
+    if (left > 0 && options.cancelOnExit) this.#options.logger.warn({ symbol: this.symbol, orders: left }, 'stopped with orders still unaccounted for; the next start reconciles them');
+    this.#lifecycle = 'stopped';
+  }
+
+  /** Resolves once the grid holds no order, or after `timeoutMs`. */
+  async #ordersGone(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.#grid !== undefined && hasOrders(this.#grid) && performance.now() < deadline) {
+      const settled = Promise.allSettled([...this.#inFlight]);
+      if (this.#inFlight.size === 0) {
+        // Nothing in flight and orders remain: ask the venue about each (a lost cancel answer).
+        for (const slot of slotsWithOrders(this.#grid)) this.#track(this.#lookup(slot.order!.clientOrderId));
+      }
+      await Promise.race([settled.then(() => this.#queue.drain()), new Promise((resolve) => setTimeout(resolve, 500))]);
+    }
+  }
+
+  summary(): SymbolSummary {
+    return summarise({ exchange: this.exchangeName, symbol: this.symbol, lifecycle: this.#lifecycle, grid: this.#grid, realizedPnl: this.#realizedPnl, tradeCount: this.#tradeCount });
+  }
+
+  // --- applying events -----------------------------------------------------------------------
+
+  /** Prices only reach a running grid; venue answers also reach a starting or stopping one. */
+  #accepting(): boolean {
+    return this.#lifecycle === 'running' || this.#lifecycle === 'starting' || this.#lifecycle === 'stopping';
+  }
+
+  async #applyFill(fill: Fill): Promise<void> {
+    if (this.#appliedFills.has(fill.tradeId)) return;
+    await this.#apply({ type: 'OrderFilled', time: fill.time, fill }, undefined, fill);
+    this.#appliedFills.add(fill.tradeId);
+    this.#options.metrics?.fills.inc({ exchange: this.exchangeName, symbol: this.symbol, side: fill.side });
+  }
+
+  async #applyReport(order: OrderReport): Promise<void> {
+    await this.#saveReport(this.#options.database, order);
+    await this.#apply(reportEvent(order, order.updatedAt));
+  }
+
+  /** Decides, persists what the decision produced (with the fill that caused it), then acts. */
+  async #apply(event: GridEvent, reconciliation?: Record<string, unknown>, fill?: Fill): Promise<void> {
+    if (this.#grid === undefined) return;
+    const decision = decide(this.#grid, event);
+    this.#grid = decision.state;
+    const records = this.#eventRecords(decision.commands, reconciliation);
+    for (const id of decision.foreign) this.#options.logger.debug({ symbol: this.symbol, clientOrderId: id }, 'update for an order this grid did not issue');
+    try {
+      if (!this.#anchorStored && this.#grid.lattice !== undefined) {
+        if (!(await storeAnchor(this.#options.database, this.#grid))) {
+          throw new InvalidGridRecordError(`another instance created ${this.symbol}'s grid with a different anchor; restart to load it`);
+        }
+        this.#anchorStored = true;
+      }
+      await this.#options.database.transaction(async (tx) => {
+        if (fill !== undefined) await tx.saveFill(fill);
+        for (const command of decision.commands) await this.#persist(tx, command);
+        for (const record of records) await tx.saveEvent(record);
+      });
+    } catch (error) {
+      // The in-memory grid is ahead of what is stored: stop placing until a restart reconciles.
+      this.#fault(error);
+      throw error;
+    }
+    for (const command of decision.commands) this.#act(command);
+  }
+
+  async #persist(tx: DatabaseOperations, command: GridCommand): Promise<void> {
+    if (command.type === 'PersistState') await persistGrid(tx, this.#grid!, command.grid, command.levels);
+    else if (command.type === 'BookTrade') {
+      await tx.saveTrade(command.trade);
+      this.#realizedPnl = this.#realizedPnl.add(command.trade.realizedPnl);
+      this.#tradeCount += 1;
+      this.#options.metrics?.trades.inc({ exchange: this.exchangeName, symbol: this.symbol });
+      this.#options.metrics?.realizedPnl.set({ exchange: this.exchangeName, symbol: this.symbol }, this.#realizedPnl.toNumber());
+    } else if (command.type === 'PauseSymbol') {
+      this.#options.logger.warn({ symbol: this.symbol, reason: command.reason }, `symbol paused: ${command.message}`);
+    }
+  }
+
+  #eventRecords(commands: readonly GridCommand[], reconciliation: Record<string, unknown> | undefined): EventRecord[] {
+    const base = { time: this.#options.clock(), instanceId: this.#options.instanceId, exchange: this.exchangeName, symbol: this.symbol };
+    return commands.flatMap((command): EventRecord[] => {
+      if (command.type === 'RecordEvent') return [{ ...base, type: command.eventType, details: { ...command.details, ...(command.eventType === 'reconciliation' ? reconciliation : {}) } }];
+      if (command.type === 'PauseSymbol') return [{ ...base, type: 'grid.paused', details: { reason: command.reason, message: command.message } }];
+      return [];
+    });
+  }
+
+  // --- acting on the venue ---------------------------------------------------------------------
+
+  /** Venue actions run outside the queue; their outcomes come back as queued events. */
+  #act(command: GridCommand): void {
+    if (command.type === 'PlaceOrder') this.#track(this.#place(command));
+    else if (command.type === 'CancelOrder') this.#track(this.#cancel(command.clientOrderId, command.reason));
+    else if (command.type === 'LookupOrder') this.#track(this.#lookup(command.clientOrderId));
+    else if (command.type === 'ClosePosition') this.#track(this.#closePosition(command.quantity, command.clientOrderId));
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => this.#options.logger.error({ symbol: this.symbol, err: error }, 'venue action failed'));
+    this.#inFlight.add(tracked);
+    void tracked.finally(() => this.#inFlight.delete(tracked));
+  }
+
+  async #place(command: Extract<GridCommand, { type: 'PlaceOrder' }>): Promise<void> {
+    const placing = this.#lifecycle === 'running';
+    const outcome: PlacementOutcome = placing
+      ? await this.#options.executor.place({ symbol: this.symbol, ...command })
+      : { status: 'skipped', reason: 'lock-lost' };
+    this.#options.metrics?.ordersPlaced.inc({ exchange: this.exchangeName, symbol: this.symbol, side: command.side, outcome: outcome.status });
+    const time = this.#options.clock();
+    const id = command.clientOrderId;
+    switch (outcome.status) {
+      case 'accepted':
+        await this.#queue.push(() => this.#applyReport(outcome.order));
+        return;
+      case 'rejected':
+        this.#options.logger.info({ symbol: this.symbol, clientOrderId: id, code: outcome.error.code }, 'order rejected');
+        await this.#queue.push(() => this.#apply({ type: 'OrderRejected', time, clientOrderId: id, reason: rejectReason(outcome.error) }));
+        return;
+      case 'skipped':
+        if (outcome.reason === 'intent-refused') {
+          // Someone recorded this intent already: only the venue can say whether it was sent.
+          await this.#lookup(id);
+          return;
+        }
+        // Not sent at all: the slot is free again.
+        await this.#queue.push(() => this.#apply({ type: 'UnknownOutcomeResolved', time, clientOrderId: id, order: undefined }));
+        return;
+      case 'unknown':
+        this.#options.logger.warn({ symbol: this.symbol, clientOrderId: id }, 'order outcome unknown: the slot waits for reconciliation');
+        return;
+    }
+  }
+
+  async #cancel(clientOrderId: string, reason: string): Promise<void> {
+    this.#options.metrics?.ordersCanceled.inc({ exchange: this.exchangeName, symbol: this.symbol, reason });
+    try {
+      const report = await this.#options.exchange.cancelOrder(this.symbol, { clientOrderId });
+      await this.#queue.push(() => this.#applyReport(report));
+    } catch {
+      // Unknown order, or an unknown outcome: the venue's view decides.
+      await this.#lookup(clientOrderId);
+    }
+  }
+
+  async #lookup(clientOrderId: string): Promise<void> {
+    const order = await this.#options.exchange.getOrder(this.symbol, clientOrderId);
+    const time = this.#options.clock();
+    if (order !== undefined) await this.#queue.push(() => this.#applyReport(order));
+    else await this.#queue.push(() => this.#apply({ type: 'UnknownOutcomeResolved', time, clientOrderId, order: undefined }));
+  }
+
+  async #closePosition(quantity: Decimal, id: string): Promise<void> {
+    const report = await this.#options.exchange.placeOrder({ symbol: this.symbol, side: 'SELL', type: 'MARKET', quantity, postOnly: false, reduceOnly: true, clientOrderId: id });
+    this.#options.logger.warn({ symbol: this.symbol, quantity: quantity.toFixed(), clientOrderId: id }, 'position closed with a reduce-only market order');
+    await this.#saveReport(this.#options.database, report);
+  }
+
+  async #checkAccount(): Promise<void> {
+    const { exchange, clock } = this.#options;
+    const quote = this.#grid!.market.quote;
+    const balances = await exchange.balances();
+    const positions = exchange.capabilities.positions ? await exchange.positions([this.symbol]) : [];
+    const available = balances.find((balance) => balance.asset === quote)?.free ?? ZERO;
+    const leverage = positions.find((position) => position.symbol === this.symbol)?.leverage ?? 1;
+    await this.#apply({ type: 'AccountChecked', time: clock(), availableBalance: available, leverage });
+  }
+
+  /** Pages through the venue's fills after the stored cursor, applying each unseen fill once. */
+  async #recoverFills(): Promise<number> {
+    const { exchange, database, clock } = this.#options;
+    let cursor = (await database.getFillCursor(exchange.name, exchange.account, this.symbol))?.cursor;
+    let applied = 0;
+    for (;;) {
+      const page = await exchange.fillsSince(this.symbol, cursor, 500);
+      for (const fill of page.fills) {
+        if (this.#appliedFills.has(fill.tradeId)) continue;
+        await this.#applyFillInQueue(fill);
+        applied += 1;
+      }
+      if (page.cursor !== undefined && page.cursor !== cursor) {
+        cursor = page.cursor;
+        await database.saveFillCursor({ exchange: exchange.name, account: exchange.account, symbol: this.symbol, cursor, updatedAt: clock() });
+      }
+      if (!page.hasMore) return applied;
+    }
+  }
+
+  /** Applies a fill from inside a queued task (reconciliation already holds the queue). */
+  async #applyFillInQueue(fill: Fill): Promise<void> {
+    await this.#apply({ type: 'OrderFilled', time: fill.time, fill }, undefined, fill);
+    this.#appliedFills.add(fill.tradeId);
+  }
+
+  async #seedAppliedFills(): Promise<void> {
+    const { database, exchange } = this.#options;
+    const fills = await database.getFills({ exchange: exchange.name, account: exchange.account, symbol: this.symbol, limit: 100_000 });
+    for (const fill of fills) this.#appliedFills.add(fill.tradeId);
+  }
+
+  async #saveReport(database: DatabaseOperations, order: OrderReport): Promise<void> {
+    const parsed = parseClientOrderId(order.clientOrderId);
+    await database.saveOrder({
+      exchange: this.exchangeName, symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId,
+      side: order.side, type: order.type, price: order.price, quantity: order.quantity, filledQuantity: order.filledQuantity,
+      averagePrice: order.averagePrice, status: order.status, postOnly: order.postOnly, reduceOnly: order.reduceOnly,
+      createdAt: order.updatedAt, updatedAt: order.updatedAt,
+      level: parsed?.purpose === 'grid' ? parsed.level : undefined, cycle: parsed?.purpose === 'grid' ? parsed.cycle : undefined,
+    });
+  }
+
+  #fault(error: unknown): void {
+    this.#lifecycle = 'faulted';
+    this.#options.logger.error({ symbol: this.symbol, err: error }, 'symbol runner faulted: no new orders until restart');
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The engine of one venue account: one SymbolRunner per owned symbol, the venue's streams routed
+ * to them, periodic reconciliation, and the market panic monitor forwarded to every grid.
+ *
+ * Streams are opened before the runners reconcile, so nothing that happens during start-up is
+ * missed: an event that arrives before a runner is ready is picked up by its reconciliation.
+ * A stream reconnect triggers a reconciliation of every symbol (events may have been missed).
+ */
+import type { Logger } from 'pino';
+import type { Exchange, StreamHandle } from '../exchange/exchange.js';
+import type { EngineMetrics } from '../observability/engine-metrics.js';
+import type { Database } from '../storage/database.js';
+import type { ClientOrderIdFormat } from '../strategy/grid/client-order-id.js';
+import type { GridSettings } from '../strategy/grid/grid-settings.js';
+import { type MarketPanicState, candleReceived } from '../strategy/risk/market-panic-monitor.js';
+import type { OrderExecutor } from './order-executor.js';
+import { SymbolRunner } from './symbol-runner.js';
+import type { SymbolSummary } from './symbol-summary.js';
+
+export interface GridSpec {
+  readonly symbol: string;
+  readonly settings: GridSettings;
+  readonly reconcileIntervalMs: number;
+}
+
+export interface TradingEngineOptions {
+  readonly exchange: Exchange;
+  readonly database: Database;
+  readonly executor: OrderExecutor;
+  readonly grids: readonly GridSpec[];
+  readonly logger: Logger;
+  readonly instanceId: string;
+  readonly clock: () => number;
+  readonly metrics?: EngineMetrics | undefined;
+  readonly idFormat?: ClientOrderIdFormat | undefined;
+  /** Market panic monitor (risk_control); undefined when disabled. */
+  readonly panicMonitor?: MarketPanicState | undefined;
+}
+
+export interface StopOptions {
+  readonly cancelOnExit: boolean;
+  readonly closePositions: boolean;
+}
+
+export class TradingEngine {
+  readonly #options: TradingEngineOptions;
+  readonly #runners = new Map<string, SymbolRunner>();
+  readonly #streams: StreamHandle[] = [];
+  readonly #timers: NodeJS.Timeout[] = [];
+  #panic: MarketPanicState | undefined;
+  #stopped = false;
+
+  constructor(options: TradingEngineOptions) {
+    this.#options = options;
+    this.#panic = options.panicMonitor;
+  }
+
+  get runners(): readonly SymbolRunner[] {
+    return [...this.#runners.values()];
+  }
+
+  runner(symbol: string): SymbolRunner | undefined {
+    return this.#runners.get(symbol);
+  }
+
+  async start(): Promise<void> {
+    const { exchange, grids, logger } = this.#options;
+    for (const spec of grids) {
+      const market = await exchange.market(spec.symbol);
+      this.#runners.set(spec.symbol, new SymbolRunner({
+        identity: { exchange: exchange.name, symbol: spec.symbol, market, settings: spec.settings, idFormat: this.#options.idFormat },
+        exchange,
+        database: this.#options.database,
+        executor: this.#options.executor,
+        logger,
+        instanceId: this.#options.instanceId,
+        clock: this.#options.clock,
+        metrics: this.#options.metrics,
+      }));
+    }
+    await this.#openStreams();
+    for (const runner of this.#runners.values()) await runner.start();
+    for (const spec of grids) {
+      const timer = setInterval(() => void this.#runners.get(spec.symbol)?.scheduleReconcile('periodic'), spec.reconcileIntervalMs);
+      timer.unref();
+      this.#timers.push(timer);
+    }
+  }
+
+  async #openStreams(): Promise<void> {
+    const { exchange, logger } = this.#options;
+    const symbols = [...this.#runners.keys()];
+    const onError = (error: Error) => logger.warn({ venue: exchange.name, err: error }, 'stream problem (the stream continues)');
+    const reconcileAll = () => {
+      logger.info({ venue: exchange.name }, 'stream reconnected: reconciling every symbol');
+      for (const runner of this.#runners.values()) void runner.scheduleReconcile('reconnect');
+    };
+    this.#streams.push(await exchange.streamExecutions({
+      onData: (event) => this.#runners.get(event.type === 'fill' ? event.fill.symbol : event.order.symbol)?.onExecution(event),
+      onReconnect: reconcileAll,
+      onError,
+    }));
+    this.#streams.push(await exchange.streamPrices(symbols, {
+      onData: (tick) => this.#runners.get(tick.symbol)?.onPrice(tick),
+      onError,
+    }));
+    const monitor = this.#panic;
+    if (monitor !== undefined) {
+      this.#streams.push(await exchange.streamCandles(monitor.settings.monitorSymbols, monitor.settings.interval, {
+        onData: (candle) => {
+          const update = candleReceived(this.#panic!, candle);
+          this.#panic = update.state;
+          if (!update.changed) return;
+          logger.warn({ panic: update.state.panic }, update.state.panic ? 'market panic: buys cancelled and paused' : 'market recovered: buys resume');
+          for (const runner of this.#runners.values()) runner.onMarketPanic(update.state.panic);
+        },
+        onError,
+      }));
+    }
+  }
+
+  /** Stops every runner (loops first, then cancels), then the streams; idempotent. */
+  async stop(options: StopOptions): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    await Promise.all([...this.#runners.values()].map((runner) => runner.stop(options)));
+    await Promise.allSettled(this.#streams.map((stream) => stream.close()));
+  }
+
+  summaries(): SymbolSummary[] {
+    return [...this.#runners.values()].map((runner) => runner.summary());
+  }
+}
