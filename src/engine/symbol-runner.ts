@@ -382,7 +382,10 @@ export class SymbolRunner {
       exchange: this.exchangeName, symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId,
       side: order.side, type: order.type, price: order.price, quantity: order.quantity, filledQuantity: order.filledQuantity,
       averagePrice: order.averagePrice, status: order.status, postOnly: order.postOnly, reduceOnly: order.reduceOnly,
-      createdAt: order.updatedAt, updatedAt: order.updatedAt,
+      // Stamped with the engine's clock, the clock of the grid's own order records: a venue clock
+      // behind ours made the store ignore the venue's later report (a cancelled order stayed
+      // PENDING_CANCEL). Reports are saved in the order the queue applies them to the grid.
+      createdAt: order.updatedAt, updatedAt: Math.max(order.updatedAt, this.#options.clock()),
       level: parsed?.purpose === 'grid' ? parsed.level : undefined, cycle: parsed?.purpose === 'grid' ? parsed.cycle : undefined,
     });
   }
