@@ -1,0 +1,29 @@
+/** Runs the QuantMesh CLI from source as a child process (what `npx quantmesh` does), for app tests. */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { type OwnedProcess, projectRoot, startProcess } from '../harness/child-process.js';
+
+// The child's cwd is a temp dir, so tsx is given by URL rather than resolved from there.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const BIN = join(projectRoot, 'src/cli/bin.ts');
+
+export function startQuantMesh(args: readonly string[], cwd: string): OwnedProcess {
+  return startProcess(process.execPath, ['--import', TSX, BIN, ...args], { cwd });
+}
+
+/** Reads a finished instance's SQLite file (read-only). */
+export function readSqlite<T>(file: string, read: (db: BetterSqlite3.Database) => T): T {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** The pino records the process printed (JSON lines), with `msg` equal to `message`. */
+export function logRecords(output: string, message: string): Record<string, unknown>[] {
+  return output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.msg === message);
+}
