@@ -5,6 +5,7 @@
  */
 import { isWorking } from '../domain/order.js';
 import type { Database, DatabaseOperations } from '../storage/database.js';
+import type { OrderRecord } from '../storage/records.js';
 import { fromRecords, toGridRecord, toOrderRecord, toSlotRecord } from '../strategy/grid/grid-records.js';
 import { createGridState } from '../strategy/grid/create-grid-state.js';
 import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
@@ -14,7 +15,28 @@ export async function loadGrid(database: DatabaseOperations, identity: GridIdent
   if (grid === undefined) return createGridState(identity, time);
   const slots = await database.getSlots(identity.exchange, identity.symbol);
   const orders = await database.getOrders({ exchange: identity.exchange, symbol: identity.symbol, status: ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'], limit: 10_000 });
-  return fromRecords(identity, grid, slots, orders.filter((order) => isWorking(order.status)));
+  return fromRecords(identity, grid, slots, currentOrders(orders.filter((order) => isWorking(order.status))));
+}
+
+/**
+ * The latest working order record of each level. An order that ended at the venue keeps a working
+ * status in the store until its closing report is saved; a crash between the fill (stored with the
+ * slot's next order, one transaction) and that report left two "working" rows for one level, and the
+ * grid could not be loaded again. The slot moves to a new order only after the grid saw the previous
+ * one end, so the older row is the stale one; reconciliation brings every row's truth from the venue.
+ */
+function currentOrders(orders: readonly OrderRecord[]): OrderRecord[] {
+  const latest = new Map<number, OrderRecord>();
+  const unslotted: OrderRecord[] = [];
+  for (const order of orders) {
+    if (order.level === undefined) {
+      unslotted.push(order);
+      continue;
+    }
+    const kept = latest.get(order.level);
+    if (kept === undefined || order.updatedAt > kept.updatedAt || (order.updatedAt === kept.updatedAt && (order.cycle ?? 0) > (kept.cycle ?? 0))) latest.set(order.level, order);
+  }
+  return [...unslotted, ...latest.values()];
 }
 
 /**
