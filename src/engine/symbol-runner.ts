@@ -19,13 +19,14 @@ import type { PriceTick } from '../domain/market.js';
 import type { Exchange, ExecutionEvent, OrderReport } from '../exchange/exchange.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database, DatabaseOperations } from '../storage/database.js';
-import type { EventRecord } from '../storage/records.js';
+import type { EventRecord, OrderRecord } from '../storage/records.js';
 import type { GridCommand } from '../strategy/grid/grid-command.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
 import { type GridIdentity, type GridState, slotsWithOrders } from '../strategy/grid/grid-state.js';
 import { hasOrders } from '../strategy/grid/stop-grid.js';
 import { decide } from '../strategy/grid/decide.js';
 import { parseClientOrderId } from '../strategy/grid/client-order-id.js';
+import { toOrderRecord } from '../strategy/grid/grid-records.js';
 import { loadGrid, persistGrid, storeAnchor } from './grid-loader.js';
 import { InvalidGridRecordError } from '../strategy/grid/errors.js';
 import type { OrderExecutor, PlacementOutcome } from './order-executor.js';
@@ -168,6 +169,7 @@ export class SymbolRunner {
     if (wasRunning && this.#grid !== undefined) {
       const time = this.#options.clock();
       await this.#queue.push(() => this.#apply({ type: 'StopRequested', time, cancelOrders: options.cancelOnExit, closePositions: options.closePositions }));
+      if (options.cancelOnExit) await this.#queue.push(async () => this.#cancelUnpriced());
       if (options.cancelOnExit) await this.#ordersGone(options.timeoutMs ?? 15_000);
     }
     await this.#queue.drain();
@@ -176,6 +178,21 @@ export class SymbolRunner {
     const left = this.#grid === undefined ? 0 : slotsWithOrders(this.#grid).length;
     if (left > 0 && options.cancelOnExit) this.#options.logger.warn({ symbol: this.symbol, orders: left }, 'stopped with orders still unaccounted for; the next start reconciles them');
     this.#lifecycle = 'stopped';
+  }
+
+  /**
+   * The grid cancels on stop as part of its reaction to a price; a runner stopped before its first
+   * price after a (re)start has none, so it would wait out the timeout and leave every order working.
+   * Then the venue is asked to cancel the grid's confirmed orders directly; the answers come back as
+   * reports the grid applies as usual.
+   */
+  #cancelUnpriced(): void {
+    const grid = this.#grid;
+    if (grid === undefined || grid.lastPrice !== undefined) return;
+    for (const slot of slotsWithOrders(grid)) {
+      const status = slot.order!.status;
+      if (status === 'NEW' || status === 'PARTIALLY_FILLED') this.#track(this.#cancel(slot.order!.clientOrderId, 'stop'));
+    }
   }
 
   /** Resolves once the grid holds no order, or after `timeoutMs`. */
@@ -217,6 +234,7 @@ export class SymbolRunner {
   /** Decides, persists what the decision produced (with the fill that caused it), then acts. */
   async #apply(event: GridEvent, reconciliation?: Record<string, unknown>, fill?: Fill): Promise<void> {
     if (this.#grid === undefined) return;
+    const before = this.#grid;
     const decision = decide(this.#grid, event);
     this.#grid = decision.state;
     const records = this.#eventRecords(decision.commands, reconciliation);
@@ -230,6 +248,8 @@ export class SymbolRunner {
       }
       await this.#options.database.transaction(async (tx) => {
         if (fill !== undefined) await tx.saveFill(fill);
+        const ended = fill === undefined ? undefined : filledOrderRecord(before, decision.state, fill, this.#options.clock());
+        if (ended !== undefined) await tx.saveOrder(ended);
         for (const command of decision.commands) await this.#persist(tx, command);
         for (const record of records) await tx.saveEvent(record);
       });
@@ -394,4 +414,17 @@ export class SymbolRunner {
     this.#lifecycle = 'faulted';
     this.#options.logger.error({ symbol: this.symbol, err: error }, 'symbol runner faulted: no new orders until restart');
   }
+}
+
+/**
+ * The stored record of the order a fill completed: the slot held it before the fill and holds
+ * another (or none) after. Written with the fill, so the store never keeps a filled order as
+ * working when its closing report is never seen (fills recovered while down, or a crash before the
+ * report): such a row gave a slot two working orders at the next load.
+ */
+function filledOrderRecord(before: GridState, after: GridState, fill: Fill, time: number): OrderRecord | undefined {
+  const slot = [...before.slots.values()].find((candidate) => candidate.order?.clientOrderId === fill.clientOrderId);
+  if (slot === undefined || after.slots.get(slot.level)?.order?.clientOrderId === fill.clientOrderId) return undefined;
+  const record = toOrderRecord(before, slot)!;
+  return { ...record, status: 'FILLED', filledQuantity: record.quantity, updatedAt: Math.max(record.updatedAt, time) };
 }
