@@ -3,7 +3,6 @@
  * Without --config it runs the embedded default (SQLite, simulated venue, demo symbols).
  */
 import { once } from 'node:events';
-import { InvalidArgumentError } from 'commander';
 import { runInstance } from '../../app/run-instance.js';
 import { embeddedDefaultConfig } from '../../config/embedded-default.js';
 import { ConfigError } from '../../config/errors.js';
@@ -15,7 +14,6 @@ import type { CliCommand } from '../cli-command.js';
 interface RunFlags {
   readonly config?: string;
   readonly standby?: boolean;
-  readonly webPort?: number;
 }
 
 export const runCommand: CliCommand = {
@@ -23,13 +21,11 @@ export const runCommand: CliCommand = {
     program
       .option('--config <file>', 'configuration file (YAML); without it, the embedded single-instance demo')
       .option('--standby', 'start as a hot standby: trade only once the active instance is gone')
-      .option('--web-port <port>', 'HTTP port, overriding web.port (several instances on one host)', webPort)
       .action(async (flags: RunFlags) => {
         let config;
         try {
           const standby = flags.standby === true;
           config = flags.config === undefined ? embeddedDefaultConfig({ standby }) : await loadConfig(flags.config, { env: context.env, standby });
-          if (flags.webPort !== undefined) config = { ...config, web: { ...config.web, port: flags.webPort } };
         } catch (error) {
           if (!(error instanceof ConfigError)) throw error;
           context.err(`${error.message}\n`);
@@ -41,7 +37,7 @@ export const runCommand: CliCommand = {
         // Listen before announcing: a signal sent right after "running" must find the handler installed.
         const stop = listenForStop();
         try {
-          const instance = await runInstance(config, { logger, standby: config.coordination.standby, version: program.version() });
+          const instance = await runInstance(config, { logger, standby: config.coordination.standby });
           logger.info('running; send SIGINT or SIGTERM to stop');
           const signal = await stop.received;
           logger.info({ signal }, 'stopping: loops first, then working orders, then storage (a second signal exits at once)');
@@ -58,12 +54,6 @@ export const runCommand: CliCommand = {
       });
   },
 };
-
-function webPort(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65_535) throw new InvalidArgumentError('must be a port number from 1 to 65535');
-  return port;
-}
 
 interface StopListener {
   /** The first SIGINT or SIGTERM received (rejects with AbortError once cancelled). */
