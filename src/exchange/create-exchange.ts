@@ -10,7 +10,7 @@ import type { Exchange } from './exchange.js';
 import { SimClockDriver } from './sim/sim-clock-driver.js';
 import { SimExchange } from './sim/sim-exchange.js';
 import { SimMatchingEngine } from './sim/sim-matching-engine.js';
-import { simSymbolsNamed } from './sim/sim-settings.js';
+import { type SimSymbolSettings, simSymbolsNamed } from './sim/sim-settings.js';
 
 interface CommonOptions {
   /** Venue name as configured (`exchanges.<name>`). */
@@ -21,8 +21,10 @@ interface CommonOptions {
 export interface SimExchangeOptions extends CommonOptions {
   readonly type: 'sim';
   readonly seed?: number | undefined;
-  /** Symbols listed (default BTCUSDT, ETHUSDT). */
+  /** Symbols listed by name with built-in settings (default BTCUSDT, ETHUSDT); ignored when `markets` is given. */
   readonly symbols?: readonly string[] | undefined;
+  /** Markets listed with their full settings (initial price, tick and step sizes, volatility). */
+  readonly markets?: readonly SimSymbolSettings[] | undefined;
   /** Starting balances as decimal strings (default 100000 USDT). */
   readonly balances?: Readonly<Record<string, string>> | undefined;
   /** Fee rates as decimal strings (default maker 0.0002, taker 0.0005). */
@@ -50,7 +52,7 @@ export function createExchange(options: ExchangeOptions): Exchange {
   const engine = new SimMatchingEngine({
     venue: options.name,
     seed: options.seed ?? 1,
-    symbols: simSymbolsNamed(options.symbols ?? ['BTCUSDT', 'ETHUSDT'], options.marketType),
+    symbols: options.markets ?? simSymbolsNamed(options.symbols ?? ['BTCUSDT', 'ETHUSDT'], options.marketType),
     accounts: [{ id: SIM_ACCOUNT, balances }],
     startTime: options.startTime ?? Date.now(),
     fees: options.feeRate === undefined ? undefined : { maker: dec(options.feeRate.maker), taker: dec(options.feeRate.taker) },
