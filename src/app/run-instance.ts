@@ -25,6 +25,7 @@ import type { Logger } from '../observability/logger.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
+import { SpooledDatabase } from '../storage/spool/spooled-database.js';
 import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf } from './config-mapping.js';
 
 export interface RunOptions {
@@ -148,7 +149,11 @@ async function openStorage(config: QuantMeshConfig, registry: Registry, logger: 
     await mkdir(dirname(config.database.connection.filename), { recursive: true });
   }
   if (options.spool !== undefined) await mkdir(dirname(options.spool.path), { recursive: true });
-  return openDatabase({ ...options, logger });
+  const database = await openDatabase({ ...options, logger });
+  // What the spool held at a crash must reach the database before any grid is loaded from it:
+  // a grid loaded from a lagging database would apply again what the spool then writes.
+  if (database instanceof SpooledDatabase) await database.flush();
+  return database;
 }
 
 /** One line per symbol: what the instance is doing right now. */
