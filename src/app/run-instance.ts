@@ -17,7 +17,9 @@ import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
 import { MeteredLock } from '../coordination/lock/metered-lock.js';
 import { OrderExecutor } from '../engine/order-executor.js';
 import { TradingEngine } from '../engine/trading-engine.js';
-import { createExchange } from '../exchange/create-exchange.js';
+import { type ExchangeOptions, createExchange } from '../exchange/create-exchange.js';
+import type { SimOpeningPosition } from '../exchange/sim/sim-account.js';
+import { ZERO } from '../domain/decimal.js';
 import type { Exchange } from '../exchange/exchange.js';
 import { EngineMetrics } from '../observability/engine-metrics.js';
 import { checkHealth } from '../observability/health.js';
@@ -69,7 +71,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const exchanges: Exchange[] = [];
     if (!options.standby) {
       for (const name of new Set(config.trading.symbols.map((entry) => entry.exchange))) {
-        const exchange = createExchange(exchangeOptionsOf(config, name));
+        const exchange = createExchange(await withRestoredPositions(exchangeOptionsOf(config, name), database));
         exchanges.push(exchange);
         closers.push(() => exchange.close());
         const engine = new TradingEngine({
@@ -154,6 +156,24 @@ async function openStorage(config: QuantMeshConfig, registry: Registry, logger: 
   // a grid loaded from a lagging database would apply again what the spool then writes.
   if (database instanceof SpooledDatabase) await database.flush();
   return database;
+}
+
+/**
+ * The embedded sim venue keeps nothing between runs, while the grids' positions are in the
+ * database: it opens with those positions, so a restart resumes trading the same book instead of
+ * finding its reduce-only sells refused. A real venue keeps its own positions; nothing to do there.
+ */
+async function withRestoredPositions(options: ExchangeOptions, database: Database): Promise<ExchangeOptions> {
+  if (options.type !== 'sim') return options;
+  const positions: Record<string, SimOpeningPosition> = {};
+  for (const market of options.markets ?? []) {
+    const slots = await database.getSlots(options.name, market.symbol);
+    const quantity = slots.reduce((sum, slot) => sum.add(slot.positionQuantity), ZERO);
+    if (quantity.isZero()) continue;
+    const cost = slots.reduce((sum, slot) => sum.add(slot.positionQuantity.mul(slot.entryPrice)), ZERO);
+    positions[market.symbol] = { quantity, entryPrice: cost.div(quantity) };
+  }
+  return { ...options, positions };
 }
 
 /** One line per symbol: what the instance is doing right now. */
