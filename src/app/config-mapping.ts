@@ -2,7 +2,12 @@
  * From the loaded configuration to what the core and the adapters take: one place, used by the
  * composition root (`run-instance.ts`) and by the backtest, so both trade the same settings.
  */
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
 import type { QuantMeshConfig } from '../config/load-config.js';
+import type { DistributedLockOptions } from '../coordination/lock/create-distributed-lock.js';
+import type { ExchangeOptions } from '../exchange/create-exchange.js';
+import type { DatabaseOptions } from '../storage/open-database.js';
 import { dec } from '../domain/decimal.js';
 import { type SimSymbolSettings, simSymbolsNamed } from '../exchange/sim/sim-settings.js';
 import { type GridSettings, gridSettings } from '../strategy/grid/grid-settings.js';
@@ -43,4 +48,69 @@ export function simSymbolOf(config: QuantMeshConfig, exchange: string, symbol: s
     ...defaults, initialPrice: dec(listed.initialPrice), tickSize: dec(listed.tickSize), stepSize: dec(listed.stepSize),
     minQuantity: dec(listed.stepSize), minNotional: dec(listed.minNotional), volatility,
   };
+}
+
+/** `database` + `storage` → the storage factory's options; the spool file is per instance. */
+export function databaseOptionsOf(config: QuantMeshConfig, registry?: Registry): DatabaseOptions {
+  const { database, storage } = config;
+  return {
+    type: database.type,
+    dsn: database.dsn,
+    maxOpenConns: database.maxOpenConns,
+    maxIdleConns: database.maxIdleConns,
+    connMaxLifetimeSeconds: Math.round(database.connMaxLifetime / 1000),
+    spool: {
+      path: join(storage.spoolPath, `${instanceIdOf(config)}.spool`),
+      batchSize: storage.batchSize,
+      flushIntervalMs: storage.flushInterval,
+      maxSpoolBytes: storage.maxSpoolBytes,
+    },
+    registry,
+  };
+}
+
+/** `distributed_lock` → the lock factory's options (`type: database` uses the configured database). */
+export function lockOptionsOf(config: QuantMeshConfig): DistributedLockOptions {
+  const lock = config.distributedLock;
+  const redis = lock.redis;
+  const etcd = lock.etcd;
+  return {
+    enabled: lock.enabled,
+    type: lock.type,
+    prefix: lock.prefix,
+    redis: redis === undefined ? undefined : {
+      addr: redis.addr, addrs: redis.addrs, password: redis.password === '' ? undefined : redis.password,
+      db: redis.db, poolSize: redis.poolSize, tls: redis.tls,
+    },
+    etcd: etcd === undefined ? undefined : {
+      endpoints: etcd.endpoints.map((endpoint) => (/^https?:\/\//.test(endpoint) ? endpoint : `${etcd.tls ? 'https' : 'http'}://${endpoint}`)),
+      auth: etcd.auth,
+    },
+    sql: { dialect: config.database.type, connection: config.database.dsn },
+  };
+}
+
+/** `exchanges.<name>` → the exchange factory's options. A real venue's name is its ccxt id (`binance` futures → `binanceusdm`). */
+export function exchangeOptionsOf(config: QuantMeshConfig, name: string): ExchangeOptions {
+  const venue = config.exchanges[name];
+  if (venue === undefined) throw new RangeError(`exchanges.${name} is not configured`);
+  if (venue.type === 'sim') {
+    const symbols = config.trading.symbols.filter((entry) => entry.exchange === name).map((entry) => entry.symbol);
+    const listed = new Set([...venue.symbols.map((entry) => entry.symbol), ...symbols]);
+    return {
+      type: 'sim', name, marketType: venue.market, seed: venue.seed, stepIntervalMs: venue.tickInterval,
+      markets: [...listed].map((symbol) => simSymbolOf(config, name, symbol)),
+      feeRate: { maker: venue.feeRate, taker: venue.feeRate },
+    };
+  }
+  return {
+    type: 'ccxt', name, marketType: venue.market,
+    ccxtId: name === 'binance' && venue.market === 'future' ? 'binanceusdm' : name,
+    apiKey: venue.apiKey, apiSecret: venue.secretKey, password: venue.passphrase, testnet: venue.testnet, baseUrl: venue.baseUrl,
+  };
+}
+
+/** The instance's id; without a lock (one instance) it is optional and derived from its index. */
+export function instanceIdOf(config: QuantMeshConfig): string {
+  return config.instance.id ?? `instance-${config.instance.index}`;
 }

@@ -1,40 +1,187 @@
 /**
- * Composition root of one instance (placeholder): builds the instance from its configuration and
- * runs its lifecycle. For now it reports what it would run; storage, lock, venue and engines are
- * wired here as they land.
+ * The composition root of one instance: builds storage, the lock, the venues and one trading
+ * engine per venue from the configuration, serves the HTTP interface, reports status, and owns
+ * the lifecycle. Stopping goes in the order grid-strategy.md asks for: the loops first, then the
+ * grids' working orders (`system.cancel_on_exit`), then storage is flushed and connections closed.
+ *
+ * A `--standby` instance (R1) opens storage, the lock and its HTTP interface but trades nothing:
+ * taking over from a dead active instance needs the standby election, which is not built yet, and
+ * an instance that cannot prove it owns its symbols must not place orders (Invariant 4).
  */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { QuantMeshConfig } from '../config/load-config.js';
-import { redactDsn } from '../storage/dsn.js';
+import { createDistributedLock } from '../coordination/lock/create-distributed-lock.js';
+import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
+import { MeteredLock } from '../coordination/lock/metered-lock.js';
+import { OrderExecutor } from '../engine/order-executor.js';
+import { TradingEngine } from '../engine/trading-engine.js';
+import { type ExchangeOptions, createExchange } from '../exchange/create-exchange.js';
+import type { SimOpeningPosition } from '../exchange/sim/sim-account.js';
+import { ZERO } from '../domain/decimal.js';
+import type { Exchange } from '../exchange/exchange.js';
+import { EngineMetrics } from '../observability/engine-metrics.js';
+import { checkHealth } from '../observability/health.js';
 import type { Logger } from '../observability/logger.js';
+import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
+import type { Database } from '../storage/database.js';
+import { openDatabase } from '../storage/open-database.js';
+import { SpooledDatabase } from '../storage/spool/spooled-database.js';
+import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf } from './config-mapping.js';
 
 export interface RunOptions {
   readonly logger: Logger;
-  /** Start as a hot standby (R1): trade only after the active instance is gone. */
+  /** Start as a hot standby (R1): trade nothing until elected. */
   readonly standby: boolean;
+  /** How often the status line is logged (default 5 s). */
+  readonly statusIntervalMs?: number | undefined;
 }
 
 export interface InstanceHandle {
+  /** The HTTP interface's URL, when `web.enabled`. */
+  readonly url: string | undefined;
+  status(): InstanceStatus;
   /** Stops the instance: engines first, then orders (per system.cancel_on_exit), then connections. Idempotent. */
   stop(): Promise<void>;
 }
 
+const VERSION = '0.1.0';
+
 export async function runInstance(config: QuantMeshConfig, options: RunOptions): Promise<InstanceHandle> {
   const { logger } = options;
-  const lock = config.distributedLock;
-  logger.info({
-    index: config.instance.index,
-    standby: options.standby,
-    database: { type: config.database.type, target: redactDsn(config.database.dsn) },
-    lock: lock.enabled ? { type: lock.type, prefix: lock.prefix, granularity: config.trading.lockGranularity } : 'disabled (single instance, no-op lock)',
-    allocation: config.coordination.allocation,
-    venues: Object.entries(config.exchanges).map(([name, venue]) => ({ name, type: venue.type, market: venue.market, ...(venue.type === 'ccxt' && venue.baseUrl ? { baseUrl: venue.baseUrl } : {}) })),
-    symbols: config.trading.symbols.map((symbol) => `${symbol.exchange}:${symbol.symbol}`),
-  }, 'instance configured; trading is not wired yet, so nothing is placed');
-  let stopped: Promise<void> | undefined;
-  return {
-    stop() {
-      stopped ??= Promise.resolve().then(() => logger.info('instance stopped'));
-      return stopped;
-    },
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = new EngineMetrics(registry);
+  const clock = () => Date.now();
+  const instanceId = instanceIdOf(config);
+  const startedAt = new Date().toISOString();
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error({ err: error }, 'closing failed'));
   };
+
+  try {
+    const database = await openStorage(config, registry, logger);
+    closers.push(() => database.close());
+    const lock: DistributedLock = new MeteredLock(await createDistributedLock(lockOptionsOf(config)), registry);
+    closers.push(() => lock.close());
+
+    const engines: TradingEngine[] = [];
+    const exchanges: Exchange[] = [];
+    if (!options.standby) {
+      for (const name of new Set(config.trading.symbols.map((entry) => entry.exchange))) {
+        const exchange = createExchange(await withRestoredPositions(exchangeOptionsOf(config, name), database));
+        exchanges.push(exchange);
+        closers.push(() => exchange.close());
+        const engine = new TradingEngine({
+          exchange, database, logger, metrics, clock, instanceId: instanceId,
+          executor: new OrderExecutor({
+            exchange, database, lock, clock, instanceId: instanceId,
+            granularity: config.trading.lockGranularity, lockTtlMs: config.distributedLock.defaultTtl,
+          }),
+          grids: config.trading.symbols.filter((entry) => entry.exchange === name).map((entry) => ({
+            symbol: entry.symbol, settings: gridSettingsOf(config, entry), reconcileIntervalMs: entry.reconcileInterval,
+          })),
+        });
+        engines.push(engine);
+        await engine.start();
+      }
+    } else {
+      logger.warn('standby: this instance trades nothing (takeover by election is not available in this version)');
+    }
+
+    const status = (): InstanceStatus => ({
+      instanceId: instanceId,
+      version: VERSION,
+      mode: options.standby ? 'standby' : 'active',
+      startedAt,
+      symbols: engines.flatMap((engine) => engine.summaries()),
+    });
+    const health = () => checkHealth([
+      { name: `lock:${lock.backend}`, check: (signal) => lock.ping(signal) },
+      { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
+    ]);
+
+    let url: string | undefined;
+    if (config.web.enabled) {
+      const http = await startHttpServer({
+        host: config.web.host, port: config.web.port, apiKey: config.web.apiKey, registry, status, health,
+        resume: async (exchange, symbol) => {
+          const runner = engines.find((engine) => engine.runners.some((r) => r.exchangeName === exchange))?.runner(symbol);
+          if (runner === undefined) return false;
+          await runner.resume();
+          return true;
+        },
+      });
+      url = http.url;
+      closers.push(() => http.server.close());
+      logger.info({ url }, 'HTTP interface: /api/status, /health, /metrics');
+    }
+
+    const statusTimer = setInterval(() => logStatus(logger, status()), options.statusIntervalMs ?? 5000);
+    statusTimer.unref();
+    logStatus(logger, status());
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      status,
+      stop() {
+        stopping ??= (async () => {
+          clearInterval(statusTimer);
+          const stopOptions = { cancelOnExit: config.system.cancelOnExit, closePositions: config.system.closePositionsOnExit };
+          await Promise.all(engines.map((engine) => engine.stop(stopOptions)));
+          logStatus(logger, status());
+          await closeAll();
+          logger.info('instance stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+async function openStorage(config: QuantMeshConfig, registry: Registry, logger: Logger): Promise<Database> {
+  const options = databaseOptionsOf(config, registry);
+  if (config.database.connection.dialect === 'sqlite' && config.database.connection.filename !== ':memory:') {
+    await mkdir(dirname(config.database.connection.filename), { recursive: true });
+  }
+  if (options.spool !== undefined) await mkdir(dirname(options.spool.path), { recursive: true });
+  const database = await openDatabase({ ...options, logger });
+  // What the spool held at a crash must reach the database before any grid is loaded from it:
+  // a grid loaded from a lagging database would apply again what the spool then writes.
+  if (database instanceof SpooledDatabase) await database.flush();
+  return database;
+}
+
+/**
+ * The embedded sim venue keeps nothing between runs, while the grids' positions are in the
+ * database: it opens with those positions, so a restart resumes trading the same book instead of
+ * finding its reduce-only sells refused. A real venue keeps its own positions; nothing to do there.
+ */
+async function withRestoredPositions(options: ExchangeOptions, database: Database): Promise<ExchangeOptions> {
+  if (options.type !== 'sim') return options;
+  const positions: Record<string, SimOpeningPosition> = {};
+  for (const market of options.markets ?? []) {
+    const slots = await database.getSlots(options.name, market.symbol);
+    const quantity = slots.reduce((sum, slot) => sum.add(slot.positionQuantity), ZERO);
+    if (quantity.isZero()) continue;
+    const cost = slots.reduce((sum, slot) => sum.add(slot.positionQuantity.mul(slot.entryPrice)), ZERO);
+    positions[market.symbol] = { quantity, entryPrice: cost.div(quantity) };
+  }
+  return { ...options, positions };
+}
+
+/** One line per symbol: what the instance is doing right now. */
+function logStatus(logger: Logger, status: InstanceStatus): void {
+  for (const symbol of status.symbols) {
+    logger.info({
+      symbol: `${symbol.exchange}:${symbol.symbol}`, state: symbol.state, price: symbol.price, position: symbol.position,
+      orders: symbol.workingOrders, realizedPnl: symbol.realizedPnl, unrealizedPnl: symbol.unrealizedPnl, trades: symbol.tradeCount,
+    }, `${symbol.symbol} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} trades=${symbol.tradeCount}`);
+  }
 }

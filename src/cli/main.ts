@@ -25,7 +25,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   for (const command of REGISTERED_COMMANDS) command.register(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return context.exitCode;
+    // Commands built on their own (db, sim-venue) report failure through process.exitCode.
+    return context.exitCode !== 0 ? context.exitCode : typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     throw error;

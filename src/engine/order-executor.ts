@@ -56,6 +56,7 @@ export interface OrderExecutorOptions {
 
 export class OrderExecutor {
   readonly #options: OrderExecutorOptions;
+  readonly #queues = new Map<string, Promise<void>>();
 
   constructor(options: OrderExecutorOptions) {
     this.#options = options;
@@ -66,11 +67,27 @@ export class OrderExecutor {
     return this.#options.granularity === 'level' ? levelLockKey(venue, symbol, level) : symbolLockKey(venue, symbol);
   }
 
-  async place(placement: OrderPlacement): Promise<PlacementOutcome> {
+  /**
+   * Placements that need the same lock key wait for each other in this process: with symbol
+   * granularity a grid's window of buys would otherwise contend with itself and see "busy".
+   */
+  place(placement: OrderPlacement): Promise<PlacementOutcome> {
+    const key = this.lockKey(placement.symbol, placement.level);
+    const previous = this.#queues.get(key) ?? Promise.resolve();
+    const run = previous.then(() => this.#placeLocked(key, placement));
+    const settled = run.then(() => undefined, () => undefined);
+    this.#queues.set(key, settled);
+    void settled.then(() => {
+      if (this.#queues.get(key) === settled) this.#queues.delete(key);
+    });
+    return run;
+  }
+
+  async #placeLocked(key: string, placement: OrderPlacement): Promise<PlacementOutcome> {
     const { lock, lockTtlMs } = this.#options;
     let handle: LockHandle | undefined;
     try {
-      handle = await lock.tryLock(this.lockKey(placement.symbol, placement.level), lockTtlMs);
+      handle = await lock.tryLock(key, lockTtlMs);
     } catch (error) {
       return { status: 'skipped', reason: 'lock-lost', error };
     }

@@ -175,8 +175,8 @@ export class SymbolRunner {
     await this.#queue.drain();
     await Promise.allSettled([...this.#inFlight]);
     if (wasRunning) await this.#queue.push(() => this.#recoverFills()).catch(() => 0);
-    const left = this.#grid === undefined ? 0 : slotsWithOrders(this.#grid).length;
-    if (left > 0 && options.cancelOnExit) this.#options.logger.warn({ symbol: this.symbol, orders: left }, 'stopped with orders still unaccounted for; the next start reconciles them');
+    const left = this.#grid === undefined ? [] : slotsWithOrders(this.#grid).map((slot) => `${slot.order!.clientOrderId} ${slot.order!.status}`);
+    if (left.length > 0 && options.cancelOnExit) this.#options.logger.warn({ symbol: this.symbol, orders: left }, 'stopped with orders still unaccounted for; the next start reconciles them');
     this.#lifecycle = 'stopped';
   }
 
@@ -195,16 +195,21 @@ export class SymbolRunner {
     }
   }
 
-  /** Resolves once the grid holds no order, or after `timeoutMs`. */
+  /**
+   * Resolves once the grid holds no order, or after `timeoutMs`. Rounds are at least 500 ms apart:
+   * while orders remain and nothing is in flight, each is looked up once per round (a lost cancel
+   * answer), never in a tight loop, even when the venue refuses the lookups.
+   */
   async #ordersGone(timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     while (this.#grid !== undefined && hasOrders(this.#grid) && performance.now() < deadline) {
-      const settled = Promise.allSettled([...this.#inFlight]);
       if (this.#inFlight.size === 0) {
-        // Nothing in flight and orders remain: ask the venue about each (a lost cancel answer).
+        // An ended order may still wait for its fills: fetch them, then ask about what is left.
+        await this.#queue.push(() => this.#recoverFills()).catch(() => 0);
         for (const slot of slotsWithOrders(this.#grid)) this.#track(this.#lookup(slot.order!.clientOrderId));
       }
-      await Promise.race([settled.then(() => this.#queue.drain()), new Promise((resolve) => setTimeout(resolve, 500))]);
+      const round = new Promise((resolve) => setTimeout(resolve, 500));
+      await Promise.all([round, Promise.allSettled([...this.#inFlight]).then(() => this.#queue.drain())]);
     }
   }
 
@@ -402,10 +407,7 @@ export class SymbolRunner {
       exchange: this.exchangeName, symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId,
       side: order.side, type: order.type, price: order.price, quantity: order.quantity, filledQuantity: order.filledQuantity,
       averagePrice: order.averagePrice, status: order.status, postOnly: order.postOnly, reduceOnly: order.reduceOnly,
-      // Stamped with the engine's clock, the clock of the grid's own order records: a venue clock
-      // behind ours made the store ignore the venue's later report (a cancelled order stayed
-      // PENDING_CANCEL). Reports are saved in the order the queue applies them to the grid.
-      createdAt: order.updatedAt, updatedAt: Math.max(order.updatedAt, this.#options.clock()),
+      createdAt: order.updatedAt, updatedAt: order.updatedAt,
       level: parsed?.purpose === 'grid' ? parsed.level : undefined, cycle: parsed?.purpose === 'grid' ? parsed.cycle : undefined,
     });
   }

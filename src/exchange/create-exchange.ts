@@ -10,7 +10,8 @@ import type { Exchange } from './exchange.js';
 import { SimClockDriver } from './sim/sim-clock-driver.js';
 import { SimExchange } from './sim/sim-exchange.js';
 import { SimMatchingEngine } from './sim/sim-matching-engine.js';
-import { simSymbolsNamed } from './sim/sim-settings.js';
+import type { SimOpeningPosition } from './sim/sim-account.js';
+import { type SimSymbolSettings, simSymbolsNamed } from './sim/sim-settings.js';
 
 interface CommonOptions {
   /** Venue name as configured (`exchanges.<name>`). */
@@ -21,8 +22,12 @@ interface CommonOptions {
 export interface SimExchangeOptions extends CommonOptions {
   readonly type: 'sim';
   readonly seed?: number | undefined;
-  /** Symbols listed (default BTCUSDT, ETHUSDT). */
+  /** Symbols listed by name with built-in settings (default BTCUSDT, ETHUSDT); ignored when `markets` is given. */
   readonly symbols?: readonly string[] | undefined;
+  /** Markets listed with their full settings (initial price, tick and step sizes, volatility). */
+  readonly markets?: readonly SimSymbolSettings[] | undefined;
+  /** Futures positions the account opens with, by symbol. */
+  readonly positions?: Readonly<Record<string, SimOpeningPosition>> | undefined;
   /** Starting balances as decimal strings (default 100000 USDT). */
   readonly balances?: Readonly<Record<string, string>> | undefined;
   /** Fee rates as decimal strings (default maker 0.0002, taker 0.0005). */
@@ -40,24 +45,27 @@ export interface CcxtExchangeFactoryOptions extends Omit<CcxtExchangeOptions, 'm
 
 export type ExchangeOptions = SimExchangeOptions | CcxtExchangeFactoryOptions;
 
-const SIM_ACCOUNT = 'sim-account';
 
 export function createExchange(options: ExchangeOptions): Exchange {
   if (options.type === 'ccxt') {
     return new CcxtExchange({ ...options, marketType: options.marketType ?? 'future' });
   }
+  const startTime = options.startTime ?? Date.now();
+  // The in-process venue forgets everything when the process ends, so each run is its own account:
+  // its trade ids and fill cursor start afresh and can never be mistaken for an earlier run's.
+  const account = `sim-${startTime.toString(36)}`;
   const balances = Object.fromEntries(Object.entries(options.balances ?? { USDT: '100000' }).map(([asset, amount]) => [asset, dec(amount)]));
   const engine = new SimMatchingEngine({
     venue: options.name,
     seed: options.seed ?? 1,
-    symbols: simSymbolsNamed(options.symbols ?? ['BTCUSDT', 'ETHUSDT'], options.marketType),
-    accounts: [{ id: SIM_ACCOUNT, balances }],
-    startTime: options.startTime ?? Date.now(),
+    symbols: options.markets ?? simSymbolsNamed(options.symbols ?? ['BTCUSDT', 'ETHUSDT'], options.marketType),
+    accounts: [{ id: account, balances, positions: options.positions }],
+    startTime,
     fees: options.feeRate === undefined ? undefined : { maker: dec(options.feeRate.maker), taker: dec(options.feeRate.taker) },
     liquidityPerTick: options.liquidityPerTick === undefined ? undefined : dec(options.liquidityPerTick),
   });
   const stepIntervalMs = options.stepIntervalMs ?? 1000;
   const driver = stepIntervalMs > 0 ? new SimClockDriver(engine, { intervalMs: stepIntervalMs }) : undefined;
   driver?.start();
-  return new SimExchange(engine, { account: SIM_ACCOUNT, name: options.name, driver });
+  return new SimExchange(engine, { account, name: options.name, driver });
 }

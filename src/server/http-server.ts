@@ -13,28 +13,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { SymbolSummary } from '../engine/symbol-summary.js';
 import type { HealthReport } from '../observability/health.js';
-
-export interface SymbolStatus {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly state: string;
-  readonly pausedReason?: string | undefined;
-  readonly price?: string | undefined;
-  readonly position: string;
-  readonly averageEntryPrice?: string | undefined;
-  readonly workingOrders: number;
-  readonly realizedPnl: string;
-  readonly unrealizedPnl?: string | undefined;
-  readonly tradeCount: number;
-}
 
 export interface InstanceStatus {
   readonly instanceId: string;
   readonly version: string;
   readonly mode: string;
   readonly startedAt: string;
-  readonly symbols: readonly SymbolStatus[];
+  readonly symbols: readonly SymbolSummary[];
 }
 
 export interface HttpServerOptions {

@@ -110,7 +110,12 @@ it('CP05 db migrate applies migrations from --dsn or from the database section o
   expect(await viaDsn.exited).toBe(0);
   expect(viaDsn.output()).toContain('migrated');
   const config = join(dir, 'instance.yaml');
-  await writeFile(config, `instance:\n  id: i-1\ndatabase:\n  type: postgres\n  dsn: "${postgres.url}"\n`);
+  // A whole instance file: `db migrate --config` validates it like `quantmesh --config` does.
+  await writeFile(config, [
+    'instance:', '  id: i-1', 'database:', '  type: postgres', `  dsn: "${postgres.url}"`,
+    'exchanges:', '  sim: { type: sim }',
+    'trading:', '  symbols:', '    - { exchange: sim, symbol: BTCUSDT, price_interval: "50", order_quantity: "30" }', '',
+  ].join('\n'));
   const viaConfig = startTsProcess('test/storage/db-cli.script.ts', ['migrate', '--config', config]);
   expect(await viaConfig.exited).toBe(0);
   expect(viaConfig.output()).toMatch(/migrated postgres:\/\/.* \(postgres\)/);

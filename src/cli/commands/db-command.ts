@@ -4,9 +4,9 @@
  * `storage/copy/`; this file only parses arguments. Errors show DSNs redacted (the storage errors
  * never carry passwords) and set a non-zero exit code.
  */
-import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parse } from 'yaml';
+import { loadConfig } from '../../config/load-config.js';
+import type { CliCommand } from '../cli-command.js';
 import type { SqlDialect } from '../../storage/database.js';
 import { runCopy, runMigrate } from '../../storage/copy/run-copy.js';
 
@@ -16,14 +16,10 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
-/** The `database` section of an instance's YAML file (type and dsn). */
+/** The `database` section of an instance's configuration, loaded and validated like `quantmesh --config`. */
 async function databaseFromConfig(file: string): Promise<{ type: SqlDialect; dsn: string }> {
-  const document = parse(await readFile(file, 'utf8')) as { database?: { type?: unknown; dsn?: unknown } } | null;
-  const { type, dsn } = document?.database ?? {};
-  if ((type !== 'sqlite' && type !== 'postgres' && type !== 'mysql') || typeof dsn !== 'string') {
-    throw new InvalidArgumentError(`${file}: database.type (sqlite, postgres or mysql) and database.dsn are required`);
-  }
-  return { type, dsn };
+  const config = await loadConfig(file);
+  return { type: config.database.type, dsn: config.database.dsn };
 }
 
 function report(error: unknown): void {
@@ -55,7 +51,9 @@ export function createDbCommand(): Command {
     .option('--config <file>', 'instance YAML file whose database section is used')
     .option('--dsn <dsn>', 'database DSN (instead of --config)')
     .addOption(new Option('--type <type>', 'database type when --dsn is ambiguous').choices(['sqlite', 'postgres', 'mysql']))
-    .action(async (options: { config?: string; dsn?: string; type?: SqlDialect }) => {
+    .action(async (_flags: unknown, command: Command) => {
+      // The root command has --config too: read the flags with the globals so either position works.
+      const options = command.optsWithGlobals<{ config?: string; dsn?: string; type?: SqlDialect }>();
       try {
         if ((options.config === undefined) === (options.dsn === undefined)) throw new InvalidArgumentError('give exactly one of --config or --dsn');
         const target = options.config !== undefined ? await databaseFromConfig(options.config) : { type: options.type, dsn: options.dsn! };
@@ -67,3 +65,10 @@ export function createDbCommand(): Command {
 
   return db;
 }
+
+/** `quantmesh db …` in the CLI. */
+export const dbCommand: CliCommand = {
+  register(program) {
+    program.addCommand(createDbCommand());
+  },
+};

@@ -24,7 +24,11 @@ export interface LeaseOperations {
 type HandleState = 'held' | 'released' | 'lost';
 
 export class LeasedLockHandle implements LockHandle {
-  readonly #controller = new AbortController();
+  // Created on the first read of `signal`: a holder that never reads it pays for no AbortController,
+  // and the end reason (an Error, with its stack) is only built when someone looks at it.
+  #controller: AbortController | undefined;
+  #endReason: (() => LockLostError) | undefined;
+  #reason: LockLostError | undefined;
   readonly #operations: LeaseOperations;
   readonly #onEnd: ((handle: LeasedLockHandle) => void) | undefined;
   readonly #backend: string;
@@ -48,6 +52,10 @@ export class LeasedLockHandle implements LockHandle {
 
   get signal(): AbortSignal {
     this.#checkDeadline();
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#endReason !== undefined) this.#controller.abort(this.#reasonNow());
+    }
     return this.#controller.signal;
   }
 
@@ -67,7 +75,7 @@ export class LeasedLockHandle implements LockHandle {
   /** Marks the lock as lost and aborts the signal; no-op when it already ended. */
   lose(reason: string, cause?: unknown): void {
     if (this.#state !== 'held') return;
-    this.#end('lost', new LockLostError(this.key, reason, cause === undefined ? undefined : { cause }));
+    this.#end('lost', () => new LockLostError(this.key, reason, cause === undefined ? undefined : { cause }));
   }
 
   async extend(ttlMs: number): Promise<void> {
@@ -107,7 +115,7 @@ export class LeasedLockHandle implements LockHandle {
       throw this.#lostError('unlock refused by the backend');
     }
     // The key was still ours and is now gone; a deadline passing meanwhile does not change that.
-    if (this.#state === 'held') this.#end('released', new LockLostError(this.key, 'released'));
+    if (this.#state === 'held') this.#end('released', () => new LockLostError(this.key, 'released'));
     else this.#state = 'released';
   }
 
@@ -126,15 +134,21 @@ export class LeasedLockHandle implements LockHandle {
     this.#timer.unref();
   }
 
-  #end(state: HandleState, reason: LockLostError): void {
+  #end(state: HandleState, reason: () => LockLostError): void {
     this.#state = state;
     clearTimeout(this.#timer);
-    this.#controller.abort(reason);
+    this.#endReason = reason;
+    this.#controller?.abort(this.#reasonNow());
     this.#onEnd?.(this);
   }
 
+  #reasonNow(): LockLostError | undefined {
+    this.#reason ??= this.#endReason?.();
+    return this.#reason;
+  }
+
   #lostError(reason: string): LockLostError {
-    const cause: unknown = this.#controller.signal.reason;
+    const cause: unknown = this.#reasonNow();
     return new LockLostError(this.key, reason, cause === undefined ? undefined : { cause });
   }
 

@@ -29,6 +29,12 @@ interface MutablePosition {
   entryPrice: Decimal;
 }
 
+/** A futures position the account opens with (signed quantity; positive is long). */
+export interface SimOpeningPosition {
+  readonly quantity: Decimal;
+  readonly entryPrice: Decimal;
+}
+
 export class SimAccount {
   readonly id: string;
   readonly #venue: string;
@@ -41,12 +47,13 @@ export class SimAccount {
   readonly #positions = new Map<string, MutablePosition>();
   readonly #leverage = new Map<string, number>();
 
-  constructor(options: { id: string; venue: string; fees: FeeRates; balances: Readonly<Record<string, Decimal>>; defaultLeverage: number }) {
+  constructor(options: { id: string; venue: string; fees: FeeRates; balances: Readonly<Record<string, Decimal>>; defaultLeverage: number; positions?: Readonly<Record<string, SimOpeningPosition>> | undefined }) {
     this.id = options.id;
     this.#venue = options.venue;
     this.#fees = options.fees;
     this.#defaultLeverage = options.defaultLeverage;
     for (const [asset, amount] of Object.entries(options.balances)) this.#totals.set(asset, amount);
+    for (const [symbol, position] of Object.entries(options.positions ?? {})) this.#positions.set(symbol, { quantity: position.quantity, entryPrice: position.entryPrice });
   }
 
   get fees(): FeeRates {

@@ -76,7 +76,7 @@ export class SimMatchingEngine {
       this.#symbols.set(symbol.symbol, { market: marketOf(symbol), path, price: symbol.initialPrice, book: new SimOrderBook(), candles: new Map() });
     });
     for (const account of settings.accounts) {
-      this.#accounts.set(account.id, new SimAccount({ id: account.id, venue: this.venue, fees: settings.fees ?? DEFAULT_FEES, balances: account.balances, defaultLeverage: account.defaultLeverage ?? 10 }));
+      this.#accounts.set(account.id, new SimAccount({ id: account.id, venue: this.venue, fees: settings.fees ?? DEFAULT_FEES, balances: account.balances, defaultLeverage: account.defaultLeverage ?? 10, positions: account.positions }));
       this.#byClientId.set(account.id, new Map());
     }
   }

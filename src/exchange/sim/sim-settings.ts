@@ -1,7 +1,7 @@
 /** Settings of a simulated venue, with the defaults the embedded sim and the sim-venue server use. */
 import { type Decimal, dec } from '../../domain/decimal.js';
 import type { Market, MarketType } from '../../domain/market.js';
-import type { FeeRates } from './sim-account.js';
+import type { FeeRates, SimOpeningPosition } from './sim-account.js';
 
 /** A listed symbol: its market filters, and how its price moves. */
 export interface SimSymbolSettings extends Market {
@@ -18,6 +18,8 @@ export interface SimAccountSettings {
   readonly id: string;
   readonly balances: Readonly<Record<string, Decimal>>;
   readonly defaultLeverage?: number | undefined;
+  /** Futures positions the account opens with (the embedded venue restores them from QuantMesh's database). */
+  readonly positions?: Readonly<Record<string, SimOpeningPosition>> | undefined;
 }
 
 export interface SimRateLimit {

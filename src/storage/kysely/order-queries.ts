@@ -1,10 +1,14 @@
 /**
- * Orders: one row per (exchange, clientOrderId), upserted; an update older than the stored one
- * (by updatedAt) is ignored, so replaying a spool out of date cannot roll an order back. Each change
+ * Orders: one row per (exchange, clientOrderId), upserted; an update behind the stored state is
+ * ignored, so replaying a spool out of date cannot roll an order back. "Behind" is judged by what
+ * cannot go backwards before clocks: a terminal state beats a working one, a larger filled quantity
+ * beats a smaller one, and only then the later updatedAt wins (the venue's and the engine's clocks
+ * differ, so time alone would let a stale local state hide the venue's final answer). Each change
  * of status or filled quantity appends to `order_states` with the next sequence number.
  */
 import { type Kysely, sql } from 'kysely';
 import { dec } from '../../domain/decimal.js';
+import { type OrderStatus, isTerminal } from '../../domain/order.js';
 import type { OrderFilter, OrderRecord, OrderStateChange } from '../records.js';
 import { insertIgnoring } from './dialect-sql.js';
 import type { StorageSchema } from './kysely-schema.js';
@@ -15,7 +19,7 @@ export async function saveOrder(context: QueryContext, order: OrderRecord): Prom
   const row = orderRow(order);
   await context.atomic(async (db) => {
     const existing = await lockedOrder(db, context, order);
-    if (existing !== undefined && toNumber(existing.updated_at) > order.updatedAt) return;
+    if (existing !== undefined && isAhead(existing, order)) return;
     const inserted = existing === undefined ? await insertIgnoring(db, context.dialect, 'orders', [row]) : 0;
     if (inserted === 0) {
       const { exchange, client_order_id, ...changes } = row;
@@ -24,6 +28,15 @@ export async function saveOrder(context: QueryContext, order: OrderRecord): Prom
     const changed = existing === undefined || existing.status !== order.status || !dec(existing.filled_quantity).eq(order.filledQuantity);
     if (changed) await appendState(db, context, order);
   });
+}
+
+/** True when the stored order is further along than `update` (see the module comment). */
+function isAhead(stored: { status: string; filled_quantity: string; updated_at: unknown }, update: OrderRecord): boolean {
+  const storedTerminal = isTerminal(stored.status as OrderStatus);
+  if (storedTerminal !== isTerminal(update.status)) return storedTerminal;
+  const filled = dec(stored.filled_quantity).cmp(update.filledQuantity);
+  if (filled !== 0) return filled > 0;
+  return toNumber(stored.updated_at as number) > update.updatedAt;
 }
 
 function lockedOrder(db: Kysely<StorageSchema>, context: QueryContext, order: OrderRecord) {

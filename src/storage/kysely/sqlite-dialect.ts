@@ -8,16 +8,19 @@
  * type, so exact aggregation runs in SQL through functions registered here (`dec_sum`, `dec_mul`,
  * `dec_sign`), computed with the domain's exact decimals.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteDialect, type SqliteDatabase } from 'kysely';
 import { dec, decimalToString, type Decimal, ZERO } from '../../domain/decimal.js';
 import type { SqliteConnection } from '../dsn.js';
 import type { FailureKind, StorageDialect } from './storage-dialect.js';
 
-
 type SqlValue = string | number | bigint | null;
 
 export function createSqliteDialect(connection: SqliteConnection): StorageDialect {
+  // A new user's first run has no ./data yet: the database file's folder is created, as SQLite would create the file.
+  if (connection.filename !== ':memory:') mkdirSync(dirname(connection.filename), { recursive: true });
   const database = new BetterSqlite3(connection.filename);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 0');

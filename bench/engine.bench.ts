@@ -1,0 +1,155 @@
+/**
+ * `npm run bench:engine`: the engine's figures, each beside a baseline measured in the same run.
+ * 1. Backtest throughput (`benchBacktest()`): ticks/s through the grid and the sim matching engine,
+ *    against the sim engine alone.
+ * 2. Tick-to-order-sent latency p50/p99 (bench/tick-to-order.ts), symbol lock granularity:
+ *    (a) SQLite + NoopLock, against one raw SQLite intent INSERT;
+ *    (b) PostgreSQL (fresh database, dropped after) + RedisLock on the shared Redis (unique key
+ *        prefix, keys deleted after), against one raw pg INSERT + one raw Redis SET NX PX + release.
+ *    The engine's ticks and the baseline's round trips alternate in rounds, so load from other
+ *    processes on the shared machine falls on both alike. Ratio = our p50 / the sum of the raw p50s.
+ * `QM_BENCH_TICKS` (default 400) sets the measured ticks per case, `QM_BENCH_ONLY=backtest|sqlite|postgres`
+ * runs one part.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { DistributedLock } from '../src/coordination/lock/distributed-lock.js';
+import { NoopLock } from '../src/coordination/lock/noop/noop-lock.js';
+import { RedisLock } from '../src/coordination/lock/redis/redis-lock.js';
+import type { Database } from '../src/storage/database.js';
+import { openDatabase } from '../src/storage/open-database.js';
+import { createPostgresDatabase } from '../test/harness/postgres.js';
+import { requireListening, services } from '../test/harness/services.js';
+import { benchBacktest } from './backtest-throughput.js';
+import { type RawRoundTrip, rawPostgresInsert, rawRedisLock, rawSqliteInsert } from './raw-round-trips.js';
+import { startTickToOrder } from './tick-to-order.js';
+
+const TICKS = Number(process.env.QM_BENCH_TICKS ?? '400');
+const WARM_UP_TICKS = 20;
+const ROUNDS = 10;
+const ONLY = process.env.QM_BENCH_ONLY;
+
+interface Percentiles { readonly p50: number; readonly p99: number }
+
+function percentiles(samples: readonly number[]): Percentiles {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+const figure = (value: number) => (value >= 1000 ? value.toFixed(0) : value.toPrecision(3));
+const ratio = (value: number) => value.toPrecision(3);
+
+function row(name: string, value: string, baselineName: string, baseline: string, ratioText: string): void {
+  console.log(`${name.padEnd(44)} ${value.padStart(10)}  baseline ${baselineName.padEnd(40)} ${baseline.padStart(10)}  ratio ${ratioText}`);
+}
+
+async function backtestSection(): Promise<void> {
+  console.log('## backtest throughput (best of 3 rounds after a warm-up)');
+  for (const result of await benchBacktest()) {
+    row(result.name, `${figure(result.value)} ${result.unit}`, result.baselineName, `${figure(result.baseline)} ${result.unit}`, ratio(result.ratio));
+  }
+}
+
+interface LatencyCase {
+  readonly title: string;
+  readonly database: Database;
+  readonly lock: DistributedLock;
+  /** The raw round trips one placement must make, by name. */
+  readonly baselines: Readonly<Record<string, RawRoundTrip>>;
+}
+
+/** Engine ticks and raw round trips in alternating rounds; prints the figures and the ratio. */
+async function latencySection(latency: LatencyCase): Promise<void> {
+  console.log(`\n## tick-to-order-sent latency: ${latency.title} (${TICKS} ticks, ${ROUNDS} rounds, symbol lock)`);
+  const session = await startTickToOrder({ database: latency.database, lock: latency.lock, ticks: WARM_UP_TICKS + TICKS });
+  const ours: number[] = [];
+  const raw: Record<string, number[]> = Object.fromEntries(Object.keys(latency.baselines).map((name) => [name, []]));
+  try {
+    for (let i = 0; i < WARM_UP_TICKS; i += 1) await session.tick();
+    for (const trip of Object.values(latency.baselines)) for (let i = 0; i < WARM_UP_TICKS; i += 1) await trip.once();
+    const sentBefore = session.ordersSent;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const share = Math.ceil(TICKS / ROUNDS);
+      for (let i = 0; i < share && ours.length < TICKS; i += 1) ours.push(await session.tick());
+      for (const [name, trip] of Object.entries(latency.baselines)) for (let i = 0; i < share; i += 1) raw[name]!.push(await trip.once());
+      console.log(`  ... round ${round + 1}/${ROUNDS}: ${ours.length} ticks, running p50 ${percentiles(ours).p50.toFixed(2)} ms`);
+    }
+    // Each tick must have produced exactly one order, or the samples do not measure what they say.
+    const sent = session.ordersSent - sentBefore;
+    if (sent < TICKS) throw new Error(`engine bench: ${TICKS} ticks produced only ${sent} orders`);
+    console.log(`  orders sent during the measured ticks: ${sent}`);
+  } finally {
+    await session.close();
+  }
+  const figures = percentiles(ours);
+  const rawFigures = Object.entries(raw).map(([name, samples]) => ({ name, ...percentiles(samples) }));
+  const sumP50 = rawFigures.reduce((sum, trip) => sum + trip.p50, 0);
+  const sumP99 = rawFigures.reduce((sum, trip) => sum + trip.p99, 0);
+  const rawName = rawFigures.map((trip) => trip.name).join(' + ');
+  row('tick → placeOrder at venue, p50', `${figures.p50.toFixed(3)} ms`, rawName, `${sumP50.toFixed(3)} ms`, ratio(figures.p50 / sumP50));
+  row('tick → placeOrder at venue, p99', `${figures.p99.toFixed(3)} ms`, rawName, `${sumP99.toFixed(3)} ms`, ratio(figures.p99 / sumP99));
+  for (const trip of rawFigures) console.log(`   raw ${trip.name}: p50 ${trip.p50.toFixed(3)} ms, p99 ${trip.p99.toFixed(3)} ms`);
+}
+
+async function sqliteSection(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'qm-bench-engine-'));
+  try {
+    const database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'engine.db') });
+    // The baseline's own file, migrated by the project so its table is the engine's.
+    await (await openDatabase({ type: 'sqlite', dsn: join(dir, 'raw.db') })).close();
+    const insert = rawSqliteInsert(join(dir, 'raw.db'));
+    try {
+      await latencySection({ title: '(a) SQLite + NoopLock', database, lock: new NoopLock(), baselines: { 'SQLite INSERT': insert } });
+    } finally {
+      await insert.close();
+      await database.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Deletes every key under `prefix` (the lock's keys and fencing counters, the baseline's key). */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 100 })) {
+      if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function postgresSection(): Promise<void> {
+  await requireListening('redis');
+  const fresh = await createPostgresDatabase();
+  const prefix = `qmbench-engine-${randomUUID()}:`;
+  try {
+    const database = await openDatabase({ type: 'postgres', dsn: fresh.url });
+    const lock = new RedisLock({ addr: new URL(services.redis.url).host, prefix });
+    const insert = await rawPostgresInsert(fresh.url);
+    const redis = rawRedisLock(services.redis.url, prefix);
+    try {
+      await latencySection({
+        title: '(b) PostgreSQL + RedisLock', database, lock,
+        baselines: { 'pg INSERT': insert, 'Redis SET NX PX + release': redis },
+      });
+    } finally {
+      await Promise.allSettled([insert.close(), redis.close(), lock.close(), database.close()]);
+    }
+  } finally {
+    await deleteKeys(services.redis.url, prefix);
+    await fresh.drop();
+  }
+}
+
+console.log(`engine benchmark: node ${process.version}, ${new Date().toISOString()}`);
+if (ONLY === undefined || ONLY === 'backtest') await backtestSection();
+if (ONLY === undefined || ONLY === 'sqlite') await sqliteSection();
+if (ONLY === undefined || ONLY === 'postgres') await postgresSection();
+process.exit(0);
