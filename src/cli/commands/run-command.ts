@@ -3,6 +3,7 @@
  * Without --config it runs the embedded default (SQLite, simulated venue, demo symbols).
  */
 import { once } from 'node:events';
+import { InvalidArgumentError } from 'commander';
 import { runInstance } from '../../app/run-instance.js';
 import { embeddedDefaultConfig } from '../../config/embedded-default.js';
 import { ConfigError } from '../../config/errors.js';
@@ -14,6 +15,7 @@ import type { CliCommand } from '../cli-command.js';
 interface RunFlags {
   readonly config?: string;
   readonly standby?: boolean;
+  readonly webPort?: number;
 }
 
 export const runCommand: CliCommand = {
@@ -21,11 +23,13 @@ export const runCommand: CliCommand = {
     program
       .option('--config <file>', 'configuration file (YAML); without it, the embedded single-instance demo')
       .option('--standby', 'start as a hot standby: trade only once the active instance is gone')
+      .option('--web-port <port>', 'HTTP port, overriding web.port (e.g. several instances or test runs on one host)', webPort)
       .action(async (flags: RunFlags) => {
         let config;
         try {
           const standby = flags.standby === true;
           config = flags.config === undefined ? embeddedDefaultConfig({ standby }) : await loadConfig(flags.config, { env: context.env, standby });
+          if (flags.webPort !== undefined) config = { ...config, web: { ...config.web, port: flags.webPort } };
         } catch (error) {
           if (!(error instanceof ConfigError)) throw error;
           context.err(`${error.message}\n`);
@@ -54,6 +58,12 @@ export const runCommand: CliCommand = {
       });
   },
 };
+
+function webPort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65_535) throw new InvalidArgumentError('must be a port number from 1 to 65535');
+  return port;
+}
 
 interface StopListener {
   /** The first SIGINT or SIGTERM received (rejects with AbortError once cancelled). */
