@@ -23,7 +23,7 @@ export function readSqlite<T>(file: string, read: (db: BetterSqlite3.Database) =
   }
 }
 
-/** The pino records the process printed (JSON lines), with `msg` equal to `message`. */
-export function logRecords(output: string, message: string): Record<string, unknown>[] {
-  return output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.msg === message);
+/** The pino records (JSON lines) in `output` that `match`. */
+export function logRecords(output: string, match: (record: Record<string, unknown>) => boolean): Record<string, unknown>[] {
+  return output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter(match);
 }
