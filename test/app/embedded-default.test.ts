@@ -44,7 +44,7 @@ describe('embedded default (no --config)', () => {
     expect(final.map((record) => [record.symbol, record.orders])).toEqual([['sim:BTCUSDT', 0], ['sim:ETHUSDT', 0], ['sim:SOLUSDT', 0]]);
 
     // What a clean stop left in the spool file is the database's too: read it as the next start would.
-    const database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'data/quantmesh.db'), spool: { path: join(dir, 'data/spool') } });
+    const database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'data/quantmesh.db'), spool: { path: join(dir, 'data/spool/local.spool') } });
     await (database as SpooledDatabase).flush();
     await database.close();
     const stored = readSqlite(join(dir, 'data/quantmesh.db'), (db) => ({
