@@ -3,7 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot, startTsProcess } from '../harness/child-process.js';
+import { projectRoot, startProcess, startTsProcess } from '../harness/child-process.js';
+import { freePort } from '../harness/free-port.js';
+import { sharedRedis } from '../harness/redis.js';
 import { EXAMPLE_ENV } from '../config/example-env.js';
 
 const BIN = 'src/cli/bin.ts';
@@ -58,22 +60,30 @@ describe('quantmesh CLI', () => {
     expect((await run(['config', 'check'])).code).toBe(1);
   });
 
-  it('runs the embedded default until SIGINT, then exits 0', async () => {
-    const child = startTsProcess(BIN, []);
-    await child.waitForLine(/"msg":"running; send SIGINT or SIGTERM to stop"/);
-    expect(child.output()).toMatch(/"symbols":\["sim:BTCUSDT","sim:ETHUSDT","sim:SOLUSDT"\]/);
-    child.signal('SIGINT');
-    expect(await child.exited).toBe(0);
-    expect(child.output()).toMatch(/"msg":"instance stopped"/);
-  });
+  // The embedded default's whole run (trades, /health, SIGINT, no order left) is test/app/embedded-default.test.ts.
 
-  it('runs --config=FILE --standby until SIGTERM, logging no secret', async () => {
-    const child = startTsProcess(BIN, ['--config=examples/ha/instance-3.yaml', '--standby'], { env: EXAMPLE_ENV });
+  it('runs --config=FILE --standby until SIGTERM: opens the lock and storage, trades nothing, logs no secret', async () => {
+    const { prefix } = await sharedRedis();
+    const secrets = { QM_TEST_BINANCE_KEY: 'cli-binance-key-4321', QM_TEST_BINANCE_SECRET: 'cli-binance-secret-8765', QM_TEST_WEB_KEY: 'cli-web-key-1111' };
+    const file = join(dir, 'standby.yaml');
+    await writeFile(file, [
+      'instance: { id: standby-1, index: 2 }',
+      `database: { type: sqlite, dsn: ${join(dir, 'standby.db')} }`,
+      `distributed_lock: { enabled: true, type: redis, prefix: "${prefix}", redis: { addr: "127.0.0.1:6379" } }`,
+      'exchanges:',
+      '  binance: { api_key: "${QM_TEST_BINANCE_KEY}", secret_key: "${QM_TEST_BINANCE_SECRET}" }',
+      'trading:',
+      '  symbols: [{ exchange: binance, symbol: BTCUSDT, price_interval: "50", order_quantity: "100" }]',
+      `storage: { spool_path: ${join(dir, 'spool')} }`,
+      `web: { port: ${await freePort()}, api_key: "\${QM_TEST_WEB_KEY}" }`,
+      '',
+    ].join('\n'));
+    const child = startProcess(process.execPath, ['--import', 'tsx', BIN, `--config=${file}`, '--standby'], { env: secrets });
     await child.waitForLine(/"msg":"running/);
-    expect(child.output()).toMatch(/"instance":"instance-3".*"standby":true/);
+    expect(child.output()).toMatch(/"instance":"standby-1".*standby: this instance trades nothing/);
     child.signal('SIGTERM');
     expect(await child.exited).toBe(0);
-    for (const secret of Object.values(EXAMPLE_ENV)) expect(child.output()).not.toContain(secret);
+    for (const secret of Object.values(secrets)) expect(child.output()).not.toContain(secret);
   });
 
   it('refuses --standby on a single instance and an invalid --config, exit 1', async () => {
