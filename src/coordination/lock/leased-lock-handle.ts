@@ -47,7 +47,6 @@ export class LeasedLockHandle implements LockHandle {
     this.#onEnd = options.onEnd;
     this.#backend = options.backend;
     this.#validUntil = validUntil;
-    this.#arm();
   }
 
   get signal(): AbortSignal {
@@ -55,6 +54,7 @@ export class LeasedLockHandle implements LockHandle {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
       if (this.#endReason !== undefined) this.#controller.abort(this.#reasonNow());
+      else this.#arm();
     }
     return this.#controller.signal;
   }
@@ -123,8 +123,10 @@ export class LeasedLockHandle implements LockHandle {
     if (this.#state === 'held' && monotonicNow() >= this.#validUntil) this.lose('lease may have expired (local monotonic deadline passed)');
   }
 
+  /** The deadline timer only matters to abort a signal someone holds: it is armed once `signal` was read. */
   #arm(): void {
     clearTimeout(this.#timer);
+    if (this.#controller === undefined) return;
     if (!Number.isFinite(this.#validUntil)) return;
     // Timers may fire a little early: check, and wait again for the rest if the deadline is ahead.
     this.#timer = setTimeout(() => {
