@@ -12,7 +12,7 @@
 import type { Decimal } from '../domain/decimal.js';
 import type { Fill } from '../domain/fill.js';
 import type { Balance, Candle, Market, Position, PriceTick } from '../domain/market.js';
-import type { OrderSide, OrderType, VenueOrderStatus } from '../domain/order.js';
+import type { Order, OrderSide, OrderType, VenueOrderStatus } from '../domain/order.js';
 
 export interface PlaceOrderRequest {
   readonly symbol: string;
@@ -30,20 +30,12 @@ export interface PlaceOrderRequest {
 }
 
 /** The venue's view of one order. */
-export interface OrderReport {
-  readonly symbol: string;
+export interface OrderReport extends Pick<Order,
+  'symbol' | 'clientOrderId' | 'side' | 'type' | 'price' | 'quantity' | 'filledQuantity' | 'averagePrice' | 'postOnly' | 'reduceOnly' | 'updatedAt'> {
+  /** The venue always names its orders. */
   readonly exchangeOrderId: string;
-  readonly clientOrderId: string;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly price?: Decimal | undefined;
-  readonly quantity: Decimal;
-  readonly filledQuantity: Decimal;
-  readonly averagePrice?: Decimal | undefined;
+  /** Only the statuses a venue reports; the local pending ones never come from a venue. */
   readonly status: VenueOrderStatus;
-  readonly postOnly: boolean;
-  readonly reduceOnly: boolean;
-  readonly updatedAt: number;
 }
 
 /** Outcome of one entry of a batch: the report, or the typed error for that entry alone. */
