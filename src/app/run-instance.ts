@@ -28,6 +28,7 @@ import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 import { SpooledDatabase } from '../storage/spool/spooled-database.js';
+import { packageVersion } from './package-version.js';
 import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf } from './config-mapping.js';
 
 export interface RunOptions {
@@ -46,7 +47,8 @@ export interface InstanceHandle {
   stop(): Promise<void>;
 }
 
-const VERSION = '0.1.0';
+/** How long a stop waits for the spool to reach the database. */
+const SPOOL_DRAIN_MS = 10_000;
 
 export async function runInstance(config: QuantMeshConfig, options: RunOptions): Promise<InstanceHandle> {
   const { logger } = options;
@@ -63,7 +65,11 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
 
   try {
     const database = await openStorage(config, registry, logger);
-    closers.push(() => database.close());
+    closers.push(async () => {
+      // A clean stop leaves the database complete; if it is down, the spool file keeps the rest for the next start.
+      if (database instanceof SpooledDatabase) await Promise.race([database.flush(), new Promise((resolve) => setTimeout(resolve, SPOOL_DRAIN_MS).unref())]);
+      await database.close();
+    });
     const lock: DistributedLock = new MeteredLock(await createDistributedLock(lockOptionsOf(config)), registry);
     closers.push(() => lock.close());
 
@@ -93,7 +99,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
 
     const status = (): InstanceStatus => ({
       instanceId: instanceId,
-      version: VERSION,
+      version: packageVersion(),
       mode: options.standby ? 'standby' : 'active',
       startedAt,
       symbols: engines.flatMap((engine) => engine.summaries()),

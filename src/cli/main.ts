@@ -1,14 +1,8 @@
 /** The `quantmesh` CLI: builds the program from the registered commands and returns an exit code instead of exiting. */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../app/package-version.js';
 import type { CliContext } from './cli-command.js';
 import { REGISTERED_COMMANDS } from './registered-commands.js';
-
-function packageVersion(): string {
-  // src/cli/ and dist/cli/ are both two levels below the package root.
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
-}
 
 export async function main(argv: readonly string[]): Promise<number> {
   const context: CliContext = {
