@@ -22,7 +22,7 @@ export interface SlotRecord {
   readonly exchange: string;
   readonly symbol: string;
   readonly level: number;
-  /** Completed buy→sell rounds; part of every client order id of the slot. */
+  /** The slot's order generation: advances when a round trip completes and when an order ends unfilled, so every intent has its own client order id (see grid-state.ts). */
   readonly cycle: number;
   /** Base quantity held by the slot (0 when EMPTY). */
   readonly positionQuantity: Decimal;
