@@ -81,9 +81,9 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
         exchanges.push(exchange);
         closers.push(() => exchange.close());
         const engine = new TradingEngine({
-          exchange, database, logger, metrics, clock, instanceId: instanceId,
+          exchange, database, logger, metrics, clock, instanceId,
           executor: new OrderExecutor({
-            exchange, database, lock, clock, instanceId: instanceId,
+            exchange, database, lock, clock, instanceId,
             granularity: config.trading.lockGranularity, lockTtlMs: config.distributedLock.defaultTtl,
           }),
           grids: config.trading.symbols.filter((entry) => entry.exchange === name).map((entry) => ({
@@ -97,8 +97,9 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       logger.warn('standby: this instance trades nothing (takeover by election is not available in this version)');
     }
 
+    metrics.observe(() => engines.flatMap((engine) => engine.summaries()));
     const status = (): InstanceStatus => ({
-      instanceId: instanceId,
+      instanceId,
       version: packageVersion(),
       mode: options.standby ? 'standby' : 'active',
       startedAt,

@@ -109,7 +109,7 @@ export class OrderExecutor {
         // This very intent was recorded before (its send was resolved as never reaching the venue, or
         // another holder recorded it): the venue decides. Found: adopt it. Not found: send it now; a
         // concurrent send of the same id by a former holder is refused by the venue while it is open.
-        const existing = await this.#lookupOnce(placement.symbol, placement.clientOrderId);
+        const existing = await this.#lookup(placement.symbol, placement.clientOrderId, 1);
         if (existing === 'failed') return { status: 'skipped', reason: 'intent-refused', error };
         if (existing !== undefined) return { status: 'accepted', order: existing };
       } else {
@@ -134,7 +134,7 @@ export class OrderExecutor {
       if (error instanceof ExchangeError && error.kind !== 'unknown-outcome') {
         return { status: 'rejected', error };
       }
-      return this.resolveUnknown(placement.symbol, placement.clientOrderId, error);
+      return this.#resolveUnknown(placement.symbol, placement.clientOrderId, error);
     }
   }
 
@@ -156,27 +156,24 @@ export class OrderExecutor {
     });
   }
 
-  async #lookupOnce(symbol: string, clientOrderId: string): Promise<OrderReport | undefined | 'failed'> {
-    try {
-      return await this.#options.exchange.getOrder(symbol, clientOrderId);
-    } catch {
-      return 'failed';
-    }
+  /** Looks the order up by client order id; never sends it again (style rule 11). */
+  async #resolveUnknown(symbol: string, clientOrderId: string, cause: unknown): Promise<PlacementOutcome> {
+    const order = await this.#lookup(symbol, clientOrderId, this.#options.lookupAttempts ?? 3);
+    // Not found (or no answer): the request may still be in flight; the slot waits for reconciliation.
+    return order === undefined || order === 'failed' ? { status: 'unknown', error: cause } : { status: 'accepted', order };
   }
 
-  /** Looks the order up by client order id; never sends it again (style rule 11). */
-  async resolveUnknown(symbol: string, clientOrderId: string, cause: unknown): Promise<PlacementOutcome> {
-    const { exchange, lookupAttempts = 3, lookupDelayMs = 200 } = this.#options;
-    for (let attempt = 0; attempt < lookupAttempts; attempt += 1) {
+  /** The venue's view of an id, asking up to `attempts` times while it errs; 'failed' when it never answered. */
+  async #lookup(symbol: string, clientOrderId: string, attempts: number): Promise<OrderReport | undefined | 'failed'> {
+    const delayMs = this.#options.lookupDelayMs ?? 200;
+    for (let attempt = 0; attempt < attempts; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, delayMs * attempt));
       try {
-        const order = await exchange.getOrder(symbol, clientOrderId);
-        if (order !== undefined) return { status: 'accepted', order };
-        // The venue never saw it: the intent stays recorded, so the slot's next order needs a new id.
-        return { status: 'unknown', error: cause };
+        return await this.#options.exchange.getOrder(symbol, clientOrderId);
       } catch {
-        await new Promise((resolve) => setTimeout(resolve, lookupDelayMs * (attempt + 1)));
+        // asked again after a pause
       }
     }
-    return { status: 'unknown', error: cause };
+    return 'failed';
   }
 }

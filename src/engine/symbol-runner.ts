@@ -34,6 +34,9 @@ import { SerialQueue } from './serial-queue.js';
 import { summarise, type SymbolSummary } from './symbol-summary.js';
 import { rejectReason, reportEvent, toVenueOrder } from './venue-events.js';
 
+/** How many order ids the duplicate-report filter remembers. */
+const LAST_REPORTS_KEPT = 1_000;
+
 export type RunnerState = 'ready' | 'starting' | 'running' | 'stopping' | 'stopped' | 'faulted';
 
 export interface SymbolRunnerOptions {
@@ -52,6 +55,8 @@ export class SymbolRunner {
   readonly #queue = new SerialQueue();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #appliedFills = new Set<string>();
+  /** Last report applied per client order id (status, filled quantity, venue id), to drop repeats. */
+  readonly #lastReports = new Map<string, string>();
   #grid: GridState | undefined;
   /** The grid record (anchor) is stored; until then the first lattice is written before anything else. */
   #anchorStored = false;
@@ -224,16 +229,32 @@ export class SymbolRunner {
     return this.#lifecycle === 'running' || this.#lifecycle === 'starting' || this.#lifecycle === 'stopping';
   }
 
-  async #applyFill(fill: Fill): Promise<void> {
-    if (this.#appliedFills.has(fill.tradeId)) return;
+  /** Applies a fill once (by trade id); must run inside the queue. Resolves whether it was new. */
+  async #applyFill(fill: Fill): Promise<boolean> {
+    if (this.#appliedFills.has(fill.tradeId)) return false;
     await this.#apply({ type: 'OrderFilled', time: fill.time, fill }, undefined, fill);
     this.#appliedFills.add(fill.tradeId);
     this.#options.metrics?.fills.inc({ exchange: this.exchangeName, symbol: this.symbol, side: fill.side });
+    return true;
   }
 
+  /**
+   * Stores and applies a venue report. The same report usually arrives twice (the call's answer and
+   * the execution stream): a report identical to the last one applied for its id is dropped.
+   */
   async #applyReport(order: OrderReport): Promise<void> {
+    const seen = `${order.status}|${order.filledQuantity.toFixed()}|${order.exchangeOrderId}`;
+    if (this.#lastReports.get(order.clientOrderId) === seen) return;
     await this.#saveReport(this.#options.database, order);
     await this.#apply(reportEvent(order, order.updatedAt));
+    if (this.#grid === undefined) return;
+    this.#lastReports.delete(order.clientOrderId);
+    this.#lastReports.set(order.clientOrderId, seen);
+    // Insertion order is age order: the oldest ids go first.
+    for (const id of this.#lastReports.keys()) {
+      if (this.#lastReports.size <= LAST_REPORTS_KEPT) break;
+      this.#lastReports.delete(id);
+    }
   }
 
   /** Decides, persists what the decision produced (with the fill that caused it), then acts. */
@@ -243,6 +264,8 @@ export class SymbolRunner {
     const decision = decide(this.#grid, event);
     this.#grid = decision.state;
     const records = this.#eventRecords(decision.commands, reconciliation);
+    const writes = decision.commands.filter((command) => command.type === 'PersistState' || command.type === 'BookTrade');
+    const ended = fill === undefined ? undefined : filledOrderRecord(before, decision.state, fill, this.#options.clock());
     for (const id of decision.foreign) this.#options.logger.debug({ symbol: this.symbol, clientOrderId: id }, 'update for an order this grid did not issue');
     try {
       if (!this.#anchorStored && this.#grid.lattice !== undefined) {
@@ -251,32 +274,34 @@ export class SymbolRunner {
         }
         this.#anchorStored = true;
       }
-      await this.#options.database.transaction(async (tx) => {
-        if (fill !== undefined) await tx.saveFill(fill);
-        const ended = fill === undefined ? undefined : filledOrderRecord(before, decision.state, fill, this.#options.clock());
-        if (ended !== undefined) await tx.saveOrder(ended);
-        for (const command of decision.commands) await this.#persist(tx, command);
-        for (const record of records) await tx.saveEvent(record);
-      });
+      // Most price ticks change nothing stored: no transaction for them.
+      if (fill !== undefined || writes.length > 0 || records.length > 0) {
+        await this.#options.database.transaction(async (tx) => {
+          if (fill !== undefined) await tx.saveFill(fill);
+          if (ended !== undefined) await tx.saveOrder(ended);
+          for (const command of writes) {
+            if (command.type === 'PersistState') await persistGrid(tx, this.#grid!, command.grid, command.levels);
+            else if (command.type === 'BookTrade') await tx.saveTrade(command.trade);
+          }
+          for (const record of records) await tx.saveEvent(record);
+        });
+      }
     } catch (error) {
       // The in-memory grid is ahead of what is stored: stop placing until a restart reconciles.
       this.#fault(error);
       throw error;
     }
-    for (const command of decision.commands) this.#act(command);
+    for (const command of decision.commands) {
+      if (command.type === 'BookTrade') this.#booked(command.trade.realizedPnl);
+      else if (command.type === 'PauseSymbol') this.#options.logger.warn({ symbol: this.symbol, reason: command.reason }, `symbol paused: ${command.message}`);
+      else this.#act(command);
+    }
   }
 
-  async #persist(tx: DatabaseOperations, command: GridCommand): Promise<void> {
-    if (command.type === 'PersistState') await persistGrid(tx, this.#grid!, command.grid, command.levels);
-    else if (command.type === 'BookTrade') {
-      await tx.saveTrade(command.trade);
-      this.#realizedPnl = this.#realizedPnl.add(command.trade.realizedPnl);
-      this.#tradeCount += 1;
-      this.#options.metrics?.trades.inc({ exchange: this.exchangeName, symbol: this.symbol });
-      this.#options.metrics?.realizedPnl.set({ exchange: this.exchangeName, symbol: this.symbol }, this.#realizedPnl.toNumber());
-    } else if (command.type === 'PauseSymbol') {
-      this.#options.logger.warn({ symbol: this.symbol, reason: command.reason }, `symbol paused: ${command.message}`);
-    }
+  #booked(realizedPnl: Decimal): void {
+    this.#realizedPnl = this.#realizedPnl.add(realizedPnl);
+    this.#tradeCount += 1;
+    this.#options.metrics?.trades.inc({ exchange: this.exchangeName, symbol: this.symbol });
   }
 
   #eventRecords(commands: readonly GridCommand[], reconciliation: Record<string, unknown> | undefined): EventRecord[] {
@@ -377,9 +402,7 @@ export class SymbolRunner {
     for (;;) {
       const page = await exchange.fillsSince(this.symbol, cursor, 500);
       for (const fill of page.fills) {
-        if (this.#appliedFills.has(fill.tradeId)) continue;
-        await this.#applyFillInQueue(fill);
-        applied += 1;
+        if (await this.#applyFill(fill)) applied += 1;
       }
       if (page.cursor !== undefined && page.cursor !== cursor) {
         cursor = page.cursor;
@@ -389,12 +412,6 @@ export class SymbolRunner {
     }
   }
 
-  /** Applies a fill from inside a queued task (reconciliation already holds the queue). */
-  async #applyFillInQueue(fill: Fill): Promise<void> {
-    await this.#apply({ type: 'OrderFilled', time: fill.time, fill }, undefined, fill);
-    this.#appliedFills.add(fill.tradeId);
-  }
-
   async #seedAppliedFills(): Promise<void> {
     const { database, exchange } = this.#options;
     const fills = await database.getFills({ exchange: exchange.name, account: exchange.account, symbol: this.symbol, limit: 100_000 });
@@ -402,7 +419,7 @@ export class SymbolRunner {
   }
 
   async #saveReport(database: DatabaseOperations, order: OrderReport): Promise<void> {
-    const parsed = parseClientOrderId(order.clientOrderId);
+    const parsed = parseClientOrderId(order.clientOrderId, this.#grid?.idFormat);
     await database.saveOrder({
       exchange: this.exchangeName, symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId,
       side: order.side, type: order.type, price: order.price, quantity: order.quantity, filledQuantity: order.filledQuantity,
@@ -425,8 +442,9 @@ export class SymbolRunner {
  * report): such a row gave a slot two working orders at the next load.
  */
 function filledOrderRecord(before: GridState, after: GridState, fill: Fill, time: number): OrderRecord | undefined {
-  const slot = [...before.slots.values()].find((candidate) => candidate.order?.clientOrderId === fill.clientOrderId);
-  if (slot === undefined || after.slots.get(slot.level)?.order?.clientOrderId === fill.clientOrderId) return undefined;
+  const level = parseClientOrderId(fill.clientOrderId, before.idFormat)?.level;
+  const slot = level === undefined ? undefined : before.slots.get(level);
+  if (slot?.order?.clientOrderId !== fill.clientOrderId || after.slots.get(slot.level)?.order?.clientOrderId === fill.clientOrderId) return undefined;
   const record = toOrderRecord(before, slot)!;
   return { ...record, status: 'FILLED', filledQuantity: record.quantity, updatedAt: Math.max(record.updatedAt, time) };
 }

@@ -1,7 +1,8 @@
 /** What the status line and `GET /api/status` show for one symbol: price, position, working orders, PnL. */
 import { type Decimal, ZERO } from '../domain/decimal.js';
 import { isWorking } from '../domain/order.js';
-import type { GridState } from '../strategy/grid/grid-state.js';
+import { exposure } from '../strategy/grid/grid-risk.js';
+import { type GridState, slotsWithOrders } from '../strategy/grid/grid-state.js';
 
 export interface SymbolSummary {
   readonly exchange: string;
@@ -29,11 +30,10 @@ export interface SummaryInput {
 
 export function summarise(input: SummaryInput): SymbolSummary {
   const { grid } = input;
-  const slots = grid === undefined ? [] : [...grid.slots.values()];
-  const position = slots.reduce((sum, slot) => sum.add(slot.positionQuantity), ZERO);
-  const cost = slots.reduce((sum, slot) => sum.add(slot.positionQuantity.mul(slot.entryPrice)), ZERO);
-  const average = position.isZero() ? undefined : cost.div(position);
   const price = grid?.lastPrice;
+  const held = grid === undefined ? undefined : exposure(grid, price ?? ZERO);
+  const position = held?.quantity ?? ZERO;
+  const average = held === undefined || position.isZero() ? undefined : held.value.div(position);
   return {
     exchange: input.exchange,
     symbol: input.symbol,
@@ -42,9 +42,9 @@ export function summarise(input: SummaryInput): SymbolSummary {
     price: price?.toFixed(),
     position: position.toFixed(),
     averageEntryPrice: average?.toDecimalPlaces(8).toFixed(),
-    workingOrders: slots.filter((slot) => slot.order !== undefined && isWorking(slot.order.status)).length,
+    workingOrders: grid === undefined ? 0 : slotsWithOrders(grid).filter((slot) => isWorking(slot.order!.status)).length,
     realizedPnl: input.realizedPnl.toDecimalPlaces(8).toFixed(),
-    unrealizedPnl: price === undefined || average === undefined ? undefined : price.sub(average).mul(position).toDecimalPlaces(8).toFixed(),
+    unrealizedPnl: price === undefined || average === undefined ? undefined : held!.unrealizedPnl.toDecimalPlaces(8).toFixed(),
     tradeCount: input.tradeCount,
   };
 }

@@ -1,21 +1,22 @@
 /**
  * What an operator of a trading system watches (R9), beside the lock metrics of
- * `coordination/lock/metered-lock.ts`: orders by outcome, fills, realized PnL, positions, working
- * orders, reconciliation drift and the write-behind spool. Labels are bounded (venue, symbol,
- * outcome), never client order ids or keys.
+ * `coordination/lock/metered-lock.ts` and the spool's: orders by outcome, fills, trades, and per
+ * symbol the realized PnL, position, working orders and pause state. Labels are bounded (venue,
+ * symbol, outcome), never client order ids or keys. The per-symbol gauges are read from the
+ * engines' summaries when scraped, so the trading path does not maintain them.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { SymbolSummary } from '../engine/symbol-summary.js';
+
+type SymbolLabels = 'exchange' | 'symbol';
 
 export class EngineMetrics {
-  readonly ordersPlaced: Counter<'exchange' | 'symbol' | 'side' | 'outcome'>;
-  readonly ordersCanceled: Counter<'exchange' | 'symbol' | 'reason'>;
-  readonly fills: Counter<'exchange' | 'symbol' | 'side'>;
-  readonly trades: Counter<'exchange' | 'symbol'>;
-  readonly realizedPnl: Gauge<'exchange' | 'symbol'>;
-  readonly position: Gauge<'exchange' | 'symbol'>;
-  readonly workingOrders: Gauge<'exchange' | 'symbol'>;
-  readonly paused: Gauge<'exchange' | 'symbol'>;
-  readonly reconciliations: Counter<'exchange' | 'symbol' | 'result'>;
+  readonly ordersPlaced: Counter<SymbolLabels | 'side' | 'outcome'>;
+  readonly ordersCanceled: Counter<SymbolLabels | 'reason'>;
+  readonly fills: Counter<SymbolLabels | 'side'>;
+  readonly trades: Counter<SymbolLabels>;
+  readonly reconciliations: Counter<SymbolLabels | 'result'>;
+  #summaries: () => readonly SymbolSummary[] = () => [];
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -23,10 +24,26 @@ export class EngineMetrics {
     this.ordersCanceled = new Counter({ name: 'quantmesh_orders_canceled_total', help: 'Cancel requests by reason', labelNames: ['exchange', 'symbol', 'reason'], registers });
     this.fills = new Counter({ name: 'quantmesh_fills_total', help: 'Fills applied to the grid', labelNames: ['exchange', 'symbol', 'side'], registers });
     this.trades = new Counter({ name: 'quantmesh_trades_total', help: 'Round trips booked', labelNames: ['exchange', 'symbol'], registers });
-    this.realizedPnl = new Gauge({ name: 'quantmesh_realized_pnl', help: 'Realized PnL net of fees since start, quote currency', labelNames: ['exchange', 'symbol'], registers });
-    this.position = new Gauge({ name: 'quantmesh_position_base', help: 'Grid position, base quantity', labelNames: ['exchange', 'symbol'], registers });
-    this.workingOrders = new Gauge({ name: 'quantmesh_working_orders', help: 'Orders working at the venue', labelNames: ['exchange', 'symbol'], registers });
-    this.paused = new Gauge({ name: 'quantmesh_symbol_paused', help: '1 while the symbol is paused', labelNames: ['exchange', 'symbol'], registers });
     this.reconciliations = new Counter({ name: 'quantmesh_reconciliations_total', help: 'Reconciliation checks by result (clean, repaired, failed)', labelNames: ['exchange', 'symbol', 'result'], registers });
+    const summaries = () => this.#summaries();
+    symbolGauge(registry, 'quantmesh_realized_pnl', 'Realized PnL net of fees since start, quote currency', summaries, (s) => Number(s.realizedPnl));
+    symbolGauge(registry, 'quantmesh_position_base', 'Grid position, base quantity', summaries, (s) => Number(s.position));
+    symbolGauge(registry, 'quantmesh_working_orders', 'Orders working at the venue', summaries, (s) => s.workingOrders);
+    symbolGauge(registry, 'quantmesh_symbol_paused', '1 while the symbol is paused', summaries, (s) => (s.state === 'paused' ? 1 : 0));
   }
+
+  /** Where the per-symbol gauges read from (the instance's engines). */
+  observe(summaries: () => readonly SymbolSummary[]): void {
+    this.#summaries = summaries;
+  }
+}
+
+function symbolGauge(registry: Registry, name: string, help: string, summaries: () => readonly SymbolSummary[], value: (summary: SymbolSummary) => number): void {
+  new Gauge({
+    name, help, labelNames: ['exchange', 'symbol'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const summary of summaries()) this.set({ exchange: summary.exchange, symbol: summary.symbol }, value(summary));
+    },
+  });
 }
