@@ -18,6 +18,7 @@
  *  L12 R10     a cut connection or a restarted backend signals holders; never two live holders
  *  L13 R8      ping reports an unreachable backend with the cause
  *  L14 Inv1    tokens keep increasing across a restart of a backend that keeps its data
+ *  L15 R10     an unlock the backend did not confirm leaves the key free again within the lease
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -337,6 +338,26 @@ export function lockConformance(backend: LockBackendUnderTest): void {
         expect(holderLiveWhenObserverWon).toBe(false);
         await holding;
         const again = await fault.holder.lock('after-fault-key', ttlMs, { timeoutMs: 30_000 });
+        await again.unlock();
+      }, 90_000);
+    }
+
+    for (const [faultName, createFault] of Object.entries(backend.faults ?? {})) {
+      it(`L15 ${faultName}: an unlock the backend did not confirm frees the key within the lease`, async () => {
+        const fault = await createFault();
+        cleanups.push(() => fault.close());
+        const handle = (await fault.holder.tryLock('unconfirmed-key', ttlMs))!;
+        await fault.break();
+        // Unavailable, or already known lost (a closed connection ends every handle at once).
+        const failure = await handle.unlock().then(() => undefined, (error: unknown) => error);
+        expect(failure instanceof LockBackendUnavailableError || failure instanceof LockLostError).toBe(true);
+        expect(handle.signal.aborted).toBe(true);
+        await fault.heal();
+        // Neither the holder's process (which may still be connected) nor anyone else may find the key stuck.
+        const taken = await fault.observer.lock('unconfirmed-key', ttlMs, { timeoutMs: capabilities.leaseMs(ttlMs) + 15_000 });
+        expect(taken.signal.aborted).toBe(false);
+        await taken.unlock();
+        const again = await fault.holder.lock('unconfirmed-key', ttlMs, { timeoutMs: 15_000 });
         await again.unlock();
       }, 90_000);
     }

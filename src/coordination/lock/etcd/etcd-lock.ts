@@ -135,8 +135,23 @@ export class EtcdLock implements DistributedLock {
         await session.keepalive();
         return (await this.#ifStillHeld(key, token)) ? session.validUntil : undefined;
       },
-      release: () => this.#ifStillHeld(key, token, true),
-    }, { backend: this.backend, onEnd: this.#held.forget });
+      release: async () => {
+        try {
+          return await this.#ifStillHeld(key, token, true);
+        } catch (error) {
+          // The key may still be there, attached to a lease our keepalives would keep alive for
+          // ever: end the session, so the key goes with its lease (revoked now, or at its TTL).
+          session.end('etcd did not confirm a release', error);
+          throw error;
+        }
+      },
+    }, {
+      backend: this.backend,
+      onEnd: (ended) => {
+        this.#held.forget(ended);
+        session.forget(ended);
+      },
+    });
     this.#held.add(handle);
     session.adopt(handle);
     return { handle };

@@ -6,7 +6,9 @@
  * - when a keepalive finds the lease gone (etcd forgot it, e.g. restarted after it expired) or the
  *   deadline passes without a renewal (etcd unreachable, process paused), the session ends: every
  *   handle is signalled as lost, the lease is revoked best effort (so its keys go at once if etcd still
- *   has them) and EtcdLock opens a fresh session for later acquisitions.
+ *   has them) and EtcdLock opens a fresh session for later acquisitions;
+ * - a release etcd did not confirm also ends the session (etcd-lock.ts): the undeleted key would
+ *   otherwise live as long as our keepalives do.
  */
 import type { Etcd3, Lease } from 'etcd3';
 import type { LeasedLockHandle } from '../leased-lock-handle.js';
@@ -58,7 +60,11 @@ export class EtcdSession {
       return;
     }
     this.#held.add(handle);
-    handle.signal.addEventListener('abort', () => this.#held.forget(handle), { once: true });
+  }
+
+  /** Called from the handle's `onEnd`: an ended handle is no longer prolonged or signalled. */
+  forget(handle: LeasedLockHandle): void {
+    this.#held.forget(handle);
   }
 
   /** Renews the lease now; ends the session when etcd says the lease is gone. */
