@@ -6,9 +6,19 @@ cd "$(dirname "$0")/.."
 
 bash scripts/ensure-services.sh
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Stale means "installed from another package-lock.json", judged by content, not by file times: a
+# fresh checkout or git worktree has a new lock file beside an install that may already match it
+# (and a worktree's node_modules may be a link to another checkout's, which npm ci would wipe).
+stamp=node_modules/.quantmesh-lock.sha256
+wanted=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  if [ -L node_modules ]; then
+    echo "[test] node_modules is a link to another checkout's install and does not match package-lock.json; install there" >&2
+    exit 1
+  fi
   echo "[test] npm ci"
   npm ci --no-audit --no-fund
+  echo "$wanted" > "$stamp"
 fi
 
 echo "[test] typecheck"
