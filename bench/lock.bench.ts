@@ -5,7 +5,10 @@
  *
  * - redis: RedisLock vs the raw ioredis pair (`SET NX PX` + the compare-and-delete script), and vs
  *   node-redlock and redis-semaphore's Mutex (goal: ≤ 1.2× the raw pair);
- * - etcd: EtcdLock vs the etcd3 package's own Lock (goal: ≤ 0.5× its time);
+ * - etcd: EtcdLock vs the etcd3 package's own Lock (goal: ≤ 0.5× its time), and, through the same
+ *   client, vs the two transactions a safe lock cannot do without (put if absent, delete if still
+ *   ours) and vs two bare writes (put + delete, which no lock can use: the delete must be
+ *   conditional);
  * - database (PostgreSQL, MariaDB, SQLite): SqlLock vs two bare `SELECT 1` round trips, the floor
  *   for any lock that needs one statement to take and one to give back.
  */
@@ -46,7 +49,9 @@ function figures(samples: number[]): Figures {
 /** Runs `subject` and each baseline in alternating rounds; returns ms samples per name. */
 async function compare(operations: Record<string, Operation>, iterations: number, rounds = 20): Promise<Record<string, Figures>> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(operations).map((name) => [name, []]));
-  for (const operation of Object.values(operations)) for (let i = 0; i < 20; i += 1) await operation();
+  // Warm-up: a tenth of the run (at least 20), so each implementation is measured after the JIT has compiled it.
+  const warmup = Math.max(20, Math.round(iterations / 10));
+  for (const operation of Object.values(operations)) for (let i = 0; i < warmup; i += 1) await operation();
   for (let round = 0; round < rounds; round += 1) {
     for (const [name, operation] of Object.entries(operations)) {
       for (let i = 0; i < iterations / rounds; i += 1) {
@@ -116,6 +121,14 @@ async function benchEtcd(iterations: number): Promise<void> {
         await lock.acquire();
         await lock.release();
       },
+      'two bare transactions': async () => {
+        const taken = await client.if('bare-txn', 'Create', '==', 0).then(client.put('bare-txn').value('')).commit();
+        await client.if('bare-txn', 'Mod', '==', taken.header.revision).then(client.delete().key('bare-txn')).commit();
+      },
+      'two bare writes (put + delete)': async () => {
+        await client.put('bare').value('');
+        await client.delete().key('bare');
+      },
     }, iterations);
     report(`etcd (${iterations} sequential acquire+release each, own etcd 3.4)`, results, 'EtcdLock (this project)', { 'etcd3 package Lock': 0.5 });
     await ours.close();
@@ -137,14 +150,22 @@ async function benchSql(name: string, dialect: SqlLockDialect, connection: strin
 }
 
 const scale = Number(process.env.QM_BENCH_SCALE ?? '1');
+// `QM_BENCH_ONLY=redis,etcd,postgres,mysql,sqlite` narrows the run.
+const only = process.env.QM_BENCH_ONLY?.split(',');
+const wanted = (name: string) => only === undefined || only.includes(name);
 console.log(`lock benchmark: node ${process.version}, scale ${scale}`);
-await benchRedis(Math.round(5000 * scale));
-if (process.env.QM_BENCH_ONLY === 'redis') process.exit(0);
-await benchEtcd(Math.round(500 * scale));
-const postgres = await createPostgresDatabase();
-try { await benchSql('PostgreSQL 15', 'postgres', postgres.url, Math.round(1000 * scale)); } finally { await postgres.drop(); }
-const mariadb = await createMariadbDatabase();
-try { await benchSql('MariaDB 10.11', 'mysql', mariadb.url, Math.round(1000 * scale)); } finally { await mariadb.drop(); }
-const dir = await mkdtemp(join(tmpdir(), 'qm-bench-sqlite-'));
-try { await benchSql('SQLite (WAL, file)', 'sqlite', join(dir, 'locks.db'), Math.round(2000 * scale)); } finally { await rm(dir, { recursive: true, force: true }); }
+if (wanted('redis')) await benchRedis(Math.round(5000 * scale));
+if (wanted('etcd')) await benchEtcd(Math.round(500 * scale));
+if (wanted('postgres')) {
+  const postgres = await createPostgresDatabase();
+  try { await benchSql('PostgreSQL 15', 'postgres', postgres.url, Math.round(1000 * scale)); } finally { await postgres.drop(); }
+}
+if (wanted('mysql')) {
+  const mariadb = await createMariadbDatabase();
+  try { await benchSql('MariaDB 10.11', 'mysql', mariadb.url, Math.round(1000 * scale)); } finally { await mariadb.drop(); }
+}
+if (wanted('sqlite')) {
+  const dir = await mkdtemp(join(tmpdir(), 'qm-bench-sqlite-'));
+  try { await benchSql('SQLite (WAL, file)', 'sqlite', join(dir, 'locks.db'), Math.round(2000 * scale)); } finally { await rm(dir, { recursive: true, force: true }); }
+}
 process.exit(0);

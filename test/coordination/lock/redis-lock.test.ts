@@ -26,6 +26,20 @@ lockConformance({
         async close() { await Promise.all([holder.close(), observer.close()]); await proxy.close(); },
       };
     },
+    // No reset, no bytes: only the connection's own command bound (RedisNode's watchdog) notices.
+    'silent connection (proxy blackhole)': async (): Promise<LockFault> => {
+      const proxy = await FaultProxy.start('127.0.0.1', Number(new URL(url).port));
+      const prefix = `qmsilent-${proxy.port}:`;
+      const holder = new RedisLock({ addr: `${proxy.host}:${proxy.port}`, prefix, commandTimeoutMs: 500 });
+      const observer = new RedisLock({ addr, prefix });
+      return {
+        holder,
+        observer,
+        async break() { proxy.blackhole(); },
+        async heal() { proxy.restore(); },
+        async close() { await Promise.all([holder.close(), observer.close()]); await proxy.close(); },
+      };
+    },
     'server restart (no persistence)': async (): Promise<LockFault> => {
       const server = await startOwnRedis();
       const own = `127.0.0.1:${server.port}`;

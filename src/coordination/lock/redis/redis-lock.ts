@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DistributedLock, LockHandle, LockOptions } from '../distributed-lock.js';
 import { LockBackendUnavailableError } from '../errors.js';
-import { LeasedLockHandle } from '../leased-lock-handle.js';
+import { type LeaseOperations, LeasedLockHandle } from '../leased-lock-handle.js';
 import { HeldLocks } from '../held-locks.js';
 import { assertValidTtl, leaseEnd, monotonicNow } from '../lease-clock.js';
 import { Backoff, sleep } from '../backoff.js';
@@ -74,7 +74,7 @@ export class RedisLock implements DistributedLock {
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
-    const answers = await Promise.allSettled(this.#nodes.map((node) => abortable(node.client.ping(), signal)));
+    const answers = await Promise.allSettled(this.#nodes.map((node) => abortable(node.call((client) => client.ping()), signal)));
     this.#requireQuorum(answers.filter((answer) => answer.status === 'fulfilled').length, answers);
   }
 
@@ -87,7 +87,7 @@ export class RedisLock implements DistributedLock {
     const fenceKey = `${key}#fence`;
     const owner = randomUUID();
     const sentAt = monotonicNow();
-    const replies = await Promise.allSettled(this.#nodes.map((node) => node.client.qmAcquire(key, fenceKey, owner, ttlMs)));
+    const replies = await settleEach(this.#nodes, (node) => node.call((client) => client.qmAcquire(key, fenceKey, owner, ttlMs)));
     const holders: RedisNode[] = [];
     let token = 0n;
     let busyForMs: number | undefined;
@@ -96,13 +96,18 @@ export class RedisLock implements DistributedLock {
       const [acquired, value] = reply.value;
       if (acquired === 1) {
         holders.push(this.#nodes[index]!);
-        if (BigInt(value) > token) token = BigInt(value);
+        const counter = BigInt(value);
+        if (counter > token) token = counter;
       } else {
         busyForMs = Math.min(busyForMs ?? value, value);
       }
     });
-    const operations = this.#operations(key, owner, holders);
-    if (holders.length >= this.#quorum && (await this.#syncToken(key, fenceKey, owner, token, holders)) && leaseEnd(sentAt, ttlMs) > monotonicNow()) {
+    const operations = new RedisLease(key, owner, holders, this.#nodes.length, this.#quorum);
+    const won = holders.length >= this.#quorum
+      // One node needs no sync: its counter already holds the token.
+      && (this.#nodes.length === 1 || (await this.#syncToken(key, fenceKey, owner, token, holders)))
+      && leaseEnd(sentAt, ttlMs) > monotonicNow();
+    if (won) {
       const handle = new LeasedLockHandle(key, token, leaseEnd(sentAt, ttlMs), operations, {
         backend: this.backend,
         onEnd: this.#held.forget,
@@ -115,39 +120,72 @@ export class RedisLock implements DistributedLock {
     return busyForMs === undefined ? {} : { busyForMs };
   }
 
-  /** One node needs no sync: its counter already holds the token. */
   async #syncToken(key: string, fenceKey: string, owner: string, token: bigint, holders: RedisNode[]): Promise<boolean> {
-    if (this.#nodes.length === 1) return true;
-    const replies = await Promise.allSettled(holders.map((node) => node.client.qmSyncToken(key, fenceKey, owner, token.toString())));
+    const replies = await settleEach(holders, (node) => node.call((client) => client.qmSyncToken(key, fenceKey, owner, token.toString())));
     return replies.filter((reply) => reply.status === 'fulfilled' && reply.value === 1).length >= this.#quorum;
   }
 
-  #operations(key: string, owner: string, holders: readonly RedisNode[]) {
-    const count = async (run: (node: RedisNode) => Promise<number>): Promise<boolean> => {
-      const replies = await Promise.allSettled(holders.map(run));
-      const done = replies.filter((reply) => reply.status === 'fulfilled' && reply.value === 1).length;
-      const refused = replies.filter((reply) => reply.status === 'fulfilled' && reply.value !== 1).length;
-      if (done >= this.#quorum) return true;
-      if (refused > this.#nodes.length - this.#quorum) return false;
-      throw this.#unavailable(replies);
-    };
-    return {
-      extend: async (ttlMs: number) => {
-        const sentAt = monotonicNow();
-        return (await count((node) => node.client.qmExtend(key, owner, ttlMs))) ? leaseEnd(sentAt, ttlMs) : undefined;
-      },
-      release: () => count((node) => node.client.qmRelease(key, owner)),
-    };
-  }
-
   #requireQuorum(answered: number, replies: ReadonlyArray<PromiseSettledResult<unknown>>): void {
-    if (answered < this.#quorum) throw this.#unavailable(replies);
+    if (answered < this.#quorum) throw unavailable(replies);
+  }
+}
+
+/** Extend and release of one acquisition: compare-and-act scripts on the nodes that granted it. */
+class RedisLease implements LeaseOperations {
+  readonly #key: string;
+  readonly #owner: string;
+  readonly #holders: readonly RedisNode[];
+  readonly #nodeCount: number;
+  readonly #quorum: number;
+
+  constructor(key: string, owner: string, holders: readonly RedisNode[], nodeCount: number, quorum: number) {
+    this.#key = key;
+    this.#owner = owner;
+    this.#holders = holders;
+    this.#nodeCount = nodeCount;
+    this.#quorum = quorum;
   }
 
-  /** Fewer than a majority answered: the first failure is the cause. */
-  #unavailable(replies: ReadonlyArray<PromiseSettledResult<unknown>>): LockBackendUnavailableError {
-    const failure = replies.find((reply) => reply.status === 'rejected');
-    return new LockBackendUnavailableError(this.backend, { cause: failure?.status === 'rejected' ? failure.reason : undefined });
+  async extend(ttlMs: number): Promise<number | undefined> {
+    const sentAt = monotonicNow();
+    return (await this.#count((node) => node.call((client) => client.qmExtend(this.#key, this.#owner, ttlMs)))) ? leaseEnd(sentAt, ttlMs) : undefined;
   }
 
+  release(): Promise<boolean> {
+    return this.#count((node) => node.call((client) => client.qmRelease(this.#key, this.#owner)));
+  }
+
+  /** True when a majority did it, false when so many refused that no majority can; else unavailable. */
+  async #count(run: (node: RedisNode) => Promise<number>): Promise<boolean> {
+    const replies = await settleEach(this.#holders, run);
+    let done = 0;
+    let refused = 0;
+    for (const reply of replies) {
+      if (reply.status !== 'fulfilled') continue;
+      if (reply.value === 1) done += 1;
+      else refused += 1;
+    }
+    if (done >= this.#quorum) return true;
+    if (refused > this.#nodeCount - this.#quorum) return false;
+    throw unavailable(replies);
+  }
+}
+
+/** Fewer than a majority answered: the first failure is the cause. */
+function unavailable(replies: ReadonlyArray<PromiseSettledResult<unknown>>): LockBackendUnavailableError {
+  const failure = replies.find((reply) => reply.status === 'rejected');
+  return new LockBackendUnavailableError('redis', { cause: failure?.status === 'rejected' ? failure.reason : undefined });
+}
+
+/**
+ * Promise.allSettled over the nodes; one node (the usual deployment) is awaited directly, which
+ * spares the per-call promise bookkeeping on the lock's hot path.
+ */
+async function settleEach<T>(nodes: readonly RedisNode[], run: (node: RedisNode) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+  if (nodes.length !== 1) return Promise.allSettled(nodes.map(run));
+  try {
+    return [{ status: 'fulfilled', value: await run(nodes[0]!) }];
+  } catch (reason) {
+    return [{ status: 'rejected', reason }];
+  }
 }

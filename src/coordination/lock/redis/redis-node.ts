@@ -2,8 +2,18 @@
  * One Redis server as RedisLock sees it: a few ioredis connections (round-robin), the lock scripts
  * registered on each, and a callback when any connection closes (the server may have restarted and
  * forgotten our keys, so every lock held through it must be treated as lost).
+ *
+ * Commands are bounded without a timer per command (ioredis' `commandTimeout` arms and clears one
+ * for every command, a measurable share of a lock's cost): each connection counts its outstanding
+ * commands and stamps every answer, and one watchdog per node breaks off a connection that has had
+ * commands outstanding and no answer for `commandTimeoutMs`. A connection answers in order, so "no
+ * answer for that long" means "the oldest command has waited that long". Breaking it off closes it
+ * (every lock held through it is signalled lost) and rejects what was pending. A silent connection
+ * is therefore noticed between 1 and 1.25 bounds; while not connected, `connectTimeout` (the same
+ * bound) ends each attempt, and every close rejects what waited for it.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import { monotonicNow } from '../lease-clock.js';
 import { acquireScript, extendScript, releaseScript, syncTokenScript } from './redis-scripts.js';
 
 export interface RedisNodeOptions {
@@ -15,7 +25,7 @@ export interface RedisNodeOptions {
   /** Connections to this node (default 1; ioredis pipelines many commands over one). */
   readonly poolSize?: number;
   readonly tls?: boolean | Record<string, unknown>;
-  /** Bound on one command, including waiting for a reconnect (default 1,000 ms). */
+  /** Bound on one command: a connection silent that long with commands outstanding is broken off (default 1,000 ms). */
   readonly commandTimeoutMs?: number;
 }
 
@@ -30,12 +40,23 @@ interface LockScripts {
 
 type ScriptedRedis = Redis & LockScripts;
 
+/** One connection and what the watchdog needs to know about it. */
+interface Link {
+  readonly client: ScriptedRedis;
+  /** Commands sent and not answered yet. */
+  pending: number;
+  /** Monotonic ms of the last answer, or of the first command sent after a quiet time. */
+  lastAnswerAt: number;
+}
+
 export class RedisNode {
-  readonly #clients: ScriptedRedis[];
+  readonly #links: Link[];
+  readonly #watchdog: NodeJS.Timeout;
   #next = 0;
 
   constructor(options: RedisNodeOptions, onConnectionClosed: (error?: unknown) => void) {
     const [host, port] = splitAddr(options.addr);
+    const commandTimeoutMs = options.commandTimeoutMs ?? 1000;
     const redisOptions: RedisOptions = {
       host,
       port,
@@ -43,12 +64,15 @@ export class RedisNode {
       username: options.username,
       db: options.db ?? 0,
       tls: options.tls === true ? {} : options.tls === false ? undefined : options.tls,
-      commandTimeout: options.commandTimeoutMs ?? 1000,
-      connectTimeout: options.commandTimeoutMs ?? 1000,
-      maxRetriesPerRequest: 1,
+      connectTimeout: commandTimeoutMs,
+      // A closed connection rejects what it had pending at once (its outcome is in doubt), and
+      // nothing in doubt is sent again behind the caller's back after a reconnect. Commands sent
+      // while reconnecting wait for the connection, bounded by connectTimeout.
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
       retryStrategy: (times) => Math.min(50 * times, 1000),
     };
-    this.#clients = Array.from({ length: Math.max(1, options.poolSize ?? 1) }, () => {
+    this.#links = Array.from({ length: Math.max(1, options.poolSize ?? 1) }, () => {
       const client = new Redis(redisOptions) as ScriptedRedis;
       client.defineCommand('qmAcquire', { numberOfKeys: 2, lua: acquireScript });
       client.defineCommand('qmRelease', { numberOfKeys: 1, lua: releaseScript });
@@ -58,19 +82,34 @@ export class RedisNode {
       let lastError: unknown;
       client.on('error', (error) => { lastError = error; });
       client.on('close', () => onConnectionClosed(lastError));
-      return client;
+      return { client, pending: 0, lastAnswerAt: 0 };
     });
+    this.#watchdog = setInterval(() => {
+      for (const link of this.#links) {
+        // In any state: a connection that connected but never got ready (its handshake unanswered) is broken off too.
+        if (link.pending > 0 && monotonicNow() - link.lastAnswerAt > commandTimeoutMs) link.client.disconnect(true);
+      }
+    }, Math.max(10, Math.floor(commandTimeoutMs / 4)));
+    this.#watchdog.unref();
   }
 
-  /** Round-robin over the node's connections. */
-  get client(): ScriptedRedis {
-    const client = this.#clients[this.#next % this.#clients.length]!;
+  /** Runs one command on the next connection (round-robin), under the watchdog's bound. */
+  async call<T>(command: (client: ScriptedRedis) => Promise<T>): Promise<T> {
+    const link = this.#links[this.#next % this.#links.length]!;
     this.#next += 1;
-    return client;
+    if (link.pending === 0) link.lastAnswerAt = monotonicNow();
+    link.pending += 1;
+    try {
+      return await command(link.client);
+    } finally {
+      link.pending -= 1;
+      link.lastAnswerAt = monotonicNow();
+    }
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#clients.map((client) => client.quit().catch(() => client.disconnect())));
+    clearInterval(this.#watchdog);
+    await Promise.all(this.#links.map(({ client }) => client.quit().catch(() => client.disconnect())));
   }
 }
 
