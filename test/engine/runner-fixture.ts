@@ -14,7 +14,7 @@ import { SimExchange } from '../../src/exchange/sim/sim-exchange.js';
 import type { Database } from '../../src/storage/database.js';
 import { openDatabase } from '../../src/storage/open-database.js';
 import { SpooledDatabase } from '../../src/storage/spool/spooled-database.js';
-import { gridSettings } from '../../src/strategy/grid/grid-settings.js';
+import { type GridSettingsInput, gridSettings } from '../../src/strategy/grid/grid-settings.js';
 
 export const SYMBOL = 'BTCUSDT';
 export const BUY_WINDOW = 4;
@@ -57,13 +57,13 @@ export function executorFor(sim: SimFixture, database: Database, lock: Distribut
   return new OrderExecutor({ exchange, database, lock, granularity: 'symbol', lockTtlMs: 10_000, instanceId, clock: () => exchange.engine.now(), lookupDelayMs: 10 });
 }
 
-export function engineFor(sim: SimFixture, database: Database, lock: DistributedLock): TradingEngine {
+export function engineFor(sim: SimFixture, database: Database, lock: DistributedLock, settings: Partial<GridSettingsInput> = {}): TradingEngine {
   const { exchange } = sim;
   return new TradingEngine({
     exchange, database, executor: executorFor(sim, database, lock), logger: pino({ level: 'silent' }), instanceId: 'test', clock: () => exchange.engine.now(),
     grids: [{
       symbol: SYMBOL,
-      settings: gridSettings({ priceInterval: '100', orderQuantity: '130', buyWindowSize: BUY_WINDOW, sellWindowSize: BUY_WINDOW, feeRate: '0.0002' }),
+      settings: gridSettings({ priceInterval: '100', orderQuantity: '130', buyWindowSize: BUY_WINDOW, sellWindowSize: BUY_WINDOW, feeRate: '0.0002', ...settings }),
       // Reconciliation runs at start and where the test asks for it, never on a timer mid-assertion.
       reconcileIntervalMs: 3_600_000,
     }],
