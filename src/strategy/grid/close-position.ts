@@ -104,7 +104,7 @@ function settleClose(state: GridState, order: PendingClose, outcome: string, tim
 export function closeReported(state: GridState, clientOrderId: string, status: VenueOrderStatus, filledQuantity: Decimal, time: number): Transition {
   const order = pendingClose(state, clientOrderId);
   if (order === undefined) return NOTHING(state);
-  const seen: PendingClose = isTerminal(status) ? { ...order, status: 'ended', venueFilledQuantity: filledQuantity } : { ...order, status: 'sent' };
+  const seen: PendingClose = isTerminal(status) ? { ...order, status: 'ended', venueFilledQuantity: filledQuantity } : { ...order, status: 'working' };
   return settleClose(state, seen, status.toLowerCase(), time);
 }
 

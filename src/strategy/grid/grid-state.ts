@@ -80,10 +80,12 @@ export interface PendingClose {
   /** Quantity of its fills applied to the slots so far. */
   readonly filledQuantity: Decimal;
   /**
-   * `sent`: the venue's answer is awaited; `unknown`: the send's outcome is unknown, only a lookup
-   * may end it; `ended`: terminal at the venue, waiting for fills up to `venueFilledQuantity`.
+   * `sent`: the request is in flight, its answer awaited (never looked up: a lookup could miss an
+   * order still on its way and free a second close); `working`: the venue reported it open;
+   * `unknown`: the send's outcome is unknown, only a lookup may end it; `ended`: terminal at the
+   * venue, waiting for fills up to `venueFilledQuantity`.
    */
-  readonly status: 'sent' | 'unknown' | 'ended';
+  readonly status: 'sent' | 'working' | 'unknown' | 'ended';
   readonly venueFilledQuantity: Decimal | undefined;
 }
 

@@ -106,6 +106,17 @@ describe('a close whose outcome is unknown', () => {
   });
 });
 
+describe('reconciliation and the outstanding close', () => {
+  it('a close still in flight is not looked up (it could be missed and replaced); one reported open and no longer listed is', () => {
+    const { state, close } = stopped();
+    const inFlight = decide(state, { type: 'OpenOrdersReported', time: 11, orders: [] });
+    expect(lookups(inFlight.commands)).not.toContain(close.clientOrderId);
+    const working = decide(inFlight.state, reported(close.clientOrderId, '0.03', '0', 'NEW', 12));
+    expect(working.state.closing?.order?.status).toBe('working');
+    expect(lookups(decide(working.state, { type: 'OpenOrdersReported', time: 13, orders: [] }).commands)).toContain(close.clientOrderId);
+  });
+});
+
 describe('what the close did not sell is closed too', () => {
   it('a partially filled close: the remainder goes out at once, under a new id even in the same millisecond', () => {
     const { state, close } = stopped();
