@@ -7,6 +7,7 @@
 import { type Decimal, ZERO } from '../../domain/decimal.js';
 import { cancelOrders, cancellableSlots } from './cancel-orders.js';
 import { closableQuantity, startClosing } from './close-position.js';
+import type { GridCommand } from './grid-command.js';
 import { type GridState, type PauseReason, changeState, filledSlots } from './grid-state.js';
 import { pauseGrid } from './pause.js';
 import type { Transition } from './transition.js';
@@ -31,10 +32,11 @@ export function exposure(state: GridState, price: Decimal): Exposure {
   return { quantity, value, unrealizedPnl };
 }
 
+/** Cancels every order and pauses; the close itself goes out with this reaction (close-position.ts). */
 function closeAndPause(state: GridState, reason: PauseReason, message: string, time: number): Transition {
   const cancels = cancelOrders(state, cancellableSlots(state), 'risk-close', time);
-  const commands = [...cancels.commands, { type: 'RecordEvent' as const, eventType: 'risk.triggered' as const, details: { control: reason, message, quantity: closableQuantity(state).toFixed() } }];
-  return pauseGrid(startClosing(changeState(cancels.state, { trailingPeak: undefined }, time), time), reason, message, time, commands);
+  const triggered: GridCommand = { type: 'RecordEvent', eventType: 'risk.triggered', details: { control: reason, message, quantity: closableQuantity(state).toFixed() } };
+  return pauseGrid(startClosing(changeState(cancels.state, { trailingPeak: undefined }, time), time), reason, message, time, [...cancels.commands, triggered]);
 }
 
 /** Stop loss, then trailing take-profit, on the last price; nothing while paused or disabled. */
