@@ -14,9 +14,9 @@
  * Fills come before the price that caused them: the venue already holds that position, so the
  * grid's risk checks at the new price must see it (a stop loss otherwise closes only part of it).
  */
-import { type Decimal, ZERO } from '../domain/decimal.js';
+import { ZERO } from '../domain/decimal.js';
 import { ExchangeError, UnknownOrderError } from '../exchange/errors.js';
-import type { OrderReport } from '../exchange/exchange.js';
+import type { OrderReport, PlaceOrderRequest } from '../exchange/exchange.js';
 import { SimMatchingEngine } from '../exchange/sim/sim-matching-engine.js';
 import { rejectReason, reportEvent } from '../engine/venue-events.js';
 import { createGridState } from '../strategy/grid/create-grid-state.js';
@@ -115,7 +115,7 @@ class BacktestLoop {
       case 'PlaceOrder': return this.#place(command);
       case 'CancelOrder': return this.#cancel(command.clientOrderId);
       case 'LookupOrder': return this.#lookup(command.clientOrderId);
-      case 'ClosePosition': return this.#close(command.clientOrderId, command.quantity);
+      case 'ClosePosition': return this.#close(command);
       case 'BookTrade': return this.#ledger.addTrade(command.trade);
       case 'PauseSymbol':
         this.#pausedBecause = `${command.reason}: ${command.message}`;
@@ -129,15 +129,25 @@ class BacktestLoop {
 
   #place(command: Extract<GridCommand, { type: 'PlaceOrder' }>): void {
     const { side, price, quantity, postOnly, reduceOnly, clientOrderId } = command;
+    this.#send({ symbol: this.#symbol, side, type: 'LIMIT', price, quantity, postOnly, reduceOnly, clientOrderId },
+      (order) => ({ type: 'OrderAccepted', time: this.#engine.now(), clientOrderId, exchangeOrderId: order.exchangeOrderId }));
+  }
+
+  /** Stop loss / take profit: a market sell; the answer settles it once its fills (queued by the listener) are in. */
+  #close(command: Extract<GridCommand, { type: 'ClosePosition' }>): void {
+    const { quantity, reduceOnly, clientOrderId } = command;
+    this.#send({ symbol: this.#symbol, side: 'SELL', type: 'MARKET', quantity, postOnly: false, reduceOnly, clientOrderId }, (order) => this.#reportEvent(order));
+  }
+
+  #send(request: PlaceOrderRequest, answer: (order: OrderReport) => GridEvent): void {
     this.#placed += 1;
     try {
-      const order = this.#engine.placeOrder(BACKTEST_ACCOUNT, { symbol: this.#symbol, side, type: 'LIMIT', price, quantity, postOnly, reduceOnly, clientOrderId });
-      this.#queue.push({ type: 'OrderAccepted', time: this.#engine.now(), clientOrderId, exchangeOrderId: order.exchangeOrderId });
+      this.#queue.push(answer(this.#engine.placeOrder(BACKTEST_ACCOUNT, request)));
     } catch (error) {
       // The sim answers synchronously: every refusal is definitive (no unknown outcome exists here).
       if (!(error instanceof ExchangeError)) throw error;
       this.#rejected += 1;
-      this.#queue.push({ type: 'OrderRejected', time: this.#engine.now(), clientOrderId, reason: rejectReason(error) });
+      this.#queue.push({ type: 'OrderRejected', time: this.#engine.now(), clientOrderId: request.clientOrderId, reason: rejectReason(error) });
     }
   }
 
@@ -154,17 +164,6 @@ class BacktestLoop {
   #lookup(clientOrderId: string): void {
     const order = this.#engine.getOrder(BACKTEST_ACCOUNT, this.#symbol, clientOrderId);
     this.#queue.push(order === undefined ? { type: 'UnknownOutcomeResolved', time: this.#engine.now(), clientOrderId, order: undefined } : this.#reportEvent(order));
-  }
-
-  /** Stop loss / take profit: a reduce-only market sell; its fills come back through the listener. */
-  #close(clientOrderId: string, quantity: Decimal): void {
-    this.#placed += 1;
-    try {
-      this.#engine.placeOrder(BACKTEST_ACCOUNT, { symbol: this.#symbol, side: 'SELL', type: 'MARKET', quantity, postOnly: false, reduceOnly: true, clientOrderId });
-    } catch (error) {
-      if (!(error instanceof ExchangeError)) throw error;
-      this.#rejected += 1;
-    }
   }
 
   #reportEvent(order: OrderReport): GridEvent {

@@ -1,5 +1,6 @@
 /**
- * Carries one order placement out through the ports, keeping Invariant 1 (no duplicate orders):
+ * Carries one order placement (a grid slot's limit order, or a market close of the grid position)
+ * out through the ports, keeping Invariant 1 (no duplicate orders):
  *
  *   lock (R3: symbol or level key) → check the lock's signal → record the fenced intent in the shared
  *   database (stale tokens and repeated (slot, cycle, side) intents are refused) → send with the
@@ -10,16 +11,17 @@
  * An intent is written at most once. A retry after an unknown outcome is a lookup, never a blind
  * second send: an intent is sent again only after the venue said it does not have the order.
  */
-import type { Decimal } from '../domain/decimal.js';
+import { type Decimal, ZERO } from '../domain/decimal.js';
 import type { OrderSide } from '../domain/order.js';
 import { type DistributedLock, type LockHandle, levelLockKey, symbolLockKey } from '../coordination/lock/distributed-lock.js';
 import { ExchangeError } from '../exchange/errors.js';
-import type { Exchange, OrderReport } from '../exchange/exchange.js';
+import type { Exchange, OrderReport, PlaceOrderRequest } from '../exchange/exchange.js';
 import type { Database } from '../storage/database.js';
 import { DatabaseUnavailableError, DuplicateIntentError, StaleFencingTokenError } from '../storage/errors.js';
 
 export type LockGranularity = 'symbol' | 'level';
 
+/** A grid slot's limit order: its intent is the slot's round (level, cycle, side). */
 export interface OrderPlacement {
   readonly symbol: string;
   readonly level: number;
@@ -30,6 +32,44 @@ export interface OrderPlacement {
   readonly postOnly: boolean;
   readonly reduceOnly: boolean;
   readonly clientOrderId: string;
+}
+
+/**
+ * A market sell that closes (part of) a grid's position. It has no slot: it is locked under the
+ * symbol key whatever the granularity (it touches every level) and its intent round comes from
+ * `closeIntentRound`.
+ */
+export interface ClosePlacement {
+  readonly symbol: string;
+  readonly quantity: Decimal;
+  readonly reduceOnly: boolean;
+  readonly clientOrderId: string;
+  /** The time (epoch ms) and close sequence number of the decision, as encoded in its client order id. */
+  readonly decidedAt: number;
+  readonly sequence: number;
+}
+
+/** One placement as the executor carries it out: under which key, recorded as which intent, sent as which request. */
+interface Send {
+  readonly lockKey: string;
+  readonly level: number;
+  readonly cycle: number;
+  /** The intent's price: the limit price, or 0 for a market order (it has none). */
+  readonly intentPrice: Decimal;
+  readonly request: PlaceOrderRequest;
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * The intents table keys every intent by (exchange, symbol, level, cycle, side) in 32-bit integer
+ * columns (docs/storage.md). A close has no slot, so it gets a round no grid order can have: grid
+ * cycles start at 0 and a close's cycle is negative. level = the minute of the decision, cycle =
+ * −(1 + millisecond within that minute × 1000 + sequence mod 1000): one round per close id, unless a
+ * grid decided 1,000 closes in one millisecond (it keeps one outstanding at a time).
+ */
+export function closeIntentRound(decidedAt: number, sequence: number): { readonly level: number; readonly cycle: number } {
+  return { level: Math.floor(decidedAt / MINUTE_MS), cycle: -(1 + (decidedAt % MINUTE_MS) * 1000 + (sequence % 1000)) };
 }
 
 export type PlacementOutcome =
@@ -71,10 +111,11 @@ export class OrderExecutor {
    * Placements that need the same lock key wait for each other in this process: with symbol
    * granularity a grid's window of buys would otherwise contend with itself and see "busy".
    */
-  place(placement: OrderPlacement): Promise<PlacementOutcome> {
-    const key = this.lockKey(placement.symbol, placement.level);
+  place(placement: OrderPlacement | ClosePlacement): Promise<PlacementOutcome> {
+    const send = 'level' in placement ? this.#limitSend(placement) : this.#closeSend(placement);
+    const key = send.lockKey;
     const previous = this.#queues.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.#placeLocked(key, placement));
+    const run = previous.then(() => this.#placeLocked(send));
     const settled = run.then(() => undefined, () => undefined);
     this.#queues.set(key, settled);
     void settled.then(() => {
@@ -83,33 +124,47 @@ export class OrderExecutor {
     return run;
   }
 
-  async #placeLocked(key: string, placement: OrderPlacement): Promise<PlacementOutcome> {
+  #limitSend(placement: OrderPlacement): Send {
+    const { symbol, level, cycle, side, price, quantity, postOnly, reduceOnly, clientOrderId } = placement;
+    return { lockKey: this.lockKey(symbol, level), level, cycle, intentPrice: price, request: { symbol, side, type: 'LIMIT', price, quantity, postOnly, reduceOnly, clientOrderId } };
+  }
+
+  #closeSend(placement: ClosePlacement): Send {
+    const { symbol, quantity, reduceOnly, clientOrderId } = placement;
+    return {
+      lockKey: symbolLockKey(this.#options.exchange.name, symbol), ...closeIntentRound(placement.decidedAt, placement.sequence), intentPrice: ZERO,
+      request: { symbol, side: 'SELL', type: 'MARKET', quantity, postOnly: false, reduceOnly, clientOrderId },
+    };
+  }
+
+  async #placeLocked(send: Send): Promise<PlacementOutcome> {
     const { lock, lockTtlMs } = this.#options;
     let handle: LockHandle | undefined;
     try {
-      handle = await lock.tryLock(key, lockTtlMs);
+      handle = await lock.tryLock(send.lockKey, lockTtlMs);
     } catch (error) {
       return { status: 'skipped', reason: 'lock-lost', error };
     }
     if (handle === undefined) return { status: 'skipped', reason: 'lock-busy' };
     try {
-      return await this.#placeHolding(placement, handle);
+      return await this.#placeHolding(send, handle);
     } finally {
       // A release that fails only means the lease runs out on its own; the intent already fences.
       await handle.unlock().catch(() => undefined);
     }
   }
 
-  async #placeHolding(placement: OrderPlacement, handle: LockHandle): Promise<PlacementOutcome> {
+  async #placeHolding(send: Send, handle: LockHandle): Promise<PlacementOutcome> {
+    const { symbol, clientOrderId } = send.request;
     if (handle.signal.aborted) return { status: 'skipped', reason: 'lock-lost' };
     try {
-      await this.#recordIntent(placement, handle);
+      await this.#recordIntent(send, handle);
     } catch (error) {
       if (error instanceof DuplicateIntentError) {
         // This very intent was recorded before (its send was resolved as never reaching the venue, or
         // another holder recorded it): the venue decides. Found: adopt it. Not found: send it now; a
         // concurrent send of the same id by a former holder is refused by the venue while it is open.
-        const existing = await this.#lookup(placement.symbol, placement.clientOrderId, 1);
+        const existing = await this.#lookup(symbol, clientOrderId, 1);
         if (existing === 'failed') return { status: 'skipped', reason: 'intent-refused', error };
         if (existing !== undefined) return { status: 'accepted', order: existing };
       } else {
@@ -119,36 +174,26 @@ export class OrderExecutor {
     // Checked again after the database round trip: a pause here would otherwise send on a lost lease.
     if (handle.signal.aborted) return { status: 'skipped', reason: 'lock-lost' };
     try {
-      const order = await this.#options.exchange.placeOrder({
-        symbol: placement.symbol,
-        side: placement.side,
-        type: 'LIMIT',
-        price: placement.price,
-        quantity: placement.quantity,
-        postOnly: placement.postOnly,
-        reduceOnly: placement.reduceOnly,
-        clientOrderId: placement.clientOrderId,
-      });
-      return { status: 'accepted', order };
+      return { status: 'accepted', order: await this.#options.exchange.placeOrder(send.request) };
     } catch (error) {
       if (error instanceof ExchangeError && error.kind !== 'unknown-outcome') {
         return { status: 'rejected', error };
       }
-      return this.#resolveUnknown(placement.symbol, placement.clientOrderId, error);
+      return this.#resolveUnknown(symbol, clientOrderId, error);
     }
   }
 
-  #recordIntent(placement: OrderPlacement, handle: LockHandle): Promise<void> {
+  #recordIntent(send: Send, handle: LockHandle): Promise<void> {
     const { database, exchange, instanceId, clock } = this.#options;
     return database.recordIntent({
       exchange: exchange.name,
-      symbol: placement.symbol,
-      level: placement.level,
-      cycle: placement.cycle,
-      side: placement.side,
-      clientOrderId: placement.clientOrderId,
-      price: placement.price,
-      quantity: placement.quantity,
+      symbol: send.request.symbol,
+      level: send.level,
+      cycle: send.cycle,
+      side: send.request.side,
+      clientOrderId: send.request.clientOrderId,
+      price: send.intentPrice,
+      quantity: send.request.quantity,
       fenceKey: handle.key,
       fencingToken: handle.token,
       instanceId,

@@ -8,8 +8,9 @@
  * - every venue fill is applied to the grid exactly once: a fill whose trade id was already applied
  *   is dropped, and a fill is stored in the same transaction as the grid state it produced
  *   (Invariant 2), so after a crash the stored state and the stored fills agree;
- * - orders go out only through OrderExecutor (lock → fenced intent → send; Invariant 1) and only
- *   while the runner is `running` (Invariant 4: a stopping or faulted runner places nothing);
+ * - orders (grid orders and closes) go out only through OrderExecutor (lock → fenced intent → send;
+ *   Invariant 1) and only while the runner is `running` (Invariant 4: a stopping or faulted runner
+ *   places nothing but the close of close_positions_on_exit);
  * - start-up and takeover share one path: load, reconcile with the venue, then trade.
  */
 import type { Logger } from 'pino';
@@ -29,7 +30,7 @@ import { parseClientOrderId } from '../strategy/grid/client-order-id.js';
 import { toOrderRecord } from '../strategy/grid/grid-records.js';
 import { loadGrid, persistGrid, storeAnchor } from './grid-loader.js';
 import { InvalidGridRecordError } from '../strategy/grid/errors.js';
-import type { OrderExecutor, PlacementOutcome } from './order-executor.js';
+import type { ClosePlacement, OrderExecutor, PlacementOutcome } from './order-executor.js';
 import { SerialQueue } from './serial-queue.js';
 import { summarise, type SymbolSummary } from './symbol-summary.js';
 import { rejectReason, reportEvent, toVenueOrder } from './venue-events.js';
@@ -320,7 +321,7 @@ export class SymbolRunner {
     if (command.type === 'PlaceOrder') this.#track(this.#place(command));
     else if (command.type === 'CancelOrder') this.#track(this.#cancel(command.clientOrderId, command.reason));
     else if (command.type === 'LookupOrder') this.#track(this.#lookup(command.clientOrderId));
-    else if (command.type === 'ClosePosition') this.#track(this.#closePosition(command.quantity, command.clientOrderId));
+    else if (command.type === 'ClosePosition') this.#track(this.#place(command));
   }
 
   #track(work: Promise<void>): void {
@@ -329,12 +330,14 @@ export class SymbolRunner {
     void tracked.finally(() => this.#inFlight.delete(tracked));
   }
 
-  async #place(command: Extract<GridCommand, { type: 'PlaceOrder' }>): Promise<void> {
-    const placing = this.#lifecycle === 'running';
+  /** A grid order or a close, through the executor; a close also goes out while stopping (close_positions_on_exit). */
+  async #place(command: Extract<GridCommand, { type: 'PlaceOrder' | 'ClosePosition' }>): Promise<void> {
+    const close = command.type === 'ClosePosition';
+    const placing = this.#lifecycle === 'running' || (close && this.#lifecycle === 'stopping');
     const outcome: PlacementOutcome = placing
-      ? await this.#options.executor.place({ symbol: this.symbol, ...command })
+      ? await this.#options.executor.place(close ? this.#closePlacement(command) : { symbol: this.symbol, ...command })
       : { status: 'skipped', reason: 'lock-lost' };
-    this.#options.metrics?.ordersPlaced.inc({ exchange: this.exchangeName, symbol: this.symbol, side: command.side, outcome: outcome.status });
+    this.#options.metrics?.ordersPlaced.inc({ exchange: this.exchangeName, symbol: this.symbol, side: close ? 'SELL' : command.side, outcome: outcome.status });
     const time = this.#options.clock();
     const id = command.clientOrderId;
     switch (outcome.status) {
@@ -355,9 +358,16 @@ export class SymbolRunner {
         await this.#queue.push(() => this.#apply({ type: 'UnknownOutcomeResolved', time, clientOrderId: id, order: undefined }));
         return;
       case 'unknown':
-        this.#options.logger.warn({ symbol: this.symbol, clientOrderId: id }, 'order outcome unknown: the slot waits for reconciliation');
+        this.#options.logger.warn({ symbol: this.symbol, clientOrderId: id }, 'order outcome unknown: looked up again later, never sent blindly');
+        await this.#queue.push(() => this.#apply({ type: 'OrderOutcomeUnknown', time, clientOrderId: id }));
         return;
     }
+  }
+
+  #closePlacement(command: Extract<GridCommand, { type: 'ClosePosition' }>): ClosePlacement {
+    const decision = parseClientOrderId(command.clientOrderId, this.#grid?.idFormat)!;
+    this.#options.logger.warn({ symbol: this.symbol, quantity: command.quantity.toFixed(), clientOrderId: command.clientOrderId }, 'closing the position with a market sell');
+    return { symbol: this.symbol, quantity: command.quantity, reduceOnly: command.reduceOnly, clientOrderId: command.clientOrderId, decidedAt: decision.level, sequence: decision.cycle };
   }
 
   async #cancel(clientOrderId: string, reason: string): Promise<void> {
@@ -376,12 +386,6 @@ export class SymbolRunner {
     const time = this.#options.clock();
     if (order !== undefined) await this.#queue.push(() => this.#applyReport(order));
     else await this.#queue.push(() => this.#apply({ type: 'UnknownOutcomeResolved', time, clientOrderId, order: undefined }));
-  }
-
-  async #closePosition(quantity: Decimal, id: string): Promise<void> {
-    const report = await this.#options.exchange.placeOrder({ symbol: this.symbol, side: 'SELL', type: 'MARKET', quantity, postOnly: false, reduceOnly: true, clientOrderId: id });
-    this.#options.logger.warn({ symbol: this.symbol, quantity: quantity.toFixed(), clientOrderId: id }, 'position closed with a reduce-only market order');
-    await this.#saveReport(this.#options.database, report);
   }
 
   async #checkAccount(): Promise<void> {

@@ -10,11 +10,12 @@ import type { DistributedLock } from '../../src/coordination/lock/distributed-lo
 import { OrderExecutor } from '../../src/engine/order-executor.js';
 import { TradingEngine } from '../../src/engine/trading-engine.js';
 import { createExchange } from '../../src/exchange/create-exchange.js';
+import type { Exchange } from '../../src/exchange/exchange.js';
 import { SimExchange } from '../../src/exchange/sim/sim-exchange.js';
 import type { Database } from '../../src/storage/database.js';
 import { openDatabase } from '../../src/storage/open-database.js';
 import { SpooledDatabase } from '../../src/storage/spool/spooled-database.js';
-import { gridSettings } from '../../src/strategy/grid/grid-settings.js';
+import { type GridSettingsInput, gridSettings } from '../../src/strategy/grid/grid-settings.js';
 
 export const SYMBOL = 'BTCUSDT';
 export const BUY_WINDOW = 4;
@@ -53,17 +54,24 @@ export async function flushed(database: Database): Promise<void> {
 }
 
 export function executorFor(sim: SimFixture, database: Database, lock: DistributedLock, instanceId = 'test'): OrderExecutor {
-  const { exchange } = sim;
-  return new OrderExecutor({ exchange, database, lock, granularity: 'symbol', lockTtlMs: 10_000, instanceId, clock: () => exchange.engine.now(), lookupDelayMs: 10 });
+  return executorOn(sim.exchange, () => sim.exchange.engine.now(), database, lock, instanceId);
 }
 
-export function engineFor(sim: SimFixture, database: Database, lock: DistributedLock): TradingEngine {
-  const { exchange } = sim;
+export function executorOn(exchange: Exchange, clock: () => number, database: Database, lock: DistributedLock, instanceId = 'test'): OrderExecutor {
+  return new OrderExecutor({ exchange, database, lock, granularity: 'symbol', lockTtlMs: 10_000, instanceId, clock, lookupDelayMs: 10 });
+}
+
+export function engineFor(sim: SimFixture, database: Database, lock: DistributedLock, settings: Partial<GridSettingsInput> = {}): TradingEngine {
+  return engineOn(sim.exchange, () => sim.exchange.engine.now(), database, lock, settings);
+}
+
+/** A TradingEngine for one BTCUSDT grid on any venue; `clock` is the venue's, so event times agree. */
+export function engineOn(exchange: Exchange, clock: () => number, database: Database, lock: DistributedLock, settings: Partial<GridSettingsInput> = {}): TradingEngine {
   return new TradingEngine({
-    exchange, database, executor: executorFor(sim, database, lock), logger: pino({ level: 'silent' }), instanceId: 'test', clock: () => exchange.engine.now(),
+    exchange, database, executor: executorOn(exchange, clock, database, lock), logger: pino({ level: 'silent' }), instanceId: 'test', clock,
     grids: [{
       symbol: SYMBOL,
-      settings: gridSettings({ priceInterval: '100', orderQuantity: '130', buyWindowSize: BUY_WINDOW, sellWindowSize: BUY_WINDOW, feeRate: '0.0002' }),
+      settings: gridSettings({ priceInterval: '100', orderQuantity: '130', buyWindowSize: BUY_WINDOW, sellWindowSize: BUY_WINDOW, feeRate: '0.0002', ...settings }),
       // Reconciliation runs at start and where the test asks for it, never on a timer mid-assertion.
       reconcileIntervalMs: 3_600_000,
     }],

@@ -200,6 +200,17 @@ export const BINANCE_ROUTES: Readonly<Record<string, Route>> = {
       return { time: engine.now() };
     },
   },
+  'POST /_sim/refuse-next': {
+    security: 'admin',
+    handle: ({ engine, params }) => {
+      const symbol = required(params, 'symbol');
+      const type = params.get('type') === null ? undefined : oneOf<OrderType>(params, 'type', ['LIMIT', 'MARKET']);
+      const count = Number(params.get('count') ?? 1);
+      if (!Number.isInteger(count) || count < 1 || count > 1_000) throw new SimVenueRequestError(400, -1100, 'count must be an integer in 1..1000');
+      engine.refuseNextOrders(symbol, type, count);
+      return { symbol, type: type ?? 'ANY', count };
+    },
+  },
   'POST /_sim/drop-streams': { security: 'admin', handle: ({ streams }) => ({ dropped: streams.dropAll() }) },
   'POST /_sim/inject-malformed': {
     security: 'admin',

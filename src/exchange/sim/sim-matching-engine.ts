@@ -17,6 +17,7 @@ import type { Fill } from '../../domain/fill.js';
 import type { Balance, Candle, Market, Position, PriceTick } from '../../domain/market.js';
 import { AuthenticationError, DuplicateClientOrderIdError, InvalidOrderError, PostOnlyWouldCrossError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
 import type { OrderReport, PlaceOrderRequest } from '../exchange.js';
+import type { OrderType } from '../../domain/order.js';
 import { InvalidSimConfigError } from './errors.js';
 import { SimAccount } from './sim-account.js';
 import { CandleBuilder } from './sim-candles.js';
@@ -57,6 +58,8 @@ export class SimMatchingEngine {
   readonly #liquidityPerTick: Decimal | undefined;
   readonly #rateLimiter: SimRateLimiter;
   readonly #idScope: 'open' | 'all';
+  /** Test hook: refusals still to hand out (refuseNextOrders). */
+  readonly #refusals: { readonly symbol: string; readonly type: OrderType | undefined; remaining: number }[] = [];
   #now: number;
   #nextOrderId = 1;
   #nextTradeId = 1;
@@ -125,6 +128,16 @@ export class SimMatchingEngine {
     for (let elapsed = 0; elapsed + this.tickMs <= ms; elapsed += this.tickMs) this.step();
   }
 
+  /**
+   * Test hook: the next `count` valid orders of `symbol` (of `type`, when given) are refused with an
+   * InvalidOrderError before anything is reserved or matched, as a venue refuses a market order
+   * outside its price band. Hooks add up; each refusal is used once.
+   */
+  refuseNextOrders(symbol: string, type: OrderType | undefined, count = 1): void {
+    this.#symbol(symbol);
+    this.#refusals.push({ symbol, type, remaining: count });
+  }
+
   /** Test and replay hook: sets the price now (no clock move) and matches against it. */
   setPrice(symbol: string, price: Decimal): void {
     this.#move(this.#symbol(symbol), price);
@@ -134,6 +147,11 @@ export class SimMatchingEngine {
     const account = this.#account(accountId);
     const state = this.#symbol(request.symbol);
     validateOrder(state.market, request, state.price, this.venue);
+    const refusal = this.#refusals.find((entry) => entry.remaining > 0 && entry.symbol === request.symbol && (entry.type === undefined || entry.type === request.type));
+    if (refusal !== undefined) {
+      refusal.remaining -= 1;
+      throw new InvalidOrderError(`${request.type} order ${request.clientOrderId} refused by a test hook`, this.venue);
+    }
     const byId = this.#byClientId.get(accountId) as Map<string, SimOrder>;
     const previous = byId.get(request.clientOrderId);
     if (previous !== undefined && (isOpen(previous) || this.#idScope === 'all')) {

@@ -11,6 +11,7 @@ import { type Decimal, ZERO, minDecimal } from '../../domain/decimal.js';
 import type { Fill } from '../../domain/fill.js';
 import type { Trade } from '../../domain/trade.js';
 import { parseClientOrderId } from './client-order-id.js';
+import { closeFilled } from './close-position.js';
 import type { GridCommand } from './grid-command.js';
 import { type GridState, type Slot, changeSlot, filledSlots, slotAt, withSlots } from './grid-state.js';
 import { settleSlot, updateSlotOrder } from './slot-order-status.js';
@@ -65,7 +66,10 @@ function fillId(fill: Fill): string {
   return `${fill.exchange}:${fill.account}:${fill.tradeId}`;
 }
 
-/** A close-position fill reduces every FILLED slot, lowest level first, booking one trade per slot. */
+/**
+ * A close-position fill reduces every FILLED slot, lowest level first, booking one trade per slot,
+ * and counts towards the outstanding close (a fill of an earlier close is a fact all the same).
+ */
 function applyCloseFill(state: GridState, fill: Fill): Transition {
   let left = fill.quantity;
   const slots: Slot[] = [];
@@ -80,7 +84,8 @@ function applyCloseFill(state: GridState, fill: Fill): Transition {
     if (result.trade !== undefined) commands.push({ type: 'BookTrade', trade: result.trade });
   }
   if (left.isPositive() && !left.isZero()) commands.push(driftEvent(fill, left));
-  return { state: withSlots(state, slots, fill.time), commands };
+  const counted = closeFilled(withSlots(state, slots, fill.time), fill.clientOrderId, fill.quantity, fill.time);
+  return { state: counted.state, commands: [...commands, ...counted.commands] };
 }
 
 export function applyFill(state: GridState, fill: Fill): Transition {

@@ -7,7 +7,8 @@
  *
  * Layout: `qm<sep><tag><sep><B|S|X><sep><level><sep><cycle>` with `.` as the default separator
  * (Binance allows `[.A-Z:/a-z0-9_-]`, 36 characters). `X` marks a position close, whose "level"
- * is the base-36 time of the decision that closed it (an input, so replay yields the same id).
+ * is the base-36 time of the decision that sent it and whose "cycle" is the grid's close sequence
+ * (both inputs, so replay yields the same id): a retry in the same millisecond still gets a new id.
  */
 import type { Decimal } from '../../domain/decimal.js';
 import { decimalToString } from '../../domain/decimal.js';
@@ -32,8 +33,10 @@ export type ClientOrderIdPurpose = 'grid' | 'close';
 export interface ParsedClientOrderId {
   readonly tag: string;
   readonly purpose: ClientOrderIdPurpose;
+  /** The slot's level; for a close, the time (epoch ms) of the decision that sent it. */
   readonly level: number;
   readonly side: OrderSide;
+  /** The slot's cycle; for a close, the grid's close sequence number. */
   readonly cycle: number;
 }
 
@@ -74,10 +77,13 @@ export function gridClientOrderId(tag: string, level: number, side: OrderSide, c
   return checked([PREFIX, tag, side === 'BUY' ? 'B' : 'S', String(level), String(cycle)].join(s), format);
 }
 
-/** Id of the reduce-only order that closes the grid's position, decided at `time` (epoch ms). */
-export function closeClientOrderId(tag: string, time: number, format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT): string {
+/**
+ * Id of the market order that closes (part of) the grid's position, decided at `time` (epoch ms) as
+ * the grid's `sequence`-th close: every close attempt has its own id, even two in one millisecond.
+ */
+export function closeClientOrderId(tag: string, time: number, sequence: number, format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT): string {
   const s = format.separator;
-  return checked([PREFIX, tag, 'X', time.toString(36), '0'].join(s), format);
+  return checked([PREFIX, tag, 'X', time.toString(36), String(sequence)].join(s), format);
 }
 
 const INTEGER = /^-?(0|[1-9]\d*)$/;
@@ -88,13 +94,14 @@ export function parseClientOrderId(id: string, format: ClientOrderIdFormat = BIN
   if (parts.length !== 5) return undefined;
   const [prefix, tag, kind, levelText, cycleText] = parts as [string, string, string, string, string];
   if (prefix !== PREFIX || tag.length !== TAG_LENGTH || !/^[0-9a-z]+$/.test(tag)) return undefined;
-  if (kind === 'X') {
-    if (!/^[0-9a-z]+$/.test(levelText) || cycleText !== '0') return undefined;
-    return { tag, purpose: 'close', level: parseInt(levelText, 36), side: 'SELL', cycle: 0 };
-  }
-  if ((kind !== 'B' && kind !== 'S') || !INTEGER.test(levelText) || !INTEGER.test(cycleText) || cycleText.startsWith('-')) return undefined;
-  const level = Number(levelText);
+  if (!INTEGER.test(cycleText) || cycleText.startsWith('-')) return undefined;
   const cycle = Number(cycleText);
+  if (kind === 'X') {
+    if (!/^[0-9a-z]+$/.test(levelText) || !Number.isSafeInteger(cycle)) return undefined;
+    return { tag, purpose: 'close', level: parseInt(levelText, 36), side: 'SELL', cycle };
+  }
+  if ((kind !== 'B' && kind !== 'S') || !INTEGER.test(levelText)) return undefined;
+  const level = Number(levelText);
   if (!Number.isSafeInteger(level) || !Number.isSafeInteger(cycle)) return undefined;
   return { tag, purpose: 'grid', level, side: kind === 'B' ? 'BUY' : 'SELL', cycle };
 }

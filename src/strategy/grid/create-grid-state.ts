@@ -19,7 +19,7 @@ export function createGridState(identity: GridIdentity, time: number): GridState
     idFormat: identity.idFormat ?? BINANCE_CLIENT_ORDER_ID_FORMAT,
     lattice: undefined, tag: undefined, slots: new Map(), pause: undefined, panic: false,
     marginLockedUntil: 0, trailingPeak: undefined, accountCheck: 'unchecked', accountFacts: undefined,
-    lastPrice: undefined, stopping: undefined, createdAt: time, updatedAt: time,
+    lastPrice: undefined, stopping: undefined, closing: undefined, closeSequence: 0, createdAt: time, updatedAt: time,
   });
 }
 

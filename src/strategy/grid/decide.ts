@@ -3,18 +3,20 @@
  *
  * Each event is first applied on its own (a fill, a venue answer, a price, ...); then the grid
  * reacts to the market with the last known price (risk checks, cancels, placements), so a slot
- * freed by a fill gets its next order at once. Last, a PersistState command names what changed.
+ * freed by a fill gets its next order at once, and a closing grid sends its next close when due
+ * (with or without a price). Last, a PersistState command names what changed.
  * No clock, randomness or I/O: the same events from the same state give the same states and
  * commands, which is what replaying an event log relies on.
  */
 import { dec } from '../../domain/decimal.js';
 import { applyFill } from './apply-fill.js';
+import { continueClosing } from './close-position.js';
 import { anchorGrid } from './create-grid-state.js';
 import type { GridCommand } from './grid-command.js';
 import type { GridEvent } from './grid-event.js';
 import { checkAccount, checkPositionRisk } from './grid-risk.js';
 import { type GridState, changeState } from './grid-state.js';
-import { orderAccepted, orderEnded, orderRejected, orderReported, unknownOutcomeResolved } from './order-updates.js';
+import { orderAccepted, orderEnded, orderOutcomeUnknown, orderRejected, orderReported, unknownOutcomeResolved } from './order-updates.js';
 import { resumeGrid } from './pause.js';
 import { quote } from './quote.js';
 import { reconcile } from './reconcile.js';
@@ -37,6 +39,7 @@ function apply(state: GridState, event: GridEvent): Transition {
     case 'OrderReported': return orderReported(state, event.order, event.time);
     case 'OpenOrdersReported': return reconcile(state, event.orders, event.time);
     case 'UnknownOutcomeResolved': return unknownOutcomeResolved(state, event.clientOrderId, event.order, event.time);
+    case 'OrderOutcomeUnknown': return orderOutcomeUnknown(state, event.clientOrderId, event.time);
     case 'OperatorResumed': return resumeGrid(state, event.time);
     case 'StopRequested': return stopGrid(state, event.cancelOrders, event.closePositions, event.time);
     case 'MarketPanicChanged': {
@@ -79,7 +82,7 @@ export function decide(state: GridState, event: GridEvent): Decision {
   const foreign = applied.foreign ?? [];
   // An update that was entirely foreign changes nothing: no reaction, nothing to persist.
   if (foreign.length > 0 && applied.state === state && applied.commands.length === 0) return { state, commands: [], foreign };
-  const result = then(applied, (s) => react(s, event.time));
+  const result = then(then(applied, (s) => react(s, event.time)), (s) => continueClosing(s, event.time));
   const persist = persistence(state, result.state);
   return { state: result.state, commands: persist === undefined ? result.commands : [...result.commands, persist], foreign };
 }

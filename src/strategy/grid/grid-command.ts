@@ -24,8 +24,13 @@ export type GridCommand =
   /** The grid cannot account for this order: ask the venue (answer with OrderReported or UnknownOutcomeResolved). */
   | { readonly type: 'LookupOrder'; readonly clientOrderId: string }
   | { readonly type: 'PauseSymbol'; readonly reason: PauseReason; readonly message: string }
-  /** Close the whole grid position with a reduce-only market sell; its fills come back as OrderFilled. */
-  | { readonly type: 'ClosePosition'; readonly clientOrderId: string; readonly quantity: Decimal; readonly reduceOnly: true }
+  /**
+   * Close (part of) the grid position with a market sell, reduce-only on futures. Send it like a
+   * PlaceOrder (fenced intent first); its outcome comes back as OrderReported / OrderCanceled /
+   * OrderExpired, OrderRejected, UnknownOutcomeResolved (not sent) or OrderOutcomeUnknown, its fills
+   * as OrderFilled.
+   */
+  | { readonly type: 'ClosePosition'; readonly clientOrderId: string; readonly quantity: Decimal; readonly reduceOnly: boolean }
   | { readonly type: 'BookTrade'; readonly trade: Trade }
   /** Save the grid record (when `grid`) and the slot records (and slot orders) of `levels`. */
   | { readonly type: 'PersistState'; readonly grid: boolean; readonly levels: readonly number[] }

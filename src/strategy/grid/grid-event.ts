@@ -34,6 +34,11 @@ export type GridEvent =
   | { readonly type: 'OpenOrdersReported'; readonly time: number; readonly orders: readonly VenueOrder[] }
   /** A place request whose outcome was unknown has been looked up; `order` undefined = never reached the venue. */
   | { readonly type: 'UnknownOutcomeResolved'; readonly time: number; readonly clientOrderId: string; readonly order: VenueOrder | undefined }
+  /**
+   * A place request was sent and its outcome is still unknown after the engine's lookups. A slot's
+   * order already blocks its slot until reconciliation; a close is looked up again after a backoff.
+   */
+  | { readonly type: 'OrderOutcomeUnknown'; readonly time: number; readonly clientOrderId: string }
   | { readonly type: 'OperatorResumed'; readonly time: number }
   /** The runner is stopping the symbol: no new orders; cancel (cancel_on_exit) and close (close_positions_on_exit). */
   | { readonly type: 'StopRequested'; readonly time: number; readonly cancelOrders: boolean; readonly closePositions: boolean }

@@ -7,13 +7,15 @@
  * price, entry fees, post-only streak and its working order. Not persisted (rebuilt at start):
  * the last price, the panic flag (the monitor resends it), the margin lock, the trailing
  * take-profit peak, the account check (re-run before the first order) and `openedAt` of a
- * position (reloaded as the slot's last update time).
+ * position (reloaded as the slot's last update time). A grid paused by a stop loss or take-profit
+ * reloads closing (close-position.ts): what it still holds is closed after the start reconciled.
  */
 import type { Decimal } from '../../domain/decimal.js';
 import { ZERO } from '../../domain/decimal.js';
 import { lattice } from '../../domain/lattice.js';
 import { type Order, isWorking } from '../../domain/order.js';
 import { gridTag } from './client-order-id.js';
+import { startClosing } from './close-position.js';
 import { createGridState } from './create-grid-state.js';
 import { InvalidGridRecordError } from './errors.js';
 import { type GridIdentity, type GridState, type Pause, type PauseReason, type Slot, type SlotOrder, changeSlot, changeState, emptySlot } from './grid-state.js';
@@ -126,8 +128,10 @@ export function fromRecords(identity: GridIdentity, grid: GridSnapshot, slots: r
     if (slot.order !== undefined) throw new InvalidGridRecordError(`two working orders for level ${record.level}: ${slot.order.clientOrderId} and ${record.clientOrderId}`);
     bySlot.set(record.level, changeSlot(slot, { order: toSlotOrder(record) }, slot.updatedAt));
   }
-  return changeState(base, {
+  const pause = grid.paused ? parsePause(grid.pausedReason) : undefined;
+  const loaded = changeState(base, {
     lattice: gridLattice, tag: gridTag(identity.exchange, identity.symbol, gridLattice.anchor, gridLattice.interval),
-    slots: bySlot, pause: grid.paused ? parsePause(grid.pausedReason) : undefined,
+    slots: bySlot, pause,
   }, grid.updatedAt);
+  return pause?.reason === 'stop-loss' || pause?.reason === 'take-profit' ? startClosing(loaded, grid.updatedAt) : loaded;
 }

@@ -1,12 +1,12 @@
 /**
  * Per-symbol risk controls (grid-strategy.md "Risk controls"): stop loss and trailing take-profit
  * over the whole grid position, and the start-up account check. A stop or take-profit cancels the
- * grid's working orders, closes the position with one reduce-only order and pauses the symbol
- * until an operator resumes it.
+ * grid's working orders, pauses the symbol until an operator resumes it and closes the position
+ * until it is flat (close-position.ts: retries, late fills).
  */
-import { type Decimal, ZERO, floorToStep } from '../../domain/decimal.js';
+import { type Decimal, ZERO } from '../../domain/decimal.js';
 import { cancelOrders, cancellableSlots } from './cancel-orders.js';
-import { closeClientOrderId } from './client-order-id.js';
+import { closableQuantity, startClosing } from './close-position.js';
 import type { GridCommand } from './grid-command.js';
 import { type GridState, type PauseReason, changeState, filledSlots } from './grid-state.js';
 import { pauseGrid } from './pause.js';
@@ -32,32 +32,24 @@ export function exposure(state: GridState, price: Decimal): Exposure {
   return { quantity, value, unrealizedPnl };
 }
 
-/** One reduce-only order for the whole grid position (none when it holds less than a step). */
-export function closePosition(state: GridState, quantity: Decimal, time: number): GridCommand[] {
-  const size = floorToStep(quantity, state.market.stepSize);
-  if (size.isZero() || state.tag === undefined) return [];
-  return [{ type: 'ClosePosition', clientOrderId: closeClientOrderId(state.tag, time, state.idFormat), quantity: size, reduceOnly: true }];
-}
-
-function closeAndPause(state: GridState, reason: PauseReason, message: string, held: Exposure, time: number): Transition {
+/** Cancels every order and pauses; the close itself goes out with this reaction (close-position.ts). */
+function closeAndPause(state: GridState, reason: PauseReason, message: string, time: number): Transition {
   const cancels = cancelOrders(state, cancellableSlots(state), 'risk-close', time);
-  const quantity = floorToStep(held.quantity, state.market.stepSize);
-  const commands: GridCommand[] = [...cancels.commands, ...closePosition(state, held.quantity, time)];
-  commands.push({ type: 'RecordEvent', eventType: 'risk.triggered', details: { control: reason, message, quantity: quantity.toFixed() } });
-  return pauseGrid(changeState(cancels.state, { trailingPeak: undefined }, time), reason, message, time, commands);
+  const triggered: GridCommand = { type: 'RecordEvent', eventType: 'risk.triggered', details: { control: reason, message, quantity: closableQuantity(state).toFixed() } };
+  return pauseGrid(startClosing(changeState(cancels.state, { trailingPeak: undefined }, time), time), reason, message, time, [...cancels.commands, triggered]);
 }
 
 /** Stop loss, then trailing take-profit, on the last price; nothing while paused or disabled. */
 export function checkPositionRisk(state: GridState, price: Decimal, time: number): Transition {
   const risk = state.settings.risk;
-  if (!risk.enabled || state.pause !== undefined || state.stopping !== undefined) return { state, commands: [] };
+  if (!risk.enabled || state.pause !== undefined || state.stopping !== undefined || state.closing !== undefined) return { state, commands: [] };
   const held = exposure(state, price);
   if (held.value.isZero()) {
     return { state: state.trailingPeak === undefined ? state : changeState(state, { trailingPeak: undefined }, time), commands: [] };
   }
   const ratio = held.unrealizedPnl.div(held.value);
   if (!risk.stopLossRatio.isZero() && ratio.neg().gte(risk.stopLossRatio)) {
-    return closeAndPause(state, 'stop-loss', `unrealized loss ${ratio.neg().toFixed(6)} of position value reached stop_loss_ratio ${risk.stopLossRatio.toFixed()}`, held, time);
+    return closeAndPause(state, 'stop-loss', `unrealized loss ${ratio.neg().toFixed(6)} of position value reached stop_loss_ratio ${risk.stopLossRatio.toFixed()}`, time);
   }
   if (risk.takeProfitTriggerRatio.isZero()) return { state, commands: [] };
   let peak = state.trailingPeak;
@@ -65,7 +57,7 @@ export function checkPositionRisk(state: GridState, price: Decimal, time: number
   if (peak === undefined) return { state, commands: [] };
   if (price.gt(peak)) peak = price;
   if (price.lte(peak.sub(peak.mul(risk.trailingTakeProfitRatio)))) {
-    return closeAndPause(state, 'take-profit', `price ${price.toFixed()} pulled back ${risk.trailingTakeProfitRatio.toFixed()} from its peak ${peak.toFixed()} after the take-profit armed`, held, time);
+    return closeAndPause(state, 'take-profit', `price ${price.toFixed()} pulled back ${risk.trailingTakeProfitRatio.toFixed()} from its peak ${peak.toFixed()} after the take-profit armed`, time);
   }
   return { state: peak.eq(state.trailingPeak ?? ZERO) ? state : changeState(state, { trailingPeak: peak }, time), commands: [] };
 }

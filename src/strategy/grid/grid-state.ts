@@ -70,6 +70,38 @@ export interface Pause {
   readonly message: string;
 }
 
+/**
+ * The close order the grid waits for (at most one at a time: a second close while the first may
+ * still fill would sell the position twice).
+ */
+export interface PendingClose {
+  readonly clientOrderId: string;
+  readonly quantity: Decimal;
+  /** Quantity of its fills applied to the slots so far. */
+  readonly filledQuantity: Decimal;
+  /**
+   * `sent`: the request is in flight, its answer awaited (never looked up: a lookup could miss an
+   * order still on its way and free a second close); `working`: the venue reported it open;
+   * `unknown`: the send's outcome is unknown, only a lookup may end it; `ended`: terminal at the
+   * venue, waiting for fills up to `venueFilledQuantity`.
+   */
+  readonly status: 'sent' | 'working' | 'unknown' | 'ended';
+  readonly venueFilledQuantity: Decimal | undefined;
+}
+
+/**
+ * The grid must become flat (risk close, or stop with close_positions_on_exit): until its position
+ * is under one closable order, it closes what it holds, one close at a time, backing off after
+ * attempts that closed nothing.
+ */
+export interface Closing {
+  readonly order: PendingClose | undefined;
+  /** Attempts in a row that closed nothing (rejected, not sent, ended unfilled, unanswered lookups). */
+  readonly failures: number;
+  /** No new close, and no new lookup of an unknown one, before this time (epoch ms). */
+  readonly nextAttemptAt: number;
+}
+
 /** Facts of the start-up account check (AccountChecked); evaluated once a price is known. */
 export interface AccountFacts {
   /** Quote balance available for new orders. */
@@ -102,6 +134,10 @@ export interface GridState {
   readonly lastPrice: Decimal | undefined;
   /** Set by StopRequested: no new orders; `cancelOrders` = cancel every order as soon as it can be. */
   readonly stopping: { readonly cancelOrders: boolean } | undefined;
+  /** Set by a risk close or a closing stop; cleared by an operator resume. */
+  readonly closing: Closing | undefined;
+  /** Close orders this grid has sent: part of each close id, so no two closes share one. */
+  readonly closeSequence: number;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

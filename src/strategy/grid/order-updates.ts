@@ -1,12 +1,13 @@
 /**
  * Venue answers about one order (accepted, rejected, canceled, expired, reported, looked up),
- * matched to its slot through the client order id. Ids this grid did not issue are foreign: the
- * state does not change and the engine records them.
+ * matched to its slot through the client order id, or to the outstanding close (close-position.ts).
+ * Ids this grid did not issue are foreign: the state does not change and the engine records them.
  */
 import { ZERO } from '../../domain/decimal.js';
 import type { Decimal } from '../../domain/decimal.js';
 import { eventForVenueStatus, isWorking } from '../../domain/order.js';
 import { type ParsedClientOrderId, parseClientOrderId } from './client-order-id.js';
+import { closeFailed, closeOutcomeUnknown, closeReported, pendingClose } from './close-position.js';
 import type { GridCommand } from './grid-command.js';
 import type { RejectReason, VenueOrder } from './grid-event.js';
 import { type GridState, type Slot, type SlotOrder, changeSlot, changeState, slotAt, withSlots } from './grid-state.js';
@@ -45,14 +46,23 @@ export function orderAccepted(state: GridState, clientOrderId: string, exchangeO
 export function orderEnded(state: GridState, clientOrderId: string, how: 'Canceled' | 'Expired', filledQuantity: Decimal, time: number): Transition {
   const parsed = ownId(state, clientOrderId);
   if (parsed === undefined) return foreign(state, clientOrderId);
+  if (parsed.purpose === 'close') return closeReported(state, clientOrderId, how === 'Canceled' ? 'CANCELED' : 'EXPIRED', filledQuantity, time);
   const slot = slotOf(state, parsed, clientOrderId);
   if (slot === undefined) return { state, commands: [] };
   return { state: withSlots(state, [updateSlotOrder(slot, how, { venueFilledQuantity: filledQuantity }, time)], time), commands: [] };
 }
 
+/** A refused close is retried after a backoff (close-position.ts); a duplicate id means it reached the venue: look it up. */
+function closeRejected(state: GridState, clientOrderId: string, reason: RejectReason, time: number): Transition {
+  if (reason !== 'duplicate-client-id') return closeFailed(state, clientOrderId, `rejected: ${reason}`, time);
+  if (pendingClose(state, clientOrderId) === undefined) return { state, commands: [] };
+  return { state, commands: [{ type: 'LookupOrder', clientOrderId }] };
+}
+
 export function orderRejected(state: GridState, clientOrderId: string, reason: RejectReason, time: number): Transition {
   const parsed = ownId(state, clientOrderId);
   if (parsed === undefined) return foreign(state, clientOrderId);
+  if (parsed.purpose === 'close') return closeRejected(state, clientOrderId, reason, time);
   const slot = slotOf(state, parsed, clientOrderId);
   if (slot === undefined) return { state, commands: [] };
   if (reason === 'duplicate-client-id') {
@@ -94,7 +104,7 @@ function adopted(venue: VenueOrder, parsed: ParsedClientOrderId, time: number): 
 export function orderReported(state: GridState, venue: VenueOrder, time: number, snapshot = false): Transition {
   const parsed = ownId(state, venue.clientOrderId);
   if (parsed === undefined) return foreign(state, venue.clientOrderId);
-  if (parsed.purpose === 'close') return { state, commands: [] };
+  if (parsed.purpose === 'close') return closeReported(state, venue.clientOrderId, venue.status, venue.filledQuantity, time);
   const slot = slotAt(state, parsed.level);
   if (slot.order?.clientOrderId === venue.clientOrderId) {
     // In a reconciliation snapshot an order still open while we cancel it means the cancel did not
@@ -121,6 +131,7 @@ export function unknownOutcomeResolved(state: GridState, clientOrderId: string, 
   if (venue !== undefined) return orderReported(state, venue, time);
   const parsed = ownId(state, clientOrderId);
   if (parsed === undefined) return foreign(state, clientOrderId);
+  if (parsed.purpose === 'close') return closeFailed(state, clientOrderId, 'not at the venue', time);
   const slot = slotOf(state, parsed, clientOrderId);
   if (slot === undefined) return { state, commands: [] };
   if (slot.order!.status !== 'PENDING_NEW') {
@@ -128,4 +139,14 @@ export function unknownOutcomeResolved(state: GridState, clientOrderId: string, 
     return { state, commands: [{ type: 'RecordEvent', eventType: 'order.unknown', details: { clientOrderId, status: slot.order!.status, level: parsed.level } }] };
   }
   return { state: withSlots(state, [changeSlot(slot, { order: undefined }, time)], time), commands: [] };
+}
+
+/**
+ * Sent, outcome unknown after the engine's lookups. A slot's order stays PENDING_NEW and blocks its
+ * slot until reconciliation finds it; a close is looked up again after a backoff.
+ */
+export function orderOutcomeUnknown(state: GridState, clientOrderId: string, time: number): Transition {
+  const parsed = ownId(state, clientOrderId);
+  if (parsed === undefined) return foreign(state, clientOrderId);
+  return parsed.purpose === 'close' ? closeOutcomeUnknown(state, clientOrderId, time) : { state, commands: [] };
 }

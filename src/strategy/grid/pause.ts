@@ -15,7 +15,8 @@ export function pauseGrid(state: GridState, reason: PauseReason, message: string
 }
 
 /**
- * Operator resume: clears the pause and the trailing take-profit; a grid paused by the account check
+ * Operator resume: clears the pause, the trailing take-profit and a risk close (the operator takes
+ * over what is left of the position; fills of a close still in flight are applied as usual); a grid paused by the account check
  * must pass a new one (the engine sends AccountChecked again) before it places anything.
  */
 export function resumeGrid(state: GridState, time: number): Transition {
@@ -23,7 +24,7 @@ export function resumeGrid(state: GridState, time: number): Transition {
   const recheck = state.pause.reason === 'account-check';
   return {
     state: changeState(state, {
-      pause: undefined, trailingPeak: undefined,
+      pause: undefined, trailingPeak: undefined, closing: undefined,
       ...(recheck ? { accountCheck: 'unchecked' as const, accountFacts: undefined } : {}),
     }, time),
     commands: [{ type: 'RecordEvent', eventType: 'grid.resumed', details: { previousReason: state.pause.reason } }],

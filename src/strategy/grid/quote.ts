@@ -1,6 +1,7 @@
 /**
  * The grid's reaction to the market, run after every event once a price is known: cancel what
- * must go (buys under panic or pause, the order budget's cleanup), then place buys and sells.
+ * must go (every order while closing, buys under panic or pause, the order budget's cleanup), then
+ * place buys and sells.
  *
  * Invariant (Invariant 1): an order is placed only for a slot without any order, and the slot holds
  * it as PENDING_NEW from the moment the PlaceOrder command is emitted.
@@ -125,7 +126,10 @@ export function quote(state: GridState, time: number): Transition {
     // Orders still PENDING_NEW are cancelled once the venue has acknowledged them (a later step).
     return state.stopping.cancelOrders ? cancelOrders(state, cancellableSlots(state), 'stop', time) : result;
   }
-  if (state.pause !== undefined || state.panic) {
+  if (state.closing !== undefined) {
+    // A closing grid sells its whole position at market: a resting sell would sell it a second time.
+    result = cancelOrders(state, cancellableSlots(state), 'risk-close', time);
+  } else if (state.pause !== undefined || state.panic) {
     result = cancelOrders(state, cancellableSlots(state, (slot) => slot.order!.side === 'BUY'), state.panic ? 'panic' : 'pause', time);
   }
   result = then(result, (s) => cleanup(s, windows, price, time));

@@ -2,7 +2,8 @@
  * Reconciliation against the venue's open orders (grid-strategy.md "Starting, taking over"):
  * adopt every open order of ours that the slot can hold, repair the status of orders the grid
  * knows, cancel open orders of ours that would be a second order for their slot, and ask the engine
- * to look up every order the grid counts as working that the venue no longer lists. It never
+ * to look up every order the grid counts as working that the venue no longer lists (the outstanding
+ * close included). It never
  * cancels and re-places an order it can adopt, and a slot whose order is being looked up stays
  * blocked until the answer arrives (OrderReported or UnknownOutcomeResolved).
  */
@@ -26,8 +27,12 @@ export function reconcile(state: GridState, openOrders: readonly VenueOrder[], t
   const open = new Set(openOrders.map((order) => order.clientOrderId));
   const vanished = slotsWithOrders(current)
     .map((slot) => slot.order!)
-    .filter((order) => isWorking(order.status) && !open.has(order.clientOrderId));
-  for (const order of vanished) commands.push({ type: 'LookupOrder', clientOrderId: order.clientOrderId });
+    .filter((order) => isWorking(order.status) && !open.has(order.clientOrderId))
+    .map((order) => order.clientOrderId);
+  // A close the venue reported open and no longer lists (its ending report lost): its view ends it.
+  const close = current.closing?.order;
+  if (close?.status === 'working' && !open.has(close.clientOrderId)) vanished.push(close.clientOrderId);
+  for (const clientOrderId of vanished) commands.push({ type: 'LookupOrder', clientOrderId });
   commands.push({
     type: 'RecordEvent', eventType: 'reconciliation',
     details: { openOrders: openOrders.length, foreign: foreign.length, lookups: vanished.length, cancels: commands.filter((c) => c.type === 'CancelOrder').length },

@@ -60,6 +60,16 @@ describe('sim-venue server', () => {
     expect(await call('POST', '/fapi/v1/order', { key: apiKey, body: staleSigned })).toMatchObject({ status: 400, body: { code: -1021 } });
   });
 
+  it('/_sim/refuse-next refuses the next matching order once, with a Binance filter error', async () => {
+    expect(await call('POST', '/_sim/refuse-next', { query: 'symbol=ETHUSDT&type=MARKET' })).toMatchObject({ status: 200, body: { symbol: 'ETHUSDT', type: 'MARKET', count: 1 } });
+    const market = (id: string) => signed({ symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01', newClientOrderId: id });
+    const limit = signed({ symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '2000', newClientOrderId: 'refuse-limit' });
+    expect((await call('POST', '/fapi/v1/order', { key: apiKey, body: limit })).status).toBe(200);
+    expect(await call('POST', '/fapi/v1/order', { key: apiKey, body: market('refuse-1') })).toMatchObject({ status: 400, body: { code: -1013 } });
+    expect(await call('POST', '/fapi/v1/order', { key: apiKey, body: market('refuse-2') })).toMatchObject({ status: 200, body: { clientOrderId: 'refuse-2', status: 'FILLED' } });
+    expect((await call('POST', '/_sim/refuse-next', { query: 'symbol=ETHUSDT&count=0' })).status).toBe(400);
+  });
+
   it('answers malformed requests with Binance {code, msg} errors and stays up', async () => {
     const refusals = [
       await call('GET', '/fapi/v1/nothing-here'),

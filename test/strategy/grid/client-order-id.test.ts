@@ -47,14 +47,18 @@ describe('client order ids', () => {
     }
   });
 
-  it('close ids parse as closes of the grid', () => {
-    const id = closeClientOrderId(TAG, 1_700_000_000_000);
-    expect(parseClientOrderId(id)).toEqual({ tag: TAG, purpose: 'close', level: 1_700_000_000_000, side: 'SELL', cycle: 0 });
+  it('close ids parse as closes of the grid: decision time and close sequence', () => {
+    const id = closeClientOrderId(TAG, 1_700_000_000_000, 7);
+    expect(parseClientOrderId(id)).toEqual({ tag: TAG, purpose: 'close', level: 1_700_000_000_000, side: 'SELL', cycle: 7 });
+  });
+
+  it('two closes decided in the same millisecond get different ids', () => {
+    expect(closeClientOrderId(TAG, 1_700_000_000_000, 0)).not.toBe(closeClientOrderId(TAG, 1_700_000_000_000, 1));
   });
 
   it('foreign or malformed ids parse as undefined', () => {
     for (const id of ['', 'web_abc123', 'x-1234', `qm.${TAG}.B.1`, `qm.${TAG}.B.1.2.3`, `qm.${TAG}.Z.1.0`, `qm.${TAG}.B.01.0`,
-      `qm.${TAG}.B.1.-1`, `qm.SHORT.B.1.0`, `zz.${TAG}.B.1.0`, `qm.${TAG}.B.1e3.0`, `qm.${TAG}.S.99999999999999999999.0`]) {
+      `qm.${TAG}.B.1.-1`, `qm.SHORT.B.1.0`, `zz.${TAG}.B.1.0`, `qm.${TAG}.B.1e3.0`, `qm.${TAG}.S.99999999999999999999.0`, `qm.${TAG}.X.loyw3v28.-1`, `qm.${TAG}.X.loyw3v28.01`]) {
       expect(parseClientOrderId(id), id).toBeUndefined();
     }
   });
