@@ -28,6 +28,11 @@ export interface InstanceOwnershipOptions {
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
   readonly alerts: AlertNotifier;
+  /**
+   * Resolves once this instance's own writes reached the database (its spool flushed). A symbol won
+   * back after a loss is loaded from the database: what its released runner wrote last must be there.
+   */
+  readonly settle: () => Promise<void>;
 }
 
 export class InstanceOwnership {
@@ -40,7 +45,7 @@ export class InstanceOwnership {
     this.#mode = options.standby ? 'standby' : 'active';
     this.#ownership = new SymbolOwnership({
       lock: options.lock, ttlMs: options.ttlMs, logger: options.logger,
-      listener: { won: (owned) => this.#won(owned), lost: (owned, reason) => this.#lost(owned, reason) },
+      listener: { won: (owned, held) => this.#won(owned, held), lost: (owned, reason) => this.#lost(owned, reason) },
     });
   }
 
@@ -64,7 +69,7 @@ export class InstanceOwnership {
     return this.#ownership.stop();
   }
 
-  #won(owned: OwnedSymbol): void {
+  #won(owned: OwnedSymbol, held: AbortSignal): void {
     const { logger, metrics, engines } = this.#options;
     const symbol = `${owned.exchange}:${owned.symbol}`;
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'won' });
@@ -73,7 +78,9 @@ export class InstanceOwnership {
       this.#mode = 'activated';
       this.#alert(owned, 'standby-activated', `standby ${this.#options.instanceId} took over ${symbol}`);
     }
-    engines.get(owned.exchange)?.ownershipWon(owned.symbol).catch((error: unknown) => {
+    const engine = engines.get(owned.exchange);
+    // Lost while settling: `lost` has run already and the runner must not start.
+    void this.#options.settle().then(() => (held.aborted ? undefined : engine?.ownershipWon(owned.symbol))).catch((error: unknown) => {
       logger.error({ symbol, err: error }, 'the symbol could not start: it places nothing while owned here');
     });
   }

@@ -97,6 +97,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     closers.push(() => alerts.flush());
     const ownership = new InstanceOwnership({
       lock, ttlMs: config.coordination.leaseTtl, standby: options.standby, instanceId, engines, logger, metrics, alerts,
+      settle: async () => { if (database instanceof SpooledDatabase) await database.flush(); },
       symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
     });
     closers.push(() => ownership.stop());
