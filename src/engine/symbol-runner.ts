@@ -165,6 +165,7 @@ export class SymbolRunner {
     try {
       const applied = await this.#recoverFills();
       const open = await exchange.openOrders(this.symbol);
+      if (this.#ended()) return;
       for (const order of open) await this.#saveReport(database, order);
       await this.#apply({ type: 'OpenOrdersReported', time: clock(), orders: open.map(toVenueOrder) }, { reason, fillsApplied: applied });
       metrics?.reconciliations.inc({ exchange: this.exchangeName, symbol: this.symbol, result: applied > 0 ? 'repaired' : 'clean' });
