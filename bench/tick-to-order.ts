@@ -100,6 +100,8 @@ export async function startTickToOrder(options: { database: Database; lock: Dist
     },
   });
   await engine.start();
+  // The bench instance owns its symbol (the engine trades only owned symbols).
+  await engine.ownershipWon(entry.symbol);
   const runner = engine.runner(entry.symbol)!;
   const settle = () => until(() => !pendingOrders(runner) && !counted.busy(), 'the engine to settle');
 

@@ -4,9 +4,10 @@
  * the lifecycle. Stopping goes in the order grid-strategy.md asks for: the loops first, then the
  * grids' working orders (`system.cancel_on_exit`), then storage is flushed and connections closed.
  *
- * A `--standby` instance (R1) opens storage, the lock and its HTTP interface but trades nothing:
- * taking over from a dead active instance needs the standby election, which is not built yet, and
- * an instance that cannot prove it owns its symbols must not place orders (Invariant 4).
+ * Every instance, active or `--standby` (R1), builds the engines of its configured symbols, but a
+ * symbol trades only while this instance holds its ownership lease (Invariant 4; instance-ownership.ts):
+ * an active instance campaigns at once, a standby after one lease TTL, and takes over the symbols
+ * of an active instance that died (R10), with an alert.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -20,7 +21,7 @@ import { TradingEngine } from '../engine/trading-engine.js';
 import { type ExchangeOptions, createExchange } from '../exchange/create-exchange.js';
 import type { SimOpeningPosition } from '../exchange/sim/sim-account.js';
 import { ZERO } from '../domain/decimal.js';
-import type { Exchange } from '../exchange/exchange.js';
+import { AlertNotifier } from '../observability/alert-notifier.js';
 import { EngineMetrics } from '../observability/engine-metrics.js';
 import { checkHealth } from '../observability/health.js';
 import type { Logger } from '../observability/logger.js';
@@ -28,12 +29,13 @@ import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 import { SpooledDatabase } from '../storage/spool/spooled-database.js';
+import { InstanceOwnership } from './instance-ownership.js';
 import { packageVersion } from './package-version.js';
 import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf } from './config-mapping.js';
 
 export interface RunOptions {
   readonly logger: Logger;
-  /** Start as a hot standby (R1): trade nothing until elected. */
+  /** Start as a hot standby (R1): campaign for the symbols only after one lease TTL. */
   readonly standby: boolean;
   /** How often the status line is logged (default 5 s). */
   readonly statusIntervalMs?: number | undefined;
@@ -73,38 +75,38 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const lock: DistributedLock = new MeteredLock(await createDistributedLock(lockOptionsOf(config)), registry);
     closers.push(() => lock.close());
 
-    const engines: TradingEngine[] = [];
-    const exchanges: Exchange[] = [];
-    if (!options.standby) {
-      for (const name of new Set(config.trading.symbols.map((entry) => entry.exchange))) {
-        const exchange = createExchange(await withRestoredPositions(exchangeOptionsOf(config, name), database));
-        exchanges.push(exchange);
-        closers.push(() => exchange.close());
-        const engine = new TradingEngine({
-          exchange, database, logger, metrics, clock, instanceId,
-          executor: new OrderExecutor({
-            exchange, database, lock, clock, instanceId,
-            granularity: config.trading.lockGranularity, lockTtlMs: config.distributedLock.defaultTtl,
-          }),
-          grids: config.trading.symbols.filter((entry) => entry.exchange === name).map((entry) => ({
-            symbol: entry.symbol, settings: gridSettingsOf(config, entry), reconcileIntervalMs: entry.reconcileInterval,
-          })),
-        });
-        engines.push(engine);
-        await engine.start();
-      }
-    } else {
-      logger.warn('standby: this instance trades nothing (takeover by election is not available in this version)');
+    const engines = new Map<string, TradingEngine>();
+    for (const name of new Set(config.trading.symbols.map((entry) => entry.exchange))) {
+      const exchange = createExchange(await withRestoredPositions(exchangeOptionsOf(config, name), database));
+      closers.push(() => exchange.close());
+      const engine = new TradingEngine({
+        exchange, database, logger, metrics, clock, instanceId,
+        executor: new OrderExecutor({
+          exchange, database, lock, clock, instanceId,
+          granularity: config.trading.lockGranularity, lockTtlMs: config.distributedLock.defaultTtl,
+        }),
+        grids: config.trading.symbols.filter((entry) => entry.exchange === name).map((entry) => ({
+          symbol: entry.symbol, settings: gridSettingsOf(config, entry), reconcileIntervalMs: entry.reconcileInterval,
+        })),
+      });
+      engines.set(name, engine);
+      await engine.start();
     }
 
-    metrics.observe(() => engines.flatMap((engine) => engine.summaries()));
-    const status = (): InstanceStatus => ({
-      instanceId,
-      version: packageVersion(),
-      mode: options.standby ? 'standby' : 'active',
-      startedAt,
-      symbols: engines.flatMap((engine) => engine.summaries()),
+    const alerts = new AlertNotifier(logger, config.notifications.webhook === undefined ? undefined : { url: config.notifications.webhook.url, timeoutMs: config.notifications.webhook.timeout });
+    closers.push(() => alerts.flush());
+    const ownership = new InstanceOwnership({
+      lock, ttlMs: config.coordination.leaseTtl, standby: options.standby, instanceId, engines, logger, metrics, alerts,
+      settle: async () => { if (database instanceof SpooledDatabase) await database.flush(); },
+      symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
     });
+    closers.push(() => ownership.stop());
+    ownership.start();
+
+    const symbols = () => [...engines.values()].flatMap((engine) => engine.summaries())
+      .map((summary) => ({ ...summary, ownership: ownership.state(summary.exchange, summary.symbol) }));
+    metrics.observe(symbols);
+    const status = (): InstanceStatus => ({ instanceId, version: packageVersion(), mode: ownership.mode, startedAt, symbols: symbols() });
     const health = () => checkHealth([
       { name: `lock:${lock.backend}`, check: (signal) => lock.ping(signal) },
       { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
@@ -115,7 +117,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       const http = await startHttpServer({
         host: config.web.host, port: config.web.port, apiKey: config.web.apiKey, registry, status, health,
         resume: async (exchange, symbol) => {
-          const runner = engines.find((engine) => engine.runners.some((r) => r.exchangeName === exchange))?.runner(symbol);
+          const runner = engines.get(exchange)?.runner(symbol);
           if (runner === undefined) return false;
           await runner.resume();
           return true;
@@ -138,7 +140,8 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
         stopping ??= (async () => {
           clearInterval(statusTimer);
           const stopOptions = { cancelOnExit: config.system.cancelOnExit, closePositions: config.system.closePositionsOnExit };
-          await Promise.all(engines.map((engine) => engine.stop(stopOptions)));
+          // The grids stop (and cancel) while still owned; the leases are released after, by closeAll.
+          await Promise.all([...engines.values()].map((engine) => engine.stop(stopOptions)));
           logStatus(logger, status());
           await closeAll();
           logger.info('instance stopped');
@@ -183,12 +186,12 @@ async function withRestoredPositions(options: ExchangeOptions, database: Databas
   return { ...options, positions };
 }
 
-/** One line per symbol: what the instance is doing right now. */
+/** One line per symbol: what the instance is doing right now, and whether it owns the symbol. */
 function logStatus(logger: Logger, status: InstanceStatus): void {
   for (const symbol of status.symbols) {
     logger.info({
-      symbol: `${symbol.exchange}:${symbol.symbol}`, state: symbol.state, price: symbol.price, position: symbol.position,
+      symbol: `${symbol.exchange}:${symbol.symbol}`, mode: status.mode, ownership: symbol.ownership, state: symbol.state, price: symbol.price, position: symbol.position,
       orders: symbol.workingOrders, realizedPnl: symbol.realizedPnl, unrealizedPnl: symbol.unrealizedPnl, trades: symbol.tradeCount,
-    }, `${symbol.symbol} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} trades=${symbol.tradeCount}`);
+    }, `${symbol.symbol} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} trades=${symbol.tradeCount}`);
   }
 }

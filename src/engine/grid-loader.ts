@@ -2,11 +2,14 @@
  * Loads a symbol's grid from the database (the same path at start and at takeover) and saves what
  * a PersistState command names. The anchor is fixed by the first instance that creates the grid
  * record; every later load rebuilds the same lattice (grid-strategy.md "Lattice and slots").
+ * At a takeover the slots are then moved past the intents the previous owner recorded
+ * (`advancePastRecordedIntents`, after the first reconciliation).
  */
 import { isWorking } from '../domain/order.js';
 import type { Database, DatabaseOperations } from '../storage/database.js';
 import type { OrderRecord } from '../storage/records.js';
 import { fromRecords, toGridRecord, toOrderRecord, toSlotRecord } from '../strategy/grid/grid-records.js';
+import { type CyclesAdvanced, advanceCyclesPastIntents } from '../strategy/grid/advance-cycles.js';
 import { createGridState } from '../strategy/grid/create-grid-state.js';
 import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
 
@@ -16,6 +19,15 @@ export async function loadGrid(database: DatabaseOperations, identity: GridIdent
   const slots = await database.getSlots(identity.exchange, identity.symbol);
   const orders = await database.getOrders({ exchange: identity.exchange, symbol: identity.symbol, status: ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'], limit: 10_000 });
   return fromRecords(identity, grid, slots, currentOrders(orders.filter((order) => isWorking(order.status))));
+}
+
+/**
+ * The grid with every slot whose cycle is not past the highest intent cycle recorded for its level
+ * moved to the cycle after it (advance-cycles.ts says why and when), and the levels moved; the
+ * caller stores them (`persistGrid`) while it still owns the symbol.
+ */
+export async function advancePastRecordedIntents(database: DatabaseOperations, state: GridState, time: number): Promise<CyclesAdvanced> {
+  return advanceCyclesPastIntents(state, await database.getHighestIntentCycles(state.exchange, state.symbol), time);
 }
 
 /**

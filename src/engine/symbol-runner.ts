@@ -11,7 +11,11 @@
  * - orders (grid orders and closes) go out only through OrderExecutor (lock → fenced intent → send;
  *   Invariant 1) and only while the runner is `running` (Invariant 4: a stopping or faulted runner
  *   places nothing but the close of close_positions_on_exit);
- * - start-up and takeover share one path: load, reconcile with the venue, then trade.
+ * - a runner runs only while its instance owns the symbol (the engine starts it on winning the
+ *   ownership lease); `release` on a lost lease stops it at once: nothing placed, cancelled or
+ *   stored afterwards, since the new owner manages the grid's orders and records;
+ * - start-up and takeover share one path: load, reconcile with the venue, move the slots past the
+ *   recorded intents (advance-cycles.ts), then trade.
  */
 import type { Logger } from 'pino';
 import { type Decimal, ZERO } from '../domain/decimal.js';
@@ -28,7 +32,7 @@ import { hasOrders } from '../strategy/grid/stop-grid.js';
 import { decide } from '../strategy/grid/decide.js';
 import { parseClientOrderId } from '../strategy/grid/client-order-id.js';
 import { toOrderRecord } from '../strategy/grid/grid-records.js';
-import { loadGrid, persistGrid, storeAnchor } from './grid-loader.js';
+import { advancePastRecordedIntents, loadGrid, persistGrid, storeAnchor } from './grid-loader.js';
 import { InvalidGridRecordError } from '../strategy/grid/errors.js';
 import type { ClosePlacement, OrderExecutor, PlacementOutcome } from './order-executor.js';
 import { SerialQueue } from './serial-queue.js';
@@ -96,13 +100,29 @@ export class SymbolRunner {
       this.#anchorStored = this.#grid.lattice !== undefined;
       await this.#seedAppliedFills();
       await this.#queue.push(() => this.reconcileNow('start'));
+      await this.#queue.push(() => this.#advanceCycles());
       await this.#queue.push(() => this.#checkAccount());
+      // Released (ownership lost) while starting: stays stopped.
+      if (this.#lifecycle !== 'starting') return;
       this.#lifecycle = 'running';
       logger.info({ symbol: this.symbol, anchor: this.#grid.lattice?.anchor.toFixed() }, 'symbol running');
     } catch (error) {
+      if (this.#ended()) return;
       this.#fault(error);
       throw error;
     }
+  }
+
+  /**
+   * Ownership lost (Invariant 4): stops acting at once. Nothing is placed, cancelled or stored from
+   * now on and answers still in flight are dropped: the new owner reconciles the grid's orders and
+   * fills from the venue. A placement already past its lock check may still reach the venue; its
+   * fenced intent and client order id are the layers below. A released runner does not start again.
+   */
+  release(): void {
+    if (this.#lifecycle === 'stopped') return;
+    this.#lifecycle = 'stopped';
+    this.#pendingPrice = undefined;
   }
 
   /** Price ticks are coalesced: while one is queued, a newer one replaces it. */
@@ -146,6 +166,7 @@ export class SymbolRunner {
     try {
       const applied = await this.#recoverFills();
       const open = await exchange.openOrders(this.symbol);
+      if (this.#ended()) return;
       for (const order of open) await this.#saveReport(database, order);
       await this.#apply({ type: 'OpenOrdersReported', time: clock(), orders: open.map(toVenueOrder) }, { reason, fillsApplied: applied });
       metrics?.reconciliations.inc({ exchange: this.exchangeName, symbol: this.symbol, result: applied > 0 ? 'repaired' : 'clean' });
@@ -232,7 +253,7 @@ export class SymbolRunner {
 
   /** Applies a fill once (by trade id); must run inside the queue. Resolves whether it was new. */
   async #applyFill(fill: Fill): Promise<boolean> {
-    if (this.#appliedFills.has(fill.tradeId)) return false;
+    if (this.#appliedFills.has(fill.tradeId) || this.#ended()) return false;
     await this.#apply({ type: 'OrderFilled', time: fill.time, fill }, undefined, fill);
     this.#appliedFills.add(fill.tradeId);
     this.#options.metrics?.fills.inc({ exchange: this.exchangeName, symbol: this.symbol, side: fill.side });
@@ -244,6 +265,7 @@ export class SymbolRunner {
    * the execution stream): a report identical to the last one applied for its id is dropped.
    */
   async #applyReport(order: OrderReport): Promise<void> {
+    if (this.#ended()) return;
     const seen = `${order.status}|${order.filledQuantity.toFixed()}|${order.exchangeOrderId}`;
     if (this.#lastReports.get(order.clientOrderId) === seen) return;
     await this.#saveReport(this.#options.database, order);
@@ -260,7 +282,7 @@ export class SymbolRunner {
 
   /** Decides, persists what the decision produced (with the fill that caused it), then acts. */
   async #apply(event: GridEvent, reconciliation?: Record<string, unknown>, fill?: Fill): Promise<void> {
-    if (this.#grid === undefined) return;
+    if (this.#grid === undefined || this.#ended()) return;
     const before = this.#grid;
     const decision = decide(this.#grid, event);
     this.#grid = decision.state;
@@ -388,6 +410,16 @@ export class SymbolRunner {
     else await this.#queue.push(() => this.#apply({ type: 'UnknownOutcomeResolved', time, clientOrderId, order: undefined }));
   }
 
+  /** After the start reconciliation (which adopts by the stored cycles): no id of an earlier owner is built again. */
+  async #advanceCycles(): Promise<void> {
+    if (this.#grid === undefined || this.#ended()) return;
+    const advanced = await advancePastRecordedIntents(this.#options.database, this.#grid, this.#options.clock());
+    if (advanced.levels.length === 0 || this.#ended()) return;
+    this.#grid = advanced.state;
+    await persistGrid(this.#options.database, advanced.state, false, advanced.levels);
+    this.#options.logger.info({ symbol: this.symbol, levels: advanced.levels }, 'slots moved past the cycles of recorded intents');
+  }
+
   async #checkAccount(): Promise<void> {
     const { exchange, clock } = this.#options;
     const quote = this.#grid!.market.quote;
@@ -408,6 +440,8 @@ export class SymbolRunner {
       for (const fill of page.fills) {
         if (await this.#applyFill(fill)) applied += 1;
       }
+      // A released runner skipped fills: moving the shared cursor past them would hide them from the new owner.
+      if (this.#ended()) return applied;
       if (page.cursor !== undefined && page.cursor !== cursor) {
         cursor = page.cursor;
         await database.saveFillCursor({ exchange: exchange.name, account: exchange.account, symbol: this.symbol, cursor, updatedAt: clock() });
@@ -431,6 +465,11 @@ export class SymbolRunner {
       createdAt: order.updatedAt, updatedAt: order.updatedAt,
       level: parsed?.purpose === 'grid' ? parsed.level : undefined, cycle: parsed?.purpose === 'grid' ? parsed.cycle : undefined,
     });
+  }
+
+  /** Stopped or released: nothing more is applied, stored or sent. */
+  #ended(): boolean {
+    return this.#lifecycle === 'stopped';
   }
 
   #fault(error: unknown): void {

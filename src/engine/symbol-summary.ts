@@ -1,4 +1,5 @@
 /** What the status line and `GET /api/status` show for one symbol: price, position, working orders, PnL. */
+import type { OwnershipState } from '../coordination/ownership/symbol-ownership.js';
 import { type Decimal, ZERO } from '../domain/decimal.js';
 import { isWorking } from '../domain/order.js';
 import { exposure } from '../strategy/grid/grid-risk.js';
@@ -16,6 +17,11 @@ export interface SymbolSummary {
   readonly realizedPnl: string;
   readonly unrealizedPnl?: string | undefined;
   readonly tradeCount: number;
+}
+
+/** A symbol as the instance reports it: its runner's summary and whether this instance owns it. */
+export interface SymbolStatus extends SymbolSummary {
+  readonly ownership: OwnershipState;
 }
 
 export interface SummaryInput {

@@ -1,12 +1,18 @@
 /**
- * The engine of one venue account: one SymbolRunner per owned symbol, the venue's streams routed
- * to them, periodic reconciliation, and the market panic monitor forwarded to every grid.
+ * The engine of one venue account: one SymbolRunner per configured symbol, the venue's streams
+ * routed to them, periodic reconciliation, and the market panic monitor forwarded to every grid.
+ *
+ * Ownership gating (Invariant 4): `start` only opens the streams; a runner starts (load, reconcile,
+ * trade) when the instance wins the symbol's ownership lease (`ownershipWon`) and is released the
+ * moment the lease is lost (`ownershipLost`). A runner that waits ignores every event. A re-won
+ * symbol gets a fresh runner, so nothing of the released one's memory survives into the new term.
  *
  * Streams are opened before the runners reconcile, so nothing that happens during start-up is
  * missed: an event that arrives before a runner is ready is picked up by its reconciliation.
  * A stream reconnect triggers a reconciliation of every symbol (events may have been missed).
  */
 import type { Logger } from 'pino';
+import type { Market } from '../domain/market.js';
 import type { Exchange, StreamHandle } from '../exchange/exchange.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database } from '../storage/database.js';
@@ -45,6 +51,7 @@ export interface StopOptions {
 export class TradingEngine {
   readonly #options: TradingEngineOptions;
   readonly #runners = new Map<string, SymbolRunner>();
+  readonly #markets = new Map<string, Market>();
   readonly #streams: StreamHandle[] = [];
   readonly #timers: NodeJS.Timeout[] = [];
   #panic: MarketPanicState | undefined;
@@ -63,28 +70,49 @@ export class TradingEngine {
     return this.#runners.get(symbol);
   }
 
+  /** Opens the streams with a waiting runner per symbol; nothing trades before `ownershipWon`. */
   async start(): Promise<void> {
-    const { exchange, grids, logger } = this.#options;
+    const { exchange, grids } = this.#options;
     for (const spec of grids) {
-      const market = await exchange.market(spec.symbol);
-      this.#runners.set(spec.symbol, new SymbolRunner({
-        identity: { exchange: exchange.name, symbol: spec.symbol, market, settings: spec.settings, idFormat: this.#options.idFormat },
-        exchange,
-        database: this.#options.database,
-        executor: this.#options.executor,
-        logger,
-        instanceId: this.#options.instanceId,
-        clock: this.#options.clock,
-        metrics: this.#options.metrics,
-      }));
+      this.#markets.set(spec.symbol, await exchange.market(spec.symbol));
+      this.#runners.set(spec.symbol, this.#newRunner(spec));
     }
     await this.#openStreams();
-    for (const runner of this.#runners.values()) await runner.start();
     for (const spec of grids) {
       const timer = setInterval(() => void this.#runners.get(spec.symbol)?.scheduleReconcile('periodic'), spec.reconcileIntervalMs);
       timer.unref();
       this.#timers.push(timer);
     }
+  }
+
+  /**
+   * The instance owns `symbol` now: its runner loads, reconciles and trades (a released runner is
+   * replaced by a fresh one first). Rejects when the start fails (the runner is then faulted).
+   */
+  async ownershipWon(symbol: string): Promise<void> {
+    const spec = this.#options.grids.find((grid) => grid.symbol === symbol);
+    if (spec === undefined || this.#stopped) return;
+    if (this.#runners.get(symbol)?.lifecycle !== 'ready') this.#runners.set(symbol, this.#newRunner(spec));
+    await this.#runners.get(symbol)!.start();
+  }
+
+  /** The instance lost `symbol`: its runner stops acting at once (SymbolRunner.release). */
+  ownershipLost(symbol: string): void {
+    this.#runners.get(symbol)?.release();
+  }
+
+  #newRunner(spec: GridSpec): SymbolRunner {
+    const { exchange } = this.#options;
+    return new SymbolRunner({
+      identity: { exchange: exchange.name, symbol: spec.symbol, market: this.#markets.get(spec.symbol)!, settings: spec.settings, idFormat: this.#options.idFormat },
+      exchange,
+      database: this.#options.database,
+      executor: this.#options.executor,
+      logger: this.#options.logger,
+      instanceId: this.#options.instanceId,
+      clock: this.#options.clock,
+      metrics: this.#options.metrics,
+    });
   }
 
   async #openStreams(): Promise<void> {

@@ -1,12 +1,13 @@
 /**
  * What an operator of a trading system watches (R9), beside the lock metrics of
  * `coordination/lock/metered-lock.ts` and the spool's: orders by outcome, fills, trades, and per
- * symbol the realized PnL, position, working orders and pause state. Labels are bounded (venue,
- * symbol, outcome), never client order ids or keys. The per-symbol gauges are read from the
- * engines' summaries when scraped, so the trading path does not maintain them.
+ * symbol the realized PnL, position, working orders, pause state and ownership (R1, R10: which
+ * instance trades it, and how often that changed). Labels are bounded (venue, symbol, outcome),
+ * never client order ids or keys. The per-symbol gauges are read from the instance's symbol
+ * statuses when scraped, so the trading path does not maintain them.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { SymbolSummary } from '../engine/symbol-summary.js';
+import type { SymbolStatus } from '../engine/symbol-summary.js';
 
 type SymbolLabels = 'exchange' | 'symbol';
 
@@ -16,7 +17,9 @@ export class EngineMetrics {
   readonly fills: Counter<SymbolLabels | 'side'>;
   readonly trades: Counter<SymbolLabels>;
   readonly reconciliations: Counter<SymbolLabels | 'result'>;
-  #summaries: () => readonly SymbolSummary[] = () => [];
+  /** Ownership won or lost here (`change`: won, lost). */
+  readonly ownershipChanges: Counter<SymbolLabels | 'change'>;
+  #summaries: () => readonly SymbolStatus[] = () => [];
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -25,20 +28,22 @@ export class EngineMetrics {
     this.fills = new Counter({ name: 'quantmesh_fills_total', help: 'Fills applied to the grid', labelNames: ['exchange', 'symbol', 'side'], registers });
     this.trades = new Counter({ name: 'quantmesh_trades_total', help: 'Round trips booked', labelNames: ['exchange', 'symbol'], registers });
     this.reconciliations = new Counter({ name: 'quantmesh_reconciliations_total', help: 'Reconciliation checks by result (clean, repaired, failed)', labelNames: ['exchange', 'symbol', 'result'], registers });
+    this.ownershipChanges = new Counter({ name: 'quantmesh_symbol_ownership_changes_total', help: 'Symbol ownership won or lost by this instance', labelNames: ['exchange', 'symbol', 'change'], registers });
     const summaries = () => this.#summaries();
     symbolGauge(registry, 'quantmesh_realized_pnl', 'Realized PnL net of fees since start, quote currency', summaries, (s) => Number(s.realizedPnl));
     symbolGauge(registry, 'quantmesh_position_base', 'Grid position, base quantity', summaries, (s) => Number(s.position));
     symbolGauge(registry, 'quantmesh_working_orders', 'Orders working at the venue', summaries, (s) => s.workingOrders);
     symbolGauge(registry, 'quantmesh_symbol_paused', '1 while the symbol is paused', summaries, (s) => (s.state === 'paused' ? 1 : 0));
+    symbolGauge(registry, 'quantmesh_symbol_owned', '1 while this instance owns the symbol (trades it), 0 otherwise', summaries, (s) => (s.ownership === 'owned' ? 1 : 0));
   }
 
-  /** Where the per-symbol gauges read from (the instance's engines). */
-  observe(summaries: () => readonly SymbolSummary[]): void {
+  /** Where the per-symbol gauges read from (the instance's symbol statuses). */
+  observe(summaries: () => readonly SymbolStatus[]): void {
     this.#summaries = summaries;
   }
 }
 
-function symbolGauge(registry: Registry, name: string, help: string, summaries: () => readonly SymbolSummary[], value: (summary: SymbolSummary) => number): void {
+function symbolGauge(registry: Registry, name: string, help: string, summaries: () => readonly SymbolStatus[], value: (summary: SymbolStatus) => number): void {
   new Gauge({
     name, help, labelNames: ['exchange', 'symbol'], registers: [registry],
     collect() {

@@ -13,15 +13,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { SymbolSummary } from '../engine/symbol-summary.js';
+import type { SymbolStatus } from '../engine/symbol-summary.js';
 import type { HealthReport } from '../observability/health.js';
+
+/** `active`; `standby` until it owns a symbol; `activated` once a standby took a symbol over (R1). */
+export type InstanceMode = 'active' | 'standby' | 'activated';
 
 export interface InstanceStatus {
   readonly instanceId: string;
   readonly version: string;
-  readonly mode: string;
+  readonly mode: InstanceMode;
   readonly startedAt: string;
-  readonly symbols: readonly SymbolSummary[];
+  /** Every configured symbol, with `ownership`: owned here, waiting, or lost. */
+  readonly symbols: readonly SymbolStatus[];
 }
 
 export interface HttpServerOptions {

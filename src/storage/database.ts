@@ -67,6 +67,12 @@ export interface DatabaseOperations {
    */
   recordIntent(intent: OrderIntent): Promise<void>;
   getIntents(filter: IntentFilter): Promise<OrderIntent[]>;
+  /**
+   * The highest intent cycle recorded per lattice level of a symbol (level → cycle), computed on
+   * the server. A takeover moves each slot past it: intents reach the database at once while the
+   * slots of their dead owner may still sit in its spool (engine/grid-loader.ts).
+   */
+  getHighestIntentCycles(exchange: string, symbol: string): Promise<ReadonlyMap<number, number>>;
 
   getFillCursor(exchange: string, account: string, symbol: string): Promise<FillCursorRecord | undefined>;
   /** Upserts the cursor. */

@@ -18,22 +18,13 @@ import { type Decimal, ZERO, dec } from '../../src/domain/decimal.js';
 import { SeededRandom } from '../../src/exchange/sim/seeded-random.js';
 import { simSymbolsNamed } from '../../src/exchange/sim/sim-settings.js';
 import { type SimVenueServer, startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
-import { parseClientOrderId } from '../../src/strategy/grid/client-order-id.js';
-import { readSqlite, startQuantMesh } from './quantmesh-process.js';
+import { readSqlite, simVenueTradingYaml, startQuantMesh } from './quantmesh-process.js';
+import { idsAcceptedTwice, recordVenueOrders, slotOverlaps } from './venue-record.js';
 
 const KILLS = Number(process.env.QM_CRASH_KILLS ?? 20);
 const SEED = 20261124;
 const SYMBOL = 'BTCUSDT';
 const ACCOUNT = { apiKey: 'crash-test-key', apiSecret: 'crash-test-secret', accountId: 'crash-account' };
-const TERMINAL = new Set(['FILLED', 'CANCELED', 'EXPIRED', 'REJECTED']);
-
-/** One order as the venue saw it: accepted and (if so) closed, on the test's event counter. */
-interface VenueOrder {
-  readonly clientOrderId: string;
-  readonly exchangeOrderId: string;
-  readonly acceptedAt: number;
-  closedAt: number | undefined;
-}
 
 function configYaml(dir: string, server: SimVenueServer): string {
   return `instance:
@@ -46,17 +37,7 @@ storage:
   flush_interval: 100ms
 distributed_lock:
   enabled: false
-exchanges:
-  binance:
-    api_key: ${ACCOUNT.apiKey}
-    secret_key: ${ACCOUNT.apiSecret}
-    base_url: ${server.url}
-trading:
-  symbols:
-    - { exchange: binance, symbol: ${SYMBOL}, price_interval: "50", order_quantity: "130", buy_window_size: 6, sell_window_size: 6, reconcile_interval: 2s }
-system:
-  cancel_on_exit: true
-web:
+${simVenueTradingYaml(server.url, ACCOUNT, SYMBOL)}web:
   enabled: false
 `;
 }
@@ -74,22 +55,7 @@ describe('crash recovery (SIGKILL at random moments)', () => {
     // A volatile market stepped every 25 ms, so orders fill often between kills.
     const symbols = simSymbolsNamed([SYMBOL]).map((symbol) => ({ ...symbol, volatility: 3 }));
     server = await startSimVenueServer({ seed: SEED, symbols, accounts: [ACCOUNT], stepIntervalMs: 25 });
-    let counter = 0;
-    const orders = new Map<string, VenueOrder>();
-    const acceptedIds: string[] = [];
-    server.engine.subscribe({
-      onExecution(accountId, report) {
-        if (accountId !== ACCOUNT.accountId) return;
-        counter += 1;
-        let order = orders.get(report.exchangeOrderId);
-        if (order === undefined) {
-          order = { clientOrderId: report.clientOrderId, exchangeOrderId: report.exchangeOrderId, acceptedAt: counter, closedAt: undefined };
-          orders.set(report.exchangeOrderId, order);
-          acceptedIds.push(report.clientOrderId);
-        }
-        if (TERMINAL.has(report.status) && order.closedAt === undefined) order.closedAt = counter;
-      },
-    });
+    const record = recordVenueOrders(server, ACCOUNT.accountId);
     const configFile = join(dir, 'quantmesh.yaml');
     await writeFile(configFile, configYaml(dir, server));
 
@@ -114,30 +80,13 @@ describe('crash recovery (SIGKILL at random moments)', () => {
       await last.kill();
     }
     const engine = server.engine;
-    expect(orders.size, last.output().slice(-3000)).toBeGreaterThan(KILLS);
+    expect(record.orders.size, last.output().slice(-3000)).toBeGreaterThan(KILLS);
 
     // 1. No client order id accepted twice.
-    const seen = new Map<string, number>();
-    for (const id of acceptedIds) seen.set(id, (seen.get(id) ?? 0) + 1);
-    expect([...seen].filter(([, count]) => count > 1)).toEqual([]);
+    expect(idsAcceptedTwice(record)).toEqual([]);
 
     // 2. No slot with two working orders at once.
-    const bySlot = new Map<string, VenueOrder[]>();
-    for (const order of orders.values()) {
-      const parsed = parseClientOrderId(order.clientOrderId);
-      if (parsed?.purpose !== 'grid') continue;
-      const key = `${parsed.tag}:${parsed.level}`;
-      bySlot.set(key, [...(bySlot.get(key) ?? []), order]);
-    }
-    const overlaps: string[] = [];
-    for (const [slot, list] of bySlot) {
-      const sorted = [...list].sort((a, b) => a.acceptedAt - b.acceptedAt);
-      for (let index = 1; index < sorted.length; index += 1) {
-        const previous = sorted[index - 1]!;
-        if (previous.closedAt === undefined || previous.closedAt > sorted[index]!.acceptedAt) overlaps.push(`${slot}: ${previous.clientOrderId} still working when ${sorted[index]!.clientOrderId} was accepted`);
-      }
-    }
-    expect(overlaps).toEqual([]);
+    expect(slotOverlaps(record)).toEqual([]);
 
     // 3. Every venue fill stored exactly once.
     const venueFills = engine.fillsAfter(ACCOUNT.accountId, SYMBOL, undefined, 1_000_000);

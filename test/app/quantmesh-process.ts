@@ -13,6 +13,24 @@ export function startQuantMesh(args: readonly string[], cwd: string): OwnedProce
   return startProcess(process.execPath, ['--import', TSX, BIN, ...args], { cwd });
 }
 
+/**
+ * The configuration sections of an instance trading one symbol's grid on a sim-venue account
+ * through the ccxt adapter (cancel_on_exit on): what the app tests' instances share.
+ */
+export function simVenueTradingYaml(venueUrl: string, account: { apiKey: string; apiSecret: string }, symbol: string): string {
+  return `exchanges:
+  binance:
+    api_key: ${account.apiKey}
+    secret_key: ${account.apiSecret}
+    base_url: ${venueUrl}
+trading:
+  symbols:
+    - { exchange: binance, symbol: ${symbol}, price_interval: "50", order_quantity: "130", buy_window_size: 6, sell_window_size: 6, reconcile_interval: 2s }
+system:
+  cancel_on_exit: true
+`;
+}
+
 /** Reads a finished instance's SQLite file (read-only). */
 export function readSqlite<T>(file: string, read: (db: BetterSqlite3.Database) => T): T {
   const db = new BetterSqlite3(file, { readonly: true });

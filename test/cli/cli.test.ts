@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, startProcess, startTsProcess } from '../harness/child-process.js';
 import { freePort } from '../harness/free-port.js';
 import { sharedRedis } from '../harness/redis.js';
+import { simSymbolsNamed } from '../../src/exchange/sim/sim-settings.js';
+import { startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
 import { EXAMPLE_ENV } from '../config/example-env.js';
 
 const BIN = 'src/cli/bin.ts';
@@ -62,16 +64,20 @@ describe('quantmesh CLI', () => {
 
   // The embedded default's whole run (trades, /health, SIGINT, no order left) is test/app/embedded-default.test.ts.
 
-  it('runs --config=FILE --standby until SIGTERM: opens the lock and storage, trades nothing, logs no secret', async () => {
+  it('runs --config=FILE --standby until SIGTERM: opens the lock, storage and venue, trades nothing before its lease TTL, logs no secret', async () => {
     const { prefix } = await sharedRedis();
     const secrets = { QM_TEST_BINANCE_KEY: 'cli-binance-key-4321', QM_TEST_BINANCE_SECRET: 'cli-binance-secret-8765', QM_TEST_WEB_KEY: 'cli-web-key-1111' };
+    const account = { apiKey: secrets.QM_TEST_BINANCE_KEY, apiSecret: secrets.QM_TEST_BINANCE_SECRET, accountId: 'cli-standby' };
+    const venue = await startSimVenueServer({ seed: 1, symbols: simSymbolsNamed(['BTCUSDT']), accounts: [account] });
     const file = join(dir, 'standby.yaml');
     await writeFile(file, [
       'instance: { id: standby-1, index: 2 }',
       `database: { type: sqlite, dsn: ${join(dir, 'standby.db')} }`,
       `distributed_lock: { enabled: true, type: redis, prefix: "${prefix}", redis: { addr: "127.0.0.1:6379" } }`,
       'exchanges:',
-      '  binance: { api_key: "${QM_TEST_BINANCE_KEY}", secret_key: "${QM_TEST_BINANCE_SECRET}" }',
+      `  binance: { api_key: "\${QM_TEST_BINANCE_KEY}", secret_key: "\${QM_TEST_BINANCE_SECRET}", base_url: "${venue.url}" }`,
+      // The standby campaigns only after one lease TTL: not within this test.
+      'coordination: { lease_ttl: 60s }',
       'trading:',
       '  symbols: [{ exchange: binance, symbol: BTCUSDT, price_interval: "50", order_quantity: "100" }]',
       `storage: { spool_path: ${join(dir, 'spool')} }`,
@@ -79,11 +85,18 @@ describe('quantmesh CLI', () => {
       '',
     ].join('\n'));
     const child = startProcess(process.execPath, ['--import', 'tsx', BIN, `--config=${file}`, '--standby'], { env: secrets });
-    await child.waitForLine(/"msg":"running/);
-    expect(child.output()).toMatch(/"instance":"standby-1".*standby: this instance trades nothing/);
-    child.signal('SIGTERM');
-    expect(await child.exited).toBe(0);
-    for (const secret of Object.values(secrets)) expect(child.output()).not.toContain(secret);
+    try {
+      await child.waitForLine(/"msg":"running/);
+      expect(child.output()).toMatch(/"instance":"standby-1".*standby: campaigning for the symbols once one lease TTL has passed/);
+      expect(child.output()).toMatch(/"mode":"standby","ownership":"waiting","state":"ready"/);
+      child.signal('SIGTERM');
+      expect(await child.exited).toBe(0);
+      expect(venue.engine.openOrders(account.accountId, 'BTCUSDT')).toEqual([]);
+      for (const secret of Object.values(secrets)) expect(child.output()).not.toContain(secret);
+    } finally {
+      await child.kill();
+      await venue.close();
+    }
   });
 
   it('refuses --standby on a single instance and an invalid --config, exit 1', async () => {

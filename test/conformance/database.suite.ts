@@ -228,5 +228,20 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       await extra.close();
       await extra.close();
     });
+
+    it('DB15 (Invariant 1, takeover) the highest intent cycle is answered per level of the symbol only', async () => {
+      expect(await db.getHighestIntentCycles('sim', 'HICUSDT')).toEqual(new Map());
+      await db.recordIntent(intent('h-1', { symbol: 'HICUSDT', fenceKey: 'kh', level: 3, cycle: 0 }));
+      await db.recordIntent(intent('h-2', { symbol: 'HICUSDT', fenceKey: 'kh', level: 3, cycle: 12, side: 'SELL' }));
+      await db.recordIntent(intent('h-3', { symbol: 'HICUSDT', fenceKey: 'kh', level: 3, cycle: 7 }));
+      await db.recordIntent(intent('h-4', { symbol: 'HICUSDT', fenceKey: 'kh', level: -2, cycle: 4 }));
+      await db.recordIntent(intent('h-5', { symbol: 'HICOTHER', fenceKey: 'kh', level: 3, cycle: 99 }));
+      expect(await db.getHighestIntentCycles('sim', 'HICUSDT')).toEqual(new Map([[3, 12], [-2, 4]]));
+      const tx = await db.beginTx();
+      await tx.recordIntent(intent('h-6', { symbol: 'HICUSDT', fenceKey: 'kh', level: -2, cycle: 5 }));
+      expect((await tx.getHighestIntentCycles('sim', 'HICUSDT')).get(-2)).toBe(5);
+      await tx.rollback();
+      expect((await db.getHighestIntentCycles('sim', 'HICUSDT')).get(-2)).toBe(4);
+    });
   });
 }

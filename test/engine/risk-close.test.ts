@@ -97,6 +97,7 @@ describe.each([
 
     engine = engineOn(sim.exchange, () => sim.engine.now(), database, new NoopLock(), { risk: { enabled: true, stopLossRatio: '0.02' } });
     await engine.start();
+    await engine.ownershipWon(SYMBOL);
     const runner = engine.runner(SYMBOL)!;
     await sim.setPrice('60000');
     await until(async () => (await sim.exchange.openOrders(SYMBOL)).length > 0, 'the buy window at the venue');

@@ -59,6 +59,7 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
   it('1. places one order per slot of the buy window after a price', async () => {
     engine = engineFor(sim, database, lock);
     await engine.start();
+    await engine.ownershipWon(SYMBOL);
     setPrice('60000');
     await until(() => venueOpen().length === BUY_WINDOW && settled(), 'the buy window at the venue');
     const levels = venueOpen().map((order) => parseClientOrderId(order.clientOrderId));
@@ -91,6 +92,7 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
     database = await openStore(dir);
     engine = engineFor(sim, database, lock);
     await engine.start();
+    await engine.ownershipWon(SYMBOL);
     const after = runner().state!;
     expect(after.lattice?.anchor.toFixed()).toBe(before.lattice?.anchor.toFixed());
     expect([...after.slots.keys()].sort()).toEqual([...before.slots.keys()].sort());
@@ -111,6 +113,7 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
     database = await openStore(dir);
     engine = engineFor(sim, database, lock);
     await engine.start();
+    await engine.ownershipWon(SYMBOL);
     await flushed(database);
     const stored = await database.getFills({ symbol: SYMBOL, limit: 10_000 });
     expect(stored.map((fill) => fill.tradeId).sort()).toEqual(venueFills().map((fill) => fill.tradeId).sort());

@@ -64,3 +64,11 @@ export function symbolLockKey(exchange: string, symbol: string): string {
 export function levelLockKey(exchange: string, symbol: string, level: number): string {
   return `order:${exchange}:${symbol}:${level}`;
 }
+
+/**
+ * Symbol ownership (R1, Invariant 4): the one instance holding this key trades the symbol. Apart
+ * from the R3 order keys, so the per-order lock under it is never the same key as the ownership lease.
+ */
+export function ownershipKey(exchange: string, symbol: string): string {
+  return `owner:${exchange}:${symbol}`;
+}

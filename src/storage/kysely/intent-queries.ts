@@ -22,6 +22,12 @@ export async function recordIntent(context: QueryContext, intent: OrderIntent): 
   });
 }
 
+export async function getHighestIntentCycles({ db }: QueryContext, exchange: string, symbol: string): Promise<ReadonlyMap<number, number>> {
+  const rows = await db.selectFrom('order_intents').select(['level', (eb) => eb.fn.max('cycle').as('cycle')])
+    .where('exchange', '=', exchange).where('symbol', '=', symbol).groupBy('level').execute();
+  return new Map(rows.map((row) => [Number(row.level), Number(row.cycle)]));
+}
+
 export async function getIntents({ db }: QueryContext, filter: IntentFilter): Promise<OrderIntent[]> {
   let query = db.selectFrom('order_intents').selectAll();
   if (filter.exchange !== undefined) query = query.where('exchange', '=', filter.exchange);

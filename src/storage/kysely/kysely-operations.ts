@@ -16,7 +16,7 @@ import type {
 import { getEvents, saveEvents } from './event-queries.js';
 import { getFillCursor, getFills, saveFillCursor, saveFills } from './fill-queries.js';
 import { ensureGrid, getGrid, getSlots, saveSlots, setGridPaused } from './grid-queries.js';
-import { getIntents, recordIntent } from './intent-queries.js';
+import { getHighestIntentCycles, getIntents, recordIntent } from './intent-queries.js';
 import type { StorageSchema } from './kysely-schema.js';
 import { getOrderHistory, getOrders, saveOrder } from './order-queries.js';
 import type { QueryContext } from './query-context.js';
@@ -103,6 +103,9 @@ export abstract class KyselyOperations implements DatabaseOperations {
 
   recordIntent(intent: OrderIntent): Promise<void> { return this.guard(() => recordIntent(this.#context, intent)); }
   getIntents(filter: IntentFilter): Promise<OrderIntent[]> { return this.guard(() => getIntents(this.#context, filter)); }
+  getHighestIntentCycles(exchange: string, symbol: string): Promise<ReadonlyMap<number, number>> {
+    return this.guard(() => getHighestIntentCycles(this.#context, exchange, symbol));
+  }
 
   getFillCursor(exchange: string, account: string, symbol: string): Promise<FillCursorRecord | undefined> {
     return this.guard(() => getFillCursor(this.#context, exchange, account, symbol));

@@ -21,6 +21,7 @@ export abstract class DatabaseReads {
   getGrid(exchange: string, symbol: string): Promise<GridRecord | undefined> { return this.reads.getGrid(exchange, symbol); }
   getSlots(exchange: string, symbol: string): Promise<SlotRecord[]> { return this.reads.getSlots(exchange, symbol); }
   getIntents(filter: IntentFilter): Promise<OrderIntent[]> { return this.reads.getIntents(filter); }
+  getHighestIntentCycles(exchange: string, symbol: string): Promise<ReadonlyMap<number, number>> { return this.reads.getHighestIntentCycles(exchange, symbol); }
   getFillCursor(exchange: string, account: string, symbol: string): Promise<FillCursorRecord | undefined> { return this.reads.getFillCursor(exchange, account, symbol); }
   getEvents(filter: EventFilter): Promise<EventRecord[]> { return this.reads.getEvents(filter); }
 }

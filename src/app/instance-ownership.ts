@@ -1,0 +1,99 @@
+/**
+ * Who trades what in this instance (R1, R10 "instance down", Invariant 4): campaigns for the
+ * ownership of every configured symbol, starts a symbol's runner when the lease is won and releases
+ * it the moment the lease is lost, keeps the instance's mode, and raises the alerts.
+ *
+ * - An active instance campaigns from the start.
+ * - A hot standby campaigns only once one lease TTL has passed since it started, so on a cold start
+ *   of the cluster the active instances win; from then on it campaigns like any other. It becomes
+ *   `activated` when it first wins a symbol: each such win is alerted (standby-activated).
+ * - Losing a symbol that was owned here is alerted (ownership-lost) after the runner was released.
+ */
+import type { Logger } from 'pino';
+import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
+import { type OwnedSymbol, type OwnershipState, SymbolOwnership } from '../coordination/ownership/symbol-ownership.js';
+import type { TradingEngine } from '../engine/trading-engine.js';
+import type { AlertNotifier } from '../observability/alert-notifier.js';
+import type { EngineMetrics } from '../observability/engine-metrics.js';
+import type { InstanceMode } from '../server/http-server.js';
+
+export interface InstanceOwnershipOptions {
+  readonly lock: DistributedLock;
+  readonly ttlMs: number;
+  readonly standby: boolean;
+  readonly instanceId: string;
+  /** The engine of each venue (by exchange name); every symbol it trades is campaigned for. */
+  readonly engines: ReadonlyMap<string, TradingEngine>;
+  readonly symbols: readonly OwnedSymbol[];
+  readonly logger: Logger;
+  readonly metrics: EngineMetrics;
+  readonly alerts: AlertNotifier;
+  /**
+   * Resolves once this instance's own writes reached the database (its spool flushed). A symbol won
+   * back after a loss is loaded from the database: what its released runner wrote last must be there.
+   */
+  readonly settle: () => Promise<void>;
+}
+
+export class InstanceOwnership {
+  readonly #options: InstanceOwnershipOptions;
+  readonly #ownership: SymbolOwnership;
+  #mode: InstanceMode;
+
+  constructor(options: InstanceOwnershipOptions) {
+    this.#options = options;
+    this.#mode = options.standby ? 'standby' : 'active';
+    this.#ownership = new SymbolOwnership({
+      lock: options.lock, ttlMs: options.ttlMs, logger: options.logger,
+      listener: { won: (owned, held) => this.#won(owned, held), lost: (owned, reason) => this.#lost(owned, reason) },
+    });
+  }
+
+  get mode(): InstanceMode {
+    return this.#mode;
+  }
+
+  /** Starts the campaigns (a standby's after one lease TTL). */
+  start(): void {
+    const { standby, ttlMs, symbols, logger } = this.#options;
+    if (standby) logger.warn({ afterMs: ttlMs }, 'standby: campaigning for the symbols once one lease TTL has passed; trading nothing until then');
+    this.#ownership.campaign(symbols, standby ? ttlMs : 0);
+  }
+
+  state(exchange: string, symbol: string): OwnershipState {
+    return this.#ownership.state(exchange, symbol) ?? 'waiting';
+  }
+
+  /** Ends the campaigns and releases the leases; call after the engines stopped trading. */
+  stop(): Promise<void> {
+    return this.#ownership.stop();
+  }
+
+  #won(owned: OwnedSymbol, held: AbortSignal): void {
+    const { logger, metrics, engines } = this.#options;
+    const symbol = `${owned.exchange}:${owned.symbol}`;
+    metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'won' });
+    logger.info({ symbol }, 'ownership won: the symbol starts trading here');
+    if (this.#mode !== 'active') {
+      this.#mode = 'activated';
+      this.#alert(owned, 'standby-activated', `standby ${this.#options.instanceId} took over ${symbol}`);
+    }
+    const engine = engines.get(owned.exchange);
+    // Lost while settling: `lost` has run already and the runner must not start.
+    void this.#options.settle().then(() => (held.aborted ? undefined : engine?.ownershipWon(owned.symbol))).catch((error: unknown) => {
+      logger.error({ symbol, err: error }, 'the symbol could not start: it places nothing while owned here');
+    });
+  }
+
+  #lost(owned: OwnedSymbol, reason: unknown): void {
+    const { metrics, engines } = this.#options;
+    engines.get(owned.exchange)?.ownershipLost(owned.symbol);
+    metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'lost' });
+    const why = reason instanceof Error ? reason.message : String(reason);
+    this.#alert(owned, 'ownership-lost', `${this.#options.instanceId} lost ownership of ${owned.exchange}:${owned.symbol} and stopped trading it (${why})`);
+  }
+
+  #alert(owned: OwnedSymbol, kind: 'standby-activated' | 'ownership-lost', message: string): void {
+    this.#options.alerts.notify({ kind, instanceId: this.#options.instanceId, exchange: owned.exchange, symbol: owned.symbol, time: new Date().toISOString(), message });
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Symbol ownership (R1, R10 "instance down", Invariant 4): one lease per symbol on the
+ * DistributedLock port, under `owner:{exchange}:{symbol}`, in the manner of etcd's
+ * client/v3/concurrency Election. Whoever holds the lease trades the symbol; everyone else campaigns.
+ *
+ * Invariants:
+ * - `won` is called only once the lease is held, and `lost` as soon as the lease's signal aborts
+ *   (lost, a renewal refused, or the lease may have run out on the local monotonic clock), before
+ *   the unlock is even tried: an unreachable backend cannot delay the runner's stop. For one symbol
+ *   the two strictly alternate, starting with `won`.
+ * - A campaign outlives backend failures: `lock` keeps trying with backoff while the backend is
+ *   unreachable, and a lost lease is campaigned for again at once (it is then `lost` until won).
+ * - The lease is renewed at a third of its TTL by `withLock` (the one renewal loop of the lock port).
+ * - `stop` ends every campaign and releases what is held; it is not a loss (`lost` is not called),
+ *   so the caller stops trading first and then stops the campaigns. Idempotent.
+ */
+import type { Logger } from 'pino';
+import { sleep } from '../lock/backoff.js';
+import { type DistributedLock, ownershipKey } from '../lock/distributed-lock.js';
+import { withLock } from '../lock/with-lock.js';
+
+/** `waiting`: never owned here yet; `owned`: the lease is held; `lost`: it was held, then lost. */
+export type OwnershipState = 'waiting' | 'owned' | 'lost';
+
+export interface OwnedSymbol {
+  readonly exchange: string;
+  readonly symbol: string;
+}
+
+export interface OwnershipListener {
+  /** The lease is held: the symbol may trade. `signal` aborts when the lease is lost or released. */
+  won(owned: OwnedSymbol, signal: AbortSignal): void;
+  /** The lease was lost while held: stop acting on the symbol at once. `reason`: the signal's reason. */
+  lost(owned: OwnedSymbol, reason: unknown): void;
+}
+
+export interface SymbolOwnershipOptions {
+  readonly lock: DistributedLock;
+  /** Lease TTL (`coordination.lease_ttl`). */
+  readonly ttlMs: number;
+  readonly listener: OwnershipListener;
+  readonly logger: Logger;
+}
+
+/** Pause after a campaign failed other than by a lost lease (a refused TTL, a broken backend call). */
+const RETRY_AFTER_FAILURE_MS = 1000;
+
+export class SymbolOwnership {
+  readonly #options: SymbolOwnershipOptions;
+  readonly #states = new Map<string, OwnershipState>();
+  readonly #stopped = new AbortController();
+  readonly #campaigns: Promise<void>[] = [];
+
+  constructor(options: SymbolOwnershipOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Campaigns for each symbol until `stop`, after `delayMs` (a hot standby lets the active
+   * instances win first on a cold start). Each symbol is `waiting` from now on.
+   */
+  campaign(symbols: readonly OwnedSymbol[], delayMs = 0): void {
+    for (const owned of symbols) {
+      this.#states.set(keyOf(owned), 'waiting');
+      this.#campaigns.push(this.#run(owned, delayMs));
+    }
+  }
+
+  /** The symbol's state here; undefined when this instance does not campaign for it. */
+  state(exchange: string, symbol: string): OwnershipState | undefined {
+    return this.#states.get(keyOf({ exchange, symbol }));
+  }
+
+  /** Ends the campaigns and releases every lease held (best effort); idempotent. */
+  async stop(): Promise<void> {
+    this.#stopped.abort(new Error('ownership campaigns stopped'));
+    await Promise.all(this.#campaigns);
+  }
+
+  async #run(owned: OwnedSymbol, delayMs: number): Promise<void> {
+    const { lock, ttlMs, logger } = this.#options;
+    const stop = this.#stopped.signal;
+    const symbol = `${owned.exchange}:${owned.symbol}`;
+    if (delayMs > 0) await sleep(delayMs, stop).catch(() => undefined);
+    while (!stop.aborted) {
+      try {
+        await withLock(lock, ownershipKey(owned.exchange, owned.symbol), ttlMs, async (held) => {
+          this.#states.set(keyOf(owned), 'owned');
+          this.#options.listener.won(owned, held);
+          await untilEither(held, stop);
+          if (stop.aborted) return;
+          this.#states.set(keyOf(owned), 'lost');
+          this.#options.listener.lost(owned, held.reason);
+        }, {
+          signal: stop,
+          onRenewalFailure: (error) => logger.warn({ symbol, err: error }, 'ownership lease renewal failed (retried at the next renewal)'),
+        });
+      } catch (error) {
+        if (stop.aborted) return;
+        logger.warn({ symbol, err: error }, 'ownership campaign failed; campaigning again');
+        await sleep(RETRY_AFTER_FAILURE_MS, stop).catch(() => undefined);
+      }
+    }
+  }
+}
+
+function keyOf(owned: OwnedSymbol): string {
+  return `${owned.exchange}:${owned.symbol}`;
+}
+
+/** Resolves when either signal aborts. */
+function untilEither(first: AbortSignal, second: AbortSignal): Promise<void> {
+  if (first.aborted || second.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      first.removeEventListener('abort', done);
+      second.removeEventListener('abort', done);
+      resolve();
+    };
+    first.addEventListener('abort', done, { once: true });
+    second.addEventListener('abort', done, { once: true });
+  });
+}

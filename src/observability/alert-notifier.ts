@@ -1,0 +1,80 @@
+/**
+ * Operator alerts (R10 "instance down": 告警通知): a standby that took a symbol over, an instance
+ * that lost a symbol it was trading. Each alert is logged as a warning and, when
+ * `notifications.webhook.url` is set, POSTed there as JSON.
+ *
+ * Delivery never blocks or fails trading: `notify` returns at once, the request is bounded by
+ * `notifications.webhook.timeout`, and a failure is logged (WebhookDeliveryError). The webhook URL's
+ * path and query (its token) never reach a log line or an error: only its scheme and host do.
+ */
+import type { Logger } from 'pino';
+import { WebhookDeliveryError } from './errors.js';
+
+export type AlertKind = 'standby-activated' | 'ownership-lost';
+
+export interface Alert {
+  readonly kind: AlertKind;
+  readonly instanceId: string;
+  readonly exchange: string;
+  readonly symbol: string;
+  /** ISO 8601 UTC. */
+  readonly time: string;
+  readonly message: string;
+}
+
+export interface WebhookSettings {
+  readonly url: string;
+  readonly timeoutMs: number;
+}
+
+export class AlertNotifier {
+  readonly #logger: Logger;
+  readonly #webhook: WebhookSettings | undefined;
+  readonly #endpoint: string;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(logger: Logger, webhook?: WebhookSettings) {
+    this.#logger = logger;
+    this.#webhook = webhook;
+    this.#endpoint = webhook === undefined ? '' : new URL(webhook.url).origin;
+  }
+
+  /** Logs the alert and starts its delivery; returns at once. */
+  notify(alert: Alert): void {
+    this.#logger.warn({ alert: alert.kind, symbol: `${alert.exchange}:${alert.symbol}` }, `alert: ${alert.message}`);
+    if (this.#webhook === undefined) return;
+    const delivery = this.#deliver(this.#webhook, alert).catch((error: unknown) => {
+      this.#logger.warn({ err: error, alert: alert.kind }, 'alert webhook failed (trading continues)');
+    });
+    this.#inFlight.add(delivery);
+    void delivery.finally(() => this.#inFlight.delete(delivery));
+  }
+
+  /** Waits for the deliveries in flight (each bounded by the timeout). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#inFlight]);
+  }
+
+  async #deliver(webhook: WebhookSettings, alert: Alert): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(webhook.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alert),
+        signal: AbortSignal.timeout(webhook.timeoutMs),
+      });
+    } catch (error) {
+      // The fetch error may carry the full URL: keep only its kind and the system error code.
+      throw new WebhookDeliveryError(this.#endpoint, failureReason(error, webhook.timeoutMs));
+    }
+    await response.arrayBuffer().catch(() => undefined);
+    if (!response.ok) throw new WebhookDeliveryError(this.#endpoint, `HTTP ${response.status}`);
+  }
+}
+
+function failureReason(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const code = error instanceof Error ? (error.cause as { code?: unknown } | undefined)?.code : undefined;
+  return typeof code === 'string' ? `request failed (${code})` : 'request failed';
+}
