@@ -34,7 +34,7 @@ import { parseClientOrderId } from '../strategy/grid/client-order-id.js';
 import { toOrderRecord } from '../strategy/grid/grid-records.js';
 import { advancePastRecordedIntents, loadGrid, persistGrid, storeAnchor } from './grid-loader.js';
 import { InvalidGridRecordError } from '../strategy/grid/errors.js';
-import type { ClosePlacement, OrderExecutor, PlacementOutcome } from './order-executor.js';
+import type { ClosePlacement, OrderExecutor } from './order-executor.js';
 import { SerialQueue } from './serial-queue.js';
 import { summarise, type SymbolSummary } from './symbol-summary.js';
 import { rejectReason, reportEvent, toVenueOrder } from './venue-events.js';
@@ -288,7 +288,7 @@ export class SymbolRunner {
     this.#grid = decision.state;
     const records = this.#eventRecords(decision.commands, reconciliation);
     const writes = decision.commands.filter((command) => command.type === 'PersistState' || command.type === 'BookTrade');
-    const ended = fill === undefined ? undefined : filledOrderRecord(before, decision.state, fill, this.#options.clock());
+    const ended = endedOrderRecord(before, decision.state, event, this.#options.clock());
     for (const id of decision.foreign) this.#options.logger.debug({ symbol: this.symbol, clientOrderId: id }, 'update for an order this grid did not issue');
     try {
       if (!this.#anchorStored && this.#grid.lattice !== undefined) {
@@ -356,9 +356,12 @@ export class SymbolRunner {
   async #place(command: Extract<GridCommand, { type: 'PlaceOrder' | 'ClosePosition' }>): Promise<void> {
     const close = command.type === 'ClosePosition';
     const placing = this.#lifecycle === 'running' || (close && this.#lifecycle === 'stopping');
-    const outcome: PlacementOutcome = placing
-      ? await this.#options.executor.place(close ? this.#closePlacement(command) : { symbol: this.symbol, ...command })
-      : { status: 'skipped', reason: 'lock-lost' };
+    if (!placing) {
+      // Never sent and no intent recorded: the order ends here, its stored row with it (a new id next time).
+      await this.#queue.push(() => this.#apply({ type: 'OrderRejected', time: this.#options.clock(), clientOrderId: command.clientOrderId, reason: 'not-sent' }));
+      return;
+    }
+    const outcome = await this.#options.executor.place(close ? this.#closePlacement(command) : { symbol: this.symbol, ...command });
     this.#options.metrics?.ordersPlaced.inc({ exchange: this.exchangeName, symbol: this.symbol, side: close ? 'SELL' : command.side, outcome: outcome.status });
     const time = this.#options.clock();
     const id = command.clientOrderId;
@@ -484,10 +487,18 @@ export class SymbolRunner {
  * working when its closing report is never seen (fills recovered while down, or a crash before the
  * report): such a row gave a slot two working orders at the next load.
  */
-function filledOrderRecord(before: GridState, after: GridState, fill: Fill, time: number): OrderRecord | undefined {
-  const level = parseClientOrderId(fill.clientOrderId, before.idFormat)?.level;
+/**
+ * The stored row of a slot order that this decision took out of its slot, in its final state: the
+ * grid keeps only working orders, so without it a filled or refused order would stay "working" in the
+ * store. Cancels and expiries need none: the venue's report is saved as it arrives.
+ */
+function endedOrderRecord(before: GridState, after: GridState, event: GridEvent, time: number): OrderRecord | undefined {
+  const clientOrderId = event.type === 'OrderFilled' ? event.fill.clientOrderId : event.type === 'OrderRejected' ? event.clientOrderId : undefined;
+  if (clientOrderId === undefined) return undefined;
+  const level = parseClientOrderId(clientOrderId, before.idFormat)?.level;
   const slot = level === undefined ? undefined : before.slots.get(level);
-  if (slot?.order?.clientOrderId !== fill.clientOrderId || after.slots.get(slot.level)?.order?.clientOrderId === fill.clientOrderId) return undefined;
+  if (slot?.order?.clientOrderId !== clientOrderId || after.slots.get(slot.level)?.order?.clientOrderId === clientOrderId) return undefined;
   const record = toOrderRecord(before, slot)!;
-  return { ...record, status: 'FILLED', filledQuantity: record.quantity, updatedAt: Math.max(record.updatedAt, time) };
+  const updatedAt = Math.max(record.updatedAt, time);
+  return event.type === 'OrderFilled' ? { ...record, status: 'FILLED', filledQuantity: record.quantity, updatedAt } : { ...record, status: 'REJECTED', updatedAt };
 }

@@ -63,7 +63,8 @@ describe('crash recovery (SIGKILL at random moments)', () => {
     for (let kill = 0; kill < KILLS; kill += 1) {
       const instance = startQuantMesh(['--config', configFile], dir);
       try {
-        await instance.waitForLine(/running; send SIGINT/, 60_000);
+        // Trading starts once the symbol's ownership is won and the grid loaded and reconciled.
+        await instance.waitForLine(/symbol running/, 60_000);
         // The kill window: anywhere in the next 0–2.5 s of trading (placements, fills, reconciliation).
         await new Promise((resolve) => setTimeout(resolve, Math.floor(random.next() * 2500)));
       } finally {
@@ -72,7 +73,7 @@ describe('crash recovery (SIGKILL at random moments)', () => {
     }
     const last = startQuantMesh(['--config', configFile], dir);
     try {
-      await last.waitForLine(/running; send SIGINT/, 60_000);
+      await last.waitForLine(/symbol running/, 60_000);
       await new Promise((resolve) => setTimeout(resolve, 3000));
       last.signal('SIGINT');
       expect(await last.exited).toBe(0);

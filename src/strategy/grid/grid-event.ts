@@ -17,7 +17,8 @@ export type VenueOrder = Pick<Order, 'clientOrderId' | 'side' | 'type' | 'price'
 };
 
 /** Why the venue refused an order, sorted by what the grid does next. */
-export type RejectReason = 'post-only-would-cross' | 'insufficient-margin' | 'reduce-only' | 'duplicate-client-id' | 'invalid' | 'other';
+/** Why an order did not rest at the venue; `not-sent`: the engine never sent it (its runner stopped first), no intent recorded. */
+export type RejectReason = 'post-only-would-cross' | 'insufficient-margin' | 'reduce-only' | 'duplicate-client-id' | 'invalid' | 'not-sent' | 'other';
 
 export type GridEvent =
   | { readonly type: 'PriceUpdated'; readonly time: number; readonly price: Decimal }
