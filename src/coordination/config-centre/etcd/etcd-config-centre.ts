@@ -10,16 +10,14 @@ import type { ConfigCentre, ConfigChange, PutOptions, StoredConfig, WatchOptions
 import { ConfigCentreUnavailableError, ConfigRevisionConflictError, InvalidConfigNameError } from '../errors.js';
 import { EtcdConfigWatch, type KeyRead } from './etcd-config-watch.js';
 
-export const DEFAULT_CONFIG_PREFIX = '/quantmesh/config/';
-
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 export interface EtcdConfigCentreOptions {
   readonly endpoints: readonly string[];
   readonly auth?: { readonly username: string; readonly password: string } | undefined;
   readonly credentials?: IOptions['credentials'];
-  /** Prepended to every name (default `/quantmesh/config/`). */
-  readonly prefix?: string | undefined;
+  /** Prepended to every name (the configuration's default is `/quantmesh/config/`). */
+  readonly prefix: string;
   /** Bound on one call to etcd (default 2,000 ms). */
   readonly callTimeoutMs?: number | undefined;
 }
@@ -33,7 +31,7 @@ export class EtcdConfigCentre implements ConfigCentre {
   #closed = false;
 
   constructor(options: EtcdConfigCentreOptions) {
-    this.#prefix = options.prefix ?? DEFAULT_CONFIG_PREFIX;
+    this.#prefix = options.prefix;
     this.#callTimeoutMs = options.callTimeoutMs ?? 2000;
     this.#client = createEtcdClient({ endpoints: options.endpoints, auth: options.auth, credentials: options.credentials, dialTimeoutMs: this.#callTimeoutMs });
   }
