@@ -29,6 +29,7 @@ import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 import { SpooledDatabase } from '../storage/spool/spooled-database.js';
 import { packageVersion } from './package-version.js';
+import { watchConfigCentre } from './config-watch.js';
 import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf } from './config-mapping.js';
 
 export interface RunOptions {
@@ -124,6 +125,11 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       url = http.url;
       closers.push(() => http.server.close());
       logger.info({ url }, 'HTTP interface: /api/status, /health, /metrics');
+    }
+
+    if (config.configCentre.enabled) {
+      const runnerFor = (exchange: string, symbol: string) => engines.flatMap((engine) => engine.runners).find((r) => r.exchangeName === exchange && r.symbol === symbol);
+      closers.push(await watchConfigCentre({ config, logger, runnerFor }));
     }
 
     const statusTimer = setInterval(() => logStatus(logger, status()), options.statusIntervalMs ?? 5000);
