@@ -2,7 +2,8 @@
  * R7 end to end, in process: an instance (SQLite, the in-process sim venue) started from a bootstrap
  * file whose configuration is stored in a real etcd. A put of a new order quantity and buy window
  * reaches the running grid without a restart (the venue gets the extra buys, sized with the new
- * quantity); an invalid put is logged and ignored; a changed database section logs "restart needed".
+ * quantity); an invalid put and a delete are logged and ignored; a changed database section logs
+ * "restart needed" while the log level in the same put applies at once.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadInstanceConfig } from '../../src/app/instance-config.js';
 import { type InstanceHandle, runInstance } from '../../src/app/run-instance.js';
+import { createEtcdClient } from '../../src/coordination/etcd/etcd-client.js';
 import { EtcdConfigCentre } from '../../src/coordination/config-centre/etcd/etcd-config-centre.js';
 import { captureLogs } from '../../src/observability/logger.js';
 import { startEtcd } from '../harness/etcd.js';
@@ -96,6 +98,13 @@ describe('configuration centre: live changes', () => {
       // The log level is applied live in the same change.
       expect(logs.logger.level).toBe('warn');
       expect(logs.records().find((record) => record.msg === 'configuration applied: log level')?.changes).toEqual([{ key: 'system.log_level', from: 'info', to: 'warn' }]);
+
+      // An operator deleting the key (etcdctl del) leaves the instance on its last good configuration.
+      const operator = createEtcdClient({ endpoints: [etcd.endpoint], dialTimeoutMs: 1000 });
+      await operator.delete().key(`${PREFIX}live-1`).exec();
+      operator.close();
+      await eventually(() => logs.records().some((record) => String(record.msg).startsWith('configuration deleted')), Boolean, 'the delete logged');
+      expect(status()).toMatchObject({ state: 'running', workingOrders: 5 });
       expect(status()).toMatchObject({ state: 'running', workingOrders: 5 });
     } finally {
       await instance?.stop();

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConfigChange } from '../../../src/coordination/config-centre/config-centre.js';
 import { EtcdConfigCentre } from '../../../src/coordination/config-centre/etcd/etcd-config-centre.js';
+import { createEtcdClient } from '../../../src/coordination/etcd/etcd-client.js';
 import { ConfigRevisionConflictError, InvalidConfigNameError } from '../../../src/coordination/config-centre/errors.js';
 import { startEtcd } from '../../harness/etcd.js';
 import { FaultProxy } from '../../harness/fault-proxy.js';
@@ -72,7 +73,7 @@ describe('EtcdConfigCentre', () => {
     }
   });
 
-  it('a watch delivers the current document, then every change in order', async () => {
+  it('a watch delivers the current document, then every change in order, a delete included', async () => {
     const prefix = `/qm-order-${randomUUID()}/`;
     const writer = centreOn(etcd.endpoint, prefix);
     const reader = centreOn(etcd.endpoint, prefix);
@@ -85,6 +86,12 @@ describe('EtcdConfigCentre', () => {
       for (const text of ['v1', 'v2', 'v3']) revisions.push(await writer.put('watched', text));
       await seen.until(4);
       expect(seen.changes).toEqual(['v0', 'v1', 'v2', 'v3'].map((text, index) => ({ text, revision: revisions[index] })));
+      // The port has no delete (an operator's etcdctl may): a watch reports it as a change without text.
+      const operator = createEtcdClient({ endpoints: [etcd.endpoint], dialTimeoutMs: 1000 });
+      const deleted = await operator.delete().key(`${prefix}watched`).exec();
+      operator.close();
+      await seen.until(5);
+      expect(seen.changes[4]).toEqual({ text: undefined, revision: BigInt(deleted.header.revision) });
     } finally {
       controller.abort();
       await Promise.all([writer.close(), reader.close()]);
