@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { QuantMeshConfig } from '../config/load-config.js';
+import type { EtcdConfigCentreOptions } from '../coordination/config-centre/etcd/etcd-config-centre.js';
 import type { DistributedLockOptions } from '../coordination/lock/create-distributed-lock.js';
 import type { ExchangeOptions } from '../exchange/create-exchange.js';
 import type { DatabaseOptions } from '../storage/open-database.js';
@@ -82,12 +83,19 @@ export function lockOptionsOf(config: QuantMeshConfig): DistributedLockOptions {
       addr: redis.addr, addrs: redis.addrs, password: redis.password === '' ? undefined : redis.password,
       db: redis.db, poolSize: redis.poolSize, tls: redis.tls,
     },
-    etcd: etcd === undefined ? undefined : {
-      endpoints: etcd.endpoints.map((endpoint) => (/^https?:\/\//.test(endpoint) ? endpoint : `${etcd.tls ? 'https' : 'http'}://${endpoint}`)),
-      auth: etcd.auth,
-    },
+    etcd: etcd === undefined ? undefined : { endpoints: etcdUrls(etcd.endpoints, etcd.tls), auth: etcd.auth },
     sql: { dialect: config.database.type, connection: config.database.dsn },
   };
+}
+
+/** `config_centre` → the etcd configuration centre's options. */
+export function configCentreOptionsOf(section: QuantMeshConfig['configCentre']): EtcdConfigCentreOptions {
+  return { endpoints: etcdUrls(section.endpoints, section.tls), auth: section.auth, prefix: section.prefix };
+}
+
+/** etcd endpoints as URLs: `host:port` gets the scheme `tls` asks for. */
+function etcdUrls(endpoints: readonly string[], tls: boolean): string[] {
+  return endpoints.map((endpoint) => (/^https?:\/\//.test(endpoint) ? endpoint : `${tls ? 'https' : 'http'}://${endpoint}`));
 }
 
 /** `exchanges.<name>` → the exchange factory's options. A real venue's name is its ccxt id (`binance` futures → `binanceusdm`). */

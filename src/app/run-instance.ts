@@ -31,6 +31,8 @@ import { openDatabase } from '../storage/open-database.js';
 import { SpooledDatabase } from '../storage/spool/spooled-database.js';
 import { InstanceOwnership } from './instance-ownership.js';
 import { packageVersion } from './package-version.js';
+import { watchConfigCentre } from './config-watch.js';
+import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf } from './config-mapping.js';
 
 export interface RunOptions {
@@ -126,6 +128,11 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       url = http.url;
       closers.push(() => http.server.close());
       logger.info({ url }, 'HTTP interface: /api/status, /health, /metrics');
+    }
+
+    if (config.configCentre.enabled) {
+      const changeGridSettings = async (exchange: string, symbol: string, settings: GridSettings) => engines.get(exchange)?.changeSettings(symbol, settings);
+      closers.push(await watchConfigCentre({ config, logger, changeGridSettings }));
     }
 
     const statusTimer = setInterval(() => logStatus(logger, status()), options.statusIntervalMs ?? 5000);

@@ -14,6 +14,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('quantmesh')
     .description('Grid market maker for crypto futures and spot: one instance on SQLite, or a cluster on PostgreSQL/MySQL with Redis, etcd or database locks.')
     .version(packageVersion(), '-V, --version', 'print the version')
+    // Options of the root command (`--config` of a run) are read before a subcommand only, so a subcommand may take its own `--config`.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: context.out, writeErr: context.err });
   for (const command of REGISTERED_COMMANDS) command.register(program, context);

@@ -19,6 +19,7 @@ export const DEFAULTS = {
     redis: { password: '', db: 0, poolSize: 10, tls: false },
     etcd: { tls: false },
   },
+  configCentre: { enabled: false, prefix: '/quantmesh/config/', tls: false },
   trading: {
     lockGranularity: 'symbol',
     symbol: {

@@ -27,6 +27,7 @@ import type { Database, DatabaseOperations } from '../storage/database.js';
 import type { EventRecord, OrderRecord } from '../storage/records.js';
 import type { GridCommand } from '../strategy/grid/grid-command.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
+import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import { type GridIdentity, type GridState, slotsWithOrders } from '../strategy/grid/grid-state.js';
 import { hasOrders } from '../strategy/grid/stop-grid.js';
 import { decide } from '../strategy/grid/decide.js';
@@ -147,6 +148,11 @@ export class SymbolRunner {
   onMarketPanic(panic: boolean): void {
     if (!this.#accepting()) return;
     void this.#queue.push(() => this.#apply({ type: 'MarketPanicChanged', time: this.#options.clock(), panic }));
+  }
+
+  /** New grid settings (configuration centre, R7), applied in turn with the other events; refused when price_interval changed. */
+  changeSettings(settings: GridSettings): Promise<void> {
+    return this.#queue.push(() => (this.#lifecycle === 'running' ? this.#apply({ type: 'SettingsChanged', time: this.#options.clock(), settings }) : Promise.resolve()));
   }
 
   /** Operator action: resume a paused symbol. */

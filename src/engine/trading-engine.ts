@@ -51,6 +51,8 @@ export interface StopOptions {
 export class TradingEngine {
   readonly #options: TradingEngineOptions;
   readonly #runners = new Map<string, SymbolRunner>();
+  /** Settings changed while running (configuration centre), used by runners started after the change. */
+  readonly #settings = new Map<string, GridSettings>();
   readonly #markets = new Map<string, Market>();
   readonly #streams: StreamHandle[] = [];
   readonly #timers: NodeJS.Timeout[] = [];
@@ -101,10 +103,17 @@ export class TradingEngine {
     this.#runners.get(symbol)?.release();
   }
 
+  /** New grid settings (configuration centre): the running grid takes them, and so does a runner started later. */
+  async changeSettings(symbol: string, settings: GridSettings): Promise<void> {
+    if (!this.#options.grids.some((grid) => grid.symbol === symbol)) return;
+    this.#settings.set(symbol, settings);
+    await this.#runners.get(symbol)?.changeSettings(settings);
+  }
+
   #newRunner(spec: GridSpec): SymbolRunner {
     const { exchange } = this.#options;
     return new SymbolRunner({
-      identity: { exchange: exchange.name, symbol: spec.symbol, market: this.#markets.get(spec.symbol)!, settings: spec.settings, idFormat: this.#options.idFormat },
+      identity: { exchange: exchange.name, symbol: spec.symbol, market: this.#markets.get(spec.symbol)!, settings: this.#settings.get(spec.symbol) ?? spec.settings, idFormat: this.#options.idFormat },
       exchange,
       database: this.#options.database,
       executor: this.#options.executor,

@@ -18,6 +18,7 @@ exchanges:
 trading:
   symbols: [{exchange: sim, symbol: BTCUSDT, price_interval: 1, order_quantity: 30, sell_window_size: 3, min_order_value: 5, max_leverage: 3}]
 web: {api_key: w}
+config_centre: {endpoints: ["e:2379"], auth: {username: u, password: p}}
 notifications: {webhook: {url: "https://h/x"}}
 `;
 

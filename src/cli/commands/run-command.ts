@@ -1,13 +1,15 @@
 /**
  * The root command: `quantmesh [--config=FILE] [--standby]` runs one instance until SIGINT/SIGTERM.
- * Without --config it runs the embedded default (SQLite, simulated venue, demo symbols).
+ * Without --config it runs the embedded default (SQLite, simulated venue, demo symbols); a file whose
+ * `config_centre` is enabled runs the configuration stored in etcd under its instance.id (R7).
  */
 import { once } from 'node:events';
 import { InvalidArgumentError } from 'commander';
+import { loadInstanceConfig } from '../../app/instance-config.js';
 import { runInstance } from '../../app/run-instance.js';
+import { ConfigCentreUnavailableError } from '../../coordination/config-centre/errors.js';
 import { embeddedDefaultConfig } from '../../config/embedded-default.js';
 import { ConfigError } from '../../config/errors.js';
-import { loadConfig } from '../../config/load-config.js';
 import { configSecrets } from '../../config/redact-config.js';
 import { createLogger } from '../../observability/logger.js';
 import type { CliCommand } from '../cli-command.js';
@@ -28,10 +30,10 @@ export const runCommand: CliCommand = {
         let config;
         try {
           const standby = flags.standby === true;
-          config = flags.config === undefined ? embeddedDefaultConfig({ standby }) : await loadConfig(flags.config, { env: context.env, standby });
+          config = flags.config === undefined ? embeddedDefaultConfig({ standby }) : await loadInstanceConfig(flags.config, { env: context.env, standby });
           if (flags.webPort !== undefined) config = { ...config, web: { ...config.web, port: flags.webPort } };
         } catch (error) {
-          if (!(error instanceof ConfigError)) throw error;
+          if (!(error instanceof ConfigError || error instanceof ConfigCentreUnavailableError)) throw error;
           context.err(`${error.message}\n`);
           context.exitCode = 1;
           return;

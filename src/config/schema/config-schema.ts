@@ -1,5 +1,6 @@
 /** The whole configuration file (R5) and the rules that tie its sections together. */
 import { report, type ReadContext } from './field.js';
+import { configCentreSchema } from './config-centre-schema.js';
 import { databaseSchema } from './database-schema.js';
 import { exchangesSchema } from './exchange-schema.js';
 import { lockSchema } from './lock-schema.js';
@@ -9,11 +10,14 @@ import { object, optional, withDefault, type Locate, type PartialOut } from './s
 import { tradingSchema } from './trading-schema.js';
 import { DEFAULTS } from '../defaults.js';
 
+export const instanceSchema = object({
+  id: optional(string({ pattern: { test: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, allowed: 'letters, digits, _ . - (at most 63)' } })),
+  index: withDefault(integer({ min: 0 }), DEFAULTS.instance.index),
+});
+
 const shape = {
-  instance: object({
-    id: optional(string({ pattern: { test: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, allowed: 'letters, digits, _ . - (at most 63)' } })),
-    index: withDefault(integer({ min: 0 }), DEFAULTS.instance.index),
-  }),
+  instance: instanceSchema,
+  config_centre: configCentreSchema,
   database: databaseSchema,
   distributed_lock: lockSchema,
   exchanges: exchangesSchema,
@@ -28,7 +32,20 @@ const shape = {
 
 export const configSchema = object(shape, { check: checkSections });
 
+const bootstrapShape = { instance: instanceSchema, config_centre: configCentreSchema };
+
+/** What a bootstrap file must hold when the configuration lives in the configuration centre. */
+export const bootstrapSchema = object(bootstrapShape, { check: checkInstanceId });
+
+function checkInstanceId(config: PartialOut<typeof bootstrapShape>, locate: Locate, ctx: ReadContext): void {
+  if (config.configCentre?.enabled && !locate('instance', 'id').found) {
+    const line = locate('instance').found ? locate('instance', 'id').line : locate('config_centre', 'enabled').line;
+    report(ctx, { path: 'instance.id', line }, 'is required when config_centre is enabled (its configuration is stored under this name)');
+  }
+}
+
 function checkSections(config: PartialOut<typeof shape>, locate: Locate, ctx: ReadContext): void {
+  checkInstanceId(config, locate, ctx);
   const lock = config.distributedLock;
   if (lock?.enabled && !locate('instance', 'id').found) {
     // Without an instance section, point at the lock that asks for it.

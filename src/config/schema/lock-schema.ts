@@ -10,7 +10,7 @@ import { list, object, optional, withDefault } from './structure.js';
 export const LOCK_TYPES = ['redis', 'etcd', 'database'] as const;
 
 const HOST_PORT = { test: /^(\[[0-9a-f:]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, allowed: 'host:port, e.g. 127.0.0.1:6379' };
-const ETCD_ENDPOINT = { test: /^(https?:\/\/)?(\[[0-9a-f:]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, allowed: 'host:port or http(s)://host:port, e.g. http://127.0.0.1:2379' };
+export const ETCD_ENDPOINT = { test: /^(https?:\/\/)?(\[[0-9a-f:]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, allowed: 'host:port or http(s)://host:port, e.g. http://127.0.0.1:2379' };
 
 const redisSchema = object({
   addr: optional(string({ pattern: HOST_PORT })),
@@ -27,12 +27,15 @@ const redisSchema = object({
   },
 });
 
+/** etcd user and password (shared with `config_centre`). */
+export const etcdAuthSchema = object({
+  username: string({ nonEmpty: true }),
+  password: string({ secret: true }),
+});
+
 const etcdSchema = object({
   endpoints: list(string({ pattern: ETCD_ENDPOINT }), { minItems: 1 }),
-  auth: optional(object({
-    username: string({ nonEmpty: true }),
-    password: string({ secret: true }),
-  })),
+  auth: optional(etcdAuthSchema),
   tls: withDefault(boolean(), DEFAULTS.distributedLock.etcd.tls),
 });
 

@@ -10,6 +10,7 @@
  */
 import { dec } from '../../domain/decimal.js';
 import { applyFill } from './apply-fill.js';
+import { changeSettings } from './change-settings.js';
 import { continueClosing } from './close-position.js';
 import { anchorGrid } from './create-grid-state.js';
 import type { GridCommand } from './grid-command.js';
@@ -51,6 +52,7 @@ function apply(state: GridState, event: GridEvent): Transition {
     }
     case 'AccountChecked':
       return { state: changeState(state, { accountFacts: { availableBalance: event.availableBalance, leverage: event.leverage } }, event.time), commands: [] };
+    case 'SettingsChanged': return changeSettings(state, event.settings, event.time);
   }
 }
 

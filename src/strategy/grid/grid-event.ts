@@ -6,6 +6,7 @@
 import type { Decimal } from '../../domain/decimal.js';
 import type { Fill } from '../../domain/fill.js';
 import type { Order, VenueOrderStatus } from '../../domain/order.js';
+import type { GridSettings } from './grid-settings.js';
 
 /**
  * The venue's view of one order: the fields of the Exchange port's OrderReport that the grid reads
@@ -44,4 +45,6 @@ export type GridEvent =
   /** The runner is stopping the symbol: no new orders; cancel (cancel_on_exit) and close (close_positions_on_exit). */
   | { readonly type: 'StopRequested'; readonly time: number; readonly cancelOrders: boolean; readonly closePositions: boolean }
   | { readonly type: 'MarketPanicChanged'; readonly time: number; readonly panic: boolean }
-  | { readonly type: 'AccountChecked'; readonly time: number; readonly availableBalance: Decimal; readonly leverage: number };
+  | { readonly type: 'AccountChecked'; readonly time: number; readonly availableBalance: Decimal; readonly leverage: number }
+  /** New settings for the running grid (configuration centre, R7); `price_interval` must stay (it fixes the lattice). */
+  | { readonly type: 'SettingsChanged'; readonly time: number; readonly settings: GridSettings };

@@ -10,7 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import { type OwnedProcess, projectRoot, startProcess } from '../../harness/child-process.js';
 
-const sources = ['src/coordination/lock', 'src/errors', 'test/coordination/lock/lock-worker.ts'];
+const sources = ['src/coordination/lock', 'src/coordination/etcd', 'src/errors', 'test/coordination/lock/lock-worker.ts'];
 
 async function filesUnder(path: string): Promise<string[]> {
   if (path.endsWith('.ts')) return [path];

@@ -9,7 +9,8 @@
  * The lease is the session's (etcd-session.ts, default TTL 10 s), not per lock: `ttlMs` of `lock`
  * and `extend` only needs to be valid; a handle holds for as long as the session lives.
  */
-import { Etcd3, type IOptions } from 'etcd3';
+import type { Etcd3, IOptions } from 'etcd3';
+import { createEtcdClient } from '../../etcd/etcd-client.js';
 import type { DistributedLock, LockHandle, LockOptions } from '../distributed-lock.js';
 import { LeasedLockHandle } from '../leased-lock-handle.js';
 import { HeldLocks } from '../held-locks.js';
@@ -31,14 +32,6 @@ export interface EtcdLockOptions {
   readonly callTimeoutMs?: number;
 }
 
-type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>['host']>>;
-
-/**
- * etcd3 only calls `execute` on a policy, and chains `.catch` on it (so it must return a promise). Its default circuit breaker refuses every call for 5 s after
- * three failures, which would keep locks away after a short blip and hide etcd's real state from ping.
- */
-const passThrough = { execute: async (fn: (context: { signal: AbortSignal }) => unknown) => fn({ signal: new AbortController().signal }) } as unknown as HostPolicy;
-
 export class EtcdLock implements DistributedLock {
   readonly backend = 'etcd';
   readonly #client: Etcd3;
@@ -52,13 +45,7 @@ export class EtcdLock implements DistributedLock {
     this.#prefix = options.prefix ?? '';
     this.#sessionTtlSeconds = options.sessionTtlSeconds ?? 10;
     this.#callTimeoutMs = options.callTimeoutMs ?? 2000;
-    this.#client = new Etcd3({
-      hosts: [...options.endpoints],
-      auth: options.auth,
-      credentials: options.credentials,
-      dialTimeout: this.#callTimeoutMs,
-      faultHandling: { host: () => passThrough, global: passThrough },
-    });
+    this.#client = createEtcdClient({ endpoints: options.endpoints, auth: options.auth, credentials: options.credentials, dialTimeoutMs: this.#callTimeoutMs });
   }
 
   async lock(key: string, ttlMs: number, options?: LockOptions): Promise<LockHandle> {
