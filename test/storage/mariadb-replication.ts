@@ -6,7 +6,7 @@
  * really refuses them.
  */
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,24 +34,34 @@ export interface ReplicatedMariadb {
 
 async function startServer(root: string, name: string, port: number, extra: readonly string[]): Promise<OwnedProcess> {
   const datadir = join(root, name);
+  // Its own temp dir: the bootstrap's temporary tables in the shared /tmp were seen vanishing under
+  // it (another process cleaning /tmp), failing the install with "Unknown table mysql.tmp_user_sys".
+  const tmp = join(root, `${name}-tmp`);
+  await mkdir(tmp);
+  await chown(tmp, ...(await mysqlUser()));
   try {
-    await run('mariadb-install-db', ['--user=mysql', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db'], { timeout: 120_000 });
+    await run('mariadb-install-db', ['--user=mysql', `--datadir=${datadir}`, `--tmpdir=${tmp}`, '--auth-root-authentication-method=normal', '--skip-test-db'], { timeout: 120_000 });
   } catch (error) {
-    throw new Error(`mariadb-install-db failed (needs root, the mysql OS user and MariaDB server binaries): ${(error as { stderr?: string }).stderr ?? error}`);
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    throw new Error(`mariadb-install-db failed (needs root, the mysql OS user and MariaDB server binaries; see /var/log/mysql/error.log): ${stderr || stdout || error}`);
   }
   const server = startProcess('mariadbd', [
-    '--no-defaults', '--user=mysql', `--datadir=${datadir}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(root, `${name}.sock`)}`,
+    '--no-defaults', '--user=mysql', `--datadir=${datadir}`, `--tmpdir=${tmp}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(root, `${name}.sock`)}`,
     `--pid-file=${join(root, `${name}.pid`)}`, '--skip-name-resolve', '--innodb-buffer-pool-size=16M', '--innodb-log-file-size=8M', ...extra,
   ]);
   await server.waitForLine(/ready for connections/, 120_000);
   return server;
 }
 
+async function mysqlUser(): Promise<[number, number]> {
+  return [Number((await run('id', ['-u', 'mysql'])).stdout), Number((await run('id', ['-g', 'mysql'])).stdout)];
+}
+
 const admin = (port: number) => mysql.createConnection({ host: '127.0.0.1', port, user: 'root', multipleStatements: true });
 
 export async function startReplicatedMariadb(): Promise<ReplicatedMariadb> {
   const root = await mkdtemp(join(tmpdir(), 'qm-mariarepl-'));
-  await chown(root, Number((await run('id', ['-u', 'mysql'])).stdout), Number((await run('id', ['-g', 'mysql'])).stdout));
+  await chown(root, ...(await mysqlUser()));
   const [primaryPort, replicaPort] = [await freePort(), await freePort()];
   const [primary, replica] = await Promise.all([
     startServer(root, 'primary', primaryPort, ['--server-id=1', `--log-bin=${join(root, 'primary', 'bin')}`]),
