@@ -54,6 +54,9 @@ function checkSections(config: PartialOut<typeof shape>, locate: Locate, ctx: Re
   }
   if (config.coordination?.allocation === 'dynamic' && lock && !lock.enabled) {
     report(ctx, locate('coordination', 'allocation'), 'dynamic allocation needs several instances: enable distributed_lock', { value: '"dynamic"' });
+  } else if (config.coordination?.allocation === 'dynamic' && lock?.enabled && lock.type !== 'etcd') {
+    // The membership lives in etcd, reached with the lock's endpoints.
+    report(ctx, locate('coordination', 'allocation'), 'dynamic allocation keeps its membership in etcd: use distributed_lock.type etcd', { value: '"dynamic"' });
   }
   if (config.coordination?.standby && lock && !lock.enabled) {
     report(ctx, locate('coordination', 'standby'), 'a hot standby needs distributed_lock enabled to know when to take over');
