@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { QuantMeshConfig } from '../config/load-config.js';
 import type { EtcdConfigCentreOptions } from '../coordination/config-centre/etcd/etcd-config-centre.js';
+import type { EtcdMembershipOptions } from '../coordination/membership/etcd/etcd-membership.js';
 import type { DistributedLockOptions } from '../coordination/lock/create-distributed-lock.js';
 import type { ExchangeOptions } from '../exchange/create-exchange.js';
 import type { DatabaseOptions } from '../storage/open-database.js';
@@ -83,8 +84,26 @@ export function lockOptionsOf(config: QuantMeshConfig): DistributedLockOptions {
       addr: redis.addr, addrs: redis.addrs, password: redis.password === '' ? undefined : redis.password,
       db: redis.db, poolSize: redis.poolSize, tls: redis.tls,
     },
-    etcd: etcd === undefined ? undefined : { endpoints: etcdUrls(etcd.endpoints, etcd.tls), auth: etcd.auth },
+    // The etcd session's lease carries the ownership leases: a dead instance's symbols are free
+    // once it runs out, so it lasts `coordination.lease_ttl` (etcd grants whole seconds, at least 2).
+    etcd: etcd === undefined ? undefined : {
+      endpoints: etcdUrls(etcd.endpoints, etcd.tls), auth: etcd.auth,
+      sessionTtlSeconds: Math.max(2, Math.ceil(config.coordination.leaseTtl / 1000)),
+    },
     sql: { dialect: config.database.type, connection: config.database.dsn },
+  };
+}
+
+/**
+ * Dynamic allocation → the etcd membership's options: the lock's etcd (the configuration requires
+ * it), with the members under the lock's prefix, so clusters sharing an etcd keep apart.
+ */
+export function membershipOptionsOf(config: QuantMeshConfig): EtcdMembershipOptions {
+  const etcd = config.distributedLock.etcd;
+  if (etcd === undefined) throw new RangeError('dynamic allocation needs distributed_lock.etcd');
+  return {
+    endpoints: etcdUrls(etcd.endpoints, etcd.tls), auth: etcd.auth, prefix: `${config.distributedLock.prefix}members/`,
+    ttlMs: config.coordination.leaseTtl, heartbeatMs: config.coordination.heartbeatInterval,
   };
 }
 

@@ -8,10 +8,16 @@
  *   of the cluster the active instances win; from then on it campaigns like any other. It becomes
  *   `activated` when it first wins a symbol: each such win is alerted (standby-activated).
  * - Losing a symbol that was owned here is alerted (ownership-lost) after the runner was released.
+ * - Under dynamic allocation (R6) `allocate` replaces `start`: the instance campaigns only for the
+ *   symbols the membership assigns to it, and hands over the others it campaigned for: the runner
+ *   stops WITHOUT cancelling its orders (the next owner adopts them), its writes reach the database,
+ *   and only then is the lease released, so the next owner's campaign wins and loads what it wrote.
+ *   The lease stays the safety layer: a symbol trades here only while its lease is held, whatever
+ *   the membership says, and a runner whose symbol was unassigned meanwhile does not start.
  */
 import type { Logger } from 'pino';
 import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
-import { type OwnedSymbol, type OwnershipState, SymbolOwnership } from '../coordination/ownership/symbol-ownership.js';
+import { type OwnedSymbol, type OwnershipState, SymbolOwnership, keyOf } from '../coordination/ownership/symbol-ownership.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
@@ -39,6 +45,8 @@ export class InstanceOwnership {
   readonly #options: InstanceOwnershipOptions;
   readonly #ownership: SymbolOwnership;
   #mode: InstanceMode;
+  /** Dynamic allocation: the keys of the symbols assigned here (undefined: static, every symbol). */
+  #assigned: ReadonlySet<string> | undefined;
 
   constructor(options: InstanceOwnershipOptions) {
     this.#options = options;
@@ -61,7 +69,18 @@ export class InstanceOwnership {
   }
 
   state(exchange: string, symbol: string): OwnershipState {
-    return this.#ownership.state(exchange, symbol) ?? 'waiting';
+    return this.#ownership.state(exchange, symbol) ?? (this.#assigned === undefined ? 'waiting' : 'unassigned');
+  }
+
+  /**
+   * Dynamic allocation: campaigns for the `assigned` symbols and hands over every other one
+   * campaigned for here; resolves once the handovers are done. Calls must not overlap.
+   */
+  async allocate(assigned: readonly OwnedSymbol[]): Promise<void> {
+    this.#assigned = new Set(assigned.map(keyOf));
+    const handOver = this.#options.symbols.filter((owned) => !this.#assigned!.has(keyOf(owned)) && this.#ownership.state(owned.exchange, owned.symbol) !== undefined);
+    await Promise.all(handOver.map((owned) => this.#handOver(owned)));
+    this.#ownership.campaign(assigned);
   }
 
   /** Ends the campaigns and releases the leases; call after the engines stopped trading. */
@@ -79,10 +98,27 @@ export class InstanceOwnership {
       this.#alert(owned, 'standby-activated', `standby ${this.#options.instanceId} took over ${symbol}`);
     }
     const engine = engines.get(owned.exchange);
-    // Lost while settling: `lost` has run already and the runner must not start.
-    void this.#options.settle().then(() => (held.aborted ? undefined : engine?.ownershipWon(owned.symbol))).catch((error: unknown) => {
+    // Lost or handed over while settling: the runner must not start.
+    void this.#options.settle().then(() => (held.aborted || !this.#isAssigned(owned) ? undefined : engine?.ownershipWon(owned.symbol))).catch((error: unknown) => {
       logger.error({ symbol, err: error }, 'the symbol could not start: it places nothing while owned here');
     });
+  }
+
+  #isAssigned(owned: OwnedSymbol): boolean {
+    return this.#assigned?.has(keyOf(owned)) ?? true;
+  }
+
+  async #handOver(owned: OwnedSymbol): Promise<void> {
+    const { logger, metrics, engines, settle } = this.#options;
+    const symbol = `${owned.exchange}:${owned.symbol}`;
+    const wasOwned = this.#ownership.state(owned.exchange, owned.symbol) === 'owned';
+    // Releases the runner only: its working orders stay at the venue for the next owner to adopt.
+    engines.get(owned.exchange)?.ownershipLost(owned.symbol);
+    await settle().catch((error: unknown) => logger.error({ symbol, err: error }, 'handover: this instance\'s writes may not all be in the database yet'));
+    await this.#ownership.release(owned);
+    if (!wasOwned) return;
+    metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'handed-over' });
+    logger.info({ symbol }, 'ownership handed over: the symbol is now assigned to another instance');
   }
 
   #lost(owned: OwnedSymbol, reason: unknown): void {

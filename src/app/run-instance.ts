@@ -29,11 +29,13 @@ import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 import { SpooledDatabase } from '../storage/spool/spooled-database.js';
+import { EtcdMembership } from '../coordination/membership/etcd/etcd-membership.js';
+import { DynamicAllocation } from './dynamic-allocation.js';
 import { InstanceOwnership } from './instance-ownership.js';
 import { packageVersion } from './package-version.js';
 import { watchConfigCentre } from './config-watch.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
-import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf } from './config-mapping.js';
+import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf, membershipOptionsOf } from './config-mapping.js';
 
 export interface RunOptions {
   readonly logger: Logger;
@@ -103,12 +105,26 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
     });
     closers.push(() => ownership.stop());
-    ownership.start();
+    let allocation: DynamicAllocation | undefined;
+    if (config.coordination.allocation === 'dynamic') {
+      allocation = new DynamicAllocation({
+        membership: new EtcdMembership(membershipOptionsOf(config)), instanceId, logger, ownership,
+        symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
+      });
+      // Closed before the campaigns stop: leaving first lets the others rebalance at once.
+      closers.push(() => allocation!.stop());
+      allocation.start();
+    } else {
+      ownership.start();
+    }
 
     const symbols = () => [...engines.values()].flatMap((engine) => engine.summaries())
       .map((summary) => ({ ...summary, ownership: ownership.state(summary.exchange, summary.symbol) }));
     metrics.observe(symbols);
-    const status = (): InstanceStatus => ({ instanceId, version: packageVersion(), mode: ownership.mode, startedAt, symbols: symbols() });
+    const status = (): InstanceStatus => ({
+      instanceId, version: packageVersion(), mode: ownership.mode, startedAt, symbols: symbols(),
+      allocation: { mode: config.coordination.allocation, members: allocation?.members },
+    });
     const health = () => checkHealth([
       { name: `lock:${lock.backend}`, check: (signal) => lock.ping(signal) },
       { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },

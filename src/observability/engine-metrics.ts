@@ -28,7 +28,7 @@ export class EngineMetrics {
     this.fills = new Counter({ name: 'quantmesh_fills_total', help: 'Fills applied to the grid', labelNames: ['exchange', 'symbol', 'side'], registers });
     this.trades = new Counter({ name: 'quantmesh_trades_total', help: 'Round trips booked', labelNames: ['exchange', 'symbol'], registers });
     this.reconciliations = new Counter({ name: 'quantmesh_reconciliations_total', help: 'Reconciliation checks by result (clean, repaired, failed)', labelNames: ['exchange', 'symbol', 'result'], registers });
-    this.ownershipChanges = new Counter({ name: 'quantmesh_symbol_ownership_changes_total', help: 'Symbol ownership won or lost by this instance', labelNames: ['exchange', 'symbol', 'change'], registers });
+    this.ownershipChanges = new Counter({ name: 'quantmesh_symbol_ownership_changes_total', help: 'Symbol ownership won, lost or handed over (dynamic allocation) by this instance', labelNames: ['exchange', 'symbol', 'change'], registers });
     const summaries = () => this.#summaries();
     symbolGauge(registry, 'quantmesh_realized_pnl', 'Realized PnL net of fees since start, quote currency', summaries, (s) => Number(s.realizedPnl));
     symbolGauge(registry, 'quantmesh_position_base', 'Grid position, base quantity', summaries, (s) => Number(s.position));

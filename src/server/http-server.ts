@@ -24,7 +24,9 @@ export interface InstanceStatus {
   readonly version: string;
   readonly mode: InstanceMode;
   readonly startedAt: string;
-  /** Every configured symbol, with `ownership`: owned here, waiting, or lost. */
+  /** How symbols are allocated (R6); under `dynamic`, the live members as last seen. */
+  readonly allocation: { readonly mode: 'static' | 'dynamic'; readonly members?: readonly string[] | undefined };
+  /** Every configured symbol, with `ownership`: owned here, waiting, lost, or unassigned (dynamic allocation gives it to another instance). */
   readonly symbols: readonly SymbolStatus[];
 }
 

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
+import { afterAll } from 'vitest';
 import { type OwnedProcess, projectRoot, startProcess } from '../harness/child-process.js';
 
 // The child's cwd is a temp dir, so tsx is given by URL rather than resolved from there.
@@ -44,4 +45,38 @@ export function readSqlite<T>(file: string, read: (db: BetterSqlite3.Database) =
 /** The pino records (JSON lines) in `output` that `match`. */
 export function logRecords(output: string, match: (record: Record<string, unknown>) => boolean): Record<string, unknown>[] {
   return output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter(match);
+}
+
+/**
+ * Bounded polling of a condition instances reach on their own (no event to await across
+ * processes); a condition that throws (an instance not answering yet) counts as not reached.
+ */
+export async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await Promise.resolve().then(condition).catch(() => false))) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Steps run once the tests of the calling block are done, last first, each failure ignored: what a test starts, it pushes the stop of. */
+export function cleanupAfterAll(): Array<() => Promise<unknown>> {
+  const steps: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    for (const step of steps.reverse()) await step().catch(() => undefined);
+  });
+  return steps;
+}
+
+/** The `instance`, `database` and `storage` sections of an instance of a cluster sharing one PostgreSQL database (spool in `dir`). */
+export function sharedPostgresYaml(id: string, dir: string, databaseUrl: string): string {
+  return `instance:
+  id: ${id}
+database:
+  type: postgres
+  dsn: ${databaseUrl}
+storage:
+  spool_path: ${join(dir, 'spool')}
+  flush_interval: 100ms
+`;
 }

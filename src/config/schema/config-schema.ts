@@ -54,6 +54,13 @@ function checkSections(config: PartialOut<typeof shape>, locate: Locate, ctx: Re
   }
   if (config.coordination?.allocation === 'dynamic' && lock && !lock.enabled) {
     report(ctx, locate('coordination', 'allocation'), 'dynamic allocation needs several instances: enable distributed_lock', { value: '"dynamic"' });
+  } else if (config.coordination?.allocation === 'dynamic' && lock?.enabled && lock.type !== 'etcd') {
+    // The membership lives in etcd, reached with the lock's endpoints.
+    report(ctx, locate('coordination', 'allocation'), 'dynamic allocation keeps its membership in etcd: use distributed_lock.type etcd', { value: '"dynamic"' });
+  }
+  if (config.coordination?.standby && config.coordination.allocation === 'dynamic') {
+    // Every live member is assigned symbols: an instance that waits would only delay its share.
+    report(ctx, locate('coordination', 'standby'), 'a hot standby is for static allocation: under dynamic allocation every live instance takes its share of the symbols');
   }
   if (config.coordination?.standby && lock && !lock.enabled) {
     report(ctx, locate('coordination', 'standby'), 'a hot standby needs distributed_lock enabled to know when to take over');

@@ -13,14 +13,21 @@
  * - The lease is renewed at a third of its TTL by `withLock` (the one renewal loop of the lock port).
  * - `stop` ends every campaign and releases what is held; it is not a loss (`lost` is not called),
  *   so the caller stops trading first and then stops the campaigns. Idempotent.
+ * - `release` does the same for one symbol (a handover under dynamic allocation): the caller stops
+ *   the symbol's runner first. A symbol has at most one campaign: `campaign` skips a symbol whose
+ *   campaign runs, and a released symbol may be campaigned for again once `release` resolved.
  */
 import type { Logger } from 'pino';
 import { sleep } from '../lock/backoff.js';
 import { type DistributedLock, ownershipKey } from '../lock/distributed-lock.js';
 import { withLock } from '../lock/with-lock.js';
 
-/** `waiting`: never owned here yet; `owned`: the lease is held; `lost`: it was held, then lost. */
-export type OwnershipState = 'waiting' | 'owned' | 'lost';
+/**
+ * `waiting`: never owned here yet; `owned`: the lease is held; `lost`: it was held, then lost;
+ * `unassigned`: dynamic allocation gives the symbol to another instance, so it is not campaigned
+ * for here (the instance reports it; a campaign is never in this state).
+ */
+export type OwnershipState = 'waiting' | 'owned' | 'lost' | 'unassigned';
 
 export interface OwnedSymbol {
   readonly exchange: string;
@@ -49,7 +56,8 @@ export class SymbolOwnership {
   readonly #options: SymbolOwnershipOptions;
   readonly #states = new Map<string, OwnershipState>();
   readonly #stopped = new AbortController();
-  readonly #campaigns: Promise<void>[] = [];
+  /** The running campaigns, by symbol key: what ends one, and its end. */
+  readonly #campaigns = new Map<string, { readonly end: AbortController; readonly done: Promise<void> }>();
 
   constructor(options: SymbolOwnershipOptions) {
     this.#options = options;
@@ -57,12 +65,32 @@ export class SymbolOwnership {
 
   /**
    * Campaigns for each symbol until `stop`, after `delayMs` (a hot standby lets the active
-   * instances win first on a cold start). Each symbol is `waiting` from now on.
+   * instances win first on a cold start). Each new symbol is `waiting` from now on; a symbol
+   * campaigned for already is left as it is.
    */
   campaign(symbols: readonly OwnedSymbol[], delayMs = 0): void {
     for (const owned of symbols) {
-      this.#states.set(keyOf(owned), 'waiting');
-      this.#campaigns.push(this.#run(owned, delayMs));
+      const key = keyOf(owned);
+      if (this.#stopped.signal.aborted || this.#campaigns.has(key)) continue;
+      this.#states.set(key, 'waiting');
+      const end = new AbortController();
+      this.#campaigns.set(key, { end, done: this.#run(owned, delayMs, AbortSignal.any([this.#stopped.signal, end.signal])) });
+    }
+  }
+
+  /**
+   * Ends the campaign for one symbol and releases its lease if held (not a loss: `lost` is not
+   * called); resolves once released. The symbol is no longer campaigned for here (state undefined).
+   */
+  async release(owned: OwnedSymbol): Promise<void> {
+    const key = keyOf(owned);
+    const campaign = this.#campaigns.get(key);
+    if (campaign === undefined) return;
+    campaign.end.abort(new Error('ownership handed over'));
+    await campaign.done;
+    if (this.#campaigns.get(key) === campaign) {
+      this.#campaigns.delete(key);
+      this.#states.delete(key);
     }
   }
 
@@ -74,12 +102,12 @@ export class SymbolOwnership {
   /** Ends the campaigns and releases every lease held (best effort); idempotent. */
   async stop(): Promise<void> {
     this.#stopped.abort(new Error('ownership campaigns stopped'));
-    await Promise.all(this.#campaigns);
+    await Promise.all([...this.#campaigns.values()].map((campaign) => campaign.done));
   }
 
-  async #run(owned: OwnedSymbol, delayMs: number): Promise<void> {
+  /** Campaigns until `stop` aborts (the instance stops, or this symbol is released). */
+  async #run(owned: OwnedSymbol, delayMs: number, stop: AbortSignal): Promise<void> {
     const { lock, ttlMs, logger } = this.#options;
-    const stop = this.#stopped.signal;
     const symbol = `${owned.exchange}:${owned.symbol}`;
     if (delayMs > 0) await sleep(delayMs, stop).catch(() => undefined);
     while (!stop.aborted) {
@@ -104,7 +132,8 @@ export class SymbolOwnership {
   }
 }
 
-function keyOf(owned: OwnedSymbol): string {
+/** `exchange:symbol`: a symbol's key here, and what dynamic allocation hashes. */
+export function keyOf(owned: OwnedSymbol): string {
   return `${owned.exchange}:${owned.symbol}`;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Symbol ownership (R1, R10, Invariant 4) on the memory lock and on Redis: one of two campaigners
- * wins and keeps the lease past its TTL by renewing it; a stop hands it over; a Redis cut behind a
+ * wins and keeps the lease past its TTL by renewing it; a stop or a release hands it over; a Redis cut behind a
  * FaultProxy loses it, which releases the runner (no order placed while lost), and healing wins it
  * back with a fresh runner that trades again.
  */
@@ -81,6 +81,28 @@ describe.each(backends)('symbol ownership on $name', (backend) => {
     await a.ownership.stop();
     await until(() => b.state() === 'owned', 'b takes over once a released');
     expect(a.events).toEqual(['won']);
+    expect(b.events).toEqual(['won']);
+  });
+
+  it('release hands one symbol over without a loss, leaves the others held, and the symbol can be campaigned for again', async () => {
+    const [lockA, lockB] = await backend.pair();
+    const ETH: OwnedSymbol = { exchange: 'sim', symbol: 'ETHUSDT' };
+    const a = campaigner(lockA);
+    const b = campaigner(lockB);
+    cleanup.push(async () => { await a.ownership.stop(); await b.ownership.stop(); await lockA.close(); if (lockB !== lockA) await lockB.close(); });
+    a.ownership.campaign([BTC, ETH]);
+    await until(() => a.state() === 'owned' && a.ownership.state('sim', 'ETHUSDT') === 'owned', 'a wins both');
+    b.ownership.campaign([BTC]);
+    // A second campaign for a symbol campaigned for already is not started.
+    a.ownership.campaign([BTC]);
+    await a.ownership.release(BTC);
+    expect(a.state()).toBeUndefined();
+    await until(() => b.state() === 'owned', 'b takes BTC over once a released it');
+    expect(a.ownership.state('sim', 'ETHUSDT')).toBe('owned');
+    expect(a.events).toEqual(['won', 'won']);
+    await b.ownership.release(BTC);
+    a.ownership.campaign([BTC]);
+    await until(() => a.state() === 'owned', 'a wins BTC back');
     expect(b.events).toEqual(['won']);
   });
 

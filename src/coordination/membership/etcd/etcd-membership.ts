@@ -1,0 +1,172 @@
+/**
+ * EtcdMembership (R6): each member is the key `<prefix><instanceId>` attached to its own etcd lease
+ * (TTL = `coordination.lease_ttl`, rounded up to whole seconds as etcd counts them), kept alive by a
+ * keepalive every `coordination.heartbeat_interval`. etcd deletes the key when the lease runs out,
+ * so a killed instance leaves the set one TTL after its last heartbeat, with nobody's help.
+ *
+ * Invariants:
+ * - A term's `lost` aborts as soon as etcd says the lease is gone, or when no keepalive succeeded for
+ *   a whole TTL on the local monotonic clock (etcd may have expired it meanwhile): the instance then
+ *   stops counting itself a member before the others can have stopped counting it.
+ * - `watch` re-reads the whole set on every change and on every reconnect: the set it delivers is
+ *   always one etcd actually held, and a change made while disconnected is not missed.
+ */
+import type { Etcd3, Lease, Watcher } from 'etcd3';
+import { abortable } from '../../lock/abortable.js';
+import { sleep } from '../../lock/backoff.js';
+import { monotonicNow } from '../../lock/lease-clock.js';
+import { createEtcdClient } from '../../etcd/etcd-client.js';
+import { MembershipLostError, MembershipUnavailableError } from '../errors.js';
+import type { Membership, MembershipTerm } from '../membership.js';
+
+export interface EtcdMembershipOptions {
+  readonly endpoints: readonly string[];
+  readonly auth?: { readonly username: string; readonly password: string } | undefined;
+  /** The members' directory, ending in `/` (e.g. `/quantmesh/members/`). */
+  readonly prefix: string;
+  /** Lease TTL (`coordination.lease_ttl`), ms; etcd grants whole seconds, so it is rounded up. */
+  readonly ttlMs: number;
+  /** Keepalive period (`coordination.heartbeat_interval`), ms; shorter than the TTL. */
+  readonly heartbeatMs: number;
+  /** Bound on one call to etcd (default 2,000 ms). */
+  readonly callTimeoutMs?: number | undefined;
+}
+
+export class EtcdMembership implements Membership {
+  readonly backend = 'etcd';
+  readonly #options: EtcdMembershipOptions;
+  readonly #client: Etcd3;
+  readonly #callTimeoutMs: number;
+  readonly #closed = new AbortController();
+
+  constructor(options: EtcdMembershipOptions) {
+    if (options.heartbeatMs >= options.ttlMs) throw new RangeError(`heartbeat ${options.heartbeatMs} ms must be shorter than the lease TTL ${options.ttlMs} ms`);
+    this.#options = options;
+    this.#callTimeoutMs = options.callTimeoutMs ?? 2000;
+    this.#client = createEtcdClient({ endpoints: options.endpoints, auth: options.auth, dialTimeoutMs: this.#callTimeoutMs });
+  }
+
+  async join(instanceId: string, signal?: AbortSignal): Promise<MembershipTerm> {
+    const lease = this.#client.lease(Math.ceil(this.#options.ttlMs / 1000), { autoKeepAlive: false });
+    lease.on('lost', () => undefined); // reported through the term's signal, never as an unhandled event
+    try {
+      await this.#call(() => abortable(lease.put(this.#options.prefix + instanceId).value(new Date().toISOString()).options(this.#deadline()).exec(), signal));
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    return new EtcdMembershipTerm(instanceId, lease, this.#options, this.#closed.signal);
+  }
+
+  async members(signal?: AbortSignal): Promise<readonly string[]> {
+    const keys = await this.#call(() => abortable(this.#client.getAll().prefix(this.#options.prefix).options(this.#deadline()).keys(), signal));
+    return keys.map((key) => key.slice(this.#options.prefix.length)).sort();
+  }
+
+  async watch(onChange: (members: readonly string[]) => void, signal: AbortSignal, onTrouble: (error: unknown) => void = () => undefined): Promise<void> {
+    if (this.#closed.signal.aborted) throw new MembershipUnavailableError(this.backend, { cause: new Error('membership closed') });
+    let last: string | undefined;
+    let reading = Promise.resolve();
+    // Reads run one after the other, so the sets are delivered in the order etcd held them.
+    const reread = () => {
+      reading = reading.then(async () => {
+        if (signal.aborted) return;
+        try {
+          const members = await this.members(signal);
+          const text = members.join('\n');
+          if (text === last || signal.aborted) return;
+          last = text;
+          onChange(members);
+        } catch (error) {
+          if (!signal.aborted) onTrouble(error);
+        }
+      });
+    };
+    let watcher: Watcher;
+    try {
+      watcher = await abortable(this.#client.watch().prefix(this.#options.prefix).create(), signal);
+    } catch (error) {
+      throw signal.aborted ? error : new MembershipUnavailableError(this.backend, { cause: error });
+    }
+    const end = () => void watcher.cancel().catch(() => undefined);
+    if (signal.aborted) return end();
+    signal.addEventListener('abort', end, { once: true });
+    this.#closed.signal.addEventListener('abort', end, { once: true });
+    watcher.on('put', reread);
+    watcher.on('delete', reread);
+    watcher.on('disconnected', (error: unknown) => onTrouble(error));
+    // The first 'connected' fired inside create(); every later one is a reconnect.
+    watcher.on('connected', reread);
+    watcher.on('error', (error: unknown) => onTrouble(error));
+    reread();
+    await reading;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed.signal.aborted) return;
+    this.#closed.abort(new Error('membership closed'));
+    this.#client.close();
+  }
+
+  #deadline(): { deadline: number } {
+    return { deadline: Date.now() + this.#callTimeoutMs };
+  }
+
+  async #call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new MembershipUnavailableError(this.backend, { cause: error });
+    }
+  }
+}
+
+/** One registration: its heartbeat loop, and its `lost` signal. */
+class EtcdMembershipTerm implements MembershipTerm {
+  readonly #ended = new AbortController();
+  readonly #instanceId: string;
+  readonly #lease: Lease;
+  readonly #heartbeats: Promise<void>;
+
+  constructor(instanceId: string, lease: Lease, options: EtcdMembershipOptions, closed: AbortSignal) {
+    this.#instanceId = instanceId;
+    this.#lease = lease;
+    const onClosed = () => this.#end(new MembershipLostError(instanceId, 'membership closed'));
+    closed.addEventListener('abort', onClosed, { once: true });
+    this.#heartbeats = this.#heartbeat(options).finally(() => closed.removeEventListener('abort', onClosed));
+  }
+
+  get lost(): AbortSignal {
+    return this.#ended.signal;
+  }
+
+  async leave(): Promise<void> {
+    const wasActive = !this.#ended.signal.aborted;
+    this.#end(new MembershipLostError(this.#instanceId, 'left'));
+    await this.#heartbeats;
+    // Revoking deletes the key at once, so the others rebalance without waiting for the TTL.
+    if (wasActive) await this.#lease.revoke({ deadline: Date.now() + 2000 }).catch(() => this.#lease.release());
+  }
+
+  #end(reason: Error): void {
+    if (!this.#ended.signal.aborted) this.#ended.abort(reason);
+  }
+
+  async #heartbeat(options: EtcdMembershipOptions): Promise<void> {
+    const signal = this.#ended.signal;
+    let lastAck = monotonicNow();
+    while (!signal.aborted) {
+      await sleep(options.heartbeatMs, signal).catch(() => undefined);
+      if (signal.aborted) return;
+      const sentAt = monotonicNow();
+      try {
+        await abortable(this.#lease.keepaliveOnce({ deadline: Date.now() + Math.min(options.callTimeoutMs ?? 2000, options.ttlMs) }), signal);
+        lastAck = sentAt;
+      } catch (error) {
+        if (signal.aborted) return;
+        if (this.#lease.revoked()) return this.#end(new MembershipLostError(this.#instanceId, 'etcd says the lease is gone', { cause: error }));
+        if (monotonicNow() - lastAck >= options.ttlMs) return this.#end(new MembershipLostError(this.#instanceId, 'no heartbeat succeeded for a whole lease TTL', { cause: error }));
+      }
+    }
+  }
+}

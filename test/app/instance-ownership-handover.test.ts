@@ -1,0 +1,67 @@
+/**
+ * A dynamic-allocation handover in one process (R6, Invariant 4): InstanceOwnership owns and trades
+ * a symbol assigned to it; once the symbol is no longer assigned its runner stops WITHOUT
+ * cancelling (the working orders stay at the venue for the next owner to adopt), the symbol is
+ * reported `unassigned`, and the lease is released so another campaigner wins it at once.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InstanceOwnership } from '../../src/app/instance-ownership.js';
+import { MemoryLock } from '../../src/coordination/lock/memory/memory-lock.js';
+import { type OwnedSymbol, SymbolOwnership } from '../../src/coordination/ownership/symbol-ownership.js';
+import { dec } from '../../src/domain/decimal.js';
+import { AlertNotifier } from '../../src/observability/alert-notifier.js';
+import { EngineMetrics } from '../../src/observability/engine-metrics.js';
+import { SYMBOL, engineFor, openStore, startSim, until } from '../engine/runner-fixture.js';
+
+const TTL_MS = 900;
+const BTC: OwnedSymbol = { exchange: 'sim', symbol: SYMBOL };
+const silent = pino({ level: 'silent' });
+
+describe('InstanceOwnership.allocate', () => {
+  let dir: string | undefined;
+  afterEach(async () => { if (dir !== undefined) await rm(dir, { recursive: true, force: true }); });
+
+  it('hands an unassigned symbol over: the runner stops, its orders stay at the venue, and the lease goes to the next campaigner', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'qm-handover-'));
+    const lock = new MemoryLock();
+    const sim = startSim();
+    const database = await openStore(dir);
+    const engine = engineFor(sim, database, lock);
+    const ownership = new InstanceOwnership({
+      lock, ttlMs: TTL_MS, standby: false, instanceId: 'handing-over', engines: new Map([['sim', engine]]), symbols: [BTC],
+      logger: silent, metrics: new EngineMetrics(new Registry()), alerts: new AlertNotifier(silent), settle: async () => undefined,
+    });
+    const won: string[] = [];
+    const next = new SymbolOwnership({ lock, ttlMs: TTL_MS, logger: silent, listener: { won: () => won.push('won'), lost: () => won.push('lost') } });
+    try {
+      await engine.start();
+      sim.exchange.engine.setPrice(SYMBOL, dec('60000'));
+      await ownership.allocate([BTC]);
+      await until(() => engine.runner(SYMBOL)!.lifecycle === 'running', 'the runner starts once owned');
+      sim.exchange.engine.setPrice(SYMBOL, dec('60010'));
+      await until(() => sim.accepted.length > 0, 'orders placed while owned');
+      next.campaign([BTC]);
+
+      await ownership.allocate([]);
+      expect(engine.runner(SYMBOL)!.lifecycle).toBe('stopped');
+      expect(ownership.state('sim', SYMBOL)).toBe('unassigned');
+      const open = sim.exchange.engine.openOrders(sim.exchange.account, SYMBOL);
+      expect(open.length).toBeGreaterThan(0);
+      await until(() => next.state('sim', SYMBOL) === 'owned', 'the next campaigner wins the released lease', 2 * TTL_MS);
+      // Nothing cancelled by the handover: the same orders still work at the venue.
+      expect(sim.exchange.engine.openOrders(sim.exchange.account, SYMBOL).map((order) => order.clientOrderId).sort())
+        .toEqual(open.map((order) => order.clientOrderId).sort());
+      expect(won).toEqual(['won']);
+    } finally {
+      await engine.stop({ cancelOnExit: false, closePositions: false });
+      await ownership.stop();
+      await next.stop();
+      await database.close();
+    }
+  });
+});
