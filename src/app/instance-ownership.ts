@@ -8,6 +8,8 @@
  *   of the cluster the active instances win; from then on it campaigns like any other. It becomes
  *   `activated` when it first wins a symbol: each such win is alerted (standby-activated).
  * - Losing a symbol that was owned here is alerted (ownership-lost) after the runner was released.
+ * - Every win, handover and loss is also written to the events table (ownership.acquired,
+ *   ownership.released, ownership.lost), for an operator looking back on who traded what when.
  * - Under dynamic allocation (R6) `allocate` replaces `start`: the instance campaigns only for the
  *   symbols the membership assigns to it, and hands over the others it campaigned for: the runner
  *   stops WITHOUT cancelling its orders (the next owner adopts them), its writes reach the database,
@@ -22,6 +24,8 @@ import type { TradingEngine } from '../engine/trading-engine.js';
 import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { InstanceMode } from '../server/http-server.js';
+import type { DatabaseOperations } from '../storage/database.js';
+import type { EventType } from '../storage/records.js';
 
 export interface InstanceOwnershipOptions {
   readonly lock: DistributedLock;
@@ -34,6 +38,9 @@ export interface InstanceOwnershipOptions {
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
   readonly alerts: AlertNotifier;
+  /** Where ownership events are recorded. */
+  readonly events: Pick<DatabaseOperations, 'saveEvent'>;
+  readonly clock: () => number;
   /**
    * Resolves once this instance's own writes reached the database (its spool flushed). A symbol won
    * back after a loss is loaded from the database: what its released runner wrote last must be there.
@@ -93,6 +100,7 @@ export class InstanceOwnership {
     const symbol = `${owned.exchange}:${owned.symbol}`;
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'won' });
     logger.info({ symbol }, 'ownership won: the symbol starts trading here');
+    this.#record(owned, 'ownership.acquired', { mode: this.#mode });
     if (this.#mode !== 'active') {
       this.#mode = 'activated';
       this.#alert(owned, 'standby-activated', `standby ${this.#options.instanceId} took over ${symbol}`);
@@ -118,6 +126,7 @@ export class InstanceOwnership {
     await this.#ownership.release(owned);
     if (!wasOwned) return;
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'handed-over' });
+    this.#record(owned, 'ownership.released', { reason: 'assigned to another instance' });
     logger.info({ symbol }, 'ownership handed over: the symbol is now assigned to another instance');
   }
 
@@ -126,7 +135,16 @@ export class InstanceOwnership {
     engines.get(owned.exchange)?.ownershipLost(owned.symbol);
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'lost' });
     const why = reason instanceof Error ? reason.message : String(reason);
+    this.#record(owned, 'ownership.lost', { reason: why });
     this.#alert(owned, 'ownership-lost', `${this.#options.instanceId} lost ownership of ${owned.exchange}:${owned.symbol} and stopped trading it (${why})`);
+  }
+
+  /** Best effort: a record that cannot be written is logged; ownership itself does not wait for it. */
+  #record(owned: OwnedSymbol, type: EventType, details: Record<string, string>): void {
+    const { events, clock, instanceId, logger } = this.#options;
+    void events.saveEvent({ time: clock(), type, instanceId, exchange: owned.exchange, symbol: owned.symbol, details }).catch((error: unknown) => {
+      logger.warn({ symbol: `${owned.exchange}:${owned.symbol}`, type, err: error }, 'ownership event not recorded');
+    });
   }
 
   #alert(owned: OwnedSymbol, kind: 'standby-activated' | 'ownership-lost', message: string): void {

@@ -100,7 +100,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const alerts = new AlertNotifier(logger, config.notifications.webhook === undefined ? undefined : { url: config.notifications.webhook.url, timeoutMs: config.notifications.webhook.timeout });
     closers.push(() => alerts.flush());
     const ownership = new InstanceOwnership({
-      lock, ttlMs: config.coordination.leaseTtl, standby: options.standby, instanceId, engines, logger, metrics, alerts,
+      lock, ttlMs: config.coordination.leaseTtl, standby: options.standby, instanceId, engines, logger, metrics, alerts, events: database, clock,
       settle: async () => { if (database instanceof SpooledDatabase) await database.flush(); },
       symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
     });

@@ -24,7 +24,7 @@ import type { PriceTick } from '../domain/market.js';
 import type { Exchange, ExecutionEvent, OrderReport } from '../exchange/exchange.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database, DatabaseOperations } from '../storage/database.js';
-import type { EventRecord, OrderRecord } from '../storage/records.js';
+import type { EventRecord } from '../storage/records.js';
 import type { GridCommand } from '../strategy/grid/grid-command.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
@@ -32,8 +32,7 @@ import { type GridIdentity, type GridState, slotsWithOrders } from '../strategy/
 import { hasOrders } from '../strategy/grid/stop-grid.js';
 import { decide } from '../strategy/grid/decide.js';
 import { parseClientOrderId } from '../strategy/grid/client-order-id.js';
-import { toOrderRecord } from '../strategy/grid/grid-records.js';
-import { advancePastRecordedIntents, loadGrid, persistGrid, storeAnchor } from './grid-loader.js';
+import { advancePastRecordedIntents, endedOrderRecord, loadGrid, persistGrid, storeAnchor } from './grid-loader.js';
 import { InvalidGridRecordError } from '../strategy/grid/errors.js';
 import type { ClosePlacement, OrderExecutor } from './order-executor.js';
 import { SerialQueue } from './serial-queue.js';
@@ -485,26 +484,4 @@ export class SymbolRunner {
     this.#lifecycle = 'faulted';
     this.#options.logger.error({ symbol: this.symbol, err: error }, 'symbol runner faulted: no new orders until restart');
   }
-}
-
-/**
- * The stored record of the order a fill completed: the slot held it before the fill and holds
- * another (or none) after. Written with the fill, so the store never keeps a filled order as
- * working when its closing report is never seen (fills recovered while down, or a crash before the
- * report): such a row gave a slot two working orders at the next load.
- */
-/**
- * The stored row of a slot order that this decision took out of its slot, in its final state: the
- * grid keeps only working orders, so without it a filled or refused order would stay "working" in the
- * store. Cancels and expiries need none: the venue's report is saved as it arrives.
- */
-function endedOrderRecord(before: GridState, after: GridState, event: GridEvent, time: number): OrderRecord | undefined {
-  const clientOrderId = event.type === 'OrderFilled' ? event.fill.clientOrderId : event.type === 'OrderRejected' ? event.clientOrderId : undefined;
-  if (clientOrderId === undefined) return undefined;
-  const level = parseClientOrderId(clientOrderId, before.idFormat)?.level;
-  const slot = level === undefined ? undefined : before.slots.get(level);
-  if (slot?.order?.clientOrderId !== clientOrderId || after.slots.get(slot.level)?.order?.clientOrderId === clientOrderId) return undefined;
-  const record = toOrderRecord(before, slot)!;
-  const updatedAt = Math.max(record.updatedAt, time);
-  return event.type === 'OrderFilled' ? { ...record, status: 'FILLED', filledQuantity: record.quantity, updatedAt } : { ...record, status: 'REJECTED', updatedAt };
 }

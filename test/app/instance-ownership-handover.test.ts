@@ -35,6 +35,7 @@ describe('InstanceOwnership.allocate', () => {
     const ownership = new InstanceOwnership({
       lock, ttlMs: TTL_MS, standby: false, instanceId: 'handing-over', engines: new Map([['sim', engine]]), symbols: [BTC],
       logger: silent, metrics: new EngineMetrics(new Registry()), alerts: new AlertNotifier(silent), settle: async () => undefined,
+      events: database, clock: () => Date.now(),
     });
     const won: string[] = [];
     const next = new SymbolOwnership({ lock, ttlMs: TTL_MS, logger: silent, listener: { won: () => won.push('won'), lost: () => won.push('lost') } });
@@ -57,6 +58,10 @@ describe('InstanceOwnership.allocate', () => {
       expect(sim.exchange.engine.openOrders(sim.exchange.account, SYMBOL).map((order) => order.clientOrderId).sort())
         .toEqual(open.map((order) => order.clientOrderId).sort());
       expect(won).toEqual(['won']);
+      // Who traded what when: the win and the handover are on record.
+      const ownershipEvents = async () => (await database.getEvents({ symbol: SYMBOL })).map((event) => event.type).filter((type) => type.startsWith('ownership.')).sort();
+      await until(async () => (await ownershipEvents()).length === 2, 'ownership events recorded');
+      expect(await ownershipEvents()).toEqual(['ownership.acquired', 'ownership.released']);
     } finally {
       await engine.stop({ cancelOnExit: false, closePositions: false });
       await ownership.stop();

@@ -13,14 +13,12 @@ import type { SpoolWrite } from './spool-codec.js';
 import { DatabaseReads } from './database-reads.js';
 
 export class SpoolingTx extends DatabaseReads implements Tx {
-  readonly #inner: Database;
   readonly #commit: (writes: readonly SpoolWrite[]) => Promise<void>;
   #writes: SpoolWrite[] = [];
   #done = false;
 
   constructor(inner: Database, commit: (writes: readonly SpoolWrite[]) => Promise<void>) {
     super(inner);
-    this.#inner = inner;
     this.#commit = commit;
   }
 
