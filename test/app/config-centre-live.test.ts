@@ -16,6 +16,7 @@ import { EtcdConfigCentre } from '../../src/coordination/config-centre/etcd/etcd
 import { captureLogs } from '../../src/observability/logger.js';
 import { startEtcd } from '../harness/etcd.js';
 import { readSqlite } from './quantmesh-process.js';
+import { eventually } from '../harness/until.js';
 
 const etcd = await startEtcd();
 const PREFIX = '/qm-live/';
@@ -39,16 +40,6 @@ const documentWith = (symbol: string, database = '', system = 'info') => [
   '',
 ].join('\n');
 
-/** Bounded polling of a condition no event announces (status, log lines, stored rows). */
-async function eventually<T>(read: () => T, accept: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const workingBuys = () => readSqlite(join(dir, 'qm.db'), (db) => db.prepare("select price, quantity from orders where side = 'BUY' and status in ('PENDING_NEW', 'NEW') order by price desc").all() as { price: string; quantity: string }[]);
 
@@ -100,7 +91,7 @@ describe('configuration centre: live changes', () => {
       expect(logs.records().find((record) => record.msg === 'configuration applied: log level')?.changes).toEqual([{ key: 'system.log_level', from: 'info', to: 'warn' }]);
 
       // An operator deleting the key (etcdctl del) leaves the instance on its last good configuration.
-      const operator = createEtcdClient({ endpoints: [etcd.endpoint], dialTimeoutMs: 1000 });
+      const operator = createEtcdClient({ endpoints: [etcd.endpoint], callTimeoutMs: 1000 });
       await operator.delete().key(`${PREFIX}live-1`).exec();
       operator.close();
       await eventually(() => logs.records().some((record) => String(record.msg).startsWith('configuration deleted')), Boolean, 'the delete logged');

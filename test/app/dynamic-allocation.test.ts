@@ -16,8 +16,9 @@ import { type SimVenueServer, startSimVenueServer } from '../../src/exchange/sim
 import { type OwnedEtcd, startEtcd } from '../harness/etcd.js';
 import { freePort } from '../harness/free-port.js';
 import { type TestDatabase, createPostgresDatabase } from '../harness/postgres.js';
-import { cleanupAfterAll, sharedPostgresYaml, startQuantMesh, until } from './quantmesh-process.js';
+import { cleanupAfterAll, sharedPostgresYaml, startQuantMesh } from './quantmesh-process.js';
 import { idsAcceptedTwice, recordVenueOrders } from './venue-record.js';
+import { until } from '../harness/until.js';
 
 const LEASE_TTL_MS = 3000;
 /** Past the lease (etcd counts whole seconds and expires leases about every 500 ms): the survivors rebalance, win, load and trade. */

@@ -16,7 +16,8 @@ import { type OwnedSymbol, SymbolOwnership } from '../../src/coordination/owners
 import { dec } from '../../src/domain/decimal.js';
 import { AlertNotifier } from '../../src/observability/alert-notifier.js';
 import { EngineMetrics } from '../../src/observability/engine-metrics.js';
-import { SYMBOL, engineFor, openStore, startSim, until } from '../engine/runner-fixture.js';
+import { SYMBOL, engineFor, openStore, startSim } from '../engine/runner-fixture.js';
+import { until } from '../harness/until.js';
 
 const TTL_MS = 900;
 const BTC: OwnedSymbol = { exchange: 'sim', symbol: SYMBOL };

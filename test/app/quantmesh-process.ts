@@ -47,17 +47,6 @@ export function logRecords(output: string, match: (record: Record<string, unknow
   return output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter(match);
 }
 
-/**
- * Bounded polling of a condition instances reach on their own (no event to await across
- * processes); a condition that throws (an instance not answering yet) counts as not reached.
- */
-export async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await Promise.resolve().then(condition).catch(() => false))) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Steps run once the tests of the calling block are done, last first, each failure ignored: what a test starts, it pushes the stop of. */
 export function cleanupAfterAll(): Array<() => Promise<unknown>> {

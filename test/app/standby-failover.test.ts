@@ -19,8 +19,9 @@ import { type SimVenueServer, startSimVenueServer } from '../../src/exchange/sim
 import { freePort } from '../harness/free-port.js';
 import { type TestDatabase, createPostgresDatabase } from '../harness/postgres.js';
 import { sharedRedis } from '../harness/redis.js';
-import { cleanupAfterAll, sharedPostgresYaml, logRecords, simVenueTradingYaml, startQuantMesh, until } from './quantmesh-process.js';
+import { cleanupAfterAll, sharedPostgresYaml, logRecords, simVenueTradingYaml, startQuantMesh } from './quantmesh-process.js';
 import { idsAcceptedTwice, recordVenueOrders, slotOverlaps } from './venue-record.js';
+import { until } from '../harness/until.js';
 
 const SYMBOL = 'BTCUSDT';
 const LEASE_TTL_MS = 3000;

@@ -30,6 +30,7 @@ import type { DistributedLockOptions } from '../../src/coordination/lock/create-
 import { LockBackendUnavailableError, LockLostError, LockTimeoutError } from '../../src/coordination/lock/errors.js';
 import { withLock } from '../../src/coordination/lock/with-lock.js';
 import type { OwnedProcess } from '../harness/child-process.js';
+import { FaultProxy } from '../harness/fault-proxy.js';
 import { type CompiledLockWorker, compileLockWorker } from '../coordination/lock/compiled-lock-worker.js';
 
 /** A link to the backend that the test can break and heal. */
@@ -40,6 +41,33 @@ export interface LockFault {
   break(): Promise<void>;
   heal(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A fault in the link between one holder and the backend: a FaultProxy in front of the backend at
+ * `host:port`; the holder connects through it, the observer directly, both under one fresh prefix.
+ * `outage` resets the connections and refuses new ones; `silence` lets no byte through either way.
+ */
+export async function proxyFault(
+  host: string,
+  port: number,
+  kind: 'outage' | 'silence',
+  open: { holder(proxy: FaultProxy, prefix: string): DistributedLock | Promise<DistributedLock>; observer(prefix: string): DistributedLock | Promise<DistributedLock> },
+): Promise<LockFault> {
+  const proxy = await FaultProxy.start(host, port);
+  const prefix = `qm${kind}-${proxy.port}:`;
+  const holder = await open.holder(proxy, prefix);
+  const observer = await open.observer(prefix);
+  return {
+    holder,
+    observer,
+    async break() {
+      if (kind === 'silence') proxy.blackhole();
+      else { proxy.refuse(); proxy.cut(); }
+    },
+    async heal() { proxy.restore(); },
+    async close() { await Promise.all([holder.close(), observer.close()]); await proxy.close(); },
+  };
 }
 
 /** A backend server of the test's own that keeps its data over a restart. */

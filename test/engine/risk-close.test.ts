@@ -21,7 +21,8 @@ import { startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-serv
 import type { Database } from '../../src/storage/database.js';
 import { parseClientOrderId } from '../../src/strategy/grid/client-order-id.js';
 import { closableQuantity } from '../../src/strategy/grid/close-position.js';
-import { SYMBOL, engineOn, flushed, openStore, startSim, until } from './runner-fixture.js';
+import { SYMBOL, engineOn, flushed, openStore, startSim } from './runner-fixture.js';
+import { until } from '../harness/until.js';
 
 /** One venue as the scenario drives it: the port the engine trades on, and the test's hooks. */
 interface Venue {

@@ -78,11 +78,3 @@ export function engineOn(exchange: Exchange, clock: () => number, database: Data
   });
 }
 
-/** Bounded polling of a condition the engine reaches asynchronously (venue actions run outside the queue). */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

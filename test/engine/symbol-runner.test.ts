@@ -22,7 +22,8 @@ import type { TradingEngine } from '../../src/engine/trading-engine.js';
 import type { Database } from '../../src/storage/database.js';
 import { StaleFencingTokenError } from '../../src/storage/errors.js';
 import { parseClientOrderId } from '../../src/strategy/grid/client-order-id.js';
-import { BUY_WINDOW, SYMBOL, type SimFixture, engineFor, executorFor, flushed, openStore, startSim, until } from './runner-fixture.js';
+import { BUY_WINDOW, SYMBOL, type SimFixture, engineFor, executorFor, flushed, openStore, startSim } from './runner-fixture.js';
+import { until } from '../harness/until.js';
 
 const lock = new NoopLock();
 

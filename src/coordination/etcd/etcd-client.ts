@@ -1,16 +1,19 @@
 /**
- * How this project builds an etcd3 client (shared by the etcd lock and the configuration centre):
+ * How this project builds an etcd3 client (shared by the etcd lock, the membership and the configuration centre):
  * every call bounded by the caller's deadline, and no client-side circuit breaker.
  */
 import { Etcd3, type IOptions } from 'etcd3';
 
-export interface EtcdClientOptions {
+/** How to reach etcd: what every etcd adapter of this project (lock, membership, configuration centre) takes. */
+export interface EtcdConnectionOptions {
   readonly endpoints: readonly string[];
   readonly auth?: { readonly username: string; readonly password: string } | undefined;
   readonly credentials?: IOptions['credentials'];
-  /** Bound on dialling a member (ms). */
-  readonly dialTimeoutMs: number;
+  /** Bound on one call to etcd, and on dialling a member (default 2,000 ms). */
+  readonly callTimeoutMs?: number | undefined;
 }
+
+export const DEFAULT_ETCD_CALL_TIMEOUT_MS = 2000;
 
 type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>['host']>>;
 
@@ -20,12 +23,12 @@ type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>[
  */
 const passThrough = { execute: async (fn: (context: { signal: AbortSignal }) => unknown) => fn({ signal: new AbortController().signal }) } as unknown as HostPolicy;
 
-export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
+export function createEtcdClient(options: EtcdConnectionOptions): Etcd3 {
   return new Etcd3({
     hosts: [...options.endpoints],
     auth: options.auth,
     credentials: options.credentials,
-    dialTimeout: options.dialTimeoutMs,
+    dialTimeout: options.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS,
     faultHandling: { host: () => passThrough, global: passThrough },
   });
 }

@@ -87,7 +87,7 @@ describe('EtcdConfigCentre', () => {
       await seen.until(4);
       expect(seen.changes).toEqual(['v0', 'v1', 'v2', 'v3'].map((text, index) => ({ text, revision: revisions[index] })));
       // The port has no delete (an operator's etcdctl may): a watch reports it as a change without text.
-      const operator = createEtcdClient({ endpoints: [etcd.endpoint], dialTimeoutMs: 1000 });
+      const operator = createEtcdClient({ endpoints: [etcd.endpoint], callTimeoutMs: 1000 });
       const deleted = await operator.delete().key(`${prefix}watched`).exec();
       operator.close();
       await seen.until(5);

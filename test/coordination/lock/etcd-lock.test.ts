@@ -1,8 +1,7 @@
 import { afterAll } from 'vitest';
 import { EtcdLock } from '../../../src/coordination/lock/etcd/etcd-lock.js';
-import { type LockFault, lockConformance } from '../../conformance/lock.suite.js';
+import { type LockFault, lockConformance, proxyFault } from '../../conformance/lock.suite.js';
 import { startEtcd } from '../../harness/etcd.js';
-import { FaultProxy } from '../../harness/fault-proxy.js';
 import { freePort } from '../../harness/free-port.js';
 
 // etcd's smallest lease is about 2 s; a short session keeps the pause and fault cases quick.
@@ -18,19 +17,10 @@ lockConformance({
   create: async (prefix) => lockOn(etcd.endpoint, prefix),
   workerOptions: (prefix, use) => ({ type: 'etcd', prefix, etcd: { endpoints: [etcd.endpoint], sessionTtlSeconds: use === 'pause' ? sessionTtlSeconds : 10 } }),
   faults: {
-    'connection cut (proxy)': async (): Promise<LockFault> => {
-      const proxy = await FaultProxy.start('127.0.0.1', etcd.port);
-      const prefix = `qmfault-${proxy.port}:`;
-      const holder = lockOn(`http://${proxy.host}:${proxy.port}`, prefix);
-      const observer = lockOn(etcd.endpoint, prefix);
-      return {
-        holder,
-        observer,
-        async break() { proxy.refuse(); proxy.cut(); },
-        async heal() { proxy.restore(); },
-        async close() { await Promise.all([holder.close(), observer.close()]); await proxy.close(); },
-      };
-    },
+    'connection cut (proxy)': () => proxyFault('127.0.0.1', etcd.port, 'outage', {
+      holder: (proxy, prefix) => lockOn(`http://${proxy.host}:${proxy.port}`, prefix),
+      observer: (prefix) => lockOn(etcd.endpoint, prefix),
+    }),
     'server restart': async (): Promise<LockFault> => {
       const own = await startEtcd();
       const holder = lockOn(own.endpoint);

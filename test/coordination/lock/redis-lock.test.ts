@@ -1,6 +1,5 @@
 import { RedisLock } from '../../../src/coordination/lock/redis/redis-lock.js';
-import { type LockFault, lockConformance } from '../../conformance/lock.suite.js';
-import { FaultProxy } from '../../harness/fault-proxy.js';
+import { type LockFault, lockConformance, proxyFault } from '../../conformance/lock.suite.js';
 import { freePort } from '../../harness/free-port.js';
 import { sharedRedis, startOwnRedis } from '../../harness/redis.js';
 
@@ -13,33 +12,15 @@ lockConformance({
   create: async (prefix) => new RedisLock({ addr, prefix }),
   workerOptions: (prefix) => ({ type: 'redis', prefix, redis: { addr } }),
   faults: {
-    'connection cut (proxy)': async (): Promise<LockFault> => {
-      const proxy = await FaultProxy.start('127.0.0.1', Number(new URL(url).port));
-      const prefix = `qmfault-${proxy.port}:`;
-      const holder = new RedisLock({ addr: `${proxy.host}:${proxy.port}`, prefix });
-      const observer = new RedisLock({ addr, prefix });
-      return {
-        holder,
-        observer,
-        async break() { proxy.refuse(); proxy.cut(); },
-        async heal() { proxy.restore(); },
-        async close() { await Promise.all([holder.close(), observer.close()]); await proxy.close(); },
-      };
-    },
+    'connection cut (proxy)': () => proxyFault('127.0.0.1', Number(new URL(url).port), 'outage', {
+      holder: (proxy, prefix) => new RedisLock({ addr: `${proxy.host}:${proxy.port}`, prefix }),
+      observer: (prefix) => new RedisLock({ addr, prefix }),
+    }),
     // No reset, no bytes: only the connection's own command bound (RedisNode's watchdog) notices.
-    'silent connection (proxy blackhole)': async (): Promise<LockFault> => {
-      const proxy = await FaultProxy.start('127.0.0.1', Number(new URL(url).port));
-      const prefix = `qmsilent-${proxy.port}:`;
-      const holder = new RedisLock({ addr: `${proxy.host}:${proxy.port}`, prefix, commandTimeoutMs: 500 });
-      const observer = new RedisLock({ addr, prefix });
-      return {
-        holder,
-        observer,
-        async break() { proxy.blackhole(); },
-        async heal() { proxy.restore(); },
-        async close() { await Promise.all([holder.close(), observer.close()]); await proxy.close(); },
-      };
-    },
+    'silent connection (proxy blackhole)': () => proxyFault('127.0.0.1', Number(new URL(url).port), 'silence', {
+      holder: (proxy, prefix) => new RedisLock({ addr: `${proxy.host}:${proxy.port}`, prefix, commandTimeoutMs: 500 }),
+      observer: (prefix) => new RedisLock({ addr, prefix }),
+    }),
     'server restart (no persistence)': async (): Promise<LockFault> => {
       const server = await startOwnRedis();
       const own = `127.0.0.1:${server.port}`;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { SqlLock } from '../../../src/coordination/lock/sql/sql-lock.js';
 import { createSqlConnection } from '../../../src/coordination/lock/sql/sql-connection.js';
 import type { SqlLockDialect } from '../../../src/coordination/lock/sql/sql-lock-statements.js';
-import type { LockBackendUnderTest, LockFault } from '../../conformance/lock.suite.js';
-import { FaultProxy } from '../../harness/fault-proxy.js';
+import { type LockBackendUnderTest, proxyFault } from '../../conformance/lock.suite.js';
+import type { FaultProxy } from '../../harness/fault-proxy.js';
 import { freePort } from '../../harness/free-port.js';
 import type { TestDatabase } from '../../harness/postgres.js';
 
@@ -34,19 +34,10 @@ export async function serverSqlBackend(name: string, dialect: 'postgres' | 'mysq
     create: (prefix) => sqlLock(dialect, database.url, prefix),
     workerOptions: (prefix) => ({ type: 'database', prefix, sql: { dialect, connection: database.url, poolSize: 1 } }),
     faults: {
-      'connection cut (proxy)': async (): Promise<LockFault> => {
-        const proxy = await FaultProxy.start(database.host, database.port);
-        const prefix = `qmfault-${proxy.port}:`;
-        const holder = await sqlLock(dialect, through(proxy), prefix);
-        const observer = await sqlLock(dialect, database.url, prefix);
-        return {
-          holder,
-          observer,
-          async break() { proxy.refuse(); proxy.cut(); },
-          async heal() { proxy.restore(); },
-          async close() { await Promise.all([holder.close(), observer.close()]); await proxy.close(); },
-        };
-      },
+      'connection cut (proxy)': () => proxyFault(database.host, database.port, 'outage', {
+        holder: (proxy, prefix) => sqlLock(dialect, through(proxy), prefix),
+        observer: (prefix) => sqlLock(dialect, database.url, prefix),
+      }),
     },
     unreachable: async () => {
       const url = new URL(database.url);

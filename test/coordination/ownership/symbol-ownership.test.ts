@@ -16,7 +16,8 @@ import { type OwnedSymbol, SymbolOwnership } from '../../../src/coordination/own
 import { dec } from '../../../src/domain/decimal.js';
 import { FaultProxy } from '../../harness/fault-proxy.js';
 import { sharedRedis } from '../../harness/redis.js';
-import { SYMBOL, engineFor, openStore, startSim, until } from '../../engine/runner-fixture.js';
+import { SYMBOL, engineFor, openStore, startSim } from '../../engine/runner-fixture.js';
+import { until } from '../../harness/until.js';
 
 const TTL_MS = 900;
 const BTC: OwnedSymbol = { exchange: 'sim', symbol: SYMBOL };

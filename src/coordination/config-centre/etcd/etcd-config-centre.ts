@@ -3,23 +3,18 @@
  * mod revision, which etcd makes strictly increasing cluster-wide and keeps across restarts, so
  * it serves both as the compare-and-swap token of `put` and as the resume point of `watch`.
  */
-import type { Etcd3, IOptions } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { abortable } from '../../lock/abortable.js';
-import { createEtcdClient } from '../../etcd/etcd-client.js';
+import { DEFAULT_ETCD_CALL_TIMEOUT_MS, type EtcdConnectionOptions, createEtcdClient } from '../../etcd/etcd-client.js';
 import type { ConfigCentre, ConfigChange, PutOptions, StoredConfig, WatchOptions } from '../config-centre.js';
 import { ConfigCentreUnavailableError, ConfigRevisionConflictError, InvalidConfigNameError } from '../errors.js';
 import { EtcdConfigWatch, type KeyRead } from './etcd-config-watch.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
-export interface EtcdConfigCentreOptions {
-  readonly endpoints: readonly string[];
-  readonly auth?: { readonly username: string; readonly password: string } | undefined;
-  readonly credentials?: IOptions['credentials'];
+export interface EtcdConfigCentreOptions extends EtcdConnectionOptions {
   /** Prepended to every name (the configuration's default is `/quantmesh/config/`). */
   readonly prefix: string;
-  /** Bound on one call to etcd (default 2,000 ms). */
-  readonly callTimeoutMs?: number | undefined;
 }
 
 export class EtcdConfigCentre implements ConfigCentre {
@@ -32,8 +27,8 @@ export class EtcdConfigCentre implements ConfigCentre {
 
   constructor(options: EtcdConfigCentreOptions) {
     this.#prefix = options.prefix;
-    this.#callTimeoutMs = options.callTimeoutMs ?? 2000;
-    this.#client = createEtcdClient({ endpoints: options.endpoints, auth: options.auth, credentials: options.credentials, dialTimeoutMs: this.#callTimeoutMs });
+    this.#callTimeoutMs = options.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS;
+    this.#client = createEtcdClient(options);
   }
 
   keyOf(name: string): string {

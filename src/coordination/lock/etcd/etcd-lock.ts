@@ -9,8 +9,8 @@
  * The lease is the session's (etcd-session.ts, default TTL 10 s), not per lock: `ttlMs` of `lock`
  * and `extend` only needs to be valid; a handle holds for as long as the session lives.
  */
-import type { Etcd3, IOptions } from 'etcd3';
-import { createEtcdClient } from '../../etcd/etcd-client.js';
+import type { Etcd3 } from 'etcd3';
+import { DEFAULT_ETCD_CALL_TIMEOUT_MS, type EtcdConnectionOptions, createEtcdClient } from '../../etcd/etcd-client.js';
 import type { DistributedLock, LockHandle, LockOptions } from '../distributed-lock.js';
 import { LeasedLockHandle } from '../leased-lock-handle.js';
 import { HeldLocks } from '../held-locks.js';
@@ -21,15 +21,10 @@ import { abortable } from '../abortable.js';
 import { EtcdSession } from './etcd-session.js';
 import { EtcdKeyWatch } from './etcd-key-watch.js';
 
-export interface EtcdLockOptions {
+export interface EtcdLockOptions extends EtcdConnectionOptions {
   readonly prefix?: string;
-  readonly endpoints: readonly string[];
-  readonly auth?: { readonly username: string; readonly password: string };
-  readonly credentials?: IOptions['credentials'];
   /** TTL of the session lease, whole seconds (default 10; etcd refuses less than its minimum, usually 2). */
   readonly sessionTtlSeconds?: number;
-  /** Bound on one call to etcd (default 2,000 ms). */
-  readonly callTimeoutMs?: number;
 }
 
 export class EtcdLock implements DistributedLock {
@@ -44,8 +39,8 @@ export class EtcdLock implements DistributedLock {
   constructor(options: EtcdLockOptions) {
     this.#prefix = options.prefix ?? '';
     this.#sessionTtlSeconds = options.sessionTtlSeconds ?? 10;
-    this.#callTimeoutMs = options.callTimeoutMs ?? 2000;
-    this.#client = createEtcdClient({ endpoints: options.endpoints, auth: options.auth, credentials: options.credentials, dialTimeoutMs: this.#callTimeoutMs });
+    this.#callTimeoutMs = options.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS;
+    this.#client = createEtcdClient(options);
   }
 
   async lock(key: string, ttlMs: number, options?: LockOptions): Promise<LockHandle> {

@@ -15,21 +15,17 @@ import type { Etcd3, Lease, Watcher } from 'etcd3';
 import { abortable } from '../../lock/abortable.js';
 import { sleep } from '../../lock/backoff.js';
 import { monotonicNow } from '../../lock/lease-clock.js';
-import { createEtcdClient } from '../../etcd/etcd-client.js';
+import { DEFAULT_ETCD_CALL_TIMEOUT_MS, type EtcdConnectionOptions, createEtcdClient } from '../../etcd/etcd-client.js';
 import { MembershipLostError, MembershipUnavailableError } from '../errors.js';
 import type { Membership, MembershipTerm } from '../membership.js';
 
-export interface EtcdMembershipOptions {
-  readonly endpoints: readonly string[];
-  readonly auth?: { readonly username: string; readonly password: string } | undefined;
+export interface EtcdMembershipOptions extends EtcdConnectionOptions {
   /** The members' directory, ending in `/` (e.g. `/quantmesh/members/`). */
   readonly prefix: string;
   /** Lease TTL (`coordination.lease_ttl`), ms; etcd grants whole seconds, so it is rounded up. */
   readonly ttlMs: number;
   /** Keepalive period (`coordination.heartbeat_interval`), ms; shorter than the TTL. */
   readonly heartbeatMs: number;
-  /** Bound on one call to etcd (default 2,000 ms). */
-  readonly callTimeoutMs?: number | undefined;
 }
 
 export class EtcdMembership implements Membership {
@@ -42,8 +38,8 @@ export class EtcdMembership implements Membership {
   constructor(options: EtcdMembershipOptions) {
     if (options.heartbeatMs >= options.ttlMs) throw new RangeError(`heartbeat ${options.heartbeatMs} ms must be shorter than the lease TTL ${options.ttlMs} ms`);
     this.#options = options;
-    this.#callTimeoutMs = options.callTimeoutMs ?? 2000;
-    this.#client = createEtcdClient({ endpoints: options.endpoints, auth: options.auth, dialTimeoutMs: this.#callTimeoutMs });
+    this.#callTimeoutMs = options.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS;
+    this.#client = createEtcdClient(options);
   }
 
   async join(instanceId: string, signal?: AbortSignal): Promise<MembershipTerm> {
@@ -160,7 +156,7 @@ class EtcdMembershipTerm implements MembershipTerm {
       if (signal.aborted) return;
       const sentAt = monotonicNow();
       try {
-        await abortable(this.#lease.keepaliveOnce({ deadline: Date.now() + Math.min(options.callTimeoutMs ?? 2000, options.ttlMs) }), signal);
+        await abortable(this.#lease.keepaliveOnce({ deadline: Date.now() + Math.min(options.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS, options.ttlMs) }), signal);
         lastAck = sentAt;
       } catch (error) {
         if (signal.aborted) return;
