@@ -19,6 +19,8 @@
  *  L13 R8      ping reports an unreachable backend with the cause
  *  L14 Inv1    tokens keep increasing across a restart of a backend that keeps its data
  *  L15 R10     an unlock the backend did not confirm leaves the key free again within the lease
+ *  L16 Inv1    a raised token floor puts every later token above it, leaves a live holder alone,
+ *              and never lowers anything (fencing continuity after a backend forgot its counters)
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -203,6 +205,30 @@ export function lockConformance(backend: LockBackendUnderTest): void {
         await second.unlock();
       });
     }
+
+    it('L16 a raised token floor puts every later token above it and leaves a live holder alone', async () => {
+      const prefix = uniquePrefix();
+      const [a, b] = [await newLock(prefix), await newLock(prefix)];
+      const held = (await a.tryLock('floor-key', ttlMs))!;
+      const floor = held.token + 1000n;
+      await b.raiseTokenFloor('floor-key', floor);
+      expect(held.signal.aborted).toBe(false);
+      await held.extend(ttlMs);
+      await held.unlock();
+      const next = (await b.tryLock('floor-key', ttlMs))!;
+      expect(next.token > floor).toBe(true);
+      await next.unlock();
+      // A lower floor changes nothing: tokens keep rising from where they are.
+      await a.raiseTokenFloor('floor-key', 1n);
+      const after = (await a.tryLock('floor-key', ttlMs))!;
+      expect(after.token > next.token).toBe(true);
+      await after.unlock();
+      // A key nobody took yet.
+      await a.raiseTokenFloor('fresh-floor-key', 1_000_000n);
+      const fresh = (await b.tryLock('fresh-floor-key', ttlMs))!;
+      expect(fresh.token > 1_000_000n).toBe(true);
+      await fresh.unlock();
+    });
 
     it('L06 extend keeps the lock past its first TTL', async () => {
       const prefix = uniquePrefix();

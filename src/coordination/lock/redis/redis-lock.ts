@@ -85,6 +85,12 @@ export class RedisLock implements DistributedLock {
     return (await this.#attempt(this.#prefix + key, ttlMs)).handle;
   }
 
+  /** On every node, so any later majority (Redlock) meets raised counters: all must answer. */
+  async raiseTokenFloor(key: string, floor: bigint): Promise<void> {
+    const replies = await settleEach(this.#nodes, (node) => node.call((client) => client.qmRaiseFloor(`${this.#storedKey(this.#prefix + key)}#fence`, floor.toString())));
+    if (replies.some((reply) => reply.status === 'rejected')) throw unavailable(replies);
+  }
+
   async ping(signal?: AbortSignal): Promise<void> {
     const answers = await Promise.allSettled(this.#nodes.map((node) => abortable(node.call((client) => client.ping()), signal)));
     this.#requireQuorum(answers.filter((answer) => answer.status === 'fulfilled').length, answers);
@@ -95,8 +101,12 @@ export class RedisLock implements DistributedLock {
     await Promise.all(this.#nodes.map((node) => node.close()));
   }
 
+  #storedKey(key: string): string {
+    return this.#hashTagged ? `{${key}}` : key;
+  }
+
   async #attempt(key: string, ttlMs: number): Promise<Attempt> {
-    const storedKey = this.#hashTagged ? `{${key}}` : key;
+    const storedKey = this.#storedKey(key);
     const fenceKey = `${storedKey}#fence`;
     const owner = randomUUID();
     const sentAt = monotonicNow();

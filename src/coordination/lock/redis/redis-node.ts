@@ -16,7 +16,7 @@
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { monotonicNow } from '../lease-clock.js';
-import { acquireScript, extendScript, releaseScript, syncTokenScript } from './redis-scripts.js';
+import { acquireScript, extendScript, raiseFloorScript, releaseScript, syncTokenScript } from './redis-scripts.js';
 
 /** Where the lock's keys live. */
 export type RedisEndpoint =
@@ -45,6 +45,7 @@ interface LockScripts {
   qmRelease(lockKey: string, owner: string): Promise<number>;
   qmExtend(lockKey: string, owner: string, ttlMs: number): Promise<number>;
   qmSyncToken(lockKey: string, fenceKey: string, owner: string, token: string): Promise<number>;
+  qmRaiseFloor(fenceKey: string, floor: string): Promise<number>;
 }
 
 type ScriptedRedis = (Redis | Cluster) & LockScripts;
@@ -85,6 +86,7 @@ export class RedisNode {
       client.defineCommand('qmRelease', { numberOfKeys: 1, lua: releaseScript });
       client.defineCommand('qmExtend', { numberOfKeys: 1, lua: extendScript });
       client.defineCommand('qmSyncToken', { numberOfKeys: 2, lua: syncTokenScript });
+      client.defineCommand('qmRaiseFloor', { numberOfKeys: 1, lua: raiseFloorScript });
       // Errors surface on the commands; the event is only a hint that the link broke.
       let lastError: unknown;
       client.on('error', (error) => { lastError = error; });
