@@ -20,7 +20,9 @@
  *  L14 Inv1    tokens keep increasing across a restart of a backend that keeps its data
  *  L15 R10     an unlock the backend did not confirm leaves the key free again within the lease
  *  L16 Inv1    a raised token floor puts every later token above it, leaves a live holder alone,
- *              and never lowers anything (fencing continuity after a backend forgot its counters)
+ *              and never lowers anything
+ *  L17 Inv1    a backend that forgot its counters (restarted empty) resumes above the recorded
+ *              token once the floor is raised (fencing continuity)
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -102,6 +104,8 @@ export interface LockBackendUnderTest {
   /** A lock pointed at a backend that does not answer. */
   readonly unreachable?: () => Promise<DistributedLock>;
   readonly restartable?: () => Promise<RestartableBackend>;
+  /** A backend server of the test's own whose `restart` loses its data (counters, revisions). */
+  readonly forgetful?: () => Promise<RestartableBackend>;
 }
 
 const ttlMs = 1500;
@@ -426,6 +430,31 @@ export function lockConformance(backend: LockBackendUnderTest): void {
         expect((failure as Error).cause).toBeDefined();
         await expect(lock.tryLock('any', ttlMs)).rejects.toBeInstanceOf(LockBackendUnavailableError);
       }, 30_000);
+    }
+
+    if (backend.forgetful !== undefined) {
+      const forgetful = backend.forgetful;
+      it('L17 after the backend forgot its counters, tokens resume above the recorded one once the floor is raised', async () => {
+        const server = await forgetful();
+        cleanups.push(() => server.close());
+        const lock = await server.create();
+        cleanups.push(() => lock.close());
+        let recorded = 0n;
+        for (let i = 0; i < 20; i += 1) {
+          const handle = (await lock.tryLock('continuity-key', ttlMs))!;
+          recorded = handle.token;
+          await handle.unlock();
+        }
+        await server.restart();
+        const forgotten = await lock.lock('continuity-key', ttlMs, { timeoutMs: 20_000 });
+        expect(forgotten.token < recorded).toBe(true);
+        await forgotten.unlock();
+        // What the fenced intents answer with (StaleFencingTokenError.highest) lifts the counter.
+        await lock.raiseTokenFloor('continuity-key', recorded);
+        const resumed = (await lock.tryLock('continuity-key', ttlMs))!;
+        expect(resumed.token > recorded).toBe(true);
+        await resumed.unlock();
+      }, 60_000);
     }
 
     if (backend.restartable !== undefined) {

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll } from 'vitest';
 import { EtcdLock } from '../../../src/coordination/lock/etcd/etcd-lock.js';
 import { type LockFault, lockConformance, proxyFault } from '../../conformance/lock.suite.js';
 import { startEtcd } from '../../harness/etcd.js';
@@ -35,6 +35,14 @@ lockConformance({
     },
   },
   unreachable: async () => lockOn(`http://127.0.0.1:${await freePort()}`),
+  forgetful: async () => {
+    const server = await startEtcd();
+    return {
+      create: async () => lockOn(server.endpoint),
+      restart: async () => { await server.stop(); await server.startEmpty(); },
+      close: () => server.close(),
+    };
+  },
   restartable: async () => {
     const own = await startEtcd();
     return {
@@ -43,31 +51,4 @@ lockConformance({
       close: () => own.close(),
     };
   },
-});
-
-describe('etcd lock fencing continuity', () => {
-  it('a fresh etcd (revisions from 1) hands out tokens below the old ones until the floor is raised from what was recorded', async () => {
-    const own = await startEtcd();
-    const lock = lockOn(own.endpoint);
-    try {
-      let recorded = 0n;
-      for (let i = 0; i < 20; i += 1) {
-        const handle = (await lock.tryLock('continuity-key', 2000))!;
-        recorded = handle.token;
-        await handle.unlock();
-      }
-      await own.stop();
-      await own.startEmpty();
-      const forgotten = await lock.lock('continuity-key', 2000, { timeoutMs: 20_000 });
-      expect(forgotten.token < recorded).toBe(true);
-      await forgotten.unlock();
-      await lock.raiseTokenFloor('continuity-key', recorded);
-      const resumed = (await lock.tryLock('continuity-key', 2000))!;
-      expect(resumed.token > recorded).toBe(true);
-      await resumed.unlock();
-    } finally {
-      await lock.close();
-      await own.close();
-    }
-  }, 60_000);
 });

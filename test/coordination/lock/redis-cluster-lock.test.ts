@@ -32,5 +32,13 @@ lockConformance({
       };
     },
   },
+  forgetful: async () => {
+    const own = await startRedisCluster();
+    return {
+      create: async () => new RedisLock({ cluster: own.nodes }),
+      restart: async () => { await own.stop(); await own.start(); },
+      close: () => own.close(),
+    };
+  },
   unreachable: async () => new RedisLock({ cluster: [`127.0.0.1:${await freePort()}`], commandTimeoutMs: 500 }),
 });

@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import { RedisLock } from '../../../src/coordination/lock/redis/redis-lock.js';
 import { type LockFault, lockConformance, proxyFault } from '../../conformance/lock.suite.js';
 import { freePort } from '../../harness/free-port.js';
@@ -37,6 +36,14 @@ lockConformance({
     },
   },
   unreachable: async () => new RedisLock({ addr: `127.0.0.1:${await freePort()}`, commandTimeoutMs: 500 }),
+  forgetful: async () => {
+    const server = await startOwnRedis();
+    return {
+      create: async () => new RedisLock({ addr: `127.0.0.1:${server.port}` }),
+      restart: async () => { await server.stop(); await server.start(); },
+      close: () => server.close(),
+    };
+  },
   restartable: async () => {
     const server = await startOwnRedis({ persist: true });
     return {
@@ -45,32 +52,4 @@ lockConformance({
       close: () => server.close(),
     };
   },
-});
-
-describe('redis lock fencing continuity', () => {
-  it('a Redis restarted empty hands out tokens below the old ones until the floor is raised from what was recorded', async () => {
-    const server = await startOwnRedis();
-    const lock = new RedisLock({ addr: `127.0.0.1:${server.port}` });
-    try {
-      let recorded = 0n;
-      for (let i = 0; i < 5; i += 1) {
-        const handle = (await lock.tryLock('continuity-key', 2000))!;
-        recorded = handle.token;
-        await handle.unlock();
-      }
-      await server.stop();
-      await server.start();
-      const forgotten = await lock.lock('continuity-key', 2000, { timeoutMs: 20_000 });
-      expect(forgotten.token < recorded).toBe(true);
-      await forgotten.unlock();
-      // What the fenced intents answer with (StaleFencingTokenError.highest) lifts the counter.
-      await lock.raiseTokenFloor('continuity-key', recorded);
-      const resumed = (await lock.tryLock('continuity-key', 2000))!;
-      expect(resumed.token > recorded).toBe(true);
-      await resumed.unlock();
-    } finally {
-      await lock.close();
-      await server.close();
-    }
-  }, 60_000);
 });
