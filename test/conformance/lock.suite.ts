@@ -74,6 +74,24 @@ export async function proxyFault(
   };
 }
 
+/**
+ * A fault of a backend server of the test's own: holder and observer both reach it directly;
+ * `break` and `heal` act on the server (stop and start, a failover, …).
+ */
+export function serverFault(
+  server: { break(): Promise<void>; heal(): Promise<void>; close(): Promise<void> },
+  open: () => DistributedLock,
+): LockFault {
+  const [holder, observer] = [open(), open()];
+  return {
+    holder,
+    observer,
+    break: () => server.break(),
+    heal: () => server.heal(),
+    async close() { await Promise.all([holder.close(), observer.close()]); await server.close(); },
+  };
+}
+
 /** A backend server of the test's own that keeps its data over a restart. */
 export interface RestartableBackend {
   create(): Promise<DistributedLock>;

@@ -5,7 +5,7 @@
  */
 import { afterAll } from 'vitest';
 import { RedisLock } from '../../../src/coordination/lock/redis/redis-lock.js';
-import { type LockFault, lockConformance } from '../../conformance/lock.suite.js';
+import { type LockFault, lockConformance, serverFault } from '../../conformance/lock.suite.js';
 import { freePort } from '../../harness/free-port.js';
 import { startRedisCluster } from '../../harness/redis-topologies.js';
 
@@ -21,15 +21,7 @@ lockConformance({
   faults: {
     'cluster restart (no persistence)': async (): Promise<LockFault> => {
       const own = await startRedisCluster();
-      const holder = new RedisLock({ cluster: own.nodes });
-      const observer = new RedisLock({ cluster: own.nodes });
-      return {
-        holder,
-        observer,
-        break: () => own.stop(),
-        heal: () => own.start(),
-        async close() { await Promise.all([holder.close(), observer.close()]); await own.close(); },
-      };
+      return serverFault({ break: () => own.stop(), heal: () => own.start(), close: () => own.close() }, () => new RedisLock({ cluster: own.nodes }));
     },
   },
   forgetful: async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll } from 'vitest';
 import { RedisLock } from '../../../src/coordination/lock/redis/redis-lock.js';
-import { type LockFault, lockConformance } from '../../conformance/lock.suite.js';
+import { type LockFault, lockConformance, serverFault } from '../../conformance/lock.suite.js';
 import { freePort } from '../../harness/free-port.js';
 import { startSentinelSet } from '../../harness/redis-topologies.js';
 
@@ -22,16 +22,8 @@ lockConformance({
     'master failover': async (): Promise<LockFault> => {
       const set = await startSentinelSet();
       const own = { sentinels: set.sentinels, masterName: set.masterName };
-      const holder = new RedisLock({ sentinel: own });
-      const observer = new RedisLock({ sentinel: own });
-      return {
-        holder,
-        observer,
-        break: () => set.killPrimary(),
-        // Healed when the sentinels have promoted the replica: the lock then lives on the new primary.
-        heal: () => set.promoted(),
-        async close() { await Promise.all([holder.close(), observer.close()]); await set.close(); },
-      };
+      // Healed when the sentinels have promoted the replica: the lock then lives on the new primary.
+      return serverFault({ break: () => set.killPrimary(), heal: () => set.promoted(), close: () => set.close() }, () => new RedisLock({ sentinel: own }));
     },
   },
   unreachable: async () => new RedisLock({ sentinel: { sentinels: [`127.0.0.1:${await freePort()}`], masterName: 'nobody' }, commandTimeoutMs: 500 }),
