@@ -28,7 +28,6 @@ import type { Logger } from '../observability/logger.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
-import { SpooledDatabase } from '../storage/spool/spooled-database.js';
 import { EtcdMembership } from '../coordination/membership/etcd/etcd-membership.js';
 import { DynamicAllocation } from './dynamic-allocation.js';
 import { InstanceOwnership } from './instance-ownership.js';
@@ -73,7 +72,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const database = await openStorage(config, registry, logger);
     closers.push(async () => {
       // A clean stop leaves the database complete; if it is down, the spool file keeps the rest for the next start.
-      if (database instanceof SpooledDatabase) await Promise.race([database.flush(), new Promise((resolve) => setTimeout(resolve, SPOOL_DRAIN_MS).unref())]);
+      await database.drain(SPOOL_DRAIN_MS);
       await database.close();
     });
     const lock: DistributedLock = new MeteredLock(await createDistributedLock(lockOptionsOf(config)), registry);
@@ -101,7 +100,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     closers.push(() => alerts.flush());
     const ownership = new InstanceOwnership({
       lock, ttlMs: config.coordination.leaseTtl, standby: options.standby, instanceId, engines, logger, metrics, alerts, events: database, clock,
-      settle: async () => { if (database instanceof SpooledDatabase) await database.flush(); },
+      settle: async () => { await database.drain(); },
       symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
     });
     closers.push(() => ownership.stop());
@@ -187,7 +186,7 @@ async function openStorage(config: QuantMeshConfig, registry: Registry, logger: 
   const database = await openDatabase({ ...options, logger });
   // What the spool held at a crash must reach the database before any grid is loaded from it:
   // a grid loaded from a lagging database would apply again what the spool then writes.
-  if (database instanceof SpooledDatabase) await database.flush();
+  await database.drain();
   return database;
 }
 
