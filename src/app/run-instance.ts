@@ -17,6 +17,7 @@ import { createDistributedLock } from '../coordination/lock/create-distributed-l
 import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
 import { MeteredLock } from '../coordination/lock/metered-lock.js';
 import { OrderExecutor } from '../engine/order-executor.js';
+import type { SymbolStatus } from '../engine/symbol-summary.js';
 import { TradingEngine } from '../engine/trading-engine.js';
 import { type ExchangeOptions, createExchange } from '../exchange/create-exchange.js';
 import type { SimOpeningPosition } from '../exchange/sim/sim-account.js';
@@ -24,6 +25,7 @@ import { ZERO } from '../domain/decimal.js';
 import { AlertNotifier } from '../observability/alert-notifier.js';
 import { EngineMetrics } from '../observability/engine-metrics.js';
 import { checkHealth } from '../observability/health.js';
+import { StoredTradeTotals } from '../observability/stored-trade-totals.js';
 import type { Logger } from '../observability/logger.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
@@ -117,8 +119,11 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       ownership.start();
     }
 
-    const symbols = () => [...engines.values()].flatMap((engine) => engine.summaries())
-      .map((summary) => ({ ...summary, ownership: ownership.state(summary.exchange, summary.symbol) }));
+    const totals = new StoredTradeTotals(database, engines.keys());
+    await totals.refresh();
+    const refreshTotals = () => totals.refresh().catch((error: unknown) => logger.warn({ err: error }, 'stored trade totals not refreshed; the status shows the last ones'));
+    const symbols = (): SymbolStatus[] => [...engines.values()].flatMap((engine) => engine.summaries())
+      .map((summary) => ({ ...summary, ...totals.figures(summary.exchange, summary.symbol), ownership: ownership.state(summary.exchange, summary.symbol) }));
     metrics.observe(symbols);
     const status = (): InstanceStatus => ({
       instanceId, version: packageVersion(), mode: ownership.mode, startedAt, symbols: symbols(),
@@ -150,7 +155,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       closers.push(await watchConfigCentre({ config, logger, changeGridSettings }));
     }
 
-    const statusTimer = setInterval(() => logStatus(logger, status()), options.statusIntervalMs ?? 5000);
+    const statusTimer = setInterval(() => void refreshTotals().then(() => logStatus(logger, status())), options.statusIntervalMs ?? 5000);
     statusTimer.unref();
     logStatus(logger, status());
 
@@ -164,6 +169,9 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
           const stopOptions = { cancelOnExit: config.system.cancelOnExit, closePositions: config.system.closePositionsOnExit };
           // The grids stop (and cancel) while still owned; the leases are released after, by closeAll.
           await Promise.all([...engines.values()].map((engine) => engine.stop(stopOptions)));
+          // The last line shows every trade of the run: written first, then read back.
+          await database.drain(SPOOL_DRAIN_MS);
+          await refreshTotals();
           logStatus(logger, status());
           await closeAll();
           logger.info('instance stopped');
@@ -213,7 +221,7 @@ function logStatus(logger: Logger, status: InstanceStatus): void {
   for (const symbol of status.symbols) {
     logger.info({
       symbol: `${symbol.exchange}:${symbol.symbol}`, mode: status.mode, ownership: symbol.ownership, state: symbol.state, price: symbol.price, position: symbol.position,
-      orders: symbol.workingOrders, realizedPnl: symbol.realizedPnl, unrealizedPnl: symbol.unrealizedPnl, trades: symbol.tradeCount,
-    }, `${symbol.symbol} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} trades=${symbol.tradeCount}`);
+      orders: symbol.workingOrders, realizedPnl: symbol.realizedPnl, fees: symbol.fees, unrealizedPnl: symbol.unrealizedPnl, trades: symbol.tradeCount,
+    }, `${symbol.symbol} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} fees=${symbol.fees} trades=${symbol.tradeCount}`);
   }
 }
