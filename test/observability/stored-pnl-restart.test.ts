@@ -1,8 +1,10 @@
 /**
  * PnL survives restarts: an instance trades on a volatile in-process sim until round trips are
- * stored, stops, and is started again on the same database (the price now still, so nothing new
- * trades). Its status shows realized PnL (net of fees), fees and trade count equal to the sums of
- * the stored trades, before the stop and after the restart, on real SQLite and PostgreSQL.
+ * stored, stops, and is started again on the same database. Its status shows realized PnL (net of
+ * fees), fees and trade count equal to the sums of the stored trades: at the stop, at once after the
+ * restart (the earlier trades included), and at the second stop, on real SQLite and PostgreSQL. The
+ * in-process sim starts again at its initial price, so the restarted grid may book a few more
+ * round trips at once: its figures are compared with the stored trades of the same moment.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,7 @@ import { captureLogs } from '../../src/observability/logger.js';
 import type { Database } from '../../src/storage/database.js';
 import { openDatabase } from '../../src/storage/open-database.js';
 import { createPostgresDatabase } from '../harness/postgres.js';
-import { eventually } from '../harness/until.js';
+import { eventually, until } from '../harness/until.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'qm-stored-pnl-'));
 const postgres = await createPostgresDatabase();
@@ -42,10 +44,10 @@ function configYaml(target: Target, volatility: string): string {
   ].join('\n');
 }
 
-async function start(target: Target, volatility: string): Promise<InstanceHandle> {
+async function start(target: Target, volatility: string, statusIntervalMs: number): Promise<InstanceHandle> {
   const file = join(dir, `${target.type}-${volatility}.yaml`);
   await writeFile(file, configYaml(target, volatility));
-  return runInstance(await loadInstanceConfig(file, { env: {} }), { logger: captureLogs({ level: 'warn' }).logger, standby: false, statusIntervalMs: 60_000 });
+  return runInstance(await loadInstanceConfig(file, { env: {} }), { logger: captureLogs({ level: 'warn' }).logger, standby: false, statusIntervalMs });
 }
 
 /** Every stored trade of the symbol, paged through the port's listing (not its statistics). */
@@ -72,7 +74,7 @@ describe.each(targets)('stored PnL on $type', (target) => {
   it('realized PnL (net of fees), fees and trade count after a restart equal the sums of the stored trades', async () => {
     const reader = await openDatabase({ type: target.type, dsn: target.dsn });
     onTestFinished(() => reader.close());
-    const trading = await start(target, '0.002');
+    const trading = await start(target, '0.002', 60_000);
     let beforeStop: ReturnType<typeof figures>;
     try {
       await eventually(() => storedTrades(reader), (trades) => trades.length >= 3, 'three stored round trips', 120_000);
@@ -85,12 +87,14 @@ describe.each(targets)('stored PnL on $type', (target) => {
     expect(stored.fees).not.toBe('0');
     expect(beforeStop).toEqual(stored);
 
-    const restarted = await start(target, '0');
+    const restarted = await start(target, '0', 100);
     try {
-      expect(figures(restarted)).toEqual(stored);
+      // Read at start, before any status line: every trade of the first run is in the figures.
+      expect(figures(restarted).tradeCount).toBeGreaterThanOrEqual(stored.tradeCount);
+      await until(async () => JSON.stringify(figures(restarted)) === JSON.stringify(sums(await storedTrades(reader))), 'the status to show the stored trades');
     } finally {
       await restarted.stop();
     }
-    expect(sums(await storedTrades(reader))).toEqual(stored);
+    expect(figures(restarted)).toEqual(sums(await storedTrades(reader)));
   }, 180_000); // a busy machine: the PostgreSQL run has taken 20-40 s
 });
