@@ -140,7 +140,7 @@ it('SP06 a spooled transaction is one record: durable all or none, written to th
   await spooled.close();
 });
 
-it('SP07 while the database is down a fill is answered from what the spool saw: held or seen → not new, later → new, earlier → refused; held fills survive a restart', async () => {
+it('SP07 while the database is down a fill is answered from what the spool saw: held or seen → not new, later → new, earlier → refused; held fills survive a restart; drain says when it could not', async () => {
   const first = await openSpooled('novelty.spool');
   const at = (tradeId: string, time: number) => fill(tradeId, { symbol: 'NOVEL', time });
   expect(await first.saveFill(at('n-1', 1_000))).toBe(true);
@@ -152,7 +152,9 @@ it('SP07 while the database is down a fill is answered from what the spool saw: 
   expect(await first.saveFill(at('n-3', 2_000))).toBe(false); // held in the spool
   await expect(first.saveFill(at('n-0', 500))).rejects.toBeInstanceOf(DatabaseUnavailableError);
   expect(first.depth.records).toBe(2);
+  expect(await first.drain(100)).toBe(false); // the database is still away
   await first.close();
+  expect(await first.drain()).toBe(false); // closed: the records wait in the file
 
   const second = await openSpooled('novelty.spool', { migrate: false });
   expect(await second.saveFill(at('n-3', 2_000))).toBe(false); // held: rebuilt from the spool file

@@ -71,7 +71,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   #flushing: Promise<void> | undefined;
   #failures = 0;
   #closed = false;
-  #drained: Array<() => void> = [];
+  #drained: Array<(drained: boolean) => void> = [];
 
   private constructor(inner: Database, file: SpoolFile, options: SpoolOptions, extras: { registry?: Registry | undefined; logger?: SpoolLogger | undefined }) {
     super(inner);
@@ -103,14 +103,18 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     return { records: this.#file.pendingCount, bytes: this.#file.pendingBytes, syncs: this.#file.syncCount };
   }
 
-  /** Resolves true when every record spooled before the call is in the database; false after `timeoutMs`. */
+  /**
+   * Resolves true when every record spooled before the call is in the database; false after
+   * `timeoutMs`, or when the spool is closed first (the records stay in the file for the next open).
+   */
   drain(timeoutMs?: number): Promise<boolean> {
     if (this.#file.pendingCount === 0 && this.#file.pendingBytes === 0) return Promise.resolve(true);
+    if (this.#closed) return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = timeoutMs === undefined ? undefined : setTimeout(() => resolve(false), timeoutMs).unref();
-      this.#drained.push(() => {
+      this.#drained.push((drained) => {
         clearTimeout(timer);
-        resolve(true);
+        resolve(drained);
       });
       this.#schedule(0);
     });
@@ -166,7 +170,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
         return Math.min(MAX_RETRY_DELAY_MS, this.#intervalMs * 2 ** Math.min(this.#failures, 10));
       }
     }
-    if (this.#file.pendingCount === 0) for (const resolve of this.#drained.splice(0)) resolve();
+    if (this.#file.pendingCount === 0) for (const resolve of this.#drained.splice(0)) resolve(true);
     return undefined;
   }
 
@@ -255,6 +259,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     await this.#flushing;
+    for (const resolve of this.#drained.splice(0)) resolve(this.#file.pendingCount === 0);
     await this.#file.close();
     await this.#inner.close();
   }
