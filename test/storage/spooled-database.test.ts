@@ -34,9 +34,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function openSpooled(name: string, options: { maxSpoolBytes?: number; registry?: Registry; migrate?: boolean } = {}): Promise<SpooledDatabase> {
+async function openSpooled(name: string, options: { maxSpoolBytes?: number; registry?: Registry; migrate?: boolean; answerTimeoutMs?: number } = {}): Promise<SpooledDatabase> {
   const inner = await KyselyDatabase.open(createStorageDialect({ type: 'postgres', dsn: viaProxy, maxOpenConns: 2 }), { migrate: options.migrate });
-  return SpooledDatabase.open(inner, { path: join(dir, name), batchSize: 100, flushIntervalMs: 20, maxSpoolBytes: options.maxSpoolBytes }, { registry: options.registry });
+  return SpooledDatabase.open(inner, { path: join(dir, name), batchSize: 100, flushIntervalMs: 20, maxSpoolBytes: options.maxSpoolBytes, answerTimeoutMs: options.answerTimeoutMs }, { registry: options.registry });
 }
 
 function outage(): void {
@@ -185,5 +185,22 @@ it('SP08 saves of one fill racing each other (plain and in transactions) answer 
   expect(await waiting).toBe(true);
   await spooled.drain();
   expect((await spooled.getFills({ symbol: 'RACE' })).map((f) => f.tradeId)).toEqual(['r-1', 'r-2', 'r-3']);
+  await spooled.close();
+});
+
+it('SP09 a database that stops answering (blackholed connections) counts as down for the fill answer after answerTimeoutMs', async () => {
+  const spooled = await openSpooled('stall.spool', { answerTimeoutMs: 300 });
+  expect(await spooled.saveFill(fill('s-1', { symbol: 'STALL', time: 1_000 }))).toBe(true);
+  await spooled.drain();
+  proxy.blackhole();
+  const started = performance.now();
+  expect(await spooled.saveFill(fill('s-2', { symbol: 'STALL', time: 2_000 }))).toBe(true);
+  expect(await spooled.saveFill(fill('s-2', { symbol: 'STALL', time: 2_000 }))).toBe(false); // held
+  await expect(spooled.saveFill(fill('s-1', { symbol: 'STALL', time: 1_000 }))).rejects.toBeInstanceOf(DatabaseUnavailableError); // older: cannot tell
+  expect(performance.now() - started).toBeLessThan(30_000); // a stalled socket would wait for the OS, minutes
+  proxy.restore();
+  proxy.cut(); // the stalled connections are gone; the pool reconnects
+  await spooled.drain();
+  expect((await spooled.getFills({ symbol: 'STALL' })).map((f) => f.tradeId)).toEqual(['s-1', 's-2']);
   await spooled.close();
 });

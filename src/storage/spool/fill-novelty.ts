@@ -6,7 +6,8 @@
  * 1. held: a fill in a spool record not yet written to the database (the set is rebuilt from the
  *    spool file at open and bounded by `maxSpoolBytes`), or claimed by a save still in progress
  *    (a second save of the same key waits for the first: duplicate if it became durable) → not new;
- * 2. the database answers whether the key is stored;
+ * 2. the database answers whether the key is stored (within `answerTimeoutMs`: a stalled
+ *    connection counts as down, so a partition cannot stall the trading loop);
  * 3. the database is down: a fill later (by venue time) than every fill of its (exchange, account,
  *    symbol) that this spool saw stored or stored itself is new; at that latest time, new unless
  *    its key is among those seen; earlier than it, nobody here can tell (it may have been stored
@@ -39,15 +40,17 @@ const streamOf = (fill: Fill): string => JSON.stringify([fill.exchange, fill.acc
 export class FillNovelty {
   readonly #database: DatabaseOperations;
   readonly #dialect: string;
+  readonly #answerTimeoutMs: number;
   /** Key → number of unwritten spool records holding it. */
   readonly #held = new Map<string, number>();
   /** Key → resolves whether the claiming save became durable. */
   readonly #claims = new Map<string, Promise<boolean>>();
   readonly #horizons = new Map<string, Horizon>();
 
-  constructor(database: DatabaseOperations, dialect: string) {
+  constructor(database: DatabaseOperations, dialect: string, answerTimeoutMs: number) {
     this.#database = database;
     this.#dialect = dialect;
+    this.#answerTimeoutMs = answerTimeoutMs;
   }
 
   /** Counts the fills of spool writes now durable and not yet in the database. */
@@ -120,13 +123,22 @@ export class FillNovelty {
   async #isNew(fill: Fill, key: string): Promise<boolean> {
     let stored: readonly Fill[];
     try {
-      stored = await this.#database.getFills({ exchange: fill.exchange, account: fill.account, tradeId: fill.tradeId, limit: 1 });
+      stored = await this.#answerInTime(this.#database.getFills({ exchange: fill.exchange, account: fill.account, tradeId: fill.tradeId, limit: 1 }));
     } catch (error) {
       if (!(error instanceof DatabaseUnavailableError)) throw error;
       return this.#isNewByHorizon(fill, key, error);
     }
     if (stored[0] !== undefined) this.#raise(stored[0]);
     return stored.length === 0;
+  }
+
+  #answerInTime<T>(answer: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DatabaseUnavailableError(this.#dialect, `no answer within ${this.#answerTimeoutMs} ms`)), this.#answerTimeoutMs);
+    });
+    answer.catch(() => undefined); // a late failure after the deadline is nobody's to handle
+    return Promise.race([answer, late]).finally(() => clearTimeout(timer));
   }
 
   #isNewByHorizon(fill: Fill, key: string, cause: DatabaseUnavailableError): boolean {

@@ -46,6 +46,8 @@ export interface SpoolOptions {
   readonly flushIntervalMs?: number | undefined;
   /** Unflushed bytes beyond which writes are refused (default 256 MiB). */
   readonly maxSpoolBytes?: number | undefined;
+  /** Longest wait for the database to say whether a fill is new before it counts as down (default 2 s). */
+  readonly answerTimeoutMs?: number | undefined;
 }
 
 export interface SpoolLogger {
@@ -82,7 +84,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     this.#maxBytes = options.maxSpoolBytes ?? 256 * 1024 * 1024;
     this.#logger = extras.logger;
     this.#seq = file.lastSeq;
-    this.#novelty = new FillNovelty(inner, inner.dialect);
+    this.#novelty = new FillNovelty(inner, inner.dialect, options.answerTimeoutMs ?? 2_000);
     this.#novelty.hold(file.pending(Number.POSITIVE_INFINITY));
     this.#metrics = extras.registry === undefined ? undefined : registerSpoolMetrics(extras.registry, () => this.depth);
   }
