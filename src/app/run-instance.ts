@@ -120,8 +120,8 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     }
 
     const totals = new StoredTradeTotals(database, engines.keys());
-    await totals.refresh();
     const refreshTotals = () => totals.refresh().catch((error: unknown) => logger.warn({ err: error }, 'stored trade totals not refreshed; the status shows the last ones'));
+    await refreshTotals();
     const symbols = (): SymbolStatus[] => [...engines.values()].flatMap((engine) => engine.summaries())
       .map((summary) => ({ ...summary, ...totals.figures(summary.exchange, summary.symbol), ownership: ownership.state(summary.exchange, summary.symbol) }));
     metrics.observe(symbols);
