@@ -91,7 +91,7 @@ describe.each(targets)('stored PnL on $type', (target) => {
     try {
       // Read at start, before any status line: every trade of the first run is in the figures.
       expect(figures(restarted).tradeCount).toBeGreaterThanOrEqual(stored.tradeCount);
-      await until(async () => JSON.stringify(figures(restarted)) === JSON.stringify(sums(await storedTrades(reader))), 'the status to show the stored trades');
+      await until(async () => JSON.stringify(figures(restarted)) === JSON.stringify(sums(await storedTrades(reader))), 'the status to show the stored trades', 60_000);
     } finally {
       await restarted.stop();
     }
