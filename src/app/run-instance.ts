@@ -97,7 +97,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       await engine.start();
     }
 
-    const alerts = new AlertNotifier(logger, config.notifications.webhook === undefined ? undefined : { url: config.notifications.webhook.url, timeoutMs: config.notifications.webhook.timeout });
+    const alerts = new AlertNotifier(logger, config.notifications.webhook === undefined ? undefined : { url: config.notifications.webhook.url, timeoutMs: config.notifications.webhook.timeout }, registry);
     closers.push(() => alerts.flush());
     const ownership = new InstanceOwnership({
       lock, ttlMs: config.coordination.leaseTtl, standby: options.standby, instanceId, engines, logger, metrics, alerts, events: database, clock,

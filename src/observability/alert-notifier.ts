@@ -8,6 +8,7 @@
  * path and query (its token) never reach a log line or an error: only its scheme and host do.
  */
 import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
 import { WebhookDeliveryError } from './errors.js';
 
 export type AlertKind = 'standby-activated' | 'ownership-lost';
@@ -32,9 +33,12 @@ export class AlertNotifier {
   readonly #webhook: WebhookSettings | undefined;
   readonly #endpoint: string;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #raised: Counter<'kind'> | undefined;
 
-  constructor(logger: Logger, webhook?: WebhookSettings) {
+  /** With a `registry`, alerts are counted in `quantmesh_alerts_total{kind}` (deploy/prometheus/alerts.yml reads it). */
+  constructor(logger: Logger, webhook?: WebhookSettings, registry?: Registry) {
     this.#logger = logger;
+    this.#raised = registry === undefined ? undefined : new Counter({ name: 'quantmesh_alerts_total', help: 'Operator alerts raised, by kind', labelNames: ['kind'], registers: [registry] });
     this.#webhook = webhook;
     this.#endpoint = webhook === undefined ? '' : new URL(webhook.url).origin;
   }
@@ -42,6 +46,7 @@ export class AlertNotifier {
   /** Logs the alert and starts its delivery; returns at once. */
   notify(alert: Alert): void {
     this.#logger.warn({ alert: alert.kind, symbol: `${alert.exchange}:${alert.symbol}` }, `alert: ${alert.message}`);
+    this.#raised?.inc({ kind: alert.kind });
     if (this.#webhook === undefined) return;
     const delivery = this.#deliver(this.#webhook, alert).catch((error: unknown) => {
       this.#logger.warn({ err: error, alert: alert.kind }, 'alert webhook failed (trading continues)');

@@ -4,6 +4,7 @@
  * path and query, where its token lives, never reach a log line.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Alert, AlertNotifier } from '../../src/observability/alert-notifier.js';
 import { captureLogs } from '../../src/observability/logger.js';
@@ -74,5 +75,16 @@ describe('alert notifier', () => {
     notifier.notify({ ...ALERT, kind: 'ownership-lost', message: 'a lost binance:BTCUSDT' });
     await notifier.flush();
     expect(records()).toEqual([expect.objectContaining({ level: 40, alert: 'ownership-lost', msg: 'alert: a lost binance:BTCUSDT' })]);
+  });
+
+  it('counts the alerts raised by kind in quantmesh_alerts_total', async () => {
+    const registry = new Registry();
+    const notifier = new AlertNotifier(captureLogs().logger, undefined, registry);
+    notifier.notify(ALERT);
+    notifier.notify(ALERT);
+    notifier.notify({ ...ALERT, kind: 'ownership-lost' });
+    const text = await registry.metrics();
+    expect(text).toContain('quantmesh_alerts_total{kind="standby-activated"} 2');
+    expect(text).toContain('quantmesh_alerts_total{kind="ownership-lost"} 1');
   });
 });
