@@ -2,7 +2,8 @@
  * Opt-in trade notifications (`notifications.<channel>.trades`): every round trip booked for a
  * symbol this instance owns is sent once. Read from the shared database (the Database port) rather
  * than from the trading path, so a slow chat API can never delay an order; a trade reaches the
- * channels within one poll of being stored. Only trades closed after the instance started are sent.
+ * channels within one poll of being stored. Only trades closed after the instance started are sent,
+ * and a trade stored more than LOOKBACK_MS after it closed (a long database outage) is not.
  */
 import type { Logger } from 'pino';
 import type { NotificationDispatcher } from '../observability/notifications/notification-dispatcher.js';
@@ -20,18 +21,25 @@ export interface TradeNoticeOptions {
 }
 
 const PAGE = 500;
+/**
+ * Each poll re-reads this far back, so a trade stored late (the spool flushes in batches; after a
+ * database outage, later) is still sent; ids already sent are remembered for as long.
+ */
+const LOOKBACK_MS = 10 * 60_000;
 
 export class TradeNotices {
   readonly #options: TradeNoticeOptions;
-  #cursor: number;
-  /** Ids already sent at the cursor's millisecond (the next read starts there again). */
-  #sentAtCursor = new Set<string>();
+  readonly #startedAt: number;
+  #newest: number;
+  /** Trades already handled (sent, or owned elsewhere), by id, with their close time. */
+  readonly #seen = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | undefined;
 
   constructor(options: TradeNoticeOptions) {
     this.#options = options;
-    this.#cursor = options.clock();
+    this.#startedAt = options.clock();
+    this.#newest = this.#startedAt;
   }
 
   start(): void {
@@ -42,23 +50,22 @@ export class TradeNotices {
   /** Sends the trades stored since the last poll. A database failure is logged and retried next poll. */
   async poll(): Promise<void> {
     const { database, dispatcher, instanceId, owns, logger } = this.#options;
+    const from = Math.max(this.#startedAt, this.#newest - LOOKBACK_MS);
     try {
-      for (;;) {
-        const trades = await database.getTrades({ from: this.#cursor, limit: PAGE });
-        const fresh = trades.filter((trade) => !(trade.closedAt === this.#cursor && this.#sentAtCursor.has(trade.id)));
-        for (const trade of fresh) {
-          if (trade.closedAt > this.#cursor) {
-            this.#cursor = trade.closedAt;
-            this.#sentAtCursor = new Set();
-          }
-          this.#sentAtCursor.add(trade.id);
+      for (let offset = 0; ; offset += PAGE) {
+        const trades = await database.getTrades({ from, limit: PAGE, offset });
+        for (const trade of trades) {
+          if (this.#seen.has(trade.id)) continue;
+          this.#seen.set(trade.id, trade.closedAt);
+          this.#newest = Math.max(this.#newest, trade.closedAt);
           if (owns(trade.exchange, trade.symbol)) dispatcher.dispatch({ type: 'trade', instanceId, trade });
         }
-        if (trades.length < PAGE || fresh.length === 0) return;
+        if (trades.length < PAGE) break;
       }
     } catch (error) {
       logger.warn({ err: error }, 'trade notifications: reading trades failed (retried at the next poll)');
     }
+    for (const [id, closedAt] of this.#seen) if (closedAt < this.#newest - LOOKBACK_MS) this.#seen.delete(id);
   }
 
   async stop(): Promise<void> {
