@@ -25,6 +25,7 @@ import { AlertNotifier } from '../observability/alert-notifier.js';
 import { NotificationDispatcher } from '../observability/notifications/notification-dispatcher.js';
 import { notificationChannelsOf, startOptInNotifications } from './notification-channels.js';
 import { EngineMetrics } from '../observability/engine-metrics.js';
+import { registerInstanceInfo } from '../observability/instance-metrics.js';
 import { checkHealth } from '../observability/health.js';
 import type { Logger } from '../observability/logger.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
@@ -124,6 +125,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const symbols = () => [...engines.values()].flatMap((engine) => engine.summaries())
       .map((summary) => ({ ...summary, ownership: ownership.state(summary.exchange, summary.symbol) }));
     metrics.observe(symbols);
+    registerInstanceInfo(registry, () => ({ instanceId, version: packageVersion(), mode: ownership.mode }));
     closers.push(startOptInNotifications(config, { database, dispatcher: notifications, instanceId, logger, clock, ownership }));
     const status = (): InstanceStatus => ({
       instanceId, version: packageVersion(), mode: ownership.mode, startedAt, symbols: symbols(),

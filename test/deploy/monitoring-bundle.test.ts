@@ -73,6 +73,7 @@ describe('monitoring bundle', () => {
     instance.signal('SIGINT');
     expect(await instance.exited).toBe(0);
 
+    expect(scrape).toMatch(/^quantmesh_instance_info\{instance_id="[^"]+",version="[^"]+",mode="active"\} 1$/m);
     const exported = exportedNames(scrape);
     const named = metricNames([...await dashboardQueries(), ...await ruleExpressions()]);
     expect(named.size).toBeGreaterThan(15);
