@@ -128,7 +128,7 @@ async function stopAll(): Promise<void> {
 }
 
 async function ensureDatabase(): Promise<void> {
-  const admin = new pg.Client({ host: pgHost, port: Number(pgPort), user: pgUser, password: process.env.QM_PG_PASSWORD, database: 'postgres' });
+  const admin = new pg.Client({ host: pgHost, port: Number(pgPort), user: pgUser, password: process.env.QM_PG_PASSWORD, database: 'postgres', connectionTimeoutMillis: 15_000 });
   await admin.connect().catch((error: Error) => fail(`PostgreSQL is not reachable at ${pgHost}:${pgPort} as ${pgUser} (${error.message}); start it, or set QM_PG_HOST/QM_PG_PORT/QM_PG_USER/QM_PG_PASSWORD`));
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [flags.database]);
