@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite needs is installed and running on this machine:
-# etcd (Debian's etcd-server; tests start their own etcd), PostgreSQL, MariaDB and Redis on their
+# etcd (Debian's etcd-server; tests start their own etcd), promtool, nginx and docker-compose
+# (the deploy/ and examples/ha tests), PostgreSQL, MariaDB and Redis on their
 # standard loopback ports with trust / empty-password root access. Installs with apt where missing,
 # starts what is not running; never stops or reconfigures a service that is already up.
 set -euo pipefail
@@ -41,6 +42,13 @@ if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 
 # --- etcd: the binary only; every test starts its own server ---
 if ! command -v etcd >/dev/null; then apt_install etcd-server; fi
+
+# --- deployment tools: promtool (rules check), nginx (examples/ha), docker-compose (static check of deploy/compose) ---
+tools=()
+command -v promtool >/dev/null || tools+=(prometheus)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || tools+=(nginx)
+command -v docker-compose >/dev/null || tools+=(docker-compose)
+if [ ${#tools[@]} -gt 0 ]; then apt_install "${tools[@]}"; fi
 
 # --- Redis ---
 if ! command -v redis-server >/dev/null; then apt_install redis-server; fi

@@ -23,7 +23,10 @@ import { type ExchangeOptions, createExchange } from '../exchange/create-exchang
 import type { SimOpeningPosition } from '../exchange/sim/sim-account.js';
 import { ZERO } from '../domain/decimal.js';
 import { AlertNotifier } from '../observability/alert-notifier.js';
+import { NotificationDispatcher } from '../observability/notifications/notification-dispatcher.js';
+import { notificationChannelsOf, startOptInNotifications } from './notification-channels.js';
 import { EngineMetrics } from '../observability/engine-metrics.js';
+import { registerInstanceInfo } from '../observability/instance-metrics.js';
 import { checkHealth } from '../observability/health.js';
 import { StoredTradeTotals } from '../observability/stored-trade-totals.js';
 import type { Logger } from '../observability/logger.js';
@@ -98,8 +101,9 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       await engine.start();
     }
 
-    const alerts = new AlertNotifier(logger, config.notifications.webhook === undefined ? undefined : { url: config.notifications.webhook.url, timeoutMs: config.notifications.webhook.timeout });
-    closers.push(() => alerts.flush());
+    const notifications = new NotificationDispatcher(logger, notificationChannelsOf(config));
+    closers.push(() => notifications.flush());
+    const alerts = new AlertNotifier(logger, notifications, registry);
     const ownership = new InstanceOwnership({
       lock, ttlMs: config.coordination.leaseTtl, standby: options.standby, instanceId, engines, logger, metrics, alerts, events: database, clock,
       settle: async () => { await database.drain(); },
@@ -125,6 +129,8 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const symbols = (): SymbolStatus[] => [...engines.values()].flatMap((engine) => engine.summaries())
       .map((summary) => ({ ...summary, ...totals.figures(summary.exchange, summary.symbol), ownership: ownership.state(summary.exchange, summary.symbol) }));
     metrics.observe(symbols);
+    registerInstanceInfo(registry, () => ({ instanceId, version: packageVersion(), mode: ownership.mode }));
+    closers.push(startOptInNotifications(config, { database, dispatcher: notifications, instanceId, logger, clock, ownership }));
     const status = (): InstanceStatus => ({
       instanceId, version: packageVersion(), mode: ownership.mode, startedAt, symbols: symbols(),
       allocation: { mode: config.coordination.allocation, members: allocation?.members },

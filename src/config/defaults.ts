@@ -56,7 +56,7 @@ export const DEFAULTS = {
   },
   coordination: { allocation: 'static', leaseTtlMs: 10_000, heartbeatIntervalMs: 3000, standby: false },
   web: { enabled: true, host: '127.0.0.1', port: 8080 },
-  webhook: { timeoutMs: 5000 },
+  notifications: { timeoutMs: 5000, telegramApiUrl: 'https://api.telegram.org', dailySummaryTime: '00:00' },
 } as const;
 
 /** Venues whose API keys come with a passphrase (ccxt ids). */

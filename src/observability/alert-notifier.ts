@@ -1,16 +1,17 @@
 /**
  * Operator alerts (R10 "instance down": 告警通知): a standby that took a symbol over, an instance
- * that lost a symbol it was trading. Each alert is logged as a warning and, when
- * `notifications.webhook.url` is set, POSTed there as JSON.
+ * that lost a symbol it was trading. Each alert is logged as a warning, counted, and handed to the
+ * notification channels (webhook, Telegram, Slack: notifications/) whose filter takes its kind.
  *
- * Delivery never blocks or fails trading: `notify` returns at once, the request is bounded by
- * `notifications.webhook.timeout`, and a failure is logged (WebhookDeliveryError). The webhook URL's
- * path and query (its token) never reach a log line or an error: only its scheme and host do.
+ * Delivery never blocks or fails trading: `notify` returns at once (NotificationDispatcher).
  */
 import type { Logger } from 'pino';
-import { WebhookDeliveryError } from './errors.js';
+import { Counter, type Registry } from 'prom-client';
+import { NotificationDispatcher } from './notifications/notification-dispatcher.js';
 
-export type AlertKind = 'standby-activated' | 'ownership-lost';
+/** Every alert kind, in the vocabulary of `notifications.*.alerts` filters. */
+export const ALERT_KINDS = ['standby-activated', 'ownership-lost'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface Alert {
   readonly kind: AlertKind;
@@ -22,59 +23,27 @@ export interface Alert {
   readonly message: string;
 }
 
-export interface WebhookSettings {
-  readonly url: string;
-  readonly timeoutMs: number;
-}
-
 export class AlertNotifier {
   readonly #logger: Logger;
-  readonly #webhook: WebhookSettings | undefined;
-  readonly #endpoint: string;
-  readonly #inFlight = new Set<Promise<void>>();
+  readonly #dispatcher: NotificationDispatcher;
+  readonly #raised: Counter<'kind'> | undefined;
 
-  constructor(logger: Logger, webhook?: WebhookSettings) {
+  /** With a `registry`, alerts are counted in `quantmesh_alerts_total{kind}` (deploy/prometheus/alerts.yml reads it). */
+  constructor(logger: Logger, dispatcher?: NotificationDispatcher, registry?: Registry) {
     this.#logger = logger;
-    this.#webhook = webhook;
-    this.#endpoint = webhook === undefined ? '' : new URL(webhook.url).origin;
+    this.#dispatcher = dispatcher ?? new NotificationDispatcher(logger, []);
+    this.#raised = registry === undefined ? undefined : new Counter({ name: 'quantmesh_alerts_total', help: 'Operator alerts raised, by kind', labelNames: ['kind'], registers: [registry] });
   }
 
   /** Logs the alert and starts its delivery; returns at once. */
   notify(alert: Alert): void {
     this.#logger.warn({ alert: alert.kind, symbol: `${alert.exchange}:${alert.symbol}` }, `alert: ${alert.message}`);
-    if (this.#webhook === undefined) return;
-    const delivery = this.#deliver(this.#webhook, alert).catch((error: unknown) => {
-      this.#logger.warn({ err: error, alert: alert.kind }, 'alert webhook failed (trading continues)');
-    });
-    this.#inFlight.add(delivery);
-    void delivery.finally(() => this.#inFlight.delete(delivery));
+    this.#raised?.inc({ kind: alert.kind });
+    this.#dispatcher.dispatch({ type: 'alert', alert });
   }
 
-  /** Waits for the deliveries in flight (each bounded by the timeout). */
+  /** Waits for the deliveries in flight (each bounded by its channel's timeout). */
   async flush(): Promise<void> {
-    await Promise.all([...this.#inFlight]);
+    await this.#dispatcher.flush();
   }
-
-  async #deliver(webhook: WebhookSettings, alert: Alert): Promise<void> {
-    let response: Response;
-    try {
-      response = await fetch(webhook.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(alert),
-        signal: AbortSignal.timeout(webhook.timeoutMs),
-      });
-    } catch (error) {
-      // The fetch error may carry the full URL: keep only its kind and the system error code.
-      throw new WebhookDeliveryError(this.#endpoint, failureReason(error, webhook.timeoutMs));
-    }
-    await response.arrayBuffer().catch(() => undefined);
-    if (!response.ok) throw new WebhookDeliveryError(this.#endpoint, `HTTP ${response.status}`);
-  }
-}
-
-function failureReason(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
-  const code = error instanceof Error ? (error.cause as { code?: unknown } | undefined)?.code : undefined;
-  return typeof code === 'string' ? `request failed (${code})` : 'request failed';
 }

@@ -1,13 +1,13 @@
 import { QuantMeshError } from '../errors/quantmesh-error.js';
 
 /**
- * An alert did not reach the webhook: no answer within the timeout, a refused connection or a
- * non-2xx status. Logged, never fatal. `endpoint` is the URL's scheme and host only: its path and
- * query usually hold the webhook's token.
+ * A notification did not reach its channel (webhook, Telegram, Slack): no answer within the
+ * timeout, a refused connection or a non-2xx status. Logged, never fatal. `endpoint` is the URL's
+ * scheme and host only: its path and query hold the channel's token (a bot token, a webhook key).
  */
-export class WebhookDeliveryError extends QuantMeshError {
-  readonly code = 'QM_NOTIFY_WEBHOOK_FAILED';
-  constructor(readonly endpoint: string, reason: string, options?: { cause?: unknown }) {
-    super(`alert not delivered to webhook ${endpoint}: ${reason}`, options);
+export class NotificationDeliveryError extends QuantMeshError {
+  readonly code = 'QM_NOTIFY_DELIVERY_FAILED';
+  constructor(readonly channel: string, readonly endpoint: string, what: string, reason: string, options?: { cause?: unknown }) {
+    super(`${what} not delivered to ${channel} ${endpoint}: ${reason}`, options);
   }
 }

@@ -43,7 +43,7 @@ describe('quantmesh CLI', () => {
     const { code, output } = await run(['config', 'check', 'examples/ha/instance-1.yaml'], EXAMPLE_ENV);
     expect(code).toBe(0);
     expect(output).toMatch(/instance-1.yaml: valid/);
-    expect(output).toMatch(/dsn: host=postgres user=quantmesh password=\*\*\* dbname=quantmesh/);
+    expect(output).toMatch(/dsn: host=postgres port=5432 user=quantmesh password=\*\*\* dbname=quantmesh/);
     for (const secret of Object.values(EXAMPLE_ENV)) expect(output).not.toContain(secret);
   });
 

@@ -19,7 +19,7 @@ trading:
   symbols: [{exchange: sim, symbol: BTCUSDT, price_interval: 1, order_quantity: 30, sell_window_size: 3, min_order_value: 5, max_leverage: 3}]
 web: {api_key: w}
 config_centre: {endpoints: ["e:2379"], auth: {username: u, password: p}}
-notifications: {webhook: {url: "https://h/x"}}
+notifications: {webhook: {url: "https://h/x"}, telegram: {bot_token: t, chat_id: c}, slack: {webhook_url: "https://hooks.slack.com/services/x"}}
 `;
 
 function keyPaths(value: unknown, prefix: string, out: Set<string>): Set<string> {
@@ -40,7 +40,7 @@ describe('configuration reference', () => {
     const doc = await readFile(join(projectRoot, 'docs/configuration.md'), 'utf8');
     const encoded = configSchema.encode(parseConfig(FULL, { file: 'full.yaml', env: {} }));
     const sections = new Set(Object.keys(encoded as object));
-    const leaves = [...keyPaths(encoded, '', new Set())].filter((path) => !sections.has(path) && !/\.(redis|etcd|auth|webhook|grid_risk_control)$/.test(path) && path !== 'trading.symbols' && path !== 'exchanges.<name>.symbols');
+    const leaves = [...keyPaths(encoded, '', new Set())].filter((path) => !sections.has(path) && !/\.(redis|etcd|auth|webhook|telegram|slack|grid_risk_control)$/.test(path) && path !== 'trading.symbols' && path !== 'exchanges.<name>.symbols');
     expect(leaves.length).toBeGreaterThan(70);
     const missing = leaves.filter((path) => !doc.includes(`| \`${path}\` |`));
     expect(missing).toEqual([]);

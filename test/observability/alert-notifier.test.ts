@@ -4,13 +4,21 @@
  * path and query, where its token lives, never reach a log line.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Alert, AlertNotifier } from '../../src/observability/alert-notifier.js';
-import { captureLogs } from '../../src/observability/logger.js';
+import { type Alert, ALERT_KINDS, AlertNotifier } from '../../src/observability/alert-notifier.js';
+import { type Logger, captureLogs } from '../../src/observability/logger.js';
+import { NotificationDispatcher } from '../../src/observability/notifications/notification-dispatcher.js';
+import { WebhookChannel } from '../../src/observability/notifications/webhook-channel.js';
 import { freePort } from '../harness/free-port.js';
 
 const TOKEN = 'tok-91c2e7';
 const ALERT: Alert = { kind: 'standby-activated', instanceId: 'b', exchange: 'binance', symbol: 'BTCUSDT', time: '2026-11-24T03:00:00.000Z', message: 'standby b took over binance:BTCUSDT' };
+
+function toWebhook(logger: Logger, url: string, timeoutMs: number): AlertNotifier {
+  const webhook = new WebhookChannel({ url, timeoutMs, filter: { alerts: ALERT_KINDS, trades: false, dailySummary: false } });
+  return new AlertNotifier(logger, new NotificationDispatcher(logger, [webhook]));
+}
 
 describe('alert notifier', () => {
   let server: Server | undefined;
@@ -38,7 +46,7 @@ describe('alert notifier', () => {
       response.writeHead(204).end();
     });
     const { logger, records, lines } = captureLogs();
-    const notifier = new AlertNotifier(logger, { url, timeoutMs: 2000 });
+    const notifier = toWebhook(logger, url, 2000);
     notifier.notify(ALERT);
     await notifier.flush();
     expect(received).toEqual([{ path: `/hooks/${TOKEN}?key=${TOKEN}`, type: 'application/json', alert: ALERT }]);
@@ -48,23 +56,23 @@ describe('alert notifier', () => {
 
   it('an error status, a webhook that never answers and a refused connection are logged, never thrown, without the token', async () => {
     const { logger, records, lines } = captureLogs();
-    const failing = new AlertNotifier(logger, { url: await webhook((_request, _body, response) => response.writeHead(500).end()), timeoutMs: 2000 });
+    const failing = toWebhook(logger, await webhook((_request, _body, response) => response.writeHead(500).end()), 2000);
     expect(() => failing.notify(ALERT)).not.toThrow();
     await failing.flush();
     const silentUrl = (await webhook(() => undefined)).replace('127.0.0.1', 'localhost');
-    const silent = new AlertNotifier(logger, { url: silentUrl, timeoutMs: 200 });
+    const silent = toWebhook(logger, silentUrl, 200);
     silent.notify(ALERT);
     await silent.flush();
-    const refused = new AlertNotifier(logger, { url: `http://127.0.0.1:${await freePort()}/hooks/${TOKEN}`, timeoutMs: 2000 });
+    const refused = toWebhook(logger, `http://127.0.0.1:${await freePort()}/hooks/${TOKEN}`, 2000);
     refused.notify(ALERT);
     await refused.flush();
-    const failures = records().filter((record) => record.msg === 'alert webhook failed (trading continues)');
+    const failures = records().filter((record) => record.msg === 'webhook notification failed (trading continues)');
     expect(failures.map((record) => (record.err as { code: string; message: string }).message)).toEqual([
       expect.stringMatching(/^alert not delivered to webhook http:\/\/127\.0\.0\.1:\d+: HTTP 500$/),
       expect.stringMatching(/^alert not delivered to webhook http:\/\/localhost:\d+: no answer within 200 ms$/),
       expect.stringMatching(/^alert not delivered to webhook http:\/\/127\.0\.0\.1:\d+: request failed \(ECONNREFUSED\)$/),
     ]);
-    expect(failures.every((record) => (record.err as { code: string }).code === 'QM_NOTIFY_WEBHOOK_FAILED')).toBe(true);
+    expect(failures.every((record) => (record.err as { code: string }).code === 'QM_NOTIFY_DELIVERY_FAILED')).toBe(true);
     expect(lines().join('\n')).not.toContain(TOKEN);
   });
 
@@ -74,5 +82,16 @@ describe('alert notifier', () => {
     notifier.notify({ ...ALERT, kind: 'ownership-lost', message: 'a lost binance:BTCUSDT' });
     await notifier.flush();
     expect(records()).toEqual([expect.objectContaining({ level: 40, alert: 'ownership-lost', msg: 'alert: a lost binance:BTCUSDT' })]);
+  });
+
+  it('counts the alerts raised by kind in quantmesh_alerts_total', async () => {
+    const registry = new Registry();
+    const notifier = new AlertNotifier(captureLogs().logger, undefined, registry);
+    notifier.notify(ALERT);
+    notifier.notify(ALERT);
+    notifier.notify({ ...ALERT, kind: 'ownership-lost' });
+    const text = await registry.metrics();
+    expect(text).toContain('quantmesh_alerts_total{kind="standby-activated"} 2');
+    expect(text).toContain('quantmesh_alerts_total{kind="ownership-lost"} 1');
   });
 });

@@ -4,6 +4,7 @@ import { report } from './field.js';
 import { boolean, decimal, duration, integer, oneOf, string, url } from './scalars.js';
 import { list, object, optional, withDefault } from './structure.js';
 import { symbolName } from './exchange-schema.js';
+import { ALERT_KINDS } from '../../observability/alert-notifier.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 /** Candle intervals the venues share (ccxt timeframes). */
@@ -68,10 +69,33 @@ export const webSchema = object({
   api_key: optional(string({ secret: true, nonEmpty: true })),
 });
 
+/** Which notifications a channel takes: every alert kind unless listed; trades and daily summaries opt-in. */
+const channelFilter = {
+  alerts: withDefault(list(oneOf(ALERT_KINDS)), [...ALERT_KINDS]),
+  trades: withDefault(boolean(), false),
+  daily_summary: withDefault(boolean(), false),
+};
+const timeout = withDefault(duration(), DEFAULTS.notifications.timeoutMs);
+
 export const notificationsSchema = object({
   webhook: optional(object({
     // A webhook URL usually embeds its token: only scheme and host are shown.
     url: url({ hidePath: true }),
-    timeout: withDefault(duration(), DEFAULTS.webhook.timeoutMs),
+    timeout,
+    ...channelFilter,
   })),
+  telegram: optional(object({
+    bot_token: string({ secret: true, nonEmpty: true }),
+    chat_id: string({ nonEmpty: true }),
+    api_url: withDefault(url(), DEFAULTS.notifications.telegramApiUrl),
+    timeout,
+    ...channelFilter,
+  })),
+  slack: optional(object({
+    // The incoming webhook's path is its secret.
+    webhook_url: url({ hidePath: true }),
+    timeout,
+    ...channelFilter,
+  })),
+  daily_summary_time: withDefault(string({ pattern: { test: /^([01]\d|2[0-3]):[0-5]\d$/, allowed: 'HH:MM (UTC), e.g. 00:05' } }), DEFAULTS.notifications.dailySummaryTime),
 });

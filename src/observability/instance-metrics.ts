@@ -1,0 +1,23 @@
+/**
+ * `quantmesh_instance_info{instance_id, version, mode}` = 1 (R9, R1): names the instance behind a
+ * scrape target and its mode (active, standby, activated), read when scraped, so the dashboard's
+ * instance table shows which instance is the standby without a second source.
+ */
+import { Gauge, type Registry } from 'prom-client';
+
+export interface InstanceInfo {
+  readonly instanceId: string;
+  readonly version: string;
+  readonly mode: string;
+}
+
+export function registerInstanceInfo(registry: Registry, read: () => InstanceInfo): void {
+  new Gauge({
+    name: 'quantmesh_instance_info', help: 'This instance: its id, version and mode (active, standby, activated); always 1', labelNames: ['instance_id', 'version', 'mode'], registers: [registry],
+    collect() {
+      this.reset();
+      const info = read();
+      this.set({ instance_id: info.instanceId, version: info.version, mode: info.mode }, 1);
+    },
+  });
+}
