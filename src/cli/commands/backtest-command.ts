@@ -8,7 +8,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { BacktestSetupError } from '../../backtest/errors.js';
 import { backtestSetup } from '../../backtest/backtest-setup.js';
 import { formatReport } from '../../backtest/backtest-report.js';
-import { ProgressBar } from '../../backtest/progress-bar.js';
+import { ProgressBar } from '../../observability/progress-bar.js';
 import { parseReplayCsv } from '../../backtest/replay-csv.js';
 import { runBacktestToDirectory } from '../../backtest/run-backtest-to-directory.js';
 import { embeddedDefaultConfig } from '../../config/embedded-default.js';
@@ -56,7 +56,7 @@ export const backtestCommand: CliCommand = {
           const config = flags.config === undefined ? embeddedDefaultConfig() : await loadConfig(flags.config, { env: context.env });
           const replayPrices = flags.csv === undefined ? undefined : parseReplayCsv(readCsv(flags.csv));
           const setup = backtestSetup(config, { symbol: flags.symbol, seed: flags.seed, ticks: flags.ticks, replayPrices });
-          const progress = flags.progress ? new ProgressBar({ write: context.err, isTTY: process.stderr.isTTY }) : undefined;
+          const progress = flags.progress ? new ProgressBar({ write: context.err, isTTY: process.stderr.isTTY }, { unit: 'ticks', rate: true }) : undefined;
           const { report, files } = runBacktestToDirectory(setup, { outDir: flags.out, onProgress: progress === undefined ? undefined : (done, total) => progress.update(done, total) });
           context.out(formatReport(report));
           context.out(`equity curve: ${files.csv}\nchart:        ${files.html}\nreport:       ${files.json}\n`);
