@@ -10,7 +10,6 @@ import { backtestSetup } from '../../backtest/backtest-setup.js';
 import { formatReport } from '../../backtest/backtest-report.js';
 import { ProgressBar } from '../../observability/progress-bar.js';
 import { parseReplayCsv } from '../../backtest/replay-csv.js';
-import { runBacktestToDirectory } from '../../backtest/run-backtest-to-directory.js';
 import { embeddedDefaultConfig } from '../../config/embedded-default.js';
 import { ConfigError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load-config.js';
@@ -57,6 +56,7 @@ export const backtestCommand: CliCommand = {
           const replayPrices = flags.csv === undefined ? undefined : parseReplayCsv(readCsv(flags.csv));
           const setup = backtestSetup(config, { symbol: flags.symbol, seed: flags.seed, ticks: flags.ticks, replayPrices });
           const progress = flags.progress ? new ProgressBar({ write: context.err, isTTY: process.stderr.isTTY }, { unit: 'ticks', rate: true }) : undefined;
+          const { runBacktestToDirectory } = await import('../../backtest/run-backtest-to-directory.js');
           const { report, files } = runBacktestToDirectory(setup, { outDir: flags.out, onProgress: progress === undefined ? undefined : (done, total) => progress.update(done, total) });
           context.out(formatReport(report));
           context.out(`equity curve: ${files.csv}\nchart:        ${files.html}\nreport:       ${files.json}\n`);
