@@ -1,7 +1,7 @@
 /**
  * `npm run bench:engine`: the engine's figures, each beside a baseline measured in the same run.
- * 1. Backtest throughput (`benchBacktest()`): ticks/s through the grid and the sim matching engine,
- *    against the sim engine alone.
+ * 1. Backtest throughput (`benchBacktest()`): ticks per CPU second through the grid and the sim
+ *    matching engine, against the sim engine alone and a minimal hand-written grid loop.
  * 2. Tick-to-order-sent latency p50/p99 (bench/tick-to-order.ts), symbol lock granularity:
  *    (a) SQLite + NoopLock, against one raw SQLite intent INSERT;
  *    (b) PostgreSQL (fresh database, dropped after) + RedisLock on the shared Redis (unique key
@@ -23,7 +23,7 @@ import type { Database } from '../src/storage/database.js';
 import { openDatabase } from '../src/storage/open-database.js';
 import { createPostgresDatabase } from '../test/harness/postgres.js';
 import { requireListening, services } from '../test/harness/services.js';
-import { benchBacktest } from './backtest-throughput.js';
+import { benchBacktest, printRow } from './backtest-throughput.js';
 import { type RawRoundTrip, rawPostgresInsert, rawRedisLock, rawSqliteInsert } from './raw-round-trips.js';
 import { startTickToOrder } from './tick-to-order.js';
 
@@ -40,7 +40,6 @@ function percentiles(samples: readonly number[]): Percentiles {
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-const figure = (value: number) => (value >= 1000 ? value.toFixed(0) : value.toPrecision(3));
 const ratio = (value: number) => value.toPrecision(3);
 
 function row(name: string, value: string, baselineName: string, baseline: string, ratioText: string): void {
@@ -48,10 +47,8 @@ function row(name: string, value: string, baselineName: string, baseline: string
 }
 
 async function backtestSection(): Promise<void> {
-  console.log('## backtest throughput (best of 3 rounds after a warm-up)');
-  for (const result of await benchBacktest()) {
-    row(result.name, `${figure(result.value)} ${result.unit}`, result.baselineName, `${figure(result.baseline)} ${result.unit}`, ratio(result.ratio));
-  }
+  console.log('## backtest throughput (ticks per CPU second, best of 3 rounds after a warm-up; npm run bench:backtest adds the length test)');
+  for (const result of await benchBacktest()) printRow(result);
 }
 
 interface LatencyCase {

@@ -15,6 +15,8 @@
  * grid's risk checks at the new price must see it (a stop loss otherwise closes only part of it).
  */
 import { ZERO } from '../domain/decimal.js';
+import type { Fill } from '../domain/fill.js';
+import type { Trade } from '../domain/trade.js';
 import { ExchangeError, UnknownOrderError } from '../exchange/errors.js';
 import type { OrderReport, PlaceOrderRequest } from '../exchange/exchange.js';
 import { SimMatchingEngine } from '../exchange/sim/sim-matching-engine.js';
@@ -32,6 +34,10 @@ import { BacktestStalledError } from './errors.js';
 export interface BacktestObserver {
   /** Called once per tick after it settled: the equity curve. */
   onTick?(point: EquityPoint): void;
+  /** Each venue fill, in the order the grid sees it. */
+  onFill?(fill: Fill): void;
+  /** Each round trip the grid books. */
+  onTrade?(trade: Trade): void;
   /** Called every `progressEvery` ticks and at the end. */
   onProgress?(done: number, total: number): void;
 }
@@ -99,7 +105,10 @@ class BacktestLoop {
   #settle(): void {
     let handled = 0;
     for (let event = this.#queue.shift(); event !== undefined; event = this.#queue.shift()) {
-      if (event.type === 'OrderFilled') this.#ledger.addFill(event.fill);
+      if (event.type === 'OrderFilled') {
+        this.#ledger.addFill(event.fill);
+        this.#observer.onFill?.(event.fill);
+      }
       const decision = decide(this.#grid, event);
       this.#grid = decision.state;
       for (const command of decision.commands) this.#act(command);
@@ -116,7 +125,10 @@ class BacktestLoop {
       case 'CancelOrder': return this.#cancel(command.clientOrderId);
       case 'LookupOrder': return this.#lookup(command.clientOrderId);
       case 'ClosePosition': return this.#close(command);
-      case 'BookTrade': return this.#ledger.addTrade(command.trade);
+      case 'BookTrade':
+        this.#ledger.addTrade(command.trade);
+        this.#observer.onTrade?.(command.trade);
+        return;
       case 'PauseSymbol':
         this.#pausedBecause = `${command.reason}: ${command.message}`;
         return;

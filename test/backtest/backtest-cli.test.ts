@@ -28,7 +28,7 @@ describe('quantmesh backtest', () => {
     for (const label of ['unrealized PnL', 'fees \\(all fills\\)', 'max drawdown', 'trades \\(round trips\\)', 'fills', 'time in market', 'final position']) {
       expect(output).toMatch(new RegExp(`\\n${label}\\s+-?\\d`));
     }
-    expect(output).toMatch(/1500\/1500 ticks \d+ ticks\/s/);
+    expect(output).toMatch(/1500\/1500 ticks 100\.0% \d+ ticks\/s/);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { ticks: number; seed: number };
     expect(report).toMatchObject({ ticks: 1501, seed: 9 });
     expect((await readFile(join(out, 'equity.csv'), 'utf8')).trim().split('\n')).toHaveLength(1502);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/decimal.js';
 import { backtestSetup } from '../../src/backtest/backtest-setup.js';
 import { EquityChart } from '../../src/backtest/equity-chart-html.js';
-import { ProgressBar } from '../../src/backtest/progress-bar.js';
+import { ProgressBar } from '../../src/observability/progress-bar.js';
 import { parseReplayCsv } from '../../src/backtest/replay-csv.js';
 import { runBacktestToDirectory } from '../../src/backtest/run-backtest-to-directory.js';
 import { priceCsv, tinyConfig } from './backtest-fixture.js';
@@ -54,17 +54,17 @@ describe('backtest outputs', () => {
   it('the progress bar redraws in place on a terminal with ticks/s, and writes sparse lines to a pipe', () => {
     let now = 0;
     const terminal: string[] = [];
-    const bar = new ProgressBar({ write: (text) => terminal.push(text), isTTY: true }, () => now);
+    const bar = new ProgressBar({ write: (text) => terminal.push(text), isTTY: true }, { unit: 'ticks', rate: true, clock: () => now });
     for (let done = 1000; done <= 4000; done += 1000) {
       now += 500;
       bar.update(done, 4000);
     }
     expect(terminal).toHaveLength(4);
-    expect(terminal[0]).toMatch(/^\r\[#{8}\.{22}\]  25\.0% 1000\/4000 ticks 2000 ticks\/s$/);
-    expect(terminal.at(-1)).toMatch(/100\.0% 4000\/4000 ticks 2000 ticks\/s\n$/);
+    expect(terminal[0]).toMatch(/^\r\[#{8}\.{22}\] 1000\/4000 ticks  25\.0% 2000 ticks\/s$/);
+    expect(terminal.at(-1)).toMatch(/4000\/4000 ticks 100\.0% 2000 ticks\/s\n$/);
     const piped: string[] = [];
     now = 0;
-    const quiet = new ProgressBar({ write: (text) => piped.push(text), isTTY: false }, () => now);
+    const quiet = new ProgressBar({ write: (text) => piped.push(text), isTTY: false }, { unit: 'ticks', rate: true, clock: () => now });
     for (let done = 1; done <= 100; done += 1) {
       now += 100;
       quiet.update(done, 100);

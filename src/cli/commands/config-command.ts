@@ -4,7 +4,6 @@
  * its `instance.id`, or prints what is stored there.
  */
 import type { Command } from 'commander';
-import { openConfigCentre } from '../../app/instance-config.js';
 import { ConfigCentreUnavailableError, ConfigRevisionConflictError } from '../../coordination/config-centre/errors.js';
 import type { ConfigCentre } from '../../coordination/config-centre/config-centre.js';
 import { ConfigError } from '../../config/errors.js';
@@ -70,6 +69,8 @@ function centreOf(text: string, file: string, context: CliContext): BootstrapCon
 }
 
 async function withCentre(bootstrap: BootstrapConfig, run: (centre: ConfigCentre, name: string) => Promise<void>): Promise<void> {
+  // The etcd client (gRPC) is loaded only by the commands that reach the centre: `config check` starts fast.
+  const { openConfigCentre } = await import('../../app/instance-config.js');
   const centre = openConfigCentre(bootstrap);
   try {
     await run(centre, bootstrap.instance.id!);

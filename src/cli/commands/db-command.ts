@@ -8,7 +8,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import type { CliCommand } from '../cli-command.js';
 import type { SqlDialect } from '../../storage/database.js';
-import { runCopy, runMigrate } from '../../storage/copy/run-copy.js';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -39,6 +38,8 @@ export function createDbCommand(): Command {
     .option('--batch-size <n>', 'rows per read and per multi-row write', positiveInteger, 1000)
     .action(async (options: { from: string; to: string; force: boolean; batchSize: number }) => {
       try {
+        // Kysely and the database drivers are loaded by the db commands only.
+        const { runCopy } = await import('../../storage/copy/run-copy.js');
         const equal = await runCopy({ ...options, out: process.stdout, progress: process.stderr });
         if (!equal) process.exitCode = 2;
       } catch (error) {
@@ -57,6 +58,7 @@ export function createDbCommand(): Command {
       try {
         if ((options.config === undefined) === (options.dsn === undefined)) throw new InvalidArgumentError('give exactly one of --config or --dsn');
         const target = options.config !== undefined ? await databaseFromConfig(options.config) : { type: options.type, dsn: options.dsn! };
+        const { runMigrate } = await import('../../storage/copy/run-copy.js');
         await runMigrate(target.type, target.dsn, process.stdout);
       } catch (error) {
         report(error);

@@ -5,13 +5,10 @@
  */
 import { once } from 'node:events';
 import { InvalidArgumentError } from 'commander';
-import { loadInstanceConfig } from '../../app/instance-config.js';
-import { runInstance } from '../../app/run-instance.js';
 import { ConfigCentreUnavailableError } from '../../coordination/config-centre/errors.js';
 import { embeddedDefaultConfig } from '../../config/embedded-default.js';
 import { ConfigError } from '../../config/errors.js';
 import { configSecrets } from '../../config/redact-config.js';
-import { createLogger } from '../../observability/logger.js';
 import type { CliCommand } from '../cli-command.js';
 
 interface RunFlags {
@@ -27,6 +24,10 @@ export const runCommand: CliCommand = {
       .option('--standby', 'start as a hot standby: trade only once the active instance is gone')
       .option('--web-port <port>', 'HTTP port, overriding web.port (e.g. several instances or test runs on one host)', webPort)
       .action(async (flags: RunFlags) => {
+        // The instance (venues, drivers, locks, server) is loaded when a run starts, not for `--help`.
+        const [{ loadInstanceConfig }, { runInstance }, { createLogger }] = await Promise.all([
+          import('../../app/instance-config.js'), import('../../app/run-instance.js'), import('../../observability/logger.js'),
+        ]);
         let config;
         try {
           const standby = flags.standby === true;

@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { dec } from '../../domain/decimal.js';
 import { simSymbolsNamed } from '../../exchange/sim/sim-settings.js';
 import { type SimVenueCredentials, demoCredentials } from '../../exchange/sim-venue/sim-venue-accounts.js';
-import { type SimVenueServer, startSimVenueServer } from '../../exchange/sim-venue/sim-venue-server.js';
+import type { SimVenueServer } from '../../exchange/sim-venue/sim-venue-server.js';
 import type { CliCommand } from '../cli-command.js';
 
 function integer(value: string): number {
@@ -53,6 +53,8 @@ export function buildSimVenueCommand(onStarted?: (server: SimVenueServer) => voi
         // A generated demo pair is printed on purpose: it is the only way to learn it.
         console.log(`sim-venue demo account: api key ${demo.apiKey} api secret ${demo.apiSecret}`);
       }
+      // The HTTP and WebSocket server is loaded when the venue starts, not for `--help`.
+      const { startSimVenueServer } = await import('../../exchange/sim-venue/sim-venue-server.js');
       const server = await startSimVenueServer({
         port: flags.port,
         host: flags.host,

@@ -30,11 +30,13 @@ export class RandomWalkPath implements PricePath {
   readonly #random: SeededRandom;
   readonly #settings: RandomWalkSettings;
   #value: number;
+  readonly #tickSizeNumber: number;
 
   constructor(settings: RandomWalkSettings) {
     this.#settings = settings;
     this.#random = new SeededRandom(settings.seed);
     this.#value = settings.initialPrice.toNumber();
+    this.#tickSizeNumber = settings.tickSize.toNumber();
   }
 
   next(elapsedMs: number): Decimal {
@@ -42,7 +44,21 @@ export class RandomWalkPath implements PricePath {
     const { volatility: sigma, drift: mu, tickSize } = this.#settings;
     this.#value *= Math.exp((mu - (sigma * sigma) / 2) * dt + sigma * Math.sqrt(dt) * this.#random.gaussian());
     // A price never reaches zero or below one tick, whatever the path did.
-    return maxDecimal(roundToStep(dec(this.#value.toFixed(12)), tickSize), tickSize);
+    return maxDecimal(this.#onTickGrid(), tickSize);
+  }
+
+  /**
+   * The value at 12 decimals rounded to the tick (half even). The float quotient decides the
+   * rounding unless it lies within 1e-6 of a half, where binary error could flip it; only then is
+   * the exact decimal route taken, so the path is the same as rounding every step exactly.
+   */
+  #onTickGrid(): Decimal {
+    const ticks = this.#value / this.#tickSizeNumber;
+    const rounded = Math.round(ticks);
+    if (Math.abs(Math.abs(ticks - rounded) - 0.5) < 1e-6 || !Number.isSafeInteger(rounded)) {
+      return roundToStep(dec(this.#value.toFixed(12)), this.#settings.tickSize);
+    }
+    return this.#settings.tickSize.mul(rounded);
   }
 }
 

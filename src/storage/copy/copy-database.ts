@@ -11,7 +11,7 @@ import type { StorageSchema } from '../kysely/kysely-schema.js';
 import { upsertRows } from '../kysely/dialect-sql.js';
 import type { SqlDialect } from '../database.js';
 import { COPY_TABLES, type TableSpec } from './copy-tables.js';
-import { ProgressBar, type ProgressOutput } from './progress-bar.js';
+import { ProgressBar, type ProgressOutput } from '../../observability/progress-bar.js';
 import { rowDigest, rowKey, scanTable } from './table-scan.js';
 
 export interface CopyEndpoint {
@@ -52,16 +52,16 @@ export async function copyDatabase(source: CopyEndpoint, target: CopyEndpoint, o
     const filled = await nonEmptyTables(target);
     if (filled.length > 0) throw new CopyTargetNotEmptyError(filled);
   }
-  const bar = options.progress === undefined ? undefined : new ProgressBar(options.progress);
+  const bar = options.progress === undefined ? undefined : new ProgressBar(options.progress, { unit: 'rows' });
   let copied = 0;
   for (const spec of COPY_TABLES) {
     const total = await countRows(source, spec);
     let done = 0;
-    bar?.update(spec.name, done, total);
+    bar?.update(done, total, spec.name);
     for await (const rows of scanTable(source.db, spec, batchSize)) {
       await upsertRows(target.db, target.dialect, spec.name, spec.key, rows);
       done += rows.length;
-      bar?.update(spec.name, done, total);
+      bar?.update(done, total, spec.name);
     }
     bar?.finish();
     copied += done;

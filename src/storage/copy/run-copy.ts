@@ -8,7 +8,7 @@ import { KyselyDatabase } from '../kysely/kysely-database.js';
 import { createStorageDialect } from '../open-database.js';
 import { copyDatabase, type TableComparison, verifyCopy } from './copy-database.js';
 import { inferDatabaseType } from './database-type.js';
-import type { ProgressOutput } from './progress-bar.js';
+import type { ProgressOutput } from '../../observability/progress-bar.js';
 
 export interface CopyRun {
   readonly from: string;

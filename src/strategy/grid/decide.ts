@@ -22,7 +22,7 @@ import { resumeGrid } from './pause.js';
 import { quote } from './quote.js';
 import { reconcile } from './reconcile.js';
 import { stopGrid } from './stop-grid.js';
-import type { Transition } from './transition.js';
+import { type Transition, andThen } from './transition.js';
 
 function apply(state: GridState, event: GridEvent): Transition {
   switch (event.type) {
@@ -56,21 +56,21 @@ function apply(state: GridState, event: GridEvent): Transition {
   }
 }
 
-function then(first: Transition, next: (state: GridState) => Transition): Transition {
-  const second = next(first.state);
-  return { state: second.state, commands: [...first.commands, ...second.commands], foreign: first.foreign };
-}
-
 function react(state: GridState, time: number): Transition {
   const price = state.lastPrice;
   if (price === undefined || state.lattice === undefined) return { state, commands: [] };
-  return then(then(checkPositionRisk(state, price, time), (s) => checkAccount(s, price, time)), (s) => quote(s, time));
+  return andThen(andThen(checkPositionRisk(state, price, time), (s) => checkAccount(s, price, time)), (s) => quote(s, time));
 }
 
 /** What must be saved: the grid record when its persisted fields changed, and every changed slot. */
 function persistence(before: GridState, after: GridState): GridCommand | undefined {
   const grid = before.lattice !== after.lattice || before.pause !== after.pause;
-  const levels = [...after.slots].filter(([level, slot]) => before.slots.get(level) !== slot).map(([level]) => level).sort((a, b) => a - b);
+  const levels: number[] = [];
+  // Transitions share untouched slot maps and slots, so identity tells what changed.
+  if (before.slots !== after.slots) {
+    for (const [level, slot] of after.slots) if (before.slots.get(level) !== slot) levels.push(level);
+    levels.sort((a, b) => a - b);
+  }
   return grid || levels.length > 0 ? { type: 'PersistState', grid, levels } : undefined;
 }
 
@@ -84,7 +84,7 @@ export function decide(state: GridState, event: GridEvent): Decision {
   const foreign = applied.foreign ?? [];
   // An update that was entirely foreign changes nothing: no reaction, nothing to persist.
   if (foreign.length > 0 && applied.state === state && applied.commands.length === 0) return { state, commands: [], foreign };
-  const result = then(then(applied, (s) => react(s, event.time)), (s) => continueClosing(s, event.time));
+  const result = andThen(andThen(applied, (s) => react(s, event.time)), (s) => continueClosing(s, event.time));
   const persist = persistence(state, result.state);
   return { state: result.state, commands: persist === undefined ? result.commands : [...result.commands, persist], foreign };
 }

@@ -12,17 +12,12 @@ import { priceAt } from '../../domain/lattice.js';
 import { cancelOrders, cancellableSlots } from './cancel-orders.js';
 import { gridClientOrderId } from './client-order-id.js';
 import type { GridCommand } from './grid-command.js';
-import { type GridState, POST_ONLY_REJECTION_LIMIT, type Slot, changeSlot, slotAt, slotsWithOrders, withSlots } from './grid-state.js';
+import { type GridState, POST_ONLY_REJECTION_LIMIT, type Slot, changeSlot, countOrders, slotAt, withSlots } from './grid-state.js';
 import { type GridWindows, gridWindows, inBuyWindow, inSellWindow } from './grid-windows.js';
 import { pauseGrid } from './pause.js';
-import type { Transition } from './transition.js';
+import { type Transition, andThen } from './transition.js';
 
 interface Candidate { readonly slot: Slot; readonly side: OrderSide; readonly price: Decimal; readonly quantity: Decimal }
-
-function then(first: Transition, next: (state: GridState) => Transition): Transition {
-  const second = next(first.state);
-  return { state: second.state, commands: [...first.commands, ...second.commands] };
-}
 
 function orderPrice(state: GridState, slot: Slot, side: OrderSide): Decimal {
   const price = priceAt(state.lattice!, slot.level);
@@ -39,7 +34,7 @@ function isWanted(state: GridState, windows: GridWindows, slot: Slot): boolean {
  * the first is in flight (they still count against new placements until the venue confirms).
  */
 function cleanup(state: GridState, windows: GridWindows, price: Decimal, time: number): Transition {
-  const staying = slotsWithOrders(state).filter((slot) => isWorking(slot.order!.status) && slot.order!.status !== 'PENDING_CANCEL').length;
+  const staying = countOrders(state, (order) => isWorking(order.status) && order.status !== 'PENDING_CANCEL');
   if (staying < state.settings.orderCleanupThreshold) return { state, commands: [] };
   const distance = (slot: Slot): Decimal => slot.order!.price.sub(price).abs();
   const stale = cancellableSlots(state, (slot) => !isWanted(state, windows, slot))
@@ -97,7 +92,7 @@ function candidates(state: GridState, windows: GridWindows, time: number): Candi
 function place(state: GridState, windows: GridWindows, lastPrice: Decimal, time: number): Transition {
   const found = candidates(state, windows, time);
   if (typeof found === 'string') return pauseGrid(state, 'configuration', found, time);
-  const working = slotsWithOrders(state).filter((slot) => isWorking(slot.order!.status)).length;
+  const working = countOrders(state, (order) => isWorking(order.status));
   const room = Math.max(0, state.settings.orderCleanupThreshold - working);
   const distance = (c: Candidate): Decimal => c.price.sub(lastPrice).abs();
   const chosen = found.sort((a, b) => distance(a).cmp(distance(b)) || a.slot.level - b.slot.level).slice(0, room);
@@ -132,7 +127,7 @@ export function quote(state: GridState, time: number): Transition {
   } else if (state.pause !== undefined || state.panic) {
     result = cancelOrders(state, cancellableSlots(state, (slot) => slot.order!.side === 'BUY'), state.panic ? 'panic' : 'pause', time);
   }
-  result = then(result, (s) => cleanup(s, windows, price, time));
+  result = andThen(result, (s) => cleanup(s, windows, price, time));
   if (result.state.pause !== undefined || result.state.accountCheck !== 'passed') return result;
-  return then(result, (s) => place(s, windows, price, time));
+  return andThen(result, (s) => place(s, windows, price, time));
 }
