@@ -3,6 +3,7 @@ import {
   DuplicateClientOrderIdError, InsufficientMarginError, InvalidOrderError, PostOnlyWouldCrossError, RateLimitedError,
   ReduceOnlyRejectedError, UnknownOrderError, UnknownSymbolError,
 } from '../errors.js';
+import { WouldTriggerImmediatelyError } from '../sim/errors.js';
 import { SimVenueRequestError } from './errors.js';
 
 export interface BinanceErrorReply {
@@ -24,6 +25,7 @@ export function binanceErrorReply(error: unknown, operation: 'cancel' | 'query' 
   if (error instanceof DuplicateClientOrderIdError) return reply(400, -4116, 'ClientOrderId is duplicated.');
   if (error instanceof UnknownOrderError) return operation === 'query' ? reply(400, -2013, 'Order does not exist.') : reply(400, -2011, 'Unknown order sent.');
   if (error instanceof UnknownSymbolError) return reply(400, -1121, 'Invalid symbol.');
+  if (error instanceof WouldTriggerImmediatelyError) return reply(400, -2021, 'Order would immediately trigger.');
   if (error instanceof InvalidOrderError) return reply(400, -1013, `Filter failure: ${error.message}`);
   return reply(500, -1000, 'An unknown error occured while processing the request.');
 }
