@@ -35,7 +35,7 @@ export function exchangeInfoPayload(markets: readonly Market[], serverTime: numb
         { filterType: 'MAX_NUM_ORDERS', limit: 200 },
         { filterType: 'MIN_NOTIONAL', notional: text(market.minNotional) },
       ],
-      orderTypes: ['LIMIT', 'MARKET'], timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
+      orderTypes: ['LIMIT', 'MARKET', 'STOP_MARKET', 'TAKE_PROFIT_MARKET'], timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
     })),
   };
 }

@@ -1,16 +1,16 @@
 /**
  * The Binance USDⓈ-M futures REST endpoints for trading and the account (see docs/venues.md):
- * orders (limit, market, stop / take-profit market, amendment, batches, the cancel countdown),
+ * orders (limit and market, amendment, batches, the cancel countdown),
  * fills, balances, positions, income, account settings and listen keys. Weights and order counts
  * are Binance's published ones.
  */
 import { randomBytes } from 'node:crypto';
-import type { OrderSide } from '../../domain/order.js';
+import { ZERO } from '../../domain/decimal.js';
+import type { OrderSide, OrderType } from '../../domain/order.js';
 import type { PlaceOrderRequest } from '../exchange.js';
 import type { SimMatchingEngine } from '../sim/sim-matching-engine.js';
-import { reportOf } from '../sim/sim-order.js';
+import { type SimOrder, reportOf } from '../sim/sim-order.js';
 import { SIM_CLIENT_ORDER_ID_PATTERN } from '../sim/sim-settings.js';
-import type { SimTrigger } from '../sim/sim-trigger-book.js';
 import { binanceErrorReply } from './binance-errors.js';
 import {
   accountPayload, balancePayload, exchangeInfoPayload, orderPayload, positionPayload, userTradePayload,
@@ -19,45 +19,43 @@ import { SimVenueRequestError } from './errors.js';
 import { type Route, type RouteContext, perSymbol } from './route.js';
 import { booleanParam, decimalParam, limitParam, oneOf, optionalInteger, required } from './route-params.js';
 
-const ORDER_TYPES = ['LIMIT', 'MARKET', 'STOP_MARKET', 'TAKE_PROFIT_MARKET'] as const;
 const MAX_BATCH = 5;
+/** Conditional types Binance serves only through the Algo Order API since its 2025-12 migration. */
+const ALGO_ONLY_TYPES = ['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'];
 
-export interface OrderRequest {
-  readonly request: PlaceOrderRequest;
-  readonly trigger: SimTrigger | undefined;
-}
-
-/** Reads one order of a place-order or batch request. */
-export function orderRequestOf(params: URLSearchParams): OrderRequest {
-  const type = oneOf(params, 'type', ORDER_TYPES);
-  const side = oneOf<OrderSide>(params, 'side', ['BUY', 'SELL']);
-  const clientOrderId = params.get('newClientOrderId') ?? `sim-${randomBytes(12).toString('hex')}`;
+/**
+ * Reads one order of a place-order, batch or algo request: `type` is LIMIT or MARKET (an algo
+ * request passes the type its trigger executes as), the client id comes from `clientIdParam`.
+ */
+export function orderRequestOf(params: URLSearchParams, type = oneOf<OrderType>(params, 'type', ['LIMIT', 'MARKET']), clientIdParam = 'newClientOrderId'): PlaceOrderRequest {
+  const clientOrderId = params.get(clientIdParam) ?? `sim-${randomBytes(12).toString('hex')}`;
   if (!SIM_CLIENT_ORDER_ID_PATTERN.test(clientOrderId)) throw new SimVenueRequestError(400, -4015, 'Client order id is not valid.');
   if (params.get('closePosition') === 'true') throw new SimVenueRequestError(400, -1106, "Parameter 'closePosition' is not simulated: send quantity with reduceOnly=true.");
-  let trigger: SimTrigger | undefined;
-  if (type === 'STOP_MARKET' || type === 'TAKE_PROFIT_MARKET') {
-    // A stop buys on a rise and sells on a fall; a take-profit the other way round.
-    const rising = (type === 'STOP_MARKET') === (side === 'BUY');
-    trigger = { kind: type, stopPrice: decimalParam(params, 'stopPrice'), firesWhen: rising ? 'at-or-above' : 'at-or-below' };
-  }
   return {
-    request: {
-      symbol: required(params, 'symbol'),
-      side,
-      type: type === 'LIMIT' ? 'LIMIT' : 'MARKET',
-      price: type === 'LIMIT' ? decimalParam(params, 'price') : undefined,
-      quantity: decimalParam(params, 'quantity'),
-      postOnly: params.get('timeInForce') === 'GTX',
-      reduceOnly: params.get('reduceOnly') === 'true',
-      clientOrderId,
-    },
-    trigger,
+    symbol: required(params, 'symbol'),
+    side: oneOf<OrderSide>(params, 'side', ['BUY', 'SELL']),
+    type,
+    price: type === 'LIMIT' ? decimalParam(params, 'price') : undefined,
+    quantity: decimalParam(params, 'quantity'),
+    postOnly: params.get('timeInForce') === 'GTX',
+    reduceOnly: params.get('reduceOnly') === 'true',
+    clientOrderId,
   };
 }
 
 function place({ engine, accountId }: RouteContext, params: URLSearchParams): object {
-  const { request, trigger } = orderRequestOf(params);
-  return orderPayload(engine.placeOrder(accountId, request, trigger), trigger);
+  if (ALGO_ONLY_TYPES.includes(params.get('type') ?? '')) {
+    throw new SimVenueRequestError(400, -4120, 'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.');
+  }
+  return orderPayload(engine.placeOrder(accountId, orderRequestOf(params)));
+}
+
+/**
+ * A conditional order belongs to the Algo Order API until it fires; then it is also the order it
+ * executed as, under the same id, in the order endpoints.
+ */
+export function visibleAsOrder(order: SimOrder): boolean {
+  return order.trigger === undefined || order.filled.gt(ZERO);
 }
 
 function orderId(params: URLSearchParams): { clientOrderId?: string; exchangeOrderId?: string } {
@@ -66,10 +64,10 @@ function orderId(params: URLSearchParams): { clientOrderId?: string; exchangeOrd
   return { exchangeOrderId: required(params, 'orderId') };
 }
 
-/** An order of the account as Binance shows it, with its trigger when it is conditional. */
-export function renderOrder(engine: SimMatchingEngine, accountId: string, report: ReturnType<typeof reportOf>): object {
-  const order = engine.findOrder(accountId, report.symbol, { exchangeOrderId: report.exchangeOrderId });
-  return orderPayload(report, order?.trigger);
+/** An order of the order endpoints (undefined for a conditional one that has not fired). */
+function findVisibleOrder(engine: SimMatchingEngine, accountId: string, symbol: string, params: URLSearchParams): SimOrder | undefined {
+  const found = engine.findOrder(accountId, symbol, orderId(params));
+  return found !== undefined && visibleAsOrder(found) ? found : undefined;
 }
 
 function positionsOf(context: RouteContext, symbol: string | null): object[] {
@@ -124,7 +122,7 @@ export const BINANCE_ROUTES: Readonly<Record<string, Route>> = {
     security: 'signed',
     operation: 'query',
     handle: ({ engine, accountId, params }) => {
-      const found = engine.findOrder(accountId, required(params, 'symbol'), orderId(params));
+      const found = findVisibleOrder(engine, accountId, required(params, 'symbol'), params);
       if (found === undefined) throw new SimVenueRequestError(400, -2013, 'Order does not exist.');
       return orderPayload(reportOf(found), found.trigger);
     },
@@ -142,7 +140,11 @@ export const BINANCE_ROUTES: Readonly<Record<string, Route>> = {
   'DELETE /fapi/v1/order': {
     security: 'signed',
     operation: 'cancel',
-    handle: ({ engine, accountId, params }) => renderOrder(engine, accountId, engine.cancelOrder(accountId, required(params, 'symbol'), orderId(params))),
+    handle: ({ engine, accountId, params }) => {
+      const symbol = required(params, 'symbol');
+      if (findVisibleOrder(engine, accountId, symbol, params) === undefined) throw new SimVenueRequestError(400, -2011, 'Unknown order sent.');
+      return orderPayload(engine.cancelOrder(accountId, symbol, orderId(params)));
+    },
   },
   'POST /fapi/v1/batchOrders': {
     security: 'signed',
@@ -157,15 +159,25 @@ export const BINANCE_ROUTES: Readonly<Record<string, Route>> = {
     security: 'signed',
     handle: ({ engine, accountId, params }) => {
       const symbol = required(params, 'symbol');
-      const byClientId = params.get('origClientOrderIdList') !== null;
-      const ids = batchEntries(params, byClientId ? 'origClientOrderIdList' : 'orderIdList');
-      return eachAlone(ids, (id) => renderOrder(engine, accountId, engine.cancelOrder(accountId, symbol, byClientId ? { clientOrderId: String(id) } : { exchangeOrderId: String(id) })));
+      // Binance takes the lists in either spelling (ccxt sends the lowercase one).
+      const clientIdList = ['origClientOrderIdList', 'origclientorderidlist'].find((name) => params.get(name) !== null);
+      const byClientId = clientIdList !== undefined;
+      const ids = batchEntries(params, clientIdList ?? (params.get('orderidlist') !== null ? 'orderidlist' : 'orderIdList'));
+      return eachAlone(ids, (id) => {
+        const byId = byClientId ? { clientOrderId: String(id) } : { exchangeOrderId: String(id) };
+        const found = engine.findOrder(accountId, symbol, byId);
+        if (found === undefined || !visibleAsOrder(found)) throw new SimVenueRequestError(400, -2011, 'Unknown order sent.');
+        return orderPayload(engine.cancelOrder(accountId, symbol, byId));
+      });
     },
   },
   'GET /fapi/v1/openOrders': {
     security: 'signed',
     weight: perSymbol(1, 40),
-    handle: ({ engine, accountId, params }) => engine.openOrders(accountId, params.get('symbol') ?? undefined).map((report) => renderOrder(engine, accountId, report)),
+    handle: ({ engine, accountId, params }) => {
+      const symbol = params.get('symbol') ?? undefined;
+      return engine.openOrders(accountId, symbol).filter((report) => visibleAsOrder(engine.findOrder(accountId, report.symbol, { exchangeOrderId: report.exchangeOrderId }) as SimOrder)).map((report) => orderPayload(report));
+    },
   },
   'GET /fapi/v1/allOrders': {
     security: 'signed',
@@ -175,7 +187,7 @@ export const BINANCE_ROUTES: Readonly<Record<string, Route>> = {
       const startTime = optionalInteger(params, 'startTime') ?? 0;
       const endTime = optionalInteger(params, 'endTime') ?? Number.MAX_SAFE_INTEGER;
       const orders = engine.orderHistory(accountId, required(params, 'symbol'))
-        .filter((order) => Number(order.exchangeOrderId) >= fromId && order.updatedAt >= startTime && order.createdAt <= endTime);
+        .filter((order) => visibleAsOrder(order) && Number(order.exchangeOrderId) >= fromId && order.updatedAt >= startTime && order.createdAt <= endTime);
       const limit = limitParam(params, 500, 1000);
       // Binance answers the newest `limit` orders unless a starting id or time is given.
       const page = params.get('orderId') === null && params.get('startTime') === null ? orders.slice(-limit) : orders.slice(0, limit);

@@ -67,7 +67,7 @@ export class SimVenueBook {
     };
     for (let level = 1; level <= this.#levelsPerSide; level += 1) {
       const offset = market.tickSize.mul(level);
-      if (price.minus(offset).isPositive()) add(bids, price.minus(offset), lot);
+      if (price.minus(offset).gt(ZERO)) add(bids, price.minus(offset), lot);
       add(asks, price.plus(offset), lot);
     }
     for (const order of this.#engine.restingOrders(symbol)) {

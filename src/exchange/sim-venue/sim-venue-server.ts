@@ -15,6 +15,7 @@ import { SimClockDriver } from '../sim/sim-clock-driver.js';
 import { SimMatchingEngine } from '../sim/sim-matching-engine.js';
 import { type SimEngineSettings, defaultSimSymbols } from '../sim/sim-settings.js';
 import { binanceErrorReply } from './binance-errors.js';
+import { BINANCE_ALGO_ROUTES } from './binance-algo-routes.js';
 import { BINANCE_MARKET_ROUTES } from './binance-market-routes.js';
 import { BinanceRateLimits, type BinanceLimits, RateLimitRefusal } from './binance-rate-limits.js';
 import { BINANCE_ROUTES } from './binance-rest-routes.js';
@@ -60,7 +61,7 @@ export interface SimVenueServer {
 }
 
 const MAX_BODY_BYTES = 1 << 20;
-const ROUTES: Readonly<Record<string, Route>> = { ...BINANCE_ROUTES, ...BINANCE_MARKET_ROUTES, ...SIM_ADMIN_ROUTES };
+const ROUTES: Readonly<Record<string, Route>> = { ...BINANCE_ROUTES, ...BINANCE_ALGO_ROUTES, ...BINANCE_MARKET_ROUTES, ...SIM_ADMIN_ROUTES };
 const DEFAULT_BALANCES = { USDT: dec(100000) };
 
 export async function startSimVenueServer(options: SimVenueServerOptions): Promise<SimVenueServer> {

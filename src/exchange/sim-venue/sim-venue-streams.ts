@@ -11,6 +11,7 @@ import type { Fill } from '../../domain/fill.js';
 import type { Candle } from '../../domain/market.js';
 import type { OrderReport } from '../exchange.js';
 import type { SimMatchingEngine } from '../sim/sim-matching-engine.js';
+import { algoUpdatePayload } from './binance-algo-payloads.js';
 import { accountUpdatePayload, klinePayload, orderTradeUpdatePayload } from './binance-payloads.js';
 import { DepthStreamEvents, parseDepthStream } from './depth-stream-events.js';
 import type { ListenKeys } from './listen-keys.js';
@@ -219,8 +220,10 @@ export class SimVenueStreams {
   #onExecution(accountId: string, order: OrderReport, fill: Fill | undefined): void {
     if (![...this.#connections].some((connection) => connection.accountId === accountId)) return;
     const now = this.#engine.now();
-    const trigger = this.#engine.findOrder(accountId, order.symbol, { exchangeOrderId: order.exchangeOrderId })?.trigger;
-    this.#sendToAccount(accountId, orderTradeUpdatePayload(order, trigger, fill, now));
+    const conditional = this.#engine.findOrder(accountId, order.symbol, { exchangeOrderId: order.exchangeOrderId });
+    // A conditional order reports through ALGO_UPDATE; once it fires, its executions as an order too.
+    if (conditional?.trigger !== undefined) this.#sendToAccount(accountId, algoUpdatePayload(conditional, now));
+    if (conditional?.trigger === undefined || fill !== undefined) this.#sendToAccount(accountId, orderTradeUpdatePayload(order, conditional?.trigger, fill, now));
     if (fill !== undefined) {
       const quote = this.#engine.market(fill.symbol).quote;
       const balances = this.#engine.balances(accountId).filter((balance) => balance.asset === quote);

@@ -245,9 +245,10 @@ export class SimMatchingEngine {
     return reportOf(order);
   }
 
-  cancelAllOrders(accountId: string, symbol: string): OrderReport[] {
+  /** Cancels the account's resting orders of `symbol`, or its conditional ones still waiting. */
+  cancelAllOrders(accountId: string, symbol: string, which: 'resting' | 'conditional' = 'resting'): OrderReport[] {
     const state = this.#symbol(symbol);
-    const mine = [...state.book.orders(), ...state.triggers.orders()].filter((order) => order.accountId === accountId);
+    const mine = (which === 'resting' ? state.book : state.triggers).orders().filter((order) => order.accountId === accountId);
     for (const order of mine) this.#close(order, 'CANCELED');
     return mine.map(reportOf);
   }
