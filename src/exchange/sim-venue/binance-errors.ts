@@ -4,6 +4,7 @@ import {
   ReduceOnlyRejectedError, UnknownOrderError, UnknownSymbolError,
 } from '../errors.js';
 import { WouldTriggerImmediatelyError } from '../sim/errors.js';
+import { RateLimitRefusal } from './binance-rate-limits.js';
 import { SimVenueRequestError } from './errors.js';
 
 export interface BinanceErrorReply {
@@ -15,6 +16,7 @@ export interface BinanceErrorReply {
 /** `operation` picks Binance's code for a missing order: -2011 on cancel, -2013 on query. */
 export function binanceErrorReply(error: unknown, operation: 'cancel' | 'query' | 'other'): BinanceErrorReply {
   const reply = (status: number, code: number, msg: string): BinanceErrorReply => ({ status, body: { code, msg } });
+  if (error instanceof RateLimitRefusal) return { ...reply(error.status, error.binanceCode, error.message), retryAfterSeconds: error.retryAfterSeconds };
   if (error instanceof SimVenueRequestError) return reply(error.status, error.binanceCode, error.message);
   if (error instanceof RateLimitedError) {
     return { ...reply(429, -1003, 'Too many requests; current limit is exceeded.'), retryAfterSeconds: Math.ceil((error.retryAfterMs ?? 1000) / 1000) };

@@ -43,6 +43,8 @@ export interface SimVenueServerOptions extends Partial<Omit<SimEngineSettings, '
   readonly admin?: boolean | undefined;
   /** Binance's request-weight and order-rate limits (defaults: Binance's published ones). */
   readonly limits?: Partial<BinanceLimits> | undefined;
+  /** The clock the limits' windows run on (default the wall clock; tests pin it to stay inside one window). */
+  readonly limitsClock?: (() => number) | undefined;
   /** Public trades kept per symbol for trades, aggTrades, klines and 24 h statistics (default 100000). */
   readonly historyCapacity?: number | undefined;
   /** Synthetic book levels each side of the price (default 100). */
@@ -80,7 +82,7 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
   const book = new SimVenueBook(engine, options.bookLevelsPerSide);
   const streams = new SimVenueStreams({ engine, listenKeys, history, book });
   const parts: SimVenueParts = { engine, listenKeys, streams, history, book, countdowns: new CancelCountdowns(engine), income: new IncomeLedger(engine), faults: new SimVenueFaults() };
-  const limits = new BinanceRateLimits(options.limits);
+  const limits = new BinanceRateLimits(options.limits, options.limitsClock);
   const driver = new SimClockDriver(engine, { intervalMs: options.stepIntervalMs ?? 1000 });
   if ((options.stepIntervalMs ?? 1000) > 0) driver.start();
 
