@@ -1,5 +1,5 @@
 /**
- * The sim-venue server as a separate process (`sim-venue-main.ts`, the `quantmesh sim-venue`
+ * The sim-venue server as a separate process (`src/cli/sim-venue-main.ts`, the `quantmesh sim-venue`
  * command): authentication, Binance-style errors for malformed requests, listen keys, and that no
  * bad request stops it.
  */
@@ -30,7 +30,7 @@ async function call(method: string, path: string, options: { key?: string; query
 
 beforeAll(async () => {
   const port = await freePort();
-  venue = startTsProcess('src/exchange/sim-venue/sim-venue-main.ts', ['--port', String(port), '--admin', '--step-interval-ms', '0', '--symbols', 'BTCUSDT,ETHUSDT']);
+  venue = startTsProcess('src/cli/sim-venue-main.ts', ['--port', String(port), '--admin', '--step-interval-ms', '0', '--symbols', 'BTCUSDT,ETHUSDT']);
   const demo = await venue.waitForLine(/demo account: api key \w+ api secret \w+/);
   [, apiKey, apiSecret] = /api key (\w+) api secret (\w+)/.exec(demo) as unknown as [string, string, string];
   await venue.waitForLine(/listening on/);
@@ -125,7 +125,7 @@ describe('sim-venue server', () => {
 
   it('never prints a configured secret', async () => {
     const port = await freePort();
-    const configured = startTsProcess('src/exchange/sim-venue/sim-venue-main.ts', [
+    const configured = startTsProcess('src/cli/sim-venue-main.ts', [
       '--port', String(port), '--api-key', 'key-one', '--api-secret', 'secret-one-xyz', '--api-key', 'key-two', '--api-secret', 'secret-two-xyz',
     ]);
     try {
