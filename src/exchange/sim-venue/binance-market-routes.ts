@@ -30,7 +30,7 @@ function ticker24h({ history }: RouteContext, symbol: string): object {
   const change = day.last.minus(day.open);
   return {
     symbol, priceChange: text(change), priceChangePercent: text(change.div(day.open).mul(100).toDecimalPlaces(3)),
-    weightedAvgPrice: text(day.quoteVolume.div(day.volume).toDecimalPlaces(8)), lastPrice: text(day.last),
+    weightedAvgPrice: text(day.volume.isZero() ? day.last : day.quoteVolume.div(day.volume).toDecimalPlaces(8)), lastPrice: text(day.last),
     lastQty: text(history.last(symbol).quantity), openPrice: text(day.open), highPrice: text(day.high), lowPrice: text(day.low),
     volume: text(day.volume), quoteVolume: text(day.quoteVolume), openTime: day.openTime, closeTime: history.last(symbol).time,
     firstId: day.firstId, lastId: day.lastId, count: day.count,
@@ -87,6 +87,12 @@ function tradeWindow({ history, params }: RouteContext, max: number): MarketTrad
   return history.trades(required(params, 'symbol'), { fromId: optionalInteger(params, 'fromId'), ...timeRange(params), limit: limitParam(params, 500, max) });
 }
 
+function trades(context: RouteContext): object[] {
+  return tradeWindow(context, 1000).map((trade) => ({
+    id: trade.id, price: text(trade.price), qty: text(trade.quantity), quoteQty: text(trade.price.mul(trade.quantity)), time: trade.time, isBuyerMaker: trade.buyerIsMaker,
+  }));
+}
+
 export const BINANCE_MARKET_ROUTES: Readonly<Record<string, Route>> = {
   'GET /fapi/v1/ticker/24hr': { security: 'public', weight: perSymbol(1, 40), handle: (context) => perSymbolAnswer(context, (symbol) => ticker24h(context, symbol)) },
   'GET /fapi/v1/ticker/price': { security: 'public', weight: perSymbol(1, 2), handle: (context) => perSymbolAnswer(context, (symbol) => priceTicker(context, symbol)) },
@@ -112,14 +118,8 @@ export const BINANCE_MARKET_ROUTES: Readonly<Record<string, Route>> = {
       a: trade.id, p: text(trade.price), q: text(trade.quantity), f: trade.id, l: trade.id, T: trade.time, m: trade.buyerIsMaker,
     })),
   },
-  'GET /fapi/v1/trades': {
-    security: 'public',
-    weight: 5,
-    handle: (context) => tradeWindow(context, 1000).map((trade) => ({
-      id: trade.id, price: text(trade.price), qty: text(trade.quantity), quoteQty: text(trade.price.mul(trade.quantity)), time: trade.time, isBuyerMaker: trade.buyerIsMaker,
-    })),
-  },
-  'GET /fapi/v1/historicalTrades': { security: 'key', weight: 20, handle: (context) => BINANCE_MARKET_ROUTES['GET /fapi/v1/trades']?.handle(context) },
+  'GET /fapi/v1/trades': { security: 'public', weight: 5, handle: trades },
+  'GET /fapi/v1/historicalTrades': { security: 'key', weight: 20, handle: trades },
   // ccxt's fetchStatus asks the spot API's system status, for every Binance market type.
   'GET /sapi/v1/system/status': { security: 'public', handle: ({ faults }) => (faults.inMaintenance() ? { status: 1, msg: 'system_maintenance' } : { status: 0, msg: 'normal' }) },
 };

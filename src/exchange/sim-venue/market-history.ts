@@ -7,6 +7,7 @@
 import { type Decimal, ZERO } from '../../domain/decimal.js';
 import type { Candle } from '../../domain/market.js';
 import type { SimMatchingEngine } from '../sim/sim-matching-engine.js';
+import { RollingWindow } from './rolling-window.js';
 import { intervalMs } from '../sim/sim-candles.js';
 
 export interface MarketTrade {
@@ -49,6 +50,7 @@ export class MarketHistory {
   readonly #engine: SimMatchingEngine;
   readonly #capacity: number;
   readonly #trades = new Map<string, MarketTrade[]>();
+  readonly #windows = new Map<string, RollingWindow>();
   readonly #unsubscribe: () => void;
 
   constructor(engine: SimMatchingEngine, capacity = DEFAULT_CAPACITY) {
@@ -103,27 +105,16 @@ export class MarketHistory {
     return query.startTime === undefined ? candles.slice(-query.limit) : candles.slice(0, query.limit);
   }
 
-  /** Rolling 24 h statistics ending now. */
+  /** Rolling 24 h statistics ending now (over at most the kept trades); the last trade alone after a quiet day. */
   dayStatistics(symbol: string): DayStatistics {
-    const all = this.#of(symbol);
     const now = this.#engine.now();
-    const window = all.slice(firstAtOrAfter(all, now - DAY_MS));
-    const trades = window.length === 0 ? [this.last(symbol)] : window;
-    let high = (trades[0] as MarketTrade).price;
-    let low = high;
-    let volume = ZERO;
-    let quoteVolume = ZERO;
-    for (const trade of trades) {
-      if (trade.price.gt(high)) high = trade.price;
-      if (trade.price.lt(low)) low = trade.price;
-      volume = volume.plus(trade.quantity);
-      quoteVolume = quoteVolume.plus(trade.quantity.mul(trade.price));
-    }
-    const first = trades[0] as MarketTrade;
-    const lastTrade = trades.at(-1) as MarketTrade;
+    this.#of(symbol);
+    const last = this.last(symbol);
+    const day = (this.#windows.get(symbol) as RollingWindow).statistics(now)
+      ?? { first: last, last, high: last.price, low: last.price, volume: ZERO, quoteVolume: ZERO, count: 0 };
     return {
-      open: first.price, high, low, last: lastTrade.price, volume, quoteVolume, firstId: first.id, lastId: lastTrade.id,
-      count: trades.length, openTime: now - DAY_MS,
+      open: day.first.price, high: day.high, low: day.low, last: day.last.price, volume: day.volume, quoteVolume: day.quoteVolume,
+      firstId: day.first.id, lastId: day.last.id, count: day.count, openTime: now - DAY_MS,
     };
   }
 
@@ -136,10 +127,14 @@ export class MarketHistory {
     const trades = this.#trades.get(symbol) ?? [];
     this.#trades.set(symbol, trades);
     const previous = trades.at(-1);
-    trades.push({
+    const trade = {
       id: (previous?.id ?? 0) + 1, time, price, quantity: this.#engine.market(symbol).stepSize,
       buyerIsMaker: previous !== undefined && price.lt(previous.price),
-    });
+    };
+    trades.push(trade);
+    const window = this.#windows.get(symbol) ?? new RollingWindow(DAY_MS, this.#capacity);
+    this.#windows.set(symbol, window);
+    window.add(trade);
     // Trimmed in batches, so that recording stays amortised O(1).
     if (trades.length > this.#capacity * 1.1) trades.splice(0, trades.length - this.#capacity);
   }

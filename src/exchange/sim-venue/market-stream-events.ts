@@ -23,7 +23,7 @@ export function priceMoveEvents(tick: PriceTick, history: MarketHistory, watched
     events.push([`${lower}@miniticker`, mini]);
     events.push([`${lower}@ticker`, {
       ...mini, e: '24hrTicker', p: text(change), P: text(day.open.isZero() ? ZERO : change.div(day.open).mul(100).toDecimalPlaces(3)),
-      w: text(day.quoteVolume.div(day.volume).toDecimalPlaces(8)), Q: text(history.last(tick.symbol).quantity), O: day.openTime, C: E,
+      w: text(day.volume.isZero() ? day.last : day.quoteVolume.div(day.volume).toDecimalPlaces(8)), Q: text(history.last(tick.symbol).quantity), O: day.openTime, C: E,
       F: day.firstId, L: day.lastId, n: day.count,
     }]);
   }
