@@ -123,6 +123,21 @@ describe('sim-venue server', () => {
     expect((await call('PUT', '/fapi/v1/listenKey', { key: apiKey })).body['code']).toBe(-1125);
   });
 
+  it('takes Binance\'s limits from the command line: --weight-limit 2 answers 429 soon after two requests', async () => {
+    const port = await freePort();
+    const limited = startTsProcess('src/cli/sim-venue-main.ts', ['--port', String(port), '--weight-limit', '2']);
+    try {
+      await limited.waitForLine(/listening on/);
+      // Wall-clock minute windows: a request that straddles a minute boundary passes in the new one.
+      const statuses: number[] = [];
+      while (!statuses.includes(429) && statuses.length < 6) statuses.push((await fetch(`http://127.0.0.1:${port}/fapi/v1/ping`)).status);
+      expect(statuses.at(-1)).toBe(429);
+      expect(statuses.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await limited.kill();
+    }
+  });
+
   it('never prints a configured secret', async () => {
     const port = await freePort();
     const configured = startTsProcess('src/cli/sim-venue-main.ts', [
