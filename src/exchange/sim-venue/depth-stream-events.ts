@@ -60,6 +60,11 @@ export class DepthStreamEvents {
     if (!this.#published.has(symbol)) this.#published.set(symbol, this.#publishable(this.#book.snapshot(symbol)));
   }
 
+  /** Nobody watches the diffs of `symbol` any more: stop computing them (a later watcher starts afresh). */
+  unwatch(symbol: string): void {
+    this.#published.delete(symbol);
+  }
+
   /** The diff and partial events for the book change just made; `partialLevels` lists the partial depths wanted. */
   onChange(symbol: string, eventTime: number, partialLevels: readonly number[]): { diff: object | undefined; partials: Map<number, object> } {
     const previous = this.#published.get(symbol);

@@ -196,8 +196,8 @@ export class SimVenueStreams {
 
   #onBookChange(symbol: string): void {
     const now = this.#engine.now();
-    const [tickerStream, ticker] = bookTickerEvent(symbol, this.#book, now);
-    if (this.#watched(tickerStream)) this.#publish(tickerStream, ticker);
+    // The book is only computed for the streams someone watches (a snapshot sorts every level).
+    if (this.#watched(`${symbol.toLowerCase()}@bookticker`)) this.#publish(...bookTickerEvent(symbol, this.#book, now));
     const depthStreams = new Map<string, number | undefined>();
     for (const connection of this.#connections) {
       for (const stream of connection.streams) {
@@ -205,6 +205,8 @@ export class SimVenueStreams {
         if (depth?.symbol === symbol) depthStreams.set(stream, depth.levels);
       }
     }
+    // A client syncs a new diff subscription on a REST snapshot, so the chain may restart when it has no watcher.
+    if (![...depthStreams.values()].includes(undefined)) this.#depth.unwatch(symbol);
     const partialLevels = [...new Set([...depthStreams.values()].filter((levels): levels is number => levels !== undefined))];
     const { diff, partials } = this.#depth.onChange(symbol, now, partialLevels);
     for (const [stream, levels] of depthStreams) {
