@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { dec } from '../../domain/decimal.js';
 import { simSymbolsNamed } from '../../exchange/sim/sim-settings.js';
+import { BINANCE_LIMITS } from '../../exchange/sim-venue/binance-rate-limits.js';
 import { type SimVenueCredentials, demoCredentials } from '../../exchange/sim-venue/sim-venue-accounts.js';
 import type { SimVenueServer } from '../../exchange/sim-venue/sim-venue-server.js';
 import type { CliCommand } from '../cli-command.js';
@@ -12,6 +13,12 @@ import type { CliCommand } from '../cli-command.js';
 function integer(value: string): number {
   const parsed = Number(value);
   if (!Number.isSafeInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return parsed;
+}
+
+function positiveInteger(value: string): number {
+  const parsed = integer(value);
+  if (parsed === 0) throw new InvalidArgumentError('expected a positive integer');
   return parsed;
 }
 
@@ -29,6 +36,9 @@ interface SimVenueFlags {
   stepIntervalMs: number;
   liquidityPerTick?: string;
   admin: boolean;
+  weightLimit: number;
+  orderLimit10s: number;
+  orderLimit1m: number;
 }
 
 /** Builds the `sim-venue` command; `onStarted` receives the running server (tests, the main file). */
@@ -43,7 +53,10 @@ export function buildSimVenueCommand(onStarted?: (server: SimVenueServer) => voi
     .option('--api-secret <secret>', 'API secret of the account of the matching --api-key', collect, [])
     .option('--step-interval-ms <ms>', 'wall ms between market steps; 0 = only /_sim/step moves the clock', integer, 1000)
     .option('--liquidity-per-tick <quantity>', 'most quantity one resting order fills per step (partial fills)')
-    .option('--admin', 'serve the /_sim/* test hooks (set price, step, drop streams, inject malformed frames)', false)
+    .option('--weight-limit <weight>', 'request weight per IP per minute (Binance: 2400)', positiveInteger, BINANCE_LIMITS.weightPerMinute)
+    .option('--order-limit-10s <orders>', 'orders per account per 10 seconds (Binance: 300)', positiveInteger, BINANCE_LIMITS.ordersPer10Seconds)
+    .option('--order-limit-1m <orders>', 'orders per account per minute (Binance: 1200)', positiveInteger, BINANCE_LIMITS.ordersPerMinute)
+    .option('--admin', 'serve the /_sim/* test hooks and faults (docs/venues.md)', false)
     .action(async (flags: SimVenueFlags) => {
       if (flags.apiKey.length !== flags.apiSecret.length) throw new InvalidArgumentError('give one --api-secret per --api-key');
       let accounts: SimVenueCredentials[] = flags.apiKey.map((apiKey, index) => ({ apiKey, apiSecret: flags.apiSecret[index] as string }));
@@ -64,6 +77,7 @@ export function buildSimVenueCommand(onStarted?: (server: SimVenueServer) => voi
         stepIntervalMs: flags.stepIntervalMs,
         liquidityPerTick: flags.liquidityPerTick === undefined ? undefined : dec(flags.liquidityPerTick),
         admin: flags.admin,
+        limits: { weightPerMinute: flags.weightLimit, ordersPer10Seconds: flags.orderLimit10s, ordersPerMinute: flags.orderLimit1m },
       });
       console.log(`sim-venue listening on ${server.url} (WebSocket ${server.wsUrl})`);
       const stop = () => void server.close().then(() => process.exit(0));

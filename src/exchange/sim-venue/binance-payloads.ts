@@ -7,6 +7,7 @@ import type { Fill } from '../../domain/fill.js';
 import type { Balance, Candle, Market, Position } from '../../domain/market.js';
 import type { OrderReport } from '../exchange.js';
 import { intervalMs } from '../sim/sim-candles.js';
+import type { SimTrigger } from '../sim/sim-trigger-book.js';
 
 const text = decimalToString;
 
@@ -34,19 +35,21 @@ export function exchangeInfoPayload(markets: readonly Market[], serverTime: numb
         { filterType: 'MAX_NUM_ORDERS', limit: 200 },
         { filterType: 'MIN_NOTIONAL', notional: text(market.minNotional) },
       ],
-      orderTypes: ['LIMIT', 'MARKET'], timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
+      orderTypes: ['LIMIT', 'MARKET', 'STOP_MARKET', 'TAKE_PROFIT_MARKET'], timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
     })),
   };
 }
 
-export function orderPayload(order: OrderReport): object {
+/** An order as Binance shows it; `trigger` makes it the STOP_MARKET / TAKE_PROFIT_MARKET order it is. */
+export function orderPayload(order: OrderReport, trigger?: SimTrigger): object {
   const executedQty = order.filledQuantity;
+  const type = trigger?.kind ?? order.type;
   return {
     orderId: Number(order.exchangeOrderId), symbol: order.symbol, status: order.status, clientOrderId: order.clientOrderId,
     price: text(order.price ?? ZERO), avgPrice: text(order.averagePrice ?? ZERO), origQty: text(order.quantity),
     executedQty: text(executedQty), cumQty: text(executedQty), cumQuote: text(executedQty.mul(order.averagePrice ?? ZERO)),
-    timeInForce: order.postOnly ? 'GTX' : 'GTC', type: order.type, origType: order.type, reduceOnly: order.reduceOnly, closePosition: false,
-    side: order.side, positionSide: 'BOTH', stopPrice: '0', workingType: 'CONTRACT_PRICE', priceProtect: false,
+    timeInForce: order.postOnly ? 'GTX' : 'GTC', type, origType: type, reduceOnly: order.reduceOnly, closePosition: false,
+    side: order.side, positionSide: 'BOTH', stopPrice: text(trigger?.stopPrice ?? ZERO), workingType: 'CONTRACT_PRICE', priceProtect: false,
     priceMatch: 'NONE', selfTradePreventionMode: 'NONE', goodTillDate: 0, time: order.updatedAt, updateTime: order.updatedAt,
   };
 }
@@ -98,16 +101,16 @@ export function balancePayload(balances: readonly Balance[], time: number): obje
 }
 
 /** `ORDER_TRADE_UPDATE` user-stream event for an order change and the fill that caused it. */
-export function orderTradeUpdatePayload(order: OrderReport, fill: Fill | undefined, eventTime: number): object {
+export function orderTradeUpdatePayload(order: OrderReport, trigger: SimTrigger | undefined, fill: Fill | undefined, eventTime: number): object {
   const executionType = fill !== undefined ? 'TRADE' : order.status === 'NEW' ? 'NEW' : order.status;
   return {
     e: 'ORDER_TRADE_UPDATE', E: eventTime, T: order.updatedAt,
     o: {
       s: order.symbol, c: order.clientOrderId, S: order.side, o: order.type, f: order.postOnly ? 'GTX' : 'GTC', q: text(order.quantity),
-      p: text(order.price ?? ZERO), ap: text(order.averagePrice ?? ZERO), sp: '0', x: executionType, X: order.status,
+      p: text(order.price ?? ZERO), ap: text(order.averagePrice ?? ZERO), sp: text(trigger?.stopPrice ?? ZERO), x: executionType, X: order.status,
       i: Number(order.exchangeOrderId), l: text(fill?.quantity ?? ZERO), z: text(order.filledQuantity), L: text(fill?.price ?? ZERO),
       N: fill?.feeAsset ?? 'USDT', n: text(fill?.fee ?? ZERO), T: fill?.time ?? order.updatedAt, t: Number(fill?.tradeId ?? 0),
-      b: '0', a: '0', m: fill?.isMaker ?? false, R: order.reduceOnly, wt: 'CONTRACT_PRICE', ot: order.type, ps: 'BOTH', cp: false,
+      b: '0', a: '0', m: fill?.isMaker ?? false, R: order.reduceOnly, wt: 'CONTRACT_PRICE', ot: trigger?.kind ?? order.type, ps: 'BOTH', cp: false,
       rp: '0', pP: false, si: 0, ss: 0, V: 'NONE', pm: 'NONE', gtd: 0,
     },
   };
@@ -120,6 +123,21 @@ export function klinePayload(candle: Candle, eventTime: number): object {
       t: candle.openTime, T: candle.openTime + intervalMs(candle.interval) - 1, s: candle.symbol, i: candle.interval, f: 0, L: 0,
       o: text(candle.open), c: text(candle.close), h: text(candle.high), l: text(candle.low), v: text(candle.volume), n: 0,
       x: candle.closed, q: text(candle.volume.mul(candle.close)), V: '0', Q: '0', B: '0',
+    },
+  };
+}
+
+/** `ACCOUNT_UPDATE` user-stream event: the account's balances and the positions of `symbols` after a change. */
+export function accountUpdatePayload(balances: readonly Balance[], positions: readonly Position[], eventTime: number): object {
+  return {
+    e: 'ACCOUNT_UPDATE', E: eventTime, T: eventTime,
+    a: {
+      m: 'ORDER',
+      B: balances.map((balance) => ({ a: balance.asset, wb: text(balance.total), cw: text(balance.total), bc: '0' })),
+      P: positions.map((position) => ({
+        s: position.symbol, pa: text(position.quantity), ep: text(position.entryPrice), bep: text(position.entryPrice), cr: '0',
+        up: text(position.unrealizedPnl), mt: 'cross', iw: '0', ps: 'BOTH',
+      })),
     },
   };
 }

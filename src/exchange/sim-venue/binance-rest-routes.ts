@@ -1,67 +1,36 @@
 /**
- * The Binance USDⓈ-M futures REST endpoints the sim venue serves: the subset ccxt's `binanceusdm`
- * uses for markets, orders, fills, account and user-data streams (see docs/venues.md), plus the
- * `/_sim/*` test hooks when enabled.
+ * The Binance USDⓈ-M futures REST endpoints for trading and the account (see docs/venues.md):
+ * orders (limit and market, amendment, batches, the cancel countdown),
+ * fills, balances, positions, income, account settings and listen keys. Weights and order counts
+ * are Binance's published ones.
  */
 import { randomBytes } from 'node:crypto';
-import { type Decimal, dec } from '../../domain/decimal.js';
+import { ZERO } from '../../domain/decimal.js';
 import type { OrderSide, OrderType } from '../../domain/order.js';
 import type { PlaceOrderRequest } from '../exchange.js';
 import type { SimMatchingEngine } from '../sim/sim-matching-engine.js';
-import { reportOf } from '../sim/sim-order.js';
+import { type SimOrder, reportOf } from '../sim/sim-order.js';
 import { SIM_CLIENT_ORDER_ID_PATTERN } from '../sim/sim-settings.js';
 import { binanceErrorReply } from './binance-errors.js';
 import {
   accountPayload, balancePayload, exchangeInfoPayload, orderPayload, positionPayload, userTradePayload,
 } from './binance-payloads.js';
 import { SimVenueRequestError } from './errors.js';
-import type { ListenKeys } from './listen-keys.js';
-import type { SimVenueStreams } from './sim-venue-streams.js';
+import { type Route, type RouteContext, perSymbol } from './route.js';
+import { booleanParam, decimalParam, limitParam, oneOf, optionalInteger, required } from './route-params.js';
 
-export interface RouteContext {
-  readonly params: URLSearchParams;
-  /** The caller's account (undefined on public routes). */
-  readonly accountId: string;
-  readonly engine: SimMatchingEngine;
-  readonly listenKeys: ListenKeys;
-  readonly streams: SimVenueStreams;
-  readonly wallClock: number;
-}
+const MAX_BATCH = 5;
+/** Conditional types Binance serves only through the Algo Order API since its 2025-12 migration. */
+const ALGO_ONLY_TYPES = ['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'];
 
-export interface Route {
-  /** public: no key; key: API key only (listen keys); signed: key and HMAC signature; admin: test hook. */
-  readonly security: 'public' | 'key' | 'signed' | 'admin';
-  /** Which Binance code a missing order gets (-2011 cancel, -2013 query). */
-  readonly operation?: 'cancel' | 'query';
-  readonly handle: (context: RouteContext) => unknown;
-}
-
-function required(params: URLSearchParams, name: string): string {
-  const value = params.get(name);
-  if (value === null || value === '') throw new SimVenueRequestError(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
-  return value;
-}
-
-function decimalParam(params: URLSearchParams, name: string): Decimal {
-  const value = required(params, name);
-  try {
-    return dec(value);
-  } catch {
-    throw new SimVenueRequestError(400, -1100, `Illegal characters found in parameter '${name}'.`);
-  }
-}
-
-function oneOf<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T {
-  const value = required(params, name);
-  if (!(allowed as readonly string[]).includes(value)) throw new SimVenueRequestError(400, -1116, `Invalid ${name}.`);
-  return value as T;
-}
-
-/** Reads one order of a place-order or batch request. */
-export function orderRequestOf(params: URLSearchParams): PlaceOrderRequest {
-  const type = oneOf<OrderType>(params, 'type', ['LIMIT', 'MARKET']);
-  const clientOrderId = params.get('newClientOrderId') ?? `sim-${randomBytes(12).toString('hex')}`;
+/**
+ * Reads one order of a place-order, batch or algo request: `type` is LIMIT or MARKET (an algo
+ * request passes the type its trigger executes as), the client id comes from `clientIdParam`.
+ */
+export function orderRequestOf(params: URLSearchParams, type = oneOf<OrderType>(params, 'type', ['LIMIT', 'MARKET']), clientIdParam = 'newClientOrderId'): PlaceOrderRequest {
+  const clientOrderId = params.get(clientIdParam) ?? `sim-${randomBytes(12).toString('hex')}`;
   if (!SIM_CLIENT_ORDER_ID_PATTERN.test(clientOrderId)) throw new SimVenueRequestError(400, -4015, 'Client order id is not valid.');
+  if (params.get('closePosition') === 'true') throw new SimVenueRequestError(400, -1106, "Parameter 'closePosition' is not simulated: send quantity with reduceOnly=true.");
   return {
     symbol: required(params, 'symbol'),
     side: oneOf<OrderSide>(params, 'side', ['BUY', 'SELL']),
@@ -74,10 +43,31 @@ export function orderRequestOf(params: URLSearchParams): PlaceOrderRequest {
   };
 }
 
+function place({ engine, accountId }: RouteContext, params: URLSearchParams): object {
+  if (ALGO_ONLY_TYPES.includes(params.get('type') ?? '')) {
+    throw new SimVenueRequestError(400, -4120, 'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.');
+  }
+  return orderPayload(engine.placeOrder(accountId, orderRequestOf(params)));
+}
+
+/**
+ * A conditional order belongs to the Algo Order API until it fires; then it is also the order it
+ * executed as, under the same id, in the order endpoints.
+ */
+export function visibleAsOrder(order: SimOrder): boolean {
+  return order.trigger === undefined || order.filled.gt(ZERO);
+}
+
 function orderId(params: URLSearchParams): { clientOrderId?: string; exchangeOrderId?: string } {
   const clientOrderId = params.get('origClientOrderId');
   if (clientOrderId !== null) return { clientOrderId };
   return { exchangeOrderId: required(params, 'orderId') };
+}
+
+/** An order of the order endpoints (undefined for a conditional one that has not fired). */
+function findVisibleOrder(engine: SimMatchingEngine, accountId: string, symbol: string, params: URLSearchParams): SimOrder | undefined {
+  const found = engine.findOrder(accountId, symbol, orderId(params));
+  return found !== undefined && visibleAsOrder(found) ? found : undefined;
 }
 
 function positionsOf(context: RouteContext, symbol: string | null): object[] {
@@ -90,44 +80,119 @@ function account(context: RouteContext): object {
   return accountPayload(context.engine.balances(context.accountId), positionsOf(context, null), context.engine.now());
 }
 
+/** Entries of a batch request (`batchOrders` JSON, or `orderIdList` / `origClientOrderIdList`). */
+function batchEntries(params: URLSearchParams, name: string): unknown[] {
+  let entries: unknown;
+  try {
+    entries = JSON.parse(required(params, name));
+  } catch (error) {
+    if (error instanceof SimVenueRequestError) throw error;
+    throw new SimVenueRequestError(400, -1130, `Data sent for parameter '${name}' is not valid.`);
+  }
+  if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_BATCH) throw new SimVenueRequestError(400, -1130, `Data sent for parameter '${name}' is not valid.`);
+  return entries;
+}
+
+/** Runs each entry alone: a refused entry answers its own `{code, msg}`, as Binance does. */
+function eachAlone(entries: unknown[], run: (entry: unknown) => object): object[] {
+  return entries.map((entry) => {
+    try {
+      return run(entry);
+    } catch (error) {
+      return binanceErrorReply(error, 'other').body;
+    }
+  });
+}
+
+function batchOrderCount(params: URLSearchParams): number {
+  try {
+    const entries: unknown = JSON.parse(params.get('batchOrders') ?? '[]');
+    return Array.isArray(entries) ? entries.length : 1;
+  } catch {
+    return 1;
+  }
+}
+
 export const BINANCE_ROUTES: Readonly<Record<string, Route>> = {
   'GET /fapi/v1/ping': { security: 'public', handle: () => ({}) },
   'GET /fapi/v1/time': { security: 'public', handle: (context) => ({ serverTime: context.wallClock }) },
   'GET /fapi/v1/exchangeInfo': { security: 'public', handle: (context) => exchangeInfoPayload(context.engine.markets(), context.wallClock) },
-  'GET /fapi/v1/ticker/price': {
-    security: 'public',
-    handle: ({ engine, params }) => {
-      const symbol = required(params, 'symbol');
-      return { symbol, price: engine.price(symbol).toFixed(), time: engine.now() };
-    },
-  },
-  'GET /fapi/v1/premiumIndex': {
-    security: 'public',
-    handle: ({ engine, params }) => {
-      const symbol = required(params, 'symbol');
-      const price = engine.price(symbol).toFixed();
-      return { symbol, markPrice: price, indexPrice: price, lastFundingRate: '0', interestRate: '0', nextFundingTime: 0, time: engine.now() };
-    },
-  },
-  'POST /fapi/v1/order': { security: 'signed', handle: ({ engine, accountId, params }) => orderPayload(engine.placeOrder(accountId, orderRequestOf(params))) },
+  'POST /fapi/v1/order': { security: 'signed', weight: 0, orders: 1, handle: (context) => place(context, context.params) },
   'GET /fapi/v1/order': {
     security: 'signed',
     operation: 'query',
     handle: ({ engine, accountId, params }) => {
-      const found = engine.findOrder(accountId, required(params, 'symbol'), orderId(params));
+      const found = findVisibleOrder(engine, accountId, required(params, 'symbol'), params);
       if (found === undefined) throw new SimVenueRequestError(400, -2013, 'Order does not exist.');
-      return orderPayload(reportOf(found));
+      return orderPayload(reportOf(found), found.trigger);
+    },
+  },
+  'PUT /fapi/v1/order': {
+    security: 'signed',
+    operation: 'cancel',
+    orders: 1,
+    handle: ({ engine, accountId, params }) => {
+      oneOf<OrderSide>(params, 'side', ['BUY', 'SELL']);
+      const report = engine.amendOrder(accountId, required(params, 'symbol'), orderId(params), decimalParam(params, 'price'), decimalParam(params, 'quantity'));
+      return orderPayload(report);
     },
   },
   'DELETE /fapi/v1/order': {
     security: 'signed',
     operation: 'cancel',
-    handle: ({ engine, accountId, params }) => orderPayload(engine.cancelOrder(accountId, required(params, 'symbol'), orderId(params))),
+    handle: ({ engine, accountId, params }) => {
+      const symbol = required(params, 'symbol');
+      if (findVisibleOrder(engine, accountId, symbol, params) === undefined) throw new SimVenueRequestError(400, -2011, 'Unknown order sent.');
+      return orderPayload(engine.cancelOrder(accountId, symbol, orderId(params)));
+    },
   },
-  'POST /fapi/v1/batchOrders': { security: 'signed', handle: (context) => batchOrders(context) },
+  'POST /fapi/v1/batchOrders': {
+    security: 'signed',
+    weight: 5,
+    orders: batchOrderCount,
+    handle: (context) => eachAlone(batchEntries(context.params, 'batchOrders'), (entry) => {
+      const fields = Object.entries(entry as Record<string, unknown>).map(([key, value]): [string, string] => [key, String(value)]);
+      return place(context, new URLSearchParams(fields));
+    }),
+  },
+  'DELETE /fapi/v1/batchOrders': {
+    security: 'signed',
+    handle: ({ engine, accountId, params }) => {
+      const symbol = required(params, 'symbol');
+      // Binance takes the lists in either spelling (ccxt sends the lowercase one).
+      const clientIdList = ['origClientOrderIdList', 'origclientorderidlist'].find((name) => params.get(name) !== null);
+      const byClientId = clientIdList !== undefined;
+      const ids = batchEntries(params, clientIdList ?? (params.get('orderidlist') !== null ? 'orderidlist' : 'orderIdList'));
+      return eachAlone(ids, (id) => {
+        const byId = byClientId ? { clientOrderId: String(id) } : { exchangeOrderId: String(id) };
+        const found = engine.findOrder(accountId, symbol, byId);
+        if (found === undefined || !visibleAsOrder(found)) throw new SimVenueRequestError(400, -2011, 'Unknown order sent.');
+        return orderPayload(engine.cancelOrder(accountId, symbol, byId));
+      });
+    },
+  },
   'GET /fapi/v1/openOrders': {
     security: 'signed',
-    handle: ({ engine, accountId, params }) => engine.openOrders(accountId, params.get('symbol') ?? undefined).map(orderPayload),
+    weight: perSymbol(1, 40),
+    handle: ({ engine, accountId, params }) => {
+      const symbol = params.get('symbol') ?? undefined;
+      return engine.openOrders(accountId, symbol).filter((report) => visibleAsOrder(engine.findOrder(accountId, report.symbol, { exchangeOrderId: report.exchangeOrderId }) as SimOrder)).map((report) => orderPayload(report));
+    },
+  },
+  'GET /fapi/v1/allOrders': {
+    security: 'signed',
+    weight: 5,
+    handle: ({ engine, accountId, params }) => {
+      const fromId = optionalInteger(params, 'orderId') ?? 0;
+      const startTime = optionalInteger(params, 'startTime') ?? 0;
+      const endTime = optionalInteger(params, 'endTime') ?? Number.MAX_SAFE_INTEGER;
+      const orders = engine.orderHistory(accountId, required(params, 'symbol'))
+        .filter((order) => visibleAsOrder(order) && Number(order.exchangeOrderId) >= fromId && order.updatedAt >= startTime && order.createdAt <= endTime);
+      const limit = limitParam(params, 500, 1000);
+      // Binance answers the newest `limit` orders unless a starting id or time is given.
+      const page = params.get('orderId') === null && params.get('startTime') === null ? orders.slice(-limit) : orders.slice(0, limit);
+      return page.map((order) => orderPayload(reportOf(order), order.trigger));
+    },
   },
   'DELETE /fapi/v1/allOpenOrders': {
     security: 'signed',
@@ -136,21 +201,43 @@ export const BINANCE_ROUTES: Readonly<Record<string, Route>> = {
       return { code: 200, msg: 'The operation of cancel all open order is done.' };
     },
   },
-  'GET /fapi/v1/userTrades': {
+  'POST /fapi/v1/countdownCancelAll': {
     security: 'signed',
-    handle: ({ engine, accountId, params }) => {
-      const fromId = params.get('fromId');
-      if (fromId !== null && !/^\d+$/.test(fromId)) throw new SimVenueRequestError(400, -1100, "Illegal characters found in parameter 'fromId'.");
-      const limit = Math.min(Number(params.get('limit') ?? 500) || 500, 1000);
-      return engine.fillsAfter(accountId, required(params, 'symbol'), fromId === null ? undefined : Number(fromId) - 1, limit).map(userTradePayload);
+    weight: 10,
+    handle: ({ engine, countdowns, accountId, params }) => {
+      const symbol = required(params, 'symbol');
+      engine.market(symbol);
+      const countdownTime = optionalInteger(params, 'countdownTime');
+      if (countdownTime === undefined) throw new SimVenueRequestError(400, -1102, "Mandatory parameter 'countdownTime' was not sent, was empty/null, or malformed.");
+      countdowns.set(accountId, symbol, countdownTime);
+      return { symbol, countdownTime: String(countdownTime) };
     },
   },
-  'GET /fapi/v2/account': { security: 'signed', handle: account },
-  'GET /fapi/v3/account': { security: 'signed', handle: account },
-  'GET /fapi/v2/balance': { security: 'signed', handle: (context) => balancePayload(context.engine.balances(context.accountId), context.engine.now()) },
-  'GET /fapi/v3/balance': { security: 'signed', handle: (context) => balancePayload(context.engine.balances(context.accountId), context.engine.now()) },
-  'GET /fapi/v2/positionRisk': { security: 'signed', handle: (context) => positionsOf(context, context.params.get('symbol')) },
-  'GET /fapi/v3/positionRisk': { security: 'signed', handle: (context) => positionsOf(context, context.params.get('symbol')) },
+  'GET /fapi/v1/userTrades': {
+    security: 'signed',
+    weight: 5,
+    handle: ({ engine, accountId, params }) => {
+      const fromId = optionalInteger(params, 'fromId');
+      return engine.fillsAfter(accountId, required(params, 'symbol'), fromId === undefined ? undefined : fromId - 1, limitParam(params, 500, 1000)).map(userTradePayload);
+    },
+  },
+  'GET /fapi/v1/income': {
+    security: 'signed',
+    weight: 30,
+    handle: ({ income, accountId, params }) => income.entries(accountId, {
+      symbol: params.get('symbol') ?? undefined, incomeType: params.get('incomeType') ?? undefined,
+      startTime: optionalInteger(params, 'startTime'), endTime: optionalInteger(params, 'endTime'), limit: limitParam(params, 100, 1000),
+    }).map((entry) => ({
+      symbol: entry.symbol, incomeType: entry.incomeType, income: entry.income.toFixed(), asset: entry.asset, info: entry.incomeType,
+      time: entry.time, tranId: entry.tranId, tradeId: entry.tradeId,
+    })),
+  },
+  'GET /fapi/v2/account': { security: 'signed', weight: 5, handle: account },
+  'GET /fapi/v3/account': { security: 'signed', weight: 5, handle: account },
+  'GET /fapi/v2/balance': { security: 'signed', weight: 5, handle: (context) => balancePayload(context.engine.balances(context.accountId), context.engine.now()) },
+  'GET /fapi/v3/balance': { security: 'signed', weight: 5, handle: (context) => balancePayload(context.engine.balances(context.accountId), context.engine.now()) },
+  'GET /fapi/v2/positionRisk': { security: 'signed', weight: 5, handle: (context) => positionsOf(context, context.params.get('symbol')) },
+  'GET /fapi/v3/positionRisk': { security: 'signed', weight: 5, handle: (context) => positionsOf(context, context.params.get('symbol')) },
   'GET /fapi/v1/leverageBracket': {
     security: 'signed',
     handle: ({ engine }) => engine.markets().map((market) => ({
@@ -165,6 +252,24 @@ export const BINANCE_ROUTES: Readonly<Record<string, Route>> = {
       const leverage = Number(required(params, 'leverage'));
       engine.setLeverage(accountId, symbol, leverage);
       return { symbol, leverage, maxNotionalValue: '1000000000' };
+    },
+  },
+  // The sim margins every position cross in one-way mode: those settings answer as Binance does
+  // when nothing needs to change, the others are refused rather than simulated wrongly.
+  'GET /fapi/v1/positionSide/dual': { security: 'signed', weight: 30, handle: () => ({ dualSidePosition: false }) },
+  'POST /fapi/v1/positionSide/dual': {
+    security: 'signed',
+    handle: ({ params }) => {
+      if (booleanParam(params, 'dualSidePosition')) throw new SimVenueRequestError(400, -4068, 'Hedge mode (dualSidePosition=true) is not simulated: the sim venue runs one-way positions.');
+      throw new SimVenueRequestError(400, -4059, 'No need to change position side.');
+    },
+  },
+  'POST /fapi/v1/marginType': {
+    security: 'signed',
+    handle: ({ engine, params }) => {
+      engine.market(required(params, 'symbol'));
+      if (oneOf(params, 'marginType', ['ISOLATED', 'CROSSED']) === 'ISOLATED') throw new SimVenueRequestError(400, -4048, 'Isolated margin is not simulated: the sim venue margins every position cross.');
+      throw new SimVenueRequestError(400, -4046, 'No need to change margin type.');
     },
   },
   'POST /fapi/v1/listenKey': { security: 'key', handle: ({ listenKeys, accountId }) => ({ listenKey: listenKeys.open(accountId) }) },
@@ -183,58 +288,4 @@ export const BINANCE_ROUTES: Readonly<Record<string, Route>> = {
       return {};
     },
   },
-  'POST /_sim/price': {
-    security: 'admin',
-    handle: ({ engine, params }) => {
-      const symbol = required(params, 'symbol');
-      engine.setPrice(symbol, decimalParam(params, 'price'));
-      return { symbol, price: engine.price(symbol).toFixed(), time: engine.now() };
-    },
-  },
-  'POST /_sim/step': {
-    security: 'admin',
-    handle: ({ engine, params }) => {
-      const ticks = Number(params.get('ticks') ?? 1);
-      if (!Number.isInteger(ticks) || ticks < 1 || ticks > 1_000_000) throw new SimVenueRequestError(400, -1100, 'ticks must be an integer in 1..1000000');
-      for (let index = 0; index < ticks; index += 1) engine.step();
-      return { time: engine.now() };
-    },
-  },
-  'POST /_sim/refuse-next': {
-    security: 'admin',
-    handle: ({ engine, params }) => {
-      const symbol = required(params, 'symbol');
-      const type = params.get('type') === null ? undefined : oneOf<OrderType>(params, 'type', ['LIMIT', 'MARKET']);
-      const count = Number(params.get('count') ?? 1);
-      if (!Number.isInteger(count) || count < 1 || count > 1_000) throw new SimVenueRequestError(400, -1100, 'count must be an integer in 1..1000');
-      engine.refuseNextOrders(symbol, type, count);
-      return { symbol, type: type ?? 'ANY', count };
-    },
-  },
-  'POST /_sim/drop-streams': { security: 'admin', handle: ({ streams }) => ({ dropped: streams.dropAll() }) },
-  'POST /_sim/inject-malformed': {
-    security: 'admin',
-    handle: ({ streams, params }) => ({ sent: streams.injectMalformed(oneOf(params, 'target', ['market', 'user'])) }),
-  },
 };
-
-function batchOrders(context: RouteContext): unknown[] {
-  let entries: unknown;
-  try {
-    entries = JSON.parse(required(context.params, 'batchOrders'));
-  } catch (error) {
-    if (error instanceof SimVenueRequestError) throw error;
-    throw new SimVenueRequestError(400, -1130, "Data sent for parameter 'batchOrders' is not valid.");
-  }
-  if (!Array.isArray(entries) || entries.length === 0 || entries.length > 5) {
-    throw new SimVenueRequestError(400, -1130, "Data sent for parameter 'batchOrders' is not valid.");
-  }
-  return entries.map((entry) => {
-    try {
-      const fields = Object.entries(entry as Record<string, unknown>).map(([key, value]): [string, string] => [key, String(value)]);
-      return orderPayload(context.engine.placeOrder(context.accountId, orderRequestOf(new URLSearchParams(fields))));
-    } catch (error) {
-      return binanceErrorReply(error, 'other').body;
-    }
-  });
-}

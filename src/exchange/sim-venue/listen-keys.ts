@@ -39,6 +39,13 @@ export class ListenKeys {
     for (const [key, entry] of this.#byKey) if (entry.accountId === accountId) this.#byKey.delete(key);
   }
 
+  /** Test hook: every live key expires now; returns them. */
+  expireAll(): { key: string; accountId: string }[] {
+    const expired = [...this.#byKey].filter(([, entry]) => entry.expiresAt > this.#now()).map(([key, entry]) => ({ key, accountId: entry.accountId }));
+    for (const { key } of expired) this.#byKey.delete(key);
+    return expired;
+  }
+
   /** The account a live key belongs to. */
   accountOf(key: string): string | undefined {
     const entry = this.#byKey.get(key);

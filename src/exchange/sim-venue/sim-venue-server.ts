@@ -15,7 +15,17 @@ import { SimClockDriver } from '../sim/sim-clock-driver.js';
 import { SimMatchingEngine } from '../sim/sim-matching-engine.js';
 import { type SimEngineSettings, defaultSimSymbols } from '../sim/sim-settings.js';
 import { binanceErrorReply } from './binance-errors.js';
-import { BINANCE_ROUTES, type Route } from './binance-rest-routes.js';
+import { BINANCE_ALGO_ROUTES } from './binance-algo-routes.js';
+import { BINANCE_MARKET_ROUTES } from './binance-market-routes.js';
+import { BinanceRateLimits, type BinanceLimits, RateLimitRefusal } from './binance-rate-limits.js';
+import { BINANCE_ROUTES } from './binance-rest-routes.js';
+import { CancelCountdowns } from './cancel-countdowns.js';
+import { IncomeLedger } from './income-ledger.js';
+import { MarketHistory } from './market-history.js';
+import { type Route, type SimVenueParts, costOf } from './route.js';
+import { SIM_ADMIN_ROUTES } from './sim-admin-routes.js';
+import { SimVenueBook } from './sim-venue-book.js';
+import { type HttpFault, SimVenueFaults } from './sim-venue-faults.js';
 import { extractSignature, signatureMatches } from './binance-signature.js';
 import { SimVenueRequestError } from './errors.js';
 import { ListenKeys } from './listen-keys.js';
@@ -31,6 +41,14 @@ export interface SimVenueServerOptions extends Partial<Omit<SimEngineSettings, '
   readonly stepIntervalMs?: number | undefined;
   /** Serves the `/_sim/*` test hooks (set price, step, drop streams, inject a malformed frame). */
   readonly admin?: boolean | undefined;
+  /** Binance's request-weight and order-rate limits (defaults: Binance's published ones). */
+  readonly limits?: Partial<BinanceLimits> | undefined;
+  /** The clock the limits' windows run on (default the wall clock; tests pin it to stay inside one window). */
+  readonly limitsClock?: (() => number) | undefined;
+  /** Public trades kept per symbol for trades, aggTrades, klines and 24 h statistics (default 100000). */
+  readonly historyCapacity?: number | undefined;
+  /** Synthetic book levels each side of the price (default 100). */
+  readonly bookLevelsPerSide?: number | undefined;
   /** Where refused requests are reported (never with secrets). */
   readonly onRequestError?: ((summary: { method: string; path: string; code: number; msg: string }) => void) | undefined;
 }
@@ -45,6 +63,7 @@ export interface SimVenueServer {
 }
 
 const MAX_BODY_BYTES = 1 << 20;
+const ROUTES: Readonly<Record<string, Route>> = { ...BINANCE_ROUTES, ...BINANCE_ALGO_ROUTES, ...BINANCE_MARKET_ROUTES, ...SIM_ADMIN_ROUTES };
 const DEFAULT_BALANCES = { USDT: dec(100000) };
 
 export async function startSimVenueServer(options: SimVenueServerOptions): Promise<SimVenueServer> {
@@ -58,7 +77,12 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
   });
   const accounts = new SimVenueAccounts(options.accounts);
   const listenKeys = new ListenKeys();
-  const streams = new SimVenueStreams(engine, listenKeys);
+  // History and book listen to the engine before the streams, so that events see the move they report.
+  const history = new MarketHistory(engine, options.historyCapacity);
+  const book = new SimVenueBook(engine, options.bookLevelsPerSide);
+  const streams = new SimVenueStreams({ engine, listenKeys, history, book });
+  const parts: SimVenueParts = { engine, listenKeys, streams, history, book, countdowns: new CancelCountdowns(engine), income: new IncomeLedger(engine), faults: new SimVenueFaults() };
+  const limits = new BinanceRateLimits(options.limits, options.limitsClock);
   const driver = new SimClockDriver(engine, { intervalMs: options.stepIntervalMs ?? 1000 });
   if ((options.stepIntervalMs ?? 1000) > 0) driver.start();
 
@@ -70,8 +94,13 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
   });
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://sim');
-    const routeKey = `${request.method ?? 'GET'} ${url.pathname}`;
-    const route: Route | undefined = BINANCE_ROUTES[routeKey];
+    const method = request.method ?? 'GET';
+    const routeKey = `${method} ${url.pathname}`;
+    const route: Route | undefined = ROUTES[routeKey];
+    let headers: Record<string, string> = {};
+    let fault: HttpFault | undefined;
+    let status = 200;
+    let body: unknown;
     try {
       const rawBody = await readBody(request);
       if (route === undefined || (route.security === 'admin' && options.admin !== true)) throw new SimVenueRequestError(404, -1000, `Unknown endpoint ${routeKey}.`);
@@ -79,13 +108,29 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
       const params = new URLSearchParams(rawQuery);
       for (const [key, value] of bodyParams(rawBody, request.headers['content-type'])) params.append(key, value);
       const accountId = route.security === 'key' || route.security === 'signed' ? authenticate(route, request, rawQuery, rawBody, params) : '';
+      if (route.security !== 'admin') {
+        if (parts.faults.inMaintenance() && routeKey !== 'GET /sapi/v1/system/status') throw new SimVenueRequestError(503, -1008, 'Service unavailable: system maintenance.');
+        fault = parts.faults.take(method, url.pathname);
+        if (fault?.kind === 'rate-limit' || fault?.kind === 'ban') {
+          throw new RateLimitRefusal(fault.kind === 'ban' ? 418 : 429, -1003, 'Too many requests (forced by /_sim).', fault.retryAfterSeconds, {});
+        }
+        headers = limits.admit(request.socket.remoteAddress ?? '', accountId, costOf(route.weight, params, 1), costOf(route.orders, params, 0));
+      }
       if (accountId !== '') engine.consumeRequest(accountId);
-      send(response, 200, route.handle({ params, accountId, engine, listenKeys, streams, wallClock: Date.now() }));
+      body = route.handle({ ...parts, params, accountId, wallClock: Date.now() });
     } catch (error) {
       const reply = binanceErrorReply(error, route?.operation ?? 'other');
-      options.onRequestError?.({ method: request.method ?? '?', path: url.pathname, ...reply.body });
-      send(response, reply.status, reply.body, reply.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(reply.retryAfterSeconds) });
+      options.onRequestError?.({ method, path: url.pathname, ...reply.body });
+      status = reply.status;
+      body = reply.body;
+      headers = { ...headers, ...(error instanceof RateLimitRefusal ? error.headers : {}), ...(reply.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(reply.retryAfterSeconds) }) };
     }
+    if (fault?.kind === 'lose-answer') {
+      request.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'delay-answer') await new Promise((resolve) => setTimeout(resolve, fault?.delayMs));
+    send(response, status, body, headers);
   };
 
   const authenticate = (route: Route, request: IncomingMessage, rawQuery: string, rawBody: string, params: URLSearchParams): string => {
@@ -123,7 +168,11 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
     engine,
     close: () => (closed ??= (async () => {
       driver.stop();
+      parts.countdowns.close();
       streams.close();
+      book.close();
+      history.close();
+      parts.income.close();
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,16 +1,25 @@
 /**
  * The sim venue's WebSocket side, as Binance USDⓈ-M futures serves it: market streams (`SUBSCRIBE`
  * on `/ws`-style paths, or streams in the path) and user-data streams (`?listenKey=` or
- * `/ws/<listenKey>`) carrying `ORDER_TRADE_UPDATE`. A malformed client message gets a Binance-style
- * error reply; it never closes the server.
+ * `/ws/<listenKey>`) carrying `ORDER_TRADE_UPDATE`, `ACCOUNT_UPDATE` and `listenKeyExpired`. A
+ * malformed client message gets a Binance-style error reply; it never closes the server. Test
+ * hooks duplicate or reorder a connection's next events, drop connections and expire listen keys.
  */
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import { type Decimal, ZERO, decimalToString } from '../../domain/decimal.js';
-import type { Candle, PriceTick } from '../../domain/market.js';
+import type { Fill } from '../../domain/fill.js';
+import type { Candle } from '../../domain/market.js';
+import type { OrderReport } from '../exchange.js';
 import type { SimMatchingEngine } from '../sim/sim-matching-engine.js';
-import { klinePayload, orderTradeUpdatePayload } from './binance-payloads.js';
+import { algoUpdatePayload } from './binance-algo-payloads.js';
+import { accountUpdatePayload, klinePayload, orderTradeUpdatePayload } from './binance-payloads.js';
+import { DepthStreamEvents, parseDepthStream } from './depth-stream-events.js';
 import type { ListenKeys } from './listen-keys.js';
+import { bookTickerEvent, priceMoveEvents } from './market-stream-events.js';
+import type { MarketHistory } from './market-history.js';
+import type { SimVenueBook } from './sim-venue-book.js';
+
+export type StreamFaultKind = 'duplicate' | 'reorder';
 
 interface Connection {
   readonly socket: WebSocket;
@@ -18,33 +27,42 @@ interface Connection {
   /** Combined-stream connections (`/stream`) wrap each event as `{stream, data}`. */
   readonly combined: boolean;
   readonly accountId: string | undefined;
-}
-
-interface DayStats {
-  open: Decimal;
-  high: Decimal;
-  low: Decimal;
+  /** Test hooks: the next events sent twice, or swapped pairwise (the first of a pair held back). */
+  duplicates: number;
+  reorders: number;
+  held: string | undefined;
 }
 
 /** A deliberately broken frame, for tests that check clients drop malformed messages. */
 export const MALFORMED_FRAME = '{"e":"ORDER_TRADE_UPDATE","E":';
 
+export interface StreamSources {
+  readonly engine: SimMatchingEngine;
+  readonly listenKeys: ListenKeys;
+  readonly history: MarketHistory;
+  readonly book: SimVenueBook;
+}
+
 export class SimVenueStreams {
   readonly #engine: SimMatchingEngine;
   readonly #listenKeys: ListenKeys;
+  readonly #history: MarketHistory;
+  readonly #book: SimVenueBook;
+  readonly #depth: DepthStreamEvents;
   readonly #connections = new Set<Connection>();
-  readonly #stats = new Map<string, DayStats>();
   readonly #unsubscribe: () => void;
 
-  constructor(engine: SimMatchingEngine, listenKeys: ListenKeys) {
-    this.#engine = engine;
-    this.#listenKeys = listenKeys;
-    this.#unsubscribe = engine.subscribe({
-      onPrice: (tick) => this.#onPrice(tick),
+  constructor(sources: StreamSources) {
+    this.#engine = sources.engine;
+    this.#listenKeys = sources.listenKeys;
+    this.#history = sources.history;
+    this.#book = sources.book;
+    this.#depth = new DepthStreamEvents(sources.book);
+    this.#book.onChange((symbol) => this.#onBookChange(symbol));
+    this.#unsubscribe = this.#engine.subscribe({
+      onPrice: (tick) => { for (const [stream, payload] of priceMoveEvents(tick, this.#history, (name) => this.#watched(name))) this.#publish(stream, payload); },
       onCandle: (candle) => this.#onCandle(candle),
-      onExecution: (accountId, order, fill) => {
-        this.#sendToAccount(accountId, orderTradeUpdatePayload(order, fill, this.#engine.now()));
-      },
+      onExecution: (accountId, order, fill) => this.#onExecution(accountId, order, fill),
     });
   }
 
@@ -67,7 +85,7 @@ export class SimVenueStreams {
       ...(url.searchParams.get('streams')?.split('/') ?? []),
       ...(last.includes('@') ? [last] : []),
     ].map((stream) => stream.toLowerCase()));
-    const connection: Connection = { socket, streams, combined, accountId };
+    const connection: Connection = { socket, streams, combined, accountId, duplicates: 0, reorders: 0, held: undefined };
     for (const stream of streams) this.#track(stream);
     this.#connections.add(connection);
     socket.on('message', (data) => this.#onClientMessage(connection, String(data)));
@@ -88,21 +106,48 @@ export class SimVenueStreams {
     for (const connection of this.#connections) if (connection.accountId === accountId) connection.socket.close(4002, 'listen key closed');
   }
 
+  /** Tells the key's user streams that it expired (`listenKeyExpired`), then closes them, as Binance stops them. */
+  expireListenKey(listenKey: string, accountId: string): void {
+    for (const connection of this.#connections) {
+      if (connection.accountId !== accountId) continue;
+      connection.socket.send(JSON.stringify({ e: 'listenKeyExpired', E: this.#engine.now(), listenKey }));
+      connection.socket.close(4003, 'listen key expired');
+    }
+  }
+
   /** Sends a malformed frame to every market (`market`) or user (`user`) connection (test hook). */
   injectMalformed(target: 'market' | 'user'): number {
-    let sent = 0;
-    for (const connection of this.#connections) {
-      if ((connection.accountId !== undefined) === (target === 'user')) {
-        connection.socket.send(MALFORMED_FRAME);
-        sent += 1;
-      }
+    const connections = this.#targets(target);
+    for (const connection of connections) connection.socket.send(MALFORMED_FRAME);
+    return connections.length;
+  }
+
+  /** Test hook: the next `count` events of every open `target` connection are duplicated or swapped pairwise. */
+  addFault(kind: StreamFaultKind, target: 'market' | 'user', count: number): number {
+    const connections = this.#targets(target);
+    for (const connection of connections) {
+      if (kind === 'duplicate') connection.duplicates += count;
+      else connection.reorders += count;
     }
-    return sent;
+    return connections.length;
+  }
+
+  clearFaults(): void {
+    for (const connection of this.#connections) {
+      connection.duplicates = 0;
+      connection.reorders = 0;
+      if (connection.held !== undefined) connection.socket.send(connection.held);
+      connection.held = undefined;
+    }
   }
 
   close(): void {
     this.#unsubscribe();
     this.dropAll();
+  }
+
+  #targets(target: 'market' | 'user'): Connection[] {
+    return [...this.#connections].filter((connection) => (connection.accountId !== undefined) === (target === 'user'));
   }
 
   #onClientMessage(connection: Connection, text: string): void {
@@ -132,46 +177,60 @@ export class SimVenueStreams {
     }
   }
 
-  /** Kline streams need the engine to build candles of their interval. */
+  /** Kline streams need the engine to build candles of their interval; diff depth needs a baseline. */
   #track(stream: string): void {
-    const match = /^([a-z0-9]+)@kline_(\w+)$/.exec(stream);
-    if (match === null) return;
-    const symbol = (match[1] as string).toUpperCase();
+    const depth = parseDepthStream(stream);
+    const kline = /^([a-z0-9]+)@kline_(\w+)$/.exec(stream);
     try {
-      this.#engine.trackCandles(symbol, match[2] as string);
+      if (depth?.levels === undefined && depth !== undefined) this.#depth.watch(depth.symbol);
+      if (kline !== null) this.#engine.trackCandles((kline[1] as string).toUpperCase(), kline[2] as string);
     } catch {
       // An unknown symbol or interval simply never produces events, as at Binance.
     }
   }
 
-  #onPrice(tick: PriceTick): void {
-    const stats = this.#stats.get(tick.symbol) ?? { open: tick.price, high: tick.price, low: tick.price };
-    if (tick.price.gt(stats.high)) stats.high = tick.price;
-    if (tick.price.lt(stats.low)) stats.low = tick.price;
-    this.#stats.set(tick.symbol, stats);
-    const lower = tick.symbol.toLowerCase();
-    const price = decimalToString(tick.price);
-    const step = decimalToString(this.#engine.market(tick.symbol).stepSize);
-    const E = tick.time;
-    const ticker = {
-      e: '24hrTicker', E, s: tick.symbol, p: decimalToString(tick.price.minus(stats.open)),
-      P: decimalToString(stats.open.isZero() ? ZERO : tick.price.minus(stats.open).div(stats.open).mul(100).toDecimalPlaces(3)),
-      w: price, c: price, Q: step, o: decimalToString(stats.open), h: decimalToString(stats.high), l: decimalToString(stats.low),
-      v: '0', q: '0', O: E - 86_400_000, C: E, F: 0, L: 0, n: 0,
-    };
-    const trade = { e: 'aggTrade', E, s: tick.symbol, a: E, p: price, q: step, f: E, l: E, T: E, m: false };
-    this.#publish(`${lower}@ticker`, ticker);
-    this.#publish(`${lower}@miniticker`, { ...ticker, e: '24hrMiniTicker' });
-    this.#publish(`${lower}@aggtrade`, trade);
-    this.#publish(`${lower}@trade`, { ...trade, e: 'trade', t: E });
-    this.#publish(`${lower}@bookticker`, { e: 'bookTicker', u: E, E, T: E, s: tick.symbol, b: price, B: step, a: price, A: step });
-    const mark = { e: 'markPriceUpdate', E, s: tick.symbol, p: price, ap: price, P: price, i: price, r: '0', T: E + 28_800_000 };
-    this.#publish(`${lower}@markprice`, mark);
-    this.#publish(`${lower}@markprice@1s`, mark);
+  #watched(stream: string): boolean {
+    for (const connection of this.#connections) if (connection.streams.has(stream)) return true;
+    return false;
+  }
+
+  #onBookChange(symbol: string): void {
+    const now = this.#engine.now();
+    // The book is only computed for the streams someone watches (a snapshot sorts every level).
+    if (this.#watched(`${symbol.toLowerCase()}@bookticker`)) this.#publish(...bookTickerEvent(symbol, this.#book, now));
+    const depthStreams = new Map<string, number | undefined>();
+    for (const connection of this.#connections) {
+      for (const stream of connection.streams) {
+        const depth = parseDepthStream(stream);
+        if (depth?.symbol === symbol) depthStreams.set(stream, depth.levels);
+      }
+    }
+    // A client syncs a new diff subscription on a REST snapshot, so the chain may restart when it has no watcher.
+    if (![...depthStreams.values()].includes(undefined)) this.#depth.unwatch(symbol);
+    const partialLevels = [...new Set([...depthStreams.values()].filter((levels): levels is number => levels !== undefined))];
+    const { diff, partials } = this.#depth.onChange(symbol, now, partialLevels);
+    for (const [stream, levels] of depthStreams) {
+      const payload = levels === undefined ? diff : partials.get(levels);
+      if (payload !== undefined) this.#publish(stream, payload);
+    }
   }
 
   #onCandle(candle: Candle): void {
     this.#publish(`${candle.symbol.toLowerCase()}@kline_${candle.interval}`, klinePayload(candle, this.#engine.now()));
+  }
+
+  #onExecution(accountId: string, order: OrderReport, fill: Fill | undefined): void {
+    if (![...this.#connections].some((connection) => connection.accountId === accountId)) return;
+    const now = this.#engine.now();
+    const conditional = this.#engine.findOrder(accountId, order.symbol, { exchangeOrderId: order.exchangeOrderId });
+    // A conditional order reports through ALGO_UPDATE; once it fires, its executions as an order too.
+    if (conditional?.trigger !== undefined) this.#sendToAccount(accountId, algoUpdatePayload(conditional, now));
+    if (conditional?.trigger === undefined || fill !== undefined) this.#sendToAccount(accountId, orderTradeUpdatePayload(order, conditional?.trigger, fill, now));
+    if (fill !== undefined) {
+      const quote = this.#engine.market(fill.symbol).quote;
+      const balances = this.#engine.balances(accountId).filter((balance) => balance.asset === quote);
+      this.#sendToAccount(accountId, accountUpdatePayload(balances, this.#engine.positions(accountId, [fill.symbol]), now));
+    }
   }
 
   #publish(stream: string, payload: object): void {
@@ -179,15 +238,34 @@ export class SimVenueStreams {
     let wrapped: string | undefined;
     for (const connection of this.#connections) {
       if (!connection.streams.has(stream)) continue;
-      if (connection.combined) connection.socket.send((wrapped ??= JSON.stringify({ stream, data: payload })));
-      else connection.socket.send((text ??= JSON.stringify(payload)));
+      if (connection.combined) this.#send(connection, (wrapped ??= JSON.stringify({ stream, data: payload })));
+      else this.#send(connection, (text ??= JSON.stringify(payload)));
     }
   }
 
   #sendToAccount(accountId: string, payload: object): void {
     let text: string | undefined;
     for (const connection of this.#connections) {
-      if (connection.accountId === accountId) connection.socket.send((text ??= JSON.stringify(payload)));
+      if (connection.accountId === accountId) this.#send(connection, (text ??= JSON.stringify(payload)));
+    }
+  }
+
+  #send(connection: Connection, frame: string): void {
+    if (connection.held !== undefined) {
+      connection.socket.send(frame);
+      connection.socket.send(connection.held);
+      connection.held = undefined;
+      return;
+    }
+    if (connection.reorders > 0) {
+      connection.reorders -= 1;
+      connection.held = frame;
+      return;
+    }
+    connection.socket.send(frame);
+    if (connection.duplicates > 0) {
+      connection.duplicates -= 1;
+      connection.socket.send(frame);
     }
   }
 }

@@ -18,7 +18,7 @@ import type { Balance, Candle, Market, Position, PriceTick } from '../../domain/
 import { AuthenticationError, DuplicateClientOrderIdError, InvalidOrderError, PostOnlyWouldCrossError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
 import type { OrderReport, PlaceOrderRequest } from '../exchange.js';
 import type { OrderType } from '../../domain/order.js';
-import { InvalidSimConfigError } from './errors.js';
+import { InvalidSimConfigError, WouldTriggerImmediatelyError } from './errors.js';
 import { SimAccount } from './sim-account.js';
 import { CandleBuilder } from './sim-candles.js';
 import { SimFillLedger } from './sim-fill-ledger.js';
@@ -27,6 +27,7 @@ import { validateOrder } from './sim-order-validation.js';
 import { type SimOrder, isOpen, remainingOf, reportOf } from './sim-order.js';
 import { type PricePath, RandomWalkPath, ReplayPath } from './sim-price-path.js';
 import { SimRateLimiter } from './sim-rate-limiter.js';
+import { type SimTrigger, SimTriggerBook, triggerFires } from './sim-trigger-book.js';
 import { DEFAULT_FEES, DEFAULT_RATE_LIMIT, DEFAULT_START_TIME, type SimEngineSettings, marketOf } from './sim-settings.js';
 
 /** What the engine reports as it runs. Listeners are called synchronously, in event order. */
@@ -42,6 +43,7 @@ interface SymbolState {
   readonly path: PricePath;
   price: Decimal;
   readonly book: SimOrderBook;
+  readonly triggers: SimTriggerBook;
   readonly candles: Map<string, CandleBuilder>;
 }
 
@@ -76,7 +78,7 @@ export class SimMatchingEngine {
       const path = symbol.replayPrices === undefined
         ? new RandomWalkPath({ initialPrice: symbol.initialPrice, tickSize: symbol.tickSize, volatility: symbol.volatility ?? 0.8, drift: symbol.drift ?? 0, seed: settings.seed * 7919 + index })
         : new ReplayPath(symbol.replayPrices);
-      this.#symbols.set(symbol.symbol, { market: marketOf(symbol), path, price: symbol.initialPrice, book: new SimOrderBook(), candles: new Map() });
+      this.#symbols.set(symbol.symbol, { market: marketOf(symbol), path, price: symbol.initialPrice, book: new SimOrderBook(), triggers: new SimTriggerBook(), candles: new Map() });
     });
     for (const account of settings.accounts) {
       this.#accounts.set(account.id, new SimAccount({ id: account.id, venue: this.venue, fees: settings.fees ?? DEFAULT_FEES, balances: account.balances, defaultLeverage: account.defaultLeverage ?? 10, positions: account.positions }));
@@ -143,10 +145,18 @@ export class SimMatchingEngine {
     this.#move(this.#symbol(symbol), price);
   }
 
-  placeOrder(accountId: string, request: PlaceOrderRequest): OrderReport {
+  /**
+   * With `trigger`, a MARKET request becomes a conditional order that waits (holding no funds) until
+   * the price reaches the trigger, then executes as a taker; one the price already reached is refused.
+   */
+  placeOrder(accountId: string, request: PlaceOrderRequest, trigger?: SimTrigger): OrderReport {
     const account = this.#account(accountId);
     const state = this.#symbol(request.symbol);
     validateOrder(state.market, request, state.price, this.venue);
+    if (trigger !== undefined) {
+      if (request.type !== 'MARKET') throw new InvalidOrderError(`${trigger.kind} orders execute as market orders`, this.venue);
+      if (triggerFires(trigger, state.price)) throw new WouldTriggerImmediatelyError(`${trigger.kind} at ${trigger.stopPrice.toFixed()} would trigger immediately at ${state.price.toFixed()}`, this.venue);
+    }
     const refusal = this.#refusals.find((entry) => entry.remaining > 0 && entry.symbol === request.symbol && (entry.type === undefined || entry.type === request.type));
     if (refusal !== undefined) {
       refusal.remaining -= 1;
@@ -167,17 +177,19 @@ export class SimMatchingEngine {
     }
     const exchangeOrderId = String(this.#nextOrderId);
     const reservePrice = crosses ? state.price : (request.price as Decimal);
-    account.reserve(exchangeOrderId, state.market, request.side, request.quantity, reservePrice, this.#marks(), request.reduceOnly);
+    if (trigger === undefined) account.reserve(exchangeOrderId, state.market, request.side, request.quantity, reservePrice, this.#marks(), request.reduceOnly);
     this.#nextOrderId += 1;
     const order: SimOrder = {
       accountId, symbol: request.symbol, exchangeOrderId, clientOrderId: request.clientOrderId, side: request.side, type: request.type,
       price: request.price, quantity: request.quantity, postOnly: request.postOnly, reduceOnly: request.reduceOnly,
-      createdAt: this.#now, filled: ZERO, filledNotional: ZERO, status: 'NEW', updatedAt: this.#now,
+      createdAt: this.#now, trigger, filled: ZERO, filledNotional: ZERO, status: 'NEW', updatedAt: this.#now,
     };
     this.#orders.set(exchangeOrderId, order);
     byId.set(request.clientOrderId, order);
     this.#emitOrder(order, undefined);
-    if (crosses) {
+    if (trigger !== undefined) {
+      state.triggers.add(order);
+    } else if (crosses) {
       // A taker takes its whole quantity at the market price (the sim has no book depth).
       this.#execute(state, order, remainingOf(order), state.price, false);
       if (isOpen(order)) this.#close(order, 'EXPIRED');
@@ -196,9 +208,47 @@ export class SimMatchingEngine {
     return reportOf(order);
   }
 
-  cancelAllOrders(accountId: string, symbol: string): OrderReport[] {
+  /**
+   * Binance's order amendment: a new price and total quantity for an open limit order, which keeps
+   * its ids and goes to the back of its new price level; a post-only one that would cross is refused,
+   * another executes what crosses as a taker. On refusal the order is unchanged.
+   */
+  amendOrder(accountId: string, symbol: string, id: { clientOrderId?: string | undefined; exchangeOrderId?: string | undefined }, price: Decimal, quantity: Decimal): OrderReport {
+    const order = this.findOrder(accountId, symbol, id);
+    if (order === undefined || !isOpen(order)) throw new UnknownOrderError(`no open order ${id.clientOrderId ?? id.exchangeOrderId ?? '(no id)'} on ${symbol}`, this.venue);
+    if (order.type !== 'LIMIT') throw new InvalidOrderError('only limit orders can be amended', this.venue);
     const state = this.#symbol(symbol);
-    const mine = state.book.orders().filter((order) => order.accountId === accountId);
+    validateOrder(state.market, { ...order, price, quantity }, state.price, this.venue);
+    if (quantity.lte(order.filled)) throw new InvalidOrderError(`quantity ${quantity.toFixed()} is not above the filled ${order.filled.toFixed()}`, this.venue);
+    const crosses = order.side === 'BUY' ? price.gte(state.price) : price.lte(state.price);
+    if (order.postOnly && crosses) throw new PostOnlyWouldCrossError(`post-only ${order.side} amended to ${price.toFixed()} would cross the market at ${state.price.toFixed()}`, this.venue);
+    const account = this.#account(accountId);
+    const reserve = (atPrice: Decimal, amount: Decimal) => account.reserve(order.exchangeOrderId, state.market, order.side, amount, atPrice, this.#marks(), order.reduceOnly);
+    account.releaseAll(order.exchangeOrderId);
+    try {
+      reserve(crosses ? state.price : price, quantity.minus(order.filled));
+    } catch (error) {
+      reserve(order.price as Decimal, remainingOf(order));
+      throw error;
+    }
+    state.book.remove(order);
+    order.price = price;
+    order.quantity = quantity;
+    order.updatedAt = this.#now;
+    this.#emitOrder(order, undefined);
+    if (crosses) {
+      this.#execute(state, order, remainingOf(order), state.price, false);
+      if (isOpen(order)) this.#close(order, 'EXPIRED');
+    } else {
+      state.book.add(order);
+    }
+    return reportOf(order);
+  }
+
+  /** Cancels the account's resting orders of `symbol`, or its conditional ones still waiting. */
+  cancelAllOrders(accountId: string, symbol: string, which: 'resting' | 'conditional' = 'resting'): OrderReport[] {
+    const state = this.#symbol(symbol);
+    const mine = (which === 'resting' ? state.book : state.triggers).orders().filter((order) => order.accountId === accountId);
     for (const order of mine) this.#close(order, 'CANCELED');
     return mine.map(reportOf);
   }
@@ -220,7 +270,23 @@ export class SimMatchingEngine {
   openOrders(accountId: string, symbol?: string): OrderReport[] {
     this.#account(accountId);
     const states = symbol === undefined ? [...this.#symbols.values()] : [this.#symbol(symbol)];
-    return states.flatMap((state) => state.book.orders().filter((order) => order.accountId === accountId).map(reportOf));
+    return states.flatMap((state) => this.#waitingOrders(state).filter((order) => order.accountId === accountId).map(reportOf));
+  }
+
+  /** Every order of the account on `symbol` (open and ended, conditional ones too), oldest first. */
+  orderHistory(accountId: string, symbol: string): readonly SimOrder[] {
+    this.#account(accountId);
+    this.#symbol(symbol);
+    return [...this.#orders.values()].filter((order) => order.accountId === accountId && order.symbol === symbol);
+  }
+
+  /** The resting limit orders of every account on `symbol` (what makes the book a client sees). */
+  restingOrders(symbol: string): readonly SimOrder[] {
+    return this.#symbol(symbol).book.orders();
+  }
+
+  #waitingOrders(state: SymbolState): SimOrder[] {
+    return [...state.book.orders(), ...state.triggers.orders()].sort((a, b) => Number(a.exchangeOrderId) - Number(b.exchangeOrderId));
   }
 
   /** Fills of `symbol` with trade id > `afterTradeId` (all when undefined), oldest first, at most `limit`. */
@@ -254,6 +320,7 @@ export class SimMatchingEngine {
     state.price = price;
     const tick = { symbol: state.market.symbol, price, time: this.#now };
     for (const listener of this.#listeners) listener.onPrice?.(tick);
+    for (const order of state.triggers.takeFiredBy(price)) this.#fire(state, order);
     let volume = ZERO;
     for (const order of state.book.crossedBy(price)) {
       if (!isOpen(order)) continue;
@@ -297,6 +364,18 @@ export class SimMatchingEngine {
     return quantity;
   }
 
+  /** A conditional order whose trigger was reached executes as a taker; without the margin it expires. */
+  #fire(state: SymbolState, order: SimOrder): void {
+    try {
+      this.#account(order.accountId).reserve(order.exchangeOrderId, state.market, order.side, order.quantity, state.price, this.#marks(), order.reduceOnly);
+    } catch {
+      this.#close(order, 'EXPIRED');
+      return;
+    }
+    this.#execute(state, order, remainingOf(order), state.price, false);
+    if (isOpen(order)) this.#close(order, 'EXPIRED');
+  }
+
   #close(order: SimOrder, status: 'CANCELED' | 'EXPIRED'): void {
     order.status = status;
     order.updatedAt = this.#now;
@@ -306,7 +385,9 @@ export class SimMatchingEngine {
   }
 
   #removeFromBook(order: SimOrder): void {
-    this.#symbol(order.symbol).book.remove(order);
+    const state = this.#symbol(order.symbol);
+    state.book.remove(order);
+    state.triggers.remove(order);
   }
 
   #emitOrder(order: SimOrder, fill: Fill | undefined): void {

@@ -2,6 +2,7 @@
 import { type Decimal, ZERO } from '../../domain/decimal.js';
 import type { OrderSide, OrderType, VenueOrderStatus } from '../../domain/order.js';
 import type { OrderReport } from '../exchange.js';
+import type { SimTrigger } from './sim-trigger-book.js';
 
 export interface SimOrder {
   readonly accountId: string;
@@ -10,11 +11,14 @@ export interface SimOrder {
   readonly clientOrderId: string;
   readonly side: OrderSide;
   readonly type: OrderType;
-  readonly price: Decimal | undefined;
-  readonly quantity: Decimal;
+  /** Price and quantity change only by an amendment (`SimMatchingEngine.amendOrder`). */
+  price: Decimal | undefined;
+  quantity: Decimal;
   readonly postOnly: boolean;
   readonly reduceOnly: boolean;
   readonly createdAt: number;
+  /** Set on a conditional order: it waits for this trigger, then executes as a market order. */
+  readonly trigger?: SimTrigger | undefined;
   filled: Decimal;
   /** Σ price × quantity of the fills, for the average price. */
   filledNotional: Decimal;

@@ -1,5 +1,5 @@
 /**
- * The sim-venue server as a separate process (`sim-venue-main.ts`, the `quantmesh sim-venue`
+ * The sim-venue server as a separate process (`src/cli/sim-venue-main.ts`, the `quantmesh sim-venue`
  * command): authentication, Binance-style errors for malformed requests, listen keys, and that no
  * bad request stops it.
  */
@@ -30,7 +30,7 @@ async function call(method: string, path: string, options: { key?: string; query
 
 beforeAll(async () => {
   const port = await freePort();
-  venue = startTsProcess('src/exchange/sim-venue/sim-venue-main.ts', ['--port', String(port), '--admin', '--step-interval-ms', '0', '--symbols', 'BTCUSDT,ETHUSDT']);
+  venue = startTsProcess('src/cli/sim-venue-main.ts', ['--port', String(port), '--admin', '--step-interval-ms', '0', '--symbols', 'BTCUSDT,ETHUSDT']);
   const demo = await venue.waitForLine(/demo account: api key \w+ api secret \w+/);
   [, apiKey, apiSecret] = /api key (\w+) api secret (\w+)/.exec(demo) as unknown as [string, string, string];
   await venue.waitForLine(/listening on/);
@@ -123,9 +123,24 @@ describe('sim-venue server', () => {
     expect((await call('PUT', '/fapi/v1/listenKey', { key: apiKey })).body['code']).toBe(-1125);
   });
 
+  it('takes Binance\'s limits from the command line: --weight-limit 2 answers 429 soon after two requests', async () => {
+    const port = await freePort();
+    const limited = startTsProcess('src/cli/sim-venue-main.ts', ['--port', String(port), '--weight-limit', '2']);
+    try {
+      await limited.waitForLine(/listening on/);
+      // Wall-clock minute windows: a request that straddles a minute boundary passes in the new one.
+      const statuses: number[] = [];
+      while (!statuses.includes(429) && statuses.length < 6) statuses.push((await fetch(`http://127.0.0.1:${port}/fapi/v1/ping`)).status);
+      expect(statuses.at(-1)).toBe(429);
+      expect(statuses.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await limited.kill();
+    }
+  });
+
   it('never prints a configured secret', async () => {
     const port = await freePort();
-    const configured = startTsProcess('src/exchange/sim-venue/sim-venue-main.ts', [
+    const configured = startTsProcess('src/cli/sim-venue-main.ts', [
       '--port', String(port), '--api-key', 'key-one', '--api-secret', 'secret-one-xyz', '--api-key', 'key-two', '--api-secret', 'secret-two-xyz',
     ]);
     try {
