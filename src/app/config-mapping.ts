@@ -128,6 +128,8 @@ export function exchangeOptionsOf(config: QuantMeshConfig, name: string): Exchan
       type: 'sim', name, marketType: venue.market, seed: venue.seed, stepIntervalMs: venue.tickInterval,
       markets: [...listed].map((symbol) => simSymbolOf(config, name, symbol)),
       feeRate: { maker: venue.feeRate, taker: venue.feeRate },
+      // The embedded venue is durable beside the instance's spool, so a restart finds the world its database remembers.
+      journalPath: simJournalPathOf(config, name),
     };
   }
   return {
@@ -135,6 +137,11 @@ export function exchangeOptionsOf(config: QuantMeshConfig, name: string): Exchan
     ccxtId: name === 'binance' && venue.market === 'future' ? 'binanceusdm' : name,
     apiKey: venue.apiKey, apiSecret: venue.secretKey, password: venue.passphrase, testnet: venue.testnet, baseUrl: venue.baseUrl,
   };
+}
+
+/** Where the embedded sim venue `name` of this instance keeps its journal (docs/venues.md). */
+export function simJournalPathOf(config: QuantMeshConfig, name: string): string {
+  return join(config.storage.spoolPath, `${instanceIdOf(config)}.sim-${name}.journal`);
 }
 
 /** The instance's id; without a lock (one instance) it is optional and derived from its index. */

@@ -81,7 +81,9 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
 
     const engines = new Map<string, TradingEngine>();
     for (const name of new Set(config.trading.symbols.map((entry) => entry.exchange))) {
-      const exchange = createExchange(await withRestoredPositions(exchangeOptionsOf(config, name), database));
+      const exchangeOptions = exchangeOptionsOf(config, name);
+      if (exchangeOptions.type === 'sim' && exchangeOptions.journalPath !== undefined) await mkdir(dirname(exchangeOptions.journalPath), { recursive: true });
+      const exchange = createExchange(await withRestoredPositions(exchangeOptions, database));
       closers.push(() => exchange.close());
       const engine = new TradingEngine({
         exchange, database, logger, metrics, clock, instanceId,
@@ -192,9 +194,10 @@ async function openStorage(config: QuantMeshConfig, registry: Registry, logger: 
 }
 
 /**
- * The embedded sim venue keeps nothing between runs, while the grids' positions are in the
- * database: it opens with those positions, so a restart resumes trading the same book instead of
- * finding its reduce-only sells refused. A real venue keeps its own positions; nothing to do there.
+ * A new embedded sim venue (no journal yet, e.g. a database from before the venue was durable)
+ * opens with the grids' positions stored in the database, so it resumes trading the same book
+ * instead of finding its reduce-only sells refused; a journaled venue replays its own positions
+ * and ignores these. A real venue keeps its own positions; nothing to do there.
  */
 async function withRestoredPositions(options: ExchangeOptions, database: Database): Promise<ExchangeOptions> {
   if (options.type !== 'sim') return options;

@@ -9,6 +9,7 @@ import { CcxtExchange, type CcxtExchangeOptions } from './ccxt/ccxt-exchange.js'
 import type { Exchange } from './exchange.js';
 import { SimClockDriver } from './sim/sim-clock-driver.js';
 import { SimExchange } from './sim/sim-exchange.js';
+import { JournaledSimEngine } from './sim/journaled-sim-engine.js';
 import { SimMatchingEngine } from './sim/sim-matching-engine.js';
 import type { SimOpeningPosition } from './sim/sim-account.js';
 import { type SimSymbolSettings, simSymbolsNamed } from './sim/sim-settings.js';
@@ -35,8 +36,13 @@ export interface SimExchangeOptions extends CommonOptions {
   readonly liquidityPerTick?: string | undefined;
   /** Wall ms between market steps; 0 for manual stepping (backtests, tests). Default 1000. */
   readonly stepIntervalMs?: number | undefined;
-  /** Simulated start time (default: the wall clock at creation). */
+  /** Simulated start time (default: the wall clock at creation); a journaled venue reopens at it. */
   readonly startTime?: number | undefined;
+  /**
+   * Keeps the venue durable in this file (see JournaledSimEngine): a restart finds the same orders,
+   * fills, balances, positions and price path. Without it each run is a new in-memory venue.
+   */
+  readonly journalPath?: string | undefined;
 }
 
 export interface CcxtExchangeFactoryOptions extends Omit<CcxtExchangeOptions, 'marketType'>, CommonOptions {
@@ -51,19 +57,22 @@ export function createExchange(options: ExchangeOptions): Exchange {
     return new CcxtExchange({ ...options, marketType: options.marketType ?? 'future' });
   }
   const startTime = options.startTime ?? Date.now();
-  // The in-process venue forgets everything when the process ends, so each run is its own account:
+  // An in-memory venue forgets everything when the process ends, so each run is its own account:
   // its trade ids and fill cursor start afresh and can never be mistaken for an earlier run's.
-  const account = `sim-${startTime.toString(36)}`;
+  // A journaled venue keeps the account it was started with.
+  const freshAccount = `sim-${startTime.toString(36)}`;
   const balances = Object.fromEntries(Object.entries(options.balances ?? { USDT: '100000' }).map(([asset, amount]) => [asset, dec(amount)]));
-  const engine = new SimMatchingEngine({
+  const settings = {
     venue: options.name,
     seed: options.seed ?? 1,
     symbols: options.markets ?? simSymbolsNamed(options.symbols ?? ['BTCUSDT', 'ETHUSDT'], options.marketType),
-    accounts: [{ id: account, balances, positions: options.positions }],
-    startTime,
     fees: options.feeRate === undefined ? undefined : { maker: dec(options.feeRate.maker), taker: dec(options.feeRate.taker) },
     liquidityPerTick: options.liquidityPerTick === undefined ? undefined : dec(options.liquidityPerTick),
-  });
+  };
+  const journaled = options.journalPath === undefined ? undefined
+    : JournaledSimEngine.open({ settings, balances, openingPositions: options.positions, freshAccount, now: startTime, journalPath: options.journalPath });
+  const engine = journaled ?? new SimMatchingEngine({ ...settings, startTime, accounts: [{ id: freshAccount, balances, positions: options.positions }] });
+  const account = journaled?.account ?? freshAccount;
   const stepIntervalMs = options.stepIntervalMs ?? 1000;
   const driver = stepIntervalMs > 0 ? new SimClockDriver(engine, { intervalMs: stepIntervalMs }) : undefined;
   driver?.start();

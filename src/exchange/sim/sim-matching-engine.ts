@@ -88,6 +88,9 @@ export class SimMatchingEngine {
     return this.#now;
   }
 
+  /** Releases what the engine holds (nothing in memory; a journaled engine closes its file). */
+  close(): void {}
+
   subscribe(listener: SimListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -121,6 +124,11 @@ export class SimMatchingEngine {
   step(): void {
     this.#now += this.tickMs;
     for (const state of this.#symbols.values()) this.#move(state, state.path.next(this.tickMs));
+  }
+
+  /** Moves the clock forward to `time` without a price step (a venue reopened after a pause); never back. */
+  resumeAt(time: number): void {
+    if (time > this.#now) this.#now = time;
   }
 
   /** Runs whole ticks covering `ms` of simulated time. */
