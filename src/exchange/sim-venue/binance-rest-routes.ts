@@ -36,13 +36,13 @@ export interface Route {
   readonly handle: (context: RouteContext) => unknown;
 }
 
-function required(params: URLSearchParams, name: string): string {
+export function required(params: URLSearchParams, name: string): string {
   const value = params.get(name);
   if (value === null || value === '') throw new SimVenueRequestError(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
   return value;
 }
 
-function decimalParam(params: URLSearchParams, name: string): Decimal {
+export function decimalParam(params: URLSearchParams, name: string): Decimal {
   const value = required(params, name);
   try {
     return dec(value);
@@ -51,7 +51,7 @@ function decimalParam(params: URLSearchParams, name: string): Decimal {
   }
 }
 
-function oneOf<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T {
+export function oneOf<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T {
   const value = required(params, name);
   if (!(allowed as readonly string[]).includes(value)) throw new SimVenueRequestError(400, -1116, `Invalid ${name}.`);
   return value as T;
@@ -74,7 +74,7 @@ export function orderRequestOf(params: URLSearchParams): PlaceOrderRequest {
   };
 }
 
-function orderId(params: URLSearchParams): { clientOrderId?: string; exchangeOrderId?: string } {
+export function orderId(params: URLSearchParams): { clientOrderId?: string; exchangeOrderId?: string } {
   const clientOrderId = params.get('origClientOrderId');
   if (clientOrderId !== null) return { clientOrderId };
   return { exchangeOrderId: required(params, 'orderId') };

@@ -1,7 +1,8 @@
 /**
  * `startSimVenueServer`: the sim matching engine served over the subset of Binance USDⓈ-M futures
- * REST + WebSocket that ccxt's `binanceusdm` uses, so the ccxt adapter can be exercised end to end
- * without a real venue.
+ * REST + WebSocket that ccxt's `binanceusdm` uses, and of Binance spot (`/api/v3`, the WebSocket API's
+ * user stream) that ccxt's `binance` uses for the engine's spot markets, so the ccxt adapter can be
+ * exercised end to end without a real venue.
  *
  * Invariants: every request gets a JSON answer (Binance `{code, msg}` on error) and no request,
  * however malformed, stops the server; a signed request is served only when its HMAC-SHA256
@@ -16,6 +17,8 @@ import { SimMatchingEngine } from '../sim/sim-matching-engine.js';
 import { type SimEngineSettings, defaultSimSymbols } from '../sim/sim-settings.js';
 import { binanceErrorReply } from './binance-errors.js';
 import { BINANCE_ROUTES, type Route } from './binance-rest-routes.js';
+import { BINANCE_SPOT_ROUTES } from './binance-spot-routes.js';
+import { BinanceSpotWsApi, SPOT_WS_API_PATH } from './binance-spot-ws-api.js';
 import { extractSignature, signatureMatches } from './binance-signature.js';
 import { SimVenueRequestError } from './errors.js';
 import { ListenKeys } from './listen-keys.js';
@@ -59,6 +62,7 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
   const accounts = new SimVenueAccounts(options.accounts);
   const listenKeys = new ListenKeys();
   const streams = new SimVenueStreams(engine, listenKeys);
+  const spotWsApi = new BinanceSpotWsApi(engine, accounts);
   const driver = new SimClockDriver(engine, { intervalMs: options.stepIntervalMs ?? 1000 });
   if ((options.stepIntervalMs ?? 1000) > 0) driver.start();
 
@@ -71,7 +75,7 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://sim');
     const routeKey = `${request.method ?? 'GET'} ${url.pathname}`;
-    const route: Route | undefined = BINANCE_ROUTES[routeKey];
+    const route: Route | undefined = BINANCE_ROUTES[routeKey] ?? BINANCE_SPOT_ROUTES[routeKey];
     try {
       const rawBody = await readBody(request);
       if (route === undefined || (route.security === 'admin' && options.admin !== true)) throw new SimVenueRequestError(404, -1000, `Unknown endpoint ${routeKey}.`);
@@ -107,7 +111,7 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
   };
 
   const sockets = new WebSocketServer({ server, maxPayload: 64 * 1024 });
-  sockets.on('connection', (socket, request) => streams.accept(socket, request));
+  sockets.on('connection', (socket, request) => (new URL(request.url ?? '/', 'ws://sim').pathname === SPOT_WS_API_PATH ? spotWsApi.accept(socket) : streams.accept(socket, request)));
   sockets.on('error', () => { /* per-connection errors are handled by the connection */ });
 
   await new Promise<void>((resolve, reject) => {
@@ -124,6 +128,7 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
     close: () => (closed ??= (async () => {
       driver.stop();
       streams.close();
+      spotWsApi.close();
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

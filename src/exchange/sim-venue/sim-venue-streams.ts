@@ -9,7 +9,8 @@ import type { WebSocket } from 'ws';
 import { type Decimal, ZERO, decimalToString } from '../../domain/decimal.js';
 import type { Candle, PriceTick } from '../../domain/market.js';
 import type { SimMatchingEngine } from '../sim/sim-matching-engine.js';
-import { klinePayload, orderTradeUpdatePayload } from './binance-payloads.js';
+import { klinePayload } from './binance-payloads.js';
+import { userStreamEvents } from './binance-user-events.js';
 import type { ListenKeys } from './listen-keys.js';
 
 interface Connection {
@@ -43,7 +44,7 @@ export class SimVenueStreams {
       onPrice: (tick) => this.#onPrice(tick),
       onCandle: (candle) => this.#onCandle(candle),
       onExecution: (accountId, order, fill) => {
-        this.#sendToAccount(accountId, orderTradeUpdatePayload(order, fill, this.#engine.now()));
+        for (const event of userStreamEvents(this.#engine, accountId, order, fill)) this.#sendToAccount(accountId, event);
       },
     });
   }

@@ -73,6 +73,8 @@ export class SimMatchingEngine {
     this.#idScope = settings.clientOrderIdScope ?? 'open';
     if (settings.symbols.length === 0) throw new InvalidSimConfigError('the sim needs at least one symbol');
     settings.symbols.forEach((symbol, index) => {
+      // One engine serves both APIs of a sim venue, where a symbol is futures or spot, not both.
+      if (this.#symbols.has(symbol.symbol)) throw new InvalidSimConfigError(`symbol ${symbol.symbol} is listed twice`);
       const path = symbol.replayPrices === undefined
         ? new RandomWalkPath({ initialPrice: symbol.initialPrice, tickSize: symbol.tickSize, volatility: symbol.volatility ?? 0.8, drift: symbol.drift ?? 0, seed: settings.seed * 7919 + index })
         : new ReplayPath(symbol.replayPrices);
@@ -229,6 +231,18 @@ export class SimMatchingEngine {
     this.#account(accountId);
     const states = symbol === undefined ? [...this.#symbols.values()] : [this.#symbol(symbol)];
     return states.flatMap((state) => state.book.orders().filter((order) => order.accountId === accountId).map(reportOf));
+  }
+
+  /** Every order of the account on `symbol` (open and ended), oldest first. */
+  orderHistory(accountId: string, symbol: string): readonly SimOrder[] {
+    this.#account(accountId);
+    this.#symbol(symbol);
+    return [...this.#orders.values()].filter((order) => order.accountId === accountId && order.symbol === symbol);
+  }
+
+  /** The resting limit orders of every account on `symbol` (what makes the book a client sees). */
+  restingOrders(symbol: string): readonly SimOrder[] {
+    return this.#symbol(symbol).book.orders();
   }
 
   /** Fills of `symbol` with trade id > `afterTradeId` (all when undefined), oldest first, at most `limit`. */

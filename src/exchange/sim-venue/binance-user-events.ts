@@ -1,0 +1,22 @@
+/**
+ * What the user-data stream of an account carries for one execution, by the market's type:
+ * futures `ORDER_TRADE_UPDATE`; spot `executionReport`, then `outboundAccountPosition` with the
+ * balances of the pair's assets after a fill.
+ */
+import type { Fill } from '../../domain/fill.js';
+import type { OrderReport } from '../exchange.js';
+import type { SimMatchingEngine } from '../sim/sim-matching-engine.js';
+import { orderTradeUpdatePayload } from './binance-payloads.js';
+import { executionReportPayload, outboundAccountPositionPayload } from './binance-spot-payloads.js';
+
+export function userStreamEvents(engine: SimMatchingEngine, accountId: string, order: OrderReport, fill: Fill | undefined): object[] {
+  const market = engine.market(order.symbol);
+  const now = engine.now();
+  if (market.type === 'future') return [orderTradeUpdatePayload(order, fill, now)];
+  const events = [executionReportPayload(order, fill, now)];
+  if (fill !== undefined) {
+    const changed = engine.balances(accountId).filter((balance) => balance.asset === market.base || balance.asset === market.quote);
+    events.push(outboundAccountPositionPayload(changed, now));
+  }
+  return events;
+}
