@@ -32,6 +32,11 @@ system:
 `;
 }
 
+/** The same for a spot grid: the account's Binance spot API on the sim venue (ccxt `binance`). */
+export function spotVenueTradingYaml(venueUrl: string, account: { apiKey: string; apiSecret: string }, symbol: string): string {
+  return simVenueTradingYaml(venueUrl, account, symbol).replace(`    base_url: ${venueUrl}\n`, `    base_url: ${venueUrl}\n    market: spot\n`);
+}
+
 /** Reads a finished instance's SQLite file (read-only). */
 export function readSqlite<T>(file: string, read: (db: BetterSqlite3.Database) => T): T {
   const db = new BetterSqlite3(file, { readonly: true });
