@@ -35,7 +35,7 @@ import { InstanceOwnership } from './instance-ownership.js';
 import { packageVersion } from './package-version.js';
 import { watchConfigCentre } from './config-watch.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
-import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf, membershipOptionsOf } from './config-mapping.js';
+import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf, membershipOptionsOf, venueModeOf } from './config-mapping.js';
 
 export interface RunOptions {
   readonly logger: Logger;
@@ -81,9 +81,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
 
     const engines = new Map<string, TradingEngine>();
     for (const name of new Set(config.trading.symbols.map((entry) => entry.exchange))) {
-      const exchangeOptions = exchangeOptionsOf(config, name);
-      if (exchangeOptions.type === 'sim' && exchangeOptions.journalPath !== undefined) await mkdir(dirname(exchangeOptions.journalPath), { recursive: true });
-      const exchange = createExchange(await withRestoredPositions(exchangeOptions, database));
+      const exchange = createExchange(await withRestoredPositions(exchangeOptionsOf(config, name), database));
       closers.push(() => exchange.close());
       const engine = new TradingEngine({
         exchange, database, logger, metrics, clock, instanceId,
@@ -123,8 +121,9 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const symbols = () => [...engines.values()].flatMap((engine) => engine.summaries())
       .map((summary) => ({ ...summary, ownership: ownership.state(summary.exchange, summary.symbol) }));
     metrics.observe(symbols);
+    const venues = Object.fromEntries([...engines.keys()].map((name) => [name, venueModeOf(config, name)]));
     const status = (): InstanceStatus => ({
-      instanceId, version: packageVersion(), mode: ownership.mode, startedAt, symbols: symbols(),
+      instanceId, version: packageVersion(), mode: ownership.mode, startedAt, symbols: symbols(), venues,
       allocation: { mode: config.coordination.allocation, members: allocation?.members },
     });
     const health = () => checkHealth([
@@ -155,6 +154,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
 
     const statusTimer = setInterval(() => logStatus(logger, status()), options.statusIntervalMs ?? 5000);
     statusTimer.unref();
+    for (const [name, mode] of Object.entries(venues)) if (mode === 'paper') logger.warn({ exchange: name }, `${name}: PAPER trading: live prices from the venue, orders matched locally, nothing sent to the venue`);
     logStatus(logger, status());
 
     let stopping: Promise<void> | undefined;
@@ -216,8 +216,8 @@ async function withRestoredPositions(options: ExchangeOptions, database: Databas
 function logStatus(logger: Logger, status: InstanceStatus): void {
   for (const symbol of status.symbols) {
     logger.info({
-      symbol: `${symbol.exchange}:${symbol.symbol}`, mode: status.mode, ownership: symbol.ownership, state: symbol.state, price: symbol.price, position: symbol.position,
+      symbol: `${symbol.exchange}:${symbol.symbol}`, mode: status.mode, venue: status.venues[symbol.exchange], ownership: symbol.ownership, state: symbol.state, price: symbol.price, position: symbol.position,
       orders: symbol.workingOrders, realizedPnl: symbol.realizedPnl, unrealizedPnl: symbol.unrealizedPnl, trades: symbol.tradeCount,
-    }, `${symbol.symbol} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} trades=${symbol.tradeCount}`);
+    }, `${symbol.symbol}${status.venues[symbol.exchange] === 'paper' ? ' [paper]' : ''} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} trades=${symbol.tradeCount}`);
   }
 }

@@ -1,12 +1,14 @@
 /**
  * `createExchange`: builds the Exchange a configuration names, from a plain options object (the
  * composition root maps YAML `exchanges.<name>` onto it). `sim` is the embedded simulated venue;
- * `ccxt` any ccxt pro venue, optionally pointed at another host (`baseUrl`, e.g. a sim-venue).
+ * `ccxt` any ccxt pro venue, optionally pointed at another host (`baseUrl`, e.g. a sim-venue), or
+ * paper traded on its public data (`paper`).
  */
 import { dec } from '../domain/decimal.js';
 import type { MarketType } from '../domain/market.js';
 import { CcxtExchange, type CcxtExchangeOptions } from './ccxt/ccxt-exchange.js';
 import type { Exchange } from './exchange.js';
+import { PaperExchange } from './paper/paper-exchange.js';
 import { SimClockDriver } from './sim/sim-clock-driver.js';
 import { SimExchange } from './sim/sim-exchange.js';
 import { JournaledSimEngine } from './sim/journaled-sim-engine.js';
@@ -47,6 +49,14 @@ export interface SimExchangeOptions extends CommonOptions {
 
 export interface CcxtExchangeFactoryOptions extends Omit<CcxtExchangeOptions, 'marketType'>, CommonOptions {
   readonly type: 'ccxt';
+  /** Paper trading: the venue's public data (no keys are sent), orders matched locally (PaperExchange). */
+  readonly paper?: {
+    readonly symbols: readonly string[];
+    /** Starting balances as decimal strings (default 100000 USDT). */
+    readonly balances?: Readonly<Record<string, string>> | undefined;
+    readonly feeRate: { readonly maker: string; readonly taker: string };
+    readonly journalPath?: string | undefined;
+  } | undefined;
 }
 
 export type ExchangeOptions = SimExchangeOptions | CcxtExchangeFactoryOptions;
@@ -54,7 +64,13 @@ export type ExchangeOptions = SimExchangeOptions | CcxtExchangeFactoryOptions;
 
 export function createExchange(options: ExchangeOptions): Exchange {
   if (options.type === 'ccxt') {
-    return new CcxtExchange({ ...options, marketType: options.marketType ?? 'future' });
+    const { paper, ...ccxt } = options;
+    if (paper === undefined) return new CcxtExchange({ ...ccxt, marketType: options.marketType ?? 'future' });
+    const venue = new CcxtExchange({ ...ccxt, apiKey: undefined, apiSecret: undefined, password: undefined, marketType: options.marketType ?? 'future' });
+    return new PaperExchange({
+      name: options.name, venue, symbols: paper.symbols, balances: paper.balances ?? { USDT: '100000' },
+      fees: { maker: dec(paper.feeRate.maker), taker: dec(paper.feeRate.taker) }, journalPath: paper.journalPath,
+    });
   }
   const startTime = options.startTime ?? Date.now();
   // An in-memory venue forgets everything when the process ends, so each run is its own account:

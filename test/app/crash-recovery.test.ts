@@ -20,7 +20,7 @@ import { SeededRandom } from '../../src/exchange/sim/seeded-random.js';
 import type { MarketType } from '../../src/domain/market.js';
 import { simSymbolsNamed } from '../../src/exchange/sim/sim-settings.js';
 import { type SimVenueServer, startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
-import { readSqlite, simVenueTradingYaml, spotVenueTradingYaml, startQuantMesh } from './quantmesh-process.js';
+import { readSqlite, simVenueTradingYaml, spotVenueTradingYaml, sqliteInstanceYaml, startQuantMesh } from './quantmesh-process.js';
 import { idsAcceptedTwice, recordVenueOrders, slotOverlaps } from './venue-record.js';
 
 const SEED = 20261124;
@@ -28,15 +28,7 @@ const SYMBOL = 'BTCUSDT';
 const ACCOUNT = { apiKey: 'crash-test-key', apiSecret: 'crash-test-secret', accountId: 'crash-account' };
 
 function configYaml(dir: string, server: SimVenueServer, market: MarketType): string {
-  return `instance:
-  id: crash
-database:
-  type: sqlite
-  dsn: ${join(dir, 'quantmesh.db')}
-storage:
-  spool_path: ${join(dir, 'spool')}
-  flush_interval: 100ms
-distributed_lock:
+  return `${sqliteInstanceYaml('crash', dir)}distributed_lock:
   enabled: false
 ${(market === 'spot' ? spotVenueTradingYaml : simVenueTradingYaml)(server.url, ACCOUNT, SYMBOL)}web:
   enabled: false

@@ -14,7 +14,7 @@ import { type Decimal, ZERO, dec } from '../../src/domain/decimal.js';
 import { simSymbolsNamed } from '../../src/exchange/sim/sim-settings.js';
 import { type SimVenueServer, startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
 import { until } from '../harness/until.js';
-import { readSqlite, spotVenueTradingYaml, startQuantMesh } from './quantmesh-process.js';
+import { readSqlite, spotVenueTradingYaml, sqliteInstanceYaml, startQuantMesh } from './quantmesh-process.js';
 
 const SYMBOL = 'BTCUSDT';
 const START_USDT = dec(100_000);
@@ -34,10 +34,10 @@ describe('spot grid through ccxt binance', () => {
     server = await startSimVenueServer({ seed: 20261201, symbols, accounts: [ACCOUNT], stepIntervalMs: 25 });
     const engine = server.engine;
     const configFile = join(dir, 'quantmesh.yaml');
-    await writeFile(configFile, `instance:\n  id: spot\ndatabase:\n  type: sqlite\n  dsn: ${join(dir, 'quantmesh.db')}\nstorage:\n  spool_path: ${join(dir, 'spool')}\n  flush_interval: 100ms\nweb:\n  enabled: false\n${spotVenueTradingYaml(server.url, ACCOUNT, SYMBOL)}`);
+    await writeFile(configFile, `${sqliteInstanceYaml('spot', dir)}web:\n  enabled: false\n${spotVenueTradingYaml(server.url, ACCOUNT, SYMBOL)}`);
     const instance = startQuantMesh(['--config', configFile], dir);
     try {
-      await instance.waitForLine(/symbol running/, 60_000);
+      await instance.waitForLine(/symbol running/, 120_000);
       const sides = () => new Set(engine.fillsAfter(ACCOUNT.accountId, SYMBOL, undefined, 1_000_000).map((fill) => fill.side));
       await until(() => sides().has('BUY') && sides().has('SELL'), 'the venue to fill a grid buy and then a grid sell', 120_000);
       instance.signal('SIGINT');
