@@ -4,10 +4,14 @@
  *    dialect vs the raw driver's plain multi-row INSERT of the same rows into the same table shape
  *    (a second, identically migrated database). Rounds alternate adapter and raw; the best round counts
  *    (the machine is shared, so single rounds are noisy).
- *    `QM_BENCH_ONLY=sqlite,postgres,mysql,spool` narrows the run; the sizes come from `QM_BENCH_ROWS`
+ *    `QM_BENCH_ONLY=sqlite,postgres,mysql,spool,fills` narrows the run; the sizes come from `QM_BENCH_ROWS`
  *    and `QM_BENCH_SPOOL_RECORDS`.
  * 2. Spool append+fsync with group commit (64 concurrent writers) vs a raw
  *    `fs.appendFileSync + fsyncSync` loop, one record at a time, on the same disk.
+ * 3. The engine's write of a fill through the spool on PostgreSQL (one spooled transaction: the
+ *    fill, whose save asks the database whether it is new, and a slot), one after another as a
+ *    runner writes them, vs the same transaction with a second slot in the fill's place (no read).
+ *    `QM_BENCH_FILL_SAVES` sets the transactions per round.
  */
 import { appendFileSync, closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,8 +21,10 @@ import BetterSqlite3 from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { dec } from '../src/domain/decimal.js';
+import type { Fill } from '../src/domain/fill.js';
 import type { Trade } from '../src/domain/trade.js';
 import type { Database } from '../src/storage/database.js';
+import type { SlotRecord } from '../src/storage/records.js';
 import { tradeRow } from '../src/storage/kysely/row-mappers.js';
 import { openDatabase } from '../src/storage/open-database.js';
 import { encodeRecord } from '../src/storage/spool/spool-codec.js';
@@ -30,6 +36,7 @@ const ROWS = Number(process.env.QM_BENCH_ROWS ?? 20_000);
 const BATCH = 1000;
 const ROUNDS = 5;
 const SPOOL_RECORDS = Number(process.env.QM_BENCH_SPOOL_RECORDS ?? 5_000);
+const FILL_SAVES = Number(process.env.QM_BENCH_FILL_SAVES ?? 500);
 
 function trades(round: number, label: string): Trade[] {
   return Array.from({ length: ROWS }, (_, i) => ({
@@ -138,6 +145,42 @@ async function benchSpool(dir: string): Promise<void> {
   console.log(`spool     append+fsync (64 writers, group commit) ${spoolRate.toFixed(0).padStart(8)} records/s | appendFileSync+fsyncSync loop ${baselineRate.toFixed(0).padStart(8)} records/s | ratio ${(spoolRate / baselineRate).toFixed(2)} (${spool.syncCount} fsyncs for ${SPOOL_RECORDS} records)`);
 }
 
+async function benchFillAnswer(dir: string): Promise<void> {
+  const database = await createPostgresDatabase();
+  const spooled = await openDatabase({ type: 'postgres', dsn: database.url, spool: { path: join(dir, 'fills.spool'), flushIntervalMs: 50 } });
+  const slot = (level: number): SlotRecord => ({
+    exchange: 'sim', symbol: 'BTCUSDT', level, cycle: 0, positionQuantity: dec('0.001'), entryPrice: dec('64000.5'), entryFees: dec('0.0064'), postOnlyRejections: 0, updatedAt: 1_700_000_000_000,
+  });
+  const fill = (round: number, i: number): Fill => ({
+    exchange: 'sim', account: 'main', tradeId: `${round}-${i}`, symbol: 'BTCUSDT', clientOrderId: `c-${round}-${i}`, exchangeOrderId: `x-${round}-${i}`,
+    side: 'BUY', price: dec('64000.5'), quantity: dec('0.001'), fee: dec('0.0064'), feeAsset: 'USDT', isMaker: true, time: 1_700_000_000_000 + i,
+  });
+  let best = { answer: Infinity, baseline: Infinity };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const answer = () => timed(async () => {
+      for (let i = 0; i < FILL_SAVES; i += 1) await spooled.transaction(async (tx) => { await tx.saveFill(fill(round, i)); await tx.saveSlots([slot(i % 100)]); });
+    });
+    const baseline = () => timed(async () => {
+      for (let i = 0; i < FILL_SAVES; i += 1) await spooled.transaction(async (tx) => { await tx.saveSlots([slot(i % 100)]); await tx.saveSlots([slot(i % 100)]); });
+    });
+    let answerSeconds: number;
+    let baselineSeconds: number;
+    if (round % 2 === 0) {
+      answerSeconds = await answer();
+      baselineSeconds = await baseline();
+    } else {
+      baselineSeconds = await baseline();
+      answerSeconds = await answer();
+    }
+    best = { answer: Math.min(best.answer, answerSeconds), baseline: Math.min(best.baseline, baselineSeconds) };
+  }
+  await spooled.close();
+  await database.drop();
+  const answerRate = FILL_SAVES / best.answer;
+  const baselineRate = FILL_SAVES / best.baseline;
+  console.log(`spooled  fill + slot transaction (is-it-new read) ${answerRate.toFixed(0).padStart(8)} tx/s | slot + slot transaction ${baselineRate.toFixed(0).padStart(8)} tx/s | ratio ${(answerRate / baselineRate).toFixed(2)}`);
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'qm-bench-'));
 try {
   console.log(`storage bench: ${ROWS} trades per round in batches of ${BATCH}, best of ${ROUNDS} rounds (order alternating); ${SPOOL_RECORDS} spool records`);
@@ -147,6 +190,7 @@ try {
   if (wanted('postgres')) await benchPostgres();
   if (wanted('mysql')) await benchMysql();
   if (wanted('spool')) await benchSpool(dir);
+  if (wanted('fills')) await benchFillAnswer(dir);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -44,6 +44,8 @@ if ! command -v etcd >/dev/null; then apt_install etcd-server; fi
 
 # --- Redis ---
 if ! command -v redis-server >/dev/null; then apt_install redis-server; fi
+# Sentinel tests start their own sentinels (redis-server --sentinel); the package brings the config and binary link.
+if ! command -v redis-sentinel >/dev/null; then apt_install redis-sentinel; fi
 if ! port_open 6379; then
   log "starting redis-server on 127.0.0.1:6379"
   mkdir -p /var/lib/redis /var/log/redis

@@ -82,7 +82,10 @@ export function lockOptionsOf(config: QuantMeshConfig): DistributedLockOptions {
     type: lock.type,
     prefix: lock.prefix,
     redis: redis === undefined ? undefined : {
-      addr: redis.addr, addrs: redis.addrs, password: redis.password === '' ? undefined : redis.password,
+      addr: redis.addr, addrs: redis.addrs, cluster: redis.cluster, password: redis.password === '' ? undefined : redis.password,
+      sentinel: redis.sentinels === undefined ? undefined : {
+        sentinels: redis.sentinels, masterName: redis.masterName!, sentinelPassword: redis.sentinelPassword === '' ? undefined : redis.sentinelPassword,
+      },
       db: redis.db, poolSize: redis.poolSize, tls: redis.tls,
     },
     // The etcd session's lease carries the ownership leases: a dead instance's symbols are free

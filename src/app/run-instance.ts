@@ -17,6 +17,7 @@ import { createDistributedLock } from '../coordination/lock/create-distributed-l
 import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
 import { MeteredLock } from '../coordination/lock/metered-lock.js';
 import { OrderExecutor } from '../engine/order-executor.js';
+import type { SymbolStatus } from '../engine/symbol-summary.js';
 import { TradingEngine } from '../engine/trading-engine.js';
 import { type ExchangeOptions, createExchange } from '../exchange/create-exchange.js';
 import type { SimOpeningPosition } from '../exchange/sim/sim-account.js';
@@ -24,11 +25,11 @@ import { ZERO } from '../domain/decimal.js';
 import { AlertNotifier } from '../observability/alert-notifier.js';
 import { EngineMetrics } from '../observability/engine-metrics.js';
 import { checkHealth } from '../observability/health.js';
+import { StoredTradeTotals } from '../observability/stored-trade-totals.js';
 import type { Logger } from '../observability/logger.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
-import { SpooledDatabase } from '../storage/spool/spooled-database.js';
 import { EtcdMembership } from '../coordination/membership/etcd/etcd-membership.js';
 import { DynamicAllocation } from './dynamic-allocation.js';
 import { InstanceOwnership } from './instance-ownership.js';
@@ -73,7 +74,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const database = await openStorage(config, registry, logger);
     closers.push(async () => {
       // A clean stop leaves the database complete; if it is down, the spool file keeps the rest for the next start.
-      if (database instanceof SpooledDatabase) await Promise.race([database.flush(), new Promise((resolve) => setTimeout(resolve, SPOOL_DRAIN_MS).unref())]);
+      await database.drain(SPOOL_DRAIN_MS);
       await database.close();
     });
     const lock: DistributedLock = new MeteredLock(await createDistributedLock(lockOptionsOf(config)), registry);
@@ -101,7 +102,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     closers.push(() => alerts.flush());
     const ownership = new InstanceOwnership({
       lock, ttlMs: config.coordination.leaseTtl, standby: options.standby, instanceId, engines, logger, metrics, alerts, events: database, clock,
-      settle: async () => { if (database instanceof SpooledDatabase) await database.flush(); },
+      settle: async () => { await database.drain(); },
       symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
     });
     closers.push(() => ownership.stop());
@@ -118,8 +119,11 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       ownership.start();
     }
 
-    const symbols = () => [...engines.values()].flatMap((engine) => engine.summaries())
-      .map((summary) => ({ ...summary, ownership: ownership.state(summary.exchange, summary.symbol) }));
+    const totals = new StoredTradeTotals(database, engines.keys());
+    const refreshTotals = () => totals.refresh().catch((error: unknown) => logger.warn({ err: error }, 'stored trade totals not refreshed; the status shows the last ones'));
+    await refreshTotals();
+    const symbols = (): SymbolStatus[] => [...engines.values()].flatMap((engine) => engine.summaries())
+      .map((summary) => ({ ...summary, ...totals.figures(summary.exchange, summary.symbol), ownership: ownership.state(summary.exchange, summary.symbol) }));
     metrics.observe(symbols);
     const venues = Object.fromEntries([...engines.keys()].map((name) => [name, venueModeOf(config, name)]));
     const status = (): InstanceStatus => ({
@@ -152,7 +156,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       closers.push(await watchConfigCentre({ config, logger, changeGridSettings }));
     }
 
-    const statusTimer = setInterval(() => logStatus(logger, status()), options.statusIntervalMs ?? 5000);
+    const statusTimer = setInterval(() => void refreshTotals().then(() => logStatus(logger, status())), options.statusIntervalMs ?? 5000);
     statusTimer.unref();
     for (const [name, mode] of Object.entries(venues)) if (mode === 'paper') logger.warn({ exchange: name }, `${name}: PAPER trading: live prices from the venue, orders matched locally, nothing sent to the venue`);
     logStatus(logger, status());
@@ -167,6 +171,9 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
           const stopOptions = { cancelOnExit: config.system.cancelOnExit, closePositions: config.system.closePositionsOnExit };
           // The grids stop (and cancel) while still owned; the leases are released after, by closeAll.
           await Promise.all([...engines.values()].map((engine) => engine.stop(stopOptions)));
+          // The last line shows every trade of the run: written first, then read back.
+          await database.drain(SPOOL_DRAIN_MS);
+          await refreshTotals();
           logStatus(logger, status());
           await closeAll();
           logger.info('instance stopped');
@@ -189,7 +196,7 @@ async function openStorage(config: QuantMeshConfig, registry: Registry, logger: 
   const database = await openDatabase({ ...options, logger });
   // What the spool held at a crash must reach the database before any grid is loaded from it:
   // a grid loaded from a lagging database would apply again what the spool then writes.
-  if (database instanceof SpooledDatabase) await database.flush();
+  await database.drain();
   return database;
 }
 
@@ -217,7 +224,7 @@ function logStatus(logger: Logger, status: InstanceStatus): void {
   for (const symbol of status.symbols) {
     logger.info({
       symbol: `${symbol.exchange}:${symbol.symbol}`, mode: status.mode, venue: status.venues[symbol.exchange], ownership: symbol.ownership, state: symbol.state, price: symbol.price, position: symbol.position,
-      orders: symbol.workingOrders, realizedPnl: symbol.realizedPnl, unrealizedPnl: symbol.unrealizedPnl, trades: symbol.tradeCount,
-    }, `${symbol.symbol}${status.venues[symbol.exchange] === 'paper' ? ' [paper]' : ''} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} trades=${symbol.tradeCount}`);
+      orders: symbol.workingOrders, realizedPnl: symbol.realizedPnl, fees: symbol.fees, unrealizedPnl: symbol.unrealizedPnl, trades: symbol.tradeCount,
+    }, `${symbol.symbol}${status.venues[symbol.exchange] === 'paper' ? ' [paper]' : ''} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} fees=${symbol.fees} trades=${symbol.tradeCount}`);
   }
 }

@@ -10,13 +10,17 @@ export interface BacktestReport {
   readonly ticks: number;
   readonly firstPrice: string;
   readonly lastPrice: string;
-  /** Gross PnL of the booked round trips (before fees), quote currency. */
+  /** PnL of the booked round trips before fees, Σ (sell − buy) · quantity, quote currency. */
+  readonly realizedPnlGross: string;
+  /** Fees of both legs of the booked round trips. */
+  readonly realizedFees: string;
+  /** Realized PnL net of fees (gross − realized fees): what a live run stores and shows. */
   readonly realizedPnl: string;
-  /** Open position marked at the last price against its entry prices. */
+  /** Open position marked at the last price against its entry prices (before fees). */
   readonly unrealizedPnl: string;
-  /** Fees of every fill (both legs). */
+  /** Fees of every fill (both legs, the open position's included). */
   readonly fees: string;
-  /** realized + unrealized − fees. */
+  /** realized gross + unrealized − fees (= cash flow + position at the last price − every fee). */
   readonly equity: string;
   readonly maxDrawdown: string;
   /** Round trips booked (a close-position fill books one per slot it closes). */
@@ -51,7 +55,8 @@ export function reportOf(ledger: BacktestLedger, facts: ReportFacts): BacktestRe
   return Object.freeze({
     exchange: facts.exchange, symbol: facts.symbol, seed: facts.seed, ticks: ledger.ticks,
     firstPrice: facts.firstPrice.toFixed(), lastPrice: (last?.price ?? facts.firstPrice).toFixed(),
-    realizedPnl: (last?.realized ?? zero).toFixed(), unrealizedPnl: (last?.unrealized ?? zero).toFixed(),
+    realizedPnlGross: ledger.realizedGross.toFixed(), realizedFees: ledger.realizedFees.toFixed(), realizedPnl: ledger.realized.toFixed(),
+    unrealizedPnl: (last?.unrealized ?? zero).toFixed(),
     fees: ledger.fees.toFixed(), equity: (last?.equity ?? zero).toFixed(), maxDrawdown: ledger.maxDrawdown.toFixed(),
     trades: ledger.trades, fills: ledger.fills, ordersPlaced: facts.ordersPlaced, ordersRejected: facts.ordersRejected,
     timeInMarket: ledger.ticks === 0 ? '0' : dec(ledger.ticksInMarket).div(ledger.ticks).toDecimalPlaces(6).toFixed(),
@@ -66,9 +71,9 @@ export function formatReport(report: BacktestReport): string {
     ['symbol', `${report.exchange}:${report.symbol} (seed ${report.seed})`],
     ['ticks', report.ticks],
     ['price', `${report.firstPrice} → ${report.lastPrice}`],
-    ['realized PnL', report.realizedPnl],
+    ['realized PnL (gross − fees = net)', `${report.realizedPnlGross} − ${report.realizedFees} = ${report.realizedPnl}`],
     ['unrealized PnL', report.unrealizedPnl],
-    ['fees', report.fees],
+    ['fees (all fills)', report.fees],
     ['equity', report.equity],
     ['max drawdown', report.maxDrawdown],
     ['trades (round trips)', report.trades],

@@ -57,7 +57,7 @@ export class EquityChart {
 </head><body>
 <h1>${escapeHtml(title)}</h1>
 ${panel('Price', samples, (sample) => sample.price, '#1f77b4')}
-${panel('Equity (realized + unrealized − fees)', samples, (sample) => sample.equity, '#2ca02c')}
+${panel('Equity (realized gross + unrealized − fees)', samples, (sample) => sample.equity, '#2ca02c')}
 <table>${rows}</table>
 </body></html>
 `;

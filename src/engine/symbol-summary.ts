@@ -19,9 +19,15 @@ export interface SymbolSummary {
   readonly tradeCount: number;
 }
 
-/** A symbol as the instance reports it: its runner's summary and whether this instance owns it. */
+/**
+ * A symbol as the instance reports it: its runner's summary, whether this instance owns it, and
+ * realized PnL (net of fees), fees and trade count of its stored trades, which replace the runner's
+ * own since-start figures (observability/stored-trade-totals.ts), so a restart shows the same.
+ */
 export interface SymbolStatus extends SymbolSummary {
   readonly ownership: OwnershipState;
+  /** Fees of the stored trades (both legs), quote currency. */
+  readonly fees: string;
 }
 
 export interface SummaryInput {

@@ -30,7 +30,9 @@ export class EngineMetrics {
     this.reconciliations = new Counter({ name: 'quantmesh_reconciliations_total', help: 'Reconciliation checks by result (clean, repaired, failed)', labelNames: ['exchange', 'symbol', 'result'], registers });
     this.ownershipChanges = new Counter({ name: 'quantmesh_symbol_ownership_changes_total', help: 'Symbol ownership won, lost or handed over (dynamic allocation) by this instance', labelNames: ['exchange', 'symbol', 'change'], registers });
     const summaries = () => this.#summaries();
-    symbolGauge(registry, 'quantmesh_realized_pnl', 'Realized PnL net of fees since start, quote currency', summaries, (s) => Number(s.realizedPnl));
+    symbolGauge(registry, 'quantmesh_realized_pnl', 'Realized PnL net of fees of the stored trades, quote currency', summaries, (s) => Number(s.realizedPnl));
+    symbolGauge(registry, 'quantmesh_realized_fees', 'Fees (both legs) of the stored trades, quote currency', summaries, (s) => Number(s.fees));
+    symbolGauge(registry, 'quantmesh_stored_trades', 'Round trips stored for the symbol', summaries, (s) => s.tradeCount);
     symbolGauge(registry, 'quantmesh_position_base', 'Grid position, base quantity', summaries, (s) => Number(s.position));
     symbolGauge(registry, 'quantmesh_working_orders', 'Orders working at the venue', summaries, (s) => s.workingOrders);
     symbolGauge(registry, 'quantmesh_symbol_paused', '1 while the symbol is paused', summaries, (s) => (s.state === 'paused' ? 1 : 0));

@@ -11,7 +11,8 @@
  *
  * Listings are ordered and paged: `limit` is capped at 1000 (also the default).
  * Through SpooledDatabase (storage/spool/) the writes named there resolve once durable in the local
- * spool and reach the database shortly after; reads see the database.
+ * spool and reach the database shortly after; what that changes is declared in `capabilities`
+ * (Kysely's DialectAdapter `supports…` flags are the model), so no caller asks which adapter it holds.
  */
 import type { Fill } from '../domain/fill.js';
 import type { Trade } from '../domain/trade.js';
@@ -39,11 +40,12 @@ export interface DatabaseOperations {
   getOrderHistory(exchange: string, clientOrderId: string): Promise<OrderStateChange[]>;
 
   /**
-   * Stores a fill once; returns false when (exchange, account, tradeId) was already stored.
-   * Through the spool it resolves true once durable (a duplicate is still stored once).
+   * Stores a fill once; returns false when (exchange, account, tradeId) was already stored (the
+   * database's unique key decides), true when this call stored it. Exactly-once application of
+   * fills rests on this answer (Invariant 2). Inside a transaction the answer holds if it commits.
    */
   saveFill(fill: Fill): Promise<boolean>;
-  /** Stores many fills; returns how many were new. */
+  /** Stores many fills; returns how many were new (a fill listed twice counts once). */
   batchSaveFills(fills: readonly Fill[]): Promise<number>;
   getFills(filter: FillFilter): Promise<Fill[]>;
 
@@ -88,8 +90,29 @@ export interface Tx extends DatabaseOperations {
   rollback(): Promise<void>;
 }
 
+/** What an adapter does differently from the plain contract above; callers branch on these, never on the class. */
+export interface DatabaseCapabilities {
+  /**
+   * A read sees every write that resolved before it, on the database and inside a transaction.
+   * false (the spool): a write becomes visible to reads once it reached the database (`drain()`).
+   */
+  readonly readsOwnWrites: boolean;
+  /**
+   * `recordIntent` and `ensureGrid` may run inside a transaction. false (the spool, whose
+   * transaction is written later): they reject there with InvalidStorageOptionsError; call them on
+   * the database, outside the transaction.
+   */
+  readonly immediateWritesInTransaction: boolean;
+}
+
 export interface Database extends DatabaseOperations {
   readonly dialect: SqlDialect;
+  readonly capabilities: DatabaseCapabilities;
+  /**
+   * Resolves true once every write accepted before the call is in the database (at once for an
+   * adapter that writes directly); with `timeoutMs`, resolves false when that takes longer.
+   */
+  drain(timeoutMs?: number): Promise<boolean>;
   /** Starts a transaction on one pooled connection; the caller must commit or roll back. */
   beginTx(): Promise<Tx>;
   /** Runs `fn` in a transaction: commits when it resolves, rolls back when it throws. */

@@ -158,6 +158,7 @@ export interface FillFilter extends Page, TimeRange {
   readonly account?: string | undefined;
   readonly symbol?: string | undefined;
   readonly clientOrderId?: string | undefined;
+  readonly tradeId?: string | undefined;
 }
 
 export interface StatisticsFilter extends TimeRange {

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/storage/open-database.js';
-import type { SpooledDatabase } from '../../src/storage/spool/spooled-database.js';
 import { freePort } from '../harness/free-port.js';
 import { logRecords, readSqlite, startQuantMesh } from './quantmesh-process.js';
 
@@ -45,7 +44,7 @@ describe('embedded default (no --config)', () => {
 
     // What a clean stop left in the spool file is the database's too: read it as the next start would.
     const database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'data/quantmesh.db'), spool: { path: join(dir, 'data/spool/local.spool') } });
-    await (database as SpooledDatabase).flush();
+    await database.drain();
     await database.close();
     const stored = readSqlite(join(dir, 'data/quantmesh.db'), (db) => ({
       orders: Number((db.prepare('select count(*) as n from orders').get() as { n: number | bigint }).n),

@@ -19,7 +19,9 @@ describe('backtest accounting', () => {
     const { report, curve } = replay(['100', '99', '98', '99', '100']);
     expect(report).toMatchObject({
       ticks: 5, firstPrice: '100', lastPrice: '100', trades: 2, fills: 4, ordersRejected: 0,
-      realizedPnl: '0.2', // (99 − 98) · 0.1 + (100 − 99) · 0.1
+      realizedPnlGross: '0.2', // (99 − 98) · 0.1 + (100 − 99) · 0.1
+      realizedFees: '0.0396', // both legs of both round trips: 0.001 · (9.8 + 9.9) + 0.001 · (9.9 + 10)
+      realizedPnl: '0.1604', // net: 0.2 − 0.0396
       fees: '0.0396', // 0.001 · (9.9 + 9.8 + 9.9 + 10)
       unrealizedPnl: '0', equity: '0.1604', finalPosition: '0',
       maxDrawdown: '0.1197', // peak 0 → trough after the second buy: −0.1 unrealized − 0.0197 fees
@@ -30,15 +32,15 @@ describe('backtest accounting', () => {
       ['100', '0', '0', '0', '0'],
       ['99', '0.1', '0', '0', '-0.0099'],
       ['98', '0.2', '0', '-0.1', '-0.1197'],
-      ['99', '0.1', '0.1', '0', '0.0704'],
-      ['100', '0', '0.2', '0', '0.1604'],
+      ['99', '0.1', '0.0803', '0', '0.0704'], // net of the first round trip: 0.1 − 0.0197
+      ['100', '0', '0.1604', '0', '0.1604'],
     ]);
   });
 
   it('a path that falls and stays down: drawdown is the open loss plus fees, always in market after the first fill', () => {
     const { report, curve } = replay(['100', '99', '98', '97']);
     expect(report).toMatchObject({
-      trades: 0, fills: 3, realizedPnl: '0', unrealizedPnl: '-0.3', fees: '0.0294', equity: '-0.3294',
+      trades: 0, fills: 3, realizedPnl: '0', realizedFees: '0', unrealizedPnl: '-0.3', fees: '0.0294', equity: '-0.3294',
       maxDrawdown: '0.3294', timeInMarket: '0.75', finalPosition: '0.3',
     });
     expect(curve.map((row) => row[4])).toEqual(['0', '-0.0099', '-0.1197', '-0.3294']);
@@ -75,7 +77,8 @@ describe('backtest accounting', () => {
     const { report, curve } = replay(['100', '99', '98', '95', '95', '96'], risk);
     expect(report).toMatchObject({
       trades: 4, fills: 5, finalPosition: '0', unrealizedPnl: '0',
-      realizedPnl: '-1', // (95 − 99 + 95 − 98 + 95 − 97 + 95 − 96) · 0.1, one trade per slot closed
+      realizedPnlGross: '-1', // (95 − 99 + 95 − 98 + 95 − 97 + 95 − 96) · 0.1, one trade per slot closed
+      realizedFees: '0.077', realizedPnl: '-1.077', // every fill belongs to a closed round trip
       fees: '0.077', // 0.001 · (9.9 + 9.8 + 9.7 + 9.6 + 0.4 · 95): the close pays the taker leg
       equity: '-1.077', maxDrawdown: '1.077', timeInMarket: '0.333333',
     });

@@ -24,7 +24,8 @@ describe('quantmesh backtest', () => {
     expect(code, output).toBe(0);
     expect(output).toMatch(/symbol\s+sim:BTCUSDT \(seed 9\)/);
     expect(output).toMatch(/ticks\s+1501\n/);
-    for (const label of ['realized PnL', 'unrealized PnL', 'fees', 'max drawdown', 'trades \\(round trips\\)', 'fills', 'time in market', 'final position']) {
+    expect(output).toMatch(/\nrealized PnL \(gross − fees = net\)\s+-?[\d.]+ − -?[\d.]+ = -?\d/);
+    for (const label of ['unrealized PnL', 'fees \\(all fills\\)', 'max drawdown', 'trades \\(round trips\\)', 'fills', 'time in market', 'final position']) {
       expect(output).toMatch(new RegExp(`\\n${label}\\s+-?\\d`));
     }
     expect(output).toMatch(/1500\/1500 ticks \d+ ticks\/s/);

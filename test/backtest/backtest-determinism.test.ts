@@ -1,6 +1,7 @@
 /** A backtest is a function of its setup: the same seed gives the same report and the same curve. */
 import { describe, expect, it } from 'vitest';
 import type { EquityPoint } from '../../src/backtest/backtest-ledger.js';
+import { dec } from '../../src/domain/decimal.js';
 import { backtestSetup } from '../../src/backtest/backtest-setup.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
 import { embeddedDefaultConfig } from '../../src/config/embedded-default.js';
@@ -27,9 +28,11 @@ describe('backtest determinism', () => {
     expect(run(12).report.lastPrice).not.toBe(run(11).report.lastPrice);
   });
 
-  it('books agree with themselves: equity = realized + unrealized − fees, and the last curve row is the report', () => {
+  it('books agree with themselves: equity = realized gross + unrealized − fees, net = gross − realized fees, and the last curve row is the report', () => {
     const { report, curve } = run(11);
-    expect(Number(report.equity)).toBeCloseTo(Number(report.realizedPnl) + Number(report.unrealizedPnl) - Number(report.fees), 9);
+    expect(dec(report.equity).toFixed()).toBe(dec(report.realizedPnlGross).add(report.unrealizedPnl).sub(report.fees).toFixed());
+    expect(dec(report.realizedPnl).toFixed()).toBe(dec(report.realizedPnlGross).sub(report.realizedFees).toFixed());
+    expect(report.trades).toBeGreaterThan(0);
     expect(curve.at(-1)?.split(',').slice(1)).toEqual([report.lastPrice, report.finalPosition, report.equity]);
   });
 });

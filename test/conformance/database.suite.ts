@@ -1,11 +1,14 @@
 /**
  * Conformance suite of the Database port (R4, R10 database half, Invariants 1 and 2), run unchanged
- * against every backend. Cases are numbered DB01…; the requirement each proves is in its name.
+ * against every backend and decorator. Cases are numbered DB01…; the requirement each proves is in
+ * its name. Writes run inside `writing()`: during the target's outage when it has one (a spooled
+ * database whose writes must not need the database), then every adapter drains, so the reads after
+ * it see them. What an adapter declares in `capabilities` is what it is held to.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/decimal.js';
 import type { Database } from '../../src/storage/database.js';
-import { DuplicateIntentError, StaleFencingTokenError } from '../../src/storage/errors.js';
+import { DuplicateIntentError, InvalidStorageOptionsError, StaleFencingTokenError } from '../../src/storage/errors.js';
 import { DAY, DAY0, event, fill, grid, intent, order, slot, text, trade } from './database-fixtures.js';
 
 export interface DatabaseTarget {
@@ -14,6 +17,8 @@ export interface DatabaseTarget {
   open(): Promise<Database>;
   /** Drops the target's database. */
   dispose(): Promise<void>;
+  /** Cuts the database off (`begin`) and brings it back (`end`): the writes of each case run in between. */
+  readonly outage?: { begin(): void; end(): void } | undefined;
 }
 
 export function databaseConformance(createTarget: () => Promise<DatabaseTarget>): void {
@@ -33,6 +38,19 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
     await target?.dispose();
   });
 
+  /** Runs `writes` (during the target's outage, if any), then waits until every adapter wrote them. */
+  async function writing<T>(writes: () => Promise<T>): Promise<T> {
+    target.outage?.begin();
+    let result: T;
+    try {
+      result = await writes();
+    } finally {
+      target.outage?.end();
+    }
+    for (const adapter of [db, second, third]) expect(await adapter.drain(60_000)).toBe(true);
+    return result;
+  }
+
   describe('Database conformance', () => {
     it('DB01 (R4) migrations are applied by three adapters opening at once, and again without harm', async () => {
       await Promise.all([db.migrate(), second.migrate(), third.migrate()]);
@@ -43,8 +61,10 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
 
     it('DB02 (R4) a trade round-trips exactly and a second save of its id is ignored', async () => {
       const original = trade('t-exact', { quantity: '0.123456789012345678', buyPrice: '12345678901234567890.5', realizedPnl: '-0.000000000000000001' });
-      await db.saveTrade(original);
-      await db.saveTrade({ ...original, fees: dec('999') });
+      await writing(async () => {
+        await db.saveTrade(original);
+        await db.saveTrade({ ...original, fees: dec('999') });
+      });
       const [stored] = await db.getTrades({ symbol: 'BTCUSDT', from: DAY0 + 1000, to: DAY0 + 1001 });
       expect(stored).toBeDefined();
       expect(text(stored!.quantity)).toBe('0.123456789012345678');
@@ -56,8 +76,10 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
 
     it('DB03 (R4) batchSaveTrades skips duplicates; filters by exchange, symbol and time; pages are capped', async () => {
       const many = Array.from({ length: 1200 }, (_, i) => trade(`b-${String(i).padStart(4, '0')}`, { symbol: 'PAGEUSDT', closedAt: DAY0 + 10 * DAY + i }));
-      await db.batchSaveTrades(many.slice(0, 700));
-      await db.batchSaveTrades(many);
+      await writing(async () => {
+        await db.batchSaveTrades(many.slice(0, 700));
+        await db.batchSaveTrades(many);
+      });
       const page = await db.getTrades({ symbol: 'PAGEUSDT', limit: 5, offset: 10 });
       expect(page.map((t) => t.id)).toEqual(['b-0010', 'b-0011', 'b-0012', 'b-0013', 'b-0014']);
       expect(await db.getTrades({ symbol: 'PAGEUSDT', limit: 100_000 })).toHaveLength(1000);
@@ -67,12 +89,14 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
     });
 
     it('DB04 (R4) saveOrder upserts by client order id, keeps a state history and ignores older updates', async () => {
-      await db.saveOrder(order('o-1'));
-      await db.saveOrder(order('o-1'));
-      await db.saveOrder(order('o-1', { status: 'PARTIALLY_FILLED', filledQuantity: dec('0.004'), averagePrice: dec('100.5'), exchangeOrderId: 'x1', updatedAt: DAY0 + 10 }));
-      await db.saveOrder(order('o-1', { status: 'FILLED', filledQuantity: dec('0.01'), updatedAt: DAY0 + 20 }));
-      await db.saveOrder(order('o-1', { status: 'NEW', updatedAt: DAY0 + 5 })); // late, stale report
-      await db.saveOrder(order('o-2', { symbol: 'ETHUSDT', side: 'SELL', price: undefined, type: 'MARKET', level: undefined, cycle: undefined }));
+      await writing(async () => {
+        await db.saveOrder(order('o-1'));
+        await db.saveOrder(order('o-1'));
+        await db.saveOrder(order('o-1', { status: 'PARTIALLY_FILLED', filledQuantity: dec('0.004'), averagePrice: dec('100.5'), exchangeOrderId: 'x1', updatedAt: DAY0 + 10 }));
+        await db.saveOrder(order('o-1', { status: 'FILLED', filledQuantity: dec('0.01'), updatedAt: DAY0 + 20 }));
+        await db.saveOrder(order('o-1', { status: 'NEW', updatedAt: DAY0 + 5 })); // late, stale report
+        await db.saveOrder(order('o-2', { symbol: 'ETHUSDT', side: 'SELL', price: undefined, type: 'MARKET', level: undefined, cycle: undefined }));
+      });
       const [stored] = await db.getOrders({ clientOrderId: 'o-1' });
       expect(stored).toMatchObject({ status: 'FILLED', exchangeOrderId: undefined, postOnly: true, reduceOnly: false, level: 4, cycle: 0, updatedAt: DAY0 + 20 });
       expect(text(stored!.filledQuantity)).toBe('0.01');
@@ -87,28 +111,36 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       expect(await db.getOrders({ from: DAY0 + 1, to: DAY0 + 100 })).toHaveLength(1);
     });
 
-    it('DB05 (Invariant 2) a fill is stored once per exchange, account and trade id', async () => {
-      expect(await db.saveFill(fill('f-1'))).toBe(true);
-      expect(await db.saveFill(fill('f-1', { price: dec('1') }))).toBe(false);
-      expect(await second.saveFill(fill('f-1', { account: 'sub' }))).toBe(true);
-      expect(await db.batchSaveFills([fill('f-1'), fill('f-2'), fill('f-3', { symbol: 'ETHUSDT', time: DAY0 + 9000 })])).toBe(2);
+    it('DB05 (Invariant 2) a fill is stored once per exchange, account and trade id, and each save says whether it was new', async () => {
+      await writing(async () => {
+        expect(await db.saveFill(fill('f-1'))).toBe(true);
+        expect(await db.saveFill(fill('f-1', { price: dec('1') }))).toBe(false);
+        expect(await second.saveFill(fill('f-1', { account: 'sub' }))).toBe(true);
+        expect(await db.batchSaveFills([fill('f-1'), fill('f-2'), fill('f-3', { symbol: 'ETHUSDT', time: DAY0 + 9000 }), fill('f-2')])).toBe(2);
+      });
+      // Stored now: every adapter, the one that wrote them or another, answers "not new".
+      expect(await db.saveFill(fill('f-2'))).toBe(false);
+      expect(await third.saveFill(fill('f-1', { account: 'sub' }))).toBe(false);
+      expect(await third.batchSaveFills([fill('f-3', { symbol: 'ETHUSDT', time: DAY0 + 9000 }), fill('f-4', { time: DAY0 + 6000 })])).toBe(1);
+      await writing(async () => undefined);
       const stored = await db.getFills({ account: 'main', symbol: 'BTCUSDT' });
-      expect(stored.map((f) => f.tradeId)).toEqual(['f-1', 'f-2']);
+      expect(stored.map((f) => f.tradeId)).toEqual(['f-1', 'f-2', 'f-4']);
       expect(stored[0]).toMatchObject({ isMaker: true, side: 'BUY', feeAsset: 'USDT', time: DAY0 + 5000 });
       expect(text(stored[0]!.price)).toBe('99.123456789012345678');
       expect(text(stored[0]!.fee)).toBe('-0.0001');
-      expect(await db.getFills({ from: DAY0 + 6000 })).toHaveLength(1);
+      expect(await db.getFills({ from: DAY0 + 6001 })).toHaveLength(1);
       expect(await db.getFills({ clientOrderId: 'c-f-2' })).toHaveLength(1);
+      expect((await db.getFills({ tradeId: 'f-1' })).map((f) => f.account).sort()).toEqual(['main', 'sub']);
     });
 
     it('DB06 (R4) statistics per symbol and UTC day match hand-computed figures', async () => {
-      await db.batchSaveTrades([
+      await writing(() => db.batchSaveTrades([
         trade('s-1', { symbol: 'STATBTC', quantity: '0.5', sellPrice: '101', fees: '0.05', realizedPnl: '0.45', closedAt: DAY0 + 20 * DAY }),
         trade('s-2', { symbol: 'STATBTC', quantity: '0.25', sellPrice: '199', fees: '0.1', realizedPnl: '-0.35', closedAt: DAY0 + 21 * DAY - 1 }),
         trade('s-3', { symbol: 'STATBTC', quantity: '1', sellPrice: '10.1', fees: '0.01', realizedPnl: '0.09', closedAt: DAY0 + 21 * DAY }),
         trade('s-4', { symbol: 'STATETH', quantity: '2', sellPrice: '3001.123', fees: '1.2', realizedPnl: '0.8', closedAt: DAY0 + 20 * DAY + 10 }),
         trade('s-5', { exchange: 'other', symbol: 'STATETH', realizedPnl: '100', closedAt: DAY0 + 20 * DAY + 10 }),
-      ]);
+      ]));
       const stats = await db.getStatistics({ exchange: 'sim', from: DAY0 + 20 * DAY, to: DAY0 + 30 * DAY });
       expect(stats.days.map((d) => [d.symbol, d.day, text(d.realizedPnl), text(d.fees), text(d.volume), d.tradeCount, text(d.winRate)])).toEqual([
         ['STATBTC', '2026-12-10', '0.1', '0.15', '100.25', 2, '0.5'],
@@ -127,16 +159,18 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       const again = await second.ensureGrid(grid({ anchor: dec('250') }));
       expect(text(first.anchor)).toBe('100');
       expect(text(again.anchor)).toBe('100');
-      await db.setGridPaused('sim', 'BTCUSDT', true, 'drawdown', DAY0 + 1);
+      await writing(() => db.setGridPaused('sim', 'BTCUSDT', true, 'drawdown', DAY0 + 1));
       expect(await db.getGrid('sim', 'BTCUSDT')).toMatchObject({ paused: true, pausedReason: 'drawdown', updatedAt: DAY0 + 1 });
-      await db.setGridPaused('sim', 'BTCUSDT', false, undefined, DAY0 + 2);
+      await writing(() => db.setGridPaused('sim', 'BTCUSDT', false, undefined, DAY0 + 2));
       expect(await db.getGrid('sim', 'BTCUSDT')).toMatchObject({ paused: false, pausedReason: undefined });
       expect(await db.getGrid('sim', 'NOPE')).toBeUndefined();
     });
 
     it('DB08 (R4) slots are upserted by level with their cycle numbers', async () => {
-      await db.saveSlots([slot(2), slot(-1), slot(5)]);
-      await db.saveSlots([slot(2, { cycle: 3, positionQuantity: dec('0.02'), entryPrice: dec('99.5'), entryFees: dec('0.001'), postOnlyRejections: 2 })]);
+      await writing(async () => {
+        await db.saveSlots([slot(2), slot(-1), slot(5)]);
+        await db.saveSlots([slot(2, { cycle: 3, positionQuantity: dec('0.02'), entryPrice: dec('99.5'), entryFees: dec('0.001'), postOnlyRejections: 2 })]);
+      });
       const slots = await db.getSlots('sim', 'BTCUSDT');
       expect(slots.map((s) => s.level)).toEqual([-1, 2, 5]);
       expect(slots[1]).toMatchObject({ cycle: 3, postOnlyRejections: 2 });
@@ -158,6 +192,13 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
 
     it('DB10 (Invariant 1) a stale token racing a newer one on another connection loses', async () => {
       await db.recordIntent(intent('r-0', { fenceKey: 'race', fencingToken: 10n, level: 100 }));
+      if (!db.capabilities.immediateWritesInTransaction) {
+        // No intent inside a transaction to hold the fence with: the newer token is recorded first.
+        await db.recordIntent(intent('r-new', { fenceKey: 'race', fencingToken: 12n, level: 101 }));
+        await expect(second.recordIntent(intent('r-stale', { fenceKey: 'race', fencingToken: 11n, level: 102 }))).rejects.toBeInstanceOf(StaleFencingTokenError);
+        expect(await db.getIntents({ clientOrderId: 'r-stale' })).toEqual([]);
+        return;
+      }
       const newer = await db.beginTx();
       await newer.recordIntent(intent('r-new', { fenceKey: 'race', fencingToken: 12n, level: 101 }));
       // The stale writer runs while the newer transaction holds the fence; it must wait and then lose.
@@ -181,16 +222,28 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       }
     });
 
-    it('DB12 (R4) rollback undoes every write of a transaction; commit keeps them; a Tx reads its own writes', async () => {
-      const tx = await db.beginTx();
-      await tx.saveTrade(trade('tx-1', { symbol: 'TXUSDT' }));
-      await tx.saveOrder(order('tx-o', { symbol: 'TXUSDT' }));
-      await tx.saveFill(fill('tx-f', { symbol: 'TXUSDT' }));
-      await tx.recordIntent(intent('tx-i', { symbol: 'TXUSDT', fenceKey: 'tx', fencingToken: 100n }));
-      await tx.saveEvent(event(DAY0, { symbol: 'TXUSDT' }));
-      expect(await tx.getTrades({ symbol: 'TXUSDT' })).toHaveLength(1);
-      await tx.rollback();
-      await tx.rollback();
+    it('DB12 (R4) rollback undoes every write of a transaction; commit keeps them; a Tx reads its own writes if it says so', async () => {
+      const { readsOwnWrites, immediateWritesInTransaction } = db.capabilities;
+      const txIntent = intent('tx-i', { symbol: 'TXUSDT', fenceKey: 'tx', fencingToken: 100n });
+      if (readsOwnWrites) {
+        // Reads inside need the database: only an adapter that reads its own writes has something to show.
+        const tx = await db.beginTx();
+        await tx.saveTrade(trade('tx-1', { symbol: 'TXUSDT' }));
+        expect(await tx.getTrades({ symbol: 'TXUSDT' })).toHaveLength(1);
+        await tx.rollback();
+      }
+      await writing(async () => {
+        const tx = await db.beginTx();
+        await tx.saveTrade(trade('tx-1', { symbol: 'TXUSDT' }));
+        await tx.saveOrder(order('tx-o', { symbol: 'TXUSDT' }));
+        expect(await tx.saveFill(fill('tx-f', { symbol: 'TXUSDT' }))).toBe(true);
+        expect(await tx.saveFill(fill('tx-f', { symbol: 'TXUSDT' }))).toBe(false);
+        if (immediateWritesInTransaction) await tx.recordIntent(txIntent);
+        else await expect(tx.recordIntent(txIntent)).rejects.toBeInstanceOf(InvalidStorageOptionsError);
+        await tx.saveEvent(event(DAY0, { symbol: 'TXUSDT' }));
+        await tx.rollback();
+        await tx.rollback();
+      });
       expect(await db.getTrades({ symbol: 'TXUSDT' })).toEqual([]);
       expect(await db.getOrders({ symbol: 'TXUSDT' })).toEqual([]);
       expect(await db.getFills({ symbol: 'TXUSDT' })).toEqual([]);
@@ -199,23 +252,35 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       // The rolled-back fence did not raise the token: a lower one is still accepted.
       await db.recordIntent(intent('tx-i2', { symbol: 'TXUSDT', fenceKey: 'tx', fencingToken: 1n }));
 
-      await expect(db.transaction(async (t) => { await t.saveTrade(trade('tx-2', { symbol: 'TXUSDT' })); throw new Error('boom'); })).rejects.toThrow('boom');
-      expect(await db.getTrades({ symbol: 'TXUSDT' })).toEqual([]);
-      const result = await db.transaction(async (t) => { await t.saveTrade(trade('tx-3', { symbol: 'TXUSDT' })); return 'done'; });
+      const result = await writing(async () => {
+        await expect(db.transaction(async (t) => { await t.saveTrade(trade('tx-2', { symbol: 'TXUSDT' })); throw new Error('boom'); })).rejects.toThrow('boom');
+        // The rolled-back fill was never stored: saved again it is new, and committed with its trade.
+        return db.transaction(async (t) => {
+          expect(await t.saveFill(fill('tx-f', { symbol: 'TXUSDT' }))).toBe(true);
+          await t.saveTrade(trade('tx-3', { symbol: 'TXUSDT' }));
+          return 'done';
+        });
+      });
       expect(result).toBe('done');
       expect((await second.getTrades({ symbol: 'TXUSDT' })).map((t) => t.id)).toEqual(['tx-3']);
+      expect((await second.getFills({ symbol: 'TXUSDT' })).map((f) => f.tradeId)).toEqual(['tx-f']);
+      expect(await second.transaction((t) => t.saveFill(fill('tx-f', { symbol: 'TXUSDT' })))).toBe(false);
     });
 
     it('DB13 (Invariant 2) events are stored once and filtered; fill cursors are upserted', async () => {
-      await db.saveEvent(event(DAY0 + 1, { details: { reason: 'risk', nested: { n: 1 } } }));
-      await db.saveEvent(event(DAY0 + 1, { details: { reason: 'risk', nested: { n: 1 } } }));
-      await db.saveEvent(event(DAY0 + 2, { type: 'grid.resumed', symbol: undefined, exchange: undefined }));
+      await writing(async () => {
+        await db.saveEvent(event(DAY0 + 1, { details: { reason: 'risk', nested: { n: 1 } } }));
+        await db.saveEvent(event(DAY0 + 1, { details: { reason: 'risk', nested: { n: 1 } } }));
+        await db.saveEvent(event(DAY0 + 2, { type: 'grid.resumed', symbol: undefined, exchange: undefined }));
+      });
       expect(await db.getEvents({ type: 'grid.paused' })).toEqual([event(DAY0 + 1, { details: { reason: 'risk', nested: { n: 1 } } })]);
       expect(await db.getEvents({ from: DAY0 + 2 })).toEqual([event(DAY0 + 2, { type: 'grid.resumed', symbol: undefined, exchange: undefined })]);
       expect(await db.getEvents({ limit: 1 })).toHaveLength(1);
       expect(await db.getFillCursor('sim', 'main', 'BTCUSDT')).toBeUndefined();
-      await db.saveFillCursor({ exchange: 'sim', account: 'main', symbol: 'BTCUSDT', cursor: '100', updatedAt: DAY0 });
-      await db.saveFillCursor({ exchange: 'sim', account: 'main', symbol: 'BTCUSDT', cursor: '250', updatedAt: DAY0 + 1 });
+      await writing(async () => {
+        await db.saveFillCursor({ exchange: 'sim', account: 'main', symbol: 'BTCUSDT', cursor: '100', updatedAt: DAY0 });
+        await db.saveFillCursor({ exchange: 'sim', account: 'main', symbol: 'BTCUSDT', cursor: '250', updatedAt: DAY0 + 1 });
+      });
       expect(await second.getFillCursor('sim', 'main', 'BTCUSDT')).toEqual({ exchange: 'sim', account: 'main', symbol: 'BTCUSDT', cursor: '250', updatedAt: DAY0 + 1 });
     });
 
@@ -238,8 +303,13 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       await db.recordIntent(intent('h-5', { symbol: 'HICOTHER', fenceKey: 'kh', level: 3, cycle: 99 }));
       expect(await db.getHighestIntentCycles('sim', 'HICUSDT')).toEqual(new Map([[3, 12], [-2, 4]]));
       const tx = await db.beginTx();
-      await tx.recordIntent(intent('h-6', { symbol: 'HICUSDT', fenceKey: 'kh', level: -2, cycle: 5 }));
-      expect((await tx.getHighestIntentCycles('sim', 'HICUSDT')).get(-2)).toBe(5);
+      const inTx = intent('h-6', { symbol: 'HICUSDT', fenceKey: 'kh', level: -2, cycle: 5 });
+      if (db.capabilities.immediateWritesInTransaction) {
+        await tx.recordIntent(inTx);
+        expect((await tx.getHighestIntentCycles('sim', 'HICUSDT')).get(-2)).toBe(5);
+      } else {
+        await expect(tx.recordIntent(inTx)).rejects.toBeInstanceOf(InvalidStorageOptionsError);
+      }
       await tx.rollback();
       expect((await db.getHighestIntentCycles('sim', 'HICUSDT')).get(-2)).toBe(4);
     });

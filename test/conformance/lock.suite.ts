@@ -19,6 +19,10 @@
  *  L13 R8      ping reports an unreachable backend with the cause
  *  L14 Inv1    tokens keep increasing across a restart of a backend that keeps its data
  *  L15 R10     an unlock the backend did not confirm leaves the key free again within the lease
+ *  L16 Inv1    a raised token floor puts every later token above it, leaves a live holder alone,
+ *              and never lowers anything
+ *  L17 Inv1    a backend that forgot its counters (restarted empty) resumes above the recorded
+ *              token once the floor is raised (fencing continuity)
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -70,6 +74,24 @@ export async function proxyFault(
   };
 }
 
+/**
+ * A fault of a backend server of the test's own: holder and observer both reach it directly;
+ * `break` and `heal` act on the server (stop and start, a failover, …).
+ */
+export function serverFault(
+  server: { break(): Promise<void>; heal(): Promise<void>; close(): Promise<void> },
+  open: () => DistributedLock,
+): LockFault {
+  const [holder, observer] = [open(), open()];
+  return {
+    holder,
+    observer,
+    break: () => server.break(),
+    heal: () => server.heal(),
+    async close() { await Promise.all([holder.close(), observer.close()]); await server.close(); },
+  };
+}
+
 /** A backend server of the test's own that keeps its data over a restart. */
 export interface RestartableBackend {
   create(): Promise<DistributedLock>;
@@ -100,6 +122,8 @@ export interface LockBackendUnderTest {
   /** A lock pointed at a backend that does not answer. */
   readonly unreachable?: () => Promise<DistributedLock>;
   readonly restartable?: () => Promise<RestartableBackend>;
+  /** A backend server of the test's own whose `restart` loses its data (counters, revisions). */
+  readonly forgetful?: () => Promise<RestartableBackend>;
 }
 
 const ttlMs = 1500;
@@ -203,6 +227,30 @@ export function lockConformance(backend: LockBackendUnderTest): void {
         await second.unlock();
       });
     }
+
+    it('L16 a raised token floor puts every later token above it and leaves a live holder alone', async () => {
+      const prefix = uniquePrefix();
+      const [a, b] = [await newLock(prefix), await newLock(prefix)];
+      const held = (await a.tryLock('floor-key', ttlMs))!;
+      const floor = held.token + 1000n;
+      await b.raiseTokenFloor('floor-key', floor);
+      expect(held.signal.aborted).toBe(false);
+      await held.extend(ttlMs);
+      await held.unlock();
+      const next = (await b.tryLock('floor-key', ttlMs))!;
+      expect(next.token > floor).toBe(true);
+      await next.unlock();
+      // A lower floor changes nothing: tokens keep rising from where they are.
+      await a.raiseTokenFloor('floor-key', 1n);
+      const after = (await a.tryLock('floor-key', ttlMs))!;
+      expect(after.token > next.token).toBe(true);
+      await after.unlock();
+      // A key nobody took yet.
+      await a.raiseTokenFloor('fresh-floor-key', 1_000_000n);
+      const fresh = (await b.tryLock('fresh-floor-key', ttlMs))!;
+      expect(fresh.token > 1_000_000n).toBe(true);
+      await fresh.unlock();
+    });
 
     it('L06 extend keeps the lock past its first TTL', async () => {
       const prefix = uniquePrefix();
@@ -400,6 +448,31 @@ export function lockConformance(backend: LockBackendUnderTest): void {
         expect((failure as Error).cause).toBeDefined();
         await expect(lock.tryLock('any', ttlMs)).rejects.toBeInstanceOf(LockBackendUnavailableError);
       }, 30_000);
+    }
+
+    if (backend.forgetful !== undefined) {
+      const forgetful = backend.forgetful;
+      it('L17 after the backend forgot its counters, tokens resume above the recorded one once the floor is raised', async () => {
+        const server = await forgetful();
+        cleanups.push(() => server.close());
+        const lock = await server.create();
+        cleanups.push(() => lock.close());
+        let recorded = 0n;
+        for (let i = 0; i < 20; i += 1) {
+          const handle = (await lock.tryLock('continuity-key', ttlMs))!;
+          recorded = handle.token;
+          await handle.unlock();
+        }
+        await server.restart();
+        const forgotten = await lock.lock('continuity-key', ttlMs, { timeoutMs: 20_000 });
+        expect(forgotten.token < recorded).toBe(true);
+        await forgotten.unlock();
+        // What the fenced intents answer with (StaleFencingTokenError.highest) lifts the counter.
+        await lock.raiseTokenFloor('continuity-key', recorded);
+        const resumed = (await lock.tryLock('continuity-key', ttlMs))!;
+        expect(resumed.token > recorded).toBe(true);
+        await resumed.unlock();
+      }, 60_000);
     }
 
     if (backend.restartable !== undefined) {

@@ -14,7 +14,6 @@ import type { Exchange } from '../../src/exchange/exchange.js';
 import { SimExchange } from '../../src/exchange/sim/sim-exchange.js';
 import type { Database } from '../../src/storage/database.js';
 import { openDatabase } from '../../src/storage/open-database.js';
-import { SpooledDatabase } from '../../src/storage/spool/spooled-database.js';
 import { type GridSettingsInput, gridSettings } from '../../src/strategy/grid/grid-settings.js';
 
 export const SYMBOL = 'BTCUSDT';
@@ -50,7 +49,7 @@ export async function openStore(dir: string): Promise<Database> {
 }
 
 export async function flushed(database: Database): Promise<void> {
-  if (database instanceof SpooledDatabase) await database.flush();
+  await database.drain();
 }
 
 export function executorFor(sim: SimFixture, database: Database, lock: DistributedLock, instanceId = 'test'): OrderExecutor {

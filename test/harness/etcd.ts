@@ -12,6 +12,8 @@ export interface OwnedEtcd {
   stop(): Promise<void>;
   /** Starts again on the same ports and data dir (keeps its data and revisions). */
   start(): Promise<void>;
+  /** Starts again on the same ports with its data dir wiped: a fresh etcd, revisions from 1. */
+  startEmpty(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startEtcd(): Promise<OwnedEtcd> {
     endpoint: client,
     port: clientPort,
     start,
+    async startEmpty() { await rm(join(dir, 'data'), { recursive: true, force: true }); await start(); },
     async stop() { await process?.kill(); },
     async close() { await process?.kill(); await rm(dir, { recursive: true, force: true }); },
   };

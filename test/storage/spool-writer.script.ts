@@ -23,7 +23,7 @@ for (let next = start; next < end; next += GROUP) {
   console.log(`durable ${next + ids.length}`);
 }
 if (mode === '--drain') {
-  await database.flush();
+  await database.drain();
   console.log('drained');
   await database.close();
 }

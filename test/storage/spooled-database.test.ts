@@ -10,7 +10,7 @@ import { KyselyDatabase } from '../../src/storage/kysely/kysely-database.js';
 import { createStorageDialect } from '../../src/storage/open-database.js';
 import { encodeRecord } from '../../src/storage/spool/spool-codec.js';
 import { SpooledDatabase } from '../../src/storage/spool/spooled-database.js';
-import { intent, order, trade } from '../conformance/database-fixtures.js';
+import { fill, intent, order, trade } from '../conformance/database-fixtures.js';
 import { FaultProxy } from '../harness/fault-proxy.js';
 import { createPostgresDatabase, type TestDatabase } from '../harness/postgres.js';
 
@@ -34,9 +34,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function openSpooled(name: string, options: { maxSpoolBytes?: number; registry?: Registry } = {}): Promise<SpooledDatabase> {
-  const inner = await KyselyDatabase.open(createStorageDialect({ type: 'postgres', dsn: viaProxy, maxOpenConns: 2 }));
-  return SpooledDatabase.open(inner, { path: join(dir, name), batchSize: 100, flushIntervalMs: 20, maxSpoolBytes: options.maxSpoolBytes }, { registry: options.registry });
+async function openSpooled(name: string, options: { maxSpoolBytes?: number; registry?: Registry; migrate?: boolean; answerTimeoutMs?: number } = {}): Promise<SpooledDatabase> {
+  const inner = await KyselyDatabase.open(createStorageDialect({ type: 'postgres', dsn: viaProxy, maxOpenConns: 2 }), { migrate: options.migrate });
+  return SpooledDatabase.open(inner, { path: join(dir, name), batchSize: 100, flushIntervalMs: 20, maxSpoolBytes: options.maxSpoolBytes, answerTimeoutMs: options.answerTimeoutMs }, { registry: options.registry });
 }
 
 function outage(): void {
@@ -48,7 +48,7 @@ it('SP01 concurrent writes share fsyncs (group commit) and all reach the databas
   const spooled = await openSpooled('group.spool');
   await Promise.all(Array.from({ length: 300 }, (_, i) => spooled.saveTrade(trade(`g-${i}`, { symbol: 'GROUP' }))));
   expect(spooled.depth.syncs).toBeLessThan(30);
-  await spooled.flush();
+  await spooled.drain();
   expect(await spooled.getTrades({ symbol: 'GROUP' })).toHaveLength(300);
   expect(spooled.depth).toMatchObject({ records: 0, bytes: 0 });
   await spooled.close();
@@ -65,7 +65,7 @@ it('SP02 during an outage writes accumulate, intents fail at once, and everythin
   expect(spooled.depth.records).toBe(3);
   expect(await registry.metrics()).toMatch(/quantmesh_storage_spool_records 3/);
   proxy.restore();
-  await spooled.flush();
+  await spooled.drain();
   expect((await spooled.getOrders({ symbol: 'OUTAGE' }))[0]).toMatchObject({ status: 'FILLED' });
   expect((await spooled.getOrderHistory('sim', 'sp-o')).map((h) => h.status)).toEqual(['NEW', 'FILLED']);
   expect(await spooled.getTrades({ symbol: 'OUTAGE' })).toHaveLength(2);
@@ -85,7 +85,7 @@ it('SP03 past maxSpoolBytes a write is refused with SpoolFullError and counted; 
   expect(accepted).toBeGreaterThan(0);
   expect(await registry.metrics()).toMatch(/quantmesh_storage_spool_rejected_total 1/);
   proxy.restore();
-  await spooled.flush();
+  await spooled.drain();
   expect(await spooled.getTrades({ symbol: 'FULL' })).toHaveLength(accepted);
   await spooled.close();
 });
@@ -95,10 +95,10 @@ it('SP04 a torn last line (crash mid-append) is cut off and the complete records
   await appendFile(path, encodeRecord({ seq: 1, op: 'trades', trades: [trade('torn-1', { symbol: 'TORN' })] }));
   await appendFile(path, encodeRecord({ seq: 2, op: 'trades', trades: [trade('torn-2', { symbol: 'TORN' })] }).slice(0, 40));
   const spooled = await openSpooled('torn.spool');
-  await spooled.flush();
+  await spooled.drain();
   expect((await spooled.getTrades({ symbol: 'TORN' })).map((t) => t.id)).toEqual(['torn-1']);
   await spooled.saveTrade(trade('torn-3', { symbol: 'TORN' }));
-  await spooled.flush();
+  await spooled.drain();
   await spooled.close();
   expect(await readFile(path, 'utf8')).toBe(''); // flushed spools are truncated
   expect((await readFile(`${path}.checkpoint`, 'utf8')).trim()).toBe('2');
@@ -110,7 +110,7 @@ it('SP05 a record the database refuses goes to the dead-letter file and does not
   await spooled.saveTrade(trade('poison-1', { symbol: 'POISON' }));
   await spooled.saveTrade(trade('poison-2', { symbol: 'X'.repeat(80) })); // longer than varchar(64)
   await spooled.saveTrade(trade('poison-3', { symbol: 'POISON' }));
-  await spooled.flush();
+  await spooled.drain();
   expect((await spooled.getTrades({ symbol: 'POISON' })).map((t) => t.id)).toEqual(['poison-1', 'poison-3']);
   const rejected = (await readFile(join(dir, 'poison.spool.rejected'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { code: string; record: { trades: Array<{ id: string }> } });
   expect(rejected.map((r) => [r.code, r.record.trades[0]!.id])).toEqual([['22001', 'poison-2']]);
@@ -134,8 +134,73 @@ it('SP06 a spooled transaction is one record: durable all or none, written to th
   await expect(spooled.transaction((tx) => tx.recordIntent(intent('tx-i')))).rejects.toThrow('spooled transaction');
   expect(spooled.depth.records).toBe(1);
   proxy.restore();
-  await spooled.flush();
+  await spooled.drain();
   expect((await spooled.getTrades({ symbol: 'TXGROUP' })).map((t) => t.id)).toEqual(['tx-t1']);
   expect(await spooled.getOrders({ symbol: 'TXGROUP' })).toHaveLength(1);
+  await spooled.close();
+});
+
+it('SP07 while the database is down a fill is answered from what the spool saw: held or seen → not new, later → new, earlier → refused; held fills survive a restart; drain says when it could not', async () => {
+  const first = await openSpooled('novelty.spool');
+  const at = (tradeId: string, time: number) => fill(tradeId, { symbol: 'NOVEL', time });
+  expect(await first.saveFill(at('n-1', 1_000))).toBe(true);
+  await first.drain();
+  outage();
+  expect(await first.saveFill(at('n-1', 1_000))).toBe(false); // written before the outage, seen
+  expect(await first.saveFill(at('n-2', 1_000))).toBe(true); // same millisecond, another trade
+  expect(await first.saveFill(at('n-3', 2_000))).toBe(true);
+  expect(await first.saveFill(at('n-3', 2_000))).toBe(false); // held in the spool
+  await expect(first.saveFill(at('n-0', 500))).rejects.toBeInstanceOf(DatabaseUnavailableError);
+  expect(first.depth.records).toBe(2);
+  expect(await first.drain(100)).toBe(false); // the database is still away
+  await first.close();
+  expect(await first.drain()).toBe(false); // closed: the records wait in the file
+
+  const second = await openSpooled('novelty.spool', { migrate: false });
+  expect(await second.saveFill(at('n-3', 2_000))).toBe(false); // held: rebuilt from the spool file
+  expect(await second.transaction((tx) => tx.saveFill(at('n-2', 1_000)))).toBe(false);
+  proxy.restore();
+  await second.drain();
+  expect(await second.saveFill(at('n-0', 500))).toBe(true); // the database answers again
+  await second.drain();
+  expect((await second.getFills({ symbol: 'NOVEL' })).map((f) => f.tradeId)).toEqual(['n-0', 'n-1', 'n-2', 'n-3']);
+  await second.close();
+});
+
+it('SP08 saves of one fill racing each other (plain and in transactions) answer new exactly once; a rolled-back claim lets the next save store it', async () => {
+  const spooled = await openSpooled('race.spool');
+  const raced = fill('r-1', { symbol: 'RACE' });
+  const answers = await Promise.all([
+    spooled.saveFill(raced),
+    spooled.transaction((tx) => tx.saveFill(raced)),
+    spooled.batchSaveFills([raced, fill('r-2', { symbol: 'RACE' })]),
+    spooled.transaction((tx) => tx.batchSaveFills([fill('r-2', { symbol: 'RACE' }), raced])),
+  ]);
+  expect(answers.map(Number).reduce((total, n) => total + n, 0)).toBe(2); // r-1 once, r-2 once
+  const abandoned = fill('r-3', { symbol: 'RACE' });
+  const tx = await spooled.beginTx();
+  expect(await tx.saveFill(abandoned)).toBe(true);
+  const waiting = spooled.saveFill(abandoned);
+  await tx.rollback();
+  expect(await waiting).toBe(true);
+  await spooled.drain();
+  expect((await spooled.getFills({ symbol: 'RACE' })).map((f) => f.tradeId)).toEqual(['r-1', 'r-2', 'r-3']);
+  await spooled.close();
+});
+
+it('SP09 a database that stops answering (blackholed connections) counts as down for the fill answer after answerTimeoutMs', async () => {
+  const spooled = await openSpooled('stall.spool', { answerTimeoutMs: 300 });
+  expect(await spooled.saveFill(fill('s-1', { symbol: 'STALL', time: 1_000 }))).toBe(true);
+  await spooled.drain();
+  proxy.blackhole();
+  const started = performance.now();
+  expect(await spooled.saveFill(fill('s-2', { symbol: 'STALL', time: 2_000 }))).toBe(true);
+  expect(await spooled.saveFill(fill('s-2', { symbol: 'STALL', time: 2_000 }))).toBe(false); // held
+  await expect(spooled.saveFill(fill('s-1', { symbol: 'STALL', time: 1_000 }))).rejects.toBeInstanceOf(DatabaseUnavailableError); // older: cannot tell
+  expect(performance.now() - started).toBeLessThan(30_000); // a stalled socket would wait for the OS, minutes
+  proxy.restore();
+  proxy.cut(); // the stalled connections are gone; the pool reconnects
+  await spooled.drain();
+  expect((await spooled.getFills({ symbol: 'STALL' })).map((f) => f.tradeId)).toEqual(['s-1', 's-2']);
   await spooled.close();
 });

@@ -12,9 +12,15 @@ export const LOCK_TYPES = ['redis', 'etcd', 'database'] as const;
 const HOST_PORT = { test: /^(\[[0-9a-f:]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, allowed: 'host:port, e.g. 127.0.0.1:6379' };
 export const ETCD_ENDPOINT = { test: /^(https?:\/\/)?(\[[0-9a-f:]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, allowed: 'host:port or http(s)://host:port, e.g. http://127.0.0.1:2379' };
 
+const REDIS_PLACEMENTS = ['addr', 'addrs', 'sentinels', 'cluster'] as const;
+
 const redisSchema = object({
   addr: optional(string({ pattern: HOST_PORT })),
   addrs: optional(list(string({ pattern: HOST_PORT }), { minItems: 1 })),
+  sentinels: optional(list(string({ pattern: HOST_PORT }), { minItems: 1 })),
+  master_name: optional(string({ nonEmpty: true })),
+  sentinel_password: withDefault(string({ secret: true }), ''),
+  cluster: optional(list(string({ pattern: HOST_PORT }), { minItems: 1 })),
   password: withDefault(string({ secret: true }), DEFAULTS.distributedLock.redis.password),
   db: withDefault(integer({ min: 0, max: 15 }), DEFAULTS.distributedLock.redis.db),
   pool_size: withDefault(integer({ min: 1 }), DEFAULTS.distributedLock.redis.poolSize),
@@ -22,8 +28,15 @@ const redisSchema = object({
 }, {
   check(value, locate, ctx) {
     // Count what is written, not what read cleanly: a broken addr already reported its own problem.
-    const given = [locate('addr').found, locate('addrs').found].filter(Boolean).length;
-    if (given !== 1) report(ctx, locate('addr'), given === 0 ? 'is required (or addrs for several nodes)' : 'give addr or addrs, not both', { allowed: HOST_PORT.allowed });
+    const given = REDIS_PLACEMENTS.filter((key) => locate(key).found);
+    if (given.length !== 1) {
+      const at = locate(given[0] ?? 'addr');
+      report(ctx, at, given.length === 0 ? 'is required (or addrs, sentinels or cluster)' : `give one of addr, addrs, sentinels or cluster, not ${given.join(' and ')}`, { allowed: HOST_PORT.allowed });
+    }
+    const sentinel = locate('sentinels').found;
+    if (sentinel && !locate('master_name').found) report(ctx, locate('sentinels'), 'needs master_name (the name the sentinels monitor)');
+    if (!sentinel && locate('master_name').found) report(ctx, locate('master_name'), 'only goes with sentinels');
+    if (locate('cluster').found && value.db !== 0) report(ctx, locate('db'), 'must be 0 with cluster (a Redis Cluster has only database 0)', { value: String(value.db) });
   },
 });
 

@@ -11,6 +11,10 @@ export interface RedisBackendOptions {
   readonly addr?: string;
   /** Several independent servers: Redlock quorum (docs/locks.md). */
   readonly addrs?: readonly string[];
+  /** A primary found through Redis Sentinel (docs/locks.md). */
+  readonly sentinel?: { readonly sentinels: readonly string[]; readonly masterName: string; readonly sentinelPassword?: string };
+  /** Seed nodes of a Redis Cluster (docs/locks.md). */
+  readonly cluster?: readonly string[];
   readonly username?: string;
   readonly password?: string;
   readonly db?: number;

@@ -50,6 +50,14 @@ export interface DistributedLock {
    * LockBackendUnavailableError (with the cause) when the backend cannot answer.
    */
   tryLock(key: string, ttlMs: number): Promise<LockHandle | undefined>;
+  /**
+   * Fencing continuity (Invariant 1): after it resolves, every token later handed out for `key`
+   * (stored as prefix + key) is greater than `floor`. The engine calls it with the highest token
+   * the fenced intents recorded when a backend that forgot its counters (restarted empty, a new
+   * Redis, a fresh etcd) hands out tokens below it. It never lowers anything and never affects a
+   * live holder. Throws LockBackendUnavailableError when the backend cannot answer.
+   */
+  raiseTokenFloor(key: string, floor: bigint): Promise<void>;
   /** Resolves when the backend answers; throws LockBackendUnavailableError with the cause otherwise. */
   ping(signal?: AbortSignal): Promise<void>;
   /** Releases what this process holds (best effort) and closes connections; idempotent. */

@@ -78,6 +78,10 @@ export class MeteredLock implements DistributedLock {
     return this.#track(handle);
   }
 
+  raiseTokenFloor(key: string, floor: bigint): Promise<void> {
+    return this.#inner.raiseTokenFloor(key, floor);
+  }
+
   ping(signal?: AbortSignal): Promise<void> {
     return this.#inner.ping(signal);
   }

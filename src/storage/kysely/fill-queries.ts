@@ -15,6 +15,7 @@ export async function getFills({ db }: QueryContext, filter: FillFilter): Promis
   if (filter.account !== undefined) query = query.where('account', '=', filter.account);
   if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
   if (filter.clientOrderId !== undefined) query = query.where('client_order_id', '=', filter.clientOrderId);
+  if (filter.tradeId !== undefined) query = query.where('trade_id', '=', filter.tradeId);
   if (filter.from !== undefined) query = query.where('time', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('time', '<', filter.to);
   const rows = await query.orderBy('time').orderBy('trade_id').limit(pageLimit(filter.limit)).offset(pageOffset(filter.offset)).execute();

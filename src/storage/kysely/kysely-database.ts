@@ -5,7 +5,7 @@
  * a deadlock, serialisation failure or busy SQLite writer undoes it whole and it is retried.
  */
 import { Kysely, sql } from 'kysely';
-import type { Database, Tx } from '../database.js';
+import type { Database, DatabaseCapabilities, Tx } from '../database.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { migrateToLatest } from '../migrations/migrate-to-latest.js';
 import type { StorageSchema } from './kysely-schema.js';
@@ -13,7 +13,10 @@ import { KyselyOperations } from './kysely-operations.js';
 import { KyselyTx } from './kysely-tx.js';
 import type { StorageDialect } from './storage-dialect.js';
 
+const DIRECT: DatabaseCapabilities = { readsOwnWrites: true, immediateWritesInTransaction: true };
+
 export class KyselyDatabase extends KyselyOperations implements Database {
+  readonly capabilities = DIRECT;
   readonly #db: Kysely<StorageSchema>;
   readonly #storage: StorageDialect;
   #closed = false;
@@ -79,6 +82,11 @@ export class KyselyDatabase extends KyselyOperations implements Database {
       signal.addEventListener('abort', onAbort, { once: true });
       answer.then(() => resolve(), reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
+  }
+
+  /** Every write is in the database when its call resolves: nothing to wait for. */
+  async drain(): Promise<boolean> {
+    return true;
   }
 
   async migrate(): Promise<void> {

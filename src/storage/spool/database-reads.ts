@@ -1,6 +1,7 @@
 /**
  * Reads of the spool's decorators go to the database itself: a spooled write becomes visible to
- * reads once it is flushed (`SpooledDatabase.flush()` waits for that).
+ * reads once it is written (`SpooledDatabase.drain()` waits for that; `capabilities.readsOwnWrites`
+ * is false).
  */
 import type { Fill } from '../../domain/fill.js';
 import type { Trade } from '../../domain/trade.js';

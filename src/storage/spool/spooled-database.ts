@@ -15,14 +15,20 @@
  * commit, so a group such as (fill, the slots it changed, the trade it booked) is durable all or
  * none and reaches the database in one transaction.
  *
+ * Whether a fill is new is answered at once (FillNovelty: the fills the spool holds, then the
+ * database, then what the spool saw while the database is down), so the engine can apply each fill
+ * exactly once on that answer.
+ *
  * Not spooled: `recordIntent` (no database → no intent → no order: fail safe, Invariant 4),
- * `ensureGrid` (its answer, the stored anchor, is needed at once) and every read (reads see the database, so a spooled
- * write becomes visible once flushed; `flush()` waits for that).
+ * `ensureGrid` (its answer, the stored anchor, is needed at once) and every read (reads see the
+ * database, so a spooled write becomes visible once written; `drain()` waits for that). The
+ * `capabilities` say so: reads do not see unwritten writes, and the two immediate writes are
+ * refused inside a spooled transaction.
  */
 import type { Registry } from 'prom-client';
 import type { Fill } from '../../domain/fill.js';
 import type { Trade } from '../../domain/trade.js';
-import type { Database, DatabaseOperations, SqlDialect, Tx } from '../database.js';
+import type { Database, DatabaseCapabilities, DatabaseOperations, SqlDialect, Tx } from '../database.js';
 import { DatabaseUnavailableError, SpoolFullError } from '../errors.js';
 import type { EventRecord, FillCursorRecord, GridRecord, OrderIntent, OrderRecord, SlotRecord } from '../records.js';
 import type { SpoolRecord, SpoolWrite } from './spool-codec.js';
@@ -30,6 +36,7 @@ import { SpoolFile } from './spool-file.js';
 import { registerSpoolMetrics, type SpoolMetrics } from './spool-metrics.js';
 import { SpoolingTx } from './spooling-tx.js';
 import { DatabaseReads } from './database-reads.js';
+import { FillNovelty } from './fill-novelty.js';
 
 export interface SpoolOptions {
   readonly path: string;
@@ -39,6 +46,8 @@ export interface SpoolOptions {
   readonly flushIntervalMs?: number | undefined;
   /** Unflushed bytes beyond which writes are refused (default 256 MiB). */
   readonly maxSpoolBytes?: number | undefined;
+  /** Longest wait for the database to say whether a fill is new before it counts as down (default 2 s). */
+  readonly answerTimeoutMs?: number | undefined;
 }
 
 export interface SpoolLogger {
@@ -47,9 +56,12 @@ export interface SpoolLogger {
 
 const MAX_RETRY_DELAY_MS = 5_000;
 const POISON_ATTEMPTS = 3;
+const SPOOLED: DatabaseCapabilities = { readsOwnWrites: false, immediateWritesInTransaction: false };
 
 export class SpooledDatabase extends DatabaseReads implements Database {
+  readonly capabilities = SPOOLED;
   readonly #inner: Database;
+  readonly #novelty: FillNovelty;
   readonly #file: SpoolFile;
   readonly #batchSize: number;
   readonly #intervalMs: number;
@@ -61,7 +73,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   #flushing: Promise<void> | undefined;
   #failures = 0;
   #closed = false;
-  #drained: Array<() => void> = [];
+  #drained: Array<(drained: boolean) => void> = [];
 
   private constructor(inner: Database, file: SpoolFile, options: SpoolOptions, extras: { registry?: Registry | undefined; logger?: SpoolLogger | undefined }) {
     super(inner);
@@ -72,6 +84,8 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     this.#maxBytes = options.maxSpoolBytes ?? 256 * 1024 * 1024;
     this.#logger = extras.logger;
     this.#seq = file.lastSeq;
+    this.#novelty = new FillNovelty(inner, inner.dialect, options.answerTimeoutMs ?? 2_000);
+    this.#novelty.hold(file.pending(Number.POSITIVE_INFINITY));
     this.#metrics = extras.registry === undefined ? undefined : registerSpoolMetrics(extras.registry, () => this.depth);
   }
 
@@ -91,11 +105,19 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     return { records: this.#file.pendingCount, bytes: this.#file.pendingBytes, syncs: this.#file.syncCount };
   }
 
-  /** Resolves when every record spooled before the call is in the database. */
-  flush(): Promise<void> {
-    if (this.#file.pendingCount === 0 && this.#file.pendingBytes === 0) return Promise.resolve();
+  /**
+   * Resolves true when every record spooled before the call is in the database; false after
+   * `timeoutMs`, or when the spool is closed first (the records stay in the file for the next open).
+   */
+  drain(timeoutMs?: number): Promise<boolean> {
+    if (this.#file.pendingCount === 0 && this.#file.pendingBytes === 0) return Promise.resolve(true);
+    if (this.#closed) return Promise.resolve(false);
     return new Promise((resolve) => {
-      this.#drained.push(resolve);
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => resolve(false), timeoutMs).unref();
+      this.#drained.push((drained) => {
+        clearTimeout(timer);
+        resolve(drained);
+      });
       this.#schedule(0);
     });
   }
@@ -109,6 +131,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
       throw new SpoolFullError(bytes, this.#maxBytes);
     }
     await this.#file.append(record);
+    this.#novelty.hold([record]);
     if (this.#file.pendingCount >= this.#batchSize) this.#schedule(0);
     else this.#schedule(this.#intervalMs);
   }
@@ -137,6 +160,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
       try {
         await this.#inner.transaction((tx) => applyBatch(tx, batch));
         await this.#file.acknowledge(batch.at(-1)!.seq);
+        this.#novelty.release(batch);
         this.#failures = 0;
       } catch (error) {
         // The database answered but refused the batch: find the record it refuses, so one bad
@@ -148,7 +172,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
         return Math.min(MAX_RETRY_DELAY_MS, this.#intervalMs * 2 ** Math.min(this.#failures, 10));
       }
     }
-    if (this.#file.pendingCount === 0) for (const resolve of this.#drained.splice(0)) resolve();
+    if (this.#file.pendingCount === 0) for (const resolve of this.#drained.splice(0)) resolve(true);
     return undefined;
   }
 
@@ -178,6 +202,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
         this.#logger?.warn({ seq: record.seq, op: record.op, code }, 'spooled record refused by the database: moved to the dead-letter file');
       }
       await this.#file.acknowledge(record.seq);
+      this.#novelty.release([record]);
       progressed = true;
     }
     return progressed;
@@ -187,10 +212,20 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   saveTrade(trade: Trade): Promise<void> { return this.#spool({ op: 'trades', trades: [trade] }); }
   batchSaveTrades(trades: readonly Trade[]): Promise<void> { return trades.length === 0 ? Promise.resolve() : this.#spool({ op: 'trades', trades }); }
   saveOrder(order: OrderRecord): Promise<void> { return this.#spool({ op: 'order', order }); }
-  /** Resolves true once the fill is durable; a duplicate is still stored once (the result cannot tell). */
-  async saveFill(fill: Fill): Promise<boolean> { await this.#spool({ op: 'fills', fills: [fill] }); return true; }
-  /** Resolves with the number of fills accepted into the spool (duplicates are dropped on flush). */
-  async batchSaveFills(fills: readonly Fill[]): Promise<number> { if (fills.length > 0) await this.#spool({ op: 'fills', fills }); return fills.length; }
+  /** Resolves true once a new fill is durable, false for a duplicate (nothing is spooled for it). */
+  async saveFill(fill: Fill): Promise<boolean> { return (await this.batchSaveFills([fill])) === 1; }
+  /** Spools the new fills among `fills`; resolves how many were new once they are durable. */
+  async batchSaveFills(fills: readonly Fill[]): Promise<number> {
+    const claims = await this.#novelty.claim(fills);
+    try {
+      if (claims.fresh.length > 0) await this.#spool({ op: 'fills', fills: claims.fresh });
+    } catch (error) {
+      claims.settle(false);
+      throw error;
+    }
+    claims.settle(true);
+    return claims.fresh.length;
+  }
   saveSlots(slots: readonly SlotRecord[]): Promise<void> { return slots.length === 0 ? Promise.resolve() : this.#spool({ op: 'slots', slots }); }
   saveEvent(event: EventRecord): Promise<void> { return this.#spool({ op: 'event', event }); }
   saveFillCursor(cursor: FillCursorRecord): Promise<void> { return this.#spool({ op: 'cursor', cursor }); }
@@ -203,7 +238,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   }
   /** A spooled transaction: its writes are appended as one group record on commit (all or none). */
   async beginTx(): Promise<Tx> {
-    return new SpoolingTx(this.#inner, (writes) => (writes.length === 0 ? Promise.resolve() : this.#spool({ op: 'group', writes })));
+    return new SpoolingTx(this.#inner, this.#novelty, (writes) => (writes.length === 0 ? Promise.resolve() : this.#spool({ op: 'group', writes })));
   }
 
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -220,13 +255,13 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   ping(signal?: AbortSignal): Promise<void> { return this.#inner.ping(signal); }
   migrate(): Promise<void> { return this.#inner.migrate(); }
 
-
   /** Stops flushing (what is spooled stays in the file for the next open) and closes the database. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     await this.#flushing;
+    for (const resolve of this.#drained.splice(0)) resolve(this.#file.pendingCount === 0);
     await this.#file.close();
     await this.#inner.close();
   }

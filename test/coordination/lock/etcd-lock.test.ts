@@ -1,6 +1,6 @@
 import { afterAll } from 'vitest';
 import { EtcdLock } from '../../../src/coordination/lock/etcd/etcd-lock.js';
-import { type LockFault, lockConformance, proxyFault } from '../../conformance/lock.suite.js';
+import { type LockFault, lockConformance, proxyFault, serverFault } from '../../conformance/lock.suite.js';
 import { startEtcd } from '../../harness/etcd.js';
 import { freePort } from '../../harness/free-port.js';
 
@@ -23,18 +23,18 @@ lockConformance({
     }),
     'server restart': async (): Promise<LockFault> => {
       const own = await startEtcd();
-      const holder = lockOn(own.endpoint);
-      const observer = lockOn(own.endpoint);
-      return {
-        holder,
-        observer,
-        break: () => own.stop(),
-        heal: () => own.start(),
-        async close() { await Promise.all([holder.close(), observer.close()]); await own.close(); },
-      };
+      return serverFault({ break: () => own.stop(), heal: () => own.start(), close: () => own.close() }, () => lockOn(own.endpoint));
     },
   },
   unreachable: async () => lockOn(`http://127.0.0.1:${await freePort()}`),
+  forgetful: async () => {
+    const server = await startEtcd();
+    return {
+      create: async () => lockOn(server.endpoint),
+      restart: async () => { await server.stop(); await server.startEmpty(); },
+      close: () => server.close(),
+    };
+  },
   restartable: async () => {
     const own = await startEtcd();
     return {

@@ -24,6 +24,17 @@ describe('noop lock', () => {
     expect((await restarted.tryLock('k', 1000))!.token > tokens.at(-1)!).toBe(true);
   });
 
+  it('a raised token floor puts the next token above it and never lowers the sequence', async () => {
+    const lock = new NoopLock();
+    const before = await lock.lock('a', 1000);
+    const floor = before.token + 10_000_000_000n;
+    await lock.raiseTokenFloor('a', floor);
+    expect((await lock.lock('b', 1000)).token > floor).toBe(true);
+    const last = await lock.lock('a', 1000);
+    await lock.raiseTokenFloor('a', 1n);
+    expect((await lock.lock('a', 1000)).token > last.token).toBe(true);
+  });
+
   it('its signal aborts only on unlock, never on time', async () => {
     const lock = new NoopLock();
     const handle = (await lock.tryLock('k', 20))!;

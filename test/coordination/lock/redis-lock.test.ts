@@ -1,5 +1,5 @@
 import { RedisLock } from '../../../src/coordination/lock/redis/redis-lock.js';
-import { type LockFault, lockConformance, proxyFault } from '../../conformance/lock.suite.js';
+import { type LockFault, lockConformance, proxyFault, serverFault } from '../../conformance/lock.suite.js';
 import { freePort } from '../../harness/free-port.js';
 import { sharedRedis, startOwnRedis } from '../../harness/redis.js';
 
@@ -23,19 +23,18 @@ lockConformance({
     }),
     'server restart (no persistence)': async (): Promise<LockFault> => {
       const server = await startOwnRedis();
-      const own = `127.0.0.1:${server.port}`;
-      const holder = new RedisLock({ addr: own });
-      const observer = new RedisLock({ addr: own });
-      return {
-        holder,
-        observer,
-        break: () => server.stop(),
-        heal: () => server.start(),
-        async close() { await Promise.all([holder.close(), observer.close()]); await server.close(); },
-      };
+      return serverFault({ break: () => server.stop(), heal: () => server.start(), close: () => server.close() }, () => new RedisLock({ addr: `127.0.0.1:${server.port}` }));
     },
   },
   unreachable: async () => new RedisLock({ addr: `127.0.0.1:${await freePort()}`, commandTimeoutMs: 500 }),
+  forgetful: async () => {
+    const server = await startOwnRedis();
+    return {
+      create: async () => new RedisLock({ addr: `127.0.0.1:${server.port}` }),
+      restart: async () => { await server.stop(); await server.start(); },
+      close: () => server.close(),
+    };
+  },
   restartable: async () => {
     const server = await startOwnRedis({ persist: true });
     return {

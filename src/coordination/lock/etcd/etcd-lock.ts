@@ -8,6 +8,11 @@
  *
  * The lease is the session's (etcd-session.ts, default TTL 10 s), not per lock: `ttlMs` of `lock`
  * and `extend` only needs to be valid; a handle holds for as long as the session lives.
+ *
+ * Fencing continuity: a fresh etcd starts its revisions again at 1, so the token is the revision
+ * plus a per-key base (`<key>#fence-base`, read in the acquiring transaction, 0 when absent) that
+ * `raiseTokenFloor` lifts. The base only grows and is read at the revision of the put, so tokens
+ * still strictly increase.
  */
 import type { Etcd3 } from 'etcd3';
 import { DEFAULT_ETCD_CALL_TIMEOUT_MS, type EtcdConnectionOptions, createEtcdClient } from '../../etcd/etcd-client.js';
@@ -76,6 +81,24 @@ export class EtcdLock implements DistributedLock {
     return (await this.#attempt(this.#prefix + key)).handle;
   }
 
+  async raiseTokenFloor(key: string, floor: bigint): Promise<void> {
+    const baseKey = `${this.#prefix + key}#fence-base`;
+    const deadline = () => ({ deadline: Date.now() + this.#callTimeoutMs });
+    for (;;) {
+      const read = await callBackend(this.backend, () => this.#client.get(baseKey).options(deadline()).exec());
+      const current = read.kvs[0];
+      const base = current === undefined ? 0n : BigInt(current.value.toString());
+      // The next acquisition's revision is above this one: with this base its token already exceeds the floor.
+      const revision = BigInt(read.header.revision);
+      if (revision + base >= floor) return;
+      const raised = floor - revision;
+      const write = this.#client.put(baseKey).value(raised.toString());
+      const guarded = current === undefined ? this.#client.if(baseKey, 'Create', '==', 0) : this.#client.if(baseKey, 'Mod', '==', current.mod_revision);
+      // Lost a race with another raise: read again and decide again.
+      if ((await callBackend(this.backend, () => guarded.then(write).options(deadline()).commit())).succeeded) return;
+    }
+  }
+
   async ping(signal?: AbortSignal): Promise<void> {
     await callBackend(this.backend, () => abortable(this.#client.get(`${this.#prefix}ping`).options({ deadline: Date.now() + this.#callTimeoutMs }).string(), signal));
   }
@@ -105,21 +128,23 @@ export class EtcdLock implements DistributedLock {
       // Only a key that does not exist may be taken: its create revision is 0.
       .if(key, 'Create', '==', 0)
       // Attached to the session lease: the key goes when the session dies, whatever the holder does.
-      .then(this.#client.put(key).value(session.id).lease(session.id))
+      .then(this.#client.put(key).value(session.id).lease(session.id), this.#client.get(`${key}#fence-base`))
       // Otherwise read it, so a waiter watches from the revision it saw and misses no delete.
       .else(this.#client.get(key))
       .options({ deadline: Date.now() + this.#callTimeoutMs })
       .commit());
     if (!response.succeeded) return { watchFrom: BigInt(response.header.revision) + 1n };
-    const token = BigInt(response.header.revision);
+    const revision = BigInt(response.header.revision);
+    const base = response.responses[1]?.response_range.kvs[0]?.value.toString();
+    const token = revision + (base === undefined ? 0n : BigInt(base));
     const handle = new LeasedLockHandle(key, token, session.validUntil, {
       extend: async () => {
         await session.keepalive();
-        return (await this.#ifStillHeld(key, token)) ? session.validUntil : undefined;
+        return (await this.#ifStillHeld(key, revision)) ? session.validUntil : undefined;
       },
       release: async () => {
         try {
-          return await this.#ifStillHeld(key, token, true);
+          return await this.#ifStillHeld(key, revision, true);
         } catch (error) {
           // The key may still be there, attached to a lease our keepalives would keep alive for
           // ever: end the session, so the key goes with its lease (revoked now, or at its TTL).
@@ -139,10 +164,10 @@ export class EtcdLock implements DistributedLock {
     return { handle };
   }
 
-  /** True when the key still carries this token (its mod revision); deletes it when `release`. */
-  async #ifStillHeld(key: string, token: bigint, release = false): Promise<boolean> {
+  /** True when the key still carries the revision of our put (its mod revision); deletes it when `release`. */
+  async #ifStillHeld(key: string, revision: bigint, release = false): Promise<boolean> {
     const response = await callBackend(this.backend, () => this.#client
-      .if(key, 'Mod', '==', token.toString())
+      .if(key, 'Mod', '==', revision.toString())
       .then(...(release ? [this.#client.delete().key(key)] : []))
       .options({ deadline: Date.now() + this.#callTimeoutMs })
       .commit());

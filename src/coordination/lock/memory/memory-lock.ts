@@ -43,6 +43,11 @@ export class MemoryLock implements DistributedLock {
     return this.#attempt(this.#prefix + key, ttlMs);
   }
 
+  async raiseTokenFloor(key: string, floor: bigint): Promise<void> {
+    const fullKey = this.#prefix + key;
+    if ((this.#tokens.get(fullKey) ?? 0n) < floor) this.#tokens.set(fullKey, floor);
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {

@@ -28,6 +28,11 @@ export class NoopLock implements DistributedLock {
     return this.#acquire(key, ttlMs);
   }
 
+  /** One sequence for all keys: raising it for one raises it for every key, which keeps each increasing. */
+  async raiseTokenFloor(_key: string, floor: bigint): Promise<void> {
+    if (this.#lastToken < floor) this.#lastToken = floor;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}

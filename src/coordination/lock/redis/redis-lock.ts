@@ -11,6 +11,11 @@
  * failover that loses writes, can give two holders, which the fenced intent in the database and the
  * deterministic client order ids at the venue catch (docs/locks.md).
  *
+ * Sentinel (`sentinel`) and Cluster (`cluster`) are one node each to this class: one primary holds
+ * a key. In a cluster the key and its fencing counter are hash-tagged (`{key}`, `{key}#fence`) so
+ * one script can touch both; the handle's key, which the fenced intents record, stays `prefix + key`
+ * in every mode.
+ *
  * A closed connection to any node ends every handle of this lock: the node may have restarted and
  * forgotten the key, so nobody may keep acting on it (fail safe, Invariant 4).
  */
@@ -23,14 +28,18 @@ import { assertValidTtl, leaseEnd, monotonicNow } from '../lease-clock.js';
 import { Backoff, sleep } from '../backoff.js';
 import { waitForLock } from '../wait-for-lock.js';
 import { abortable } from '../abortable.js';
-import { RedisNode, type RedisNodeOptions } from './redis-node.js';
+import { type RedisEndpoint, RedisNode, type RedisNodeOptions } from './redis-node.js';
 
-export interface RedisLockOptions extends Omit<RedisNodeOptions, 'addr'> {
+export interface RedisLockOptions extends Omit<RedisNodeOptions, 'endpoint'> {
   readonly prefix?: string;
   /** One server (`host:port`). */
   readonly addr?: string;
   /** Independent servers for a Redlock quorum (use an odd number, e.g. 3 or 5). */
   readonly addrs?: readonly string[];
+  /** A primary found through Redis Sentinel. */
+  readonly sentinel?: { readonly sentinels: readonly string[]; readonly masterName: string; readonly sentinelPassword?: string };
+  /** A Redis Cluster, reached through any of these seed nodes (`host:port`). */
+  readonly cluster?: readonly string[];
 }
 
 interface Attempt {
@@ -42,15 +51,18 @@ interface Attempt {
 export class RedisLock implements DistributedLock {
   readonly backend = 'redis';
   readonly #prefix: string;
+  /** Cluster mode: keys carry a hash tag so a key and its counter share a slot. */
+  readonly #hashTagged: boolean;
   readonly #nodes: RedisNode[];
   readonly #quorum: number;
   readonly #held = new HeldLocks();
 
   constructor(options: RedisLockOptions) {
-    const addrs = options.addrs?.length ? options.addrs : [options.addr ?? '127.0.0.1:6379'];
+    const endpoints = redisEndpoints(options);
     this.#prefix = options.prefix ?? '';
-    this.#nodes = addrs.map((addr) => new RedisNode({ ...options, addr }, (error) => this.#held.loseAll('connection to a redis node closed', error)));
-    this.#quorum = Math.floor(addrs.length / 2) + 1;
+    this.#hashTagged = options.cluster !== undefined;
+    this.#nodes = endpoints.map((endpoint) => new RedisNode({ ...options, endpoint }, (error) => this.#held.loseAll('connection to a redis node closed', error)));
+    this.#quorum = Math.floor(endpoints.length / 2) + 1;
   }
 
   async lock(key: string, ttlMs: number, options?: LockOptions): Promise<LockHandle> {
@@ -73,6 +85,12 @@ export class RedisLock implements DistributedLock {
     return (await this.#attempt(this.#prefix + key, ttlMs)).handle;
   }
 
+  /** On every node, so any later majority (Redlock) meets raised counters: all must answer. */
+  async raiseTokenFloor(key: string, floor: bigint): Promise<void> {
+    const replies = await settleEach(this.#nodes, (node) => node.call((client) => client.qmRaiseFloor(`${this.#storedKey(this.#prefix + key)}#fence`, floor.toString())));
+    if (replies.some((reply) => reply.status === 'rejected')) throw unavailable(replies);
+  }
+
   async ping(signal?: AbortSignal): Promise<void> {
     const answers = await Promise.allSettled(this.#nodes.map((node) => abortable(node.call((client) => client.ping()), signal)));
     this.#requireQuorum(answers.filter((answer) => answer.status === 'fulfilled').length, answers);
@@ -83,11 +101,16 @@ export class RedisLock implements DistributedLock {
     await Promise.all(this.#nodes.map((node) => node.close()));
   }
 
+  #storedKey(key: string): string {
+    return this.#hashTagged ? `{${key}}` : key;
+  }
+
   async #attempt(key: string, ttlMs: number): Promise<Attempt> {
-    const fenceKey = `${key}#fence`;
+    const storedKey = this.#storedKey(key);
+    const fenceKey = `${storedKey}#fence`;
     const owner = randomUUID();
     const sentAt = monotonicNow();
-    const replies = await settleEach(this.#nodes, (node) => node.call((client) => client.qmAcquire(key, fenceKey, owner, ttlMs)));
+    const replies = await settleEach(this.#nodes, (node) => node.call((client) => client.qmAcquire(storedKey, fenceKey, owner, ttlMs)));
     const holders: RedisNode[] = [];
     let token = 0n;
     let busyForMs: number | undefined;
@@ -102,10 +125,10 @@ export class RedisLock implements DistributedLock {
         busyForMs = Math.min(busyForMs ?? value, value);
       }
     });
-    const operations = new RedisLease(key, owner, holders, this.#nodes.length, this.#quorum);
+    const operations = new RedisLease(storedKey, owner, holders, this.#nodes.length, this.#quorum);
     const won = holders.length >= this.#quorum
       // One node needs no sync: its counter already holds the token.
-      && (this.#nodes.length === 1 || (await this.#syncToken(key, fenceKey, owner, token, holders)))
+      && (this.#nodes.length === 1 || (await this.#syncToken(storedKey, fenceKey, owner, token, holders)))
       && leaseEnd(sentAt, ttlMs) > monotonicNow();
     if (won) {
       const handle = new LeasedLockHandle(key, token, leaseEnd(sentAt, ttlMs), operations, {
@@ -169,6 +192,16 @@ class RedisLease implements LeaseOperations {
     if (refused > this.#nodeCount - this.#quorum) return false;
     throw unavailable(replies);
   }
+}
+
+/** Exactly one of addr, addrs, sentinel and cluster says where the keys live (the configuration checks it too). */
+function redisEndpoints(options: RedisLockOptions): RedisEndpoint[] {
+  const given = [options.addr, options.addrs?.length ? options.addrs : undefined, options.sentinel, options.cluster].filter((value) => value !== undefined);
+  if (given.length > 1) throw new RangeError('redis lock: give one of addr, addrs, sentinel or cluster');
+  if (options.sentinel !== undefined) return [{ kind: 'sentinel', ...options.sentinel }];
+  if (options.cluster !== undefined) return [{ kind: 'cluster', nodes: options.cluster }];
+  const addrs = options.addrs?.length ? options.addrs : [options.addr ?? '127.0.0.1:6379'];
+  return addrs.map((addr) => ({ kind: 'server', addr }));
 }
 
 /** Fewer than a majority answered: the first failure is the cause. */

@@ -30,6 +30,14 @@ end
 return 0
 `;
 
+/** ARGV: floor. Raises the fencing counter to the floor if it is lower (the next INCR is above it); 1 always. */
+export const raiseFloorScript = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+return 1
+`;
+
 /**
  * Quorum mode only. ARGV: owner, token. While this owner holds the key, raises the node's counter to
  * the quorum's token, so that every later majority meets a node that has seen it; 1 when done.

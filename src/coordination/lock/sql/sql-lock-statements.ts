@@ -55,6 +55,22 @@ export async function acquire(db: Kysely<any>, dialect: SqlLockDialect, key: str
   return rows[0] === undefined ? undefined : BigInt(rows[0].token);
 }
 
+/**
+ * Raises the key's token column to `floor` if it is lower, creating a free row when there is none
+ * (the next acquisition adds one). A holder's owner and expiry are left as they are.
+ */
+export async function raiseFloor(db: Kysely<any>, dialect: SqlLockDialect, key: string, floor: bigint): Promise<void> {
+  const value = floor.toString();
+  if (dialect === 'mysql') {
+    await sql`INSERT INTO qm_locks (lock_key, owner, token, expires_at) VALUES (${key}, NULL, ${value}, 0)
+      ON DUPLICATE KEY UPDATE token = GREATEST(token, VALUES(token))`.execute(db);
+    return;
+  }
+  const greatest = dialect === 'sqlite' ? sql`MAX(qm_locks.token, excluded.token)` : sql`GREATEST(qm_locks.token, excluded.token)`;
+  await sql`INSERT INTO qm_locks (lock_key, owner, token, expires_at) VALUES (${key}, NULL, ${value}, 0)
+    ON CONFLICT (lock_key) DO UPDATE SET token = ${greatest}`.execute(db);
+}
+
 /** Resets the lease to `ttlMs` from now if `owner` still holds it; true when it did. */
 export async function extend(db: Kysely<any>, dialect: SqlLockDialect, key: string, owner: string, ttlMs: number): Promise<boolean> {
   const now = dbNowMs(dialect);

@@ -15,7 +15,7 @@ import { Backoff, sleep } from '../backoff.js';
 import { waitForLock } from '../wait-for-lock.js';
 import { callBackend } from '../backend-call.js';
 import { abortable } from '../abortable.js';
-import { type SqlLockDialect, acquire, createTable, extend, release } from './sql-lock-statements.js';
+import { type SqlLockDialect, acquire, createTable, extend, raiseFloor, release } from './sql-lock-statements.js';
 import { sql } from 'kysely';
 
 export interface SqlLockOptions {
@@ -55,6 +55,11 @@ export class SqlLock implements DistributedLock {
   async tryLock(key: string, ttlMs: number): Promise<LockHandle | undefined> {
     assertValidTtl(ttlMs);
     return this.#attempt(this.#prefix + key, ttlMs);
+  }
+
+  async raiseTokenFloor(key: string, floor: bigint): Promise<void> {
+    await callBackend(this.backend, () => this.#ensureSchema());
+    await callBackend(this.backend, () => raiseFloor(this.#db, this.#dialect, this.#prefix + key, floor));
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
