@@ -1,12 +1,16 @@
 /**
  * Venue benchmark (`npm run bench:venue`): matching throughput of the sim engine and the round-trip
  * latency of an order (place + cancel) in-process (SimExchange) vs. served (CcxtExchange over HTTP
- * to a sim-venue on 127.0.0.1). Every figure is printed beside its baseline from the same run.
+ * to a sim-venue on 127.0.0.1), and the cost of the embedded venue's journal. Every figure is printed beside its baseline from the same run.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { dec } from '../src/domain/decimal.js';
 import { CcxtExchange } from '../src/exchange/ccxt/ccxt-exchange.js';
 import type { Exchange, PlaceOrderRequest } from '../src/exchange/exchange.js';
+import { JournaledSimEngine } from '../src/exchange/sim/journaled-sim-engine.js';
 import { SimExchange } from '../src/exchange/sim/sim-exchange.js';
 import { SimMatchingEngine } from '../src/exchange/sim/sim-matching-engine.js';
 import { defaultSimSymbols } from '../src/exchange/sim/sim-settings.js';
@@ -99,3 +103,26 @@ row('served p99 (ccxt → HTTP → sim-venue)', percentile(remote, 99), percenti
 console.log('   (baseline: in-process SimExchange p50 / p99)');
 await served.close();
 await server.close();
+
+// 4. The embedded venue's journal: steps/s journaled vs. in memory, and a restart's replay of one simulated day.
+const journalDir = await mkdtemp(join(tmpdir(), 'qm-bench-journal-'));
+const demoMarkets = defaultSimSymbols();
+const journaled = (file: string) => JournaledSimEngine.open({
+  settings: { seed: 1, symbols: demoMarkets, rateLimit: UNLIMITED }, balances: { USDT: dec(1_000_000_000) }, openingPositions: undefined,
+  freshAccount: 'bench', now: 0, journalPath: join(journalDir, file),
+});
+const DAY_STEPS = 86_400;
+const memory = engine();
+const stepsMemory = perSecond(DAY_STEPS, () => { for (let tick = 0; tick < DAY_STEPS; tick += 1) memory.step(); });
+const writer = journaled('day.journal');
+const stepsJournaled = perSecond(DAY_STEPS, () => { for (let tick = 0; tick < DAY_STEPS; tick += 1) writer.step(); });
+writer.close();
+const replayStart = performance.now();
+journaled('day.journal').close();
+const replayMs = performance.now() - replayStart;
+console.log('## embedded venue journal (3 demo markets)');
+row('steps/s journaled', stepsJournaled, stepsMemory, 'steps/s');
+console.log('   (baseline: steps/s of the in-memory engine)');
+row('replay of one simulated day (86 400 steps), ms', replayMs, (DAY_STEPS / stepsMemory) * 1000, 'ms');
+console.log('   (baseline: the same steps in memory)');
+await rm(journalDir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import type { EtcdMembershipOptions } from '../coordination/membership/etcd/etcd
 import type { DistributedLockOptions } from '../coordination/lock/create-distributed-lock.js';
 import type { ExchangeOptions } from '../exchange/create-exchange.js';
 import type { DatabaseOptions } from '../storage/open-database.js';
+import type { VenueMode } from '../server/http-server.js';
 import { dec } from '../domain/decimal.js';
 import { type SimSymbolSettings, simSymbolsNamed } from '../exchange/sim/sim-settings.js';
 import { type GridSettings, gridSettings } from '../strategy/grid/grid-settings.js';
@@ -131,13 +132,32 @@ export function exchangeOptionsOf(config: QuantMeshConfig, name: string): Exchan
       type: 'sim', name, marketType: venue.market, seed: venue.seed, stepIntervalMs: venue.tickInterval,
       markets: [...listed].map((symbol) => simSymbolOf(config, name, symbol)),
       feeRate: { maker: venue.feeRate, taker: venue.feeRate },
+      // The embedded venue is durable beside the instance's spool, so a restart finds the world its database remembers.
+      journalPath: simJournalPathOf(config, name),
     };
   }
   return {
     type: 'ccxt', name, marketType: venue.market,
     ccxtId: name === 'binance' && venue.market === 'future' ? 'binanceusdm' : name,
     apiKey: venue.apiKey, apiSecret: venue.secretKey, password: venue.passphrase, testnet: venue.testnet, baseUrl: venue.baseUrl,
+    // A paper account is durable like the embedded sim, in a journal of its own beside the spool.
+    paper: venue.paper ? {
+      symbols: config.trading.symbols.filter((entry) => entry.exchange === name).map((entry) => entry.symbol),
+      feeRate: { maker: venue.feeRate, taker: venue.feeRate }, journalPath: simJournalPathOf(config, name),
+    } : undefined,
   };
+}
+
+/** How venue `name` trades: the embedded simulator, paper on a real venue's prices, or live. */
+export function venueModeOf(config: QuantMeshConfig, name: string): VenueMode {
+  const venue = config.exchanges[name];
+  if (venue?.type === 'sim') return 'simulated';
+  return venue?.paper === true ? 'paper' : 'live';
+}
+
+/** Where the embedded sim venue (or paper account) `name` of this instance keeps its journal, in the spool's directory (docs/venues.md). */
+export function simJournalPathOf(config: QuantMeshConfig, name: string): string {
+  return join(config.storage.spoolPath, `${instanceIdOf(config)}.sim-${name}.journal`);
 }
 
 /** The instance's id; without a lock (one instance) it is optional and derived from its index. */

@@ -39,7 +39,7 @@ import { InstanceOwnership } from './instance-ownership.js';
 import { packageVersion } from './package-version.js';
 import { watchConfigCentre } from './config-watch.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
-import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf, membershipOptionsOf } from './config-mapping.js';
+import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf, membershipOptionsOf, venueModeOf } from './config-mapping.js';
 
 export interface RunOptions {
   readonly logger: Logger;
@@ -131,8 +131,9 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     metrics.observe(symbols);
     registerInstanceInfo(registry, () => ({ instanceId, version: packageVersion(), mode: ownership.mode }));
     closers.push(startOptInNotifications(config, { database, dispatcher: notifications, instanceId, logger, clock, ownership }));
+    const venues = Object.fromEntries([...engines.keys()].map((name) => [name, venueModeOf(config, name)]));
     const status = (): InstanceStatus => ({
-      instanceId, version: packageVersion(), mode: ownership.mode, startedAt, symbols: symbols(),
+      instanceId, version: packageVersion(), mode: ownership.mode, startedAt, symbols: symbols(), venues,
       allocation: { mode: config.coordination.allocation, members: allocation?.members },
     });
     const health = () => checkHealth([
@@ -163,6 +164,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
 
     const statusTimer = setInterval(() => void refreshTotals().then(() => logStatus(logger, status())), options.statusIntervalMs ?? 5000);
     statusTimer.unref();
+    for (const [name, mode] of Object.entries(venues)) if (mode === 'paper') logger.warn({ exchange: name }, `${name}: PAPER trading: live prices from the venue, orders matched locally, nothing sent to the venue`);
     logStatus(logger, status());
 
     let stopping: Promise<void> | undefined;
@@ -205,9 +207,10 @@ async function openStorage(config: QuantMeshConfig, registry: Registry, logger: 
 }
 
 /**
- * The embedded sim venue keeps nothing between runs, while the grids' positions are in the
- * database: it opens with those positions, so a restart resumes trading the same book instead of
- * finding its reduce-only sells refused. A real venue keeps its own positions; nothing to do there.
+ * A new embedded sim venue (no journal yet, e.g. a database from before the venue was durable)
+ * opens with the grids' positions stored in the database, so it resumes trading the same book
+ * instead of finding its reduce-only sells refused; a journaled venue replays its own positions
+ * and ignores these. A real venue keeps its own positions; nothing to do there.
  */
 async function withRestoredPositions(options: ExchangeOptions, database: Database): Promise<ExchangeOptions> {
   if (options.type !== 'sim') return options;
@@ -226,8 +229,8 @@ async function withRestoredPositions(options: ExchangeOptions, database: Databas
 function logStatus(logger: Logger, status: InstanceStatus): void {
   for (const symbol of status.symbols) {
     logger.info({
-      symbol: `${symbol.exchange}:${symbol.symbol}`, mode: status.mode, ownership: symbol.ownership, state: symbol.state, price: symbol.price, position: symbol.position,
+      symbol: `${symbol.exchange}:${symbol.symbol}`, mode: status.mode, venue: status.venues[symbol.exchange], ownership: symbol.ownership, state: symbol.state, price: symbol.price, position: symbol.position,
       orders: symbol.workingOrders, realizedPnl: symbol.realizedPnl, fees: symbol.fees, unrealizedPnl: symbol.unrealizedPnl, trades: symbol.tradeCount,
-    }, `${symbol.symbol} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} fees=${symbol.fees} trades=${symbol.tradeCount}`);
+    }, `${symbol.symbol}${status.venues[symbol.exchange] === 'paper' ? ' [paper]' : ''} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} fees=${symbol.fees} trades=${symbol.tradeCount}`);
   }
 }

@@ -28,7 +28,12 @@ export interface InstanceStatus {
   readonly allocation: { readonly mode: 'static' | 'dynamic'; readonly members?: readonly string[] | undefined };
   /** Every configured symbol, with `ownership`: owned here, waiting, lost, or unassigned (dynamic allocation gives it to another instance). */
   readonly symbols: readonly SymbolStatus[];
+  /** How each venue trades, by name: `paper` sends nothing to the venue (docs/venues.md). */
+  readonly venues: Readonly<Record<string, VenueMode>>;
 }
+
+/** `simulated`: the embedded sim venue; `paper`: a real venue's prices, orders matched locally; `live`: real orders. */
+export type VenueMode = 'simulated' | 'paper' | 'live';
 
 export interface HttpServerOptions {
   readonly host: string;

@@ -8,7 +8,8 @@
  *  3. every venue fill of the account is in the database exactly once (by trade id);
  *  4. the database's position (stored fills, and the slots' positions) equals the venue's;
  *  5. the clean stop (cancel_on_exit) leaves no open order at the venue.
- * QM_CRASH_KILLS narrows the number of kills (default 20).
+ * The same runs for a spot grid through ccxt's `binance` (the venue's position is then its base
+ * balance). QM_CRASH_KILLS narrows the number of kills (default 20 futures, 3 spot).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,33 +17,26 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Decimal, ZERO, dec } from '../../src/domain/decimal.js';
 import { SeededRandom } from '../../src/exchange/sim/seeded-random.js';
+import type { MarketType } from '../../src/domain/market.js';
 import { simSymbolsNamed } from '../../src/exchange/sim/sim-settings.js';
 import { type SimVenueServer, startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
-import { readSqlite, simVenueTradingYaml, startQuantMesh } from './quantmesh-process.js';
+import { readSqlite, simVenueTradingYaml, spotVenueTradingYaml, sqliteInstanceYaml, startQuantMesh } from './quantmesh-process.js';
 import { idsAcceptedTwice, recordVenueOrders, slotOverlaps } from './venue-record.js';
 
-const KILLS = Number(process.env.QM_CRASH_KILLS ?? 20);
 const SEED = 20261124;
 const SYMBOL = 'BTCUSDT';
 const ACCOUNT = { apiKey: 'crash-test-key', apiSecret: 'crash-test-secret', accountId: 'crash-account' };
 
-function configYaml(dir: string, server: SimVenueServer): string {
-  return `instance:
-  id: crash
-database:
-  type: sqlite
-  dsn: ${join(dir, 'quantmesh.db')}
-storage:
-  spool_path: ${join(dir, 'spool')}
-  flush_interval: 100ms
-distributed_lock:
+function configYaml(dir: string, server: SimVenueServer, market: MarketType): string {
+  return `${sqliteInstanceYaml('crash', dir)}distributed_lock:
   enabled: false
-${simVenueTradingYaml(server.url, ACCOUNT, SYMBOL)}web:
+${(market === 'spot' ? spotVenueTradingYaml : simVenueTradingYaml)(server.url, ACCOUNT, SYMBOL)}web:
   enabled: false
 `;
 }
 
-describe('crash recovery (SIGKILL at random moments)', () => {
+for (const [market, defaultKills] of [['future', 20], ['spot', 3]] as const) describe(`crash recovery of a ${market} grid (SIGKILL at random moments)`, () => {
+  const KILLS = Number(process.env.QM_CRASH_KILLS ?? defaultKills);
   let dir: string | undefined;
   let server: SimVenueServer | undefined;
   afterAll(async () => {
@@ -53,11 +47,11 @@ describe('crash recovery (SIGKILL at random moments)', () => {
   it(`keeps orders unique, fills once and positions equal across ${KILLS} kills`, async () => {
     dir = await mkdtemp(join(tmpdir(), 'qm-crash-'));
     // A volatile market stepped every 25 ms, so orders fill often between kills.
-    const symbols = simSymbolsNamed([SYMBOL]).map((symbol) => ({ ...symbol, volatility: 3 }));
+    const symbols = simSymbolsNamed([SYMBOL], market).map((symbol) => ({ ...symbol, volatility: 3 }));
     server = await startSimVenueServer({ seed: SEED, symbols, accounts: [ACCOUNT], stepIntervalMs: 25 });
     const record = recordVenueOrders(server, ACCOUNT.accountId);
     const configFile = join(dir, 'quantmesh.yaml');
-    await writeFile(configFile, configYaml(dir, server));
+    await writeFile(configFile, configYaml(dir, server, market));
 
     const random = new SeededRandom(SEED);
     for (let kill = 0; kill < KILLS; kill += 1) {
@@ -99,7 +93,10 @@ describe('crash recovery (SIGKILL at random moments)', () => {
     expect(stored.fills.map((fill) => fill.trade_id).sort()).toEqual(venueFills.map((fill) => fill.tradeId).sort());
 
     // 4. Positions agree: the venue's, the stored fills' and the slots'.
-    const venuePosition = engine.positions(ACCOUNT.accountId, [SYMBOL]).reduce((sum, position) => sum.add(position.quantity), ZERO);
+    // A spot account starts without the base asset: its base balance is the grid's position.
+    const venuePosition = market === 'spot'
+      ? engine.balances(ACCOUNT.accountId).find((balance) => balance.asset === 'BTC')?.total ?? ZERO
+      : engine.positions(ACCOUNT.accountId, [SYMBOL]).reduce((sum, position) => sum.add(position.quantity), ZERO);
     const fillPosition = stored.fills.reduce((sum: Decimal, fill) => (fill.side === 'BUY' ? sum.add(dec(fill.quantity)) : sum.sub(dec(fill.quantity))), ZERO);
     const slotPosition = stored.slots.reduce((sum: Decimal, slot) => sum.add(dec(slot.position_quantity)), ZERO);
     expect(fillPosition.toFixed()).toBe(venuePosition.toFixed());

@@ -32,6 +32,24 @@ system:
 `;
 }
 
+/** The same for a spot grid: the account's Binance spot API on the sim venue (ccxt `binance`). */
+export function spotVenueTradingYaml(venueUrl: string, account: { apiKey: string; apiSecret: string }, symbol: string): string {
+  return simVenueTradingYaml(venueUrl, account, symbol).replace(`    base_url: ${venueUrl}\n`, `    base_url: ${venueUrl}\n    market: spot\n`);
+}
+
+/** The `instance`, `database` and `storage` sections of a one-instance test: SQLite and its spool in `dir`, flushed every 100 ms. */
+export function sqliteInstanceYaml(id: string, dir: string): string {
+  return `instance:
+  id: ${id}
+database:
+  type: sqlite
+  dsn: ${join(dir, 'quantmesh.db')}
+storage:
+  spool_path: ${join(dir, 'spool')}
+  flush_interval: 100ms
+`;
+}
+
 /** Reads a finished instance's SQLite file (read-only). */
 export function readSqlite<T>(file: string, read: (db: BetterSqlite3.Database) => T): T {
   const db = new BetterSqlite3(file, { readonly: true });

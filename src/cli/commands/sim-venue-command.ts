@@ -22,6 +22,10 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
+function names(list: string): string[] {
+  return list.split(',').map((symbol) => symbol.trim()).filter((symbol) => symbol !== '');
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -31,6 +35,7 @@ interface SimVenueFlags {
   host: string;
   seed: number;
   symbols: string;
+  spotSymbols: string;
   apiKey: string[];
   apiSecret: string[];
   stepIntervalMs: number;
@@ -44,11 +49,12 @@ interface SimVenueFlags {
 /** Builds the `sim-venue` command; `onStarted` receives the running server (tests, the main file). */
 export function buildSimVenueCommand(onStarted?: (server: SimVenueServer) => void): Command {
   return new Command('sim-venue')
-    .description('serve the simulated venue over a Binance USDⓈ-M futures compatible REST + WebSocket API')
+    .description('serve the simulated venue over a Binance USDⓈ-M futures and spot compatible REST + WebSocket API')
     .option('--port <port>', 'TCP port (0 picks a free one)', integer, 8090)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--seed <seed>', 'seed of the simulated market', integer, 1)
-    .option('--symbols <list>', 'comma-separated symbols', 'BTCUSDT,ETHUSDT')
+    .option('--symbols <list>', 'comma-separated USDⓈ-M futures symbols', 'BTCUSDT,ETHUSDT')
+    .option('--spot-symbols <list>', 'comma-separated spot symbols, served over the Binance spot API (a name is futures or spot, not both)', '')
     .option('--api-key <key>', 'API key of an account (repeatable, paired with --api-secret)', collect, [])
     .option('--api-secret <secret>', 'API secret of the account of the matching --api-key', collect, [])
     .option('--step-interval-ms <ms>', 'wall ms between market steps; 0 = only /_sim/step moves the clock', integer, 1000)
@@ -72,7 +78,7 @@ export function buildSimVenueCommand(onStarted?: (server: SimVenueServer) => voi
         port: flags.port,
         host: flags.host,
         seed: flags.seed,
-        symbols: simSymbolsNamed(flags.symbols.split(',').map((symbol) => symbol.trim()).filter((symbol) => symbol !== '')),
+        symbols: [...simSymbolsNamed(names(flags.symbols)), ...simSymbolsNamed(names(flags.spotSymbols), 'spot')],
         accounts,
         stepIntervalMs: flags.stepIntervalMs,
         liquidityPerTick: flags.liquidityPerTick === undefined ? undefined : dec(flags.liquidityPerTick),

@@ -22,8 +22,11 @@ const ccxtExchange = object({
   testnet: withDefault(boolean(), DEFAULTS.exchange.testnet),
   market: withDefault(oneOf(MARKETS), DEFAULTS.exchange.market),
   base_url: optional(url()),
+  /** Paper trading: the venue's public market data, orders matched locally; needs no keys. */
+  paper: withDefault(boolean(), false),
 }, {
   check(value, locate, ctx) {
+    if (value.paper) return;
     // The venue is the entry's name (`exchanges.<name>`), which decides the credentials it needs.
     const name = locate().path.split('.').pop()!;
     for (const key of requiredCredentials(name)) {

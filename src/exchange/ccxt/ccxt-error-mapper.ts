@@ -18,6 +18,11 @@ export function venueErrorCode(message: string): string | undefined {
   return match?.[1];
 }
 
+/** The venue's error message in the same JSON body (`"msg":"..."`), matched exactly, never searched. */
+function venueErrorMessage(message: string): string | undefined {
+  return /"msg"\s*:\s*"([^"]*)"/.exec(message)?.[1];
+}
+
 function fromMeaning(meaning: VenueErrorMeaning, venue: string, detail: string, clientOrderId: string | undefined, cause: unknown): ExchangeError {
   switch (meaning) {
     case 'duplicate-client-order-id': return new DuplicateClientOrderIdError(venue, clientOrderId ?? '(unknown)', { cause });
@@ -55,7 +60,8 @@ export function mapCcxtError(error: unknown, context: MapContext): Error {
   // ccxt errors keep the request out of their message, but the cause is dropped anyway: only the
   // class name and venue code travel further.
   const cause = { name: error.constructor.name, code };
-  const meaning = code === undefined ? undefined : profile.errorCodes[code];
+  const byMessage = code === undefined ? undefined : profile.errorMessages?.[code]?.[venueErrorMessage(error.message) ?? ''];
+  const meaning = byMessage ?? (code === undefined ? undefined : profile.errorCodes[code]);
   if (meaning !== undefined) return fromMeaning(meaning, venue, detail, clientOrderId, cause);
   if (error instanceof ccxt.DuplicateOrderId) return fromMeaning('duplicate-client-order-id', venue, detail, clientOrderId, cause);
   if (error instanceof ccxt.AuthenticationError) return new AuthenticationError(detail, venue, { cause });

@@ -66,7 +66,7 @@ export class CcxtExchange implements Exchange {
     this.#needsProxyAgent = options.baseUrl?.startsWith('http://') === true;
     const has = this.#client.has;
     this.capabilities = {
-      batchPlace: has['createOrders'] === true,
+      batchPlace: has['createOrders'] === true && (this.#profile.batchMarketTypes ?? ['future', 'spot']).includes(options.marketType),
       positions: options.marketType === 'future',
       leverage: options.marketType === 'future' && has['setLeverage'] === true,
       clientOrderIdMaxLength: this.#profile.clientOrderIdMaxLength,

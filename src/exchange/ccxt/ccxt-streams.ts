@@ -27,8 +27,11 @@ export interface CcxtStreamsSettings {
 
 type Loop = WatchLoop;
 
-/** Private (account) connections carry a listen key or a `private` path at the venues we know. */
-const PRIVATE_URL = /listenKey|private/i;
+/**
+ * Private (account) connections carry a listen key or a `private` path at the venues we know, or are
+ * Binance's WebSocket API (`/ws-api/v3`), where ccxt's `binance` subscribes the spot user stream.
+ */
+const PRIVATE_URL = /listenKey|private|\/ws-api\//i;
 
 export class CcxtStreams {
   readonly #settings: CcxtStreamsSettings;

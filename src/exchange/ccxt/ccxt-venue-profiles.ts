@@ -16,6 +16,10 @@ export interface CcxtVenueProfile {
   readonly clientOrderIdPattern: RegExp;
   /** Venue error code (as text) → meaning; consulted before ccxt's class. */
   readonly errorCodes: Readonly<Record<string, VenueErrorMeaning>>;
+  /** For a code that stands for several refusals: code → the venue's exact `msg` → meaning, consulted first. */
+  readonly errorMessages?: Readonly<Record<string, Readonly<Record<string, VenueErrorMeaning>>>> | undefined;
+  /** Market types whose orders ccxt's `createOrders` can batch (default: both). */
+  readonly batchMarketTypes?: readonly MarketType[] | undefined;
   /** `fromId`: trade ids are increasing integers the venue pages by; `since`: page by time. */
   readonly fillPaging: 'fromId' | 'since';
   /** ccxt `defaultType` for each market type. */
@@ -49,6 +53,10 @@ const GENERIC_PATTERN = /^[A-Za-z0-9_-]+$/;
 const BINANCE_PROFILE: CcxtVenueProfile = {
   // newClientOrderId: up to 36 of letters, digits and `.:/_-`.
   clientOrderIdMaxLength: 36, clientOrderIdPattern: /^[.A-Za-z0-9_:/-]{1,36}$/, errorCodes: BINANCE_CODES, fillPaging: 'fromId',
+  // Spot refuses a duplicate client order id with the catch-all NEW_ORDER_REJECTED code.
+  errorMessages: { '-2010': { 'Duplicate order sent.': 'duplicate-client-order-id' } },
+  // Binance batches futures orders only (ccxt: createOrders does not support spot).
+  batchMarketTypes: ['future'],
   defaultType: { future: 'future', spot: 'spot' },
 };
 

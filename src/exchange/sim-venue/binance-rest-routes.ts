@@ -58,7 +58,7 @@ export function visibleAsOrder(order: SimOrder): boolean {
   return order.trigger === undefined || order.filled.gt(ZERO);
 }
 
-function orderId(params: URLSearchParams): { clientOrderId?: string; exchangeOrderId?: string } {
+export function orderId(params: URLSearchParams): { clientOrderId?: string; exchangeOrderId?: string } {
   const clientOrderId = params.get('origClientOrderId');
   if (clientOrderId !== null) return { clientOrderId };
   return { exchangeOrderId: required(params, 'orderId') };

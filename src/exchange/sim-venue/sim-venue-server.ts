@@ -1,7 +1,8 @@
 /**
  * `startSimVenueServer`: the sim matching engine served over the subset of Binance USDⓈ-M futures
- * REST + WebSocket that ccxt's `binanceusdm` uses, so the ccxt adapter can be exercised end to end
- * without a real venue.
+ * REST + WebSocket that ccxt's `binanceusdm` uses, and of Binance spot (`/api/v3`, the WebSocket API's
+ * user stream) that ccxt's `binance` uses for the engine's spot markets, so the ccxt adapter can be
+ * exercised end to end without a real venue.
  *
  * Invariants: every request gets a JSON answer (Binance `{code, msg}` on error) and no request,
  * however malformed, stops the server; a signed request is served only when its HMAC-SHA256
@@ -26,6 +27,8 @@ import { type Route, type SimVenueParts, costOf } from './route.js';
 import { SIM_ADMIN_ROUTES } from './sim-admin-routes.js';
 import { SimVenueBook } from './sim-venue-book.js';
 import { type HttpFault, SimVenueFaults } from './sim-venue-faults.js';
+import { BINANCE_SPOT_ROUTES } from './binance-spot-routes.js';
+import { BinanceSpotWsApi, SPOT_WS_API_PATH } from './binance-spot-ws-api.js';
 import { extractSignature, signatureMatches } from './binance-signature.js';
 import { SimVenueRequestError } from './errors.js';
 import { ListenKeys } from './listen-keys.js';
@@ -63,7 +66,7 @@ export interface SimVenueServer {
 }
 
 const MAX_BODY_BYTES = 1 << 20;
-const ROUTES: Readonly<Record<string, Route>> = { ...BINANCE_ROUTES, ...BINANCE_ALGO_ROUTES, ...BINANCE_MARKET_ROUTES, ...SIM_ADMIN_ROUTES };
+const ROUTES: Readonly<Record<string, Route>> = { ...BINANCE_ROUTES, ...BINANCE_ALGO_ROUTES, ...BINANCE_MARKET_ROUTES, ...BINANCE_SPOT_ROUTES, ...SIM_ADMIN_ROUTES };
 const DEFAULT_BALANCES = { USDT: dec(100000) };
 
 export async function startSimVenueServer(options: SimVenueServerOptions): Promise<SimVenueServer> {
@@ -83,6 +86,7 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
   const streams = new SimVenueStreams({ engine, listenKeys, history, book });
   const parts: SimVenueParts = { engine, listenKeys, streams, history, book, countdowns: new CancelCountdowns(engine), income: new IncomeLedger(engine), faults: new SimVenueFaults() };
   const limits = new BinanceRateLimits(options.limits, options.limitsClock);
+  const spotWsApi = new BinanceSpotWsApi(engine, accounts);
   const driver = new SimClockDriver(engine, { intervalMs: options.stepIntervalMs ?? 1000 });
   if ((options.stepIntervalMs ?? 1000) > 0) driver.start();
 
@@ -152,7 +156,7 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
   };
 
   const sockets = new WebSocketServer({ server, maxPayload: 64 * 1024 });
-  sockets.on('connection', (socket, request) => streams.accept(socket, request));
+  sockets.on('connection', (socket, request) => (new URL(request.url ?? '/', 'ws://sim').pathname === SPOT_WS_API_PATH ? spotWsApi.accept(socket) : streams.accept(socket, request)));
   sockets.on('error', () => { /* per-connection errors are handled by the connection */ });
 
   await new Promise<void>((resolve, reject) => {
@@ -173,6 +177,7 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
       book.close();
       history.close();
       parts.income.close();
+      spotWsApi.close();
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

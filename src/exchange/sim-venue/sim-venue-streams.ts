@@ -13,6 +13,7 @@ import type { OrderReport } from '../exchange.js';
 import type { SimMatchingEngine } from '../sim/sim-matching-engine.js';
 import { algoUpdatePayload } from './binance-algo-payloads.js';
 import { accountUpdatePayload, klinePayload, orderTradeUpdatePayload } from './binance-payloads.js';
+import { spotUserStreamEvents } from './binance-user-events.js';
 import { DepthStreamEvents, parseDepthStream } from './depth-stream-events.js';
 import type { ListenKeys } from './listen-keys.js';
 import { bookTickerEvent, priceMoveEvents } from './market-stream-events.js';
@@ -221,6 +222,10 @@ export class SimVenueStreams {
 
   #onExecution(accountId: string, order: OrderReport, fill: Fill | undefined): void {
     if (![...this.#connections].some((connection) => connection.accountId === accountId)) return;
+    if (this.#engine.market(order.symbol).type === 'spot') {
+      for (const event of spotUserStreamEvents(this.#engine, accountId, order, fill)) this.#sendToAccount(accountId, event);
+      return;
+    }
     const now = this.#engine.now();
     const conditional = this.#engine.findOrder(accountId, order.symbol, { exchangeOrderId: order.exchangeOrderId });
     // A conditional order reports through ALGO_UPDATE; once it fires, its executions as an order too.

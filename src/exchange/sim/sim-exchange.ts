@@ -124,6 +124,7 @@ export class SimExchange implements Exchange {
     this.#driver?.stop();
     for (const unsubscribe of this.#unsubscribers) unsubscribe();
     this.#unsubscribers.clear();
+    this.#engine.close();
   }
 
   #listen(listener: Parameters<SimMatchingEngine['subscribe']>[0]): StreamHandle {

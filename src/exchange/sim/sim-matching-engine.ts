@@ -75,6 +75,8 @@ export class SimMatchingEngine {
     this.#idScope = settings.clientOrderIdScope ?? 'open';
     if (settings.symbols.length === 0) throw new InvalidSimConfigError('the sim needs at least one symbol');
     settings.symbols.forEach((symbol, index) => {
+      // One engine serves both APIs of a sim venue, where a symbol is futures or spot, not both.
+      if (this.#symbols.has(symbol.symbol)) throw new InvalidSimConfigError(`symbol ${symbol.symbol} is listed twice`);
       const path = symbol.replayPrices === undefined
         ? new RandomWalkPath({ initialPrice: symbol.initialPrice, tickSize: symbol.tickSize, volatility: symbol.volatility ?? 0.8, drift: symbol.drift ?? 0, seed: settings.seed * 7919 + index })
         : new ReplayPath(symbol.replayPrices);
@@ -89,6 +91,9 @@ export class SimMatchingEngine {
   now(): number {
     return this.#now;
   }
+
+  /** Releases what the engine holds (nothing in memory; a journaled engine closes its file). */
+  close(): void {}
 
   subscribe(listener: SimListener): () => void {
     this.#listeners.add(listener);
@@ -123,6 +128,11 @@ export class SimMatchingEngine {
   step(): void {
     this.#now += this.tickMs;
     for (const state of this.#symbols.values()) this.#move(state, state.path.next(this.tickMs));
+  }
+
+  /** Moves the clock forward to `time` without a price step (a venue reopened after a pause); never back. */
+  resumeAt(time: number): void {
+    if (time > this.#now) this.#now = time;
   }
 
   /** Runs whole ticks covering `ms` of simulated time. */

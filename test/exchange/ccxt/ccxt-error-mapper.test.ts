@@ -33,6 +33,13 @@ describe('ccxt error mapping', () => {
     expect(duplicate.clientOrderId).toBe('cid-1');
   });
 
+  it('tells Binance spot refusals under -2010 apart by their exact message', () => {
+    expect(mapCcxtError(new ccxt.InvalidOrder('binance {"code":-2010,"msg":"Duplicate order sent."}'), binance)).toBeInstanceOf(DuplicateClientOrderIdError);
+    // ccxt itself classifies these two by message; the profile leaves them to it.
+    expect(mapCcxtError(new ccxt.OrderImmediatelyFillable('binance Order would immediately match and take.'), binance)).toBeInstanceOf(PostOnlyWouldCrossError);
+    expect(mapCcxtError(new ccxt.InsufficientFunds('binance Account has insufficient balance for requested action.'), binance)).toBeInstanceOf(InsufficientMarginError);
+  });
+
   it('keeps the request out of the mapped message', () => {
     const mapped = mapCcxtError(new ccxt.AuthenticationError('binanceusdm GET https://h/fapi/v3/account?timestamp=1&signature=deadbeef {"code":-2015}'), binance);
     expect(mapped.message).not.toContain('deadbeef');
