@@ -5,9 +5,10 @@
  * Invariants kept here:
  * - events are applied one at a time (SerialQueue); the state advances synchronously on each
  *   decision, so a slot marked PENDING_NEW is never given a second order while the first is in flight;
- * - every venue fill is applied to the grid exactly once: a fill whose trade id was already applied
- *   is dropped, and a fill is stored in the same transaction as the grid state it produced
- *   (Invariant 2), so after a crash the stored state and the stored fills agree;
+ * - every venue fill is applied to the grid exactly once, on the store's answer: the fill is saved
+ *   first in the transaction that stores the grid state it produces, and the grid takes that state
+ *   only when the Database port said the fill was new (Invariant 2). No set of applied fills is kept
+ *   in memory, so exactly-once holds at any number of stored fills, across restarts and takeovers;
  * - orders (grid orders and closes) go out only through OrderExecutor (lock → fenced intent → send;
  *   Invariant 1) and only while the runner is `running` (Invariant 4: a stopping or faulted runner
  *   places nothing but the close of close_positions_on_exit);
@@ -59,7 +60,6 @@ export class SymbolRunner {
   readonly #options: SymbolRunnerOptions;
   readonly #queue = new SerialQueue();
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #appliedFills = new Set<string>();
   /** Last report applied per client order id (status, filled quantity, venue id), to drop repeats. */
   readonly #lastReports = new Map<string, string>();
   #grid: GridState | undefined;
@@ -98,7 +98,6 @@ export class SymbolRunner {
     try {
       this.#grid = await loadGrid(database, identity, clock());
       this.#anchorStored = this.#grid.lattice !== undefined;
-      await this.#seedAppliedFills();
       await this.#queue.push(() => this.reconcileNow('start'));
       await this.#queue.push(() => this.#advanceCycles());
       await this.#queue.push(() => this.#checkAccount());
@@ -150,8 +149,8 @@ export class SymbolRunner {
   }
 
   /** New grid settings (configuration centre, R7), applied in turn with the other events; refused when price_interval changed. */
-  changeSettings(settings: GridSettings): Promise<void> {
-    return this.#queue.push(() => (this.#lifecycle === 'running' ? this.#apply({ type: 'SettingsChanged', time: this.#options.clock(), settings }) : Promise.resolve()));
+  async changeSettings(settings: GridSettings): Promise<void> {
+    await this.#queue.push(() => (this.#lifecycle === 'running' ? this.#apply({ type: 'SettingsChanged', time: this.#options.clock(), settings }) : Promise.resolve(false)));
   }
 
   /** Operator action: resume a paused symbol. */
@@ -256,13 +255,12 @@ export class SymbolRunner {
     return this.#lifecycle === 'running' || this.#lifecycle === 'starting' || this.#lifecycle === 'stopping';
   }
 
-  /** Applies a fill once (by trade id); must run inside the queue. Resolves whether it was new. */
+  /** Applies a fill once (the store says whether it is new); must run inside the queue. Resolves whether it was applied. */
   async #applyFill(fill: Fill): Promise<boolean> {
-    if (this.#appliedFills.has(fill.tradeId) || this.#ended()) return false;
-    await this.#apply({ type: 'OrderFilled', time: fill.time, fill }, undefined, fill);
-    this.#appliedFills.add(fill.tradeId);
-    this.#options.metrics?.fills.inc({ exchange: this.exchangeName, symbol: this.symbol, side: fill.side });
-    return true;
+    if (this.#ended()) return false;
+    const applied = await this.#apply({ type: 'OrderFilled', time: fill.time, fill }, undefined, fill);
+    if (applied) this.#options.metrics?.fills.inc({ exchange: this.exchangeName, symbol: this.symbol, side: fill.side });
+    return applied;
   }
 
   /**
@@ -285,45 +283,57 @@ export class SymbolRunner {
     }
   }
 
-  /** Decides, persists what the decision produced (with the fill that caused it), then acts. */
-  async #apply(event: GridEvent, reconciliation?: Record<string, unknown>, fill?: Fill): Promise<void> {
-    if (this.#grid === undefined || this.#ended()) return;
+  /**
+   * Decides, persists what the decision produced (with the fill that caused it), then acts. The grid
+   * takes the new state only once it is stored; with a fill, only when the store said the fill was
+   * new (a duplicate leaves grid and store as they were). Resolves whether the decision was applied.
+   */
+  async #apply(event: GridEvent, reconciliation?: Record<string, unknown>, fill?: Fill): Promise<boolean> {
+    if (this.#grid === undefined || this.#ended()) return false;
     const before = this.#grid;
-    const decision = decide(this.#grid, event);
-    this.#grid = decision.state;
+    const decision = decide(before, event);
+    const after = decision.state;
     const records = this.#eventRecords(decision.commands, reconciliation);
     const writes = decision.commands.filter((command) => command.type === 'PersistState' || command.type === 'BookTrade');
-    const ended = endedOrderRecord(before, decision.state, event, this.#options.clock());
-    for (const id of decision.foreign) this.#options.logger.debug({ symbol: this.symbol, clientOrderId: id }, 'update for an order this grid did not issue');
+    const ended = endedOrderRecord(before, after, event, this.#options.clock());
     try {
-      if (!this.#anchorStored && this.#grid.lattice !== undefined) {
-        if (!(await storeAnchor(this.#options.database, this.#grid))) {
+      if (!this.#anchorStored && after.lattice !== undefined) {
+        if (!(await storeAnchor(this.#options.database, after))) {
           throw new InvalidGridRecordError(`another instance created ${this.symbol}'s grid with a different anchor; restart to load it`);
         }
         this.#anchorStored = true;
       }
       // Most price ticks change nothing stored: no transaction for them.
       if (fill !== undefined || writes.length > 0 || records.length > 0) {
-        await this.#options.database.transaction(async (tx) => {
-          if (fill !== undefined) await tx.saveFill(fill);
+        const stored = await this.#options.database.transaction(async (tx) => {
+          if (fill !== undefined && !(await tx.saveFill(fill))) return false;
           if (ended !== undefined) await tx.saveOrder(ended);
           for (const command of writes) {
-            if (command.type === 'PersistState') await persistGrid(tx, this.#grid!, command.grid, command.levels);
+            if (command.type === 'PersistState') await persistGrid(tx, after, command.grid, command.levels);
             else if (command.type === 'BookTrade') await tx.saveTrade(command.trade);
           }
           for (const record of records) await tx.saveEvent(record);
+          return true;
         });
+        if (!stored) {
+          this.#options.logger.debug({ symbol: this.symbol, tradeId: fill!.tradeId }, 'fill already stored: not applied again');
+          return false;
+        }
       }
     } catch (error) {
-      // The in-memory grid is ahead of what is stored: stop placing until a restart reconciles.
+      // What the venue did may be ahead of what is stored: stop placing until a restart reconciles.
       this.#fault(error);
       throw error;
     }
+    if (this.#ended()) return false;
+    this.#grid = after;
+    for (const id of decision.foreign) this.#options.logger.debug({ symbol: this.symbol, clientOrderId: id }, 'update for an order this grid did not issue');
     for (const command of decision.commands) {
       if (command.type === 'BookTrade') this.#booked(command.trade.realizedPnl);
       else if (command.type === 'PauseSymbol') this.#options.logger.warn({ symbol: this.symbol, reason: command.reason }, `symbol paused: ${command.message}`);
       else this.#act(command);
     }
+    return true;
   }
 
   #booked(realizedPnl: Decimal): void {
@@ -456,12 +466,6 @@ export class SymbolRunner {
       }
       if (!page.hasMore) return applied;
     }
-  }
-
-  async #seedAppliedFills(): Promise<void> {
-    const { database, exchange } = this.#options;
-    const fills = await database.getFills({ exchange: exchange.name, account: exchange.account, symbol: this.symbol, limit: 100_000 });
-    for (const fill of fills) this.#appliedFills.add(fill.tradeId);
   }
 
   async #saveReport(database: DatabaseOperations, order: OrderReport): Promise<void> {

@@ -10,6 +10,8 @@ import type { DistributedLock } from '../../src/coordination/lock/distributed-lo
 import { OrderExecutor } from '../../src/engine/order-executor.js';
 import { TradingEngine } from '../../src/engine/trading-engine.js';
 import { createExchange } from '../../src/exchange/create-exchange.js';
+import { ZERO, dec } from '../../src/domain/decimal.js';
+import type { Fill } from '../../src/domain/fill.js';
 import type { Exchange } from '../../src/exchange/exchange.js';
 import { SimExchange } from '../../src/exchange/sim/sim-exchange.js';
 import type { Database } from '../../src/storage/database.js';
@@ -41,10 +43,15 @@ export function startSim(): SimFixture {
   return { exchange, accepted };
 }
 
-/** The SQLite file and spool under `dir`; the spool is replayed before the database is handed out. */
-export async function openStore(dir: string): Promise<Database> {
+/**
+ * The SQLite file under `dir`, behind the spool unless `spooled` is false; the spool is replayed
+ * before the database is handed out. The runner applies a fill only when saveFill says it is new:
+ * a case that replays fills runs without the spool until the spool reports duplicates (issue 10).
+ */
+export async function openStore(dir: string, { spooled = true }: { spooled?: boolean } = {}): Promise<Database> {
   await mkdir(dir, { recursive: true });
-  const database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'quantmesh.db'), spool: { path: join(dir, 'spool'), flushIntervalMs: 20 } });
+  const spool = spooled ? { path: join(dir, 'spool'), flushIntervalMs: 20 } : undefined;
+  const database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'quantmesh.db'), spool });
   await flushed(database);
   return database;
 }
@@ -78,3 +85,20 @@ export function engineOn(exchange: Exchange, clock: () => number, database: Data
   });
 }
 
+/**
+ * `count` fills of the fixture's symbol stored before the venue's present, as many sells as buys of
+ * one size: history whose stored position adds up to zero (the scale cases of exactly-once).
+ */
+export async function storeFillHistory(database: Database, sim: SimFixture, count: number): Promise<void> {
+  const start = sim.exchange.engine.now() - count * 1000;
+  const batch: Fill[] = [];
+  for (let i = 0; i < count; i += 1) {
+    batch.push({
+      exchange: sim.exchange.name, account: sim.exchange.account, tradeId: `history-${i}`, symbol: SYMBOL,
+      clientOrderId: `history-${Math.floor(i / 2)}`, exchangeOrderId: `history-${i}`, side: i % 2 === 0 ? 'BUY' : 'SELL',
+      price: dec('50000'), quantity: dec('0.001'), fee: ZERO, feeAsset: 'USDT', isMaker: true, time: start + i * 1000,
+    });
+    if (batch.length === 5_000) await database.batchSaveFills(batch.splice(0));
+  }
+  if (batch.length > 0) await database.batchSaveFills(batch);
+}

@@ -49,7 +49,7 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'qm-runner-'));
     sim = startSim();
-    database = await openStore(dir);
+    database = await openStore(dir, { spooled: false });
   });
   afterAll(async () => {
     await engine?.stop({ cancelOnExit: false, closePositions: false });
@@ -90,7 +90,7 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
     const acceptedBefore = sim.accepted.length;
     await engine.stop({ cancelOnExit: false, closePositions: false });
     await database.close();
-    database = await openStore(dir);
+    database = await openStore(dir, { spooled: false });
     engine = engineFor(sim, database, lock);
     await engine.start();
     await engine.ownershipWon(SYMBOL);
@@ -111,7 +111,7 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
     setPrice('59650');
     expect(venueFills().length).toBeGreaterThan(fillsBefore);
     await database.close();
-    database = await openStore(dir);
+    database = await openStore(dir, { spooled: false });
     engine = engineFor(sim, database, lock);
     await engine.start();
     await engine.ownershipWon(SYMBOL);
