@@ -162,7 +162,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       stop() {
         stopping ??= (async () => {
           clearInterval(statusTimer);
-          const stopOptions = { cancelOnExit: config.system.cancelOnExit, closePositions: config.system.closePositionsOnExit };
+          const stopOptions = { cancelOnExit: config.system.cancelOnExit, closePositions: config.system.closePositionsOnExit, timeoutMs: config.system.stopTimeout };
           // The grids stop (and cancel) while still owned; the leases are released after, by closeAll.
           await Promise.all([...engines.values()].map((engine) => engine.stop(stopOptions)));
           logStatus(logger, status());

@@ -25,10 +25,11 @@ import type { PriceTick } from '../domain/market.js';
 import type { Exchange, ExecutionEvent, OrderReport } from '../exchange/exchange.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database, DatabaseOperations } from '../storage/database.js';
-import type { EventRecord } from '../storage/records.js';
+import type { EventRecord, OrderRecord } from '../storage/records.js';
 import type { GridCommand } from '../strategy/grid/grid-command.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
+import { toOrderRecord } from '../strategy/grid/grid-records.js';
 import { type GridIdentity, type GridState, slotsWithOrders } from '../strategy/grid/grid-state.js';
 import { hasOrders } from '../strategy/grid/stop-grid.js';
 import { decide } from '../strategy/grid/decide.js';
@@ -42,6 +43,20 @@ import { rejectReason, reportEvent, toVenueOrder } from './venue-events.js';
 
 /** How many order ids the duplicate-report filter remembers. */
 const LAST_REPORTS_KEPT = 1_000;
+/** How long a stop waits for the venue at most, unless told (`system.stop_timeout`). */
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+/** While stopping, the grid's remaining orders are looked up at most once per round. */
+const STOP_ROUND_MS = 500;
+
+/** What a decision stores beside what the grid's commands name. */
+interface DecisionRecords {
+  /** The fill that caused it: saved first, and the decision is applied only when the fill was new. */
+  readonly fill?: Fill | undefined;
+  /** Details added to the decision's `reconciliation` event. */
+  readonly reconciliation?: Record<string, unknown> | undefined;
+  readonly orders?: readonly OrderRecord[] | undefined;
+  readonly events?: readonly EventRecord[] | undefined;
+}
 
 export type RunnerState = 'ready' | 'starting' | 'running' | 'stopping' | 'stopped' | 'faulted';
 
@@ -172,7 +187,7 @@ export class SymbolRunner {
       const open = await exchange.openOrders(this.symbol);
       if (this.#ended()) return;
       for (const order of open) await this.#saveReport(database, order);
-      await this.#apply({ type: 'OpenOrdersReported', time: clock(), orders: open.map(toVenueOrder) }, { reason, fillsApplied: applied });
+      await this.#apply({ type: 'OpenOrdersReported', time: clock(), orders: open.map(toVenueOrder) }, { reconciliation: { reason, fillsApplied: applied } });
       metrics?.reconciliations.inc({ exchange: this.exchangeName, symbol: this.symbol, result: applied > 0 ? 'repaired' : 'clean' });
     } catch (error) {
       metrics?.reconciliations.inc({ exchange: this.exchangeName, symbol: this.symbol, result: 'failed' });
@@ -189,26 +204,38 @@ export class SymbolRunner {
   /**
    * Stops the loop first (no more prices, nothing new placed), then lets the grid cancel its own
    * orders (cancel_on_exit) and close its position (close_positions_on_exit), waits until no slot
-   * holds an order or `timeoutMs` passes, and applies the last fills. Only the grid's own orders are
-   * cancelled, never an operator's. Idempotent.
+   * holds an order, and applies the last fills. Only the grid's own orders are cancelled, never an
+   * operator's. Ends within `timeoutMs` (default 10 s) whatever the venue answers, or whether it
+   * answers at all: past it the runner is stopped and later answers are dropped (the next start
+   * reconciles them). Idempotent.
    */
-  async stop(options: { cancelOnExit: boolean; closePositions: boolean; timeoutMs?: number }): Promise<void> {
+  async stop(options: { cancelOnExit: boolean; closePositions: boolean; timeoutMs?: number | undefined }): Promise<void> {
     if (this.#lifecycle === 'stopped' || this.#lifecycle === 'stopping') return;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    const deadline = performance.now() + timeoutMs;
     const wasRunning = this.#lifecycle === 'running';
     this.#lifecycle = 'stopping';
     this.#pendingPrice = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timed-out'>((resolve) => { timer = setTimeout(() => resolve('timed-out'), timeoutMs); });
+    const outcome = await Promise.race([this.#windDown(options, wasRunning, deadline).then(() => 'done' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timed-out') this.#options.logger.warn({ symbol: this.symbol, timeoutMs }, 'stop timed out waiting for the venue; the next start reconciles what is left');
+    const left = this.#grid === undefined ? [] : slotsWithOrders(this.#grid).map((slot) => `${slot.order!.clientOrderId} ${slot.order!.status}`);
+    if (left.length > 0 && options.cancelOnExit) this.#options.logger.warn({ symbol: this.symbol, orders: left }, 'stopped with orders still unaccounted for; the next start reconciles them');
+    this.#lifecycle = 'stopped';
+  }
+
+  async #windDown(options: { cancelOnExit: boolean; closePositions: boolean }, wasRunning: boolean, deadline: number): Promise<void> {
     if (wasRunning && this.#grid !== undefined) {
       const time = this.#options.clock();
       await this.#queue.push(() => this.#apply({ type: 'StopRequested', time, cancelOrders: options.cancelOnExit, closePositions: options.closePositions }));
       if (options.cancelOnExit) await this.#queue.push(async () => this.#cancelUnpriced());
-      if (options.cancelOnExit) await this.#ordersGone(options.timeoutMs ?? 15_000);
+      if (options.cancelOnExit) await this.#ordersGone(deadline);
     }
     await this.#queue.drain();
     await Promise.allSettled([...this.#inFlight]);
     if (wasRunning) await this.#queue.push(() => this.#recoverFills()).catch(() => 0);
-    const left = this.#grid === undefined ? [] : slotsWithOrders(this.#grid).map((slot) => `${slot.order!.clientOrderId} ${slot.order!.status}`);
-    if (left.length > 0 && options.cancelOnExit) this.#options.logger.warn({ symbol: this.symbol, orders: left }, 'stopped with orders still unaccounted for; the next start reconciles them');
-    this.#lifecycle = 'stopped';
   }
 
   /**
@@ -227,19 +254,19 @@ export class SymbolRunner {
   }
 
   /**
-   * Resolves once the grid holds no order, or after `timeoutMs`. Rounds are at least 500 ms apart:
-   * while orders remain and nothing is in flight, each is looked up once per round (a lost cancel
-   * answer), never in a tight loop, even when the venue refuses the lookups.
+   * Resolves once the grid holds no order, or at `deadline` (performance.now()). Rounds are at least
+   * 500 ms apart: while orders remain and nothing is in flight, each is looked up once per round (a
+   * lost cancel answer), never in a tight loop, even when the venue refuses the lookups. An order the
+   * venue does not know is ended at its first lookup (`#resolveMissing`), so it is asked about once.
    */
-  async #ordersGone(timeoutMs: number): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
+  async #ordersGone(deadline: number): Promise<void> {
     while (this.#grid !== undefined && hasOrders(this.#grid) && performance.now() < deadline) {
       if (this.#inFlight.size === 0) {
         // An ended order may still wait for its fills: fetch them, then ask about what is left.
         await this.#queue.push(() => this.#recoverFills()).catch(() => 0);
         for (const slot of slotsWithOrders(this.#grid)) this.#track(this.#lookup(slot.order!.clientOrderId));
       }
-      const round = new Promise((resolve) => setTimeout(resolve, 500));
+      const round = new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(STOP_ROUND_MS, deadline - performance.now()))));
       await Promise.all([round, Promise.allSettled([...this.#inFlight]).then(() => this.#queue.drain())]);
     }
   }
@@ -258,7 +285,7 @@ export class SymbolRunner {
   /** Applies a fill once (the store says whether it is new); must run inside the queue. Resolves whether it was applied. */
   async #applyFill(fill: Fill): Promise<boolean> {
     if (this.#ended()) return false;
-    const applied = await this.#apply({ type: 'OrderFilled', time: fill.time, fill }, undefined, fill);
+    const applied = await this.#apply({ type: 'OrderFilled', time: fill.time, fill }, { fill });
     if (applied) this.#options.metrics?.fills.inc({ exchange: this.exchangeName, symbol: this.symbol, side: fill.side });
     return applied;
   }
@@ -288,14 +315,16 @@ export class SymbolRunner {
    * takes the new state only once it is stored; with a fill, only when the store said the fill was
    * new (a duplicate leaves grid and store as they were). Resolves whether the decision was applied.
    */
-  async #apply(event: GridEvent, reconciliation?: Record<string, unknown>, fill?: Fill): Promise<boolean> {
+  async #apply(event: GridEvent, stored: DecisionRecords = {}): Promise<boolean> {
     if (this.#grid === undefined || this.#ended()) return false;
+    const { fill } = stored;
     const before = this.#grid;
     const decision = decide(before, event);
     const after = decision.state;
-    const records = this.#eventRecords(decision.commands, reconciliation);
+    const records = [...this.#eventRecords(decision.commands, stored.reconciliation), ...(stored.events ?? [])];
     const writes = decision.commands.filter((command) => command.type === 'PersistState' || command.type === 'BookTrade');
-    const ended = endedOrderRecord(before, after, event, this.#options.clock());
+    const endedOrder = endedOrderRecord(before, after, event, this.#options.clock());
+    const orders = [...(endedOrder === undefined ? [] : [endedOrder]), ...(stored.orders ?? [])];
     try {
       if (!this.#anchorStored && after.lattice !== undefined) {
         if (!(await storeAnchor(this.#options.database, after))) {
@@ -304,10 +333,10 @@ export class SymbolRunner {
         this.#anchorStored = true;
       }
       // Most price ticks change nothing stored: no transaction for them.
-      if (fill !== undefined || writes.length > 0 || records.length > 0) {
+      if (fill !== undefined || writes.length > 0 || records.length > 0 || orders.length > 0) {
         const stored = await this.#options.database.transaction(async (tx) => {
           if (fill !== undefined && !(await tx.saveFill(fill))) return false;
-          if (ended !== undefined) await tx.saveOrder(ended);
+          for (const order of orders) await tx.saveOrder(order);
           for (const command of writes) {
             if (command.type === 'PersistState') await persistGrid(tx, after, command.grid, command.levels);
             else if (command.type === 'BookTrade') await tx.saveTrade(command.trade);
@@ -342,8 +371,12 @@ export class SymbolRunner {
     this.#options.metrics?.trades.inc({ exchange: this.exchangeName, symbol: this.symbol });
   }
 
+  #eventBase(): Omit<EventRecord, 'type' | 'details'> {
+    return { time: this.#options.clock(), instanceId: this.#options.instanceId, exchange: this.exchangeName, symbol: this.symbol };
+  }
+
   #eventRecords(commands: readonly GridCommand[], reconciliation: Record<string, unknown> | undefined): EventRecord[] {
-    const base = { time: this.#options.clock(), instanceId: this.#options.instanceId, exchange: this.exchangeName, symbol: this.symbol };
+    const base = this.#eventBase();
     return commands.flatMap((command): EventRecord[] => {
       if (command.type === 'RecordEvent') return [{ ...base, type: command.eventType, details: { ...command.details, ...(command.eventType === 'reconciliation' ? reconciliation : {}) } }];
       if (command.type === 'PauseSymbol') return [{ ...base, type: 'grid.paused', details: { reason: command.reason, message: command.message } }];
@@ -423,9 +456,30 @@ export class SymbolRunner {
 
   async #lookup(clientOrderId: string): Promise<void> {
     const order = await this.#options.exchange.getOrder(this.symbol, clientOrderId);
-    const time = this.#options.clock();
     if (order !== undefined) await this.#queue.push(() => this.#applyReport(order));
-    else await this.#queue.push(() => this.#apply({ type: 'UnknownOutcomeResolved', time, clientOrderId, order: undefined }));
+    else await this.#queue.push(() => this.#resolveMissing(clientOrderId));
+  }
+
+  /**
+   * The venue answered definitively that it does not hold `clientOrderId`. An order it never
+   * acknowledged (PENDING_NEW) never took effect: the grid frees the slot under the same cycle. An
+   * order it acknowledged and no longer knows (lost in a venue crash, archived) can neither rest nor
+   * fill there: it is ended once, as EXPIRED with the fills applied so far, and recorded once
+   * (`order.unknown`), so nothing asks about it again; a fill found later is still applied.
+   */
+  async #resolveMissing(clientOrderId: string): Promise<void> {
+    const grid = this.#grid;
+    const slot = grid === undefined ? undefined : slotsWithOrders(grid).find((held) => held.order!.clientOrderId === clientOrderId);
+    const time = this.#options.clock();
+    if (grid === undefined || slot === undefined || slot.order!.status === 'PENDING_NEW') {
+      await this.#apply({ type: 'UnknownOutcomeResolved', time, clientOrderId, order: undefined });
+      return;
+    }
+    const order = slot.order!;
+    this.#options.logger.warn({ symbol: this.symbol, clientOrderId, status: order.status }, 'the venue does not know this order: ended as EXPIRED');
+    const ended: OrderRecord = { ...toOrderRecord(grid, slot)!, status: 'EXPIRED', updatedAt: Math.max(order.updatedAt, time) };
+    const recorded: EventRecord = { ...this.#eventBase(), type: 'order.unknown', details: { clientOrderId, status: order.status, level: slot.level, resolvedAs: 'EXPIRED' } };
+    await this.#apply({ type: 'OrderExpired', time, clientOrderId, filledQuantity: order.filledQuantity }, { orders: [ended], events: [recorded] });
   }
 
   /** After the start reconciliation (which adopts by the stored cycles): no id of an earlier owner is built again. */

@@ -46,6 +46,8 @@ export interface TradingEngineOptions {
 export interface StopOptions {
   readonly cancelOnExit: boolean;
   readonly closePositions: boolean;
+  /** Each runner's stop ends within this (`system.stop_timeout`; SymbolRunner's default otherwise). */
+  readonly timeoutMs?: number | undefined;
 }
 
 export class TradingEngine {
