@@ -80,11 +80,13 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     closers.push(() => lock.close());
 
     const engines = new Map<string, TradingEngine>();
+    const alerts = new AlertNotifier(logger, config.notifications.webhook === undefined ? undefined : { url: config.notifications.webhook.url, timeoutMs: config.notifications.webhook.timeout });
+    closers.push(() => alerts.flush());
     for (const name of new Set(config.trading.symbols.map((entry) => entry.exchange))) {
       const exchange = createExchange(await withRestoredPositions(exchangeOptionsOf(config, name), database));
       closers.push(() => exchange.close());
       const engine = new TradingEngine({
-        exchange, database, logger, metrics, clock, instanceId,
+        exchange, database, logger, metrics, clock, instanceId, alerts,
         executor: new OrderExecutor({
           exchange, database, lock, clock, instanceId,
           granularity: config.trading.lockGranularity, lockTtlMs: config.distributedLock.defaultTtl,
@@ -97,8 +99,6 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       await engine.start();
     }
 
-    const alerts = new AlertNotifier(logger, config.notifications.webhook === undefined ? undefined : { url: config.notifications.webhook.url, timeoutMs: config.notifications.webhook.timeout });
-    closers.push(() => alerts.flush());
     const ownership = new InstanceOwnership({
       lock, ttlMs: config.coordination.leaseTtl, standby: options.standby, instanceId, engines, logger, metrics, alerts, events: database, clock,
       settle: async () => { if (database instanceof SpooledDatabase) await database.flush(); },

@@ -23,6 +23,7 @@ import { type Decimal, ZERO } from '../domain/decimal.js';
 import type { Fill } from '../domain/fill.js';
 import type { PriceTick } from '../domain/market.js';
 import type { Exchange, ExecutionEvent, OrderReport } from '../exchange/exchange.js';
+import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database, DatabaseOperations } from '../storage/database.js';
 import type { EventRecord, OrderRecord } from '../storage/records.js';
@@ -30,7 +31,8 @@ import type { GridCommand } from '../strategy/grid/grid-command.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import { toOrderRecord } from '../strategy/grid/grid-records.js';
-import { type GridIdentity, type GridState, slotsWithOrders } from '../strategy/grid/grid-state.js';
+import { type GridIdentity, type GridState, type PauseReason, slotsWithOrders } from '../strategy/grid/grid-state.js';
+import { gridPosition } from '../strategy/grid/position-check.js';
 import { hasOrders } from '../strategy/grid/stop-grid.js';
 import { decide } from '../strategy/grid/decide.js';
 import { parseClientOrderId } from '../strategy/grid/client-order-id.js';
@@ -69,6 +71,8 @@ export interface SymbolRunnerOptions {
   readonly instanceId: string;
   readonly clock: () => number;
   readonly metrics?: EngineMetrics | undefined;
+  /** Where a position drift is alerted (`position-drift`); logged only without it. */
+  readonly alerts?: AlertNotifier | undefined;
 }
 
 export class SymbolRunner {
@@ -83,6 +87,10 @@ export class SymbolRunner {
   #lifecycle: RunnerState = 'ready';
   #pendingPrice: PriceTick | undefined;
   #realizedPnl: Decimal = ZERO;
+  /** The venue's position at the last conclusive check (Invariant 3), for an operator resume to accept. */
+  #lastVenuePosition: Decimal | undefined;
+  /** A drift an operator accepted by resuming: the venue's position is compared net of it. */
+  #acceptedDrift: Decimal = ZERO;
   #tradeCount = 0;
 
   constructor(options: SymbolRunnerOptions) {
@@ -168,9 +176,12 @@ export class SymbolRunner {
     await this.#queue.push(() => (this.#lifecycle === 'running' ? this.#apply({ type: 'SettingsChanged', time: this.#options.clock(), settings }) : Promise.resolve(false)));
   }
 
-  /** Operator action: resume a paused symbol. */
+  /**
+   * Operator action: resume a paused symbol. Resuming a position drift accepts the difference last
+   * read (recorded as an adjustment event); later checks compare the venue's position net of it.
+   */
   async resume(): Promise<void> {
-    await this.#queue.push(() => this.#apply({ type: 'OperatorResumed', time: this.#options.clock() }));
+    await this.#queue.push(() => this.#apply({ type: 'OperatorResumed', time: this.#options.clock() }, { events: this.#acceptDrift() }));
     // A grid paused by the account check needs a fresh check before it places anything.
     await this.#queue.push(() => this.#checkAccount());
   }
@@ -183,11 +194,18 @@ export class SymbolRunner {
   async reconcileNow(reason: 'start' | 'periodic' | 'reconnect'): Promise<void> {
     const { exchange, database, clock, metrics } = this.#options;
     try {
+      const positionBefore = await this.#venuePosition();
       const applied = await this.#recoverFills();
       const open = await exchange.openOrders(this.symbol);
       if (this.#ended()) return;
       for (const order of open) await this.#saveReport(database, order);
       await this.#apply({ type: 'OpenOrdersReported', time: clock(), orders: open.map(toVenueOrder) }, { reconciliation: { reason, fillsApplied: applied } });
+      // Conclusive only when no fill moved the venue's position while the fills were recovered.
+      const positionAfter = await this.#venuePosition();
+      if (positionBefore !== undefined && positionAfter !== undefined && positionAfter.eq(positionBefore)) {
+        this.#lastVenuePosition = positionAfter;
+        await this.#apply({ type: 'VenuePositionReported', time: clock(), quantity: positionAfter.sub(this.#acceptedDrift) });
+      }
       metrics?.reconciliations.inc({ exchange: this.exchangeName, symbol: this.symbol, result: applied > 0 ? 'repaired' : 'clean' });
     } catch (error) {
       metrics?.reconciliations.inc({ exchange: this.exchangeName, symbol: this.symbol, result: 'failed' });
@@ -359,10 +377,33 @@ export class SymbolRunner {
     for (const id of decision.foreign) this.#options.logger.debug({ symbol: this.symbol, clientOrderId: id }, 'update for an order this grid did not issue');
     for (const command of decision.commands) {
       if (command.type === 'BookTrade') this.#booked(command.trade.realizedPnl);
-      else if (command.type === 'PauseSymbol') this.#options.logger.warn({ symbol: this.symbol, reason: command.reason }, `symbol paused: ${command.message}`);
+      else if (command.type === 'PauseSymbol') this.#paused(command.reason, command.message);
       else this.#act(command);
     }
     return true;
+  }
+
+  #paused(reason: PauseReason, message: string): void {
+    this.#options.logger.warn({ symbol: this.symbol, reason }, `symbol paused: ${message}`);
+    if (reason !== 'position-drift') return;
+    this.#options.alerts?.notify({ kind: 'position-drift', instanceId: this.#options.instanceId, exchange: this.exchangeName, symbol: this.symbol, time: new Date(this.#options.clock()).toISOString(), message });
+  }
+
+  /** The venue's signed position of the symbol, or undefined on a venue without positions (spot). */
+  async #venuePosition(): Promise<Decimal | undefined> {
+    const { exchange } = this.#options;
+    if (!exchange.capabilities.positions) return undefined;
+    const positions = await exchange.positions([this.symbol]);
+    return positions.filter((position) => position.symbol === this.symbol).reduce((sum, position) => sum.add(position.quantity), ZERO);
+  }
+
+  /** The adjustment event of an operator resume that accepts a drift (none when the grid is not paused for one). */
+  #acceptDrift(): EventRecord[] {
+    const grid = this.#grid;
+    if (grid?.pause?.reason !== 'position-drift' || this.#lastVenuePosition === undefined) return [];
+    const adjustment = this.#lastVenuePosition.sub(gridPosition(grid));
+    this.#acceptedDrift = adjustment;
+    return [{ ...this.#eventBase(), type: 'reconciliation', details: { problem: 'position-drift', resolution: 'operator-adjustment', adjustment: adjustment.toFixed(), venuePosition: this.#lastVenuePosition.toFixed() } }];
   }
 
   #booked(realizedPnl: Decimal): void {

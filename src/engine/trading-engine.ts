@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import type { Market } from '../domain/market.js';
 import type { Exchange, StreamHandle } from '../exchange/exchange.js';
+import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database } from '../storage/database.js';
 import type { ClientOrderIdFormat } from '../strategy/grid/client-order-id.js';
@@ -39,6 +40,8 @@ export interface TradingEngineOptions {
   readonly clock: () => number;
   readonly metrics?: EngineMetrics | undefined;
   readonly idFormat?: ClientOrderIdFormat | undefined;
+  /** Where the runners alert a position drift. */
+  readonly alerts?: AlertNotifier | undefined;
   /** Market panic monitor (risk_control); undefined when disabled. */
   readonly panicMonitor?: MarketPanicState | undefined;
 }
@@ -123,6 +126,7 @@ export class TradingEngine {
       instanceId: this.#options.instanceId,
       clock: this.#options.clock,
       metrics: this.#options.metrics,
+      alerts: this.#options.alerts,
     });
   }
 

@@ -1,6 +1,6 @@
 /**
  * Operator alerts (R10 "instance down": 告警通知): a standby that took a symbol over, an instance
- * that lost a symbol it was trading. Each alert is logged as a warning and, when
+ * that lost a symbol it was trading, a venue position that differs from the grid's (Invariant 3). Each alert is logged as a warning and, when
  * `notifications.webhook.url` is set, POSTed there as JSON.
  *
  * Delivery never blocks or fails trading: `notify` returns at once, the request is bounded by
@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import { WebhookDeliveryError } from './errors.js';
 
-export type AlertKind = 'standby-activated' | 'ownership-lost';
+export type AlertKind = 'standby-activated' | 'ownership-lost' | 'position-drift';
 
 export interface Alert {
   readonly kind: AlertKind;

@@ -13,6 +13,7 @@ import { createExchange } from '../../src/exchange/create-exchange.js';
 import { ZERO, dec } from '../../src/domain/decimal.js';
 import type { Fill } from '../../src/domain/fill.js';
 import type { Exchange } from '../../src/exchange/exchange.js';
+import type { AlertNotifier } from '../../src/observability/alert-notifier.js';
 import { SimExchange } from '../../src/exchange/sim/sim-exchange.js';
 import type { Database } from '../../src/storage/database.js';
 import { openDatabase } from '../../src/storage/open-database.js';
@@ -72,15 +73,22 @@ export function engineFor(sim: SimFixture, database: Database, lock: Distributed
   return engineOn(sim.exchange, () => sim.exchange.engine.now(), database, lock, settings);
 }
 
+/** What a case may set on the engine beside the grid's settings. */
+export interface EngineExtras {
+  readonly alerts?: AlertNotifier | undefined;
+  /** Default: an hour, so reconciliation runs at start and where the test asks for it. */
+  readonly reconcileIntervalMs?: number | undefined;
+}
+
 /** A TradingEngine for one BTCUSDT grid on any venue; `clock` is the venue's, so event times agree. */
-export function engineOn(exchange: Exchange, clock: () => number, database: Database, lock: DistributedLock, settings: Partial<GridSettingsInput> = {}): TradingEngine {
+export function engineOn(exchange: Exchange, clock: () => number, database: Database, lock: DistributedLock, settings: Partial<GridSettingsInput> = {}, extras: EngineExtras = {}): TradingEngine {
   return new TradingEngine({
-    exchange, database, executor: executorOn(exchange, clock, database, lock), logger: pino({ level: 'silent' }), instanceId: 'test', clock,
+    exchange, database, executor: executorOn(exchange, clock, database, lock), logger: pino({ level: 'silent' }), instanceId: 'test', clock, alerts: extras.alerts,
     grids: [{
       symbol: SYMBOL,
       settings: gridSettings({ priceInterval: '100', orderQuantity: '130', buyWindowSize: BUY_WINDOW, sellWindowSize: BUY_WINDOW, feeRate: '0.0002', ...settings }),
       // Reconciliation runs at start and where the test asks for it, never on a timer mid-assertion.
-      reconcileIntervalMs: 3_600_000,
+      reconcileIntervalMs: extras.reconcileIntervalMs ?? 3_600_000,
     }],
   });
 }

@@ -211,6 +211,15 @@ export const BINANCE_ROUTES: Readonly<Record<string, Route>> = {
       return { symbol, type: type ?? 'ANY', count };
     },
   },
+  'POST /_sim/unreported-fill': {
+    security: 'admin',
+    handle: ({ engine, params }) => {
+      const account = required(params, 'account');
+      const symbol = required(params, 'symbol');
+      engine.bookUnreportedFill(account, symbol, oneOf<OrderSide>(params, 'side', ['BUY', 'SELL']), decimalParam(params, 'quantity'));
+      return { account, symbol, position: engine.positions(account, [symbol]).reduce((sum, position) => sum.add(position.quantity), dec(0)).toFixed() };
+    },
+  },
   'POST /_sim/drop-streams': { security: 'admin', handle: ({ streams }) => ({ dropped: streams.dropAll() }) },
   'POST /_sim/inject-malformed': {
     security: 'admin',
