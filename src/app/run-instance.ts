@@ -16,7 +16,7 @@ import type { QuantMeshConfig } from '../config/load-config.js';
 import { createDistributedLock } from '../coordination/lock/create-distributed-lock.js';
 import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
 import { MeteredLock } from '../coordination/lock/metered-lock.js';
-import { OrderExecutor } from '../engine/order-executor.js';
+import { OrderExecutor } from '../engine/execution/order-executor.js';
 import { TradingEngine } from '../engine/trading-engine.js';
 import { type ExchangeOptions, createExchange } from '../exchange/create-exchange.js';
 import type { SimOpeningPosition } from '../exchange/sim/sim-account.js';

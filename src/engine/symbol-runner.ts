@@ -1,22 +1,17 @@
 /**
- * One runner per owned symbol: feeds price, order and fill events into the pure grid and carries
- * its commands out through the ports (the grid decides; the engine acts).
+ * One runner per owned symbol: the per-symbol loop. It feeds price, order and fill events into the
+ * pure grid one at a time (SerialQueue) and hands the grid's commands to execution/ (VenueActions →
+ * OrderExecutor), each decision stored first by persistence/ and the venue checked by
+ * reconciliation/ (the grid decides; the engine acts). docs/engine.md maps each invariant.
  *
- * Invariants kept here:
- * - events are applied one at a time (SerialQueue); the state advances synchronously on each
- *   decision, so a slot marked PENDING_NEW is never given a second order while the first is in flight;
- * - every venue fill is applied to the grid exactly once, on the store's answer: the fill is saved
- *   first in the transaction that stores the grid state it produces, and the grid takes that state
- *   only when the Database port said the fill was new (Invariant 2). No set of applied fills is kept
- *   in memory, so exactly-once holds at any number of stored fills, across restarts and takeovers;
- * - orders (grid orders and closes) go out only through OrderExecutor (lock → fenced intent → send;
- *   Invariant 1) and only while the runner is `running` (Invariant 4: a stopping or faulted runner
- *   places nothing but the close of close_positions_on_exit);
- * - a runner runs only while its instance owns the symbol (the engine starts it on winning the
- *   ownership lease); `release` on a lost lease stops it at once: nothing placed, cancelled or
- *   stored afterwards, since the new owner manages the grid's orders and records;
- * - start-up and takeover share one path: load, reconcile with the venue, move the slots past the
- *   recorded intents (advance-cycles.ts), then trade.
+ * - Invariant 2: a fill is saved first in its decision's transaction and the grid takes the decision
+ *   only when the store said the fill was new; no set of applied fills is kept in memory.
+ * - Invariant 1 and 4: orders go out only through the executor and only while the runner is
+ *   `running` (a stopping runner sends only the close of close_positions_on_exit); `release` on a
+ *   lost lease stops it at once: nothing placed, cancelled or stored afterwards.
+ * - Invariant 3: every reconciliation also compares the venue's position with the grid's.
+ * - Start-up and takeover share one path: load, reconcile, move the slots past the recorded
+ *   intents, check the account, then trade.
  */
 import type { Logger } from 'pino';
 import { type Decimal, ZERO } from '../domain/decimal.js';
@@ -25,40 +20,26 @@ import type { PriceTick } from '../domain/market.js';
 import type { Exchange, ExecutionEvent, OrderReport } from '../exchange/exchange.js';
 import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
-import type { Database, DatabaseOperations } from '../storage/database.js';
+import type { Database } from '../storage/database.js';
 import type { EventRecord, OrderRecord } from '../storage/records.js';
-import type { GridCommand } from '../strategy/grid/grid-command.js';
+import { decide } from '../strategy/grid/decide.js';
+import { InvalidGridRecordError } from '../strategy/grid/errors.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
-import { toOrderRecord } from '../strategy/grid/grid-records.js';
-import { type GridIdentity, type GridState, type PauseReason, slotsWithOrders } from '../strategy/grid/grid-state.js';
-import { gridPosition } from '../strategy/grid/position-check.js';
-import { hasOrders } from '../strategy/grid/stop-grid.js';
-import { decide } from '../strategy/grid/decide.js';
-import { parseClientOrderId } from '../strategy/grid/client-order-id.js';
-import { advancePastRecordedIntents, endedOrderRecord, loadGrid, persistGrid, storeAnchor } from './grid-loader.js';
-import { InvalidGridRecordError } from '../strategy/grid/errors.js';
-import type { ClosePlacement, OrderExecutor } from './order-executor.js';
+import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
+import type { OrderExecutor } from './execution/order-executor.js';
+import { SeenReports } from './execution/seen-reports.js';
+import { VenueActions } from './execution/venue-actions.js';
+import { reportEvent, toVenueOrder } from './execution/venue-events.js';
+import { decisionEvents, storeDecision } from './persistence/decision-store.js';
+import { advancePastRecordedIntents, loadGrid, persistGrid, storeAnchor } from './persistence/grid-loader.js';
+import { endedOrderRecord, reportRecord } from './persistence/order-records.js';
+import { recoverFills } from './reconciliation/fill-recovery.js';
+import { missingOrderResolution } from './reconciliation/missing-order.js';
+import { driftAdjustment, venuePosition } from './reconciliation/venue-position.js';
 import { SerialQueue } from './serial-queue.js';
+import { RunnerStop, type StopRequest } from './runner-stop.js';
 import { summarise, type SymbolSummary } from './symbol-summary.js';
-import { rejectReason, reportEvent, toVenueOrder } from './venue-events.js';
-
-/** How many order ids the duplicate-report filter remembers. */
-const LAST_REPORTS_KEPT = 1_000;
-/** How long a stop waits for the venue at most, unless told (`system.stop_timeout`). */
-export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
-/** While stopping, the grid's remaining orders are looked up at most once per round. */
-const STOP_ROUND_MS = 500;
-
-/** What a decision stores beside what the grid's commands name. */
-interface DecisionRecords {
-  /** The fill that caused it: saved first, and the decision is applied only when the fill was new. */
-  readonly fill?: Fill | undefined;
-  /** Details added to the decision's `reconciliation` event. */
-  readonly reconciliation?: Record<string, unknown> | undefined;
-  readonly orders?: readonly OrderRecord[] | undefined;
-  readonly events?: readonly EventRecord[] | undefined;
-}
 
 export type RunnerState = 'ready' | 'starting' | 'running' | 'stopping' | 'stopped' | 'faulted';
 
@@ -75,43 +56,53 @@ export interface SymbolRunnerOptions {
   readonly alerts?: AlertNotifier | undefined;
 }
 
+/** What a decision stores beside what the grid's commands name. */
+interface DecisionRecords {
+  /** The fill that caused it: saved first, and the decision is applied only when the fill was new. */
+  readonly fill?: Fill | undefined;
+  /** Details added to the decision's `reconciliation` event. */
+  readonly reconciliation?: Record<string, unknown> | undefined;
+  readonly orders?: readonly OrderRecord[] | undefined;
+  readonly events?: readonly EventRecord[] | undefined;
+}
+
 export class SymbolRunner {
   readonly #options: SymbolRunnerOptions;
   readonly #queue = new SerialQueue();
-  readonly #inFlight = new Set<Promise<unknown>>();
-  /** Last report applied per client order id (status, filled quantity, venue id), to drop repeats. */
-  readonly #lastReports = new Map<string, string>();
+  readonly #reports = new SeenReports();
+  readonly #actions: VenueActions;
   #grid: GridState | undefined;
   /** The grid record (anchor) is stored; until then the first lattice is written before anything else. */
   #anchorStored = false;
   #lifecycle: RunnerState = 'ready';
   #pendingPrice: PriceTick | undefined;
   #realizedPnl: Decimal = ZERO;
-  /** The venue's position at the last conclusive check (Invariant 3), for an operator resume to accept. */
+  #tradeCount = 0;
+  /** The venue's position at the last conclusive check, for an operator resume to accept. */
   #lastVenuePosition: Decimal | undefined;
   /** A drift an operator accepted by resuming: the venue's position is compared net of it. */
   #acceptedDrift: Decimal = ZERO;
-  #tradeCount = 0;
 
   constructor(options: SymbolRunnerOptions) {
     this.#options = options;
+    const { exchange, identity, executor, logger, clock, metrics } = options;
+    this.#actions = new VenueActions({
+      exchangeName: identity.exchange, symbol: identity.symbol, executor, logger, clock, metrics,
+      cancelOrder: (clientOrderId) => exchange.cancelOrder(identity.symbol, { clientOrderId }),
+      answers: {
+        report: (order) => this.#queue.push(() => this.#applyReport(order)),
+        event: async (event) => { await this.#queue.push(() => this.#apply(event)); },
+        missing: (clientOrderId) => this.#queue.push(() => this.#resolveMissing(clientOrderId)),
+        placing: (close) => this.#lifecycle === 'running' || (close && this.#lifecycle === 'stopping'),
+        idFormat: () => this.#grid?.idFormat,
+      },
+    });
   }
 
-  get symbol(): string {
-    return this.#options.identity.symbol;
-  }
-
-  get exchangeName(): string {
-    return this.#options.identity.exchange;
-  }
-
-  get lifecycle(): RunnerState {
-    return this.#lifecycle;
-  }
-
-  get state(): GridState | undefined {
-    return this.#grid;
-  }
+  get symbol(): string { return this.#options.identity.symbol; }
+  get exchangeName(): string { return this.#options.identity.exchange; }
+  get lifecycle(): RunnerState { return this.#lifecycle; }
+  get state(): GridState | undefined { return this.#grid; }
 
   /** Loads the grid and reconciles with the venue before anything is placed. */
   async start(): Promise<void> {
@@ -135,14 +126,8 @@ export class SymbolRunner {
     }
   }
 
-  /**
-   * Ownership lost (Invariant 4): stops acting at once. Nothing is placed, cancelled or stored from
-   * now on and answers still in flight are dropped: the new owner reconciles the grid's orders and
-   * fills from the venue. A placement already past its lock check may still reach the venue; its
-   * fenced intent and client order id are the layers below. A released runner does not start again.
-   */
+  /** Ownership lost (Invariant 4): stops acting at once; answers still in flight are dropped. A released runner does not start again. */
   release(): void {
-    if (this.#lifecycle === 'stopped') return;
     this.#lifecycle = 'stopped';
     this.#pendingPrice = undefined;
   }
@@ -167,8 +152,7 @@ export class SymbolRunner {
   }
 
   onMarketPanic(panic: boolean): void {
-    if (!this.#accepting()) return;
-    void this.#queue.push(() => this.#apply({ type: 'MarketPanicChanged', time: this.#options.clock(), panic }));
+    if (this.#accepting()) void this.#queue.push(() => this.#apply({ type: 'MarketPanicChanged', time: this.#options.clock(), panic }));
   }
 
   /** New grid settings (configuration centre, R7), applied in turn with the other events; refused when price_interval changed. */
@@ -176,39 +160,38 @@ export class SymbolRunner {
     await this.#queue.push(() => (this.#lifecycle === 'running' ? this.#apply({ type: 'SettingsChanged', time: this.#options.clock(), settings }) : Promise.resolve(false)));
   }
 
-  /**
-   * Operator action: resume a paused symbol. Resuming a position drift accepts the difference last
-   * read (recorded as an adjustment event); later checks compare the venue's position net of it.
-   */
+  /** Operator action: resume a paused symbol; resuming a position drift accepts the difference last read (an adjustment event). */
   async resume(): Promise<void> {
-    await this.#queue.push(() => this.#apply({ type: 'OperatorResumed', time: this.#options.clock() }, { events: this.#acceptDrift() }));
+    const accepted = driftAdjustment(this.#grid, this.#lastVenuePosition, this.#eventBase());
+    if (accepted !== undefined) this.#acceptedDrift = accepted.adjustment;
+    await this.#queue.push(() => this.#apply({ type: 'OperatorResumed', time: this.#options.clock() }, { events: accepted === undefined ? [] : [accepted.event] }));
     // A grid paused by the account check needs a fresh check before it places anything.
     await this.#queue.push(() => this.#checkAccount());
   }
 
   /**
-   * Reconciliation (start, takeover, periodic): applies unseen fills from the venue's cursor exactly
-   * once, then reports the venue's open orders so the grid adopts, repairs or looks up each.
-   * Must run inside the queue.
+   * Reconciliation (start, takeover, periodic): applies unseen fills from the venue's cursor once,
+   * reports the venue's open orders so the grid adopts, repairs or looks up each, and reports the
+   * venue's position when it did not move meanwhile (Invariant 3). Must run inside the queue.
    */
   async reconcileNow(reason: 'start' | 'periodic' | 'reconnect'): Promise<void> {
     const { exchange, database, clock, metrics } = this.#options;
+    const labels = { exchange: this.exchangeName, symbol: this.symbol };
     try {
-      const positionBefore = await this.#venuePosition();
-      const applied = await this.#recoverFills();
+      const positionBefore = await venuePosition(exchange, this.symbol);
+      const applied = await recoverFills({ exchange, database, symbol: this.symbol, clock, applyFill: (fill) => this.#applyFill(fill), ended: () => this.#ended() });
       const open = await exchange.openOrders(this.symbol);
       if (this.#ended()) return;
-      for (const order of open) await this.#saveReport(database, order);
+      for (const order of open) await database.saveOrder(reportRecord(this.exchangeName, order, this.#grid?.idFormat));
       await this.#apply({ type: 'OpenOrdersReported', time: clock(), orders: open.map(toVenueOrder) }, { reconciliation: { reason, fillsApplied: applied } });
-      // Conclusive only when no fill moved the venue's position while the fills were recovered.
-      const positionAfter = await this.#venuePosition();
-      if (positionBefore !== undefined && positionAfter !== undefined && positionAfter.eq(positionBefore)) {
+      const positionAfter = await venuePosition(exchange, this.symbol);
+      if (positionBefore !== undefined && positionAfter?.eq(positionBefore) === true) {
         this.#lastVenuePosition = positionAfter;
         await this.#apply({ type: 'VenuePositionReported', time: clock(), quantity: positionAfter.sub(this.#acceptedDrift) });
       }
-      metrics?.reconciliations.inc({ exchange: this.exchangeName, symbol: this.symbol, result: applied > 0 ? 'repaired' : 'clean' });
+      metrics?.reconciliations.inc({ ...labels, result: applied > 0 ? 'repaired' : 'clean' });
     } catch (error) {
-      metrics?.reconciliations.inc({ exchange: this.exchangeName, symbol: this.symbol, result: 'failed' });
+      metrics?.reconciliations.inc({ ...labels, result: 'failed' });
       this.#options.logger.warn({ symbol: this.symbol, reason, err: error }, 'reconciliation failed');
       if (reason === 'start') throw error;
     }
@@ -219,154 +202,69 @@ export class SymbolRunner {
     return this.#queue.push(() => (this.#lifecycle === 'running' ? this.reconcileNow(reason) : Promise.resolve()));
   }
 
-  /**
-   * Stops the loop first (no more prices, nothing new placed), then lets the grid cancel its own
-   * orders (cancel_on_exit) and close its position (close_positions_on_exit), waits until no slot
-   * holds an order, and applies the last fills. Only the grid's own orders are cancelled, never an
-   * operator's. Ends within `timeoutMs` (default 10 s) whatever the venue answers, or whether it
-   * answers at all: past it the runner is stopped and later answers are dropped (the next start
-   * reconciles them). Idempotent.
-   */
-  async stop(options: { cancelOnExit: boolean; closePositions: boolean; timeoutMs?: number | undefined }): Promise<void> {
+  /** Stops within `timeoutMs` (default 10 s) whatever the venue answers (runner-stop.ts); idempotent. */
+  async stop(request: StopRequest): Promise<void> {
     if (this.#lifecycle === 'stopped' || this.#lifecycle === 'stopping') return;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
-    const deadline = performance.now() + timeoutMs;
     const wasRunning = this.#lifecycle === 'running';
     this.#lifecycle = 'stopping';
     this.#pendingPrice = undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timed-out'>((resolve) => { timer = setTimeout(() => resolve('timed-out'), timeoutMs); });
-    const outcome = await Promise.race([this.#windDown(options, wasRunning, deadline).then(() => 'done' as const), timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timed-out') this.#options.logger.warn({ symbol: this.symbol, timeoutMs }, 'stop timed out waiting for the venue; the next start reconciles what is left');
-    const left = this.#grid === undefined ? [] : slotsWithOrders(this.#grid).map((slot) => `${slot.order!.clientOrderId} ${slot.order!.status}`);
-    if (left.length > 0 && options.cancelOnExit) this.#options.logger.warn({ symbol: this.symbol, orders: left }, 'stopped with orders still unaccounted for; the next start reconciles them');
+    await new RunnerStop({
+      symbol: this.symbol, logger: this.#options.logger, queue: this.#queue, actions: this.#actions, grid: () => this.#grid, clock: this.#options.clock,
+      apply: (event) => this.#apply(event), recoverFills: () => recoverFills({ ...this.#options, symbol: this.symbol, applyFill: (fill) => this.#applyFill(fill), ended: () => this.#ended() }),
+    }).run(request, wasRunning);
     this.#lifecycle = 'stopped';
-  }
-
-  async #windDown(options: { cancelOnExit: boolean; closePositions: boolean }, wasRunning: boolean, deadline: number): Promise<void> {
-    if (wasRunning && this.#grid !== undefined) {
-      const time = this.#options.clock();
-      await this.#queue.push(() => this.#apply({ type: 'StopRequested', time, cancelOrders: options.cancelOnExit, closePositions: options.closePositions }));
-      if (options.cancelOnExit) await this.#queue.push(async () => this.#cancelUnpriced());
-      if (options.cancelOnExit) await this.#ordersGone(deadline);
-    }
-    await this.#queue.drain();
-    await Promise.allSettled([...this.#inFlight]);
-    if (wasRunning) await this.#queue.push(() => this.#recoverFills()).catch(() => 0);
-  }
-
-  /**
-   * The grid cancels on stop as part of its reaction to a price; a runner stopped before its first
-   * price after a (re)start has none, so it would wait out the timeout and leave every order working.
-   * Then the venue is asked to cancel the grid's confirmed orders directly; the answers come back as
-   * reports the grid applies as usual.
-   */
-  #cancelUnpriced(): void {
-    const grid = this.#grid;
-    if (grid === undefined || grid.lastPrice !== undefined) return;
-    for (const slot of slotsWithOrders(grid)) {
-      const status = slot.order!.status;
-      if (status === 'NEW' || status === 'PARTIALLY_FILLED') this.#track(this.#cancel(slot.order!.clientOrderId, 'stop'));
-    }
-  }
-
-  /**
-   * Resolves once the grid holds no order, or at `deadline` (performance.now()). Rounds are at least
-   * 500 ms apart: while orders remain and nothing is in flight, each is looked up once per round (a
-   * lost cancel answer), never in a tight loop, even when the venue refuses the lookups. An order the
-   * venue does not know is ended at its first lookup (`#resolveMissing`), so it is asked about once.
-   */
-  async #ordersGone(deadline: number): Promise<void> {
-    while (this.#grid !== undefined && hasOrders(this.#grid) && performance.now() < deadline) {
-      if (this.#inFlight.size === 0) {
-        // An ended order may still wait for its fills: fetch them, then ask about what is left.
-        await this.#queue.push(() => this.#recoverFills()).catch(() => 0);
-        for (const slot of slotsWithOrders(this.#grid)) this.#track(this.#lookup(slot.order!.clientOrderId));
-      }
-      const round = new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(STOP_ROUND_MS, deadline - performance.now()))));
-      await Promise.all([round, Promise.allSettled([...this.#inFlight]).then(() => this.#queue.drain())]);
-    }
   }
 
   summary(): SymbolSummary {
     return summarise({ exchange: this.exchangeName, symbol: this.symbol, lifecycle: this.#lifecycle, grid: this.#grid, realizedPnl: this.#realizedPnl, tradeCount: this.#tradeCount });
   }
 
-  // --- applying events -----------------------------------------------------------------------
-
   /** Prices only reach a running grid; venue answers also reach a starting or stopping one. */
   #accepting(): boolean {
     return this.#lifecycle === 'running' || this.#lifecycle === 'starting' || this.#lifecycle === 'stopping';
   }
 
-  /** Applies a fill once (the store says whether it is new); must run inside the queue. Resolves whether it was applied. */
   async #applyFill(fill: Fill): Promise<boolean> {
-    if (this.#ended()) return false;
     const applied = await this.#apply({ type: 'OrderFilled', time: fill.time, fill }, { fill });
     if (applied) this.#options.metrics?.fills.inc({ exchange: this.exchangeName, symbol: this.symbol, side: fill.side });
     return applied;
   }
 
-  /**
-   * Stores and applies a venue report. The same report usually arrives twice (the call's answer and
-   * the execution stream): a report identical to the last one applied for its id is dropped.
-   */
+  /** Stores and applies a venue report, unless it is the very report last applied for its order. */
   async #applyReport(order: OrderReport): Promise<void> {
-    if (this.#ended()) return;
-    const seen = `${order.status}|${order.filledQuantity.toFixed()}|${order.exchangeOrderId}`;
-    if (this.#lastReports.get(order.clientOrderId) === seen) return;
-    await this.#saveReport(this.#options.database, order);
-    await this.#apply(reportEvent(order, order.updatedAt));
-    if (this.#grid === undefined) return;
-    this.#lastReports.delete(order.clientOrderId);
-    this.#lastReports.set(order.clientOrderId, seen);
-    // Insertion order is age order: the oldest ids go first.
-    for (const id of this.#lastReports.keys()) {
-      if (this.#lastReports.size <= LAST_REPORTS_KEPT) break;
-      this.#lastReports.delete(id);
-    }
+    if (this.#ended() || this.#reports.seen(order)) return;
+    await this.#options.database.saveOrder(reportRecord(this.exchangeName, order, this.#grid?.idFormat));
+    if (await this.#apply(reportEvent(order, order.updatedAt))) this.#reports.applied(order);
+  }
+
+  async #resolveMissing(clientOrderId: string): Promise<void> {
+    const resolution = missingOrderResolution(this.#grid, clientOrderId, this.#options.clock(), this.#eventBase());
+    if (resolution.orders !== undefined) this.#options.logger.warn({ symbol: this.symbol, clientOrderId }, 'the venue does not know this order: ended as EXPIRED');
+    await this.#apply(resolution.event, resolution);
   }
 
   /**
-   * Decides, persists what the decision produced (with the fill that caused it), then acts. The grid
-   * takes the new state only once it is stored; with a fill, only when the store said the fill was
-   * new (a duplicate leaves grid and store as they were). Resolves whether the decision was applied.
+   * Decides, stores what the decision produced (persistence/decision-store.ts), then acts. The grid
+   * takes the new state only once it is stored; with a fill, only when the store said it was new.
+   * Resolves whether the decision was applied.
    */
   async #apply(event: GridEvent, stored: DecisionRecords = {}): Promise<boolean> {
     if (this.#grid === undefined || this.#ended()) return false;
-    const { fill } = stored;
     const before = this.#grid;
     const decision = decide(before, event);
     const after = decision.state;
-    const records = [...this.#eventRecords(decision.commands, stored.reconciliation), ...(stored.events ?? [])];
-    const writes = decision.commands.filter((command) => command.type === 'PersistState' || command.type === 'BookTrade');
-    const endedOrder = endedOrderRecord(before, after, event, this.#options.clock());
-    const orders = [...(endedOrder === undefined ? [] : [endedOrder]), ...(stored.orders ?? [])];
+    const ended = endedOrderRecord(before, after, event, this.#options.clock());
     try {
       if (!this.#anchorStored && after.lattice !== undefined) {
-        if (!(await storeAnchor(this.#options.database, after))) {
-          throw new InvalidGridRecordError(`another instance created ${this.symbol}'s grid with a different anchor; restart to load it`);
-        }
+        if (!(await storeAnchor(this.#options.database, after))) throw new InvalidGridRecordError(`another instance created ${this.symbol}'s grid with a different anchor; restart to load it`);
         this.#anchorStored = true;
       }
-      // Most price ticks change nothing stored: no transaction for them.
-      if (fill !== undefined || writes.length > 0 || records.length > 0 || orders.length > 0) {
-        const stored = await this.#options.database.transaction(async (tx) => {
-          if (fill !== undefined && !(await tx.saveFill(fill))) return false;
-          for (const order of orders) await tx.saveOrder(order);
-          for (const command of writes) {
-            if (command.type === 'PersistState') await persistGrid(tx, after, command.grid, command.levels);
-            else if (command.type === 'BookTrade') await tx.saveTrade(command.trade);
-          }
-          for (const record of records) await tx.saveEvent(record);
-          return true;
-        });
-        if (!stored) {
-          this.#options.logger.debug({ symbol: this.symbol, tradeId: fill!.tradeId }, 'fill already stored: not applied again');
-          return false;
-        }
-      }
+      const written = await storeDecision(this.#options.database, {
+        state: after, commands: decision.commands, fill: stored.fill,
+        orders: [...(ended === undefined ? [] : [ended]), ...(stored.orders ?? [])],
+        events: [...decisionEvents(decision.commands, this.#eventBase(), stored.reconciliation), ...(stored.events ?? [])],
+      });
+      if (!written) return false;
     } catch (error) {
       // What the venue did may be ahead of what is stored: stop placing until a restart reconciles.
       this.#fault(error);
@@ -378,32 +276,15 @@ export class SymbolRunner {
     for (const command of decision.commands) {
       if (command.type === 'BookTrade') this.#booked(command.trade.realizedPnl);
       else if (command.type === 'PauseSymbol') this.#paused(command.reason, command.message);
-      else this.#act(command);
+      else this.#actions.act(command);
     }
     return true;
   }
 
-  #paused(reason: PauseReason, message: string): void {
+  #paused(reason: string, message: string): void {
     this.#options.logger.warn({ symbol: this.symbol, reason }, `symbol paused: ${message}`);
     if (reason !== 'position-drift') return;
     this.#options.alerts?.notify({ kind: 'position-drift', instanceId: this.#options.instanceId, exchange: this.exchangeName, symbol: this.symbol, time: new Date(this.#options.clock()).toISOString(), message });
-  }
-
-  /** The venue's signed position of the symbol, or undefined on a venue without positions (spot). */
-  async #venuePosition(): Promise<Decimal | undefined> {
-    const { exchange } = this.#options;
-    if (!exchange.capabilities.positions) return undefined;
-    const positions = await exchange.positions([this.symbol]);
-    return positions.filter((position) => position.symbol === this.symbol).reduce((sum, position) => sum.add(position.quantity), ZERO);
-  }
-
-  /** The adjustment event of an operator resume that accepts a drift (none when the grid is not paused for one). */
-  #acceptDrift(): EventRecord[] {
-    const grid = this.#grid;
-    if (grid?.pause?.reason !== 'position-drift' || this.#lastVenuePosition === undefined) return [];
-    const adjustment = this.#lastVenuePosition.sub(gridPosition(grid));
-    this.#acceptedDrift = adjustment;
-    return [{ ...this.#eventBase(), type: 'reconciliation', details: { problem: 'position-drift', resolution: 'operator-adjustment', adjustment: adjustment.toFixed(), venuePosition: this.#lastVenuePosition.toFixed() } }];
   }
 
   #booked(realizedPnl: Decimal): void {
@@ -414,113 +295,6 @@ export class SymbolRunner {
 
   #eventBase(): Omit<EventRecord, 'type' | 'details'> {
     return { time: this.#options.clock(), instanceId: this.#options.instanceId, exchange: this.exchangeName, symbol: this.symbol };
-  }
-
-  #eventRecords(commands: readonly GridCommand[], reconciliation: Record<string, unknown> | undefined): EventRecord[] {
-    const base = this.#eventBase();
-    return commands.flatMap((command): EventRecord[] => {
-      if (command.type === 'RecordEvent') return [{ ...base, type: command.eventType, details: { ...command.details, ...(command.eventType === 'reconciliation' ? reconciliation : {}) } }];
-      if (command.type === 'PauseSymbol') return [{ ...base, type: 'grid.paused', details: { reason: command.reason, message: command.message } }];
-      return [];
-    });
-  }
-
-  // --- acting on the venue ---------------------------------------------------------------------
-
-  /** Venue actions run outside the queue; their outcomes come back as queued events. */
-  #act(command: GridCommand): void {
-    if (command.type === 'PlaceOrder') this.#track(this.#place(command));
-    else if (command.type === 'CancelOrder') this.#track(this.#cancel(command.clientOrderId, command.reason));
-    else if (command.type === 'LookupOrder') this.#track(this.#lookup(command.clientOrderId));
-    else if (command.type === 'ClosePosition') this.#track(this.#place(command));
-  }
-
-  #track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => this.#options.logger.error({ symbol: this.symbol, err: error }, 'venue action failed'));
-    this.#inFlight.add(tracked);
-    void tracked.finally(() => this.#inFlight.delete(tracked));
-  }
-
-  /** A grid order or a close, through the executor; a close also goes out while stopping (close_positions_on_exit). */
-  async #place(command: Extract<GridCommand, { type: 'PlaceOrder' | 'ClosePosition' }>): Promise<void> {
-    const close = command.type === 'ClosePosition';
-    const placing = this.#lifecycle === 'running' || (close && this.#lifecycle === 'stopping');
-    if (!placing) {
-      // Never sent and no intent recorded: the order ends here, its stored row with it (a new id next time).
-      await this.#queue.push(() => this.#apply({ type: 'OrderRejected', time: this.#options.clock(), clientOrderId: command.clientOrderId, reason: 'not-sent' }));
-      return;
-    }
-    const outcome = await this.#options.executor.place(close ? this.#closePlacement(command) : { symbol: this.symbol, ...command });
-    this.#options.metrics?.ordersPlaced.inc({ exchange: this.exchangeName, symbol: this.symbol, side: close ? 'SELL' : command.side, outcome: outcome.status });
-    const time = this.#options.clock();
-    const id = command.clientOrderId;
-    switch (outcome.status) {
-      case 'accepted':
-        await this.#queue.push(() => this.#applyReport(outcome.order));
-        return;
-      case 'rejected':
-        this.#options.logger.info({ symbol: this.symbol, clientOrderId: id, code: outcome.error.code }, 'order rejected');
-        await this.#queue.push(() => this.#apply({ type: 'OrderRejected', time, clientOrderId: id, reason: rejectReason(outcome.error) }));
-        return;
-      case 'skipped':
-        if (outcome.reason === 'intent-refused') {
-          // Someone recorded this intent already: only the venue can say whether it was sent.
-          await this.#lookup(id);
-          return;
-        }
-        // Not sent at all: the slot is free again.
-        await this.#queue.push(() => this.#apply({ type: 'UnknownOutcomeResolved', time, clientOrderId: id, order: undefined }));
-        return;
-      case 'unknown':
-        this.#options.logger.warn({ symbol: this.symbol, clientOrderId: id }, 'order outcome unknown: looked up again later, never sent blindly');
-        await this.#queue.push(() => this.#apply({ type: 'OrderOutcomeUnknown', time, clientOrderId: id }));
-        return;
-    }
-  }
-
-  #closePlacement(command: Extract<GridCommand, { type: 'ClosePosition' }>): ClosePlacement {
-    const decision = parseClientOrderId(command.clientOrderId, this.#grid?.idFormat)!;
-    this.#options.logger.warn({ symbol: this.symbol, quantity: command.quantity.toFixed(), clientOrderId: command.clientOrderId }, 'closing the position with a market sell');
-    return { symbol: this.symbol, quantity: command.quantity, reduceOnly: command.reduceOnly, clientOrderId: command.clientOrderId, decidedAt: decision.level, sequence: decision.cycle };
-  }
-
-  async #cancel(clientOrderId: string, reason: string): Promise<void> {
-    this.#options.metrics?.ordersCanceled.inc({ exchange: this.exchangeName, symbol: this.symbol, reason });
-    try {
-      const report = await this.#options.exchange.cancelOrder(this.symbol, { clientOrderId });
-      await this.#queue.push(() => this.#applyReport(report));
-    } catch {
-      // Unknown order, or an unknown outcome: the venue's view decides.
-      await this.#lookup(clientOrderId);
-    }
-  }
-
-  async #lookup(clientOrderId: string): Promise<void> {
-    const order = await this.#options.exchange.getOrder(this.symbol, clientOrderId);
-    if (order !== undefined) await this.#queue.push(() => this.#applyReport(order));
-    else await this.#queue.push(() => this.#resolveMissing(clientOrderId));
-  }
-
-  /**
-   * The venue answered definitively that it does not hold `clientOrderId`. An order it never
-   * acknowledged (PENDING_NEW) never took effect: the grid frees the slot under the same cycle. An
-   * order it acknowledged and no longer knows (lost in a venue crash, archived) can neither rest nor
-   * fill there: it is ended once, as EXPIRED with the fills applied so far, and recorded once
-   * (`order.unknown`), so nothing asks about it again; a fill found later is still applied.
-   */
-  async #resolveMissing(clientOrderId: string): Promise<void> {
-    const grid = this.#grid;
-    const slot = grid === undefined ? undefined : slotsWithOrders(grid).find((held) => held.order!.clientOrderId === clientOrderId);
-    const time = this.#options.clock();
-    if (grid === undefined || slot === undefined || slot.order!.status === 'PENDING_NEW') {
-      await this.#apply({ type: 'UnknownOutcomeResolved', time, clientOrderId, order: undefined });
-      return;
-    }
-    const order = slot.order!;
-    this.#options.logger.warn({ symbol: this.symbol, clientOrderId, status: order.status }, 'the venue does not know this order: ended as EXPIRED');
-    const ended: OrderRecord = { ...toOrderRecord(grid, slot)!, status: 'EXPIRED', updatedAt: Math.max(order.updatedAt, time) };
-    const recorded: EventRecord = { ...this.#eventBase(), type: 'order.unknown', details: { clientOrderId, status: order.status, level: slot.level, resolvedAs: 'EXPIRED' } };
-    await this.#apply({ type: 'OrderExpired', time, clientOrderId, filledQuantity: order.filledQuantity }, { orders: [ended], events: [recorded] });
   }
 
   /** After the start reconciliation (which adopts by the stored cycles): no id of an earlier owner is built again. */
@@ -535,43 +309,11 @@ export class SymbolRunner {
 
   async #checkAccount(): Promise<void> {
     const { exchange, clock } = this.#options;
-    const quote = this.#grid!.market.quote;
     const balances = await exchange.balances();
     const positions = exchange.capabilities.positions ? await exchange.positions([this.symbol]) : [];
-    const available = balances.find((balance) => balance.asset === quote)?.free ?? ZERO;
+    const available = balances.find((balance) => balance.asset === this.#grid!.market.quote)?.free ?? ZERO;
     const leverage = positions.find((position) => position.symbol === this.symbol)?.leverage ?? 1;
     await this.#apply({ type: 'AccountChecked', time: clock(), availableBalance: available, leverage });
-  }
-
-  /** Pages through the venue's fills after the stored cursor, applying each unseen fill once. */
-  async #recoverFills(): Promise<number> {
-    const { exchange, database, clock } = this.#options;
-    let cursor = (await database.getFillCursor(exchange.name, exchange.account, this.symbol))?.cursor;
-    let applied = 0;
-    for (;;) {
-      const page = await exchange.fillsSince(this.symbol, cursor, 500);
-      for (const fill of page.fills) {
-        if (await this.#applyFill(fill)) applied += 1;
-      }
-      // A released runner skipped fills: moving the shared cursor past them would hide them from the new owner.
-      if (this.#ended()) return applied;
-      if (page.cursor !== undefined && page.cursor !== cursor) {
-        cursor = page.cursor;
-        await database.saveFillCursor({ exchange: exchange.name, account: exchange.account, symbol: this.symbol, cursor, updatedAt: clock() });
-      }
-      if (!page.hasMore) return applied;
-    }
-  }
-
-  async #saveReport(database: DatabaseOperations, order: OrderReport): Promise<void> {
-    const parsed = parseClientOrderId(order.clientOrderId, this.#grid?.idFormat);
-    await database.saveOrder({
-      exchange: this.exchangeName, symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId,
-      side: order.side, type: order.type, price: order.price, quantity: order.quantity, filledQuantity: order.filledQuantity,
-      averagePrice: order.averagePrice, status: order.status, postOnly: order.postOnly, reduceOnly: order.reduceOnly,
-      createdAt: order.updatedAt, updatedAt: order.updatedAt,
-      level: parsed?.purpose === 'grid' ? parsed.level : undefined, cycle: parsed?.purpose === 'grid' ? parsed.cycle : undefined,
-    });
   }
 
   /** Stopped or released: nothing more is applied, stored or sent. */

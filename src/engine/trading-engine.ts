@@ -20,7 +20,7 @@ import type { Database } from '../storage/database.js';
 import type { ClientOrderIdFormat } from '../strategy/grid/client-order-id.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import { type MarketPanicState, candleReceived } from '../strategy/risk/market-panic-monitor.js';
-import type { OrderExecutor } from './order-executor.js';
+import type { OrderExecutor } from './execution/order-executor.js';
 import { SymbolRunner } from './symbol-runner.js';
 import type { SymbolSummary } from './symbol-summary.js';
 

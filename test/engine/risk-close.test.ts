@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { symbolLockKey } from '../../src/coordination/lock/distributed-lock.js';
 import { NoopLock } from '../../src/coordination/lock/noop/noop-lock.js';
 import { type Decimal, dec } from '../../src/domain/decimal.js';
-import { closeIntentRound } from '../../src/engine/order-executor.js';
+import { closeIntentRound } from '../../src/engine/execution/order-executor.js';
 import type { TradingEngine } from '../../src/engine/trading-engine.js';
 import { CcxtExchange } from '../../src/exchange/ccxt/ccxt-exchange.js';
 import type { Exchange } from '../../src/exchange/exchange.js';

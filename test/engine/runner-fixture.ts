@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { DistributedLock } from '../../src/coordination/lock/distributed-lock.js';
-import { OrderExecutor } from '../../src/engine/order-executor.js';
+import { OrderExecutor } from '../../src/engine/execution/order-executor.js';
 import { TradingEngine } from '../../src/engine/trading-engine.js';
 import { createExchange } from '../../src/exchange/create-exchange.js';
 import { ZERO, dec } from '../../src/domain/decimal.js';
