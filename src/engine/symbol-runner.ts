@@ -1,17 +1,11 @@
 /**
- * One runner per owned symbol: the per-symbol loop. It feeds price, order and fill events into the
- * pure grid one at a time (SerialQueue) and hands the grid's commands to execution/ (VenueActions →
- * OrderExecutor), each decision stored first by persistence/ and the venue checked by
- * reconciliation/ (the grid decides; the engine acts). docs/engine.md maps each invariant.
- *
- * - Invariant 2: a fill is saved first in its decision's transaction and the grid takes the decision
- *   only when the store said the fill was new; no set of applied fills is kept in memory.
- * - Invariant 1 and 4: orders go out only through the executor and only while the runner is
- *   `running` (a stopping runner sends only the close of close_positions_on_exit); `release` on a
- *   lost lease stops it at once: nothing placed, cancelled or stored afterwards.
- * - Invariant 3: every reconciliation also compares the venue's position with the grid's.
- * - Start-up and takeover share one path: load, reconcile, move the slots past the recorded
- *   intents, check the account, then trade.
+ * One runner per owned symbol, the per-symbol loop: price, order and fill events go into the pure
+ * grid one at a time (SerialQueue); each decision is stored first (persistence/: Invariant 2, a fill
+ * applied only when the store said it was new), then its commands go out through execution/ (only
+ * through the executor and only while `running`: Invariants 1 and 4); reconciliation/ checks orders,
+ * fills and positions against the venue (Invariant 3). Start-up and takeover share one path: load,
+ * reconcile, move the slots past the recorded intents, check the account, trade. `release` on a lost
+ * lease stops it at once: nothing placed, cancelled or stored afterwards. docs/engine.md has the map.
  */
 import type { Logger } from 'pino';
 import { type Decimal, ZERO } from '../domain/decimal.js';
@@ -21,22 +15,20 @@ import type { Exchange, ExecutionEvent, OrderReport } from '../exchange/exchange
 import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database } from '../storage/database.js';
-import type { EventRecord, OrderRecord } from '../storage/records.js';
+import type { EventRecord } from '../storage/records.js';
 import { decide } from '../strategy/grid/decide.js';
-import { InvalidGridRecordError } from '../strategy/grid/errors.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
 import type { OrderExecutor } from './execution/order-executor.js';
 import { SeenReports } from './execution/seen-reports.js';
 import { VenueActions } from './execution/venue-actions.js';
-import { reportEvent, toVenueOrder } from './execution/venue-events.js';
-import { decisionEvents, storeDecision } from './persistence/decision-store.js';
-import { advancePastRecordedIntents, loadGrid, persistGrid, storeAnchor } from './persistence/grid-loader.js';
-import { endedOrderRecord, reportRecord } from './persistence/order-records.js';
-import { recoverFills } from './reconciliation/fill-recovery.js';
+import { reportEvent } from './execution/venue-events.js';
+import { type DecisionRecords, DecisionStore } from './persistence/decision-store.js';
+import { loadGrid } from './persistence/grid-loader.js';
+import { reportRecord } from './persistence/order-records.js';
 import { missingOrderResolution } from './reconciliation/missing-order.js';
-import { driftAdjustment, venuePosition } from './reconciliation/venue-position.js';
+import { Reconciler } from './reconciliation/reconciler.js';
 import { SerialQueue } from './serial-queue.js';
 import { RunnerStop, type StopRequest } from './runner-stop.js';
 import { summarise, type SymbolSummary } from './symbol-summary.js';
@@ -56,32 +48,18 @@ export interface SymbolRunnerOptions {
   readonly alerts?: AlertNotifier | undefined;
 }
 
-/** What a decision stores beside what the grid's commands name. */
-interface DecisionRecords {
-  /** The fill that caused it: saved first, and the decision is applied only when the fill was new. */
-  readonly fill?: Fill | undefined;
-  /** Details added to the decision's `reconciliation` event. */
-  readonly reconciliation?: Record<string, unknown> | undefined;
-  readonly orders?: readonly OrderRecord[] | undefined;
-  readonly events?: readonly EventRecord[] | undefined;
-}
-
 export class SymbolRunner {
   readonly #options: SymbolRunnerOptions;
   readonly #queue = new SerialQueue();
   readonly #reports = new SeenReports();
   readonly #actions: VenueActions;
+  readonly #reconciler: Reconciler;
   #grid: GridState | undefined;
-  /** The grid record (anchor) is stored; until then the first lattice is written before anything else. */
-  #anchorStored = false;
+  #store: DecisionStore | undefined;
   #lifecycle: RunnerState = 'ready';
   #pendingPrice: PriceTick | undefined;
   #realizedPnl: Decimal = ZERO;
   #tradeCount = 0;
-  /** The venue's position at the last conclusive check, for an operator resume to accept. */
-  #lastVenuePosition: Decimal | undefined;
-  /** A drift an operator accepted by resuming: the venue's position is compared net of it. */
-  #acceptedDrift: Decimal = ZERO;
 
   constructor(options: SymbolRunnerOptions) {
     this.#options = options;
@@ -97,6 +75,11 @@ export class SymbolRunner {
         idFormat: () => this.#grid?.idFormat,
       },
     });
+    this.#reconciler = new Reconciler({
+      exchange, database: options.database, symbol: identity.symbol, clock, logger, metrics, grid: () => this.#grid,
+      replaceGrid: (state) => { this.#grid = state; },
+      apply: (event, stored) => this.#apply(event, stored), applyFill: (fill) => this.#applyFill(fill), ended: () => this.#ended(),
+    });
   }
 
   get symbol(): string { return this.#options.identity.symbol; }
@@ -111,10 +94,10 @@ export class SymbolRunner {
     const { database, identity, clock, logger } = this.#options;
     try {
       this.#grid = await loadGrid(database, identity, clock());
-      this.#anchorStored = this.#grid.lattice !== undefined;
-      await this.#queue.push(() => this.reconcileNow('start'));
-      await this.#queue.push(() => this.#advanceCycles());
-      await this.#queue.push(() => this.#checkAccount());
+      this.#store = new DecisionStore(database, this.#grid);
+      await this.#queue.push(() => this.#reconciler.reconcile('start'));
+      await this.#queue.push(() => this.#reconciler.advanceCycles());
+      await this.#queue.push(() => this.#reconciler.checkAccount());
       // Released (ownership lost) while starting: stays stopped.
       if (this.#lifecycle !== 'starting') return;
       this.#lifecycle = 'running';
@@ -162,44 +145,14 @@ export class SymbolRunner {
 
   /** Operator action: resume a paused symbol; resuming a position drift accepts the difference last read (an adjustment event). */
   async resume(): Promise<void> {
-    const accepted = driftAdjustment(this.#grid, this.#lastVenuePosition, this.#eventBase());
-    if (accepted !== undefined) this.#acceptedDrift = accepted.adjustment;
-    await this.#queue.push(() => this.#apply({ type: 'OperatorResumed', time: this.#options.clock() }, { events: accepted === undefined ? [] : [accepted.event] }));
+    await this.#queue.push(() => this.#apply({ type: 'OperatorResumed', time: this.#options.clock() }, { events: this.#reconciler.acceptDrift(this.#eventBase()) }));
     // A grid paused by the account check needs a fresh check before it places anything.
-    await this.#queue.push(() => this.#checkAccount());
+    await this.#queue.push(() => this.#reconciler.checkAccount());
   }
 
-  /**
-   * Reconciliation (start, takeover, periodic): applies unseen fills from the venue's cursor once,
-   * reports the venue's open orders so the grid adopts, repairs or looks up each, and reports the
-   * venue's position when it did not move meanwhile (Invariant 3). Must run inside the queue.
-   */
-  async reconcileNow(reason: 'start' | 'periodic' | 'reconnect'): Promise<void> {
-    const { exchange, database, clock, metrics } = this.#options;
-    const labels = { exchange: this.exchangeName, symbol: this.symbol };
-    try {
-      const positionBefore = await venuePosition(exchange, this.symbol);
-      const applied = await recoverFills({ exchange, database, symbol: this.symbol, clock, applyFill: (fill) => this.#applyFill(fill), ended: () => this.#ended() });
-      const open = await exchange.openOrders(this.symbol);
-      if (this.#ended()) return;
-      for (const order of open) await database.saveOrder(reportRecord(this.exchangeName, order, this.#grid?.idFormat));
-      await this.#apply({ type: 'OpenOrdersReported', time: clock(), orders: open.map(toVenueOrder) }, { reconciliation: { reason, fillsApplied: applied } });
-      const positionAfter = await venuePosition(exchange, this.symbol);
-      if (positionBefore !== undefined && positionAfter?.eq(positionBefore) === true) {
-        this.#lastVenuePosition = positionAfter;
-        await this.#apply({ type: 'VenuePositionReported', time: clock(), quantity: positionAfter.sub(this.#acceptedDrift) });
-      }
-      metrics?.reconciliations.inc({ ...labels, result: applied > 0 ? 'repaired' : 'clean' });
-    } catch (error) {
-      metrics?.reconciliations.inc({ ...labels, result: 'failed' });
-      this.#options.logger.warn({ symbol: this.symbol, reason, err: error }, 'reconciliation failed');
-      if (reason === 'start') throw error;
-    }
-  }
-
-  /** Queues a periodic reconciliation. */
+  /** Queues a reconciliation (reconciliation/reconciler.ts). */
   scheduleReconcile(reason: 'periodic' | 'reconnect'): Promise<void> {
-    return this.#queue.push(() => (this.#lifecycle === 'running' ? this.reconcileNow(reason) : Promise.resolve()));
+    return this.#queue.push(() => (this.#lifecycle === 'running' ? this.#reconciler.reconcile(reason) : Promise.resolve()));
   }
 
   /** Stops within `timeoutMs` (default 10 s) whatever the venue answers (runner-stop.ts); idempotent. */
@@ -210,7 +163,7 @@ export class SymbolRunner {
     this.#pendingPrice = undefined;
     await new RunnerStop({
       symbol: this.symbol, logger: this.#options.logger, queue: this.#queue, actions: this.#actions, grid: () => this.#grid, clock: this.#options.clock,
-      apply: (event) => this.#apply(event), recoverFills: () => recoverFills({ ...this.#options, symbol: this.symbol, applyFill: (fill) => this.#applyFill(fill), ended: () => this.#ended() }),
+      apply: (event) => this.#apply(event), recoverFills: () => this.#reconciler.recoverFills(),
     }).run(request, wasRunning);
     this.#lifecycle = 'stopped';
   }
@@ -237,9 +190,9 @@ export class SymbolRunner {
     if (await this.#apply(reportEvent(order, order.updatedAt))) this.#reports.applied(order);
   }
 
+  /** The venue does not hold the id (reconciliation/missing-order.ts). */
   async #resolveMissing(clientOrderId: string): Promise<void> {
     const resolution = missingOrderResolution(this.#grid, clientOrderId, this.#options.clock(), this.#eventBase());
-    if (resolution.orders !== undefined) this.#options.logger.warn({ symbol: this.symbol, clientOrderId }, 'the venue does not know this order: ended as EXPIRED');
     await this.#apply(resolution.event, resolution);
   }
 
@@ -252,26 +205,15 @@ export class SymbolRunner {
     if (this.#grid === undefined || this.#ended()) return false;
     const before = this.#grid;
     const decision = decide(before, event);
-    const after = decision.state;
-    const ended = endedOrderRecord(before, after, event, this.#options.clock());
     try {
-      if (!this.#anchorStored && after.lattice !== undefined) {
-        if (!(await storeAnchor(this.#options.database, after))) throw new InvalidGridRecordError(`another instance created ${this.symbol}'s grid with a different anchor; restart to load it`);
-        this.#anchorStored = true;
-      }
-      const written = await storeDecision(this.#options.database, {
-        state: after, commands: decision.commands, fill: stored.fill,
-        orders: [...(ended === undefined ? [] : [ended]), ...(stored.orders ?? [])],
-        events: [...decisionEvents(decision.commands, this.#eventBase(), stored.reconciliation), ...(stored.events ?? [])],
-      });
-      if (!written) return false;
+      if (!(await this.#store!.store(before, event, decision, this.#eventBase(), stored))) return false;
     } catch (error) {
       // What the venue did may be ahead of what is stored: stop placing until a restart reconciles.
       this.#fault(error);
       throw error;
     }
     if (this.#ended()) return false;
-    this.#grid = after;
+    this.#grid = decision.state;
     for (const id of decision.foreign) this.#options.logger.debug({ symbol: this.symbol, clientOrderId: id }, 'update for an order this grid did not issue');
     for (const command of decision.commands) {
       if (command.type === 'BookTrade') this.#booked(command.trade.realizedPnl);
@@ -281,45 +223,24 @@ export class SymbolRunner {
     return true;
   }
 
-  #paused(reason: string, message: string): void {
-    this.#options.logger.warn({ symbol: this.symbol, reason }, `symbol paused: ${message}`);
-    if (reason !== 'position-drift') return;
-    this.#options.alerts?.notify({ kind: 'position-drift', instanceId: this.#options.instanceId, exchange: this.exchangeName, symbol: this.symbol, time: new Date(this.#options.clock()).toISOString(), message });
-  }
-
   #booked(realizedPnl: Decimal): void {
     this.#realizedPnl = this.#realizedPnl.add(realizedPnl);
     this.#tradeCount += 1;
     this.#options.metrics?.trades.inc({ exchange: this.exchangeName, symbol: this.symbol });
   }
 
+  #paused(reason: string, message: string): void {
+    this.#options.logger.warn({ symbol: this.symbol, reason }, `symbol paused: ${message}`);
+    if (reason !== 'position-drift') return;
+    this.#options.alerts?.notify({ kind: 'position-drift', instanceId: this.#options.instanceId, exchange: this.exchangeName, symbol: this.symbol, time: new Date(this.#options.clock()).toISOString(), message });
+  }
+
   #eventBase(): Omit<EventRecord, 'type' | 'details'> {
     return { time: this.#options.clock(), instanceId: this.#options.instanceId, exchange: this.exchangeName, symbol: this.symbol };
   }
 
-  /** After the start reconciliation (which adopts by the stored cycles): no id of an earlier owner is built again. */
-  async #advanceCycles(): Promise<void> {
-    if (this.#grid === undefined || this.#ended()) return;
-    const advanced = await advancePastRecordedIntents(this.#options.database, this.#grid, this.#options.clock());
-    if (advanced.levels.length === 0 || this.#ended()) return;
-    this.#grid = advanced.state;
-    await persistGrid(this.#options.database, advanced.state, false, advanced.levels);
-    this.#options.logger.info({ symbol: this.symbol, levels: advanced.levels }, 'slots moved past the cycles of recorded intents');
-  }
-
-  async #checkAccount(): Promise<void> {
-    const { exchange, clock } = this.#options;
-    const balances = await exchange.balances();
-    const positions = exchange.capabilities.positions ? await exchange.positions([this.symbol]) : [];
-    const available = balances.find((balance) => balance.asset === this.#grid!.market.quote)?.free ?? ZERO;
-    const leverage = positions.find((position) => position.symbol === this.symbol)?.leverage ?? 1;
-    await this.#apply({ type: 'AccountChecked', time: clock(), availableBalance: available, leverage });
-  }
-
   /** Stopped or released: nothing more is applied, stored or sent. */
-  #ended(): boolean {
-    return this.#lifecycle === 'stopped';
-  }
+  #ended(): boolean { return this.#lifecycle === 'stopped'; }
 
   #fault(error: unknown): void {
     this.#lifecycle = 'faulted';

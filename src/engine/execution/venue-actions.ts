@@ -127,7 +127,10 @@ export class VenueActions {
     const { executor, symbol, answers, logger } = this.#options;
     const order = await executor.lookup(symbol, clientOrderId);
     if (order === 'failed') logger.warn({ symbol, clientOrderId }, 'the venue did not answer a lookup: asked again at the next reconciliation');
-    else if (order === undefined) await answers.missing(clientOrderId);
+    else if (order === undefined) {
+      logger.info({ symbol, clientOrderId }, 'the venue does not hold this order');
+      await answers.missing(clientOrderId);
+    }
     else await answers.report(order);
   }
 }

@@ -7,9 +7,23 @@
 import type { Fill } from '../../domain/fill.js';
 import type { Database } from '../../storage/database.js';
 import type { EventRecord, OrderRecord } from '../../storage/records.js';
+import type { Decision } from '../../strategy/grid/decide.js';
+import { InvalidGridRecordError } from '../../strategy/grid/errors.js';
 import type { GridCommand } from '../../strategy/grid/grid-command.js';
+import type { GridEvent } from '../../strategy/grid/grid-event.js';
 import type { GridState } from '../../strategy/grid/grid-state.js';
-import { persistGrid } from './grid-loader.js';
+import { persistGrid, storeAnchor } from './grid-loader.js';
+import { endedOrderRecord } from './order-records.js';
+
+/** What a decision stores beside what the grid's commands name. */
+export interface DecisionRecords {
+  /** The fill that caused it: saved first, and the decision is applied only when the fill was new. */
+  readonly fill?: Fill | undefined;
+  /** Details added to the decision's `reconciliation` event. */
+  readonly reconciliation?: Record<string, unknown> | undefined;
+  readonly orders?: readonly OrderRecord[] | undefined;
+  readonly events?: readonly EventRecord[] | undefined;
+}
 
 export interface DecisionWrites {
   /** The grid after the decision. */
@@ -44,4 +58,34 @@ export function decisionEvents(commands: readonly GridCommand[], base: Omit<Even
     if (command.type === 'PauseSymbol') return [{ ...base, type: 'grid.paused', details: { reason: command.reason, message: command.message } }];
     return [];
   });
+}
+
+/** A runner's store of decisions: the grid record once (the first lattice), then each decision with what it names. */
+export class DecisionStore {
+  readonly #database: Database;
+  #anchorStored: boolean;
+
+  constructor(database: Database, loaded: GridState) {
+    this.#database = database;
+    this.#anchorStored = loaded.lattice !== undefined;
+  }
+
+  /**
+   * Stores `decision` of `event` taken on `before`, with the order it ended and its events. The first
+   * lattice's grid record goes first, on the database itself (the stored anchor wins: another anchor
+   * is fatal for the symbol). Resolves false, writing nothing, when the decision's fill was stored before.
+   */
+  async store(before: GridState, event: GridEvent, decision: Decision, base: Omit<EventRecord, 'type' | 'details'>, stored: DecisionRecords): Promise<boolean> {
+    const after = decision.state;
+    if (!this.#anchorStored && after.lattice !== undefined) {
+      if (!(await storeAnchor(this.#database, after))) throw new InvalidGridRecordError(`another instance created ${after.symbol}'s grid with a different anchor; restart to load it`);
+      this.#anchorStored = true;
+    }
+    const ended = endedOrderRecord(before, after, event, base.time);
+    return storeDecision(this.#database, {
+      state: after, commands: decision.commands, fill: stored.fill,
+      orders: [...(ended === undefined ? [] : [ended]), ...(stored.orders ?? [])],
+      events: [...decisionEvents(decision.commands, base, stored.reconciliation), ...(stored.events ?? [])],
+    });
+  }
 }

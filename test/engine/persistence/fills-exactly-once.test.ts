@@ -6,15 +6,15 @@
  * 1,000 and applied the recent fills again when reconciliation replayed them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NoopLock } from '../../src/coordination/lock/noop/noop-lock.js';
-import { type Decimal, ZERO, dec } from '../../src/domain/decimal.js';
-import type { Fill } from '../../src/domain/fill.js';
-import type { TradingEngine } from '../../src/engine/trading-engine.js';
-import type { Database } from '../../src/storage/database.js';
-import type { DatabaseTarget } from '../conformance/database.suite.js';
-import { until } from '../harness/until.js';
-import { BACKENDS, targetFor } from '../storage/storage-targets.js';
-import { SYMBOL, type SimFixture, engineFor, startSim, storeFillHistory } from './runner-fixture.js';
+import { NoopLock } from '../../../src/coordination/lock/noop/noop-lock.js';
+import { type Decimal, ZERO, dec } from '../../../src/domain/decimal.js';
+import type { Fill } from '../../../src/domain/fill.js';
+import type { TradingEngine } from '../../../src/engine/trading-engine.js';
+import type { Database } from '../../../src/storage/database.js';
+import type { DatabaseTarget } from '../../conformance/database.suite.js';
+import { until } from '../../harness/until.js';
+import { BACKENDS, targetFor } from '../../storage/storage-targets.js';
+import { SYMBOL, type SimFixture, engineFor, startSim, storeFillHistory } from '../runner-fixture.js';
 
 const STORED_FILLS = 100_000;
 const lock = new NoopLock();
