@@ -8,7 +8,9 @@
  *        prefix, keys deleted after), against one raw pg INSERT + one raw Redis SET NX PX + release.
  *    The engine's ticks and the baseline's round trips alternate in rounds, so load from other
  *    processes on the shared machine falls on both alike. Ratio = our p50 / the sum of the raw p50s.
- * `QM_BENCH_TICKS` (default 400) sets the measured ticks per case, `QM_BENCH_ONLY=backtest|sqlite|postgres`
+ * 3. Start-up of one symbol (bench/startup.ts) on SQLite holding 100,000 stored fills, against the
+ *    same start-up on an empty database (median of 3 rounds each, alternating).
+ * `QM_BENCH_TICKS` (default 400) sets the measured ticks per case, `QM_BENCH_ONLY=backtest|sqlite|postgres|startup`
  * runs one part.
  */
 import { randomUUID } from 'node:crypto';
@@ -25,6 +27,7 @@ import { createPostgresDatabase } from '../test/harness/postgres.js';
 import { requireListening, services } from '../test/harness/services.js';
 import { benchBacktest, printRow } from './backtest-throughput.js';
 import { type RawRoundTrip, rawPostgresInsert, rawRedisLock, rawSqliteInsert } from './raw-round-trips.js';
+import { benchStartup } from './startup.js';
 import { startTickToOrder } from './tick-to-order.js';
 
 const TICKS = Number(process.env.QM_BENCH_TICKS ?? '400');
@@ -145,8 +148,16 @@ async function postgresSection(): Promise<void> {
   }
 }
 
+async function startupSection(): Promise<void> {
+  const stored = 100_000;
+  console.log(`\n## start-up of one symbol with ${stored.toLocaleString('en')} stored fills (SQLite, median of 3)`);
+  const figures = await benchStartup(stored, 3);
+  row(`start-up, ${stored.toLocaleString('en')} stored fills`, `${figures.storedMs.toFixed(0)} ms`, 'start-up, empty database', `${figures.emptyMs.toFixed(0)} ms`, ratio(figures.storedMs / figures.emptyMs));
+}
+
 console.log(`engine benchmark: node ${process.version}, ${new Date().toISOString()}`);
 if (ONLY === undefined || ONLY === 'backtest') await backtestSection();
 if (ONLY === undefined || ONLY === 'sqlite') await sqliteSection();
 if (ONLY === undefined || ONLY === 'postgres') await postgresSection();
+if (ONLY === undefined || ONLY === 'startup') await startupSection();
 process.exit(0);

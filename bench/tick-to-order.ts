@@ -16,7 +16,7 @@ import { backtestSetup, BACKTEST_ACCOUNT } from '../src/backtest/backtest-setup.
 import { embeddedDefaultConfig } from '../src/config/embedded-default.js';
 import type { DistributedLock } from '../src/coordination/lock/distributed-lock.js';
 import { dec } from '../src/domain/decimal.js';
-import { OrderExecutor } from '../src/engine/order-executor.js';
+import { OrderExecutor } from '../src/engine/execution/order-executor.js';
 import type { SymbolRunner } from '../src/engine/symbol-runner.js';
 import { TradingEngine } from '../src/engine/trading-engine.js';
 import { SimExchange } from '../src/exchange/sim/sim-exchange.js';

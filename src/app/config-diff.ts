@@ -48,7 +48,7 @@ export function diffConfig(running: QuantMeshConfig, next: QuantMeshConfig): Con
   // Every section but the symbols and the log level; `instance` and `config_centre` come from the bootstrap file.
   for (const path of changedPaths(wiredAtStart(running), wiredAtStart(next), [])) restartNeeded.push(keyName(path));
   if (running.trading.lockGranularity !== next.trading.lockGranularity) restartNeeded.push('trading.lock_granularity');
-  for (const key of ['cancelOnExit', 'closePositionsOnExit'] as const) {
+  for (const key of ['cancelOnExit', 'closePositionsOnExit', 'stopTimeout'] as const) {
     if (running.system[key] !== next.system[key]) restartNeeded.push(keyName(['system', key]));
   }
   const logLevel = running.system.logLevel === next.system.logLevel ? undefined : change(['system', 'logLevel']);

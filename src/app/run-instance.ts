@@ -16,7 +16,7 @@ import type { QuantMeshConfig } from '../config/load-config.js';
 import { createDistributedLock } from '../coordination/lock/create-distributed-lock.js';
 import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
 import { MeteredLock } from '../coordination/lock/metered-lock.js';
-import { OrderExecutor } from '../engine/order-executor.js';
+import { OrderExecutor } from '../engine/execution/order-executor.js';
 import type { SymbolStatus } from '../engine/symbol-summary.js';
 import { TradingEngine } from '../engine/trading-engine.js';
 import { type ExchangeOptions, createExchange } from '../exchange/create-exchange.js';
@@ -28,7 +28,7 @@ import { notificationChannelsOf, startOptInNotifications } from './notification-
 import { EngineMetrics } from '../observability/engine-metrics.js';
 import { registerInstanceInfo } from '../observability/instance-metrics.js';
 import { checkHealth } from '../observability/health.js';
-import { StoredTradeTotals } from '../observability/stored-trade-totals.js';
+import { StoredTradeTotals } from './stored-trade-totals.js';
 import type { Logger } from '../observability/logger.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
@@ -84,11 +84,14 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     closers.push(() => lock.close());
 
     const engines = new Map<string, TradingEngine>();
+    const notifications = new NotificationDispatcher(logger, notificationChannelsOf(config));
+    closers.push(() => notifications.flush());
+    const alerts = new AlertNotifier(logger, notifications, registry);
     for (const name of new Set(config.trading.symbols.map((entry) => entry.exchange))) {
       const exchange = createExchange(await withRestoredPositions(exchangeOptionsOf(config, name), database));
       closers.push(() => exchange.close());
       const engine = new TradingEngine({
-        exchange, database, logger, metrics, clock, instanceId,
+        exchange, database, logger, metrics, clock, instanceId, alerts,
         executor: new OrderExecutor({
           exchange, database, lock, clock, instanceId,
           granularity: config.trading.lockGranularity, lockTtlMs: config.distributedLock.defaultTtl,
@@ -101,9 +104,6 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       await engine.start();
     }
 
-    const notifications = new NotificationDispatcher(logger, notificationChannelsOf(config));
-    closers.push(() => notifications.flush());
-    const alerts = new AlertNotifier(logger, notifications, registry);
     const ownership = new InstanceOwnership({
       lock, ttlMs: config.coordination.leaseTtl, standby: options.standby, instanceId, engines, logger, metrics, alerts, events: database, clock,
       settle: async () => { await database.drain(); },
@@ -174,7 +174,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       stop() {
         stopping ??= (async () => {
           clearInterval(statusTimer);
-          const stopOptions = { cancelOnExit: config.system.cancelOnExit, closePositions: config.system.closePositionsOnExit };
+          const stopOptions = { cancelOnExit: config.system.cancelOnExit, closePositions: config.system.closePositionsOnExit, timeoutMs: config.system.stopTimeout };
           // The grids stop (and cancel) while still owned; the leases are released after, by closeAll.
           await Promise.all([...engines.values()].map((engine) => engine.stop(stopOptions)));
           // The last line shows every trade of the run: written first, then read back.

@@ -20,7 +20,7 @@ import type { Trade } from '../domain/trade.js';
 import { ExchangeError, UnknownOrderError } from '../exchange/errors.js';
 import type { OrderReport, PlaceOrderRequest } from '../exchange/exchange.js';
 import { SimMatchingEngine } from '../exchange/sim/sim-matching-engine.js';
-import { rejectReason, reportEvent } from '../engine/venue-events.js';
+import { rejectReason, reportEvent } from '../engine/execution/venue-events.js';
 import { createGridState } from '../strategy/grid/create-grid-state.js';
 import { decide } from '../strategy/grid/decide.js';
 import type { GridCommand } from '../strategy/grid/grid-command.js';

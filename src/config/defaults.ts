@@ -39,7 +39,7 @@ export const DEFAULTS = {
   },
   exchange: { type: 'ccxt', feeRate: '0.0002', testnet: false, market: 'future' },
   sim: { seed: 1, volatility: '0.001', tickIntervalMs: 1000 },
-  system: { logLevel: 'info', cancelOnExit: true, closePositionsOnExit: false },
+  system: { logLevel: 'info', cancelOnExit: true, closePositionsOnExit: false, stopTimeout: 10_000 },
   riskControl: {
     enabled: false,
     interval: '1m',

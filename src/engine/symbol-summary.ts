@@ -22,7 +22,7 @@ export interface SymbolSummary {
 /**
  * A symbol as the instance reports it: its runner's summary, whether this instance owns it, and
  * realized PnL (net of fees), fees and trade count of its stored trades, which replace the runner's
- * own since-start figures (observability/stored-trade-totals.ts), so a restart shows the same.
+ * own since-start figures (app/stored-trade-totals.ts), so a restart shows the same.
  */
 export interface SymbolStatus extends SymbolSummary {
   readonly ownership: OwnershipState;

@@ -14,12 +14,13 @@
 import type { Logger } from 'pino';
 import type { Market } from '../domain/market.js';
 import type { Exchange, StreamHandle } from '../exchange/exchange.js';
+import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database } from '../storage/database.js';
 import type { ClientOrderIdFormat } from '../strategy/grid/client-order-id.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import { type MarketPanicState, candleReceived } from '../strategy/risk/market-panic-monitor.js';
-import type { OrderExecutor } from './order-executor.js';
+import type { OrderExecutor } from './execution/order-executor.js';
 import { SymbolRunner } from './symbol-runner.js';
 import type { SymbolSummary } from './symbol-summary.js';
 
@@ -39,6 +40,8 @@ export interface TradingEngineOptions {
   readonly clock: () => number;
   readonly metrics?: EngineMetrics | undefined;
   readonly idFormat?: ClientOrderIdFormat | undefined;
+  /** Where the runners alert a position drift. */
+  readonly alerts?: AlertNotifier | undefined;
   /** Market panic monitor (risk_control); undefined when disabled. */
   readonly panicMonitor?: MarketPanicState | undefined;
 }
@@ -46,6 +49,8 @@ export interface TradingEngineOptions {
 export interface StopOptions {
   readonly cancelOnExit: boolean;
   readonly closePositions: boolean;
+  /** Each runner's stop ends within this (`system.stop_timeout`; SymbolRunner's default otherwise). */
+  readonly timeoutMs?: number | undefined;
 }
 
 export class TradingEngine {
@@ -121,6 +126,7 @@ export class TradingEngine {
       instanceId: this.#options.instanceId,
       clock: this.#options.clock,
       metrics: this.#options.metrics,
+      alerts: this.#options.alerts,
     });
   }
 

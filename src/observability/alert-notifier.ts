@@ -1,7 +1,8 @@
 /**
  * Operator alerts (R10 "instance down": 告警通知): a standby that took a symbol over, an instance
- * that lost a symbol it was trading. Each alert is logged as a warning, counted, and handed to the
- * notification channels (webhook, Telegram, Slack: notifications/) whose filter takes its kind.
+ * that lost a symbol it was trading, a venue position that differs from the grid's (Invariant 3).
+ * Each alert is logged as a warning, counted, and handed to the notification channels (webhook,
+ * Telegram, Slack: notifications/) whose filter takes its kind.
  *
  * Delivery never blocks or fails trading: `notify` returns at once (NotificationDispatcher).
  */
@@ -10,7 +11,7 @@ import { Counter, type Registry } from 'prom-client';
 import { NotificationDispatcher } from './notifications/notification-dispatcher.js';
 
 /** Every alert kind, in the vocabulary of `notifications.*.alerts` filters. */
-export const ALERT_KINDS = ['standby-activated', 'ownership-lost'] as const;
+export const ALERT_KINDS = ['standby-activated', 'ownership-lost', 'position-drift'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface Alert {

@@ -7,7 +7,25 @@
  * statuses when scraped, so the trading path does not maintain them.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { SymbolStatus } from '../engine/symbol-summary.js';
+
+/**
+ * What the per-symbol gauges read of one symbol: the fields of the engine's symbol status they
+ * need, declared here so observability does not import up from the engine (the status fits it).
+ */
+export interface SymbolReading {
+  readonly exchange: string;
+  readonly symbol: string;
+  /** `paused` while the symbol is paused. */
+  readonly state: string;
+  readonly position: string;
+  readonly workingOrders: number;
+  readonly realizedPnl: string;
+  /** Fees (both legs) and count of the stored trades. */
+  readonly fees: string;
+  readonly tradeCount: number;
+  /** `owned` while this instance trades the symbol. */
+  readonly ownership: string;
+}
 
 type SymbolLabels = 'exchange' | 'symbol';
 
@@ -19,7 +37,7 @@ export class EngineMetrics {
   readonly reconciliations: Counter<SymbolLabels | 'result'>;
   /** Ownership won or lost here (`change`: won, lost). */
   readonly ownershipChanges: Counter<SymbolLabels | 'change'>;
-  #summaries: () => readonly SymbolStatus[] = () => [];
+  #summaries: () => readonly SymbolReading[] = () => [];
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -40,12 +58,12 @@ export class EngineMetrics {
   }
 
   /** Where the per-symbol gauges read from (the instance's symbol statuses). */
-  observe(summaries: () => readonly SymbolStatus[]): void {
+  observe(summaries: () => readonly SymbolReading[]): void {
     this.#summaries = summaries;
   }
 }
 
-function symbolGauge(registry: Registry, name: string, help: string, summaries: () => readonly SymbolStatus[], value: (summary: SymbolStatus) => number): void {
+function symbolGauge(registry: Registry, name: string, help: string, summaries: () => readonly SymbolReading[], value: (summary: SymbolReading) => number): void {
   new Gauge({
     name, help, labelNames: ['exchange', 'symbol'], registers: [registry],
     collect() {

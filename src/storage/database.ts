@@ -72,7 +72,7 @@ export interface DatabaseOperations {
   /**
    * The highest intent cycle recorded per lattice level of a symbol (level → cycle), computed on
    * the server. A takeover moves each slot past it: intents reach the database at once while the
-   * slots of their dead owner may still sit in its spool (engine/grid-loader.ts).
+   * slots of their dead owner may still sit in its spool (engine/persistence/grid-loader.ts).
    */
   getHighestIntentCycles(exchange: string, symbol: string): Promise<ReadonlyMap<number, number>>;
 

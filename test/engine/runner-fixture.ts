@@ -7,10 +7,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { DistributedLock } from '../../src/coordination/lock/distributed-lock.js';
-import { OrderExecutor } from '../../src/engine/order-executor.js';
+import { OrderExecutor } from '../../src/engine/execution/order-executor.js';
 import { TradingEngine } from '../../src/engine/trading-engine.js';
 import { createExchange } from '../../src/exchange/create-exchange.js';
+import { ZERO, dec } from '../../src/domain/decimal.js';
+import type { Fill } from '../../src/domain/fill.js';
 import type { Exchange } from '../../src/exchange/exchange.js';
+import type { AlertNotifier } from '../../src/observability/alert-notifier.js';
 import { SimExchange } from '../../src/exchange/sim/sim-exchange.js';
 import type { Database } from '../../src/storage/database.js';
 import { openDatabase } from '../../src/storage/open-database.js';
@@ -40,10 +43,15 @@ export function startSim(): SimFixture {
   return { exchange, accepted };
 }
 
-/** The SQLite file and spool under `dir`; the spool is replayed before the database is handed out. */
+/**
+ * The SQLite file under `dir`, behind the spool as an instance runs it (its saveFill says whether a
+ * fill is new, which is what the runner applies fills by); the spool is replayed before the
+ * database is handed out.
+ */
 export async function openStore(dir: string): Promise<Database> {
   await mkdir(dir, { recursive: true });
-  const database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'quantmesh.db'), spool: { path: join(dir, 'spool'), flushIntervalMs: 20 } });
+  const spool = { path: join(dir, 'spool'), flushIntervalMs: 20 };
+  const database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'quantmesh.db'), spool });
   await flushed(database);
   return database;
 }
@@ -64,16 +72,40 @@ export function engineFor(sim: SimFixture, database: Database, lock: Distributed
   return engineOn(sim.exchange, () => sim.exchange.engine.now(), database, lock, settings);
 }
 
+/** What a case may set on the engine beside the grid's settings. */
+export interface EngineExtras {
+  readonly alerts?: AlertNotifier | undefined;
+  /** Default: an hour, so reconciliation runs at start and where the test asks for it. */
+  readonly reconcileIntervalMs?: number | undefined;
+}
+
 /** A TradingEngine for one BTCUSDT grid on any venue; `clock` is the venue's, so event times agree. */
-export function engineOn(exchange: Exchange, clock: () => number, database: Database, lock: DistributedLock, settings: Partial<GridSettingsInput> = {}): TradingEngine {
+export function engineOn(exchange: Exchange, clock: () => number, database: Database, lock: DistributedLock, settings: Partial<GridSettingsInput> = {}, extras: EngineExtras = {}): TradingEngine {
   return new TradingEngine({
-    exchange, database, executor: executorOn(exchange, clock, database, lock), logger: pino({ level: 'silent' }), instanceId: 'test', clock,
+    exchange, database, executor: executorOn(exchange, clock, database, lock), logger: pino({ level: 'silent' }), instanceId: 'test', clock, alerts: extras.alerts,
     grids: [{
       symbol: SYMBOL,
       settings: gridSettings({ priceInterval: '100', orderQuantity: '130', buyWindowSize: BUY_WINDOW, sellWindowSize: BUY_WINDOW, feeRate: '0.0002', ...settings }),
       // Reconciliation runs at start and where the test asks for it, never on a timer mid-assertion.
-      reconcileIntervalMs: 3_600_000,
+      reconcileIntervalMs: extras.reconcileIntervalMs ?? 3_600_000,
     }],
   });
 }
 
+/**
+ * `count` fills of the fixture's symbol stored before the venue's present, as many sells as buys of
+ * one size: history whose stored position adds up to zero (the scale cases of exactly-once).
+ */
+export async function storeFillHistory(database: Database, sim: SimFixture, count: number): Promise<void> {
+  const start = sim.exchange.engine.now() - count * 1000;
+  const batch: Fill[] = [];
+  for (let i = 0; i < count; i += 1) {
+    batch.push({
+      exchange: sim.exchange.name, account: sim.exchange.account, tradeId: `history-${i}`, symbol: SYMBOL,
+      clientOrderId: `history-${Math.floor(i / 2)}`, exchangeOrderId: `history-${i}`, side: i % 2 === 0 ? 'BUY' : 'SELL',
+      price: dec('50000'), quantity: dec('0.001'), fee: ZERO, feeAsset: 'USDT', isMaker: true, time: start + i * 1000,
+    });
+    if (batch.length === 5_000) await database.batchSaveFills(batch.splice(0));
+  }
+  if (batch.length > 0) await database.batchSaveFills(batch);
+}

@@ -1,5 +1,6 @@
 /**
- * The root command: `quantmesh [--config=FILE] [--standby]` runs one instance until SIGINT/SIGTERM.
+ * The root command: `quantmesh [--config=FILE] [--standby]` runs one instance until SIGINT, SIGTERM or
+ * SIGHUP (a closed terminal or SSH session), which all stop it cleanly; a second signal exits at once.
  * Without --config it runs the embedded default (SQLite, simulated venue, demo symbols); a file whose
  * `config_centre` is enabled runs the configuration stored in etcd under its instance.id (R7).
  */
@@ -10,6 +11,9 @@ import { embeddedDefaultConfig } from '../../config/embedded-default.js';
 import { ConfigError } from '../../config/errors.js';
 import { configSecrets } from '../../config/redact-config.js';
 import type { CliCommand } from '../cli-command.js';
+
+/** Each stops the instance cleanly (SIGHUP: the terminal or SSH session closed). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 interface RunFlags {
   readonly config?: string;
@@ -52,7 +56,7 @@ export const runCommand: CliCommand = {
             logger.warn('second signal: exiting at once without cleanup');
             process.exit(130);
           };
-          process.once('SIGINT', forceExit).once('SIGTERM', forceExit);
+          for (const name of STOP_SIGNALS) process.once(name, forceExit);
           await instance.stop();
           context.exitCode = 0;
         } finally {
@@ -69,7 +73,7 @@ function webPort(text: string): number {
 }
 
 interface StopListener {
-  /** The first SIGINT or SIGTERM received (rejects with AbortError once cancelled). */
+  /** The first stop signal received (rejects with AbortError once cancelled). */
   readonly received: Promise<NodeJS.Signals>;
   /** Removes the listeners and lets the process exit; idempotent. */
   cancel(): void;
@@ -83,7 +87,7 @@ function listenForStop(): StopListener {
     controller.abort();
     clearInterval(keepAlive);
   };
-  const received = Promise.race((['SIGINT', 'SIGTERM'] as const).map(async (name) => {
+  const received = Promise.race(STOP_SIGNALS.map(async (name) => {
     await once(process, name, { signal: controller.signal });
     return name;
   }));

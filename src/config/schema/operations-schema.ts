@@ -14,6 +14,7 @@ export const systemSchema = object({
   log_level: withDefault(oneOf(LOG_LEVELS), DEFAULTS.system.logLevel),
   cancel_on_exit: withDefault(boolean(), DEFAULTS.system.cancelOnExit),
   close_positions_on_exit: withDefault(boolean(), DEFAULTS.system.closePositionsOnExit),
+  stop_timeout: withDefault(duration(), DEFAULTS.system.stopTimeout),
 });
 
 const riskDefaults = DEFAULTS.riskControl;

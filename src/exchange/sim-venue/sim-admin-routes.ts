@@ -3,7 +3,8 @@
  * orders, and the faults of docs/venues.md (lost and late answers, forced 429/418, maintenance,
  * dropped, duplicated and reordered stream events, listen-key expiry).
  */
-import type { OrderType } from '../../domain/order.js';
+import { dec } from '../../domain/decimal.js';
+import type { OrderSide, OrderType } from '../../domain/order.js';
 import { SimVenueRequestError } from './errors.js';
 import type { Route } from './route.js';
 import { booleanParam, decimalParam, oneOf, optionalInteger, required } from './route-params.js';
@@ -59,6 +60,15 @@ export const SIM_ADMIN_ROUTES: Readonly<Record<string, Route>> = {
       const count = boundedInteger(params, 'count', 1, 1_000);
       engine.refuseNextOrders(symbol, type, count);
       return { symbol, type: type ?? 'ANY', count };
+    },
+  },
+  'POST /_sim/unreported-fill': {
+    security: 'admin',
+    handle: ({ engine, params }) => {
+      const account = required(params, 'account');
+      const symbol = required(params, 'symbol');
+      engine.bookUnreportedFill(account, symbol, oneOf<OrderSide>(params, 'side', ['BUY', 'SELL']), decimalParam(params, 'quantity'));
+      return { account, symbol, position: engine.positions(account, [symbol]).reduce((sum, position) => sum.add(position.quantity), dec(0)).toFixed() };
     },
   },
   'POST /_sim/lose-answer': httpFault('lose-answer'),

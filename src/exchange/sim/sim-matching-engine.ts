@@ -17,7 +17,7 @@ import type { Fill } from '../../domain/fill.js';
 import type { Balance, Candle, Market, Position, PriceTick } from '../../domain/market.js';
 import { AuthenticationError, DuplicateClientOrderIdError, InvalidOrderError, PostOnlyWouldCrossError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
 import type { OrderReport, PlaceOrderRequest } from '../exchange.js';
-import type { OrderType } from '../../domain/order.js';
+import type { OrderSide, OrderType } from '../../domain/order.js';
 import { InvalidSimConfigError, WouldTriggerImmediatelyError } from './errors.js';
 import { SimAccount } from './sim-account.js';
 import { CandleBuilder } from './sim-candles.js';
@@ -153,6 +153,16 @@ export class SimMatchingEngine {
   /** Test and replay hook: sets the price now (no clock move) and matches against it. */
   setPrice(symbol: string, price: Decimal): void {
     this.#move(this.#symbol(symbol), price);
+  }
+
+  /**
+   * Test hook: the account's books take a fill (position and balances, fee-free at the current
+   * price) that no order, fill record or report shows: what a venue-side trade the engine never
+   * hears of (a fill the venue lost, a liquidation) looks like from outside.
+   */
+  bookUnreportedFill(accountId: string, symbol: string, side: OrderSide, quantity: Decimal): void {
+    const state = this.#symbol(symbol);
+    this.#account(accountId).applyFill(state.market, side, quantity, state.price, ZERO);
   }
 
   /**

@@ -19,6 +19,7 @@ import { checkAccount, checkPositionRisk } from './grid-risk.js';
 import { type GridState, changeState } from './grid-state.js';
 import { orderAccepted, orderEnded, orderOutcomeUnknown, orderRejected, orderReported, unknownOutcomeResolved } from './order-updates.js';
 import { resumeGrid } from './pause.js';
+import { venuePositionReported } from './position-check.js';
 import { quote } from './quote.js';
 import { reconcile } from './reconcile.js';
 import { stopGrid } from './stop-grid.js';
@@ -53,6 +54,7 @@ function apply(state: GridState, event: GridEvent): Transition {
     case 'AccountChecked':
       return { state: changeState(state, { accountFacts: { availableBalance: event.availableBalance, leverage: event.leverage } }, event.time), commands: [] };
     case 'SettingsChanged': return changeSettings(state, event.settings, event.time);
+    case 'VenuePositionReported': return venuePositionReported(state, event.quantity, event.time);
   }
 }
 

@@ -46,5 +46,7 @@ export type GridEvent =
   | { readonly type: 'StopRequested'; readonly time: number; readonly cancelOrders: boolean; readonly closePositions: boolean }
   | { readonly type: 'MarketPanicChanged'; readonly time: number; readonly panic: boolean }
   | { readonly type: 'AccountChecked'; readonly time: number; readonly availableBalance: Decimal; readonly leverage: number }
+  /** The venue's position of the symbol (signed base quantity), read by reconciliation while no fill happened (Invariant 3). */
+  | { readonly type: 'VenuePositionReported'; readonly time: number; readonly quantity: Decimal }
   /** New settings for the running grid (configuration centre, R7); `price_interval` must stay (it fixes the lattice). */
   | { readonly type: 'SettingsChanged'; readonly time: number; readonly settings: GridSettings };

@@ -11,13 +11,13 @@
  * An intent is written at most once. A retry after an unknown outcome is a lookup, never a blind
  * second send: an intent is sent again only after the venue said it does not have the order.
  */
-import { type Decimal, ZERO } from '../domain/decimal.js';
-import type { OrderSide } from '../domain/order.js';
-import { type DistributedLock, type LockHandle, levelLockKey, symbolLockKey } from '../coordination/lock/distributed-lock.js';
-import { ExchangeError } from '../exchange/errors.js';
-import type { Exchange, OrderReport, PlaceOrderRequest } from '../exchange/exchange.js';
-import type { Database } from '../storage/database.js';
-import { DatabaseUnavailableError, DuplicateIntentError, StaleFencingTokenError } from '../storage/errors.js';
+import { type Decimal, ZERO } from '../../domain/decimal.js';
+import type { OrderSide } from '../../domain/order.js';
+import { type DistributedLock, type LockHandle, levelLockKey, symbolLockKey } from '../../coordination/lock/distributed-lock.js';
+import { ExchangeError } from '../../exchange/errors.js';
+import type { Exchange, OrderReport, PlaceOrderRequest } from '../../exchange/exchange.js';
+import type { Database } from '../../storage/database.js';
+import { DatabaseUnavailableError, DuplicateIntentError, StaleFencingTokenError } from '../../storage/errors.js';
 
 export type LockGranularity = 'symbol' | 'level';
 
@@ -203,12 +203,21 @@ export class OrderExecutor {
 
   /** Looks the order up by client order id; never sends it again (style rule 11). */
   async #resolveUnknown(symbol: string, clientOrderId: string, cause: unknown): Promise<PlacementOutcome> {
-    const order = await this.#lookup(symbol, clientOrderId, this.#options.lookupAttempts ?? 3);
+    const order = await this.lookup(symbol, clientOrderId);
     // Not found (or no answer): the request may still be in flight; the slot waits for reconciliation.
     return order === undefined || order === 'failed' ? { status: 'unknown', error: cause } : { status: 'accepted', order };
   }
 
-  /** The venue's view of an id, asking up to `attempts` times while it errs; 'failed' when it never answered. */
+  /**
+   * The engine's one lookup policy: the venue's view of an id (undefined: it answered that it does
+   * not hold it), asked up to `lookupAttempts` times (default 3) while it errs, `lookupDelayMs` ×
+   * attempt apart; 'failed' when it never answered. Used after an unknown outcome here and for every
+   * lookup the runner makes.
+   */
+  lookup(symbol: string, clientOrderId: string): Promise<OrderReport | undefined | 'failed'> {
+    return this.#lookup(symbol, clientOrderId, this.#options.lookupAttempts ?? 3);
+  }
+
   async #lookup(symbol: string, clientOrderId: string, attempts: number): Promise<OrderReport | undefined | 'failed'> {
     const delayMs = this.#options.lookupDelayMs ?? 200;
     for (let attempt = 0; attempt < attempts; attempt += 1) {

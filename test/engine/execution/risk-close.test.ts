@@ -9,20 +9,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { symbolLockKey } from '../../src/coordination/lock/distributed-lock.js';
-import { NoopLock } from '../../src/coordination/lock/noop/noop-lock.js';
-import { type Decimal, dec } from '../../src/domain/decimal.js';
-import { closeIntentRound } from '../../src/engine/order-executor.js';
-import type { TradingEngine } from '../../src/engine/trading-engine.js';
-import { CcxtExchange } from '../../src/exchange/ccxt/ccxt-exchange.js';
-import type { Exchange } from '../../src/exchange/exchange.js';
-import type { SimMatchingEngine } from '../../src/exchange/sim/sim-matching-engine.js';
-import { startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
-import type { Database } from '../../src/storage/database.js';
-import { parseClientOrderId } from '../../src/strategy/grid/client-order-id.js';
-import { closableQuantity } from '../../src/strategy/grid/close-position.js';
-import { SYMBOL, engineOn, flushed, openStore, startSim } from './runner-fixture.js';
-import { until } from '../harness/until.js';
+import { symbolLockKey } from '../../../src/coordination/lock/distributed-lock.js';
+import { NoopLock } from '../../../src/coordination/lock/noop/noop-lock.js';
+import { type Decimal, dec } from '../../../src/domain/decimal.js';
+import { closeIntentRound } from '../../../src/engine/execution/order-executor.js';
+import type { TradingEngine } from '../../../src/engine/trading-engine.js';
+import { CcxtExchange } from '../../../src/exchange/ccxt/ccxt-exchange.js';
+import type { Exchange } from '../../../src/exchange/exchange.js';
+import type { SimMatchingEngine } from '../../../src/exchange/sim/sim-matching-engine.js';
+import { startSimVenueServer } from '../../../src/exchange/sim-venue/sim-venue-server.js';
+import type { Database } from '../../../src/storage/database.js';
+import { parseClientOrderId } from '../../../src/strategy/grid/client-order-id.js';
+import { closableQuantity } from '../../../src/strategy/grid/close-position.js';
+import { SYMBOL, engineOn, flushed, openStore, startSim } from '../runner-fixture.js';
+import { until } from '../../harness/until.js';
 
 /** One venue as the scenario drives it: the port the engine trades on, and the test's hooks. */
 interface Venue {

@@ -4,16 +4,16 @@
  * moved past the recorded intents, builds only client order ids that were never recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dec } from '../../src/domain/decimal.js';
-import { advancePastRecordedIntents, loadGrid, persistGrid } from '../../src/engine/grid-loader.js';
-import type { Database } from '../../src/storage/database.js';
-import { gridClientOrderId, gridTag } from '../../src/strategy/grid/client-order-id.js';
-import { decide } from '../../src/strategy/grid/decide.js';
-import { gridSettings } from '../../src/strategy/grid/grid-settings.js';
-import type { GridIdentity } from '../../src/strategy/grid/grid-state.js';
-import type { DatabaseTarget } from '../conformance/database.suite.js';
-import { MARKET, places } from '../strategy/grid/grid-fixture.js';
-import { BACKENDS, targetFor } from '../storage/storage-targets.js';
+import { dec } from '../../../src/domain/decimal.js';
+import { advancePastRecordedIntents, loadGrid, persistGrid } from '../../../src/engine/persistence/grid-loader.js';
+import type { Database } from '../../../src/storage/database.js';
+import { gridClientOrderId, gridTag } from '../../../src/strategy/grid/client-order-id.js';
+import { decide } from '../../../src/strategy/grid/decide.js';
+import { gridSettings } from '../../../src/strategy/grid/grid-settings.js';
+import type { GridIdentity } from '../../../src/strategy/grid/grid-state.js';
+import type { DatabaseTarget } from '../../conformance/database.suite.js';
+import { MARKET, places } from '../../strategy/grid/grid-fixture.js';
+import { BACKENDS, targetFor } from '../../storage/storage-targets.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const identity: GridIdentity = {

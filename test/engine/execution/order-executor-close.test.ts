@@ -4,14 +4,14 @@
  * closes decided in the same millisecond get two intents (no schema change: the intents table as is).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { symbolLockKey } from '../../src/coordination/lock/distributed-lock.js';
-import { MemoryLock } from '../../src/coordination/lock/memory/memory-lock.js';
-import { dec } from '../../src/domain/decimal.js';
-import { type ClosePlacement, OrderExecutor, closeIntentRound } from '../../src/engine/order-executor.js';
-import type { Database } from '../../src/storage/database.js';
-import type { DatabaseTarget } from '../conformance/database.suite.js';
-import { BACKENDS, targetFor } from '../storage/storage-targets.js';
-import { SYMBOL, type SimFixture, startSim } from './runner-fixture.js';
+import { symbolLockKey } from '../../../src/coordination/lock/distributed-lock.js';
+import { MemoryLock } from '../../../src/coordination/lock/memory/memory-lock.js';
+import { dec } from '../../../src/domain/decimal.js';
+import { type ClosePlacement, OrderExecutor, closeIntentRound } from '../../../src/engine/execution/order-executor.js';
+import type { Database } from '../../../src/storage/database.js';
+import type { DatabaseTarget } from '../../conformance/database.suite.js';
+import { BACKENDS, targetFor } from '../../storage/storage-targets.js';
+import { SYMBOL, type SimFixture, startSim } from '../runner-fixture.js';
 
 /** The last millisecond of 2199: the largest decision time the rounds are shown to fit. */
 const LATE = Date.UTC(2199, 11, 31, 23, 59, 59, 999);

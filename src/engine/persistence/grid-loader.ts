@@ -5,15 +5,13 @@
  * At a takeover the slots are then moved past the intents the previous owner recorded
  * (`advancePastRecordedIntents`, after the first reconciliation).
  */
-import { isWorking } from '../domain/order.js';
-import type { Database, DatabaseOperations } from '../storage/database.js';
-import type { OrderRecord } from '../storage/records.js';
-import { fromRecords, toGridRecord, toOrderRecord, toSlotRecord } from '../strategy/grid/grid-records.js';
-import { type CyclesAdvanced, advanceCyclesPastIntents } from '../strategy/grid/advance-cycles.js';
-import { createGridState } from '../strategy/grid/create-grid-state.js';
-import { parseClientOrderId } from '../strategy/grid/client-order-id.js';
-import type { GridEvent } from '../strategy/grid/grid-event.js';
-import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
+import { isWorking } from '../../domain/order.js';
+import type { Database, DatabaseOperations } from '../../storage/database.js';
+import type { OrderRecord } from '../../storage/records.js';
+import { fromRecords, toGridRecord, toOrderRecord, toSlotRecord } from '../../strategy/grid/grid-records.js';
+import { type CyclesAdvanced, advanceCyclesPastIntents } from '../../strategy/grid/advance-cycles.js';
+import { createGridState } from '../../strategy/grid/create-grid-state.js';
+import type { GridIdentity, GridState } from '../../strategy/grid/grid-state.js';
 
 export async function loadGrid(database: DatabaseOperations, identity: GridIdentity, time: number): Promise<GridState> {
   const grid = await database.getGrid(identity.exchange, identity.symbol);
@@ -75,22 +73,4 @@ export async function persistGrid(database: DatabaseOperations, state: GridState
     const order = toOrderRecord(state, slot);
     if (order !== undefined) await database.saveOrder(order);
   }
-}
-
-/**
- * The stored row of a slot order that this decision took out of its slot, in its final state: the
- * grid keeps only working orders, so without it a filled or refused order would stay "working" in
- * the store (a filled order whose closing report is never seen, e.g. fills recovered while down or a
- * crash before the report, gave its slot two working rows at the next load). Written with the
- * decision's other records. Cancels and expiries need none: the venue's report is saved as it arrives.
- */
-export function endedOrderRecord(before: GridState, after: GridState, event: GridEvent, time: number): OrderRecord | undefined {
-  const clientOrderId = event.type === 'OrderFilled' ? event.fill.clientOrderId : event.type === 'OrderRejected' ? event.clientOrderId : undefined;
-  if (clientOrderId === undefined) return undefined;
-  const level = parseClientOrderId(clientOrderId, before.idFormat)?.level;
-  const slot = level === undefined ? undefined : before.slots.get(level);
-  if (slot?.order?.clientOrderId !== clientOrderId || after.slots.get(slot.level)?.order?.clientOrderId === clientOrderId) return undefined;
-  const record = toOrderRecord(before, slot)!;
-  const updatedAt = Math.max(record.updatedAt, time);
-  return event.type === 'OrderFilled' ? { ...record, status: 'FILLED', filledQuantity: record.quantity, updatedAt } : { ...record, status: 'REJECTED', updatedAt };
 }

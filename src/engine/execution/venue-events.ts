@@ -2,9 +2,9 @@
  * Translations from what the Exchange port reports to the grid's events: the engine is the only
  * place where venue shapes meet the pure strategy.
  */
-import { DuplicateClientOrderIdError, type ExchangeError, InsufficientMarginError, InvalidOrderError, PostOnlyWouldCrossError, ReduceOnlyRejectedError } from '../exchange/errors.js';
-import type { OrderReport } from '../exchange/exchange.js';
-import type { GridEvent, RejectReason, VenueOrder } from '../strategy/grid/grid-event.js';
+import { DuplicateClientOrderIdError, type ExchangeError, InsufficientMarginError, InvalidOrderError, PostOnlyWouldCrossError, ReduceOnlyRejectedError } from '../../exchange/errors.js';
+import type { OrderReport } from '../../exchange/exchange.js';
+import type { GridEvent, RejectReason, VenueOrder } from '../../strategy/grid/grid-event.js';
 
 export function toVenueOrder(report: OrderReport): VenueOrder {
   return {

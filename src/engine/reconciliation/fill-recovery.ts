@@ -1,0 +1,39 @@
+/**
+ * Fills the venue made that the engine has not applied (missed stream events, time down, a
+ * takeover): paged from the venue after the stored fill cursor, each handed to `applyFill`, which
+ * applies it once on the store's answer (Invariant 2). The shared cursor moves only past pages the
+ * runner saw to the end while it still owned the symbol.
+ */
+import type { Fill } from '../../domain/fill.js';
+import type { Exchange } from '../../exchange/exchange.js';
+import type { Database } from '../../storage/database.js';
+
+export interface FillRecovery {
+  readonly exchange: Exchange;
+  readonly database: Database;
+  readonly symbol: string;
+  readonly clock: () => number;
+  /** Applies one fill; resolves whether it was new. */
+  readonly applyFill: (fill: Fill) => Promise<boolean>;
+  /** The runner was stopped or released: stop before moving the cursor. */
+  readonly ended: () => boolean;
+}
+
+/** Resolves how many recovered fills were new. */
+export async function recoverFills({ exchange, database, symbol, clock, applyFill, ended }: FillRecovery): Promise<number> {
+  let cursor = (await database.getFillCursor(exchange.name, exchange.account, symbol))?.cursor;
+  let applied = 0;
+  for (;;) {
+    const page = await exchange.fillsSince(symbol, cursor, 500);
+    for (const fill of page.fills) {
+      if (await applyFill(fill)) applied += 1;
+    }
+    // A released runner skipped fills: moving the shared cursor past them would hide them from the new owner.
+    if (ended()) return applied;
+    if (page.cursor !== undefined && page.cursor !== cursor) {
+      cursor = page.cursor;
+      await database.saveFillCursor({ exchange: exchange.name, account: exchange.account, symbol, cursor, updatedAt: clock() });
+    }
+    if (!page.hasMore) return applied;
+  }
+}
