@@ -176,3 +176,14 @@ export interface IntentFilter extends Page {
   readonly symbol?: string | undefined;
   readonly clientOrderId?: string | undefined;
 }
+
+/**
+ * What an instance last reported of itself (the instance registry): overwritten at each heartbeat.
+ * `snapshot` is JSON-serialisable and never holds secrets; its shape is the reporter's (server/).
+ */
+export interface InstanceRecord {
+  readonly instanceId: string;
+  /** When the snapshot was written, epoch ms. */
+  readonly heartbeatAt: number;
+  readonly snapshot: Readonly<Record<string, unknown>>;
+}

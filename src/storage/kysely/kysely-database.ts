@@ -6,11 +6,14 @@
  */
 import { Kysely, sql } from 'kysely';
 import type { Database, Tx } from '../database.js';
+import type { InstanceRecord } from '../records.js';
+import { deleteInstance, getInstances, saveInstance } from './instance-queries.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { migrateToLatest } from '../migrations/migrate-to-latest.js';
 import type { StorageSchema } from './kysely-schema.js';
 import { KyselyOperations } from './kysely-operations.js';
 import { KyselyTx } from './kysely-tx.js';
+import type { QueryContext } from './query-context.js';
 import type { StorageDialect } from './storage-dialect.js';
 
 export class KyselyDatabase extends KyselyOperations implements Database {
@@ -79,6 +82,14 @@ export class KyselyDatabase extends KyselyOperations implements Database {
       signal.addEventListener('abort', onAbort, { once: true });
       answer.then(() => resolve(), reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
+  }
+
+  saveInstance(record: InstanceRecord): Promise<void> { return this.guard(() => saveInstance(this.#context(), record)); }
+  removeInstance(instanceId: string): Promise<void> { return this.guard(() => deleteInstance(this.#context(), instanceId)); }
+  getInstances(): Promise<InstanceRecord[]> { return this.guard(() => getInstances(this.#context())); }
+
+  #context(): QueryContext {
+    return { db: this.#db, dialect: this.dialect, atomic: (fn) => this.atomic(fn) };
   }
 
   async migrate(): Promise<void> {
