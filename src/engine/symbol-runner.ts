@@ -154,6 +154,21 @@ export class SymbolRunner {
     return this.#queue.push(() => (this.#lifecycle === 'running' ? this.#apply({ type: 'SettingsChanged', time: this.#options.clock(), settings }) : Promise.resolve()));
   }
 
+  /** Operator action: pause the symbol (nothing new is placed; the grid cancels its buys) until `resume`. */
+  pause(message: string): Promise<void> {
+    return this.#queue.push(() => (this.#lifecycle === 'running' ? this.#apply({ type: 'OperatorPaused', time: this.#options.clock(), message }) : Promise.resolve()));
+  }
+
+  /**
+   * Operator action: pauses the symbol, then asks the venue to cancel every working order of the
+   * grid (buys and sells); the answers come back as reports the grid applies as usual. Resolves with
+   * the number of cancels sent.
+   */
+  async cancelOrders(): Promise<number> {
+    await this.pause('orders cancelled by an operator');
+    return this.#queue.push(async () => (this.#lifecycle === 'running' ? this.#cancelWorking('operator') : 0));
+  }
+
   /** Operator action: resume a paused symbol. */
   async resume(): Promise<void> {
     await this.#queue.push(() => this.#apply({ type: 'OperatorResumed', time: this.#options.clock() }));
@@ -219,12 +234,14 @@ export class SymbolRunner {
    * reports the grid applies as usual.
    */
   #cancelUnpriced(): void {
-    const grid = this.#grid;
-    if (grid === undefined || grid.lastPrice !== undefined) return;
-    for (const slot of slotsWithOrders(grid)) {
-      const status = slot.order!.status;
-      if (status === 'NEW' || status === 'PARTIALLY_FILLED') this.#track(this.#cancel(slot.order!.clientOrderId, 'stop'));
-    }
+    if (this.#grid?.lastPrice === undefined) this.#cancelWorking('stop');
+  }
+
+  /** Sends a cancel for each confirmed working order of the grid; returns how many. */
+  #cancelWorking(reason: string): number {
+    const working = this.#grid === undefined ? [] : slotsWithOrders(this.#grid).filter((slot) => slot.order!.status === 'NEW' || slot.order!.status === 'PARTIALLY_FILLED');
+    for (const slot of working) this.#track(this.#cancel(slot.order!.clientOrderId, reason));
+    return working.length;
   }
 
   /**
