@@ -20,6 +20,7 @@
 import type { Logger } from 'pino';
 import { type Decimal, ZERO } from '../domain/decimal.js';
 import type { Fill } from '../domain/fill.js';
+import { isWorking } from '../domain/order.js';
 import type { PriceTick } from '../domain/market.js';
 import type { Exchange, ExecutionEvent, OrderReport } from '../exchange/exchange.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
@@ -69,6 +70,7 @@ export class SymbolRunner {
   #pendingPrice: PriceTick | undefined;
   #realizedPnl: Decimal = ZERO;
   #tradeCount = 0;
+  #fees: Decimal = ZERO;
 
   constructor(options: SymbolRunnerOptions) {
     this.#options = options;
@@ -161,12 +163,17 @@ export class SymbolRunner {
 
   /**
    * Operator action: pauses the symbol, then asks the venue to cancel every working order of the
-   * grid (buys and sells); the answers come back as reports the grid applies as usual. Resolves with
-   * the number of cancels sent.
+   * grid (buys and sells) that the pause itself did not, those in flight once answered; the answers
+   * come back as reports the grid applies as usual. Resolves with how many orders were working.
    */
   async cancelOrders(): Promise<number> {
+    const working = this.#grid === undefined ? 0 : slotsWithOrders(this.#grid).filter((slot) => isWorking(slot.order!.status)).length;
     await this.pause('orders cancelled by an operator');
-    return this.#queue.push(async () => (this.#lifecycle === 'running' ? this.#cancelWorking('operator') : 0));
+    // Placements already on their way are answered first, so they are cancelled too (paused: no new ones follow).
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#queue.drain();
+    await this.#queue.push(async () => (this.#lifecycle === 'running' ? this.#cancelWorking('operator') : 0));
+    return working;
   }
 
   /** Operator action: resume a paused symbol. */
@@ -263,7 +270,7 @@ export class SymbolRunner {
   }
 
   summary(): SymbolSummary {
-    return summarise({ exchange: this.exchangeName, symbol: this.symbol, lifecycle: this.#lifecycle, grid: this.#grid, realizedPnl: this.#realizedPnl, tradeCount: this.#tradeCount });
+    return summarise({ exchange: this.exchangeName, symbol: this.symbol, lifecycle: this.#lifecycle, grid: this.#grid, realizedPnl: this.#realizedPnl, fees: this.#fees, tradeCount: this.#tradeCount });
   }
 
   // --- applying events -----------------------------------------------------------------------
@@ -337,14 +344,15 @@ export class SymbolRunner {
       throw error;
     }
     for (const command of decision.commands) {
-      if (command.type === 'BookTrade') this.#booked(command.trade.realizedPnl);
+      if (command.type === 'BookTrade') this.#booked(command.trade.realizedPnl, command.trade.fees);
       else if (command.type === 'PauseSymbol') this.#options.logger.warn({ symbol: this.symbol, reason: command.reason }, `symbol paused: ${command.message}`);
       else this.#act(command);
     }
   }
 
-  #booked(realizedPnl: Decimal): void {
+  #booked(realizedPnl: Decimal, fees: Decimal): void {
     this.#realizedPnl = this.#realizedPnl.add(realizedPnl);
+    this.#fees = this.#fees.add(fees);
     this.#tradeCount += 1;
     this.#options.metrics?.trades.inc({ exchange: this.exchangeName, symbol: this.symbol });
   }

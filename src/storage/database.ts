@@ -98,11 +98,10 @@ export interface Database extends DatabaseOperations {
   ping(signal?: AbortSignal): Promise<void>;
   /**
    * The instance registry (never in a transaction, never spooled: a heartbeat that cannot be written
-   * is simply stale). `saveInstance` overwrites the instance's row; `removeInstance` deletes it (a
-   * clean stop); `getInstances` lists every row by instance id.
+   * is simply stale). `saveInstance` overwrites the instance's row; `getInstances` lists every row
+   * by instance id.
    */
   saveInstance(record: InstanceRecord): Promise<void>;
-  removeInstance(instanceId: string): Promise<void>;
   getInstances(): Promise<InstanceRecord[]>;
   /** Applies pending migrations; safe when several instances call it at once. */
   migrate(): Promise<void>;

@@ -82,7 +82,8 @@ export type EventType =
   | 'grid.resumed'
   | 'order.unknown'
   | 'instance.started'
-  | 'instance.stopped';
+  | 'instance.stopped'
+  | 'operator.action';
 
 /** Something an operator should be able to look back on. */
 export interface EventRecord {

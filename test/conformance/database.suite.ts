@@ -244,7 +244,7 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       expect((await db.getHighestIntentCycles('sim', 'HICUSDT')).get(-2)).toBe(4);
     });
 
-    it('DB16 (R12) the instance registry keeps one row per instance, the latest heartbeat wins, and a removed instance is gone', async () => {
+    it('DB16 (R12) the instance registry keeps one row per instance, and the latest heartbeat wins', async () => {
       await db.saveInstance({ instanceId: 'reg-b', heartbeatAt: 1_000, snapshot: { mode: 'active', symbols: [] } });
       await second.saveInstance({ instanceId: 'reg-a', heartbeatAt: 1_500, snapshot: { mode: 'standby' } });
       await db.saveInstance({ instanceId: 'reg-b', heartbeatAt: 2_000, snapshot: { mode: 'activated', symbols: [{ symbol: 'BTCUSDT' }] } });
@@ -253,8 +253,6 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
         { instanceId: 'reg-a', heartbeatAt: 1_500, snapshot: { mode: 'standby' } },
         { instanceId: 'reg-b', heartbeatAt: 2_000, snapshot: { mode: 'activated', symbols: [{ symbol: 'BTCUSDT' }] } },
       ]);
-      await second.removeInstance('reg-b');
-      expect((await db.getInstances()).map((record) => record.instanceId).filter((id) => id.startsWith('reg-'))).toEqual(['reg-a']);
     });
   });
 }

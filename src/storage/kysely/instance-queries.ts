@@ -14,7 +14,3 @@ export async function getInstances({ db }: QueryContext): Promise<InstanceRecord
   const rows = await db.selectFrom('instances').selectAll().orderBy('instance_id').execute();
   return rows.map((row) => ({ instanceId: row.instance_id, heartbeatAt: toNumber(row.heartbeat_at), snapshot: JSON.parse(row.snapshot) as Record<string, unknown> }));
 }
-
-export async function deleteInstance({ db }: QueryContext, instanceId: string): Promise<void> {
-  await db.deleteFrom('instances').where('instance_id', '=', instanceId).execute();
-}

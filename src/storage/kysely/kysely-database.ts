@@ -7,7 +7,7 @@
 import { Kysely, sql } from 'kysely';
 import type { Database, Tx } from '../database.js';
 import type { InstanceRecord } from '../records.js';
-import { deleteInstance, getInstances, saveInstance } from './instance-queries.js';
+import { getInstances, saveInstance } from './instance-queries.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { migrateToLatest } from '../migrations/migrate-to-latest.js';
 import type { StorageSchema } from './kysely-schema.js';
@@ -85,7 +85,6 @@ export class KyselyDatabase extends KyselyOperations implements Database {
   }
 
   saveInstance(record: InstanceRecord): Promise<void> { return this.guard(() => saveInstance(this.#context(), record)); }
-  removeInstance(instanceId: string): Promise<void> { return this.guard(() => deleteInstance(this.#context(), instanceId)); }
   getInstances(): Promise<InstanceRecord[]> { return this.guard(() => getInstances(this.#context())); }
 
   #context(): QueryContext {

@@ -221,7 +221,6 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   migrate(): Promise<void> { return this.#inner.migrate(); }
   // The registry is never spooled: a heartbeat replayed later would report a stale state as current.
   saveInstance(record: InstanceRecord): Promise<void> { return this.#inner.saveInstance(record); }
-  removeInstance(instanceId: string): Promise<void> { return this.#inner.removeInstance(instanceId); }
   getInstances(): Promise<InstanceRecord[]> { return this.#inner.getInstances(); }
 
 
