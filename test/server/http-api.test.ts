@@ -14,6 +14,7 @@ import { loadInstanceConfig } from '../../src/app/instance-config.js';
 import { type InstanceHandle, runInstance } from '../../src/app/run-instance.js';
 import type { SimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
 import { type TestDatabase, createPostgresDatabase } from '../harness/postgres.js';
+import { startTsProcess } from '../harness/child-process.js';
 import { eventually, until } from '../harness/until.js';
 import { ACCOUNT, API_KEY, type ClusterMember, SYMBOL, api, clusterMember, startClusterVenue } from './cluster-fixture.js';
 
@@ -91,6 +92,20 @@ describe('HTTP API on a two-instance cluster', () => {
     expect(symbol.price).toMatch(/^\d+(\.\d+)?$/);
     expect(fromA.body.health.healthy).toBe(true);
   });
+
+  it('quantmesh status prints the cluster as tables from any instance, and a wrong key as the reason with exit 1', async () => {
+    const status = startTsProcess('src/cli/bin.ts', ['status', '--url', b.url], { env: { QM_API_KEY: API_KEY } });
+    expect(await status.exited, status.output()).toBe(0);
+    const lines = status.output().split('\n');
+    expect(lines[0]).toMatch(/^lock database · database postgres · healthy$/);
+    expect(lines.find((line) => line.startsWith('api-a'))).toMatch(/^api-a\s+active\s+running\s+ok\s+\d+s ago\s+binance:BTCUSDT$/);
+    expect(lines.find((line) => line.startsWith('api-b'))).toMatch(/^api-b\s+standby\s+running\s+ok\s+\d+s ago\s+-$/);
+    expect(lines.find((line) => line.startsWith('symbol'))).toMatch(/^symbol\s+owner\s+state\s+price\s+position\s+orders\s+realized\s+unrealized\s+fees\s+trades$/);
+    expect(lines.find((line) => line.startsWith(`binance:${SYMBOL}`))).toMatch(/^binance:BTCUSDT\s+api-a\s+running\s+[\d.]+\s+[\d.]+\s+\d+\s+-?[\d.]+\s+\S+\s+[\d.]+\s+\d+$/);
+    const refused = startTsProcess('src/cli/bin.ts', ['status', '--url', a.url, '--api-key', 'wrong']);
+    expect(await refused.exited).toBe(1);
+    expect(refused.output()).toContain(`quantmesh status: ${a.url}: the API key is missing or wrong (--api-key or QM_API_KEY)`);
+  }, 120_000);
 
   it('shows the grid: anchor, interval, and every slot with its price, cycle, position and working order', async () => {
     const { status, body } = await api<{ status: ClusterSymbol; grid: { anchor: string; interval: string; slots: { level: number; price: string; cycle: number; state: string; order?: { side: string; status: string } }[] } }>(b, PATH);
