@@ -42,6 +42,9 @@ if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 # --- etcd: the binary only; every test starts its own server ---
 if ! command -v etcd >/dev/null; then apt_install etcd-server; fi
 
+# --- chromium: the dashboard's end-to-end test drives Debian's browser through playwright-core (never a downloaded one) ---
+if [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
+
 # --- Redis ---
 if ! command -v redis-server >/dev/null; then apt_install redis-server; fi
 if ! port_open 6379; then

@@ -58,7 +58,7 @@ async function forward(request: FastifyRequest, reply: FastifyReply, ownerUrl: s
     if (typeof value === 'string') headers[name] = value;
   }
   try {
-    const answer = await fetch(new URL(request.url, ownerUrl), { method: 'POST', headers, signal: AbortSignal.timeout(15_000) });
+    const answer = await fetch(new URL(request.url, ownerUrl), { method: 'POST', headers, signal: AbortSignal.timeout(60_000) });
     return reply.code(answer.status).send(await answer.json());
   } catch (error) {
     return reply.code(502).send({ error: `the owner at ${ownerUrl} did not answer (${error instanceof Error ? error.message : String(error)})` });
