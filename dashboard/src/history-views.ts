@@ -15,7 +15,7 @@ export async function renderTrades(root: HTMLElement): Promise<void> {
     autoSize: true, layout: { background: { color: '#161c24' }, textColor: '#7d8899' }, grid: { vertLines: { color: '#1c2430' }, horzLines: { color: '#1c2430' } }, timeScale: { timeVisible: true },
   });
   const series = chart.addSeries(LineSeries, { color: '#26a69a', lineWidth: 2 });
-  // Summed in cents of a cent per point only for drawing; the table shows the exact figures.
+  // Binary floats only to draw the curve; the table shows the exact figures.
   let equity = 0;
   const points = new Map<number, number>();
   for (const trade of trades) {
