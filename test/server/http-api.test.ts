@@ -25,7 +25,8 @@ interface Page<T> { items: T[]; limit: number; offset: number; nextOffset?: numb
 const silent = pino({ level: process.env.QM_DEBUG ?? 'silent' });
 const PATH = `/api/symbols/binance/${SYMBOL}`;
 
-describe('HTTP API on a two-instance cluster', () => {
+// Generous per-test budgets: the waits inside are bounded and named; a loaded machine makes each step slow.
+describe('HTTP API on a two-instance cluster', { timeout: 180_000 }, () => {
   let root: string;
   let database: TestDatabase;
   let venue: SimVenueServer;
@@ -105,7 +106,7 @@ describe('HTTP API on a two-instance cluster', () => {
     const refused = startTsProcess('src/cli/bin.ts', ['status', '--url', a.url, '--api-key', 'wrong']);
     expect(await refused.exited).toBe(1);
     expect(refused.output()).toContain(`quantmesh status: ${a.url}: the API key is missing or wrong (--api-key or QM_API_KEY)`);
-  }, 120_000);
+  }, 300_000);
 
   it('shows the grid: anchor, interval, and every slot with its price, cycle, position and working order', async () => {
     const { status, body } = await api<{ status: ClusterSymbol; grid: { anchor: string; interval: string; slots: { level: number; price: string; cycle: number; state: string; order?: { side: string; status: string } }[] } }>(b, PATH);
