@@ -49,6 +49,8 @@ command -v promtool >/dev/null || tools+=(prometheus)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || tools+=(nginx)
 command -v docker-compose >/dev/null || tools+=(docker-compose)
 if [ ${#tools[@]} -gt 0 ]; then apt_install "${tools[@]}"; fi
+# --- chromium: the dashboard's end-to-end test drives Debian's browser through playwright-core (never a downloaded one) ---
+if [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
 
 # --- Redis ---
 if ! command -v redis-server >/dev/null; then apt_install redis-server; fi

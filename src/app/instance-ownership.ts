@@ -16,6 +16,10 @@
  *   and only then is the lease released, so the next owner's campaign wins and loads what it wrote.
  *   The lease stays the safety layer: a symbol trades here only while its lease is held, whatever
  *   the membership says, and a runner whose symbol was unassigned meanwhile does not start.
+ * - An operator's planned handover (`handOver`, `drain`) is the same handover for one symbol or all:
+ *   nothing is cancelled, the lease is released once the runner's writes are in the database, and
+ *   the symbol is held back (reported `unassigned`, not campaigned for here) until `claim`, so
+ *   another instance campaigning for it wins it.
  */
 import type { Logger } from 'pino';
 import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
@@ -54,6 +58,10 @@ export class InstanceOwnership {
   #mode: InstanceMode;
   /** Dynamic allocation: the keys of the symbols assigned here (undefined: static, every symbol). */
   #assigned: ReadonlySet<string> | undefined;
+  /** Symbols an operator handed over: not campaigned for here until claimed. */
+  readonly #heldBack = new Set<string>();
+  /** When each symbol owned here was won (epoch ms). */
+  readonly #ownedSince = new Map<string, number>();
 
   constructor(options: InstanceOwnershipOptions) {
     this.#options = options;
@@ -72,11 +80,38 @@ export class InstanceOwnership {
   start(): void {
     const { standby, ttlMs, symbols, logger } = this.#options;
     if (standby) logger.warn({ afterMs: ttlMs }, 'standby: campaigning for the symbols once one lease TTL has passed; trading nothing until then');
-    this.#ownership.campaign(symbols, standby ? ttlMs : 0);
+    this.#ownership.campaign(symbols.filter((owned) => !this.#heldBack.has(keyOf(owned))), standby ? ttlMs : 0);
   }
 
   state(exchange: string, symbol: string): OwnershipState {
-    return this.#ownership.state(exchange, symbol) ?? (this.#assigned === undefined ? 'waiting' : 'unassigned');
+    const key = keyOf({ exchange, symbol });
+    return this.#ownership.state(exchange, symbol) ?? (this.#assigned === undefined && !this.#heldBack.has(key) ? 'waiting' : 'unassigned');
+  }
+
+  /** When the symbol was won by this instance, while it owns it. */
+  ownedSince(exchange: string, symbol: string): number | undefined {
+    return this.state(exchange, symbol) === 'owned' ? this.#ownedSince.get(keyOf({ exchange, symbol })) : undefined;
+  }
+
+  /**
+   * Operator action: hands the symbol to whichever other instance campaigns for it, cancelling
+   * nothing, and holds it back here until `claim`. Resolves whether it was owned here.
+   */
+  async handOver(owned: OwnedSymbol, reason: string): Promise<boolean> {
+    this.#heldBack.add(keyOf(owned));
+    return this.#handOver(owned, reason);
+  }
+
+  /** Operator action before a stop: hands over every symbol (see `handOver`); resolves with those that were owned here. */
+  async drain(reason: string): Promise<OwnedSymbol[]> {
+    const handed = await Promise.all(this.#options.symbols.map(async (owned) => ((await this.handOver(owned, reason)) ? [owned] : [])));
+    return handed.flat();
+  }
+
+  /** Operator action: campaigns again for a symbol handed over from here (under dynamic allocation, only if assigned here). */
+  claim(owned: OwnedSymbol): void {
+    this.#heldBack.delete(keyOf(owned));
+    if (this.#isAssigned(owned)) this.#ownership.campaign([owned]);
   }
 
   /**
@@ -86,8 +121,8 @@ export class InstanceOwnership {
   async allocate(assigned: readonly OwnedSymbol[]): Promise<void> {
     this.#assigned = new Set(assigned.map(keyOf));
     const handOver = this.#options.symbols.filter((owned) => !this.#assigned!.has(keyOf(owned)) && this.#ownership.state(owned.exchange, owned.symbol) !== undefined);
-    await Promise.all(handOver.map((owned) => this.#handOver(owned)));
-    this.#ownership.campaign(assigned);
+    await Promise.all(handOver.map((owned) => this.#handOver(owned, 'assigned to another instance')));
+    this.#ownership.campaign(assigned.filter((owned) => !this.#heldBack.has(keyOf(owned))));
   }
 
   /** Ends the campaigns and releases the leases; call after the engines stopped trading. */
@@ -100,6 +135,7 @@ export class InstanceOwnership {
     const symbol = `${owned.exchange}:${owned.symbol}`;
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'won' });
     logger.info({ symbol }, 'ownership won: the symbol starts trading here');
+    this.#ownedSince.set(keyOf(owned), this.#options.clock());
     this.#record(owned, 'ownership.acquired', { mode: this.#mode });
     if (this.#mode !== 'active') {
       this.#mode = 'activated';
@@ -116,7 +152,7 @@ export class InstanceOwnership {
     return this.#assigned?.has(keyOf(owned)) ?? true;
   }
 
-  async #handOver(owned: OwnedSymbol): Promise<void> {
+  async #handOver(owned: OwnedSymbol, reason: string): Promise<boolean> {
     const { logger, metrics, engines, settle } = this.#options;
     const symbol = `${owned.exchange}:${owned.symbol}`;
     const wasOwned = this.#ownership.state(owned.exchange, owned.symbol) === 'owned';
@@ -124,10 +160,11 @@ export class InstanceOwnership {
     engines.get(owned.exchange)?.ownershipLost(owned.symbol);
     await settle().catch((error: unknown) => logger.error({ symbol, err: error }, 'handover: this instance\'s writes may not all be in the database yet'));
     await this.#ownership.release(owned);
-    if (!wasOwned) return;
+    if (!wasOwned) return false;
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'handed-over' });
-    this.#record(owned, 'ownership.released', { reason: 'assigned to another instance' });
-    logger.info({ symbol }, 'ownership handed over: the symbol is now assigned to another instance');
+    this.#record(owned, 'ownership.released', { reason });
+    logger.info({ symbol, reason }, 'ownership handed over: the symbol is left to another instance');
+    return true;
   }
 
   #lost(owned: OwnedSymbol, reason: unknown): void {

@@ -10,6 +10,7 @@
  * of an active instance that died (R10), with an alert.
  */
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { QuantMeshConfig } from '../config/load-config.js';
@@ -28,8 +29,8 @@ import { notificationChannelsOf, startOptInNotifications } from './notification-
 import { EngineMetrics } from '../observability/engine-metrics.js';
 import { registerInstanceInfo } from '../observability/instance-metrics.js';
 import { checkHealth } from '../observability/health.js';
+import { type Logger, STATUS_LINE_KEY } from '../observability/logger.js';
 import { StoredTradeTotals } from './stored-trade-totals.js';
-import type { Logger } from '../observability/logger.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
@@ -38,6 +39,8 @@ import { DynamicAllocation } from './dynamic-allocation.js';
 import { InstanceOwnership } from './instance-ownership.js';
 import { packageVersion } from './package-version.js';
 import { watchConfigCentre } from './config-watch.js';
+import { InstanceHeartbeat } from './instance-heartbeat.js';
+import { OperatorActions } from './operator-actions.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf, membershipOptionsOf, venueModeOf } from './config-mapping.js';
 
@@ -126,8 +129,11 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const totals = new StoredTradeTotals(database, engines.keys());
     const refreshTotals = () => totals.refresh().catch((error: unknown) => logger.warn({ err: error }, 'stored trade totals not refreshed; the status shows the last ones'));
     await refreshTotals();
-    const symbols = (): SymbolStatus[] => [...engines.values()].flatMap((engine) => engine.summaries())
-      .map((summary) => ({ ...summary, ...totals.figures(summary.exchange, summary.symbol), ownership: ownership.state(summary.exchange, summary.symbol) }));
+    const symbols = (): (SymbolStatus & { ownedSince?: number | undefined })[] => [...engines.values()].flatMap((engine) => engine.summaries())
+      .map((summary) => ({
+        ...summary, ...totals.figures(summary.exchange, summary.symbol),
+        ownership: ownership.state(summary.exchange, summary.symbol), ownedSince: ownership.ownedSince(summary.exchange, summary.symbol),
+      }));
     metrics.observe(symbols);
     registerInstanceInfo(registry, () => ({ instanceId, version: packageVersion(), mode: ownership.mode }));
     closers.push(startOptInNotifications(config, { database, dispatcher: notifications, instanceId, logger, clock, ownership }));
@@ -144,18 +150,25 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     let url: string | undefined;
     if (config.web.enabled) {
       const http = await startHttpServer({
-        host: config.web.host, port: config.web.port, apiKey: config.web.apiKey, registry, status, health,
-        resume: async (exchange, symbol) => {
-          const runner = engines.get(exchange)?.runner(symbol);
-          if (runner === undefined) return false;
-          await runner.resume();
-          return true;
-        },
+        host: config.web.host, port: config.web.port, apiKey: config.web.apiKey, instanceId, version: packageVersion(), registry, status, health,
+        database, lockBackend: lock.backend, clock,
+        control: new OperatorActions({ instanceId, engines, ownership, events: database, logger, clock }),
       });
       url = http.url;
       closers.push(() => http.server.close());
-      logger.info({ url }, 'HTTP interface: /api/status, /health, /metrics');
+      logger.info({ url }, 'HTTP interface: / (dashboard), /api/openapi.json, /api/cluster, /health, /metrics');
     }
+
+    const heartbeat = new InstanceHeartbeat({
+      instanceId, database, leaseTtlMs: config.coordination.leaseTtl, logger, clock,
+      snapshot: async (stopped) => ({
+        ...status(), url: url === undefined ? undefined : advertisedUrl(config.web.host, url), stopped,
+        allocation: config.coordination.allocation, leaseTtlMs: config.coordination.leaseTtl, health: await health(),
+      }),
+    });
+    heartbeat.start();
+    // Before the database closes: the last word in the registry is "stopped".
+    closers.push(() => heartbeat.stop());
 
     if (config.configCentre.enabled) {
       const changeGridSettings = async (exchange: string, symbol: string, settings: GridSettings) => engines.get(exchange)?.changeSettings(symbol, settings);
@@ -225,12 +238,25 @@ async function withRestoredPositions(options: ExchangeOptions, database: Databas
   return { ...options, positions };
 }
 
+/**
+ * How the other instances reach this one (operator actions are passed on to a symbol's owner): the
+ * listen URL, with the host name in place of a wildcard address.
+ */
+function advertisedUrl(host: string, listening: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return listening;
+  const url = new URL(listening);
+  url.hostname = hostname();
+  return url.origin;
+}
+
 /** One line per symbol: what the instance is doing right now, and whether it owns the symbol. */
 function logStatus(logger: Logger, status: InstanceStatus): void {
   for (const symbol of status.symbols) {
     logger.info({
-      symbol: `${symbol.exchange}:${symbol.symbol}`, mode: status.mode, venue: status.venues[symbol.exchange], ownership: symbol.ownership, state: symbol.state, price: symbol.price, position: symbol.position,
-      orders: symbol.workingOrders, realizedPnl: symbol.realizedPnl, fees: symbol.fees, unrealizedPnl: symbol.unrealizedPnl, trades: symbol.tradeCount,
-    }, `${symbol.symbol}${status.venues[symbol.exchange] === 'paper' ? ' [paper]' : ''} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} fees=${symbol.fees} trades=${symbol.tradeCount}`);
+      [STATUS_LINE_KEY]: {
+        symbol: `${symbol.exchange}:${symbol.symbol}`, mode: status.mode, venue: status.venues[symbol.exchange], ownership: symbol.ownership, state: symbol.state, price: symbol.price, position: symbol.position,
+        orders: symbol.workingOrders, realizedPnl: symbol.realizedPnl, unrealizedPnl: symbol.unrealizedPnl, fees: symbol.fees, trades: symbol.tradeCount,
+      },
+    }, `${symbol.symbol}${status.venues[symbol.exchange] === 'paper' ? ' [paper]' : ''} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} upnl=${symbol.unrealizedPnl ?? '-'} fees=${symbol.fees} trades=${symbol.tradeCount}`);
   }
 }

@@ -19,6 +19,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: context.out, writeErr: context.err });
   for (const command of REGISTERED_COMMANDS) command.register(program, context);
+  // Commands built on their own (addCommand) do not inherit these: every one returns instead of exiting.
+  const everyCommand = (command: Command): Command[] => [command, ...command.commands.flatMap(everyCommand)];
+  for (const command of everyCommand(program)) command.exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     // Commands built on their own (db, sim-venue) report failure through process.exitCode.

@@ -77,10 +77,7 @@ export class RunnerStop {
   #cancelUnpriced(): void {
     const state = this.#options.grid();
     if (state === undefined || state.lastPrice !== undefined) return;
-    for (const slot of slotsWithOrders(state)) {
-      const status = slot.order!.status;
-      if (status === 'NEW' || status === 'PARTIALLY_FILLED') this.#options.actions.cancel(slot.order!.clientOrderId, 'stop');
-    }
+    this.#options.actions.cancelConfirmed(state, 'stop');
   }
 
   /**

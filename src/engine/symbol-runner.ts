@@ -60,6 +60,7 @@ export class SymbolRunner {
   #pendingPrice: PriceTick | undefined;
   #realizedPnl: Decimal = ZERO;
   #tradeCount = 0;
+  #fees: Decimal = ZERO;
 
   constructor(options: SymbolRunnerOptions) {
     this.#options = options;
@@ -143,6 +144,22 @@ export class SymbolRunner {
     await this.#queue.push(() => (this.#lifecycle === 'running' ? this.#apply({ type: 'SettingsChanged', time: this.#options.clock(), settings }) : Promise.resolve(false)));
   }
 
+  /** Operator action: pause the symbol (nothing new is placed; the grid cancels its buys) until `resume`. */
+  async pause(message: string): Promise<void> {
+    await this.#queue.push(() => (this.#lifecycle === 'running' ? this.#apply({ type: 'OperatorPaused', time: this.#options.clock(), message }) : Promise.resolve(false)));
+  }
+
+  /**
+   * Operator action: pauses, then cancels every confirmed working order of the grid (buys and sells),
+   * placements in flight once answered; the answers come back as reports the grid applies as usual.
+   * Resolves with how many orders were working.
+   */
+  async cancelOrders(): Promise<number> {
+    await this.pause('orders cancelled by an operator');
+    await this.#actions.settled();
+    return this.#queue.push(async () => (this.#lifecycle === 'running' && this.#grid !== undefined ? this.#actions.cancelConfirmed(this.#grid, 'operator') : 0));
+  }
+
   /** Operator action: resume a paused symbol; resuming a position drift accepts the difference last read (an adjustment event). */
   async resume(): Promise<void> {
     await this.#queue.push(() => this.#apply({ type: 'OperatorResumed', time: this.#options.clock() }, { events: this.#reconciler.acceptDrift(this.#eventBase()) }));
@@ -169,7 +186,7 @@ export class SymbolRunner {
   }
 
   summary(): SymbolSummary {
-    return summarise({ exchange: this.exchangeName, symbol: this.symbol, lifecycle: this.#lifecycle, grid: this.#grid, realizedPnl: this.#realizedPnl, tradeCount: this.#tradeCount });
+    return summarise({ exchange: this.exchangeName, symbol: this.symbol, lifecycle: this.#lifecycle, grid: this.#grid, realizedPnl: this.#realizedPnl, fees: this.#fees, tradeCount: this.#tradeCount });
   }
 
   /** Prices only reach a running grid; venue answers also reach a starting or stopping one. */
@@ -216,15 +233,16 @@ export class SymbolRunner {
     this.#grid = decision.state;
     for (const id of decision.foreign) this.#options.logger.debug({ symbol: this.symbol, clientOrderId: id }, 'update for an order this grid did not issue');
     for (const command of decision.commands) {
-      if (command.type === 'BookTrade') this.#booked(command.trade.realizedPnl);
+      if (command.type === 'BookTrade') this.#booked(command.trade.realizedPnl, command.trade.fees);
       else if (command.type === 'PauseSymbol') this.#paused(command.reason, command.message);
       else this.#actions.act(command);
     }
     return true;
   }
 
-  #booked(realizedPnl: Decimal): void {
+  #booked(realizedPnl: Decimal, fees: Decimal): void {
     this.#realizedPnl = this.#realizedPnl.add(realizedPnl);
+    this.#fees = this.#fees.add(fees);
     this.#tradeCount += 1;
     this.#options.metrics?.trades.inc({ exchange: this.exchangeName, symbol: this.symbol });
   }

@@ -16,6 +16,8 @@ export interface SymbolSummary {
   readonly workingOrders: number;
   readonly realizedPnl: string;
   readonly unrealizedPnl?: string | undefined;
+  /** Fees of the trades booked since the runner started (included in realizedPnl). */
+  readonly fees: string;
   readonly tradeCount: number;
 }
 
@@ -37,6 +39,7 @@ export interface SummaryInput {
   readonly grid: GridState | undefined;
   /** Realized PnL of the trades booked by this runner since it started. */
   readonly realizedPnl: Decimal;
+  readonly fees: Decimal;
   readonly tradeCount: number;
 }
 
@@ -57,6 +60,7 @@ export function summarise(input: SummaryInput): SymbolSummary {
     workingOrders: grid === undefined ? 0 : slotsWithOrders(grid).filter((slot) => isWorking(slot.order!.status)).length,
     realizedPnl: input.realizedPnl.toDecimalPlaces(8).toFixed(),
     unrealizedPnl: price === undefined || average === undefined ? undefined : held!.unrealizedPnl.toDecimalPlaces(8).toFixed(),
+    fees: input.fees.toDecimalPlaces(8).toFixed(),
     tradeCount: input.tradeCount,
   };
 }

@@ -14,6 +14,9 @@ const SECRET_KEYS = ['password', 'passphrase', 'apiKey', 'api_key', 'secretKey',
 /** pino redact paths reach fixed depths: cover a key at the top and up to three objects deep. */
 const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]);
 
+/** The key under which a status line carries its figures for machines (JSON); pretty output shows only its message. */
+export const STATUS_LINE_KEY = 'symbolStatus';
+
 export interface LoggerOptions {
   readonly level?: Level | 'silent';
   /** Defaults to stdout. */
@@ -31,7 +34,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const usePretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
   const target = options.destination ?? pino.destination({ dest: 1, sync: true });
   const stream = usePretty
-    ? pretty({ destination: target as unknown as Writable, colorize: options.destination === undefined, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true })
+    ? pretty({
+      destination: target as unknown as Writable, colorize: options.destination === undefined, translateTime: 'SYS:HH:MM:ss.l', sync: true,
+      // One line per status line: its figures are in the message; the instance leads every line.
+      ignore: `pid,hostname,instance,${STATUS_LINE_KEY}`, messageFormat: '{if instance}[{instance}] {end}{msg}',
+    })
     : target;
   return pino({
     level: options.level ?? 'info',

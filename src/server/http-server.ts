@@ -1,85 +1,83 @@
 /**
- * The instance's HTTP interface (R8, R9, R12): what an operator or a load balancer asks of it.
+ * The instance's HTTP interface (R8, R9, R12): what an operator, the dashboard or a load balancer
+ * asks of it. Every route is declared with its JSON schema; `/api/openapi.json` is the OpenAPI 3
+ * document generated from them (docs/operations.md lists the routes).
  *
- * - `GET /healthz`: liveness, always 200 while the process serves;
- * - `GET /health`: the lock backend and database pinged (R8): 200 healthy, 503 with each cause;
- * - `GET /metrics`: Prometheus text (R9);
- * - `GET /api/status`: the instance, its symbols, positions, working orders and PnL;
- * - `POST /api/symbols/:exchange/:symbol/resume`: resume a paused symbol (operator action).
+ * - `/healthz`, `/health`, `/metrics`, `/api/status`: this instance (routes/status-routes.ts);
+ * - `/api/cluster`, `/api/symbols/:exchange/:symbol`, `/api/stream`: the cluster, from the shared database;
+ * - `/api/orders|fills|trades|events|statistics`: stored records, paginated and filtered;
+ * - `POST /api/symbols/:exchange/:symbol/{pause,resume,cancel-orders,hand-over,claim}`, `POST /api/instance/drain`;
+ * - `/`: the dashboard.
  *
- * When `apiKey` is set every route but `/healthz` needs it (`x-api-key` or `Authorization: Bearer`);
- * without one, mutating routes are refused. Responses never carry secrets.
+ * Every route but `/healthz` and the dashboard's static files needs `web.api_key` (api-key.ts).
+ * Answers are serialised through their response schemas, so no secret can slip into one.
  */
-import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { SymbolStatus } from '../engine/symbol-summary.js';
 import type { HealthReport } from '../observability/health.js';
+import type { Database } from '../storage/database.js';
+import { requireApiKey } from './api-key.js';
+import type { InstanceStatus } from './instance-status.js';
+import type { OperatorControl } from './operator-control.js';
+import { actionRoutes } from './routes/action-routes.js';
+import { clusterReader, clusterRoutes } from './routes/cluster-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { recordRoutes } from './routes/record-routes.js';
+import { statusRoutes } from './routes/status-routes.js';
 
-/** `active`; `standby` until it owns a symbol; `activated` once a standby took a symbol over (R1). */
-export type InstanceMode = 'active' | 'standby' | 'activated';
-
-export interface InstanceStatus {
-  readonly instanceId: string;
-  readonly version: string;
-  readonly mode: InstanceMode;
-  readonly startedAt: string;
-  /** How symbols are allocated (R6); under `dynamic`, the live members as last seen. */
-  readonly allocation: { readonly mode: 'static' | 'dynamic'; readonly members?: readonly string[] | undefined };
-  /** Every configured symbol, with `ownership`: owned here, waiting, lost, or unassigned (dynamic allocation gives it to another instance). */
-  readonly symbols: readonly SymbolStatus[];
-  /** How each venue trades, by name: `paper` sends nothing to the venue (docs/venues.md). */
-  readonly venues: Readonly<Record<string, VenueMode>>;
-}
-
-/** `simulated`: the embedded sim venue; `paper`: a real venue's prices, orders matched locally; `live`: real orders. */
-export type VenueMode = 'simulated' | 'paper' | 'live';
+export type { InstanceMode, InstanceStatus, VenueMode } from './instance-status.js';
 
 export interface HttpServerOptions {
   readonly host: string;
   readonly port: number;
   readonly apiKey?: string | undefined;
+  readonly instanceId: string;
+  readonly version: string;
   readonly registry: Registry;
   readonly status: () => InstanceStatus;
   readonly health: () => Promise<HealthReport>;
-  readonly resume: (exchange: string, symbol: string) => Promise<boolean>;
+  readonly database: Database;
+  readonly lockBackend: string;
+  readonly control: OperatorControl;
+  readonly clock?: (() => number) | undefined;
+  /** How often `/api/stream` sends the cluster view (default 2,000 ms). */
+  readonly streamIntervalMs?: number | undefined;
+  /** Where the built dashboard is (default dist/dashboard/ of the package). */
+  readonly dashboardDir?: URL | undefined;
+}
+
+export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const server = Fastify({ logger: false });
+  await server.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'QuantMesh instance API', version: options.version, description: 'One instance of a QuantMesh cluster: status, the cluster view, stored records and operator actions.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'web.api_key' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'web.api_key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+  });
+  requireApiKey(server, options.apiKey);
+  const clusterOptions = {
+    database: options.database, lockBackend: options.lockBackend, health: options.health,
+    clock: options.clock ?? Date.now, streamIntervalMs: options.streamIntervalMs ?? 2000,
+  };
+  statusRoutes(server, options);
+  clusterRoutes(server, clusterOptions);
+  recordRoutes(server, options.database);
+  actionRoutes(server, { instanceId: options.instanceId, control: options.control, cluster: clusterReader(clusterOptions) });
+  await dashboardRoutes(server, options.dashboardDir);
+  server.get('/api/openapi.json', { schema: { summary: 'This document (OpenAPI 3)', tags: ['status'] } }, async () => server.swagger());
+  return server;
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<{ server: FastifyInstance; url: string }> {
-  const server = Fastify({ logger: false });
-  const expected = options.apiKey === undefined || options.apiKey === '' ? undefined : Buffer.from(options.apiKey);
-
-  server.addHook('onRequest', async (request, reply) => {
-    if (request.url === '/healthz') return;
-    if (expected === undefined) {
-      if (request.method !== 'GET') await reply.code(403).send({ error: 'set web.api_key to enable operator actions' });
-      return;
-    }
-    if (!keyMatches(request, expected)) await reply.code(401).send({ error: 'missing or wrong API key' });
-  });
-
-  server.get('/healthz', async () => ({ status: 'ok' }));
-  server.get('/health', async (_request, reply) => {
-    const report = await options.health();
-    return reply.code(report.healthy ? 200 : 503).send(report);
-  });
-  server.get('/metrics', async (_request, reply) => {
-    const text = await options.registry.metrics();
-    return reply.type(options.registry.contentType).send(text);
-  });
-  server.get('/api/status', async () => options.status());
-  server.post<{ Params: { exchange: string; symbol: string } }>('/api/symbols/:exchange/:symbol/resume', async (request, reply) => {
-    const resumed = await options.resume(request.params.exchange, request.params.symbol);
-    return resumed ? { resumed: true } : reply.code(404).send({ error: 'no such symbol on this instance' });
-  });
-
+  const server = await buildHttpServer(options);
   const url = await server.listen({ host: options.host, port: options.port });
   return { server, url };
-}
-
-function keyMatches(request: FastifyRequest, expected: Buffer): boolean {
-  const header = request.headers['x-api-key'];
-  const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-  const given = Buffer.from(typeof header === 'string' ? header : bearer ?? '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }

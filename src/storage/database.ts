@@ -17,7 +17,7 @@
 import type { Fill } from '../domain/fill.js';
 import type { Trade } from '../domain/trade.js';
 import type {
-  EventFilter, EventRecord, FillCursorRecord, FillFilter, GridRecord, IntentFilter, OrderFilter,
+  EventFilter, EventRecord, FillCursorRecord, FillFilter, GridRecord, InstanceRecord, IntentFilter, OrderFilter,
   OrderIntent, OrderRecord, OrderStateChange, SlotRecord, Statistics, StatisticsFilter, TradeFilter,
 } from './records.js';
 
@@ -119,6 +119,13 @@ export interface Database extends DatabaseOperations {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Resolves when the (writable) database answers; DatabaseUnavailableError with the cause otherwise. */
   ping(signal?: AbortSignal): Promise<void>;
+  /**
+   * The instance registry (never in a transaction, never spooled: a heartbeat that cannot be written
+   * is simply stale). `saveInstance` overwrites the instance's row; `getInstances` lists every row
+   * by instance id.
+   */
+  saveInstance(record: InstanceRecord): Promise<void>;
+  getInstances(): Promise<InstanceRecord[]>;
   /** Applies pending migrations; safe when several instances call it at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -82,7 +82,8 @@ export type EventType =
   | 'grid.resumed'
   | 'order.unknown'
   | 'instance.started'
-  | 'instance.stopped';
+  | 'instance.stopped'
+  | 'operator.action';
 
 /** Something an operator should be able to look back on. */
 export interface EventRecord {
@@ -176,4 +177,15 @@ export interface IntentFilter extends Page {
   readonly exchange?: string | undefined;
   readonly symbol?: string | undefined;
   readonly clientOrderId?: string | undefined;
+}
+
+/**
+ * What an instance last reported of itself (the instance registry): overwritten at each heartbeat.
+ * `snapshot` is JSON-serialisable and never holds secrets; its shape is the reporter's (server/).
+ */
+export interface InstanceRecord {
+  readonly instanceId: string;
+  /** When the snapshot was written, epoch ms. */
+  readonly heartbeatAt: number;
+  readonly snapshot: Readonly<Record<string, unknown>>;
 }

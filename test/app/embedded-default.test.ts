@@ -39,8 +39,9 @@ describe('embedded default (no --config)', () => {
     }
     // The instance's own last status line per symbol, logged after the grids stopped.
     const stoppedAt = instance.output().split('\n').findIndex((line) => line.includes('"msg":"stopping:'));
-    const final = logRecords(instance.output().split('\n').slice(stoppedAt).join('\n'), (record) => record.state === 'stopped');
-    expect(final.map((record) => [record.symbol, record.orders])).toEqual([['sim:BTCUSDT', 0], ['sim:ETHUSDT', 0], ['sim:SOLUSDT', 0]]);
+    const final = logRecords(instance.output().split('\n').slice(stoppedAt).join('\n'), (record) => (record.symbolStatus as { state?: string } | undefined)?.state === 'stopped')
+      .map((record) => record.symbolStatus as { symbol: string; orders: number });
+    expect(final.map((line) => [line.symbol, line.orders])).toEqual([['sim:BTCUSDT', 0], ['sim:ETHUSDT', 0], ['sim:SOLUSDT', 0]]);
 
     // What a clean stop left in the spool file is the database's too: read it as the next start would.
     const database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'data/quantmesh.db'), spool: { path: join(dir, 'data/spool/local.spool') } });

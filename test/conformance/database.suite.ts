@@ -313,5 +313,16 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       await tx.rollback();
       expect((await db.getHighestIntentCycles('sim', 'HICUSDT')).get(-2)).toBe(4);
     });
+
+    it('DB16 (R12) the instance registry keeps one row per instance, and the latest heartbeat wins', async () => {
+      await db.saveInstance({ instanceId: 'reg-b', heartbeatAt: 1_000, snapshot: { mode: 'active', symbols: [] } });
+      await second.saveInstance({ instanceId: 'reg-a', heartbeatAt: 1_500, snapshot: { mode: 'standby' } });
+      await db.saveInstance({ instanceId: 'reg-b', heartbeatAt: 2_000, snapshot: { mode: 'activated', symbols: [{ symbol: 'BTCUSDT' }] } });
+      const seen = (await third.getInstances()).filter((record) => record.instanceId.startsWith('reg-'));
+      expect(seen).toEqual([
+        { instanceId: 'reg-a', heartbeatAt: 1_500, snapshot: { mode: 'standby' } },
+        { instanceId: 'reg-b', heartbeatAt: 2_000, snapshot: { mode: 'activated', symbols: [{ symbol: 'BTCUSDT' }] } },
+      ]);
+    });
   });
 }

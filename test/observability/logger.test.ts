@@ -1,7 +1,7 @@
 /** Log lines never carry secrets: structural redaction, configured secret values, DSN passwords, key-like pairs. */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { captureLogs, createLogger } from '../../src/observability/logger.js';
+import { STATUS_LINE_KEY, captureLogs, createLogger } from '../../src/observability/logger.js';
 import { SecretScrubber } from '../../src/observability/secret-scrubber.js';
 
 describe('logger', () => {
@@ -41,6 +41,17 @@ describe('logger', () => {
     expect(text).toMatch(/INFO.*hello \*\*\*/);
     expect(text).not.toContain('prettysecret');
     expect(() => JSON.parse(text)).toThrow();
+  });
+
+  it('prints a status line as one pretty line led by the instance, and keeps its figures in the JSON', () => {
+    let text = '';
+    const destination = new Writable({ write(chunk: Buffer, _encoding, callback) { text += chunk.toString(); callback(); } });
+    const logger = createLogger({ pretty: true, destination, bindings: { instance: 'i-1' } });
+    logger.info({ [STATUS_LINE_KEY]: { symbol: 'sim:BTCUSDT', price: '60000', fees: '0.1' } }, 'BTCUSDT owned running price=60000 fees=0.1');
+    expect(text).toMatch(/^\[[\d:.]+\] INFO: \[i-1\] BTCUSDT owned running price=60000 fees=0\.1\n$/);
+    const { logger: json, records } = captureLogs();
+    json.info({ [STATUS_LINE_KEY]: { symbol: 'sim:BTCUSDT', fees: '0.1' } }, 'line');
+    expect(records()[0]).toMatchObject({ symbolStatus: { symbol: 'sim:BTCUSDT', fees: '0.1' } });
   });
 });
 

@@ -10,6 +10,7 @@ import type { EngineMetrics } from '../../observability/engine-metrics.js';
 import { type ClientOrderIdFormat, parseClientOrderId } from '../../strategy/grid/client-order-id.js';
 import type { GridCommand } from '../../strategy/grid/grid-command.js';
 import type { GridEvent } from '../../strategy/grid/grid-event.js';
+import { type GridState, slotsWithOrders } from '../../strategy/grid/grid-state.js';
 import type { ClosePlacement, OrderExecutor } from './order-executor.js';
 import { rejectReason } from './venue-events.js';
 
@@ -63,6 +64,13 @@ export class VenueActions {
 
   cancel(clientOrderId: string, reason: string): void {
     this.#track(this.#cancel(clientOrderId, reason));
+  }
+
+  /** Sends a cancel for each confirmed (NEW or partially filled) working order of the grid; returns how many. */
+  cancelConfirmed(state: GridState, reason: string): number {
+    const confirmed = slotsWithOrders(state).filter((slot) => slot.order!.status === 'NEW' || slot.order!.status === 'PARTIALLY_FILLED');
+    for (const slot of confirmed) this.cancel(slot.order!.clientOrderId, reason);
+    return confirmed.length;
   }
 
   lookup(clientOrderId: string): void {

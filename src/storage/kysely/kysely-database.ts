@@ -6,11 +6,14 @@
  */
 import { Kysely, sql } from 'kysely';
 import type { Database, DatabaseCapabilities, Tx } from '../database.js';
+import type { InstanceRecord } from '../records.js';
+import { getInstances, saveInstance } from './instance-queries.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { migrateToLatest } from '../migrations/migrate-to-latest.js';
 import type { StorageSchema } from './kysely-schema.js';
 import { KyselyOperations } from './kysely-operations.js';
 import { KyselyTx } from './kysely-tx.js';
+import type { QueryContext } from './query-context.js';
 import type { StorageDialect } from './storage-dialect.js';
 
 const DIRECT: DatabaseCapabilities = { readsOwnWrites: true, immediateWritesInTransaction: true };
@@ -87,6 +90,13 @@ export class KyselyDatabase extends KyselyOperations implements Database {
   /** Every write is in the database when its call resolves: nothing to wait for. */
   async drain(): Promise<boolean> {
     return true;
+  }
+
+  saveInstance(record: InstanceRecord): Promise<void> { return this.guard(() => saveInstance(this.#context(), record)); }
+  getInstances(): Promise<InstanceRecord[]> { return this.guard(() => getInstances(this.#context())); }
+
+  #context(): QueryContext {
+    return { db: this.#db, dialect: this.dialect, atomic: (fn) => this.atomic(fn) };
   }
 
   async migrate(): Promise<void> {

@@ -67,6 +67,11 @@ export interface FillCursorsTable {
   exchange: TextColumn; account: TextColumn; symbol: TextColumn; cursor: TextColumn; updated_at: IntColumn;
 }
 
+/** The instance registry (migration 0002): the latest self-report of each instance, as JSON. */
+export interface InstancesTable {
+  instance_id: TextColumn; heartbeat_at: IntColumn; snapshot: TextColumn;
+}
+
 export interface StorageSchema {
   grids: GridsTable;
   slots: SlotsTable;
@@ -78,4 +83,5 @@ export interface StorageSchema {
   trades: TradesTable;
   events: EventsTable;
   fill_cursors: FillCursorsTable;
+  instances: InstancesTable;
 }

@@ -10,10 +10,12 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { SqlDialect } from '../database.js';
 import { initialSchema } from './0001-initial-schema.js';
+import { instanceRegistry } from './0002-instance-registry.js';
 
 function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001-initial-schema': initialSchema(dialect),
+    '0002-instance-registry': instanceRegistry(),
   };
 }
 

@@ -30,7 +30,7 @@ import type { Fill } from '../../domain/fill.js';
 import type { Trade } from '../../domain/trade.js';
 import type { Database, DatabaseCapabilities, DatabaseOperations, SqlDialect, Tx } from '../database.js';
 import { DatabaseUnavailableError, SpoolFullError } from '../errors.js';
-import type { EventRecord, FillCursorRecord, GridRecord, OrderIntent, OrderRecord, SlotRecord } from '../records.js';
+import type { EventRecord, FillCursorRecord, GridRecord, InstanceRecord, OrderIntent, OrderRecord, SlotRecord } from '../records.js';
 import type { SpoolRecord, SpoolWrite } from './spool-codec.js';
 import { SpoolFile } from './spool-file.js';
 import { registerSpoolMetrics, type SpoolMetrics } from './spool-metrics.js';
@@ -254,6 +254,9 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   }
   ping(signal?: AbortSignal): Promise<void> { return this.#inner.ping(signal); }
   migrate(): Promise<void> { return this.#inner.migrate(); }
+  // The registry is never spooled: a heartbeat replayed later would report a stale state as current.
+  saveInstance(record: InstanceRecord): Promise<void> { return this.#inner.saveInstance(record); }
+  getInstances(): Promise<InstanceRecord[]> { return this.#inner.getInstances(); }
 
   /** Stops flushing (what is spooled stays in the file for the next open) and closes the database. */
   async close(): Promise<void> {

@@ -18,7 +18,7 @@ import type { GridEvent } from './grid-event.js';
 import { checkAccount, checkPositionRisk } from './grid-risk.js';
 import { type GridState, changeState } from './grid-state.js';
 import { orderAccepted, orderEnded, orderOutcomeUnknown, orderRejected, orderReported, unknownOutcomeResolved } from './order-updates.js';
-import { resumeGrid } from './pause.js';
+import { pauseGrid, resumeGrid } from './pause.js';
 import { venuePositionReported } from './position-check.js';
 import { quote } from './quote.js';
 import { reconcile } from './reconcile.js';
@@ -42,6 +42,7 @@ function apply(state: GridState, event: GridEvent): Transition {
     case 'OpenOrdersReported': return reconcile(state, event.orders, event.time);
     case 'UnknownOutcomeResolved': return unknownOutcomeResolved(state, event.clientOrderId, event.order, event.time);
     case 'OrderOutcomeUnknown': return orderOutcomeUnknown(state, event.clientOrderId, event.time);
+    case 'OperatorPaused': return pauseGrid(state, 'operator', event.message, event.time);
     case 'OperatorResumed': return resumeGrid(state, event.time);
     case 'StopRequested': return stopGrid(state, event.cancelOrders, event.closePositions, event.time);
     case 'MarketPanicChanged': {

@@ -41,6 +41,8 @@ export type GridEvent =
    * order already blocks its slot until reconciliation; a close is looked up again after a backoff.
    */
   | { readonly type: 'OrderOutcomeUnknown'; readonly time: number; readonly clientOrderId: string }
+  /** An operator paused the symbol: no new orders until OperatorResumed (reason `operator`). */
+  | { readonly type: 'OperatorPaused'; readonly time: number; readonly message: string }
   | { readonly type: 'OperatorResumed'; readonly time: number }
   /** The runner is stopping the symbol: no new orders; cancel (cancel_on_exit) and close (close_positions_on_exit). */
   | { readonly type: 'StopRequested'; readonly time: number; readonly cancelOrders: boolean; readonly closePositions: boolean }

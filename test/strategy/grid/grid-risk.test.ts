@@ -149,3 +149,19 @@ describe('start-up account check', () => {
     expect(places(rechecked.commands)).toHaveLength(3);
   });
 });
+
+describe('operator pause', () => {
+  it('cancels the working buys, keeps the sell, places nothing until the operator resumes, then quotes again', () => {
+    const state = holding();
+    const paused = decide(state, { type: 'OperatorPaused', time: 10, message: 'paused from the dashboard' });
+    expect(paused.state.pause).toEqual({ reason: 'operator', message: 'paused from the dashboard' });
+    expect(paused.commands).toContainEqual(expect.objectContaining({ type: 'RecordEvent', eventType: 'grid.paused' }));
+    const quiet = decide(paused.state, price(11, '985'));
+    expect(places(quiet.commands)).toEqual([]);
+    expect(quiet.state.slots.get(-1)!.order).toMatchObject({ side: 'SELL' });
+    const again = decide(paused.state, { type: 'OperatorPaused', time: 12, message: 'second click' });
+    expect(again.state.pause?.message).toBe('paused from the dashboard');
+    const resumed = decide(quiet.state, { type: 'OperatorResumed', time: 13 });
+    expect(resumed.state.pause).toBeUndefined();
+  });
+});
