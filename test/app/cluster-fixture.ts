@@ -14,7 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SimSymbolSettings } from '../../src/exchange/sim/sim-settings.js';
-import { type SimVenueServer, startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
+import { type SimVenueServer, type SimVenueServerOptions, startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
 import type { OwnedProcess } from '../harness/child-process.js';
 import { type OwnedEtcd, startEtcd } from '../harness/etcd.js';
 import { FaultProxy } from '../harness/fault-proxy.js';
@@ -31,6 +31,8 @@ export type LockBackend = 'redis' | 'etcd' | 'database';
 export interface ClusterNodeSpec {
   readonly id: string;
   readonly standby?: boolean | undefined;
+  /** The symbols in this node's file (static allocation); default every symbol of the cluster. */
+  readonly symbols?: readonly string[] | undefined;
 }
 
 export interface ClusterOptions {
@@ -45,6 +47,8 @@ export interface ClusterOptions {
   readonly grid: (symbol: string) => string;
   readonly nodes: readonly ClusterNodeSpec[];
   readonly seed?: number | undefined;
+  /** Venue conditions, e.g. partial fills (`liquidityPerTick`). */
+  readonly venue?: Pick<SimVenueServerOptions, 'liquidityPerTick'> | undefined;
   /** Extra YAML appended to every node's file. */
   readonly extraYaml?: string | undefined;
 }
@@ -69,6 +73,7 @@ export interface ClusterNode {
   resume(): void;
   /** SIGINT; resolves with the exit code. */
   stop(): Promise<number | string>;
+  /** GET /api/status (rejects after 5 s: a paused node never answers). */
   status(): Promise<InstanceStatus>;
   /** The symbols this node owns. */
   owned(): Promise<string[]>;
@@ -101,7 +106,7 @@ export async function startCluster(options: ClusterOptions, teardown: TeardownSt
   const account = { apiKey: `${options.name}-key`, apiSecret: `${options.name}-secret`, accountId: `${options.name}-account` };
   const refused: Cluster['refused'] = [];
   const venue = await startSimVenueServer({
-    seed: options.seed ?? 20261124, symbols: [...options.symbols], accounts: [account], stepIntervalMs: 25,
+    ...options.venue, seed: options.seed ?? 20261124, symbols: [...options.symbols], accounts: [account], stepIntervalMs: 25,
     onRequestError: (summary) => refused.push(summary),
   });
   teardown.push(() => venue.close());
@@ -138,7 +143,7 @@ export async function startCluster(options: ClusterOptions, teardown: TeardownSt
     if (options.lock === 'etcd') return `  type: etcd\n  etcd:\n    endpoints: [http://${endpoint}]\n`;
     return '  type: database\n';
   };
-  const yamlOf = (id: string, dir: string, webPort: number) => `${sharedPostgresYaml(id, dir, proxiedDsn.toString())}distributed_lock:
+  const yamlOf = (id: string, dir: string, webPort: number, symbols: readonly string[]) => `${sharedPostgresYaml(id, dir, proxiedDsn.toString())}distributed_lock:
   enabled: true
   prefix: "${prefix}"
   default_ttl: 5s
@@ -153,7 +158,7 @@ exchanges:
     base_url: http://${venueProxy.host}:${venueProxy.port}
 trading:
   symbols:
-${options.symbols.map((symbol) => `    - { exchange: binance, symbol: ${symbol.symbol}, ${options.grid(symbol.symbol)} }\n`).join('')}system:
+${symbols.map((symbol) => `    - { exchange: binance, symbol: ${symbol}, ${options.grid(symbol)} }\n`).join('')}system:
   cancel_on_exit: true
 notifications:
   webhook:
@@ -168,7 +173,7 @@ ${options.extraYaml ?? ''}`;
     const dir = join(root, spec.id);
     const webPort = await freePort();
     const configFile = join(root, `${spec.id}.yaml`);
-    await writeFile(configFile, yamlOf(spec.id, dir, webPort));
+    await writeFile(configFile, yamlOf(spec.id, dir, webPort, spec.symbols ?? options.symbols.map((symbol) => symbol.symbol)));
     nodes.push(clusterNode(spec, { root, configFile, webPort }, teardown));
   }
   return {
@@ -198,7 +203,8 @@ function clusterNode(spec: ClusterNodeSpec, where: { root: string; configFile: s
     if (current === undefined) throw new Error(`node ${spec.id} was never started`);
     return current;
   };
-  const status = async (): Promise<InstanceStatus> => (await fetch(`http://127.0.0.1:${where.webPort}/api/status`)).json() as Promise<InstanceStatus>;
+  // Bounded: a paused node accepts the connection and never answers.
+  const status = async (): Promise<InstanceStatus> => (await fetch(`http://127.0.0.1:${where.webPort}/api/status`, { signal: AbortSignal.timeout(5000) })).json() as Promise<InstanceStatus>;
   const owned = async () => (await status()).symbols.filter((symbol) => symbol.ownership === 'owned').map((symbol) => symbol.symbol).sort();
   teardown.push(async () => {
     // A paused process would not die of SIGKILL until continued.
