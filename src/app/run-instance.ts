@@ -24,12 +24,14 @@ import { ZERO } from '../domain/decimal.js';
 import { AlertNotifier } from '../observability/alert-notifier.js';
 import { EngineMetrics } from '../observability/engine-metrics.js';
 import { checkHealth } from '../observability/health.js';
+import { symbolsHealthCheck } from '../observability/symbol-health.js';
 import type { Logger } from '../observability/logger.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 import { SpooledDatabase } from '../storage/spool/spooled-database.js';
 import { EtcdMembership } from '../coordination/membership/etcd/etcd-membership.js';
+import { DegradationAlerts } from './degradation-alerts.js';
 import { DynamicAllocation } from './dynamic-allocation.js';
 import { InstanceOwnership } from './instance-ownership.js';
 import { packageVersion } from './package-version.js';
@@ -128,7 +130,14 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const health = () => checkHealth([
       { name: `lock:${lock.backend}`, check: (signal) => lock.ping(signal) },
       { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
+      symbolsHealthCheck(symbols),
     ]);
+    const degradations = new DegradationAlerts({
+      instanceId, alerts, logger, symbols, database,
+      spool: database instanceof SpooledDatabase ? { depth: () => database.depth, maxBytes: config.storage.maxSpoolBytes } : undefined,
+    });
+    degradations.start();
+    closers.push(() => degradations.stop());
 
     let url: string | undefined;
     if (config.web.enabled) {

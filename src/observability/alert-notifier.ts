@@ -1,25 +1,30 @@
 /**
- * Operator alerts (R10 "instance down": 告警通知): a standby that took a symbol over, an instance
- * that lost a symbol it was trading. Each alert is logged as a warning and, when
- * `notifications.webhook.url` is set, POSTed there as JSON.
+ * Operator alerts (R10 告警通知): every degradation and recovery, one stable kind each
+ * (alert-kinds.ts). Each alert is logged as a warning and, when `notifications.webhook.url` is
+ * set, POSTed there as JSON; at most one per kind and symbol a minute (alert-rate-limit.ts).
  *
  * Delivery never blocks or fails trading: `notify` returns at once, the request is bounded by
  * `notifications.webhook.timeout`, and a failure is logged (WebhookDeliveryError). The webhook URL's
  * path and query (its token) never reach a log line or an error: only its scheme and host do.
  */
 import type { Logger } from 'pino';
+import type { AlertKind } from './alert-kinds.js';
+import { AlertRateLimit } from './alert-rate-limit.js';
 import { WebhookDeliveryError } from './errors.js';
 
-export type AlertKind = 'standby-activated' | 'ownership-lost';
+export type { AlertKind } from './alert-kinds.js';
 
 export interface Alert {
   readonly kind: AlertKind;
   readonly instanceId: string;
-  readonly exchange: string;
-  readonly symbol: string;
+  /** The symbol an alert is about; absent for instance-wide kinds (database, spool). */
+  readonly exchange?: string | undefined;
+  readonly symbol?: string | undefined;
   /** ISO 8601 UTC. */
   readonly time: string;
   readonly message: string;
+  /** Alerts of the same kind and symbol held back by the rate limit since the last one sent. */
+  readonly suppressed?: number | undefined;
 }
 
 export interface WebhookSettings {
@@ -32,16 +37,25 @@ export class AlertNotifier {
   readonly #webhook: WebhookSettings | undefined;
   readonly #endpoint: string;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #rateLimit: AlertRateLimit;
 
-  constructor(logger: Logger, webhook?: WebhookSettings) {
+  constructor(logger: Logger, webhook?: WebhookSettings, rateLimit = new AlertRateLimit()) {
     this.#logger = logger;
+    this.#rateLimit = rateLimit;
     this.#webhook = webhook;
     this.#endpoint = webhook === undefined ? '' : new URL(webhook.url).origin;
   }
 
-  /** Logs the alert and starts its delivery; returns at once. */
-  notify(alert: Alert): void {
-    this.#logger.warn({ alert: alert.kind, symbol: `${alert.exchange}:${alert.symbol}` }, `alert: ${alert.message}`);
+  /** Logs the alert and starts its delivery; returns at once. Held back (and counted) within the rate limit. */
+  notify(raised: Alert): void {
+    const symbol = raised.symbol === undefined ? undefined : `${raised.exchange}:${raised.symbol}`;
+    const admission = this.#rateLimit.admit(`${raised.kind}|${symbol ?? ''}`);
+    if (!admission.admitted) {
+      this.#logger.debug({ alert: raised.kind, symbol }, 'alert held back by the rate limit');
+      return;
+    }
+    const alert: Alert = admission.suppressed === 0 ? raised : { ...raised, suppressed: admission.suppressed };
+    this.#logger.warn({ alert: alert.kind, symbol, suppressed: alert.suppressed }, `alert: ${alert.message}`);
     if (this.#webhook === undefined) return;
     const delivery = this.#deliver(this.#webhook, alert).catch((error: unknown) => {
       this.#logger.warn({ err: error, alert: alert.kind }, 'alert webhook failed (trading continues)');

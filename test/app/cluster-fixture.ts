@@ -33,6 +33,8 @@ export interface ClusterNodeSpec {
   readonly standby?: boolean | undefined;
   /** The symbols in this node's file (static allocation); default every symbol of the cluster. */
   readonly symbols?: readonly string[] | undefined;
+  /** The venue API key in this node's file (default the account's; a wrong one makes its runners fault). */
+  readonly apiKey?: string | undefined;
 }
 
 export interface ClusterOptions {
@@ -49,8 +51,8 @@ export interface ClusterOptions {
   readonly seed?: number | undefined;
   /** Venue conditions, e.g. partial fills (`liquidityPerTick`). */
   readonly venue?: Pick<SimVenueServerOptions, 'liquidityPerTick'> | undefined;
-  /** Extra YAML appended to every node's file. */
-  readonly extraYaml?: string | undefined;
+  /** `storage.max_spool_bytes` of every node (default the configuration's). */
+  readonly maxSpoolBytes?: number | undefined;
 }
 
 export interface SymbolStatus { symbol: string; state: string; ownership: string; workingOrders: number; pausedReason?: string }
@@ -143,7 +145,7 @@ export async function startCluster(options: ClusterOptions, teardown: TeardownSt
     if (options.lock === 'etcd') return `  type: etcd\n  etcd:\n    endpoints: [http://${endpoint}]\n`;
     return '  type: database\n';
   };
-  const yamlOf = (id: string, dir: string, webPort: number, symbols: readonly string[]) => `${sharedPostgresYaml(id, dir, proxiedDsn.toString())}distributed_lock:
+  const yamlOf = (spec: ClusterNodeSpec, dir: string, webPort: number) => `${sharedPostgresYaml(spec.id, dir, proxiedDsn.toString())}${options.maxSpoolBytes === undefined ? '' : `  max_spool_bytes: ${options.maxSpoolBytes}\n`}distributed_lock:
   enabled: true
   prefix: "${prefix}"
   default_ttl: 5s
@@ -153,12 +155,12 @@ ${lockYaml()}coordination:
   heartbeat_interval: ${Math.max(100, Math.floor(options.leaseTtlMs / 3))}ms
 exchanges:
   binance:
-    api_key: ${account.apiKey}
+    api_key: ${spec.apiKey ?? account.apiKey}
     secret_key: ${account.apiSecret}
     base_url: http://${venueProxy.host}:${venueProxy.port}
 trading:
   symbols:
-${symbols.map((symbol) => `    - { exchange: binance, symbol: ${symbol}, ${options.grid(symbol)} }\n`).join('')}system:
+${(spec.symbols ?? options.symbols.map((symbol) => symbol.symbol)).map((symbol) => `    - { exchange: binance, symbol: ${symbol}, ${options.grid(symbol)} }\n`).join('')}system:
   cancel_on_exit: true
 notifications:
   webhook:
@@ -166,14 +168,14 @@ notifications:
     timeout: 2s
 web:
   port: ${webPort}
-${options.extraYaml ?? ''}`;
+`;
 
   const nodes: ClusterNode[] = [];
   for (const spec of options.nodes) {
     const dir = join(root, spec.id);
     const webPort = await freePort();
     const configFile = join(root, `${spec.id}.yaml`);
-    await writeFile(configFile, yamlOf(spec.id, dir, webPort, spec.symbols ?? options.symbols.map((symbol) => symbol.symbol)));
+    await writeFile(configFile, yamlOf(spec, dir, webPort));
     nodes.push(clusterNode(spec, { root, configFile, webPort }, teardown));
   }
   return {
