@@ -226,8 +226,8 @@ function clusterNode(spec: ClusterNodeSpec, where: { root: string; configFile: s
         earlier.push(current.output());
       }
       current = startQuantMesh(['--config', where.configFile, ...(standby ? ['--standby'] : [])], where.root);
-      // Generous: a tsx start-up on a loaded 2-core machine has been seen to take over a minute.
-      await current.waitForLine(/running; send SIGINT/, 150_000);
+      // Generous: at load 30-55 on 2 cores a tsx start-up was seen to print nothing for 150 s.
+      await current.waitForLine(/running; send SIGINT/, 240_000);
     },
     kill: () => running().kill(),
     pause: () => running().signal('SIGSTOP'),

@@ -2,7 +2,8 @@
  * `npm run chaos`: every scenario (Redis, etcd and database locks under static allocation, etcd
  * under dynamic allocation) for QM_CHAOS_MINUTES minutes each (default 3) with every ready fault
  * kind, from QM_CHAOS_SEED (default 20261201); QM_CHAOS_SCENARIOS narrows the scenarios
- * (comma-separated) and QM_CHAOS_KINDS the fault kinds. Prints one summary line per scenario and
+ * (comma-separated), QM_CHAOS_KINDS the fault kinds and QM_CHAOS_FAULTS caps the faults per
+ * scenario (`npm run chaos:short`: 8 each, 32 in all). Prints one summary line per scenario and
  * the evidence of every violation, and exits 1 on any.
  */
 import { type TeardownSteps, runTeardown } from '../harness/teardown.js';
@@ -12,6 +13,7 @@ import { CHAOS_SCENARIOS, type ChaosScenarioName, resultViolations, runChaosScen
 
 const minutes = Number(process.env.QM_CHAOS_MINUTES ?? 3);
 const seed = Number(process.env.QM_CHAOS_SEED ?? 20261201);
+const maxFaults = Number(process.env.QM_CHAOS_FAULTS ?? Number.MAX_SAFE_INTEGER);
 const scenarios = listFromEnv('QM_CHAOS_SCENARIOS', Object.keys(CHAOS_SCENARIOS)) as ChaosScenarioName[];
 const kinds = listFromEnv('QM_CHAOS_KINDS', READY_FAULT_KINDS) as ReadyFaultKind[];
 
@@ -25,8 +27,8 @@ function listFromEnv(name: string, allowed: readonly string[]): string[] {
   return given;
 }
 
-if (!Number.isFinite(minutes) || minutes <= 0 || !Number.isSafeInteger(seed)) {
-  console.error('QM_CHAOS_MINUTES must be a positive number and QM_CHAOS_SEED an integer');
+if (!Number.isFinite(minutes) || minutes <= 0 || !Number.isSafeInteger(seed) || !Number.isSafeInteger(maxFaults) || maxFaults < 1) {
+  console.error('QM_CHAOS_MINUTES must be a positive number, QM_CHAOS_SEED an integer and QM_CHAOS_FAULTS a positive integer');
   process.exit(2);
 }
 
@@ -35,7 +37,7 @@ for (const [index, scenario] of scenarios.entries()) {
   const teardown: TeardownSteps = [];
   try {
     const result = await runChaosScenario(scenario, {
-      seed: seed + index, maxFaults: Number.MAX_SAFE_INTEGER, maxMinutes: minutes, kinds, overlapChance: 0.25, partialFills: '0.01',
+      seed: seed + index, maxFaults, maxMinutes: minutes, kinds, overlapChance: 0.25, partialFills: '0.01',
       log: (line) => console.error(line),
     }, teardown);
     console.log(summaryLine(result));
