@@ -30,11 +30,13 @@ import { EngineMetrics } from '../observability/engine-metrics.js';
 import { registerInstanceInfo } from '../observability/instance-metrics.js';
 import { checkHealth } from '../observability/health.js';
 import { type Logger, STATUS_LINE_KEY } from '../observability/logger.js';
+import { symbolsHealthCheck } from '../observability/symbol-health.js';
 import { StoredTradeTotals } from './stored-trade-totals.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 import { EtcdMembership } from '../coordination/membership/etcd/etcd-membership.js';
+import { DegradationAlerts } from './degradation-alerts.js';
 import { DynamicAllocation } from './dynamic-allocation.js';
 import { InstanceOwnership } from './instance-ownership.js';
 import { packageVersion } from './package-version.js';
@@ -145,7 +147,14 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const health = () => checkHealth([
       { name: `lock:${lock.backend}`, check: (signal) => lock.ping(signal) },
       { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
+      symbolsHealthCheck(symbols),
     ]);
+    const degradations = new DegradationAlerts({
+      instanceId, alerts, logger, symbols, database,
+      spool: { depth: () => database.pendingWrites(), maxBytes: config.storage.maxSpoolBytes },
+    });
+    degradations.start();
+    closers.push(() => degradations.stop());
 
     let url: string | undefined;
     if (config.web.enabled) {

@@ -1,12 +1,13 @@
 /**
  * What an operator of a trading system watches (R9), beside the lock metrics of
  * `coordination/lock/metered-lock.ts` and the spool's: orders by outcome, fills, trades, and per
- * symbol the realized PnL, position, working orders, pause state and ownership (R1, R10: which
+ * symbol the realized PnL, position, working orders, state (faulted, paused, …) and ownership (R1, R10: which
  * instance trades it, and how often that changed). Labels are bounded (venue, symbol, outcome),
  * never client order ids or keys. The per-symbol gauges are read from the instance's symbol
  * statuses when scraped, so the trading path does not maintain them.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { SYMBOL_STATES } from './symbol-health.js';
 
 /**
  * What the per-symbol gauges read of one symbol: the fields of the engine's symbol status they
@@ -54,6 +55,16 @@ export class EngineMetrics {
     symbolGauge(registry, 'quantmesh_position_base', 'Grid position, base quantity', summaries, (s) => Number(s.position));
     symbolGauge(registry, 'quantmesh_working_orders', 'Orders working at the venue', summaries, (s) => s.workingOrders);
     symbolGauge(registry, 'quantmesh_symbol_paused', '1 while the symbol is paused', summaries, (s) => (s.state === 'paused' ? 1 : 0));
+    new Gauge({
+      name: 'quantmesh_symbol_state', help: 'The symbol\'s state here: 1 for the state it is in, 0 for the others (faulted and paused place no new orders)',
+      labelNames: ['exchange', 'symbol', 'state'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const summary of summaries()) {
+          for (const state of SYMBOL_STATES) this.set({ exchange: summary.exchange, symbol: summary.symbol, state }, summary.state === state ? 1 : 0);
+        }
+      },
+    });
     symbolGauge(registry, 'quantmesh_symbol_owned', '1 while this instance owns the symbol (trades it), 0 otherwise', summaries, (s) => (s.ownership === 'owned' ? 1 : 0));
   }
 

@@ -113,6 +113,8 @@ export interface Database extends DatabaseOperations {
    * adapter that writes directly); with `timeoutMs`, resolves false when that takes longer.
    */
   drain(timeoutMs?: number): Promise<boolean>;
+  /** Writes accepted and not yet in the database, and their size (none for an adapter that writes directly). */
+  pendingWrites(): { readonly records: number; readonly bytes: number };
   /** Starts a transaction on one pooled connection; the caller must commit or roll back. */
   beginTx(): Promise<Tx>;
   /** Runs `fn` in a transaction: commits when it resolves, rolls back when it throws. */

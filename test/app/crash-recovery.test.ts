@@ -14,12 +14,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Decimal, ZERO, dec } from '../../src/domain/decimal.js';
 import { SeededRandom } from '../../src/exchange/sim/seeded-random.js';
 import type { MarketType } from '../../src/domain/market.js';
 import { simSymbolsNamed } from '../../src/exchange/sim/sim-settings.js';
 import { type SimVenueServer, startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
+import { cleanupAfterAll } from '../harness/cleanup-after-all.js';
 import { readSqlite, simVenueTradingYaml, spotVenueTradingYaml, sqliteInstanceYaml, startQuantMesh } from './quantmesh-process.js';
 import { idsAcceptedTwice, recordVenueOrders, slotOverlaps } from './venue-record.js';
 
@@ -37,18 +38,15 @@ ${(market === 'spot' ? spotVenueTradingYaml : simVenueTradingYaml)(server.url, A
 
 for (const [market, defaultKills] of [['future', 20], ['spot', 3]] as const) describe(`crash recovery of a ${market} grid (SIGKILL at random moments)`, () => {
   const KILLS = Number(process.env.QM_CRASH_KILLS ?? defaultKills);
-  let dir: string | undefined;
-  let server: SimVenueServer | undefined;
-  afterAll(async () => {
-    await server?.close();
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-  });
+  const cleanup = cleanupAfterAll();
 
   it(`keeps orders unique, fills once and positions equal across ${KILLS} kills`, async () => {
-    dir = await mkdtemp(join(tmpdir(), 'qm-crash-'));
+    const dir = await mkdtemp(join(tmpdir(), 'qm-crash-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
     // A volatile market stepped every 25 ms, so orders fill often between kills.
     const symbols = simSymbolsNamed([SYMBOL], market).map((symbol) => ({ ...symbol, volatility: 3 }));
-    server = await startSimVenueServer({ seed: SEED, symbols, accounts: [ACCOUNT], stepIntervalMs: 25 });
+    const server = await startSimVenueServer({ seed: SEED, symbols, accounts: [ACCOUNT], stepIntervalMs: 25 });
+    cleanup.push(() => server.close());
     const record = recordVenueOrders(server, ACCOUNT.accountId);
     const configFile = join(dir, 'quantmesh.yaml');
     await writeFile(configFile, configYaml(dir, server, market));

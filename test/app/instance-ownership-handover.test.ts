@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InstanceOwnership } from '../../src/app/instance-ownership.js';
 import { MemoryLock } from '../../src/coordination/lock/memory/memory-lock.js';
 import { type OwnedSymbol, SymbolOwnership } from '../../src/coordination/ownership/symbol-ownership.js';
@@ -17,6 +17,7 @@ import { dec } from '../../src/domain/decimal.js';
 import { AlertNotifier } from '../../src/observability/alert-notifier.js';
 import { EngineMetrics } from '../../src/observability/engine-metrics.js';
 import { SYMBOL, engineFor, openStore, startSim } from '../engine/runner-fixture.js';
+import { cleanupAfterAll } from '../harness/cleanup-after-all.js';
 import { until } from '../harness/until.js';
 
 const TTL_MS = 900;
@@ -24,11 +25,11 @@ const BTC: OwnedSymbol = { exchange: 'sim', symbol: SYMBOL };
 const silent = pino({ level: 'silent' });
 
 describe('InstanceOwnership.allocate', () => {
-  let dir: string | undefined;
-  afterEach(async () => { if (dir !== undefined) await rm(dir, { recursive: true, force: true }); });
+  const cleanup = cleanupAfterAll();
 
   it('hands an unassigned symbol over: the runner stops, its orders stay at the venue, and the lease goes to the next campaigner', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'qm-handover-'));
+    const dir = await mkdtemp(join(tmpdir(), 'qm-handover-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const lock = new MemoryLock();
     const sim = startSim();
     const database = await openStore(dir);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { notificationChannelsOf } from '../../src/app/notification-channels.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { configSecrets, redactConfig } from '../../src/config/redact-config.js';
-import { ALERT_KINDS } from '../../src/observability/alert-notifier.js';
+import { ALERT_KIND_NAMES } from '../../src/observability/alert-notifier.js';
 
 const BASE = 'exchanges:\n  sim: {type: sim}\ntrading:\n  symbols:\n    - {exchange: sim, symbol: BTCUSDT, price_interval: "0.1", order_quantity: "30"}\n';
 const parse = (yaml: string, env: Record<string, string> = {}) => parseConfig(BASE + yaml, { file: 'test.yaml', env });
@@ -19,9 +19,9 @@ describe('notification channels from the configuration', () => {
   it('builds one channel per section with its filter; alerts default to every kind, trades and summaries to off', () => {
     const config = parse(NOTIFICATIONS, ENV);
     expect(notificationChannelsOf(config).map((channel) => [channel.name, channel.filter])).toEqual([
-      ['webhook', { alerts: [...ALERT_KINDS], trades: false, dailySummary: false }],
+      ['webhook', { alerts: [...ALERT_KIND_NAMES], trades: false, dailySummary: false }],
       ['telegram', { alerts: ['ownership-lost'], trades: true, dailySummary: false }],
-      ['slack', { alerts: [...ALERT_KINDS], trades: false, dailySummary: true }],
+      ['slack', { alerts: [...ALERT_KIND_NAMES], trades: false, dailySummary: true }],
     ]);
     expect(config.notifications.dailySummaryTime).toBe('00:05');
     expect(config.notifications.telegram?.apiUrl).toBe('https://api.telegram.org');

@@ -11,7 +11,7 @@ import { DailySummary, nextRun } from '../../src/app/daily-summary.js';
 import { TradeNotices } from '../../src/app/trade-notices.js';
 import { dec } from '../../src/domain/decimal.js';
 import type { Trade } from '../../src/domain/trade.js';
-import { ALERT_KINDS } from '../../src/observability/alert-notifier.js';
+import { ALERT_KIND_NAMES } from '../../src/observability/alert-notifier.js';
 import { captureLogs } from '../../src/observability/logger.js';
 import { NotificationDispatcher } from '../../src/observability/notifications/notification-dispatcher.js';
 import { WebhookChannel } from '../../src/observability/notifications/webhook-channel.js';
@@ -43,7 +43,7 @@ describe('opt-in notifications', () => {
     database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'records.db') });
     api = await startChatApiStandIn();
     const { logger } = captureLogs();
-    const dispatcher = new NotificationDispatcher(logger, [new WebhookChannel({ url: `${api.url}/hook`, timeoutMs: 2000, filter: { alerts: ALERT_KINDS, ...filter } })]);
+    const dispatcher = new NotificationDispatcher(logger, [new WebhookChannel({ url: `${api.url}/hook`, timeoutMs: 2000, filter: { alerts: ALERT_KIND_NAMES, ...filter } })]);
     return { database, dispatcher, logger, api };
   }
 

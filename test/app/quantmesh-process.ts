@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll } from 'vitest';
 import { type OwnedProcess, projectRoot, startProcess } from '../harness/child-process.js';
 
 // The child's cwd is a temp dir, so tsx is given by URL rather than resolved from there.
@@ -65,15 +64,6 @@ export function logRecords(output: string, match: (record: Record<string, unknow
   return output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter(match);
 }
 
-
-/** Steps run once the tests of the calling block are done, last first, each failure ignored: what a test starts, it pushes the stop of. */
-export function cleanupAfterAll(): Array<() => Promise<unknown>> {
-  const steps: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const step of steps.reverse()) await step().catch(() => undefined);
-  });
-  return steps;
-}
 
 /** The `instance`, `database` and `storage` sections of an instance of a cluster sharing one PostgreSQL database (spool in `dir`). */
 export function sharedPostgresYaml(id: string, dir: string, databaseUrl: string): string {

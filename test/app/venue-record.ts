@@ -1,6 +1,7 @@
 /**
  * The sim venue's own record of one account's orders, held against Invariant 1 by the app tests:
- * every order the venue accepted (first report) and when it closed, on one event counter.
+ * every order the venue accepted (first report) and when it closed, on one event counter (which
+ * orders them exactly) and in wall time (for evidence an operator can line up with logs).
  */
 import type { SimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
 import { parseClientOrderId } from '../../src/strategy/grid/client-order-id.js';
@@ -13,6 +14,9 @@ export interface VenueOrder {
   readonly exchangeOrderId: string;
   readonly acceptedAt: number;
   closedAt: number | undefined;
+  /** Wall time (epoch ms) of the acceptance and of the close. */
+  readonly acceptedTime: number;
+  closedTime: number | undefined;
 }
 
 export interface VenueRecord {
@@ -32,11 +36,14 @@ export function recordVenueOrders(server: SimVenueServer, accountId: string): Ve
       counter += 1;
       let order = orders.get(report.exchangeOrderId);
       if (order === undefined) {
-        order = { clientOrderId: report.clientOrderId, exchangeOrderId: report.exchangeOrderId, acceptedAt: counter, closedAt: undefined };
+        order = { clientOrderId: report.clientOrderId, exchangeOrderId: report.exchangeOrderId, acceptedAt: counter, closedAt: undefined, acceptedTime: Date.now(), closedTime: undefined };
         orders.set(report.exchangeOrderId, order);
         acceptedIds.push(report.clientOrderId);
       }
-      if (TERMINAL.has(report.status) && order.closedAt === undefined) order.closedAt = counter;
+      if (TERMINAL.has(report.status) && order.closedAt === undefined) {
+        order.closedAt = counter;
+        order.closedTime = Date.now();
+      }
     },
   });
   return { orders, acceptedIds };
@@ -63,8 +70,15 @@ export function slotOverlaps(record: VenueRecord): string[] {
     const sorted = [...list].sort((a, b) => a.acceptedAt - b.acceptedAt);
     for (let index = 1; index < sorted.length; index += 1) {
       const previous = sorted[index - 1]!;
-      if (previous.closedAt === undefined || previous.closedAt > sorted[index]!.acceptedAt) overlaps.push(`${slot}: ${previous.clientOrderId} still working when ${sorted[index]!.clientOrderId} was accepted`);
+      const next = sorted[index]!;
+      if (previous.closedAt === undefined || previous.closedAt > next.acceptedAt) {
+        overlaps.push(`${slot}: ${previous.clientOrderId} (accepted ${isoTime(previous.acceptedTime)}, closed ${previous.closedTime === undefined ? 'never' : isoTime(previous.closedTime)}) still working when ${next.clientOrderId} was accepted ${isoTime(next.acceptedTime)}`);
+      }
     }
   }
   return overlaps;
+}
+
+export function isoTime(epochMs: number): string {
+  return new Date(epochMs).toISOString();
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { projectRoot } from '../harness/child-process.js';
 import { runTool } from '../harness/system-tool.js';
-import { cleanupAfterAll } from '../app/quantmesh-process.js';
+import { cleanupAfterAll } from '../harness/cleanup-after-all.js';
 
 const COMPOSE_DIR = join(projectRoot, 'deploy/compose');
 const SECRETS = { QM_PG_PASSWORD: 'pg-secret', QM_REDIS_PASSWORD: 'redis-secret', QM_WEB_API_KEY: 'web-secret', QM_GRAFANA_ADMIN_PASSWORD: 'grafana-secret' };

@@ -15,7 +15,7 @@ import { createPostgresDatabase } from '../harness/postgres.js';
 import { sharedRedis } from '../harness/redis.js';
 import { runTool } from '../harness/system-tool.js';
 import { eventually, until } from '../harness/until.js';
-import { cleanupAfterAll } from '../app/quantmesh-process.js';
+import { cleanupAfterAll } from '../harness/cleanup-after-all.js';
 
 const API_KEY = 'example-ha-test-key';
 /** Four child processes compile from source on a machine shared with other test runs. */

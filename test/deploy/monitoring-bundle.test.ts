@@ -12,7 +12,8 @@ import { parse } from 'yaml';
 import { projectRoot } from '../harness/child-process.js';
 import { freePort } from '../harness/free-port.js';
 import { runTool } from '../harness/system-tool.js';
-import { cleanupAfterAll, startQuantMesh } from '../app/quantmesh-process.js';
+import { startQuantMesh } from '../app/quantmesh-process.js';
+import { cleanupAfterAll } from '../harness/cleanup-after-all.js';
 import { PENDING_METRICS } from './pending-metrics.js';
 
 const DASHBOARD = join(projectRoot, 'deploy/grafana/quantmesh.json');

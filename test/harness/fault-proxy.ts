@@ -3,12 +3,14 @@
  * - `cut()`: destroys every open connection (clients see ECONNRESET);
  * - `refuse()`: new connections are accepted and closed at once; `cut()` + `refuse()` is an outage;
  * - `blackhole()`: connections stay open but no bytes pass either way (a partition or a hung peer);
+ * - `dropReplies()`: requests reach the service but its answers are discarded (the service acted,
+ *   the client never hears of it: an unknown outcome);
  * - `delay(ms)`: every chunk is held `ms` milliseconds in each direction;
  * - `restore()`: back to passing traffic through (new connections work; cut ones stay cut).
  */
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 
-export type ProxyMode = 'pass' | 'refuse' | 'blackhole';
+export type ProxyMode = 'pass' | 'refuse' | 'blackhole' | 'drop-replies';
 
 export class FaultProxy {
   #server: Server;
@@ -70,6 +72,10 @@ export class FaultProxy {
     this.#mode = 'blackhole';
   }
 
+  dropReplies(): void {
+    this.#mode = 'drop-replies';
+  }
+
   delay(ms: number): void {
     this.#delayMs = ms;
   }
@@ -102,13 +108,13 @@ export class FaultProxy {
     upstream.on('error', drop);
     client.on('close', drop);
     upstream.on('close', drop);
-    this.#pipe(client, upstream);
-    this.#pipe(upstream, client);
+    this.#pipe(client, upstream, 'request');
+    this.#pipe(upstream, client, 'reply');
   }
 
-  #pipe(from: Socket, to: Socket): void {
+  #pipe(from: Socket, to: Socket, direction: 'request' | 'reply'): void {
     from.on('data', (chunk: Buffer) => {
-      if (this.#mode === 'blackhole') return;
+      if (this.#mode === 'blackhole' || (this.#mode === 'drop-replies' && direction === 'reply')) return;
       const forward = () => {
         if (!to.destroyed) to.write(chunk);
       };

@@ -6,18 +6,16 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Alert, ALERT_KINDS, AlertNotifier } from '../../src/observability/alert-notifier.js';
+import { type Alert, AlertNotifier } from '../../src/observability/alert-notifier.js';
 import { type Logger, captureLogs } from '../../src/observability/logger.js';
-import { NotificationDispatcher } from '../../src/observability/notifications/notification-dispatcher.js';
-import { WebhookChannel } from '../../src/observability/notifications/webhook-channel.js';
 import { freePort } from '../harness/free-port.js';
+import { webhookAlertNotifier } from '../harness/webhook-receiver.js';
 
 const TOKEN = 'tok-91c2e7';
 const ALERT: Alert = { kind: 'standby-activated', instanceId: 'b', exchange: 'binance', symbol: 'BTCUSDT', time: '2026-11-24T03:00:00.000Z', message: 'standby b took over binance:BTCUSDT' };
 
 function toWebhook(logger: Logger, url: string, timeoutMs: number): AlertNotifier {
-  const webhook = new WebhookChannel({ url, timeoutMs, filter: { alerts: ALERT_KINDS, trades: false, dailySummary: false } });
-  return new AlertNotifier(logger, new NotificationDispatcher(logger, [webhook]));
+  return webhookAlertNotifier(logger, url, { timeoutMs });
 }
 
 describe('alert notifier', () => {

@@ -4,7 +4,7 @@ import { report } from './field.js';
 import { boolean, decimal, duration, integer, oneOf, string, url } from './scalars.js';
 import { list, object, optional, withDefault } from './structure.js';
 import { symbolName } from './exchange-schema.js';
-import { ALERT_KINDS } from '../../observability/alert-notifier.js';
+import { ALERT_KIND_NAMES } from '../../observability/alert-notifier.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 /** Candle intervals the venues share (ccxt timeframes). */
@@ -72,7 +72,7 @@ export const webSchema = object({
 
 /** Which notifications a channel takes: every alert kind unless listed; trades and daily summaries opt-in. */
 const channelFilter = {
-  alerts: withDefault(list(oneOf(ALERT_KINDS)), [...ALERT_KINDS]),
+  alerts: withDefault(list(oneOf(ALERT_KIND_NAMES)), [...ALERT_KIND_NAMES]),
   trades: withDefault(boolean(), false),
   daily_summary: withDefault(boolean(), false),
 };

@@ -92,6 +92,10 @@ export class KyselyDatabase extends KyselyOperations implements Database {
     return true;
   }
 
+  pendingWrites(): { records: number; bytes: number } {
+    return { records: 0, bytes: 0 };
+  }
+
   saveInstance(record: InstanceRecord): Promise<void> { return this.guard(() => saveInstance(this.#context(), record)); }
   getInstances(): Promise<InstanceRecord[]> { return this.guard(() => getInstances(this.#context())); }
 

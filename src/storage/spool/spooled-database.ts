@@ -105,6 +105,10 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     return { records: this.#file.pendingCount, bytes: this.#file.pendingBytes, syncs: this.#file.syncCount };
   }
 
+  pendingWrites(): { records: number; bytes: number } {
+    return { records: this.#file.pendingCount, bytes: this.#file.pendingBytes };
+  }
+
   /**
    * Resolves true when every record spooled before the call is in the database; false after
    * `timeoutMs`, or when the spool is closed first (the records stay in the file for the next open).

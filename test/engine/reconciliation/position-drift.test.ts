@@ -16,9 +16,8 @@ import { NoopLock } from '../../../src/coordination/lock/noop/noop-lock.js';
 import type { TradingEngine } from '../../../src/engine/trading-engine.js';
 import { CcxtExchange } from '../../../src/exchange/ccxt/ccxt-exchange.js';
 import { type SimVenueServer, startSimVenueServer } from '../../../src/exchange/sim-venue/sim-venue-server.js';
-import { type Alert, ALERT_KINDS, AlertNotifier } from '../../../src/observability/alert-notifier.js';
-import { NotificationDispatcher } from '../../../src/observability/notifications/notification-dispatcher.js';
-import { WebhookChannel } from '../../../src/observability/notifications/webhook-channel.js';
+import type { Alert } from '../../../src/observability/alert-notifier.js';
+import { webhookAlertNotifier } from '../../harness/webhook-receiver.js';
 import type { Database } from '../../../src/storage/database.js';
 import { until } from '../../harness/until.js';
 import { SYMBOL, engineOn, openStore } from '../runner-fixture.js';
@@ -54,7 +53,7 @@ describe('position drift on the sim-venue server through ccxt', () => {
     await new Promise<void>((resolve) => webhook!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
     const silent = pino({ level: 'silent' });
-    const notifier = new AlertNotifier(silent, new NotificationDispatcher(silent, [new WebhookChannel({ url, timeoutMs: 5_000, filter: { alerts: ALERT_KINDS, trades: false, dailySummary: false } })]));
+    const notifier = webhookAlertNotifier(silent, url, { timeoutMs: 5_000 });
 
     dir = await mkdtemp(join(tmpdir(), 'qm-drift-'));
     server = await startSimVenueServer({ seed: 7, accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET, accountId: ACCOUNT }], stepIntervalMs: 0, admin: true });

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dec } from '../../../src/domain/decimal.js';
 import type { Trade } from '../../../src/domain/trade.js';
-import { type Alert, ALERT_KINDS } from '../../../src/observability/alert-notifier.js';
+import { type Alert, ALERT_KIND_NAMES } from '../../../src/observability/alert-notifier.js';
 import { captureLogs } from '../../../src/observability/logger.js';
 import type { Notification } from '../../../src/observability/notifications/notification.js';
 import { NotificationDispatcher } from '../../../src/observability/notifications/notification-dispatcher.js';
@@ -39,8 +39,8 @@ describe('notification channels', () => {
     const { logger, lines } = captureLogs();
     const dispatcher = new NotificationDispatcher(logger, [
       new TelegramChannel({ botToken: BOT_TOKEN, chatId: '-1001234', apiUrl: `${api.url}/`, timeoutMs: 2000, filter: { alerts: ['standby-activated'], trades: true, dailySummary: false } }),
-      new SlackChannel({ webhookUrl: `${api.url}${SLACK_PATH}`, timeoutMs: 2000, filter: { alerts: ALERT_KINDS, trades: false, dailySummary: true } }),
-      new WebhookChannel({ url: `${api.url}${WEBHOOK_PATH}`, timeoutMs: 2000, filter: { alerts: ALERT_KINDS, trades: true, dailySummary: true } }),
+      new SlackChannel({ webhookUrl: `${api.url}${SLACK_PATH}`, timeoutMs: 2000, filter: { alerts: ALERT_KIND_NAMES, trades: false, dailySummary: true } }),
+      new WebhookChannel({ url: `${api.url}${WEBHOOK_PATH}`, timeoutMs: 2000, filter: { alerts: ALERT_KIND_NAMES, trades: true, dailySummary: true } }),
     ]);
     for (const notification of [{ type: 'alert', alert: activated }, { type: 'alert', alert: lost }, { type: 'trade', instanceId: 'instance-1', trade }, summary] as const) {
       dispatcher.dispatch(notification);
@@ -72,7 +72,7 @@ describe('notification channels', () => {
     api.answer(`/bot${BOT_TOKEN}/sendMessage`, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     api.answer(SLACK_PATH, 404, { error: 'no_service' });
     const { logger, records, lines } = captureLogs();
-    const all = { alerts: ALERT_KINDS, trades: false, dailySummary: false };
+    const all = { alerts: ALERT_KIND_NAMES, trades: false, dailySummary: false };
     const dispatcher = new NotificationDispatcher(logger, [
       new TelegramChannel({ botToken: BOT_TOKEN, chatId: '1', apiUrl: api.url, timeoutMs: 2000, filter: all }),
       new SlackChannel({ webhookUrl: `${api.url}${SLACK_PATH}`, timeoutMs: 2000, filter: all }),
@@ -92,13 +92,13 @@ describe('notification channels', () => {
   it('trades and summaries are opt-in: a channel with the defaults gets alerts of every kind only', async () => {
     api = await startChatApiStandIn();
     const dispatcher = new NotificationDispatcher(captureLogs().logger, [
-      new SlackChannel({ webhookUrl: `${api.url}${SLACK_PATH}`, timeoutMs: 2000, filter: { alerts: ALERT_KINDS, trades: false, dailySummary: false } }),
+      new SlackChannel({ webhookUrl: `${api.url}${SLACK_PATH}`, timeoutMs: 2000, filter: { alerts: ALERT_KIND_NAMES, trades: false, dailySummary: false } }),
     ]);
     expect([dispatcher.wants('alert'), dispatcher.wants('trade'), dispatcher.wants('daily-summary')]).toEqual([true, false, false]);
-    for (const kind of ALERT_KINDS) dispatcher.dispatch({ type: 'alert', alert: { ...activated, kind } });
+    for (const kind of ALERT_KIND_NAMES) dispatcher.dispatch({ type: 'alert', alert: { ...activated, kind } });
     dispatcher.dispatch({ type: 'trade', instanceId: 'instance-1', trade });
     dispatcher.dispatch(summary);
     await dispatcher.flush();
-    expect(api.received.map((post) => (post.body.text as string).split(' ')[1])).toEqual([...ALERT_KINDS]);
+    expect(api.received.map((post) => (post.body.text as string).split(' ')[1])).toEqual([...ALERT_KIND_NAMES]);
   });
 });

@@ -1,0 +1,27 @@
+/**
+ * Every operator alert QuantMesh raises, as one closed list of stable kinds (R10 告警通知, issue 14
+ * item 6). A kind names one degradation or one recovery; its text here is what the alert means, and
+ * docs/operations.md ("Alerts") says what an operator should do about it (a test holds the two
+ * together). `scope` says whether the alert is about one symbol or the whole instance; the rate
+ * limit applies per kind and symbol (alert-rate-limit.ts). Kinds marked `reserved` are raised by the
+ * degraded-mode work (issue 15) and are listed now so that receivers can route them from the start.
+ */
+export const ALERT_KINDS = {
+  'database-unavailable': { scope: 'instance', meaning: 'the shared database does not answer; records are spooled and no new order intent can be recorded' },
+  'database-recovered': { scope: 'instance', meaning: 'the database answers again after database-unavailable' },
+  'symbol-faulted': { scope: 'symbol', meaning: 'a symbol this instance runs is faulted or paused and places no new orders' },
+  'symbol-recovered': { scope: 'symbol', meaning: 'a symbol reported by symbol-faulted runs again' },
+  'ownership-lost': { scope: 'symbol', meaning: 'this instance lost the ownership lease of a symbol it was trading and stopped trading it' },
+  'standby-activated': { scope: 'symbol', meaning: 'a hot standby took a symbol over' },
+  'position-drift': { scope: 'symbol', meaning: "the grid's position differs from the venue's after reconciliation" },
+  'spool-high': { scope: 'instance', meaning: 'the write-behind spool holds more than half of storage.max_spool_bytes' },
+  'lock-backend-lost': { scope: 'instance', meaning: 'the lock backend (Redis or etcd) is unreachable', reserved: 'issue 15' },
+  'degraded-mode-entered': { scope: 'instance', meaning: 'the cluster runs in single-instance mode: one survivor trades every symbol', reserved: 'issue 15' },
+  'degraded-mode-left': { scope: 'instance', meaning: 'the lock backend is back and the configured layout is restored', reserved: 'issue 15' },
+  'fencing-resynchronised': { scope: 'instance', meaning: "fencing counters resumed above the highest recorded fence after the lock backend restarted empty", reserved: 'issue 15' },
+} as const satisfies Record<string, { scope: 'instance' | 'symbol'; meaning: string; reserved?: string }>;
+
+export type AlertKind = keyof typeof ALERT_KINDS;
+
+/** The kinds by name, in the vocabulary of `notifications.*.alerts` filters. */
+export const ALERT_KIND_NAMES = Object.keys(ALERT_KINDS) as readonly AlertKind[];
