@@ -21,7 +21,9 @@ if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "$wanted" > "$stamp"
 fi
 
+echo "[test] format (prettier --check; npm run format fixes it)"
+npx prettier --check --log-level warn "**/*.{ts,js,mjs}"
 echo "[test] typecheck"
-npx tsc -p tsconfig.json --noEmit
+npm run --silent typecheck
 echo "[test] vitest"
 exec npx vitest run "$@"

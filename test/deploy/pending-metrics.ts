@@ -5,6 +5,6 @@
  * removed when its metric lands (and from then on checked like every other name).
  */
 export const PENDING_METRICS: Readonly<Record<string, string>> = {
-  quantmesh_symbol_state: 'symbol lifecycle gauge {exchange, symbol, state}, added with the fault-visibility work (chaos issue)',
-  quantmesh_degraded: '1 while the instance runs in degraded single-instance mode (lock backend lost, R10), added with issue 15',
+  quantmesh_degraded:
+    '1 while the instance runs in degraded single-instance mode (lock backend lost, R10), added with issue 15',
 };
