@@ -77,18 +77,48 @@ export async function benchBacktest(ticks = TICKS): Promise<BenchRow[]> {
     rmSync(dir, { recursive: true, force: true });
   }
   const measured = rounds.slice(1);
-  const [alone, limit, strategy, written] = [0, 1, 2, 3].map((index) => best(measured, index)) as [number, number, number, number];
+  const [alone, limit, strategy, written] = [0, 1, 2, 3].map((index) => best(measured, index)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const unit = 'ticks/s';
   const goal = `≥ 1,000,000 ticks/s: ${strategy >= 1_000_000 ? 'met' : 'NOT met'}`;
   return [
-    { name: `backtest (grid + sim, ${ticks} ticks)`, value: strategy, baselineName: 'sim engine alone, same ticks', baseline: alone, unit, ratio: strategy / alone, goal },
-    { name: 'backtest (grid + sim)', value: strategy, baselineName: 'minimal hand-written grid loop', baseline: limit, unit, ratio: strategy / limit, goal: `ratio ≥ 0.3: ${strategy / limit >= 0.3 ? 'met' : 'NOT met'}` },
-    { name: 'backtest writing equity.csv + chart', value: written, baselineName: 'backtest without outputs', baseline: strategy, unit, ratio: written / strategy },
+    {
+      name: `backtest (grid + sim, ${ticks} ticks)`,
+      value: strategy,
+      baselineName: 'sim engine alone, same ticks',
+      baseline: alone,
+      unit,
+      ratio: strategy / alone,
+      goal,
+    },
+    {
+      name: 'backtest (grid + sim)',
+      value: strategy,
+      baselineName: 'minimal hand-written grid loop',
+      baseline: limit,
+      unit,
+      ratio: strategy / limit,
+      goal: `ratio ≥ 0.3: ${strategy / limit >= 0.3 ? 'met' : 'NOT met'}`,
+    },
+    {
+      name: 'backtest writing equity.csv + chart',
+      value: written,
+      baselineName: 'backtest without outputs',
+      baseline: strategy,
+      unit,
+      ratio: written / strategy,
+    },
   ];
 }
 
 export const figure = (value: number) => (value >= 1000 ? value.toFixed(0) : value.toPrecision(3));
 
 export function printRow(row: BenchRow): void {
-  console.log(`${row.name.padEnd(40)} ${`${figure(row.value)} ${row.unit}`.padStart(16)}  baseline ${row.baselineName.padEnd(32)} ${`${figure(row.baseline)} ${row.unit}`.padStart(16)}  ratio ${row.ratio.toPrecision(3)}${row.goal === undefined ? '' : `  goal ${row.goal}`}`);
+  console.log(
+    `${row.name.padEnd(40)} ${`${figure(row.value)} ${row.unit}`.padStart(16)}  baseline ${row.baselineName.padEnd(32)} ${`${figure(row.baseline)} ${row.unit}`.padStart(16)}  ratio ${row.ratio.toPrecision(3)}${row.goal === undefined ? '' : `  goal ${row.goal}`}`,
+  );
 }

@@ -24,7 +24,11 @@ function lengthRun(ticks: number): { rate: number; heap: number } {
   let heap = 0;
   const rate = ticksPerCpuSecond(ticks, () => {
     // The heap is sampled at the end of the run, while the loop's state is still alive.
-    runBacktest(setup, { onProgress: (done, total) => { if (done === total) heap = heapMb(); } });
+    runBacktest(setup, {
+      onProgress: (done, total) => {
+        if (done === total) heap = heapMb();
+      },
+    });
   });
   return { rate, heap };
 }
@@ -36,5 +40,9 @@ console.log(`\n## throughput with length (${SHORT} then ${LONG} ticks, same seed
 const short = lengthRun(SHORT);
 const long = lengthRun(LONG);
 const ratio = long.rate / short.rate;
-console.log(`${`${SHORT} ticks`.padEnd(14)} ${figure(short.rate).padStart(10)} ticks/s  heap ${short.heap.toFixed(1)} MB`);
-console.log(`${`${LONG} ticks`.padEnd(14)} ${figure(long.rate).padStart(10)} ticks/s  heap ${long.heap.toFixed(1)} MB  rate ratio long/short ${ratio.toPrecision(3)}  goal ≥ 0.9: ${ratio >= 0.9 ? 'met' : 'NOT met'}  heap ratio ${(long.heap / short.heap).toPrecision(3)}`);
+console.log(
+  `${`${SHORT} ticks`.padEnd(14)} ${figure(short.rate).padStart(10)} ticks/s  heap ${short.heap.toFixed(1)} MB`,
+);
+console.log(
+  `${`${LONG} ticks`.padEnd(14)} ${figure(long.rate).padStart(10)} ticks/s  heap ${long.heap.toFixed(1)} MB  rate ratio long/short ${ratio.toPrecision(3)}  goal ≥ 0.9: ${ratio >= 0.9 ? 'met' : 'NOT met'}  heap ratio ${(long.heap / short.heap).toPrecision(3)}`,
+);

@@ -26,12 +26,19 @@ const cases: readonly (readonly [string, readonly string[]])[] = [
   ['quantmesh config check FILE', ['bin/quantmesh.js', 'config', 'check', config]],
 ];
 
-interface Sample { readonly wall: number; readonly cpu: number }
+interface Sample {
+  readonly wall: number;
+  readonly cpu: number;
+}
 
 /** Wall time, and CPU time (user + system) of the child as bash's `time` reports it: CPU is what load from others does not inflate. */
 function sample(args: readonly string[]): Sample {
   const start = performance.now();
-  const run = spawnSync('bash', ['-c', 'TIMEFORMAT="%3U %3S"; time "$@" > /dev/null', 'bench', process.execPath, ...args], { encoding: 'utf8' });
+  const run = spawnSync(
+    'bash',
+    ['-c', 'TIMEFORMAT="%3U %3S"; time "$@" > /dev/null', 'bench', process.execPath, ...args],
+    { encoding: 'utf8' },
+  );
   const wall = (performance.now() - start) / 1000;
   if (run.status !== 0) throw new Error(`node ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
   const [user, system] = run.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
@@ -40,7 +47,8 @@ function sample(args: readonly string[]): Sample {
 
 const samples = cases.map(() => [] as Sample[]);
 try {
-  for (let round = 0; round < ROUNDS; round += 1) cases.forEach(([, args], index) => samples[index]!.push(sample(args)));
+  for (let round = 0; round < ROUNDS; round += 1)
+    cases.forEach(([, args], index) => samples[index]!.push(sample(args)));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -51,6 +59,9 @@ const cpu = samples.map((runs) => runs.map((run) => run.cpu));
 console.log(`CLI start: ${ROUNDS} rounds, node ${process.version}`);
 cases.forEach(([name], index) => {
   const figures = `wall best ${best(wall[index]!).toFixed(3)} s median ${median(wall[index]!).toFixed(3)} s  cpu best ${best(cpu[index]!).toFixed(3)} s`;
-  const ratio = index === 0 ? '' : `  ratio to node -e 0: wall best ${(best(wall[index]!) / best(wall[0]!)).toFixed(2)}, cpu best ${(best(cpu[index]!) / best(cpu[0]!)).toFixed(2)}  goal wall ≤ ${GOAL_S} s: ${best(wall[index]!) <= GOAL_S ? 'met' : 'NOT met'}`;
+  const ratio =
+    index === 0
+      ? ''
+      : `  ratio to node -e 0: wall best ${(best(wall[index]!) / best(wall[0]!)).toFixed(2)}, cpu best ${(best(cpu[index]!) / best(cpu[0]!)).toFixed(2)}  goal wall ≤ ${GOAL_S} s: ${best(wall[index]!) <= GOAL_S ? 'met' : 'NOT met'}`;
   console.log(`${name.padEnd(30)} ${figures}${ratio}`);
 });

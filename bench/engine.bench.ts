@@ -35,7 +35,10 @@ const WARM_UP_TICKS = 20;
 const ROUNDS = 10;
 const ONLY = process.env.QM_BENCH_ONLY;
 
-interface Percentiles { readonly p50: number; readonly p99: number }
+interface Percentiles {
+  readonly p50: number;
+  readonly p99: number;
+}
 
 function percentiles(samples: readonly number[]): Percentiles {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -46,11 +49,15 @@ function percentiles(samples: readonly number[]): Percentiles {
 const ratio = (value: number) => value.toPrecision(3);
 
 function row(name: string, value: string, baselineName: string, baseline: string, ratioText: string): void {
-  console.log(`${name.padEnd(44)} ${value.padStart(10)}  baseline ${baselineName.padEnd(40)} ${baseline.padStart(10)}  ratio ${ratioText}`);
+  console.log(
+    `${name.padEnd(44)} ${value.padStart(10)}  baseline ${baselineName.padEnd(40)} ${baseline.padStart(10)}  ratio ${ratioText}`,
+  );
 }
 
 async function backtestSection(): Promise<void> {
-  console.log('## backtest throughput (ticks per CPU second, best of 3 rounds after a warm-up; npm run bench:backtest adds the length test)');
+  console.log(
+    '## backtest throughput (ticks per CPU second, best of 3 rounds after a warm-up; npm run bench:backtest adds the length test)',
+  );
   for (const result of await benchBacktest()) printRow(result);
 }
 
@@ -65,7 +72,11 @@ interface LatencyCase {
 /** Engine ticks and raw round trips in alternating rounds; prints the figures and the ratio. */
 async function latencySection(latency: LatencyCase): Promise<void> {
   console.log(`\n## tick-to-order-sent latency: ${latency.title} (${TICKS} ticks, ${ROUNDS} rounds, symbol lock)`);
-  const session = await startTickToOrder({ database: latency.database, lock: latency.lock, ticks: WARM_UP_TICKS + TICKS });
+  const session = await startTickToOrder({
+    database: latency.database,
+    lock: latency.lock,
+    ticks: WARM_UP_TICKS + TICKS,
+  });
   const ours: number[] = [];
   const raw: Record<string, number[]> = Object.fromEntries(Object.keys(latency.baselines).map((name) => [name, []]));
   try {
@@ -75,8 +86,11 @@ async function latencySection(latency: LatencyCase): Promise<void> {
     for (let round = 0; round < ROUNDS; round += 1) {
       const share = Math.ceil(TICKS / ROUNDS);
       for (let i = 0; i < share && ours.length < TICKS; i += 1) ours.push(await session.tick());
-      for (const [name, trip] of Object.entries(latency.baselines)) for (let i = 0; i < share; i += 1) raw[name]!.push(await trip.once());
-      console.log(`  ... round ${round + 1}/${ROUNDS}: ${ours.length} ticks, running p50 ${percentiles(ours).p50.toFixed(2)} ms`);
+      for (const [name, trip] of Object.entries(latency.baselines))
+        for (let i = 0; i < share; i += 1) raw[name]!.push(await trip.once());
+      console.log(
+        `  ... round ${round + 1}/${ROUNDS}: ${ours.length} ticks, running p50 ${percentiles(ours).p50.toFixed(2)} ms`,
+      );
     }
     // Each tick must have produced exactly one order, or the samples do not measure what they say.
     const sent = session.ordersSent - sentBefore;
@@ -90,9 +104,22 @@ async function latencySection(latency: LatencyCase): Promise<void> {
   const sumP50 = rawFigures.reduce((sum, trip) => sum + trip.p50, 0);
   const sumP99 = rawFigures.reduce((sum, trip) => sum + trip.p99, 0);
   const rawName = rawFigures.map((trip) => trip.name).join(' + ');
-  row('tick → placeOrder at venue, p50', `${figures.p50.toFixed(3)} ms`, rawName, `${sumP50.toFixed(3)} ms`, ratio(figures.p50 / sumP50));
-  row('tick → placeOrder at venue, p99', `${figures.p99.toFixed(3)} ms`, rawName, `${sumP99.toFixed(3)} ms`, ratio(figures.p99 / sumP99));
-  for (const trip of rawFigures) console.log(`   raw ${trip.name}: p50 ${trip.p50.toFixed(3)} ms, p99 ${trip.p99.toFixed(3)} ms`);
+  row(
+    'tick → placeOrder at venue, p50',
+    `${figures.p50.toFixed(3)} ms`,
+    rawName,
+    `${sumP50.toFixed(3)} ms`,
+    ratio(figures.p50 / sumP50),
+  );
+  row(
+    'tick → placeOrder at venue, p99',
+    `${figures.p99.toFixed(3)} ms`,
+    rawName,
+    `${sumP99.toFixed(3)} ms`,
+    ratio(figures.p99 / sumP99),
+  );
+  for (const trip of rawFigures)
+    console.log(`   raw ${trip.name}: p50 ${trip.p50.toFixed(3)} ms, p99 ${trip.p99.toFixed(3)} ms`);
 }
 
 async function sqliteSection(): Promise<void> {
@@ -103,7 +130,12 @@ async function sqliteSection(): Promise<void> {
     await (await openDatabase({ type: 'sqlite', dsn: join(dir, 'raw.db') })).close();
     const insert = rawSqliteInsert(join(dir, 'raw.db'));
     try {
-      await latencySection({ title: '(a) SQLite + NoopLock', database, lock: new NoopLock(), baselines: { 'SQLite INSERT': insert } });
+      await latencySection({
+        title: '(a) SQLite + NoopLock',
+        database,
+        lock: new NoopLock(),
+        baselines: { 'SQLite INSERT': insert },
+      });
     } finally {
       await insert.close();
       await database.close();
@@ -136,7 +168,9 @@ async function postgresSection(): Promise<void> {
     const redis = rawRedisLock(services.redis.url, prefix);
     try {
       await latencySection({
-        title: '(b) PostgreSQL + RedisLock', database, lock,
+        title: '(b) PostgreSQL + RedisLock',
+        database,
+        lock,
         baselines: { 'pg INSERT': insert, 'Redis SET NX PX + release': redis },
       });
     } finally {
@@ -152,7 +186,13 @@ async function startupSection(): Promise<void> {
   const stored = 100_000;
   console.log(`\n## start-up of one symbol with ${stored.toLocaleString('en')} stored fills (SQLite, median of 3)`);
   const figures = await benchStartup(stored, 3);
-  row(`start-up, ${stored.toLocaleString('en')} stored fills`, `${figures.storedMs.toFixed(0)} ms`, 'start-up, empty database', `${figures.emptyMs.toFixed(0)} ms`, ratio(figures.storedMs / figures.emptyMs));
+  row(
+    `start-up, ${stored.toLocaleString('en')} stored fills`,
+    `${figures.storedMs.toFixed(0)} ms`,
+    'start-up, empty database',
+    `${figures.emptyMs.toFixed(0)} ms`,
+    ratio(figures.storedMs / figures.emptyMs),
+  );
 }
 
 console.log(`engine benchmark: node ${process.version}, ${new Date().toISOString()}`);

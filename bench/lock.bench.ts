@@ -37,7 +37,11 @@ import { services } from '../test/harness/services.js';
 
 type Operation = () => Promise<void>;
 
-interface Figures { readonly p50: number; readonly p99: number; readonly opsPerSecond: number }
+interface Figures {
+  readonly p50: number;
+  readonly p99: number;
+  readonly opsPerSecond: number;
+}
 
 function figures(samples: number[]): Figures {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -47,7 +51,11 @@ function figures(samples: number[]): Figures {
 }
 
 /** Runs `subject` and each baseline in alternating rounds; returns ms samples per name. */
-async function compare(operations: Record<string, Operation>, iterations: number, rounds = 20): Promise<Record<string, Figures>> {
+async function compare(
+  operations: Record<string, Operation>,
+  iterations: number,
+  rounds = 20,
+): Promise<Record<string, Figures>> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(operations).map((name) => [name, []]));
   // Warm-up: a tenth of the run (at least 20), so each implementation is measured after the JIT has compiled it.
   const warmup = Math.max(20, Math.round(iterations / 10));
@@ -64,21 +72,35 @@ async function compare(operations: Record<string, Operation>, iterations: number
   return Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, figures(list)]));
 }
 
-function report(title: string, results: Record<string, Figures>, subject: string, goals: Record<string, number> = {}): void {
+function report(
+  title: string,
+  results: Record<string, Figures>,
+  subject: string,
+  goals: Record<string, number> = {},
+): void {
   const ours = results[subject]!;
   console.log(`\n${title}`);
-  console.log(`  ${'implementation'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'ops/s'.padStart(8)}  ratio (p50 ours / p50 baseline)`);
+  console.log(
+    `  ${'implementation'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'ops/s'.padStart(8)}  ratio (p50 ours / p50 baseline)`,
+  );
   for (const [name, figure] of Object.entries(results)) {
-    const ratio = name === subject ? '' : `${(ours.p50 / figure.p50).toFixed(2)}×${goals[name] === undefined ? '' : ` (goal ≤ ${goals[name]}×: ${ours.p50 / figure.p50 <= goals[name] ? 'met' : 'NOT met'})`}`;
-    console.log(`  ${name.padEnd(34)} ${figure.p50.toFixed(3).padStart(8)} ${figure.p99.toFixed(3).padStart(8)} ${figure.opsPerSecond.toFixed(0).padStart(8)}  ${ratio}`);
+    const ratio =
+      name === subject
+        ? ''
+        : `${(ours.p50 / figure.p50).toFixed(2)}×${goals[name] === undefined ? '' : ` (goal ≤ ${goals[name]}×: ${ours.p50 / figure.p50 <= goals[name] ? 'met' : 'NOT met'})`}`;
+    console.log(
+      `  ${name.padEnd(34)} ${figure.p50.toFixed(3).padStart(8)} ${figure.p99.toFixed(3).padStart(8)} ${figure.opsPerSecond.toFixed(0).padStart(8)}  ${ratio}`,
+    );
   }
 }
 
-const lockOperation = (lock: DistributedLock, key: string): Operation => async () => {
-  const handle = await lock.tryLock(key, 10_000);
-  if (handle === undefined) throw new Error(`${lock.backend}: ${key} unexpectedly held`);
-  await handle.unlock();
-};
+const lockOperation =
+  (lock: DistributedLock, key: string): Operation =>
+  async () => {
+    const handle = await lock.tryLock(key, 10_000);
+    if (handle === undefined) throw new Error(`${lock.backend}: ${key} unexpectedly held`);
+    await handle.unlock();
+  };
 
 async function benchRedis(iterations: number): Promise<void> {
   const addr = new URL(services.redis.url).host;
@@ -88,22 +110,34 @@ async function benchRedis(iterations: number): Promise<void> {
   const redlock = new Redlock([raw], { retryCount: 0 });
   // The baseline's release runs by EVALSHA, as ours does, so the comparison is about the lock's own work.
   raw.defineCommand('rawRelease', { numberOfKeys: 1, lua: releaseScript });
-  const rawRelease = (key: string, owner: string) => (raw as Redis & { rawRelease(key: string, owner: string): Promise<number> }).rawRelease(key, owner);
-  const results = await compare({
-    'RedisLock (this project)': lockOperation(ours, 'ours'),
-    'raw SET NX PX + release script': async () => {
-      const owner = randomUUID();
-      if ((await raw.set(`${prefix}raw`, owner, 'PX', 10_000, 'NX')) !== 'OK') throw new Error('raw key held');
-      await rawRelease(`${prefix}raw`, owner);
+  const rawRelease = (key: string, owner: string) =>
+    (raw as Redis & { rawRelease(key: string, owner: string): Promise<number> }).rawRelease(key, owner);
+  const results = await compare(
+    {
+      'RedisLock (this project)': lockOperation(ours, 'ours'),
+      'raw SET NX PX + release script': async () => {
+        const owner = randomUUID();
+        if ((await raw.set(`${prefix}raw`, owner, 'PX', 10_000, 'NX')) !== 'OK') throw new Error('raw key held');
+        await rawRelease(`${prefix}raw`, owner);
+      },
+      'redlock 5 (one node)': async () => {
+        await (await redlock.acquire([`${prefix}redlock`], 10_000)).release();
+      },
+      'redis-semaphore Mutex': async () => {
+        const mutex = new Mutex(raw, `${prefix}semaphore`, {
+          lockTimeout: 10_000,
+          acquireAttemptsLimit: 1,
+          refreshInterval: 0,
+        });
+        await mutex.acquire();
+        await mutex.release();
+      },
     },
-    'redlock 5 (one node)': async () => { await (await redlock.acquire([`${prefix}redlock`], 10_000)).release(); },
-    'redis-semaphore Mutex': async () => {
-      const mutex = new Mutex(raw, `${prefix}semaphore`, { lockTimeout: 10_000, acquireAttemptsLimit: 1, refreshInterval: 0 });
-      await mutex.acquire();
-      await mutex.release();
-    },
-  }, iterations);
-  report(`Redis (${iterations} sequential acquire+release each)`, results, 'RedisLock (this project)', { 'raw SET NX PX + release script': 1.2 });
+    iterations,
+  );
+  report(`Redis (${iterations} sequential acquire+release each)`, results, 'RedisLock (this project)', {
+    'raw SET NX PX + release script': 1.2,
+  });
   await ours.close();
   await raw.del(`${prefix}ours#fence`);
   raw.disconnect();
@@ -114,23 +148,31 @@ async function benchEtcd(iterations: number): Promise<void> {
   try {
     const ours = new EtcdLock({ endpoints: [etcd.endpoint], sessionTtlSeconds: 10 });
     const client = new Etcd3({ hosts: etcd.endpoint });
-    const results = await compare({
-      'EtcdLock (this project)': lockOperation(ours, 'ours'),
-      'etcd3 package Lock': async () => {
-        const lock = client.lock('theirs').ttl(10);
-        await lock.acquire();
-        await lock.release();
+    const results = await compare(
+      {
+        'EtcdLock (this project)': lockOperation(ours, 'ours'),
+        'etcd3 package Lock': async () => {
+          const lock = client.lock('theirs').ttl(10);
+          await lock.acquire();
+          await lock.release();
+        },
+        'two bare transactions': async () => {
+          const taken = await client.if('bare-txn', 'Create', '==', 0).then(client.put('bare-txn').value('')).commit();
+          await client
+            .if('bare-txn', 'Mod', '==', taken.header.revision)
+            .then(client.delete().key('bare-txn'))
+            .commit();
+        },
+        'two bare writes (put + delete)': async () => {
+          await client.put('bare').value('');
+          await client.delete().key('bare');
+        },
       },
-      'two bare transactions': async () => {
-        const taken = await client.if('bare-txn', 'Create', '==', 0).then(client.put('bare-txn').value('')).commit();
-        await client.if('bare-txn', 'Mod', '==', taken.header.revision).then(client.delete().key('bare-txn')).commit();
-      },
-      'two bare writes (put + delete)': async () => {
-        await client.put('bare').value('');
-        await client.delete().key('bare');
-      },
-    }, iterations);
-    report(`etcd (${iterations} sequential acquire+release each, own etcd 3.4)`, results, 'EtcdLock (this project)', { 'etcd3 package Lock': 0.5 });
+      iterations,
+    );
+    report(`etcd (${iterations} sequential acquire+release each, own etcd 3.4)`, results, 'EtcdLock (this project)', {
+      'etcd3 package Lock': 0.5,
+    });
     await ours.close();
     client.close();
   } finally {
@@ -141,10 +183,16 @@ async function benchEtcd(iterations: number): Promise<void> {
 async function benchSql(name: string, dialect: SqlLockDialect, connection: string, iterations: number): Promise<void> {
   const db: Kysely<any> = await createSqlConnection({ dialect, connection, poolSize: 2 });
   const ours = new SqlLock({ db, dialect });
-  const results = await compare({
-    'SqlLock (this project)': lockOperation(ours, 'ours'),
-    'two bare SELECT 1 round trips': async () => { await sql`SELECT 1`.execute(db); await sql`SELECT 1`.execute(db); },
-  }, iterations);
+  const results = await compare(
+    {
+      'SqlLock (this project)': lockOperation(ours, 'ours'),
+      'two bare SELECT 1 round trips': async () => {
+        await sql`SELECT 1`.execute(db);
+        await sql`SELECT 1`.execute(db);
+      },
+    },
+    iterations,
+  );
   report(`${name} (${iterations} sequential acquire+release each)`, results, 'SqlLock (this project)');
   await db.destroy();
 }
@@ -158,14 +206,26 @@ if (wanted('redis')) await benchRedis(Math.round(5000 * scale));
 if (wanted('etcd')) await benchEtcd(Math.round(500 * scale));
 if (wanted('postgres')) {
   const postgres = await createPostgresDatabase();
-  try { await benchSql('PostgreSQL 15', 'postgres', postgres.url, Math.round(1000 * scale)); } finally { await postgres.drop(); }
+  try {
+    await benchSql('PostgreSQL 15', 'postgres', postgres.url, Math.round(1000 * scale));
+  } finally {
+    await postgres.drop();
+  }
 }
 if (wanted('mysql')) {
   const mariadb = await createMariadbDatabase();
-  try { await benchSql('MariaDB 10.11', 'mysql', mariadb.url, Math.round(1000 * scale)); } finally { await mariadb.drop(); }
+  try {
+    await benchSql('MariaDB 10.11', 'mysql', mariadb.url, Math.round(1000 * scale));
+  } finally {
+    await mariadb.drop();
+  }
 }
 if (wanted('sqlite')) {
   const dir = await mkdtemp(join(tmpdir(), 'qm-bench-sqlite-'));
-  try { await benchSql('SQLite (WAL, file)', 'sqlite', join(dir, 'locks.db'), Math.round(2000 * scale)); } finally { await rm(dir, { recursive: true, force: true }); }
+  try {
+    await benchSql('SQLite (WAL, file)', 'sqlite', join(dir, 'locks.db'), Math.round(2000 * scale));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 process.exit(0);

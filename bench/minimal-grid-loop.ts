@@ -16,7 +16,13 @@ export interface MinimalGridResult {
 export function minimalGridLoop(setup: BacktestSetup): MinimalGridResult {
   const symbol = setup.engine.symbols[0]!;
   const { settings } = setup.identity;
-  const path = new RandomWalkPath({ initialPrice: symbol.initialPrice, tickSize: symbol.tickSize, volatility: symbol.volatility ?? 0.8, drift: symbol.drift ?? 0, seed: setup.engine.seed * 7919 });
+  const path = new RandomWalkPath({
+    initialPrice: symbol.initialPrice,
+    tickSize: symbol.tickSize,
+    volatility: symbol.volatility ?? 0.8,
+    drift: symbol.drift ?? 0,
+    seed: setup.engine.seed * 7919,
+  });
   const tickMs = setup.engine.tickMs ?? 1000;
   const anchor = symbol.initialPrice.toNumber();
   const interval = settings.priceInterval.toNumber();

@@ -44,7 +44,9 @@ export function rawSqliteInsert(filename: string): RawRoundTrip {
   let n = 0;
   return {
     once: () => timed(() => insert.run(...intentParameters((n += 1)))),
-    close: async () => { database.close(); },
+    close: async () => {
+      database.close();
+    },
   };
 }
 
@@ -67,11 +69,15 @@ export function rawRedisLock(url: string, prefix: string): RawRoundTrip {
   redis.defineCommand('rawRelease', { numberOfKeys: 1, lua: releaseScript });
   const key = `${prefix}raw`;
   return {
-    once: () => timed(async () => {
-      const owner = randomUUID();
-      if ((await redis.set(key, owner, 'PX', 10_000, 'NX')) !== 'OK') throw new Error(`raw baseline: ${key} unexpectedly held`);
-      await redis.rawRelease(key, owner);
-    }),
-    close: async () => { redis.disconnect(); },
+    once: () =>
+      timed(async () => {
+        const owner = randomUUID();
+        if ((await redis.set(key, owner, 'PX', 10_000, 'NX')) !== 'OK')
+          throw new Error(`raw baseline: ${key} unexpectedly held`);
+        await redis.rawRelease(key, owner);
+      }),
+    close: async () => {
+      redis.disconnect();
+    },
   };
 }

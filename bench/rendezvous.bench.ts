@@ -25,21 +25,31 @@ function moved(before: Map<string, string>, after: Map<string, string>, changed:
   let count = 0;
   for (const [key, member] of before) {
     if (after.get(key) === member) continue;
-    if (member !== changed && after.get(key) !== changed) throw new Error(`${key} moved from ${member} to ${after.get(key)} although only ${changed} changed`);
+    if (member !== changed && after.get(key) !== changed)
+      throw new Error(`${key} moved from ${member} to ${after.get(key)} although only ${changed} changed`);
     count += 1;
   }
   return count;
 }
 
 function scenario(name: string, ideal: number, movedInTrial: (members: string[]) => number): void {
-  const ratios = Array.from({ length: TRIALS }, (_, trial) => movedInTrial(Array.from({ length: INSTANCES }, (_, n) => `instance-${trial}-${n}`)) / ideal);
+  const ratios = Array.from(
+    { length: TRIALS },
+    (_, trial) => movedInTrial(Array.from({ length: INSTANCES }, (_, n) => `instance-${trial}-${n}`)) / ideal,
+  );
   const mean = ratios.reduce((sum, ratio) => sum + ratio, 0) / TRIALS;
   const worst = Math.max(...ratios);
-  console.log(`${name.padEnd(34)} moved ${(mean * ideal).toFixed(1).padStart(6)} symbols (mean of ${TRIALS})  ideal ${ideal.toFixed(1).padStart(6)}  ratio ${mean.toFixed(3)} (worst trial ${worst.toFixed(3)})  goal ≤ ${GOAL}  ${mean <= GOAL ? 'met' : 'NOT met'}`);
+  console.log(
+    `${name.padEnd(34)} moved ${(mean * ideal).toFixed(1).padStart(6)} symbols (mean of ${TRIALS})  ideal ${ideal.toFixed(1).padStart(6)}  ratio ${mean.toFixed(3)} (worst trial ${worst.toFixed(3)})  goal ≤ ${GOAL}  ${mean <= GOAL ? 'met' : 'NOT met'}`,
+  );
 }
 
 console.log(`rendezvous movement: ${SYMBOLS.length} symbols, ${INSTANCES} instances`);
 // Leaving: only the leaver's symbols may move; the ideal is its fair share.
-scenario('one of 10 leaves', SYMBOLS.length / INSTANCES, (members) => moved(owners(members), owners(members.slice(1)), members[0]!));
+scenario('one of 10 leaves', SYMBOLS.length / INSTANCES, (members) =>
+  moved(owners(members), owners(members.slice(1)), members[0]!),
+);
 // Joining: the newcomer should take its fair share of 11 and nothing else should move.
-scenario('an 11th joins', SYMBOLS.length / (INSTANCES + 1), (members) => moved(owners(members), owners([...members, `${members[0]}-new`]), `${members[0]}-new`));
+scenario('an 11th joins', SYMBOLS.length / (INSTANCES + 1), (members) =>
+  moved(owners(members), owners([...members, `${members[0]}-new`]), `${members[0]}-new`),
+);

@@ -40,9 +40,18 @@ const FILL_SAVES = Number(process.env.QM_BENCH_FILL_SAVES ?? 500);
 
 function trades(round: number, label: string): Trade[] {
   return Array.from({ length: ROWS }, (_, i) => ({
-    id: `${label}-${round}-${i}`, exchange: 'sim', symbol: 'BTCUSDT', level: i % 100, cycle: round, quantity: dec('0.001'),
-    buyPrice: dec('64000.5'), sellPrice: dec('64100.5'), fees: dec('0.0128201'), realizedPnl: dec('0.0871799'),
-    openedAt: 1_700_000_000_000 + i, closedAt: 1_700_000_100_000 + i,
+    id: `${label}-${round}-${i}`,
+    exchange: 'sim',
+    symbol: 'BTCUSDT',
+    level: i % 100,
+    cycle: round,
+    quantity: dec('0.001'),
+    buyPrice: dec('64000.5'),
+    sellPrice: dec('64100.5'),
+    fees: dec('0.0128201'),
+    realizedPnl: dec('0.0871799'),
+    openedAt: 1_700_000_000_000 + i,
+    closedAt: 1_700_000_100_000 + i,
   }));
 }
 
@@ -59,8 +68,14 @@ async function compare(name: string, adapter: Database, raw: RawInsert): Promise
   for (let round = 0; round < ROUNDS; round += 1) {
     const mine = trades(round, 'adapter');
     const theirs = trades(round, 'raw');
-    const runAdapter = () => timed(async () => { for (let i = 0; i < ROWS; i += BATCH) await adapter.batchSaveTrades(mine.slice(i, i + BATCH)); });
-    const runRaw = () => timed(async () => { for (let i = 0; i < ROWS; i += BATCH) await raw(theirs.slice(i, i + BATCH)); });
+    const runAdapter = () =>
+      timed(async () => {
+        for (let i = 0; i < ROWS; i += BATCH) await adapter.batchSaveTrades(mine.slice(i, i + BATCH));
+      });
+    const runRaw = () =>
+      timed(async () => {
+        for (let i = 0; i < ROWS; i += BATCH) await raw(theirs.slice(i, i + BATCH));
+      });
     // Alternate who goes first, so neither side always meets a warmer cache or a busier machine.
     let adapterSeconds: number;
     let rawSeconds: number;
@@ -75,7 +90,9 @@ async function compare(name: string, adapter: Database, raw: RawInsert): Promise
   }
   const adapterRate = ROWS / best.adapter;
   const rawRate = ROWS / best.raw;
-  console.log(`${name.padEnd(9)} batchSaveTrades ${adapterRate.toFixed(0).padStart(8)} rows/s | raw multi-row INSERT ${rawRate.toFixed(0).padStart(8)} rows/s | ratio ${(adapterRate / rawRate).toFixed(2)}`);
+  console.log(
+    `${name.padEnd(9)} batchSaveTrades ${adapterRate.toFixed(0).padStart(8)} rows/s | raw multi-row INSERT ${rawRate.toFixed(0).padStart(8)} rows/s | ratio ${(adapterRate / rawRate).toFixed(2)}`,
+  );
 }
 
 const COLUMNS = Object.keys(tradeRow(trades(0, 'shape')[0]!));
@@ -88,8 +105,14 @@ async function benchSqlite(dir: string): Promise<void> {
   const raw = new BetterSqlite3(rawPath);
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
-  const statement = raw.prepare(`insert into trades (${COLUMNS.join(', ')}) values ${Array(BATCH).fill(`(${COLUMNS.map(() => '?').join(', ')})`).join(', ')}`);
-  await compare('sqlite', adapter, async (rows) => { statement.run(values(rows)); });
+  const statement = raw.prepare(
+    `insert into trades (${COLUMNS.join(', ')}) values ${Array(BATCH)
+      .fill(`(${COLUMNS.map(() => '?').join(', ')})`)
+      .join(', ')}`,
+  );
+  await compare('sqlite', adapter, async (rows) => {
+    statement.run(values(rows));
+  });
   raw.close();
   await adapter.close();
 }
@@ -100,8 +123,13 @@ async function benchPostgres(): Promise<void> {
   await (await openDatabase({ type: 'postgres', dsn: two.url })).close();
   const raw = new pg.Client({ connectionString: two.url });
   await raw.connect();
-  const placeholders = (n: number) => Array.from({ length: n }, (_, r) => `(${COLUMNS.map((_, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`).join(', ');
-  await compare('postgres', adapter, async (rows) => { await raw.query(`insert into trades (${COLUMNS.join(', ')}) values ${placeholders(rows.length)}`, values(rows)); });
+  const placeholders = (n: number) =>
+    Array.from({ length: n }, (_, r) => `(${COLUMNS.map((_, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`).join(
+      ', ',
+    );
+  await compare('postgres', adapter, async (rows) => {
+    await raw.query(`insert into trades (${COLUMNS.join(', ')}) values ${placeholders(rows.length)}`, values(rows));
+  });
   await raw.end();
   await adapter.close();
   await Promise.all([one.drop(), two.drop()]);
@@ -112,7 +140,11 @@ async function benchMysql(): Promise<void> {
   const adapter = await openDatabase({ type: 'mysql', dsn: one.url });
   await (await openDatabase({ type: 'mysql', dsn: two.url })).close();
   const raw = await mysql.createConnection(two.url);
-  await compare('mysql', adapter, async (rows) => { await raw.query(`insert into trades (${COLUMNS.join(', ')}) values ?`, [rows.map((t) => Object.values(tradeRow(t)))]); });
+  await compare('mysql', adapter, async (rows) => {
+    await raw.query(`insert into trades (${COLUMNS.join(', ')}) values ?`, [
+      rows.map((t) => Object.values(tradeRow(t))),
+    ]);
+  });
   await raw.end();
   await adapter.close();
   await Promise.all([one.drop(), two.drop()]);
@@ -123,12 +155,14 @@ async function benchSpool(dir: string): Promise<void> {
   const spool = await SpoolFile.open(join(dir, 'bench.spool'));
   const spoolSeconds = await timed(async () => {
     let next = 0;
-    await Promise.all(Array.from({ length: 64 }, async () => {
-      while (next < SPOOL_RECORDS) {
-        const seq = (next += 1);
-        await spool.append({ seq, op: 'trades', trades: [sample[seq % sample.length]!] });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < SPOOL_RECORDS) {
+          const seq = (next += 1);
+          await spool.append({ seq, op: 'trades', trades: [sample[seq % sample.length]!] });
+        }
+      }),
+    );
   });
   await spool.close();
   const path = join(dir, 'baseline.spool');
@@ -142,27 +176,62 @@ async function benchSpool(dir: string): Promise<void> {
   closeSync(fd);
   const spoolRate = SPOOL_RECORDS / spoolSeconds;
   const baselineRate = SPOOL_RECORDS / baselineSeconds;
-  console.log(`spool     append+fsync (64 writers, group commit) ${spoolRate.toFixed(0).padStart(8)} records/s | appendFileSync+fsyncSync loop ${baselineRate.toFixed(0).padStart(8)} records/s | ratio ${(spoolRate / baselineRate).toFixed(2)} (${spool.syncCount} fsyncs for ${SPOOL_RECORDS} records)`);
+  console.log(
+    `spool     append+fsync (64 writers, group commit) ${spoolRate.toFixed(0).padStart(8)} records/s | appendFileSync+fsyncSync loop ${baselineRate.toFixed(0).padStart(8)} records/s | ratio ${(spoolRate / baselineRate).toFixed(2)} (${spool.syncCount} fsyncs for ${SPOOL_RECORDS} records)`,
+  );
 }
 
 async function benchFillAnswer(dir: string): Promise<void> {
   const database = await createPostgresDatabase();
-  const spooled = await openDatabase({ type: 'postgres', dsn: database.url, spool: { path: join(dir, 'fills.spool'), flushIntervalMs: 50 } });
+  const spooled = await openDatabase({
+    type: 'postgres',
+    dsn: database.url,
+    spool: { path: join(dir, 'fills.spool'), flushIntervalMs: 50 },
+  });
   const slot = (level: number): SlotRecord => ({
-    exchange: 'sim', symbol: 'BTCUSDT', level, cycle: 0, positionQuantity: dec('0.001'), entryPrice: dec('64000.5'), entryFees: dec('0.0064'), postOnlyRejections: 0, updatedAt: 1_700_000_000_000,
+    exchange: 'sim',
+    symbol: 'BTCUSDT',
+    level,
+    cycle: 0,
+    positionQuantity: dec('0.001'),
+    entryPrice: dec('64000.5'),
+    entryFees: dec('0.0064'),
+    postOnlyRejections: 0,
+    updatedAt: 1_700_000_000_000,
   });
   const fill = (round: number, i: number): Fill => ({
-    exchange: 'sim', account: 'main', tradeId: `${round}-${i}`, symbol: 'BTCUSDT', clientOrderId: `c-${round}-${i}`, exchangeOrderId: `x-${round}-${i}`,
-    side: 'BUY', price: dec('64000.5'), quantity: dec('0.001'), fee: dec('0.0064'), feeAsset: 'USDT', isMaker: true, time: 1_700_000_000_000 + i,
+    exchange: 'sim',
+    account: 'main',
+    tradeId: `${round}-${i}`,
+    symbol: 'BTCUSDT',
+    clientOrderId: `c-${round}-${i}`,
+    exchangeOrderId: `x-${round}-${i}`,
+    side: 'BUY',
+    price: dec('64000.5'),
+    quantity: dec('0.001'),
+    fee: dec('0.0064'),
+    feeAsset: 'USDT',
+    isMaker: true,
+    time: 1_700_000_000_000 + i,
   });
   let best = { answer: Infinity, baseline: Infinity };
   for (let round = 0; round < ROUNDS; round += 1) {
-    const answer = () => timed(async () => {
-      for (let i = 0; i < FILL_SAVES; i += 1) await spooled.transaction(async (tx) => { await tx.saveFill(fill(round, i)); await tx.saveSlots([slot(i % 100)]); });
-    });
-    const baseline = () => timed(async () => {
-      for (let i = 0; i < FILL_SAVES; i += 1) await spooled.transaction(async (tx) => { await tx.saveSlots([slot(i % 100)]); await tx.saveSlots([slot(i % 100)]); });
-    });
+    const answer = () =>
+      timed(async () => {
+        for (let i = 0; i < FILL_SAVES; i += 1)
+          await spooled.transaction(async (tx) => {
+            await tx.saveFill(fill(round, i));
+            await tx.saveSlots([slot(i % 100)]);
+          });
+      });
+    const baseline = () =>
+      timed(async () => {
+        for (let i = 0; i < FILL_SAVES; i += 1)
+          await spooled.transaction(async (tx) => {
+            await tx.saveSlots([slot(i % 100)]);
+            await tx.saveSlots([slot(i % 100)]);
+          });
+      });
     let answerSeconds: number;
     let baselineSeconds: number;
     if (round % 2 === 0) {
@@ -178,12 +247,16 @@ async function benchFillAnswer(dir: string): Promise<void> {
   await database.drop();
   const answerRate = FILL_SAVES / best.answer;
   const baselineRate = FILL_SAVES / best.baseline;
-  console.log(`spooled  fill + slot transaction (is-it-new read) ${answerRate.toFixed(0).padStart(8)} tx/s | slot + slot transaction ${baselineRate.toFixed(0).padStart(8)} tx/s | ratio ${(answerRate / baselineRate).toFixed(2)}`);
+  console.log(
+    `spooled  fill + slot transaction (is-it-new read) ${answerRate.toFixed(0).padStart(8)} tx/s | slot + slot transaction ${baselineRate.toFixed(0).padStart(8)} tx/s | ratio ${(answerRate / baselineRate).toFixed(2)}`,
+  );
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'qm-bench-'));
 try {
-  console.log(`storage bench: ${ROWS} trades per round in batches of ${BATCH}, best of ${ROUNDS} rounds (order alternating); ${SPOOL_RECORDS} spool records`);
+  console.log(
+    `storage bench: ${ROWS} trades per round in batches of ${BATCH}, best of ${ROUNDS} rounds (order alternating); ${SPOOL_RECORDS} spool records`,
+  );
   const only = process.env.QM_BENCH_ONLY?.split(',');
   const wanted = (name: string) => only === undefined || only.includes(name);
   if (wanted('sqlite')) await benchSqlite(dir);

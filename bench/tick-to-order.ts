@@ -48,7 +48,9 @@ function countingDatabase(database: Database): { database: Database; busy: () =>
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         inFlight += 1;
-        return Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)).finally(() => { inFlight -= 1; });
+        return Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)).finally(() => {
+          inFlight -= 1;
+        });
       };
     },
   });
@@ -69,7 +71,11 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-export async function startTickToOrder(options: { database: Database; lock: DistributedLock; ticks: number }): Promise<TickToOrder> {
+export async function startTickToOrder(options: {
+  database: Database;
+  lock: DistributedLock;
+  ticks: number;
+}): Promise<TickToOrder> {
   const config = embeddedDefaultConfig();
   const entry = config.trading.symbols[0]!;
   const interval = dec(entry.priceInterval);
@@ -82,10 +88,21 @@ export async function startTickToOrder(options: { database: Database; lock: Dist
   const clock = () => sim.now();
   const logger = pino({ level: 'silent' });
   const executor = new OrderExecutor({
-    exchange, database: counted.database, lock: options.lock, granularity: 'symbol', lockTtlMs: 10_000, instanceId: 'bench', clock,
+    exchange,
+    database: counted.database,
+    lock: options.lock,
+    granularity: 'symbol',
+    lockTtlMs: 10_000,
+    instanceId: 'bench',
+    clock,
   });
   const engine = new TradingEngine({
-    exchange, database: counted.database, executor, logger, instanceId: 'bench', clock,
+    exchange,
+    database: counted.database,
+    executor,
+    logger,
+    instanceId: 'bench',
+    clock,
     grids: [{ symbol: entry.symbol, settings: setup.identity.settings, reconcileIntervalMs: 3_600_000 }],
   });
 
@@ -106,15 +123,27 @@ export async function startTickToOrder(options: { database: Database; lock: Dist
   const settle = () => until(() => !pendingOrders(runner) && !counted.busy(), 'the engine to settle');
 
   return {
-    get ordersSent() { return ordersSent; },
+    get ordersSent() {
+      return ordersSent;
+    },
     async tick() {
       await settle();
-      const arrival = new Promise<number>((resolve) => { arrived = resolve; });
+      const arrival = new Promise<number>((resolve) => {
+        arrived = resolve;
+      });
       const start = performance.now();
       sim.step();
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`engine bench: no order reached the venue within ${TICK_TIMEOUT_MS} ms of a tick (runner ${runner.lifecycle})`)), TICK_TIMEOUT_MS);
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `engine bench: no order reached the venue within ${TICK_TIMEOUT_MS} ms of a tick (runner ${runner.lifecycle})`,
+              ),
+            ),
+          TICK_TIMEOUT_MS,
+        );
       });
       try {
         return (await Promise.race([arrival, timeout])) - start;

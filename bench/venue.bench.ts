@@ -20,13 +20,23 @@ const UNLIMITED = { limit: Number.MAX_SAFE_INTEGER, windowMs: 60_000 };
 
 function engine(): SimMatchingEngine {
   return new SimMatchingEngine({
-    seed: 1, symbols: defaultSimSymbols(), accounts: [{ id: 'bench', balances: { USDT: dec(1_000_000_000) } }], rateLimit: UNLIMITED, startTime: 0,
+    seed: 1,
+    symbols: defaultSimSymbols(),
+    accounts: [{ id: 'bench', balances: { USDT: dec(1_000_000_000) } }],
+    rateLimit: UNLIMITED,
+    startTime: 0,
   });
 }
 
 const request = (index: number, clientOrderId: string): PlaceOrderRequest => ({
-  symbol: 'BTCUSDT', side: index % 2 === 0 ? 'BUY' : 'SELL', type: 'LIMIT', price: dec(index % 2 === 0 ? 50_000 - (index % 500) : 70_000 + (index % 500)),
-  quantity: dec('0.01'), postOnly: true, reduceOnly: false, clientOrderId,
+  symbol: 'BTCUSDT',
+  side: index % 2 === 0 ? 'BUY' : 'SELL',
+  type: 'LIMIT',
+  price: dec(index % 2 === 0 ? 50_000 - (index % 500) : 70_000 + (index % 500)),
+  quantity: dec('0.01'),
+  postOnly: true,
+  reduceOnly: false,
+  clientOrderId,
 });
 
 function perSecond(count: number, run: () => void): number {
@@ -53,7 +63,9 @@ async function roundTrips(exchange: Exchange, count: number, prefix: string): Pr
 
 const figure = (value: number) => (value >= 1000 ? value.toFixed(0) : value.toPrecision(3));
 const row = (name: string, value: number, baseline: number, unit: string) =>
-  console.log(`${name.padEnd(48)} ${figure(value).padStart(10)} ${unit.padEnd(9)} baseline ${figure(baseline).padStart(10)}  ratio ${figure(value / baseline)}`);
+  console.log(
+    `${name.padEnd(48)} ${figure(value).padStart(10)} ${unit.padEnd(9)} baseline ${figure(baseline).padStart(10)}  ratio ${figure(value / baseline)}`,
+  );
 
 // 1. Order placement: engine alone vs. through the SimExchange adapter.
 const ORDERS = 20_000;
@@ -61,7 +73,9 @@ const ORDERS = 20_000;
 const warm = engine();
 for (let index = 0; index < ORDERS; index += 1) warm.placeOrder('bench', request(index, `w${index}`));
 const direct = engine();
-const ordersDirect = perSecond(ORDERS, () => { for (let index = 0; index < ORDERS; index += 1) direct.placeOrder('bench', request(index, `d${index}`)); });
+const ordersDirect = perSecond(ORDERS, () => {
+  for (let index = 0; index < ORDERS; index += 1) direct.placeOrder('bench', request(index, `d${index}`));
+});
 const adapter = new SimExchange(engine(), { account: 'bench' });
 const start = performance.now();
 for (let index = 0; index < ORDERS; index += 1) await adapter.placeOrder(request(index, `a${index}`));
@@ -73,14 +87,19 @@ console.log('   (baseline: the same placements on the engine directly)');
 // 2. Price ticks: an empty book vs. 20 000 resting orders out of reach vs. 1 000 orders crossed each tick.
 const TICKS = 20_000;
 const empty = engine();
-const ticksEmpty = perSecond(TICKS, () => { for (let tick = 0; tick < TICKS; tick += 1) empty.step(); });
-const ticksResting = perSecond(TICKS, () => { for (let tick = 0; tick < TICKS; tick += 1) direct.step(); });
+const ticksEmpty = perSecond(TICKS, () => {
+  for (let tick = 0; tick < TICKS; tick += 1) empty.step();
+});
+const ticksResting = perSecond(TICKS, () => {
+  for (let tick = 0; tick < TICKS; tick += 1) direct.step();
+});
 row('price ticks/s with 20k resting orders', ticksResting, ticksEmpty, 'ticks/s');
 const crossing = engine();
 const FILL_ROUNDS = 200;
 const fillsPerSecond = perSecond(FILL_ROUNDS * 1000, () => {
   for (let round = 0; round < FILL_ROUNDS; round += 1) {
-    for (let index = 0; index < 1000; index += 1) crossing.placeOrder('bench', { ...request(0, `f${round}-${index}`), price: dec(59_000), postOnly: false });
+    for (let index = 0; index < 1000; index += 1)
+      crossing.placeOrder('bench', { ...request(0, `f${round}-${index}`), price: dec(59_000), postOnly: false });
     crossing.setPrice('BTCUSDT', dec(round % 2 === 0 ? 58_000 : 58_001));
     crossing.setPrice('BTCUSDT', dec(60_000));
   }
@@ -93,8 +112,20 @@ const TRIPS = 300;
 const inProcess = new SimExchange(engine(), { account: 'bench' });
 await roundTrips(inProcess, 50, 'warm');
 const local = await roundTrips(inProcess, TRIPS, 'rt');
-const server = await startSimVenueServer({ accounts: [{ apiKey: 'bench-key', apiSecret: 'bench-secret' }], stepIntervalMs: 0, rateLimit: UNLIMITED });
-const served = new CcxtExchange({ name: 'sim-venue', ccxtId: 'binanceusdm', marketType: 'future', apiKey: 'bench-key', apiSecret: 'bench-secret', baseUrl: server.url, rateLimitMs: 1 });
+const server = await startSimVenueServer({
+  accounts: [{ apiKey: 'bench-key', apiSecret: 'bench-secret' }],
+  stepIntervalMs: 0,
+  rateLimit: UNLIMITED,
+});
+const served = new CcxtExchange({
+  name: 'sim-venue',
+  ccxtId: 'binanceusdm',
+  marketType: 'future',
+  apiKey: 'bench-key',
+  apiSecret: 'bench-secret',
+  baseUrl: server.url,
+  rateLimitMs: 1,
+});
 await roundTrips(served, 20, 'warm');
 const remote = await roundTrips(served, TRIPS, 'rt');
 console.log('## round trip (place + cancel), ms');
@@ -107,15 +138,24 @@ await server.close();
 // 4. The embedded venue's journal: steps/s journaled vs. in memory, and a restart's replay of one simulated day.
 const journalDir = await mkdtemp(join(tmpdir(), 'qm-bench-journal-'));
 const demoMarkets = defaultSimSymbols();
-const journaled = (file: string) => JournaledSimEngine.open({
-  settings: { seed: 1, symbols: demoMarkets, rateLimit: UNLIMITED }, balances: { USDT: dec(1_000_000_000) }, openingPositions: undefined,
-  freshAccount: 'bench', now: 0, journalPath: join(journalDir, file),
-});
+const journaled = (file: string) =>
+  JournaledSimEngine.open({
+    settings: { seed: 1, symbols: demoMarkets, rateLimit: UNLIMITED },
+    balances: { USDT: dec(1_000_000_000) },
+    openingPositions: undefined,
+    freshAccount: 'bench',
+    now: 0,
+    journalPath: join(journalDir, file),
+  });
 const DAY_STEPS = 86_400;
 const memory = engine();
-const stepsMemory = perSecond(DAY_STEPS, () => { for (let tick = 0; tick < DAY_STEPS; tick += 1) memory.step(); });
+const stepsMemory = perSecond(DAY_STEPS, () => {
+  for (let tick = 0; tick < DAY_STEPS; tick += 1) memory.step();
+});
 const writer = journaled('day.journal');
-const stepsJournaled = perSecond(DAY_STEPS, () => { for (let tick = 0; tick < DAY_STEPS; tick += 1) writer.step(); });
+const stepsJournaled = perSecond(DAY_STEPS, () => {
+  for (let tick = 0; tick < DAY_STEPS; tick += 1) writer.step();
+});
 writer.close();
 const replayStart = performance.now();
 journaled('day.journal').close();

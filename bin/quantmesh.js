@@ -3,7 +3,9 @@
 import { main } from '../dist/cli/main.js';
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (error) => {
     console.error(error instanceof Error ? error.message : String(error));
     process.exitCode = 1;

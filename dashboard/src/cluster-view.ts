@@ -8,24 +8,60 @@ export function renderCluster(root: HTMLElement, cluster: Cluster): void {
   root.innerHTML = `
     <section>
       <h2>Instances</h2>
-      ${table(['instance', 'mode', 'state', 'health', 'heartbeat', 'owns', 'version'], cluster.instances.map((instance) => [
-        `<b>${escape(instance.instanceId)}</b>`, badge(instance.mode), badge(instance.state), badge(instance.health.healthy ? 'ok' : 'unhealthy'),
-        ago(instance.heartbeatAt, now), instance.owned.map(escape).join(', ') || '<span class="muted">–</span>', escape(instance.version),
-      ]))}
+      ${table(
+        ['instance', 'mode', 'state', 'health', 'heartbeat', 'owns', 'version'],
+        cluster.instances.map((instance) => [
+          `<b>${escape(instance.instanceId)}</b>`,
+          badge(instance.mode),
+          badge(instance.state),
+          badge(instance.health.healthy ? 'ok' : 'unhealthy'),
+          ago(instance.heartbeatAt, now),
+          instance.owned.map(escape).join(', ') || '<span class="muted">–</span>',
+          escape(instance.version),
+        ]),
+      )}
       <p class="muted">lock <b>${escape(cluster.lockBackend)}</b> · database <b>${escape(cluster.databaseDialect)}</b> ·
         ${unhealthy.length === 0 ? badge('ok') : unhealthy.map((component) => `<span class="error">${escape(component.name)}: ${escape(component.cause ?? 'unhealthy')}</span>`).join(' ')}</p>
     </section>
     <section>
       <h2>Symbols</h2>
-      ${table(['symbol', 'owner', 'state', 'price', 'position', 'avg entry', 'orders', 'realized PnL', 'unrealized PnL', 'fees', 'trades', 'lease until'],
+      ${table(
+        [
+          'symbol',
+          'owner',
+          'state',
+          'price',
+          'position',
+          'avg entry',
+          'orders',
+          'realized PnL',
+          'unrealized PnL',
+          'fees',
+          'trades',
+          'lease until',
+        ],
         cluster.symbols.map((symbol) => [
-          `<b>${escape(symbol.symbol)}</b> <span class="muted">${escape(symbol.exchange)}</span>`, escape(symbol.owner ?? '(none)'),
+          `<b>${escape(symbol.symbol)}</b> <span class="muted">${escape(symbol.exchange)}</span>`,
+          escape(symbol.owner ?? '(none)'),
           `${badge(symbol.state)}${symbol.pausedReason === undefined ? '' : ` <span class="muted">${escape(symbol.pausedReason)}</span>`}`,
-          escape(symbol.price ?? '–'), escape(symbol.position), escape(symbol.averageEntryPrice ?? '–'), String(symbol.workingOrders),
-          signed(symbol.realizedPnl), signed(symbol.unrealizedPnl), escape(symbol.fees ?? '–'), String(symbol.tradeCount),
-          symbol.leaseExpiresBy === undefined ? '–' : new Date(symbol.leaseExpiresBy).toLocaleTimeString(undefined, { hour12: false }),
-        ]), [3, 4, 5, 6, 7, 8, 9, 10],
-        cluster.symbols.map((symbol) => `class="link" data-symbol="${escape(`${symbol.exchange}/${symbol.symbol}`)}"`))}
+          escape(symbol.price ?? '–'),
+          escape(symbol.position),
+          escape(symbol.averageEntryPrice ?? '–'),
+          String(symbol.workingOrders),
+          signed(symbol.realizedPnl),
+          signed(symbol.unrealizedPnl),
+          escape(symbol.fees ?? '–'),
+          String(symbol.tradeCount),
+          symbol.leaseExpiresBy === undefined
+            ? '–'
+            : new Date(symbol.leaseExpiresBy).toLocaleTimeString(undefined, { hour12: false }),
+        ]),
+        [3, 4, 5, 6, 7, 8, 9, 10],
+        cluster.symbols.map((symbol) => `class="link" data-symbol="${escape(`${symbol.exchange}/${symbol.symbol}`)}"`),
+      )}
     </section>`;
-  for (const row of root.querySelectorAll<HTMLElement>('tr[data-symbol]')) row.addEventListener('click', () => { location.hash = `symbol/${row.dataset.symbol!}`; });
+  for (const row of root.querySelectorAll<HTMLElement>('tr[data-symbol]'))
+    row.addEventListener('click', () => {
+      location.hash = `symbol/${row.dataset.symbol!}`;
+    });
 }

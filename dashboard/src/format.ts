@@ -22,8 +22,20 @@ export function ago(ms: number, now: number): string {
   return seconds < 120 ? `${seconds}s ago` : `${Math.round(seconds / 60)}m ago`;
 }
 
-export function table(headers: readonly string[], rows: readonly string[][], numeric: readonly number[] = [], rowAttributes: readonly string[] = []): string {
-  const head = headers.map((title, i) => `<th class="${numeric.includes(i) ? 'num' : ''}">${escape(title)}</th>`).join('');
-  const body = rows.map((cells, r) => `<tr ${rowAttributes[r] ?? ''}>${cells.map((cell, i) => `<td class="${numeric.includes(i) ? 'num' : ''}">${cell}</td>`).join('')}</tr>`).join('');
+export function table(
+  headers: readonly string[],
+  rows: readonly string[][],
+  numeric: readonly number[] = [],
+  rowAttributes: readonly string[] = [],
+): string {
+  const head = headers
+    .map((title, i) => `<th class="${numeric.includes(i) ? 'num' : ''}">${escape(title)}</th>`)
+    .join('');
+  const body = rows
+    .map(
+      (cells, r) =>
+        `<tr ${rowAttributes[r] ?? ''}>${cells.map((cell, i) => `<td class="${numeric.includes(i) ? 'num' : ''}">${cell}</td>`).join('')}</tr>`,
+    )
+    .join('');
   return `<table><thead><tr>${head}</tr></thead><tbody>${body || `<tr><td colspan="${headers.length}" class="muted">nothing yet</td></tr>`}</tbody></table>`;
 }

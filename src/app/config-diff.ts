@@ -33,8 +33,15 @@ export interface ConfigDiff {
 }
 
 const LIVE_SYMBOL_KEYS: ReadonlySet<string> = new Set([
-  'orderQuantity', 'buyWindowSize', 'sellWindowSize', 'minOrderValue', 'orderCleanupThreshold', 'cleanupBatchSize',
-  'marginLockDurationSeconds', 'maxLeverage', 'gridRiskControl',
+  'orderQuantity',
+  'buyWindowSize',
+  'sellWindowSize',
+  'minOrderValue',
+  'orderCleanupThreshold',
+  'cleanupBatchSize',
+  'marginLockDurationSeconds',
+  'maxLeverage',
+  'gridRiskControl',
 ]);
 
 type Path = readonly (string | number)[];
@@ -42,7 +49,11 @@ type Path = readonly (string | number)[];
 export function diffConfig(running: QuantMeshConfig, next: QuantMeshConfig): ConfigDiff {
   const shownBefore = redactConfig(running);
   const shownAfter = redactConfig(next);
-  const change = (path: Path): KeyChange => ({ key: keyName(path), from: at(shownBefore, path), to: at(shownAfter, path) });
+  const change = (path: Path): KeyChange => ({
+    key: keyName(path),
+    from: at(shownBefore, path),
+    to: at(shownAfter, path),
+  });
   const restartNeeded: string[] = [];
 
   // Every section but the symbols and the log level; `instance` and `config_centre` come from the bootstrap file.
@@ -55,7 +66,8 @@ export function diffConfig(running: QuantMeshConfig, next: QuantMeshConfig): Con
 
   const nextById = new Map(next.trading.symbols.map((entry, index) => [symbolId(entry), { entry, index }]));
   const runningIds = new Set(running.trading.symbols.map(symbolId));
-  if (nextById.size !== runningIds.size || [...nextById.keys()].some((id) => !runningIds.has(id))) restartNeeded.push('trading.symbols (symbols added or removed)');
+  if (nextById.size !== runningIds.size || [...nextById.keys()].some((id) => !runningIds.has(id)))
+    restartNeeded.push('trading.symbols (symbols added or removed)');
 
   const symbols: SymbolChange[] = [];
   const entries = running.trading.symbols.map((entry) => {
@@ -64,11 +76,19 @@ export function diffConfig(running: QuantMeshConfig, next: QuantMeshConfig): Con
     const live: KeyChange[] = [];
     for (const path of changedPaths(entry, matched.entry, [])) {
       const full = ['trading', 'symbols', matched.index, ...path];
-      if (LIVE_SYMBOL_KEYS.has(String(path[0]))) live.push({ ...change(full), from: at(shownBefore, ['trading', 'symbols', running.trading.symbols.indexOf(entry), ...path]) });
+      if (LIVE_SYMBOL_KEYS.has(String(path[0])))
+        live.push({
+          ...change(full),
+          from: at(shownBefore, ['trading', 'symbols', running.trading.symbols.indexOf(entry), ...path]),
+        });
       else restartNeeded.push(keyName(full));
     }
     if (live.length === 0) return entry;
-    const updated: SymbolConfig = { ...matched.entry, priceInterval: entry.priceInterval, reconcileInterval: entry.reconcileInterval };
+    const updated: SymbolConfig = {
+      ...matched.entry,
+      priceInterval: entry.priceInterval,
+      reconcileInterval: entry.reconcileInterval,
+    };
     symbols.push({ entry: updated, changes: live });
     return updated;
   });
@@ -103,16 +123,29 @@ function changedPaths(before: unknown, after: unknown, path: Path): Path[] {
   if (!isContainer(before) || !isContainer(after) || Array.isArray(before) !== Array.isArray(after)) return [path];
   if (Array.isArray(before) && before.length !== (after as unknown[]).length) return [path];
   const keys = new Set([...Object.keys(before as object), ...Object.keys(after as object)]);
-  return [...keys].flatMap((key) => changedPaths((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key], [...path, Array.isArray(before) ? Number(key) : key]));
+  return [...keys].flatMap((key) =>
+    changedPaths((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key], [
+      ...path,
+      Array.isArray(before) ? Number(key) : key,
+    ]),
+  );
 }
 
 function at(value: unknown, path: Path): unknown {
   let current = value;
-  for (const key of path) current = current === null || typeof current !== 'object' ? undefined : (current as Record<string | number, unknown>)[key];
+  for (const key of path)
+    current =
+      current === null || typeof current !== 'object' ? undefined : (current as Record<string | number, unknown>)[key];
   return current;
 }
 
 /** `['trading', 'symbols', 0, 'orderQuantity']` → `trading.symbols[0].order_quantity`. */
 function keyName(path: Path): string {
-  return path.reduce<string>((name, key) => (typeof key === 'number' ? `${name}[${key}]` : `${name}${name === '' ? '' : '.'}${key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`), '');
+  return path.reduce<string>(
+    (name, key) =>
+      typeof key === 'number'
+        ? `${name}[${key}]`
+        : `${name}${name === '' ? '' : '.'}${key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`,
+    '',
+  );
 }

@@ -24,13 +24,26 @@ export function gridSettingsOf(config: QuantMeshConfig, entry: SymbolConfig): Gr
   const venue = config.exchanges[entry.exchange];
   const risk = entry.gridRiskControl;
   return gridSettings({
-    priceInterval: entry.priceInterval, orderQuantity: entry.orderQuantity, buyWindowSize: entry.buyWindowSize,
-    sellWindowSize: entry.sellWindowSize, minOrderValue: entry.minOrderValue, orderCleanupThreshold: entry.orderCleanupThreshold,
+    priceInterval: entry.priceInterval,
+    orderQuantity: entry.orderQuantity,
+    buyWindowSize: entry.buyWindowSize,
+    sellWindowSize: entry.sellWindowSize,
+    minOrderValue: entry.minOrderValue,
+    orderCleanupThreshold: entry.orderCleanupThreshold,
     cleanupBatchSize: entry.cleanupBatchSize,
     // The loader normalises every duration to milliseconds; the grid counts this one in whole seconds.
     marginLockDurationSeconds: Math.ceil(entry.marginLockDurationSeconds / 1000),
-    feeRate: dec(venue?.feeRate ?? '0.0002'), maxLeverage: entry.maxLeverage,
-    risk: risk.enabled ? { enabled: true, maxGridLayers: risk.maxGridLayers, stopLossRatio: risk.stopLossRatio, takeProfitTriggerRatio: risk.takeProfitTriggerRatio, trailingTakeProfitRatio: risk.trailingTakeProfitRatio } : undefined,
+    feeRate: dec(venue?.feeRate ?? '0.0002'),
+    maxLeverage: entry.maxLeverage,
+    risk: risk.enabled
+      ? {
+          enabled: true,
+          maxGridLayers: risk.maxGridLayers,
+          stopLossRatio: risk.stopLossRatio,
+          takeProfitTriggerRatio: risk.takeProfitTriggerRatio,
+          trailingTakeProfitRatio: risk.trailingTakeProfitRatio,
+        }
+      : undefined,
   });
 }
 
@@ -48,8 +61,13 @@ export function simSymbolOf(config: QuantMeshConfig, exchange: string, symbol: s
   const volatility = Number(sim?.volatility ?? '0.001') / Math.sqrt(tickMs / MS_PER_YEAR);
   if (listed === undefined) return { ...defaults, volatility };
   return {
-    ...defaults, initialPrice: dec(listed.initialPrice), tickSize: dec(listed.tickSize), stepSize: dec(listed.stepSize),
-    minQuantity: dec(listed.stepSize), minNotional: dec(listed.minNotional), volatility,
+    ...defaults,
+    initialPrice: dec(listed.initialPrice),
+    tickSize: dec(listed.tickSize),
+    stepSize: dec(listed.stepSize),
+    minQuantity: dec(listed.stepSize),
+    minNotional: dec(listed.minNotional),
+    volatility,
   };
 }
 
@@ -81,19 +99,36 @@ export function lockOptionsOf(config: QuantMeshConfig): DistributedLockOptions {
     enabled: lock.enabled,
     type: lock.type,
     prefix: lock.prefix,
-    redis: redis === undefined ? undefined : {
-      addr: redis.addr, addrs: redis.addrs, cluster: redis.cluster, password: redis.password === '' ? undefined : redis.password,
-      sentinel: redis.sentinels === undefined ? undefined : {
-        sentinels: redis.sentinels, masterName: redis.masterName!, sentinelPassword: redis.sentinelPassword === '' ? undefined : redis.sentinelPassword,
-      },
-      db: redis.db, poolSize: redis.poolSize, tls: redis.tls,
-    },
+    redis:
+      redis === undefined
+        ? undefined
+        : {
+            addr: redis.addr,
+            addrs: redis.addrs,
+            cluster: redis.cluster,
+            password: redis.password === '' ? undefined : redis.password,
+            sentinel:
+              redis.sentinels === undefined
+                ? undefined
+                : {
+                    sentinels: redis.sentinels,
+                    masterName: redis.masterName!,
+                    sentinelPassword: redis.sentinelPassword === '' ? undefined : redis.sentinelPassword,
+                  },
+            db: redis.db,
+            poolSize: redis.poolSize,
+            tls: redis.tls,
+          },
     // The etcd session's lease carries the ownership leases: a dead instance's symbols are free
     // once it runs out, so it lasts `coordination.lease_ttl` (etcd grants whole seconds, at least 2).
-    etcd: etcd === undefined ? undefined : {
-      endpoints: etcdUrls(etcd.endpoints, etcd.tls), auth: etcd.auth,
-      sessionTtlSeconds: Math.max(2, Math.ceil(config.coordination.leaseTtl / 1000)),
-    },
+    etcd:
+      etcd === undefined
+        ? undefined
+        : {
+            endpoints: etcdUrls(etcd.endpoints, etcd.tls),
+            auth: etcd.auth,
+            sessionTtlSeconds: Math.max(2, Math.ceil(config.coordination.leaseTtl / 1000)),
+          },
     sql: { dialect: config.database.type, connection: config.database.dsn },
   };
 }
@@ -106,8 +141,11 @@ export function membershipOptionsOf(config: QuantMeshConfig): EtcdMembershipOpti
   const etcd = config.distributedLock.etcd;
   if (etcd === undefined) throw new RangeError('dynamic allocation needs distributed_lock.etcd');
   return {
-    endpoints: etcdUrls(etcd.endpoints, etcd.tls), auth: etcd.auth, prefix: `${config.distributedLock.prefix}members/`,
-    ttlMs: config.coordination.leaseTtl, heartbeatMs: config.coordination.heartbeatInterval,
+    endpoints: etcdUrls(etcd.endpoints, etcd.tls),
+    auth: etcd.auth,
+    prefix: `${config.distributedLock.prefix}members/`,
+    ttlMs: config.coordination.leaseTtl,
+    heartbeatMs: config.coordination.heartbeatInterval,
   };
 }
 
@@ -118,7 +156,9 @@ export function configCentreOptionsOf(section: QuantMeshConfig['configCentre']):
 
 /** etcd endpoints as URLs: `host:port` gets the scheme `tls` asks for. */
 function etcdUrls(endpoints: readonly string[], tls: boolean): string[] {
-  return endpoints.map((endpoint) => (/^https?:\/\//.test(endpoint) ? endpoint : `${tls ? 'https' : 'http'}://${endpoint}`));
+  return endpoints.map((endpoint) =>
+    /^https?:\/\//.test(endpoint) ? endpoint : `${tls ? 'https' : 'http'}://${endpoint}`,
+  );
 }
 
 /** `exchanges.<name>` → the exchange factory's options. A real venue's name is its ccxt id (`binance` futures → `binanceusdm`). */
@@ -129,7 +169,11 @@ export function exchangeOptionsOf(config: QuantMeshConfig, name: string): Exchan
     const symbols = config.trading.symbols.filter((entry) => entry.exchange === name).map((entry) => entry.symbol);
     const listed = new Set([...venue.symbols.map((entry) => entry.symbol), ...symbols]);
     return {
-      type: 'sim', name, marketType: venue.market, seed: venue.seed, stepIntervalMs: venue.tickInterval,
+      type: 'sim',
+      name,
+      marketType: venue.market,
+      seed: venue.seed,
+      stepIntervalMs: venue.tickInterval,
       markets: [...listed].map((symbol) => simSymbolOf(config, name, symbol)),
       feeRate: { maker: venue.feeRate, taker: venue.feeRate },
       // The embedded venue is durable beside the instance's spool, so a restart finds the world its database remembers.
@@ -137,14 +181,23 @@ export function exchangeOptionsOf(config: QuantMeshConfig, name: string): Exchan
     };
   }
   return {
-    type: 'ccxt', name, marketType: venue.market,
+    type: 'ccxt',
+    name,
+    marketType: venue.market,
     ccxtId: name === 'binance' && venue.market === 'future' ? 'binanceusdm' : name,
-    apiKey: venue.apiKey, apiSecret: venue.secretKey, password: venue.passphrase, testnet: venue.testnet, baseUrl: venue.baseUrl,
+    apiKey: venue.apiKey,
+    apiSecret: venue.secretKey,
+    password: venue.passphrase,
+    testnet: venue.testnet,
+    baseUrl: venue.baseUrl,
     // A paper account is durable like the embedded sim, in a journal of its own beside the spool.
-    paper: venue.paper ? {
-      symbols: config.trading.symbols.filter((entry) => entry.exchange === name).map((entry) => entry.symbol),
-      feeRate: { maker: venue.feeRate, taker: venue.feeRate }, journalPath: simJournalPathOf(config, name),
-    } : undefined,
+    paper: venue.paper
+      ? {
+          symbols: config.trading.symbols.filter((entry) => entry.exchange === name).map((entry) => entry.symbol),
+          feeRate: { maker: venue.feeRate, taker: venue.feeRate },
+          journalPath: simJournalPathOf(config, name),
+        }
+      : undefined,
   };
 }
 

@@ -41,13 +41,21 @@ export async function watchConfigCentre(options: ConfigWatchOptions): Promise<()
   let applying = Promise.resolve();
   const controller = new AbortController();
   const onChange = (change: ConfigChange) => {
-    applying = applying.then(async () => {
-      running = await apply(running, change, key, options);
-    }).catch((error: unknown) => logger.error({ key, revision: String(change.revision), err: error }, 'configuration change not applied'));
+    applying = applying
+      .then(async () => {
+        running = await apply(running, change, key, options);
+      })
+      .catch((error: unknown) =>
+        logger.error({ key, revision: String(change.revision), err: error }, 'configuration change not applied'),
+      );
   };
   try {
     await centre.watch(name, onChange, controller.signal, {
-      onTrouble: (error) => logger.warn({ key, err: error }, 'configuration centre watch interrupted; it resumes from the last revision seen'),
+      onTrouble: (error) =>
+        logger.warn(
+          { key, err: error },
+          'configuration centre watch interrupted; it resumes from the last revision seen',
+        ),
     });
   } catch (error) {
     await centre.close();
@@ -61,7 +69,12 @@ export async function watchConfigCentre(options: ConfigWatchOptions): Promise<()
   };
 }
 
-async function apply(running: QuantMeshConfig, change: ConfigChange, key: string, options: ConfigWatchOptions): Promise<QuantMeshConfig> {
+async function apply(
+  running: QuantMeshConfig,
+  change: ConfigChange,
+  key: string,
+  options: ConfigWatchOptions,
+): Promise<QuantMeshConfig> {
   const { logger } = options;
   const revision = String(change.revision);
   if (change.text === undefined) {
@@ -70,19 +83,32 @@ async function apply(running: QuantMeshConfig, change: ConfigChange, key: string
   }
   let next: QuantMeshConfig;
   try {
-    next = storedConfigOf(change.text, { instance: running.instance, configCentre: running.configCentre }, key, { env: options.env, standby: running.coordination.standby });
+    next = storedConfigOf(change.text, { instance: running.instance, configCentre: running.configCentre }, key, {
+      env: options.env,
+      standby: running.coordination.standby,
+    });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    logger.error({ key, revision, problems: error.issues.map(formatConfigIssue) }, 'invalid configuration in the configuration centre ignored: keeping the last good one');
+    logger.error(
+      { key, revision, problems: error.issues.map(formatConfigIssue) },
+      'invalid configuration in the configuration centre ignored: keeping the last good one',
+    );
     return running;
   }
   const diff = diffConfig(running, next);
   // Every grid's new settings are built before any is applied: a document one grid refuses changes none.
   let settings: { entry: { exchange: string; symbol: string }; grid: GridSettings; symbol: string }[];
   try {
-    settings = diff.symbols.map(({ entry }) => ({ entry, grid: gridSettingsOf(diff.running, entry), symbol: `${entry.exchange}:${entry.symbol}` }));
+    settings = diff.symbols.map(({ entry }) => ({
+      entry,
+      grid: gridSettingsOf(diff.running, entry),
+      symbol: `${entry.exchange}:${entry.symbol}`,
+    }));
   } catch (error) {
-    logger.error({ key, revision, err: error }, 'configuration in the configuration centre ignored: its grid settings are refused; keeping the last good one');
+    logger.error(
+      { key, revision, err: error },
+      'configuration in the configuration centre ignored: its grid settings are refused; keeping the last good one',
+    );
     return running;
   }
   if (diff.logLevel !== undefined) {
@@ -92,11 +118,18 @@ async function apply(running: QuantMeshConfig, change: ConfigChange, key: string
   }
   for (const [index, { entry, grid, symbol }] of settings.entries()) {
     await options.changeGridSettings(entry.exchange, entry.symbol, grid);
-    logger.info({ key, revision, symbol, changes: diff.symbols[index]!.changes }, `configuration applied: ${symbol} ${diff.symbols[index]!.changes.map((c) => c.key.replace(/^trading\.symbols\[\d+\]\./, '')).join(', ')}`);
+    logger.info(
+      { key, revision, symbol, changes: diff.symbols[index]!.changes },
+      `configuration applied: ${symbol} ${diff.symbols[index]!.changes.map((c) => c.key.replace(/^trading\.symbols\[\d+\]\./, '')).join(', ')}`,
+    );
   }
   if (diff.restartNeeded.length > 0) {
-    logger.warn({ key, revision, keys: diff.restartNeeded }, `configuration changed: restart needed to apply ${diff.restartNeeded.join(', ')}`);
+    logger.warn(
+      { key, revision, keys: diff.restartNeeded },
+      `configuration changed: restart needed to apply ${diff.restartNeeded.join(', ')}`,
+    );
   }
-  if (diff.logLevel === undefined && diff.symbols.length === 0 && diff.restartNeeded.length === 0) logger.debug({ key, revision }, 'configuration unchanged');
+  if (diff.logLevel === undefined && diff.symbols.length === 0 && diff.restartNeeded.length === 0)
+    logger.debug({ key, revision }, 'configuration unchanged');
   return diff.running;
 }

@@ -33,9 +33,12 @@ export class DailySummary {
   /** Schedules the next summary, and after each one the next. */
   start(): void {
     const now = this.#options.clock();
-    this.#timer = setTimeout(() => {
-      void this.send(Math.floor(this.#options.clock() / DAY_MS) * DAY_MS - DAY_MS).finally(() => this.start());
-    }, nextRun(now, this.#options.time) - now);
+    this.#timer = setTimeout(
+      () => {
+        void this.send(Math.floor(this.#options.clock() / DAY_MS) * DAY_MS - DAY_MS).finally(() => this.start());
+      },
+      nextRun(now, this.#options.time) - now,
+    );
     this.#timer.unref();
   }
 
@@ -43,12 +46,27 @@ export class DailySummary {
   async send(dayStart: number): Promise<void> {
     const { database, dispatcher, instanceId, owned, logger } = this.#options;
     try {
-      const symbols = await Promise.all(owned().map(async ({ exchange, symbol }) => {
-        const statistics = await database.getStatistics({ exchange, symbol, from: dayStart, to: dayStart + DAY_MS });
-        return { exchange, symbol, tradeCount: statistics.tradeCount, volume: statistics.volume, realizedPnl: statistics.realizedPnl, fees: statistics.fees, winRate: statistics.winRate };
-      }));
+      const symbols = await Promise.all(
+        owned().map(async ({ exchange, symbol }) => {
+          const statistics = await database.getStatistics({ exchange, symbol, from: dayStart, to: dayStart + DAY_MS });
+          return {
+            exchange,
+            symbol,
+            tradeCount: statistics.tradeCount,
+            volume: statistics.volume,
+            realizedPnl: statistics.realizedPnl,
+            fees: statistics.fees,
+            winRate: statistics.winRate,
+          };
+        }),
+      );
       if (symbols.length === 0) return;
-      dispatcher.dispatch({ type: 'daily-summary', instanceId, day: new Date(dayStart).toISOString().slice(0, 10), symbols });
+      dispatcher.dispatch({
+        type: 'daily-summary',
+        instanceId,
+        day: new Date(dayStart).toISOString().slice(0, 10),
+        symbols,
+      });
     } catch (error) {
       logger.warn({ err: error }, 'daily summary: reading statistics failed');
     }

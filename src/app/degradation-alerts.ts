@@ -44,7 +44,11 @@ export class DegradationAlerts {
 
   start(): void {
     const intervalMs = this.#options.intervalMs ?? 1000;
-    this.#timer = setInterval(() => { this.#checking ??= this.check().finally(() => { this.#checking = undefined; }); }, intervalMs);
+    this.#timer = setInterval(() => {
+      this.#checking ??= this.check().finally(() => {
+        this.#checking = undefined;
+      });
+    }, intervalMs);
     this.#timer.unref();
   }
 
@@ -62,17 +66,27 @@ export class DegradationAlerts {
 
   #checkSymbols(): void {
     const statuses = this.#options.symbols();
-    const problems = new Map(symbolProblems(statuses).map((problem) => [`${problem.exchange}:${problem.symbol}`, problem]));
+    const problems = new Map(
+      symbolProblems(statuses).map((problem) => [`${problem.exchange}:${problem.symbol}`, problem]),
+    );
     for (const [key, problem] of problems) {
       if (this.#faulted.has(key)) continue;
       this.#faulted.add(key);
-      this.#raise('symbol-faulted', `${describeProblem(problem)}; no new orders for it on ${this.#options.instanceId}`, problem);
+      this.#raise(
+        'symbol-faulted',
+        `${describeProblem(problem)}; no new orders for it on ${this.#options.instanceId}`,
+        problem,
+      );
     }
     for (const key of [...this.#faulted]) {
       if (problems.has(key)) continue;
       this.#faulted.delete(key);
       const status = statuses.find((entry) => `${entry.exchange}:${entry.symbol}` === key);
-      this.#raise('symbol-recovered', `${key} is ${status?.state ?? 'gone'} again on ${this.#options.instanceId}`, status);
+      this.#raise(
+        'symbol-recovered',
+        `${key} is ${status?.state ?? 'gone'} again on ${this.#options.instanceId}`,
+        status,
+      );
     }
   }
 
@@ -82,7 +96,10 @@ export class DegradationAlerts {
     const { bytes } = spool.depth();
     if (!this.#spoolHigh && bytes >= spool.maxBytes / 2) {
       this.#spoolHigh = true;
-      this.#raise('spool-high', `the write-behind spool holds ${bytes} bytes, ${Math.round((100 * bytes) / spool.maxBytes)}% of storage.max_spool_bytes (${spool.maxBytes}); writes are refused when it is full`);
+      this.#raise(
+        'spool-high',
+        `the write-behind spool holds ${bytes} bytes, ${Math.round((100 * bytes) / spool.maxBytes)}% of storage.max_spool_bytes (${spool.maxBytes}); writes are refused when it is full`,
+      );
     } else if (this.#spoolHigh && bytes < spool.maxBytes / 4) {
       this.#spoolHigh = false;
     }
@@ -100,13 +117,21 @@ export class DegradationAlerts {
       if (this.#databaseDown || this.#failedPings < DATABASE_FAILED_CHECKS) return;
       this.#databaseDown = true;
       const cause = error instanceof Error ? error.message : String(error);
-      this.#raise('database-unavailable', `the database does not answer ${this.#options.instanceId} (${cause}); records are spooled, no new order intent can be recorded`);
+      this.#raise(
+        'database-unavailable',
+        `the database does not answer ${this.#options.instanceId} (${cause}); records are spooled, no new order intent can be recorded`,
+      );
     }
   }
 
   #raise(kind: AlertKind, message: string, about?: { exchange: string; symbol: string } | undefined): void {
     this.#options.alerts.notify({
-      kind, instanceId: this.#options.instanceId, exchange: about?.exchange, symbol: about?.symbol, time: new Date().toISOString(), message,
+      kind,
+      instanceId: this.#options.instanceId,
+      exchange: about?.exchange,
+      symbol: about?.symbol,
+      time: new Date().toISOString(),
+      message,
     });
   }
 }

@@ -68,12 +68,17 @@ export class DynamicAllocation {
 
   #rebalance(): void {
     const { ownership, logger } = this.#options;
-    this.#rebalancing = this.#rebalancing.then(async () => {
-      if (this.#stopped.signal.aborted) return;
-      const assigned = this.#assignedHere();
-      logger.info({ members: this.#members, assigned: assigned.map(keyOf) }, 'dynamic allocation: symbols assigned to this instance');
-      await ownership.allocate(assigned);
-    }).catch((error: unknown) => logger.error({ err: error }, 'dynamic allocation: rebalance failed'));
+    this.#rebalancing = this.#rebalancing
+      .then(async () => {
+        if (this.#stopped.signal.aborted) return;
+        const assigned = this.#assignedHere();
+        logger.info(
+          { members: this.#members, assigned: assigned.map(keyOf) },
+          'dynamic allocation: symbols assigned to this instance',
+        );
+        await ownership.allocate(assigned);
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'dynamic allocation: rebalance failed'));
   }
 
   /** Joins, and joins again whenever the term is lost, until stopped. */
@@ -88,7 +93,10 @@ export class DynamicAllocation {
         this.#rebalance();
         await untilAborted(AbortSignal.any([term.lost, stopped]));
         if (stopped.aborted) return;
-        logger.warn({ err: term.lost.reason }, 'dynamic allocation: membership lost; handing every symbol over, then joining again');
+        logger.warn(
+          { err: term.lost.reason },
+          'dynamic allocation: membership lost; handing every symbol over, then joining again',
+        );
         this.#rebalance();
       } catch (error) {
         if (stopped.aborted) return;
@@ -105,7 +113,8 @@ export class DynamicAllocation {
       this.#members = members;
       this.#rebalance();
     };
-    const onTrouble = (error: unknown) => logger.warn({ err: error }, 'dynamic allocation: membership watch trouble (recovering)');
+    const onTrouble = (error: unknown) =>
+      logger.warn({ err: error }, 'dynamic allocation: membership watch trouble (recovering)');
     while (!stopped.aborted) {
       try {
         await membership.watch(onChange, stopped, onTrouble);

@@ -7,7 +7,14 @@
 import { EtcdConfigCentre } from '../coordination/config-centre/etcd/etcd-config-centre.js';
 import type { ConfigCentre } from '../coordination/config-centre/config-centre.js';
 import { ConfigError } from '../config/errors.js';
-import { type BootstrapConfig, type QuantMeshConfig, deepFreeze, parseBootstrap, parseConfig, readConfigFile } from '../config/load-config.js';
+import {
+  type BootstrapConfig,
+  type QuantMeshConfig,
+  deepFreeze,
+  parseBootstrap,
+  parseConfig,
+  readConfigFile,
+} from '../config/load-config.js';
 import { configCentreOptionsOf } from './config-mapping.js';
 
 export interface InstanceConfigOptions {
@@ -26,7 +33,14 @@ export async function loadInstanceConfig(path: string, options: InstanceConfigOp
     const stored = await centre.get(name);
     if (stored === undefined) {
       const key = centre.keyOf(name);
-      throw new ConfigError(key, [{ file: key, path: '', line: 1, message: `no configuration stored in etcd (push one with: quantmesh config push --config ${path})` }]);
+      throw new ConfigError(key, [
+        {
+          file: key,
+          path: '',
+          line: 1,
+          message: `no configuration stored in etcd (push one with: quantmesh config push --config ${path})`,
+        },
+      ]);
     }
     return storedConfigOf(stored.text, bootstrap, centre.keyOf(name), options);
   } finally {
@@ -35,7 +49,12 @@ export async function loadInstanceConfig(path: string, options: InstanceConfigOp
 }
 
 /** A document of the configuration centre as the instance's configuration; throws ConfigError naming `key`. */
-export function storedConfigOf(text: string, bootstrap: BootstrapConfig, key: string, options: InstanceConfigOptions = {}): QuantMeshConfig {
+export function storedConfigOf(
+  text: string,
+  bootstrap: BootstrapConfig,
+  key: string,
+  options: InstanceConfigOptions = {},
+): QuantMeshConfig {
   const config = parseConfig(text, { ...options, file: key, instanceId: bootstrap.instance.id });
   return deepFreeze({ ...config, instance: bootstrap.instance, configCentre: bootstrap.configCentre });
 }

@@ -57,11 +57,19 @@ export class InstanceHeartbeat {
     const { instanceId, database, snapshot, clock, logger } = this.#options;
     try {
       const snap = await snapshot(stopped);
-      await database.saveInstance({ instanceId, heartbeatAt: clock(), snapshot: snap as unknown as Record<string, unknown> });
+      await database.saveInstance({
+        instanceId,
+        heartbeatAt: clock(),
+        snapshot: snap as unknown as Record<string, unknown>,
+      });
       if (this.#failing) logger.info('instance registry: heartbeat written again');
       this.#failing = false;
     } catch (error) {
-      if (!this.#failing) logger.warn({ err: error }, 'instance registry: heartbeat not written (the cluster view shows this instance as missing until it is)');
+      if (!this.#failing)
+        logger.warn(
+          { err: error },
+          'instance registry: heartbeat not written (the cluster view shows this instance as missing until it is)',
+        );
       this.#failing = true;
     }
   }

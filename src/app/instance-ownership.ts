@@ -23,7 +23,12 @@
  */
 import type { Logger } from 'pino';
 import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
-import { type OwnedSymbol, type OwnershipState, SymbolOwnership, keyOf } from '../coordination/ownership/symbol-ownership.js';
+import {
+  type OwnedSymbol,
+  type OwnershipState,
+  SymbolOwnership,
+  keyOf,
+} from '../coordination/ownership/symbol-ownership.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
@@ -67,7 +72,9 @@ export class InstanceOwnership {
     this.#options = options;
     this.#mode = options.standby ? 'standby' : 'active';
     this.#ownership = new SymbolOwnership({
-      lock: options.lock, ttlMs: options.ttlMs, logger: options.logger,
+      lock: options.lock,
+      ttlMs: options.ttlMs,
+      logger: options.logger,
       listener: { won: (owned, held) => this.#won(owned, held), lost: (owned, reason) => this.#lost(owned, reason) },
     });
   }
@@ -79,13 +86,23 @@ export class InstanceOwnership {
   /** Starts the campaigns (a standby's after one lease TTL). */
   start(): void {
     const { standby, ttlMs, symbols, logger } = this.#options;
-    if (standby) logger.warn({ afterMs: ttlMs }, 'standby: campaigning for the symbols once one lease TTL has passed; trading nothing until then');
-    this.#ownership.campaign(symbols.filter((owned) => !this.#heldBack.has(keyOf(owned))), standby ? ttlMs : 0);
+    if (standby)
+      logger.warn(
+        { afterMs: ttlMs },
+        'standby: campaigning for the symbols once one lease TTL has passed; trading nothing until then',
+      );
+    this.#ownership.campaign(
+      symbols.filter((owned) => !this.#heldBack.has(keyOf(owned))),
+      standby ? ttlMs : 0,
+    );
   }
 
   state(exchange: string, symbol: string): OwnershipState {
     const key = keyOf({ exchange, symbol });
-    return this.#ownership.state(exchange, symbol) ?? (this.#assigned === undefined && !this.#heldBack.has(key) ? 'waiting' : 'unassigned');
+    return (
+      this.#ownership.state(exchange, symbol) ??
+      (this.#assigned === undefined && !this.#heldBack.has(key) ? 'waiting' : 'unassigned')
+    );
   }
 
   /** When the symbol was won by this instance, while it owns it. */
@@ -104,7 +121,9 @@ export class InstanceOwnership {
 
   /** Operator action before a stop: hands over every symbol (see `handOver`); resolves with those that were owned here. */
   async drain(reason: string): Promise<OwnedSymbol[]> {
-    const handed = await Promise.all(this.#options.symbols.map(async (owned) => ((await this.handOver(owned, reason)) ? [owned] : [])));
+    const handed = await Promise.all(
+      this.#options.symbols.map(async (owned) => ((await this.handOver(owned, reason)) ? [owned] : [])),
+    );
     return handed.flat();
   }
 
@@ -120,7 +139,10 @@ export class InstanceOwnership {
    */
   async allocate(assigned: readonly OwnedSymbol[]): Promise<void> {
     this.#assigned = new Set(assigned.map(keyOf));
-    const handOver = this.#options.symbols.filter((owned) => !this.#assigned!.has(keyOf(owned)) && this.#ownership.state(owned.exchange, owned.symbol) !== undefined);
+    const handOver = this.#options.symbols.filter(
+      (owned) =>
+        !this.#assigned!.has(keyOf(owned)) && this.#ownership.state(owned.exchange, owned.symbol) !== undefined,
+    );
     await Promise.all(handOver.map((owned) => this.#handOver(owned, 'assigned to another instance')));
     this.#ownership.campaign(assigned.filter((owned) => !this.#heldBack.has(keyOf(owned))));
   }
@@ -143,9 +165,12 @@ export class InstanceOwnership {
     }
     const engine = engines.get(owned.exchange);
     // Lost or handed over while settling: the runner must not start.
-    void this.#options.settle().then(() => (held.aborted || !this.#isAssigned(owned) ? undefined : engine?.ownershipWon(owned.symbol))).catch((error: unknown) => {
-      logger.error({ symbol, err: error }, 'the symbol could not start: it places nothing while owned here');
-    });
+    void this.#options
+      .settle()
+      .then(() => (held.aborted || !this.#isAssigned(owned) ? undefined : engine?.ownershipWon(owned.symbol)))
+      .catch((error: unknown) => {
+        logger.error({ symbol, err: error }, 'the symbol could not start: it places nothing while owned here');
+      });
   }
 
   #isAssigned(owned: OwnedSymbol): boolean {
@@ -158,7 +183,9 @@ export class InstanceOwnership {
     const wasOwned = this.#ownership.state(owned.exchange, owned.symbol) === 'owned';
     // Releases the runner only: its working orders stay at the venue for the next owner to adopt.
     engines.get(owned.exchange)?.ownershipLost(owned.symbol);
-    await settle().catch((error: unknown) => logger.error({ symbol, err: error }, 'handover: this instance\'s writes may not all be in the database yet'));
+    await settle().catch((error: unknown) =>
+      logger.error({ symbol, err: error }, "handover: this instance's writes may not all be in the database yet"),
+    );
     await this.#ownership.release(owned);
     if (!wasOwned) return false;
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'handed-over' });
@@ -173,18 +200,31 @@ export class InstanceOwnership {
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'lost' });
     const why = reason instanceof Error ? reason.message : String(reason);
     this.#record(owned, 'ownership.lost', { reason: why });
-    this.#alert(owned, 'ownership-lost', `${this.#options.instanceId} lost ownership of ${owned.exchange}:${owned.symbol} and stopped trading it (${why})`);
+    this.#alert(
+      owned,
+      'ownership-lost',
+      `${this.#options.instanceId} lost ownership of ${owned.exchange}:${owned.symbol} and stopped trading it (${why})`,
+    );
   }
 
   /** Best effort: a record that cannot be written is logged; ownership itself does not wait for it. */
   #record(owned: OwnedSymbol, type: EventType, details: Record<string, string>): void {
     const { events, clock, instanceId, logger } = this.#options;
-    void events.saveEvent({ time: clock(), type, instanceId, exchange: owned.exchange, symbol: owned.symbol, details }).catch((error: unknown) => {
-      logger.warn({ symbol: `${owned.exchange}:${owned.symbol}`, type, err: error }, 'ownership event not recorded');
-    });
+    void events
+      .saveEvent({ time: clock(), type, instanceId, exchange: owned.exchange, symbol: owned.symbol, details })
+      .catch((error: unknown) => {
+        logger.warn({ symbol: `${owned.exchange}:${owned.symbol}`, type, err: error }, 'ownership event not recorded');
+      });
   }
 
   #alert(owned: OwnedSymbol, kind: 'standby-activated' | 'ownership-lost', message: string): void {
-    this.#options.alerts.notify({ kind, instanceId: this.#options.instanceId, exchange: owned.exchange, symbol: owned.symbol, time: new Date().toISOString(), message });
+    this.#options.alerts.notify({
+      kind,
+      instanceId: this.#options.instanceId,
+      exchange: owned.exchange,
+      symbol: owned.symbol,
+      time: new Date().toISOString(),
+      message,
+    });
   }
 }

@@ -13,13 +13,29 @@ import { WebhookChannel } from '../observability/notifications/webhook-channel.j
 
 export function notificationChannelsOf(config: QuantMeshConfig): NotificationChannel[] {
   const { webhook, telegram, slack } = config.notifications;
-  const filterOf = (channel: ChannelFilter): ChannelFilter => ({ alerts: channel.alerts, trades: channel.trades, dailySummary: channel.dailySummary });
+  const filterOf = (channel: ChannelFilter): ChannelFilter => ({
+    alerts: channel.alerts,
+    trades: channel.trades,
+    dailySummary: channel.dailySummary,
+  });
   const channels: NotificationChannel[] = [];
-  if (webhook !== undefined) channels.push(new WebhookChannel({ url: webhook.url, timeoutMs: webhook.timeout, filter: filterOf(webhook) }));
+  if (webhook !== undefined)
+    channels.push(new WebhookChannel({ url: webhook.url, timeoutMs: webhook.timeout, filter: filterOf(webhook) }));
   if (telegram !== undefined) {
-    channels.push(new TelegramChannel({ botToken: telegram.botToken, chatId: telegram.chatId, apiUrl: telegram.apiUrl, timeoutMs: telegram.timeout, filter: filterOf(telegram) }));
+    channels.push(
+      new TelegramChannel({
+        botToken: telegram.botToken,
+        chatId: telegram.chatId,
+        apiUrl: telegram.apiUrl,
+        timeoutMs: telegram.timeout,
+        filter: filterOf(telegram),
+      }),
+    );
   }
-  if (slack !== undefined) channels.push(new SlackChannel({ webhookUrl: slack.webhookUrl, timeoutMs: slack.timeout, filter: filterOf(slack) }));
+  if (slack !== undefined)
+    channels.push(
+      new SlackChannel({ webhookUrl: slack.webhookUrl, timeoutMs: slack.timeout, filter: filterOf(slack) }),
+    );
   return channels;
 }
 
@@ -46,11 +62,14 @@ export function startOptInNotifications(config: QuantMeshConfig, parts: OptInNot
   }
   if (parts.dispatcher.wants('daily-summary')) {
     const summary = new DailySummary({
-      ...parts, time: config.notifications.dailySummaryTime,
+      ...parts,
+      time: config.notifications.dailySummaryTime,
       owned: () => config.trading.symbols.filter((entry) => owns(entry.exchange, entry.symbol)),
     });
     summary.start();
     stops.push(() => summary.stop());
   }
-  return async () => { for (const stop of stops) await stop(); };
+  return async () => {
+    for (const stop of stops) await stop();
+  };
 }

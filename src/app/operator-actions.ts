@@ -36,7 +36,8 @@ export class OperatorActions implements OperatorControl {
       ownership.claim(owned);
       return this.#ran(action, exchange, symbol, {});
     }
-    if (ownership.state(exchange, symbol) !== 'owned' || runner.lifecycle !== 'running') return { done: false, reason: 'not-owned' };
+    if (ownership.state(exchange, symbol) !== 'owned' || runner.lifecycle !== 'running')
+      return { done: false, reason: 'not-owned' };
     if (action === 'pause') await runner.pause('paused by an operator');
     else if (action === 'resume') await runner.resume();
     else if (action === 'hand-over') await ownership.handOver(owned, 'operator handover');
@@ -45,7 +46,9 @@ export class OperatorActions implements OperatorControl {
   }
 
   async drain(): Promise<string[]> {
-    const handed = (await this.#options.ownership.drain('operator drain')).map((owned) => `${owned.exchange}:${owned.symbol}`);
+    const handed = (await this.#options.ownership.drain('operator drain')).map(
+      (owned) => `${owned.exchange}:${owned.symbol}`,
+    );
     this.#record('drain', undefined, undefined, { handedOver: handed });
     return handed;
   }
@@ -55,11 +58,28 @@ export class OperatorActions implements OperatorControl {
     return { done: true, ...result };
   }
 
-  #record(action: string, exchange: string | undefined, symbol: string | undefined, details: Record<string, unknown>): void {
+  #record(
+    action: string,
+    exchange: string | undefined,
+    symbol: string | undefined,
+    details: Record<string, unknown>,
+  ): void {
     const { events, clock, instanceId, logger } = this.#options;
-    logger.info({ action, symbol: symbol === undefined ? undefined : `${exchange}:${symbol}`, ...details }, `operator action: ${action}`);
-    void events.saveEvent({ time: clock(), type: 'operator.action', instanceId, exchange, symbol, details: { action, ...details } }).catch((error: unknown) => {
-      logger.warn({ action, err: error }, 'operator action not recorded');
-    });
+    logger.info(
+      { action, symbol: symbol === undefined ? undefined : `${exchange}:${symbol}`, ...details },
+      `operator action: ${action}`,
+    );
+    void events
+      .saveEvent({
+        time: clock(),
+        type: 'operator.action',
+        instanceId,
+        exchange,
+        symbol,
+        details: { action, ...details },
+      })
+      .catch((error: unknown) => {
+        logger.warn({ action, err: error }, 'operator action not recorded');
+      });
   }
 }

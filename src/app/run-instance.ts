@@ -44,7 +44,15 @@ import { watchConfigCentre } from './config-watch.js';
 import { InstanceHeartbeat } from './instance-heartbeat.js';
 import { OperatorActions } from './operator-actions.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
-import { databaseOptionsOf, exchangeOptionsOf, gridSettingsOf, instanceIdOf, lockOptionsOf, membershipOptionsOf, venueModeOf } from './config-mapping.js';
+import {
+  databaseOptionsOf,
+  exchangeOptionsOf,
+  gridSettingsOf,
+  instanceIdOf,
+  lockOptionsOf,
+  membershipOptionsOf,
+  venueModeOf,
+} from './config-mapping.js';
 
 export interface RunOptions {
   readonly logger: Logger;
@@ -75,7 +83,8 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
   const startedAt = new Date().toISOString();
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error({ err: error }, 'closing failed'));
+    for (const close of closers.reverse())
+      await close().catch((error: unknown) => logger.error({ err: error }, 'closing failed'));
   };
 
   try {
@@ -96,29 +105,58 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       const exchange = createExchange(await withRestoredPositions(exchangeOptionsOf(config, name), database));
       closers.push(() => exchange.close());
       const engine = new TradingEngine({
-        exchange, database, logger, metrics, clock, instanceId, alerts,
+        exchange,
+        database,
+        logger,
+        metrics,
+        clock,
+        instanceId,
+        alerts,
         executor: new OrderExecutor({
-          exchange, database, lock, clock, instanceId,
-          granularity: config.trading.lockGranularity, lockTtlMs: config.distributedLock.defaultTtl,
+          exchange,
+          database,
+          lock,
+          clock,
+          instanceId,
+          granularity: config.trading.lockGranularity,
+          lockTtlMs: config.distributedLock.defaultTtl,
         }),
-        grids: config.trading.symbols.filter((entry) => entry.exchange === name).map((entry) => ({
-          symbol: entry.symbol, settings: gridSettingsOf(config, entry), reconcileIntervalMs: entry.reconcileInterval,
-        })),
+        grids: config.trading.symbols
+          .filter((entry) => entry.exchange === name)
+          .map((entry) => ({
+            symbol: entry.symbol,
+            settings: gridSettingsOf(config, entry),
+            reconcileIntervalMs: entry.reconcileInterval,
+          })),
       });
       engines.set(name, engine);
       await engine.start();
     }
 
     const ownership = new InstanceOwnership({
-      lock, ttlMs: config.coordination.leaseTtl, standby: options.standby, instanceId, engines, logger, metrics, alerts, events: database, clock,
-      settle: async () => { await database.drain(); },
+      lock,
+      ttlMs: config.coordination.leaseTtl,
+      standby: options.standby,
+      instanceId,
+      engines,
+      logger,
+      metrics,
+      alerts,
+      events: database,
+      clock,
+      settle: async () => {
+        await database.drain();
+      },
       symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
     });
     closers.push(() => ownership.stop());
     let allocation: DynamicAllocation | undefined;
     if (config.coordination.allocation === 'dynamic') {
       allocation = new DynamicAllocation({
-        membership: new EtcdMembership(membershipOptionsOf(config)), instanceId, logger, ownership,
+        membership: new EtcdMembership(membershipOptionsOf(config)),
+        instanceId,
+        logger,
+        ownership,
         symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
       });
       // Closed before the campaigns stop: leaving first lets the others rebalance at once.
@@ -129,28 +167,49 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     }
 
     const totals = new StoredTradeTotals(database, engines.keys());
-    const refreshTotals = () => totals.refresh().catch((error: unknown) => logger.warn({ err: error }, 'stored trade totals not refreshed; the status shows the last ones'));
+    const refreshTotals = () =>
+      totals
+        .refresh()
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, 'stored trade totals not refreshed; the status shows the last ones'),
+        );
     await refreshTotals();
-    const symbols = (): (SymbolStatus & { ownedSince?: number | undefined })[] => [...engines.values()].flatMap((engine) => engine.summaries())
-      .map((summary) => ({
-        ...summary, ...totals.figures(summary.exchange, summary.symbol),
-        ownership: ownership.state(summary.exchange, summary.symbol), ownedSince: ownership.ownedSince(summary.exchange, summary.symbol),
-      }));
+    const symbols = (): (SymbolStatus & { ownedSince?: number | undefined })[] =>
+      [...engines.values()]
+        .flatMap((engine) => engine.summaries())
+        .map((summary) => ({
+          ...summary,
+          ...totals.figures(summary.exchange, summary.symbol),
+          ownership: ownership.state(summary.exchange, summary.symbol),
+          ownedSince: ownership.ownedSince(summary.exchange, summary.symbol),
+        }));
     metrics.observe(symbols);
     registerInstanceInfo(registry, () => ({ instanceId, version: packageVersion(), mode: ownership.mode }));
-    closers.push(startOptInNotifications(config, { database, dispatcher: notifications, instanceId, logger, clock, ownership }));
+    closers.push(
+      startOptInNotifications(config, { database, dispatcher: notifications, instanceId, logger, clock, ownership }),
+    );
     const venues = Object.fromEntries([...engines.keys()].map((name) => [name, venueModeOf(config, name)]));
     const status = (): InstanceStatus => ({
-      instanceId, version: packageVersion(), mode: ownership.mode, startedAt, symbols: symbols(), venues,
+      instanceId,
+      version: packageVersion(),
+      mode: ownership.mode,
+      startedAt,
+      symbols: symbols(),
+      venues,
       allocation: { mode: config.coordination.allocation, members: allocation?.members },
     });
-    const health = () => checkHealth([
-      { name: `lock:${lock.backend}`, check: (signal) => lock.ping(signal) },
-      { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
-      symbolsHealthCheck(symbols),
-    ]);
+    const health = () =>
+      checkHealth([
+        { name: `lock:${lock.backend}`, check: (signal) => lock.ping(signal) },
+        { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
+        symbolsHealthCheck(symbols),
+      ]);
     const degradations = new DegradationAlerts({
-      instanceId, alerts, logger, symbols, database,
+      instanceId,
+      alerts,
+      logger,
+      symbols,
+      database,
       spool: { depth: () => database.pendingWrites(), maxBytes: config.storage.maxSpoolBytes },
     });
     degradations.start();
@@ -159,8 +218,17 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     let url: string | undefined;
     if (config.web.enabled) {
       const http = await startHttpServer({
-        host: config.web.host, port: config.web.port, apiKey: config.web.apiKey, instanceId, version: packageVersion(), registry, status, health,
-        database, lockBackend: lock.backend, clock,
+        host: config.web.host,
+        port: config.web.port,
+        apiKey: config.web.apiKey,
+        instanceId,
+        version: packageVersion(),
+        registry,
+        status,
+        health,
+        database,
+        lockBackend: lock.backend,
+        clock,
         control: new OperatorActions({ instanceId, engines, ownership, events: database, logger, clock }),
       });
       url = http.url;
@@ -169,10 +237,18 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     }
 
     const heartbeat = new InstanceHeartbeat({
-      instanceId, database, leaseTtlMs: config.coordination.leaseTtl, logger, clock,
+      instanceId,
+      database,
+      leaseTtlMs: config.coordination.leaseTtl,
+      logger,
+      clock,
       snapshot: async (stopped) => ({
-        ...status(), url: url === undefined ? undefined : advertisedUrl(config.web.host, url), stopped,
-        allocation: config.coordination.allocation, leaseTtlMs: config.coordination.leaseTtl, health: await health(),
+        ...status(),
+        url: url === undefined ? undefined : advertisedUrl(config.web.host, url),
+        stopped,
+        allocation: config.coordination.allocation,
+        leaseTtlMs: config.coordination.leaseTtl,
+        health: await health(),
       }),
     });
     heartbeat.start();
@@ -180,13 +256,22 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     closers.push(() => heartbeat.stop());
 
     if (config.configCentre.enabled) {
-      const changeGridSettings = async (exchange: string, symbol: string, settings: GridSettings) => engines.get(exchange)?.changeSettings(symbol, settings);
+      const changeGridSettings = async (exchange: string, symbol: string, settings: GridSettings) =>
+        engines.get(exchange)?.changeSettings(symbol, settings);
       closers.push(await watchConfigCentre({ config, logger, changeGridSettings }));
     }
 
-    const statusTimer = setInterval(() => void refreshTotals().then(() => logStatus(logger, status())), options.statusIntervalMs ?? 5000);
+    const statusTimer = setInterval(
+      () => void refreshTotals().then(() => logStatus(logger, status())),
+      options.statusIntervalMs ?? 5000,
+    );
     statusTimer.unref();
-    for (const [name, mode] of Object.entries(venues)) if (mode === 'paper') logger.warn({ exchange: name }, `${name}: PAPER trading: live prices from the venue, orders matched locally, nothing sent to the venue`);
+    for (const [name, mode] of Object.entries(venues))
+      if (mode === 'paper')
+        logger.warn(
+          { exchange: name },
+          `${name}: PAPER trading: live prices from the venue, orders matched locally, nothing sent to the venue`,
+        );
     logStatus(logger, status());
 
     let stopping: Promise<void> | undefined;
@@ -196,7 +281,11 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       stop() {
         stopping ??= (async () => {
           clearInterval(statusTimer);
-          const stopOptions = { cancelOnExit: config.system.cancelOnExit, closePositions: config.system.closePositionsOnExit, timeoutMs: config.system.stopTimeout };
+          const stopOptions = {
+            cancelOnExit: config.system.cancelOnExit,
+            closePositions: config.system.closePositionsOnExit,
+            timeoutMs: config.system.stopTimeout,
+          };
           // The grids stop (and cancel) while still owned; the leases are released after, by closeAll.
           await Promise.all([...engines.values()].map((engine) => engine.stop(stopOptions)));
           // The last line shows every trade of the run: written first, then read back.
@@ -261,11 +350,24 @@ function advertisedUrl(host: string, listening: string): string {
 /** One line per symbol: what the instance is doing right now, and whether it owns the symbol. */
 function logStatus(logger: Logger, status: InstanceStatus): void {
   for (const symbol of status.symbols) {
-    logger.info({
-      [STATUS_LINE_KEY]: {
-        symbol: `${symbol.exchange}:${symbol.symbol}`, mode: status.mode, venue: status.venues[symbol.exchange], ownership: symbol.ownership, state: symbol.state, price: symbol.price, position: symbol.position,
-        orders: symbol.workingOrders, realizedPnl: symbol.realizedPnl, unrealizedPnl: symbol.unrealizedPnl, fees: symbol.fees, trades: symbol.tradeCount,
+    logger.info(
+      {
+        [STATUS_LINE_KEY]: {
+          symbol: `${symbol.exchange}:${symbol.symbol}`,
+          mode: status.mode,
+          venue: status.venues[symbol.exchange],
+          ownership: symbol.ownership,
+          state: symbol.state,
+          price: symbol.price,
+          position: symbol.position,
+          orders: symbol.workingOrders,
+          realizedPnl: symbol.realizedPnl,
+          unrealizedPnl: symbol.unrealizedPnl,
+          fees: symbol.fees,
+          trades: symbol.tradeCount,
+        },
       },
-    }, `${symbol.symbol}${status.venues[symbol.exchange] === 'paper' ? ' [paper]' : ''} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} upnl=${symbol.unrealizedPnl ?? '-'} fees=${symbol.fees} trades=${symbol.tradeCount}`);
+      `${symbol.symbol}${status.venues[symbol.exchange] === 'paper' ? ' [paper]' : ''} ${symbol.ownership} ${symbol.state} price=${symbol.price ?? '-'} position=${symbol.position} orders=${symbol.workingOrders} pnl=${symbol.realizedPnl} upnl=${symbol.unrealizedPnl ?? '-'} fees=${symbol.fees} trades=${symbol.tradeCount}`,
+    );
   }
 }

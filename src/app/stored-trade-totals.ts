@@ -43,7 +43,9 @@ export class StoredTradeTotals {
         const key = keyOf(day.exchange, day.symbol);
         const sum = totals.get(key) ?? NONE;
         totals.set(key, {
-          realizedPnl: sum.realizedPnl.add(day.realizedPnl), fees: sum.fees.add(day.fees), tradeCount: sum.tradeCount + day.tradeCount,
+          realizedPnl: sum.realizedPnl.add(day.realizedPnl),
+          fees: sum.fees.add(day.fees),
+          tradeCount: sum.tradeCount + day.tradeCount,
         });
       }
     }
@@ -58,6 +60,10 @@ export class StoredTradeTotals {
   /** The same, as the status shows them (8 decimal places). */
   figures(exchange: string, symbol: string): { realizedPnl: string; fees: string; tradeCount: number } {
     const totals = this.of(exchange, symbol);
-    return { realizedPnl: totals.realizedPnl.toDecimalPlaces(8).toFixed(), fees: totals.fees.toDecimalPlaces(8).toFixed(), tradeCount: totals.tradeCount };
+    return {
+      realizedPnl: totals.realizedPnl.toDecimalPlaces(8).toFixed(),
+      fees: totals.fees.toDecimalPlaces(8).toFixed(),
+      tradeCount: totals.tradeCount,
+    };
   }
 }

@@ -43,7 +43,11 @@ export class TradeNotices {
   }
 
   start(): void {
-    this.#timer = setInterval(() => { this.#polling ??= this.poll().finally(() => { this.#polling = undefined; }); }, this.#options.pollIntervalMs);
+    this.#timer = setInterval(() => {
+      this.#polling ??= this.poll().finally(() => {
+        this.#polling = undefined;
+      });
+    }, this.#options.pollIntervalMs);
     this.#timer.unref();
   }
 

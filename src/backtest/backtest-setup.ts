@@ -38,9 +38,12 @@ export const DEFAULT_TICKS = 10_000;
 
 export function backtestSetup(config: QuantMeshConfig, choice: BacktestChoice = {}): BacktestSetup {
   const symbols = config.trading.symbols;
-  const entry = choice.symbol === undefined ? symbols[0] : symbols.find((candidate) => candidate.symbol === choice.symbol);
+  const entry =
+    choice.symbol === undefined ? symbols[0] : symbols.find((candidate) => candidate.symbol === choice.symbol);
   if (entry === undefined) {
-    throw new BacktestSetupError(`symbol ${choice.symbol ?? '(none)'} is not in trading.symbols (configured: ${symbols.map((s) => s.symbol).join(', ')})`);
+    throw new BacktestSetupError(
+      `symbol ${choice.symbol ?? '(none)'} is not in trading.symbols (configured: ${symbols.map((s) => s.symbol).join(', ')})`,
+    );
   }
   const venue = config.exchanges[entry.exchange];
   const base = simSymbolOf(config, entry.exchange, entry.symbol);
@@ -48,15 +51,21 @@ export function backtestSetup(config: QuantMeshConfig, choice: BacktestChoice = 
   const replay = choice.replayPrices;
   const symbol: SimSymbolSettings = {
     ...base,
-    ...(replay === undefined ? {} : { initialPrice: replay[0] as Decimal, replayPrices: replay.length > 1 ? replay.slice(1) : replay }),
+    ...(replay === undefined
+      ? {}
+      : { initialPrice: replay[0] as Decimal, replayPrices: replay.length > 1 ? replay.slice(1) : replay }),
   };
   const feeRate = dec(venue?.feeRate ?? '0.0002');
   const settings = gridSettingsOf(config, entry);
   const ticks = replay === undefined ? (choice.ticks ?? DEFAULT_TICKS) : replay.length - 1;
-  if (!Number.isSafeInteger(ticks) || ticks < 0) throw new BacktestSetupError(`ticks must be a non-negative integer, got ${ticks}`);
+  if (!Number.isSafeInteger(ticks) || ticks < 0)
+    throw new BacktestSetupError(`ticks must be a non-negative integer, got ${ticks}`);
   return {
     engine: {
-      venue: entry.exchange, seed: choice.seed ?? (venue?.type === 'sim' ? venue.seed : 1), symbols: [symbol], tickMs,
+      venue: entry.exchange,
+      seed: choice.seed ?? (venue?.type === 'sim' ? venue.seed : 1),
+      symbols: [symbol],
+      tickMs,
       // Both legs pay the configured fee_rate, the rate the grid's profitability check assumes.
       fees: { maker: feeRate, taker: feeRate },
       accounts: [{ id: BACKTEST_ACCOUNT, balances: { [symbol.quote]: choice.balance ?? dec(100_000) } }],

@@ -50,7 +50,9 @@ export class EquityChart {
   render(report: BacktestReport): string {
     const samples = this.samples();
     const title = `Backtest ${report.exchange}:${report.symbol} (seed ${report.seed})`;
-    const rows = Object.entries(report).map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(String(value ?? ''))}</td></tr>`).join('');
+    const rows = Object.entries(report)
+      .map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(String(value ?? ''))}</td></tr>`)
+      .join('');
     return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin-top:16px}th,td{padding:2px 12px;text-align:left;border-bottom:1px solid #ddd}th{font-weight:600}svg text{font:11px system-ui,sans-serif;fill:#555}</style>
@@ -66,7 +68,8 @@ ${panel('Equity (realized gross + unrealized − fees)', samples, (sample) => sa
 
 function panel(label: string, samples: readonly Sample[], value: (sample: Sample) => number, colour: string): string {
   const height = PANEL_HEIGHT + MARGIN.top + MARGIN.bottom;
-  if (samples.length === 0) return `<svg width="${WIDTH}" height="${height}" role="img" aria-label="${escapeHtml(label)}"><text x="10" y="16">${escapeHtml(label)}: no data</text></svg>`;
+  if (samples.length === 0)
+    return `<svg width="${WIDTH}" height="${height}" role="img" aria-label="${escapeHtml(label)}"><text x="10" y="16">${escapeHtml(label)}: no data</text></svg>`;
   const values = samples.map(value);
   const low = Math.min(...values);
   const high = Math.max(...values);
@@ -76,8 +79,13 @@ function panel(label: string, samples: readonly Sample[], value: (sample: Sample
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const x = (time: number) => MARGIN.left + ((time - first.time) / duration) * plotWidth;
   const y = (v: number) => MARGIN.top + PANEL_HEIGHT - ((v - low) / span) * PANEL_HEIGHT;
-  const path = samples.map((sample, index) => `${index === 0 ? 'M' : 'L'}${x(sample.time).toFixed(1)},${y(value(sample)).toFixed(1)}`).join('');
-  const zero = low < 0 && high > 0 ? `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" stroke="#bbb" stroke-dasharray="4 3"/>` : '';
+  const path = samples
+    .map((sample, index) => `${index === 0 ? 'M' : 'L'}${x(sample.time).toFixed(1)},${y(value(sample)).toFixed(1)}`)
+    .join('');
+  const zero =
+    low < 0 && high > 0
+      ? `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" stroke="#bbb" stroke-dasharray="4 3"/>`
+      : '';
   return `<svg width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(label)}">
 <text x="${MARGIN.left}" y="14">${escapeHtml(label)}</text>
 <rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotWidth}" height="${PANEL_HEIGHT}" fill="none" stroke="#ddd"/>

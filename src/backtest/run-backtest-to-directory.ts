@@ -21,9 +21,16 @@ export interface DirectoryOptions {
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-export function runBacktestToDirectory(setup: BacktestSetup, options: DirectoryOptions): { readonly report: BacktestReport; readonly files: BacktestFiles } {
+export function runBacktestToDirectory(
+  setup: BacktestSetup,
+  options: DirectoryOptions,
+): { readonly report: BacktestReport; readonly files: BacktestFiles } {
   mkdirSync(options.outDir, { recursive: true });
-  const files = { csv: join(options.outDir, 'equity.csv'), html: join(options.outDir, 'equity.html'), json: join(options.outDir, 'report.json') };
+  const files = {
+    csv: join(options.outDir, 'equity.csv'),
+    html: join(options.outDir, 'equity.html'),
+    json: join(options.outDir, 'report.json'),
+  };
   const csv = new EquityCurveCsv(files.csv);
   const chart = new EquityChart();
   let report: BacktestReport;

@@ -96,8 +96,13 @@ class BacktestLoop {
     }
     this.#observer.onProgress?.(ticks, ticks);
     return reportOf(this.#ledger, {
-      exchange: this.#setup.identity.exchange, symbol: this.#symbol, seed: this.#setup.engine.seed, firstPrice: opening,
-      ordersPlaced: this.#placed, ordersRejected: this.#rejected, pausedBecause: this.#pausedBecause,
+      exchange: this.#setup.identity.exchange,
+      symbol: this.#symbol,
+      seed: this.#setup.engine.seed,
+      firstPrice: opening,
+      ordersPlaced: this.#placed,
+      ordersRejected: this.#rejected,
+      pausedBecause: this.#pausedBecause,
     });
   }
 
@@ -113,7 +118,10 @@ class BacktestLoop {
       this.#grid = decision.state;
       for (const command of decision.commands) this.#act(command);
       handled += 1;
-      if (handled > MAX_EVENTS_PER_TICK) throw new BacktestStalledError(`${this.#symbol}: more than ${MAX_EVENTS_PER_TICK} events at ${new Date(this.#engine.now()).toISOString()} without settling (last: ${event.type})`);
+      if (handled > MAX_EVENTS_PER_TICK)
+        throw new BacktestStalledError(
+          `${this.#symbol}: more than ${MAX_EVENTS_PER_TICK} events at ${new Date(this.#engine.now()).toISOString()} without settling (last: ${event.type})`,
+        );
     }
     const point = this.#ledger.markTick(this.#engine.now(), this.#engine.price(this.#symbol));
     this.#observer.onTick?.(point);
@@ -121,10 +129,14 @@ class BacktestLoop {
 
   #act(command: GridCommand): void {
     switch (command.type) {
-      case 'PlaceOrder': return this.#place(command);
-      case 'CancelOrder': return this.#cancel(command.clientOrderId);
-      case 'LookupOrder': return this.#lookup(command.clientOrderId);
-      case 'ClosePosition': return this.#close(command);
+      case 'PlaceOrder':
+        return this.#place(command);
+      case 'CancelOrder':
+        return this.#cancel(command.clientOrderId);
+      case 'LookupOrder':
+        return this.#lookup(command.clientOrderId);
+      case 'ClosePosition':
+        return this.#close(command);
       case 'BookTrade':
         this.#ledger.addTrade(command.trade);
         this.#observer.onTrade?.(command.trade);
@@ -141,14 +153,24 @@ class BacktestLoop {
 
   #place(command: Extract<GridCommand, { type: 'PlaceOrder' }>): void {
     const { side, price, quantity, postOnly, reduceOnly, clientOrderId } = command;
-    this.#send({ symbol: this.#symbol, side, type: 'LIMIT', price, quantity, postOnly, reduceOnly, clientOrderId },
-      (order) => ({ type: 'OrderAccepted', time: this.#engine.now(), clientOrderId, exchangeOrderId: order.exchangeOrderId }));
+    this.#send(
+      { symbol: this.#symbol, side, type: 'LIMIT', price, quantity, postOnly, reduceOnly, clientOrderId },
+      (order) => ({
+        type: 'OrderAccepted',
+        time: this.#engine.now(),
+        clientOrderId,
+        exchangeOrderId: order.exchangeOrderId,
+      }),
+    );
   }
 
   /** Stop loss / take profit: a market sell; the answer settles it once its fills (queued by the listener) are in. */
   #close(command: Extract<GridCommand, { type: 'ClosePosition' }>): void {
     const { quantity, reduceOnly, clientOrderId } = command;
-    this.#send({ symbol: this.#symbol, side: 'SELL', type: 'MARKET', quantity, postOnly: false, reduceOnly, clientOrderId }, (order) => this.#reportEvent(order));
+    this.#send(
+      { symbol: this.#symbol, side: 'SELL', type: 'MARKET', quantity, postOnly: false, reduceOnly, clientOrderId },
+      (order) => this.#reportEvent(order),
+    );
   }
 
   #send(request: PlaceOrderRequest, answer: (order: OrderReport) => GridEvent): void {
@@ -159,7 +181,12 @@ class BacktestLoop {
       // The sim answers synchronously: every refusal is definitive (no unknown outcome exists here).
       if (!(error instanceof ExchangeError)) throw error;
       this.#rejected += 1;
-      this.#queue.push({ type: 'OrderRejected', time: this.#engine.now(), clientOrderId: request.clientOrderId, reason: rejectReason(error) });
+      this.#queue.push({
+        type: 'OrderRejected',
+        time: this.#engine.now(),
+        clientOrderId: request.clientOrderId,
+        reason: rejectReason(error),
+      });
     }
   }
 
@@ -175,7 +202,11 @@ class BacktestLoop {
 
   #lookup(clientOrderId: string): void {
     const order = this.#engine.getOrder(BACKTEST_ACCOUNT, this.#symbol, clientOrderId);
-    this.#queue.push(order === undefined ? { type: 'UnknownOutcomeResolved', time: this.#engine.now(), clientOrderId, order: undefined } : this.#reportEvent(order));
+    this.#queue.push(
+      order === undefined
+        ? { type: 'UnknownOutcomeResolved', time: this.#engine.now(), clientOrderId, order: undefined }
+        : this.#reportEvent(order),
+    );
   }
 
   #reportEvent(order: OrderReport): GridEvent {

@@ -12,7 +12,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode: 0,
   };
   const program = new Command('quantmesh')
-    .description('Grid market maker for crypto futures and spot: one instance on SQLite, or a cluster on PostgreSQL/MySQL with Redis, etcd or database locks.')
+    .description(
+      'Grid market maker for crypto futures and spot: one instance on SQLite, or a cluster on PostgreSQL/MySQL with Redis, etcd or database locks.',
+    )
     .version(packageVersion(), '-V, --version', 'print the version')
     // Options of the root command (`--config` of a run) are read before a subcommand only, so a subcommand may take its own `--config`.
     .enablePositionalOptions()
@@ -21,7 +23,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   for (const command of REGISTERED_COMMANDS) command.register(program, context);
   // Commands built on their own (addCommand) do not inherit these: every one returns instead of exiting.
   const everyCommand = (command: Command): Command[] => [command, ...command.commands.flatMap(everyCommand)];
-  for (const command of everyCommand(program)) command.exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err });
+  for (const command of everyCommand(program))
+    command.exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     // Commands built on their own (db, sim-venue) report failure through process.exitCode.

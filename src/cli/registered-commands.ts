@@ -7,4 +7,11 @@ import { simVenueCommand } from './commands/sim-venue-command.js';
 import { statusCommand } from './commands/status-command.js';
 
 /** Every command of the CLI, in help order. A new command is one file in commands/ and one line here. */
-export const REGISTERED_COMMANDS: readonly CliCommand[] = [runCommand, statusCommand, configCommand, dbCommand, backtestCommand, simVenueCommand];
+export const REGISTERED_COMMANDS: readonly CliCommand[] = [
+  runCommand,
+  statusCommand,
+  configCommand,
+  dbCommand,
+  backtestCommand,
+  simVenueCommand,
+];

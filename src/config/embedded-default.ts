@@ -31,5 +31,9 @@ trading:
 
 export function embeddedDefaultConfig(options: { standby?: boolean } = {}): QuantMeshConfig {
   // The default holds no ${VAR}; an empty environment keeps it the same on every machine.
-  return parseConfig(EMBEDDED_DEFAULT_YAML, { file: EMBEDDED_DEFAULT_FILE, env: {}, standby: options.standby === true });
+  return parseConfig(EMBEDDED_DEFAULT_YAML, {
+    file: EMBEDDED_DEFAULT_FILE,
+    env: {},
+    standby: options.standby === true,
+  });
 }

@@ -29,8 +29,13 @@ export function formatConfigIssue(issue: ConfigIssue): string {
 /** A configuration that cannot be used. Carries every issue found, not only the first. */
 export class ConfigError extends QuantMeshError {
   readonly code = 'QM_CONFIG_INVALID';
-  constructor(readonly file: string, readonly issues: readonly ConfigIssue[]) {
-    super(`invalid configuration ${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n${issues.map((issue) => `  - ${formatConfigIssue(issue)}`).join('\n')}`);
+  constructor(
+    readonly file: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(
+      `invalid configuration ${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n${issues.map((issue) => `  - ${formatConfigIssue(issue)}`).join('\n')}`,
+    );
   }
 
   override toJSON(): Record<string, unknown> {

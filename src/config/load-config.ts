@@ -41,14 +41,26 @@ export function parseConfig(text: string, options: ParseOptions): QuantMeshConfi
 export function parseBootstrap(text: string, options: Omit<ParseOptions, 'standby' | 'instanceId'>): BootstrapConfig {
   const { document, lineCounter } = readDocument(text, options.file);
   const kept = new YAMLMap();
-  if (isMap(document.contents)) kept.items = document.contents.items.filter((pair) => isScalar(pair.key) && (pair.key.value === 'instance' || pair.key.value === 'config_centre'));
+  if (isMap(document.contents))
+    kept.items = document.contents.items.filter(
+      (pair) => isScalar(pair.key) && (pair.key.value === 'instance' || pair.key.value === 'config_centre'),
+    );
   return readWith(bootstrapSchema, kept, { document, lineCounter }, options);
 }
 
-function readWith<T>(schema: Field<T>, node: Node | undefined, parsed: { document: Document; lineCounter: LineCounter }, options: ParseOptions): T {
+function readWith<T>(
+  schema: Field<T>,
+  node: Node | undefined,
+  parsed: { document: Document; lineCounter: LineCounter },
+  options: ParseOptions,
+): T {
   const ctx: ReadContext = { file: options.file, env: options.env ?? process.env, ...parsed, issues: [] };
   const value = schema.read(node, { path: '', line: 1 }, ctx);
-  if (value === INVALID || ctx.issues.length > 0) throw new ConfigError(options.file, ctx.issues.sort((a, b) => a.line - b.line));
+  if (value === INVALID || ctx.issues.length > 0)
+    throw new ConfigError(
+      options.file,
+      ctx.issues.sort((a, b) => a.line - b.line),
+    );
   return deepFreeze(value);
 }
 
@@ -60,7 +72,12 @@ function readDocument(text: string, file: string): { document: Document; lineCou
     const line = lineCounter.linePos(problem.pos[0]).line;
     // One broken token makes the parser complain about everything after it on the line: keep the first.
     if (syntax.some((issue) => issue.line === line) || syntax.length >= MAX_SYNTAX_ISSUES) continue;
-    syntax.push({ file, path: '', line, message: `YAML ${problem.name === 'YAMLWarning' ? 'warning' : 'syntax error'}: ${problem.message.split('\n')[0]}` });
+    syntax.push({
+      file,
+      path: '',
+      line,
+      message: `YAML ${problem.name === 'YAMLWarning' ? 'warning' : 'syntax error'}: ${problem.message.split('\n')[0]}`,
+    });
   }
   if (syntax.length > 0) throw new ConfigError(file, syntax);
   return { document, lineCounter };
@@ -75,7 +92,10 @@ export async function readConfigFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot be read (${(error as Error).message})`;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'file not found'
+        : `cannot be read (${(error as Error).message})`;
     throw new ConfigError(path, [{ file: path, path: '', line: 1, message: reason }]);
   }
 }

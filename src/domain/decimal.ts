@@ -8,7 +8,12 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import { InvalidDecimalError } from './errors.js';
 
-const DecimalCtor = DecimalJs.clone({ precision: 60, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 60 });
+const DecimalCtor = DecimalJs.clone({
+  precision: 60,
+  rounding: DecimalJs.ROUND_HALF_EVEN,
+  toExpNeg: -40,
+  toExpPos: 60,
+});
 
 export type Decimal = DecimalJs;
 

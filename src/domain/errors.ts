@@ -11,7 +11,10 @@ export class InvalidDecimalError extends QuantMeshError {
 /** An order status change that the order state machine does not allow. */
 export class InvalidOrderTransitionError extends QuantMeshError {
   readonly code = 'QM_DOMAIN_INVALID_ORDER_TRANSITION';
-  constructor(readonly from: string, readonly event: string) {
+  constructor(
+    readonly from: string,
+    readonly event: string,
+  ) {
     super(`order cannot go from ${from} on ${event}`);
   }
 }

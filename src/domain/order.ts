@@ -93,12 +93,18 @@ export function transition(from: OrderStatus, event: OrderEvent): OrderStatus {
 /** Maps a venue-reported status to the event that leads there. */
 export function eventForVenueStatus(status: VenueOrderStatus): OrderEvent {
   switch (status) {
-    case 'NEW': return 'Accepted';
-    case 'PARTIALLY_FILLED': return 'PartiallyFilled';
-    case 'FILLED': return 'Filled';
-    case 'CANCELED': return 'Canceled';
-    case 'REJECTED': return 'Rejected';
-    case 'EXPIRED': return 'Expired';
+    case 'NEW':
+      return 'Accepted';
+    case 'PARTIALLY_FILLED':
+      return 'PartiallyFilled';
+    case 'FILLED':
+      return 'Filled';
+    case 'CANCELED':
+      return 'Canceled';
+    case 'REJECTED':
+      return 'Rejected';
+    case 'EXPIRED':
+      return 'Expired';
   }
 }
 

@@ -46,20 +46,43 @@ export class RunnerStop {
     const { logger, symbol, grid } = this.#options;
     const timeoutMs = request.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timed-out'>((resolve) => { timer = setTimeout(() => resolve('timed-out'), timeoutMs); });
-    const outcome = await Promise.race([this.#windDown(request, wasRunning, performance.now() + timeoutMs).then(() => 'done' as const), timedOut]);
+    const timedOut = new Promise<'timed-out'>((resolve) => {
+      timer = setTimeout(() => resolve('timed-out'), timeoutMs);
+    });
+    const outcome = await Promise.race([
+      this.#windDown(request, wasRunning, performance.now() + timeoutMs).then(() => 'done' as const),
+      timedOut,
+    ]);
     clearTimeout(timer);
-    if (outcome === 'timed-out') logger.warn({ symbol, timeoutMs }, 'stop timed out waiting for the venue; the next start reconciles what is left');
+    if (outcome === 'timed-out')
+      logger.warn(
+        { symbol, timeoutMs },
+        'stop timed out waiting for the venue; the next start reconciles what is left',
+      );
     const state = grid();
-    const left = state === undefined ? [] : slotsWithOrders(state).map((slot) => `${slot.order!.clientOrderId} ${slot.order!.status}`);
-    if (left.length > 0 && request.cancelOnExit) logger.warn({ symbol, orders: left }, 'stopped with orders still unaccounted for; the next start reconciles them');
+    const left =
+      state === undefined
+        ? []
+        : slotsWithOrders(state).map((slot) => `${slot.order!.clientOrderId} ${slot.order!.status}`);
+    if (left.length > 0 && request.cancelOnExit)
+      logger.warn(
+        { symbol, orders: left },
+        'stopped with orders still unaccounted for; the next start reconciles them',
+      );
   }
 
   async #windDown(request: StopRequest, wasRunning: boolean, deadline: number): Promise<void> {
     const { queue, actions, apply, clock, grid, recoverFills } = this.#options;
     if (wasRunning && grid() !== undefined) {
       const time = clock();
-      await queue.push(() => apply({ type: 'StopRequested', time, cancelOrders: request.cancelOnExit, closePositions: request.closePositions }));
+      await queue.push(() =>
+        apply({
+          type: 'StopRequested',
+          time,
+          cancelOrders: request.cancelOnExit,
+          closePositions: request.closePositions,
+        }),
+      );
       if (request.cancelOnExit) await queue.push(async () => this.#cancelUnpriced());
       if (request.cancelOnExit) await this.#ordersGone(deadline);
     }
@@ -94,7 +117,9 @@ export class RunnerStop {
         await queue.push(recoverFills).catch(() => 0);
         for (const slot of slotsWithOrders(grid()!)) actions.lookup(slot.order!.clientOrderId);
       }
-      const round = new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(STOP_ROUND_MS, deadline - performance.now()))));
+      const round = new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, Math.min(STOP_ROUND_MS, deadline - performance.now()))),
+      );
       await Promise.all([round, actions.settled().then(() => queue.drain())]);
     }
   }

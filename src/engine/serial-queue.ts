@@ -11,8 +11,12 @@ export class SerialQueue {
     this.#pending += 1;
     const run = this.#tail.then(task);
     this.#tail = run.then(
-      () => { this.#pending -= 1; },
-      () => { this.#pending -= 1; },
+      () => {
+        this.#pending -= 1;
+      },
+      () => {
+        this.#pending -= 1;
+      },
     );
     return run;
   }

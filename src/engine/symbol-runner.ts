@@ -66,27 +66,52 @@ export class SymbolRunner {
     this.#options = options;
     const { exchange, identity, executor, logger, clock, metrics } = options;
     this.#actions = new VenueActions({
-      exchangeName: identity.exchange, symbol: identity.symbol, executor, logger, clock, metrics,
+      exchangeName: identity.exchange,
+      symbol: identity.symbol,
+      executor,
+      logger,
+      clock,
+      metrics,
       cancelOrder: (clientOrderId) => exchange.cancelOrder(identity.symbol, { clientOrderId }),
       answers: {
         report: (order) => this.#queue.push(() => this.#applyReport(order)),
-        event: async (event) => { await this.#queue.push(() => this.#apply(event)); },
+        event: async (event) => {
+          await this.#queue.push(() => this.#apply(event));
+        },
         missing: (clientOrderId) => this.#queue.push(() => this.#resolveMissing(clientOrderId)),
         placing: (close) => this.#lifecycle === 'running' || (close && this.#lifecycle === 'stopping'),
         idFormat: () => this.#grid?.idFormat,
       },
     });
     this.#reconciler = new Reconciler({
-      exchange, database: options.database, symbol: identity.symbol, clock, logger, metrics, grid: () => this.#grid,
-      replaceGrid: (state) => { this.#grid = state; },
-      apply: (event, stored) => this.#apply(event, stored), applyFill: (fill) => this.#applyFill(fill), ended: () => this.#ended(),
+      exchange,
+      database: options.database,
+      symbol: identity.symbol,
+      clock,
+      logger,
+      metrics,
+      grid: () => this.#grid,
+      replaceGrid: (state) => {
+        this.#grid = state;
+      },
+      apply: (event, stored) => this.#apply(event, stored),
+      applyFill: (fill) => this.#applyFill(fill),
+      ended: () => this.#ended(),
     });
   }
 
-  get symbol(): string { return this.#options.identity.symbol; }
-  get exchangeName(): string { return this.#options.identity.exchange; }
-  get lifecycle(): RunnerState { return this.#lifecycle; }
-  get state(): GridState | undefined { return this.#grid; }
+  get symbol(): string {
+    return this.#options.identity.symbol;
+  }
+  get exchangeName(): string {
+    return this.#options.identity.exchange;
+  }
+  get lifecycle(): RunnerState {
+    return this.#lifecycle;
+  }
+  get state(): GridState | undefined {
+    return this.#grid;
+  }
 
   /** Loads the grid and reconciles with the venue before anything is placed. */
   async start(): Promise<void> {
@@ -125,7 +150,8 @@ export class SymbolRunner {
     void this.#queue.push(async () => {
       const latest = this.#pendingPrice;
       this.#pendingPrice = undefined;
-      if (latest !== undefined && this.#lifecycle === 'running') await this.#apply({ type: 'PriceUpdated', time: latest.time, price: latest.price });
+      if (latest !== undefined && this.#lifecycle === 'running')
+        await this.#apply({ type: 'PriceUpdated', time: latest.time, price: latest.price });
     });
   }
 
@@ -136,17 +162,26 @@ export class SymbolRunner {
   }
 
   onMarketPanic(panic: boolean): void {
-    if (this.#accepting()) void this.#queue.push(() => this.#apply({ type: 'MarketPanicChanged', time: this.#options.clock(), panic }));
+    if (this.#accepting())
+      void this.#queue.push(() => this.#apply({ type: 'MarketPanicChanged', time: this.#options.clock(), panic }));
   }
 
   /** New grid settings (configuration centre, R7), applied in turn with the other events; refused when price_interval changed. */
   async changeSettings(settings: GridSettings): Promise<void> {
-    await this.#queue.push(() => (this.#lifecycle === 'running' ? this.#apply({ type: 'SettingsChanged', time: this.#options.clock(), settings }) : Promise.resolve(false)));
+    await this.#queue.push(() =>
+      this.#lifecycle === 'running'
+        ? this.#apply({ type: 'SettingsChanged', time: this.#options.clock(), settings })
+        : Promise.resolve(false),
+    );
   }
 
   /** Operator action: pause the symbol (nothing new is placed; the grid cancels its buys) until `resume`. */
   async pause(message: string): Promise<void> {
-    await this.#queue.push(() => (this.#lifecycle === 'running' ? this.#apply({ type: 'OperatorPaused', time: this.#options.clock(), message }) : Promise.resolve(false)));
+    await this.#queue.push(() =>
+      this.#lifecycle === 'running'
+        ? this.#apply({ type: 'OperatorPaused', time: this.#options.clock(), message })
+        : Promise.resolve(false),
+    );
   }
 
   /**
@@ -157,19 +192,30 @@ export class SymbolRunner {
   async cancelOrders(): Promise<number> {
     await this.pause('orders cancelled by an operator');
     await this.#actions.settled();
-    return this.#queue.push(async () => (this.#lifecycle === 'running' && this.#grid !== undefined ? this.#actions.cancelConfirmed(this.#grid, 'operator') : 0));
+    return this.#queue.push(async () =>
+      this.#lifecycle === 'running' && this.#grid !== undefined
+        ? this.#actions.cancelConfirmed(this.#grid, 'operator')
+        : 0,
+    );
   }
 
   /** Operator action: resume a paused symbol; resuming a position drift accepts the difference last read (an adjustment event). */
   async resume(): Promise<void> {
-    await this.#queue.push(() => this.#apply({ type: 'OperatorResumed', time: this.#options.clock() }, { events: this.#reconciler.acceptDrift(this.#eventBase()) }));
+    await this.#queue.push(() =>
+      this.#apply(
+        { type: 'OperatorResumed', time: this.#options.clock() },
+        { events: this.#reconciler.acceptDrift(this.#eventBase()) },
+      ),
+    );
     // A grid paused by the account check needs a fresh check before it places anything.
     await this.#queue.push(() => this.#reconciler.checkAccount());
   }
 
   /** Queues a reconciliation (reconciliation/reconciler.ts). */
   scheduleReconcile(reason: 'periodic' | 'reconnect'): Promise<void> {
-    return this.#queue.push(() => (this.#lifecycle === 'running' ? this.#reconciler.reconcile(reason) : Promise.resolve()));
+    return this.#queue.push(() =>
+      this.#lifecycle === 'running' ? this.#reconciler.reconcile(reason) : Promise.resolve(),
+    );
   }
 
   /** Stops within `timeoutMs` (default 10 s) whatever the venue answers (runner-stop.ts); idempotent. */
@@ -179,14 +225,28 @@ export class SymbolRunner {
     this.#lifecycle = 'stopping';
     this.#pendingPrice = undefined;
     await new RunnerStop({
-      symbol: this.symbol, logger: this.#options.logger, queue: this.#queue, actions: this.#actions, grid: () => this.#grid, clock: this.#options.clock,
-      apply: (event) => this.#apply(event), recoverFills: () => this.#reconciler.recoverFills(),
+      symbol: this.symbol,
+      logger: this.#options.logger,
+      queue: this.#queue,
+      actions: this.#actions,
+      grid: () => this.#grid,
+      clock: this.#options.clock,
+      apply: (event) => this.#apply(event),
+      recoverFills: () => this.#reconciler.recoverFills(),
     }).run(request, wasRunning);
     this.#lifecycle = 'stopped';
   }
 
   summary(): SymbolSummary {
-    return summarise({ exchange: this.exchangeName, symbol: this.symbol, lifecycle: this.#lifecycle, grid: this.#grid, realizedPnl: this.#realizedPnl, fees: this.#fees, tradeCount: this.#tradeCount });
+    return summarise({
+      exchange: this.exchangeName,
+      symbol: this.symbol,
+      lifecycle: this.#lifecycle,
+      grid: this.#grid,
+      realizedPnl: this.#realizedPnl,
+      fees: this.#fees,
+      tradeCount: this.#tradeCount,
+    });
   }
 
   /** Prices only reach a running grid; venue answers also reach a starting or stopping one. */
@@ -196,7 +256,8 @@ export class SymbolRunner {
 
   async #applyFill(fill: Fill): Promise<boolean> {
     const applied = await this.#apply({ type: 'OrderFilled', time: fill.time, fill }, { fill });
-    if (applied) this.#options.metrics?.fills.inc({ exchange: this.exchangeName, symbol: this.symbol, side: fill.side });
+    if (applied)
+      this.#options.metrics?.fills.inc({ exchange: this.exchangeName, symbol: this.symbol, side: fill.side });
     return applied;
   }
 
@@ -231,7 +292,11 @@ export class SymbolRunner {
     }
     if (this.#ended()) return false;
     this.#grid = decision.state;
-    for (const id of decision.foreign) this.#options.logger.debug({ symbol: this.symbol, clientOrderId: id }, 'update for an order this grid did not issue');
+    for (const id of decision.foreign)
+      this.#options.logger.debug(
+        { symbol: this.symbol, clientOrderId: id },
+        'update for an order this grid did not issue',
+      );
     for (const command of decision.commands) {
       if (command.type === 'BookTrade') this.#booked(command.trade.realizedPnl, command.trade.fees);
       else if (command.type === 'PauseSymbol') this.#paused(command.reason, command.message);
@@ -250,18 +315,35 @@ export class SymbolRunner {
   #paused(reason: string, message: string): void {
     this.#options.logger.warn({ symbol: this.symbol, reason }, `symbol paused: ${message}`);
     if (reason !== 'position-drift') return;
-    this.#options.alerts?.notify({ kind: 'position-drift', instanceId: this.#options.instanceId, exchange: this.exchangeName, symbol: this.symbol, time: new Date(this.#options.clock()).toISOString(), message });
+    this.#options.alerts?.notify({
+      kind: 'position-drift',
+      instanceId: this.#options.instanceId,
+      exchange: this.exchangeName,
+      symbol: this.symbol,
+      time: new Date(this.#options.clock()).toISOString(),
+      message,
+    });
   }
 
   #eventBase(): Omit<EventRecord, 'type' | 'details'> {
-    return { time: this.#options.clock(), instanceId: this.#options.instanceId, exchange: this.exchangeName, symbol: this.symbol };
+    return {
+      time: this.#options.clock(),
+      instanceId: this.#options.instanceId,
+      exchange: this.exchangeName,
+      symbol: this.symbol,
+    };
   }
 
   /** Stopped or released: nothing more is applied, stored or sent. */
-  #ended(): boolean { return this.#lifecycle === 'stopped'; }
+  #ended(): boolean {
+    return this.#lifecycle === 'stopped';
+  }
 
   #fault(error: unknown): void {
     this.#lifecycle = 'faulted';
-    this.#options.logger.error({ symbol: this.symbol, err: error }, 'symbol runner faulted: no new orders until restart');
+    this.#options.logger.error(
+      { symbol: this.symbol, err: error },
+      'symbol runner faulted: no new orders until restart',
+    );
   }
 }

@@ -57,9 +57,11 @@ export function summarise(input: SummaryInput): SymbolSummary {
     price: price?.toFixed(),
     position: position.toFixed(),
     averageEntryPrice: average?.toDecimalPlaces(8).toFixed(),
-    workingOrders: grid === undefined ? 0 : slotsWithOrders(grid).filter((slot) => isWorking(slot.order!.status)).length,
+    workingOrders:
+      grid === undefined ? 0 : slotsWithOrders(grid).filter((slot) => isWorking(slot.order!.status)).length,
     realizedPnl: input.realizedPnl.toDecimalPlaces(8).toFixed(),
-    unrealizedPnl: price === undefined || average === undefined ? undefined : held!.unrealizedPnl.toDecimalPlaces(8).toFixed(),
+    unrealizedPnl:
+      price === undefined || average === undefined ? undefined : held!.unrealizedPnl.toDecimalPlaces(8).toFixed(),
     fees: input.fees.toDecimalPlaces(8).toFixed(),
     tradeCount: input.tradeCount,
   };

@@ -86,7 +86,10 @@ export class TradingEngine {
     }
     await this.#openStreams();
     for (const spec of grids) {
-      const timer = setInterval(() => void this.#runners.get(spec.symbol)?.scheduleReconcile('periodic'), spec.reconcileIntervalMs);
+      const timer = setInterval(
+        () => void this.#runners.get(spec.symbol)?.scheduleReconcile('periodic'),
+        spec.reconcileIntervalMs,
+      );
       timer.unref();
       this.#timers.push(timer);
     }
@@ -118,7 +121,13 @@ export class TradingEngine {
   #newRunner(spec: GridSpec): SymbolRunner {
     const { exchange } = this.#options;
     return new SymbolRunner({
-      identity: { exchange: exchange.name, symbol: spec.symbol, market: this.#markets.get(spec.symbol)!, settings: this.#settings.get(spec.symbol) ?? spec.settings, idFormat: this.#options.idFormat },
+      identity: {
+        exchange: exchange.name,
+        symbol: spec.symbol,
+        market: this.#markets.get(spec.symbol)!,
+        settings: this.#settings.get(spec.symbol) ?? spec.settings,
+        idFormat: this.#options.idFormat,
+      },
       exchange,
       database: this.#options.database,
       executor: this.#options.executor,
@@ -133,32 +142,43 @@ export class TradingEngine {
   async #openStreams(): Promise<void> {
     const { exchange, logger } = this.#options;
     const symbols = [...this.#runners.keys()];
-    const onError = (error: Error) => logger.warn({ venue: exchange.name, err: error }, 'stream problem (the stream continues)');
+    const onError = (error: Error) =>
+      logger.warn({ venue: exchange.name, err: error }, 'stream problem (the stream continues)');
     const reconcileAll = () => {
       logger.info({ venue: exchange.name }, 'stream reconnected: reconciling every symbol');
       for (const runner of this.#runners.values()) void runner.scheduleReconcile('reconnect');
     };
-    this.#streams.push(await exchange.streamExecutions({
-      onData: (event) => this.#runners.get(event.type === 'fill' ? event.fill.symbol : event.order.symbol)?.onExecution(event),
-      onReconnect: reconcileAll,
-      onError,
-    }));
-    this.#streams.push(await exchange.streamPrices(symbols, {
-      onData: (tick) => this.#runners.get(tick.symbol)?.onPrice(tick),
-      onError,
-    }));
+    this.#streams.push(
+      await exchange.streamExecutions({
+        onData: (event) =>
+          this.#runners.get(event.type === 'fill' ? event.fill.symbol : event.order.symbol)?.onExecution(event),
+        onReconnect: reconcileAll,
+        onError,
+      }),
+    );
+    this.#streams.push(
+      await exchange.streamPrices(symbols, {
+        onData: (tick) => this.#runners.get(tick.symbol)?.onPrice(tick),
+        onError,
+      }),
+    );
     const monitor = this.#panic;
     if (monitor !== undefined) {
-      this.#streams.push(await exchange.streamCandles(monitor.settings.monitorSymbols, monitor.settings.interval, {
-        onData: (candle) => {
-          const update = candleReceived(this.#panic!, candle);
-          this.#panic = update.state;
-          if (!update.changed) return;
-          logger.warn({ panic: update.state.panic }, update.state.panic ? 'market panic: buys cancelled and paused' : 'market recovered: buys resume');
-          for (const runner of this.#runners.values()) runner.onMarketPanic(update.state.panic);
-        },
-        onError,
-      }));
+      this.#streams.push(
+        await exchange.streamCandles(monitor.settings.monitorSymbols, monitor.settings.interval, {
+          onData: (candle) => {
+            const update = candleReceived(this.#panic!, candle);
+            this.#panic = update.state;
+            if (!update.changed) return;
+            logger.warn(
+              { panic: update.state.panic },
+              update.state.panic ? 'market panic: buys cancelled and paused' : 'market recovered: buys resume',
+            );
+            for (const runner of this.#runners.values()) runner.onMarketPanic(update.state.panic);
+          },
+          onError,
+        }),
+      );
     }
   }
 

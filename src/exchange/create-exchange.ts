@@ -50,26 +50,37 @@ export interface SimExchangeOptions extends CommonOptions {
 export interface CcxtExchangeFactoryOptions extends Omit<CcxtExchangeOptions, 'marketType'>, CommonOptions {
   readonly type: 'ccxt';
   /** Paper trading: the venue's public data (no keys are sent), orders matched locally (PaperExchange). */
-  readonly paper?: {
-    readonly symbols: readonly string[];
-    /** Starting balances as decimal strings (default 100000 USDT). */
-    readonly balances?: Readonly<Record<string, string>> | undefined;
-    readonly feeRate: { readonly maker: string; readonly taker: string };
-    readonly journalPath?: string | undefined;
-  } | undefined;
+  readonly paper?:
+    | {
+        readonly symbols: readonly string[];
+        /** Starting balances as decimal strings (default 100000 USDT). */
+        readonly balances?: Readonly<Record<string, string>> | undefined;
+        readonly feeRate: { readonly maker: string; readonly taker: string };
+        readonly journalPath?: string | undefined;
+      }
+    | undefined;
 }
 
 export type ExchangeOptions = SimExchangeOptions | CcxtExchangeFactoryOptions;
-
 
 export function createExchange(options: ExchangeOptions): Exchange {
   if (options.type === 'ccxt') {
     const { paper, ...ccxt } = options;
     if (paper === undefined) return new CcxtExchange({ ...ccxt, marketType: options.marketType ?? 'future' });
-    const venue = new CcxtExchange({ ...ccxt, apiKey: undefined, apiSecret: undefined, password: undefined, marketType: options.marketType ?? 'future' });
+    const venue = new CcxtExchange({
+      ...ccxt,
+      apiKey: undefined,
+      apiSecret: undefined,
+      password: undefined,
+      marketType: options.marketType ?? 'future',
+    });
     return new PaperExchange({
-      name: options.name, venue, symbols: paper.symbols, balances: paper.balances ?? { USDT: '100000' },
-      fees: { maker: dec(paper.feeRate.maker), taker: dec(paper.feeRate.taker) }, journalPath: paper.journalPath,
+      name: options.name,
+      venue,
+      symbols: paper.symbols,
+      balances: paper.balances ?? { USDT: '100000' },
+      fees: { maker: dec(paper.feeRate.maker), taker: dec(paper.feeRate.taker) },
+      journalPath: paper.journalPath,
     });
   }
   const startTime = options.startTime ?? Date.now();
@@ -77,17 +88,37 @@ export function createExchange(options: ExchangeOptions): Exchange {
   // its trade ids and fill cursor start afresh and can never be mistaken for an earlier run's.
   // A journaled venue keeps the account it was started with.
   const freshAccount = `sim-${startTime.toString(36)}`;
-  const balances = Object.fromEntries(Object.entries(options.balances ?? { USDT: '100000' }).map(([asset, amount]) => [asset, dec(amount)]));
+  const balances = Object.fromEntries(
+    Object.entries(options.balances ?? { USDT: '100000' }).map(([asset, amount]) => [asset, dec(amount)]),
+  );
   const settings = {
     venue: options.name,
     seed: options.seed ?? 1,
     symbols: options.markets ?? simSymbolsNamed(options.symbols ?? ['BTCUSDT', 'ETHUSDT'], options.marketType),
-    fees: options.feeRate === undefined ? undefined : { maker: dec(options.feeRate.maker), taker: dec(options.feeRate.taker) },
+    fees:
+      options.feeRate === undefined
+        ? undefined
+        : { maker: dec(options.feeRate.maker), taker: dec(options.feeRate.taker) },
     liquidityPerTick: options.liquidityPerTick === undefined ? undefined : dec(options.liquidityPerTick),
   };
-  const journaled = options.journalPath === undefined ? undefined
-    : JournaledSimEngine.open({ settings, balances, openingPositions: options.positions, freshAccount, now: startTime, journalPath: options.journalPath });
-  const engine = journaled ?? new SimMatchingEngine({ ...settings, startTime, accounts: [{ id: freshAccount, balances, positions: options.positions }] });
+  const journaled =
+    options.journalPath === undefined
+      ? undefined
+      : JournaledSimEngine.open({
+          settings,
+          balances,
+          openingPositions: options.positions,
+          freshAccount,
+          now: startTime,
+          journalPath: options.journalPath,
+        });
+  const engine =
+    journaled ??
+    new SimMatchingEngine({
+      ...settings,
+      startTime,
+      accounts: [{ id: freshAccount, balances, positions: options.positions }],
+    });
   const account = journaled?.account ?? freshAccount;
   const stepIntervalMs = options.stepIntervalMs ?? 1000;
   const driver = stepIntervalMs > 0 ? new SimClockDriver(engine, { intervalMs: stepIntervalMs }) : undefined;

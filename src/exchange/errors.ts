@@ -12,7 +12,11 @@ export type ExchangeErrorKind = 'retryable' | 'non-retryable' | 'fatal' | 'unkno
 
 export abstract class ExchangeError extends QuantMeshError {
   abstract readonly kind: ExchangeErrorKind;
-  constructor(message: string, readonly venue: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly venue: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${venue}: ${message}`, options);
   }
 }
@@ -20,7 +24,11 @@ export abstract class ExchangeError extends QuantMeshError {
 export class RateLimitedError extends ExchangeError {
   readonly code = 'QM_EXCHANGE_RATE_LIMITED';
   readonly kind = 'retryable';
-  constructor(venue: string, readonly retryAfterMs?: number, options?: { cause?: unknown }) {
+  constructor(
+    venue: string,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
     super(`rate limited${retryAfterMs === undefined ? '' : `, retry after ${retryAfterMs} ms`}`, venue, options);
   }
 }
@@ -38,7 +46,11 @@ export class PostOnlyWouldCrossError extends ExchangeError {
 export class DuplicateClientOrderIdError extends ExchangeError {
   readonly code = 'QM_EXCHANGE_DUPLICATE_CLIENT_ORDER_ID';
   readonly kind = 'non-retryable';
-  constructor(venue: string, readonly clientOrderId: string, options?: { cause?: unknown }) {
+  constructor(
+    venue: string,
+    readonly clientOrderId: string,
+    options?: { cause?: unknown },
+  ) {
     super(`client order id ${clientOrderId} is already used`, venue, options);
   }
 }

@@ -30,8 +30,20 @@ export interface PlaceOrderRequest {
 }
 
 /** The venue's view of one order. */
-export interface OrderReport extends Pick<Order,
-  'symbol' | 'clientOrderId' | 'side' | 'type' | 'price' | 'quantity' | 'filledQuantity' | 'averagePrice' | 'postOnly' | 'reduceOnly' | 'updatedAt'> {
+export interface OrderReport extends Pick<
+  Order,
+  | 'symbol'
+  | 'clientOrderId'
+  | 'side'
+  | 'type'
+  | 'price'
+  | 'quantity'
+  | 'filledQuantity'
+  | 'averagePrice'
+  | 'postOnly'
+  | 'reduceOnly'
+  | 'updatedAt'
+> {
   /** The venue always names its orders. */
   readonly exchangeOrderId: string;
   /** Only the statuses a venue reports; the local pending ones never come from a venue. */
@@ -52,8 +64,7 @@ export interface FillPage {
 }
 
 export type ExecutionEvent =
-  | { readonly type: 'order'; readonly order: OrderReport }
-  | { readonly type: 'fill'; readonly fill: Fill };
+  { readonly type: 'order'; readonly order: OrderReport } | { readonly type: 'fill'; readonly fill: Fill };
 
 /** A live subscription. Streams reconnect and resubscribe by themselves; `close` ends them for good. */
 export interface StreamHandle {
@@ -92,7 +103,11 @@ export interface Exchange {
   placeOrders(requests: readonly PlaceOrderRequest[], signal?: AbortSignal): Promise<readonly BatchPlaceResult[]>;
 
   /** Cancels by client order id (preferred) or exchange order id. UnknownOrderError when it is not open. */
-  cancelOrder(symbol: string, id: { clientOrderId?: string; exchangeOrderId?: string }, signal?: AbortSignal): Promise<OrderReport>;
+  cancelOrder(
+    symbol: string,
+    id: { clientOrderId?: string; exchangeOrderId?: string },
+    signal?: AbortSignal,
+  ): Promise<OrderReport>;
   /** Cancels every open order of `symbol`; returns how many were cancelled. */
   cancelAllOrders(symbol: string, signal?: AbortSignal): Promise<number>;
 
@@ -112,7 +127,11 @@ export interface Exchange {
   setLeverage(symbol: string, leverage: number, signal?: AbortSignal): Promise<void>;
 
   streamPrices(symbols: readonly string[], listeners: StreamListeners<PriceTick>): Promise<StreamHandle>;
-  streamCandles(symbols: readonly string[], interval: string, listeners: StreamListeners<Candle>): Promise<StreamHandle>;
+  streamCandles(
+    symbols: readonly string[],
+    interval: string,
+    listeners: StreamListeners<Candle>,
+  ): Promise<StreamHandle>;
   /** Order updates and fills of this account, all symbols. */
   streamExecutions(listeners: StreamListeners<ExecutionEvent>): Promise<StreamHandle>;
 

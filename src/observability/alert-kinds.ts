@@ -7,18 +7,46 @@
  * degraded-mode work (issue 15) and are listed now so that receivers can route them from the start.
  */
 export const ALERT_KINDS = {
-  'database-unavailable': { scope: 'instance', meaning: 'the shared database does not answer; records are spooled and no new order intent can be recorded' },
+  'database-unavailable': {
+    scope: 'instance',
+    meaning: 'the shared database does not answer; records are spooled and no new order intent can be recorded',
+  },
   'database-recovered': { scope: 'instance', meaning: 'the database answers again after database-unavailable' },
-  'symbol-faulted': { scope: 'symbol', meaning: 'a symbol this instance runs is faulted or paused and places no new orders' },
+  'symbol-faulted': {
+    scope: 'symbol',
+    meaning: 'a symbol this instance runs is faulted or paused and places no new orders',
+  },
   'symbol-recovered': { scope: 'symbol', meaning: 'a symbol reported by symbol-faulted runs again' },
-  'ownership-lost': { scope: 'symbol', meaning: 'this instance lost the ownership lease of a symbol it was trading and stopped trading it' },
+  'ownership-lost': {
+    scope: 'symbol',
+    meaning: 'this instance lost the ownership lease of a symbol it was trading and stopped trading it',
+  },
   'standby-activated': { scope: 'symbol', meaning: 'a hot standby took a symbol over' },
   'position-drift': { scope: 'symbol', meaning: "the grid's position differs from the venue's after reconciliation" },
-  'spool-high': { scope: 'instance', meaning: 'the write-behind spool holds more than half of storage.max_spool_bytes' },
-  'lock-backend-lost': { scope: 'instance', meaning: 'the lock backend (Redis or etcd) is unreachable', reserved: 'issue 15' },
-  'degraded-mode-entered': { scope: 'instance', meaning: 'the cluster runs in single-instance mode: one survivor trades every symbol', reserved: 'issue 15' },
-  'degraded-mode-left': { scope: 'instance', meaning: 'the lock backend is back and the configured layout is restored', reserved: 'issue 15' },
-  'fencing-resynchronised': { scope: 'instance', meaning: "fencing counters resumed above the highest recorded fence after the lock backend restarted empty", reserved: 'issue 15' },
+  'spool-high': {
+    scope: 'instance',
+    meaning: 'the write-behind spool holds more than half of storage.max_spool_bytes',
+  },
+  'lock-backend-lost': {
+    scope: 'instance',
+    meaning: 'the lock backend (Redis or etcd) is unreachable',
+    reserved: 'issue 15',
+  },
+  'degraded-mode-entered': {
+    scope: 'instance',
+    meaning: 'the cluster runs in single-instance mode: one survivor trades every symbol',
+    reserved: 'issue 15',
+  },
+  'degraded-mode-left': {
+    scope: 'instance',
+    meaning: 'the lock backend is back and the configured layout is restored',
+    reserved: 'issue 15',
+  },
+  'fencing-resynchronised': {
+    scope: 'instance',
+    meaning: 'fencing counters resumed above the highest recorded fence after the lock backend restarted empty',
+    reserved: 'issue 15',
+  },
 } as const satisfies Record<string, { scope: 'instance' | 'symbol'; meaning: string; reserved?: string }>;
 
 export type AlertKind = keyof typeof ALERT_KINDS;

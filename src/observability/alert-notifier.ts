@@ -34,10 +34,23 @@ export class AlertNotifier {
   readonly #rateLimit: AlertRateLimit;
 
   /** With a `registry`, alerts are counted in `quantmesh_alerts_total{kind}` (deploy/prometheus/alerts.yml reads it). */
-  constructor(logger: Logger, dispatcher?: NotificationDispatcher, registry?: Registry, rateLimit = new AlertRateLimit()) {
+  constructor(
+    logger: Logger,
+    dispatcher?: NotificationDispatcher,
+    registry?: Registry,
+    rateLimit = new AlertRateLimit(),
+  ) {
     this.#logger = logger;
     this.#dispatcher = dispatcher ?? new NotificationDispatcher(logger, []);
-    this.#raised = registry === undefined ? undefined : new Counter({ name: 'quantmesh_alerts_total', help: 'Operator alerts raised, by kind', labelNames: ['kind'], registers: [registry] });
+    this.#raised =
+      registry === undefined
+        ? undefined
+        : new Counter({
+            name: 'quantmesh_alerts_total',
+            help: 'Operator alerts raised, by kind',
+            labelNames: ['kind'],
+            registers: [registry],
+          });
     this.#rateLimit = rateLimit;
   }
 

@@ -42,30 +42,91 @@ export class EngineMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.ordersPlaced = new Counter({ name: 'quantmesh_orders_placed_total', help: 'Order placements by outcome (accepted, rejected, skipped, unknown)', labelNames: ['exchange', 'symbol', 'side', 'outcome'], registers });
-    this.ordersCanceled = new Counter({ name: 'quantmesh_orders_canceled_total', help: 'Cancel requests by reason', labelNames: ['exchange', 'symbol', 'reason'], registers });
-    this.fills = new Counter({ name: 'quantmesh_fills_total', help: 'Fills applied to the grid', labelNames: ['exchange', 'symbol', 'side'], registers });
-    this.trades = new Counter({ name: 'quantmesh_trades_total', help: 'Round trips booked', labelNames: ['exchange', 'symbol'], registers });
-    this.reconciliations = new Counter({ name: 'quantmesh_reconciliations_total', help: 'Reconciliation checks by result (clean, repaired, failed)', labelNames: ['exchange', 'symbol', 'result'], registers });
-    this.ownershipChanges = new Counter({ name: 'quantmesh_symbol_ownership_changes_total', help: 'Symbol ownership won, lost or handed over (dynamic allocation) by this instance', labelNames: ['exchange', 'symbol', 'change'], registers });
+    this.ordersPlaced = new Counter({
+      name: 'quantmesh_orders_placed_total',
+      help: 'Order placements by outcome (accepted, rejected, skipped, unknown)',
+      labelNames: ['exchange', 'symbol', 'side', 'outcome'],
+      registers,
+    });
+    this.ordersCanceled = new Counter({
+      name: 'quantmesh_orders_canceled_total',
+      help: 'Cancel requests by reason',
+      labelNames: ['exchange', 'symbol', 'reason'],
+      registers,
+    });
+    this.fills = new Counter({
+      name: 'quantmesh_fills_total',
+      help: 'Fills applied to the grid',
+      labelNames: ['exchange', 'symbol', 'side'],
+      registers,
+    });
+    this.trades = new Counter({
+      name: 'quantmesh_trades_total',
+      help: 'Round trips booked',
+      labelNames: ['exchange', 'symbol'],
+      registers,
+    });
+    this.reconciliations = new Counter({
+      name: 'quantmesh_reconciliations_total',
+      help: 'Reconciliation checks by result (clean, repaired, failed)',
+      labelNames: ['exchange', 'symbol', 'result'],
+      registers,
+    });
+    this.ownershipChanges = new Counter({
+      name: 'quantmesh_symbol_ownership_changes_total',
+      help: 'Symbol ownership won, lost or handed over (dynamic allocation) by this instance',
+      labelNames: ['exchange', 'symbol', 'change'],
+      registers,
+    });
     const summaries = () => this.#summaries();
-    symbolGauge(registry, 'quantmesh_realized_pnl', 'Realized PnL net of fees of the stored trades, quote currency', summaries, (s) => Number(s.realizedPnl));
-    symbolGauge(registry, 'quantmesh_realized_fees', 'Fees (both legs) of the stored trades, quote currency', summaries, (s) => Number(s.fees));
-    symbolGauge(registry, 'quantmesh_stored_trades', 'Round trips stored for the symbol', summaries, (s) => s.tradeCount);
-    symbolGauge(registry, 'quantmesh_position_base', 'Grid position, base quantity', summaries, (s) => Number(s.position));
+    symbolGauge(
+      registry,
+      'quantmesh_realized_pnl',
+      'Realized PnL net of fees of the stored trades, quote currency',
+      summaries,
+      (s) => Number(s.realizedPnl),
+    );
+    symbolGauge(
+      registry,
+      'quantmesh_realized_fees',
+      'Fees (both legs) of the stored trades, quote currency',
+      summaries,
+      (s) => Number(s.fees),
+    );
+    symbolGauge(
+      registry,
+      'quantmesh_stored_trades',
+      'Round trips stored for the symbol',
+      summaries,
+      (s) => s.tradeCount,
+    );
+    symbolGauge(registry, 'quantmesh_position_base', 'Grid position, base quantity', summaries, (s) =>
+      Number(s.position),
+    );
     symbolGauge(registry, 'quantmesh_working_orders', 'Orders working at the venue', summaries, (s) => s.workingOrders);
-    symbolGauge(registry, 'quantmesh_symbol_paused', '1 while the symbol is paused', summaries, (s) => (s.state === 'paused' ? 1 : 0));
+    symbolGauge(registry, 'quantmesh_symbol_paused', '1 while the symbol is paused', summaries, (s) =>
+      s.state === 'paused' ? 1 : 0,
+    );
     new Gauge({
-      name: 'quantmesh_symbol_state', help: 'The symbol\'s state here: 1 for the state it is in, 0 for the others (faulted and paused place no new orders)',
-      labelNames: ['exchange', 'symbol', 'state'], registers: [registry],
+      name: 'quantmesh_symbol_state',
+      help: "The symbol's state here: 1 for the state it is in, 0 for the others (faulted and paused place no new orders)",
+      labelNames: ['exchange', 'symbol', 'state'],
+      registers: [registry],
       collect() {
         this.reset();
         for (const summary of summaries()) {
-          for (const state of SYMBOL_STATES) this.set({ exchange: summary.exchange, symbol: summary.symbol, state }, summary.state === state ? 1 : 0);
+          for (const state of SYMBOL_STATES)
+            this.set({ exchange: summary.exchange, symbol: summary.symbol, state }, summary.state === state ? 1 : 0);
         }
       },
     });
-    symbolGauge(registry, 'quantmesh_symbol_owned', '1 while this instance owns the symbol (trades it), 0 otherwise', summaries, (s) => (s.ownership === 'owned' ? 1 : 0));
+    symbolGauge(
+      registry,
+      'quantmesh_symbol_owned',
+      '1 while this instance owns the symbol (trades it), 0 otherwise',
+      summaries,
+      (s) => (s.ownership === 'owned' ? 1 : 0),
+    );
   }
 
   /** Where the per-symbol gauges read from (the instance's symbol statuses). */
@@ -74,12 +135,22 @@ export class EngineMetrics {
   }
 }
 
-function symbolGauge(registry: Registry, name: string, help: string, summaries: () => readonly SymbolReading[], value: (summary: SymbolReading) => number): void {
+function symbolGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  summaries: () => readonly SymbolReading[],
+  value: (summary: SymbolReading) => number,
+): void {
   new Gauge({
-    name, help, labelNames: ['exchange', 'symbol'], registers: [registry],
+    name,
+    help,
+    labelNames: ['exchange', 'symbol'],
+    registers: [registry],
     collect() {
       this.reset();
-      for (const summary of summaries()) this.set({ exchange: summary.exchange, symbol: summary.symbol }, value(summary));
+      for (const summary of summaries())
+        this.set({ exchange: summary.exchange, symbol: summary.symbol }, value(summary));
     },
   });
 }

@@ -7,7 +7,13 @@ import { QuantMeshError } from '../errors/quantmesh-error.js';
  */
 export class NotificationDeliveryError extends QuantMeshError {
   readonly code = 'QM_NOTIFY_DELIVERY_FAILED';
-  constructor(readonly channel: string, readonly endpoint: string, what: string, reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly channel: string,
+    readonly endpoint: string,
+    what: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${what} not delivered to ${channel} ${endpoint}: ${reason}`, options);
   }
 }

@@ -22,24 +22,31 @@ export interface HealthReport {
 }
 
 export async function checkHealth(checks: readonly HealthCheck[], timeoutMs = 5000): Promise<HealthReport> {
-  const components = await Promise.all(checks.map(async (entry): Promise<ComponentHealth> => {
-    const started = performance.now();
-    const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      await Promise.race([
-        entry.check(signal),
-        new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`no answer within ${timeoutMs} ms`)), { once: true })),
-      ]);
-      return { name: entry.name, healthy: true, latencyMs: performance.now() - started };
-    } catch (error) {
-      return { name: entry.name, healthy: false, cause: describe(error), latencyMs: performance.now() - started };
-    }
-  }));
+  const components = await Promise.all(
+    checks.map(async (entry): Promise<ComponentHealth> => {
+      const started = performance.now();
+      const signal = AbortSignal.timeout(timeoutMs);
+      try {
+        await Promise.race([
+          entry.check(signal),
+          new Promise<never>((_, reject) =>
+            signal.addEventListener('abort', () => reject(new Error(`no answer within ${timeoutMs} ms`)), {
+              once: true,
+            }),
+          ),
+        ]);
+        return { name: entry.name, healthy: true, latencyMs: performance.now() - started };
+      } catch (error) {
+        return { name: entry.name, healthy: false, cause: describe(error), latencyMs: performance.now() - started };
+      }
+    }),
+  );
   return { healthy: components.every((c) => c.healthy), components };
 }
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? ` (${error.cause.message})` : '';
+  const cause =
+    error.cause instanceof Error && !error.message.includes(error.cause.message) ? ` (${error.cause.message})` : '';
   return `${error.message}${cause}`;
 }

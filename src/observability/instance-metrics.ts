@@ -13,7 +13,10 @@ export interface InstanceInfo {
 
 export function registerInstanceInfo(registry: Registry, read: () => InstanceInfo): void {
   new Gauge({
-    name: 'quantmesh_instance_info', help: 'This instance: its id, version and mode (active, standby, activated); always 1', labelNames: ['instance_id', 'version', 'mode'], registers: [registry],
+    name: 'quantmesh_instance_info',
+    help: 'This instance: its id, version and mode (active, standby, activated); always 1',
+    labelNames: ['instance_id', 'version', 'mode'],
+    registers: [registry],
     collect() {
       this.reset();
       const info = read();

@@ -10,7 +10,18 @@ import { SecretScrubber } from './secret-scrubber.js';
 
 export type { Logger } from 'pino';
 
-const SECRET_KEYS = ['password', 'passphrase', 'apiKey', 'api_key', 'secretKey', 'secret_key', 'secret', 'token', 'authorization', 'dsn'];
+const SECRET_KEYS = [
+  'password',
+  'passphrase',
+  'apiKey',
+  'api_key',
+  'secretKey',
+  'secret_key',
+  'secret',
+  'token',
+  'authorization',
+  'dsn',
+];
 /** pino redact paths reach fixed depths: cover a key at the top and up to three objects deep. */
 const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]);
 
@@ -35,23 +46,34 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const target = options.destination ?? pino.destination({ dest: 1, sync: true });
   const stream = usePretty
     ? pretty({
-      destination: target as unknown as Writable, colorize: options.destination === undefined, translateTime: 'SYS:HH:MM:ss.l', sync: true,
-      // One line per status line: its figures are in the message; the instance leads every line.
-      ignore: `pid,hostname,instance,${STATUS_LINE_KEY}`, messageFormat: '{if instance}[{instance}] {end}{msg}',
-    })
+        destination: target as unknown as Writable,
+        colorize: options.destination === undefined,
+        translateTime: 'SYS:HH:MM:ss.l',
+        sync: true,
+        // One line per status line: its figures are in the message; the instance leads every line.
+        ignore: `pid,hostname,instance,${STATUS_LINE_KEY}`,
+        messageFormat: '{if instance}[{instance}] {end}{msg}',
+      })
     : target;
-  return pino({
-    level: options.level ?? 'info',
-    base: { ...options.bindings },
-    // A whole `dsn` in a log object is dropped; messages are scrubbed of DSN passwords below.
-    redact: { paths: REDACT_PATHS, censor: '***' },
-    // Runs on the serialised JSON line before any formatting, so pretty output is scrubbed too.
-    hooks: { streamWrite: (line) => scrubber.scrub(line) },
-  }, stream);
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { ...options.bindings },
+      // A whole `dsn` in a log object is dropped; messages are scrubbed of DSN passwords below.
+      redact: { paths: REDACT_PATHS, censor: '***' },
+      // Runs on the serialised JSON line before any formatting, so pretty output is scrubbed too.
+      hooks: { streamWrite: (line) => scrubber.scrub(line) },
+    },
+    stream,
+  );
 }
 
 /** A logger that keeps its lines in memory, for tests: `lines()` is the raw output, `records()` the parsed JSON. */
-export function captureLogs(options: Omit<LoggerOptions, 'destination' | 'pretty'> = {}): { logger: Logger; lines(): string[]; records(): Record<string, unknown>[] } {
+export function captureLogs(options: Omit<LoggerOptions, 'destination' | 'pretty'> = {}): {
+  logger: Logger;
+  lines(): string[];
+  records(): Record<string, unknown>[];
+} {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
@@ -60,6 +82,10 @@ export function captureLogs(options: Omit<LoggerOptions, 'destination' | 'pretty
     },
   });
   const logger = createLogger({ ...options, destination });
-  const lines = () => chunks.join('').split('\n').filter((line) => line !== '');
+  const lines = () =>
+    chunks
+      .join('')
+      .split('\n')
+      .filter((line) => line !== '');
   return { logger, lines, records: () => lines().map((line) => JSON.parse(line) as Record<string, unknown>) };
 }

@@ -66,7 +66,8 @@ export class ProgressBar {
     const filled = Math.round(fraction * BAR_WIDTH);
     const { unit } = this.#options;
     let line = `${label === undefined ? '' : `${label.padEnd(LABEL_WIDTH)} `}[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${done}/${total} ${unit} ${(fraction * 100).toFixed(1).padStart(5)}%`;
-    if (this.#options.rate === true) line += ` ${Math.round(done / Math.max((now - this.#started) / 1000, 1e-3))} ${unit}/s`;
+    if (this.#options.rate === true)
+      line += ` ${Math.round(done / Math.max((now - this.#started) / 1000, 1e-3))} ${unit}/s`;
     return line;
   }
 }

@@ -22,7 +22,9 @@ export class SecretScrubber {
 
   constructor(secrets: readonly string[] = []) {
     // Longest first, so a secret that contains another is masked whole; very short values would mask ordinary words.
-    const forms = secrets.filter((secret) => secret.length >= 4).flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]);
+    const forms = secrets
+      .filter((secret) => secret.length >= 4)
+      .flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]);
     this.#secrets = [...new Set(forms)].sort((a, b) => b.length - a.length);
   }
 

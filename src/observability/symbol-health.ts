@@ -25,9 +25,20 @@ export interface SymbolProblem {
 
 export function symbolProblems(statuses: readonly SymbolCondition[]): SymbolProblem[] {
   return statuses.flatMap((status): SymbolProblem[] => {
-    if (status.state === 'paused') return [{ exchange: status.exchange, symbol: status.symbol, state: 'paused', cause: status.pausedReason ?? 'paused' }];
+    if (status.state === 'paused')
+      return [
+        { exchange: status.exchange, symbol: status.symbol, state: 'paused', cause: status.pausedReason ?? 'paused' },
+      ];
     // The runner's error is in the instance's log ("symbol runner faulted"); its summary does not carry it.
-    if (status.state === 'faulted') return [{ exchange: status.exchange, symbol: status.symbol, state: 'faulted', cause: 'runner faulted on an error (see the log line "symbol runner faulted")' }];
+    if (status.state === 'faulted')
+      return [
+        {
+          exchange: status.exchange,
+          symbol: status.symbol,
+          state: 'faulted',
+          cause: 'runner faulted on an error (see the log line "symbol runner faulted")',
+        },
+      ];
     return [];
   });
 }

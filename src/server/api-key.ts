@@ -21,10 +21,12 @@ export function requireApiKey(server: FastifyInstance, apiKey: string | undefine
     const path = request.url.split('?')[0]!;
     if (isPublic(path)) return;
     if (expected === undefined) {
-      if (request.method !== 'GET') await reply.code(403).send({ error: 'operator actions are disabled: set web.api_key to enable them' });
+      if (request.method !== 'GET')
+        await reply.code(403).send({ error: 'operator actions are disabled: set web.api_key to enable them' });
       return;
     }
-    if (!timingSafeEqual(digest(givenKey(request)), expected)) await reply.code(401).send({ error: 'missing or wrong API key' });
+    if (!timingSafeEqual(digest(givenKey(request)), expected))
+      await reply.code(401).send({ error: 'missing or wrong API key' });
   });
 }
 

@@ -9,7 +9,10 @@ const optionalDecimal = { type: ['string', 'null'], description: 'exact decimal'
 const epochMs = { type: 'integer', description: 'epoch milliseconds UTC' } as const;
 
 /** `from`/`to` accept epoch ms or an ISO 8601 time; see parseTime. */
-const timeBound = { type: 'string', pattern: '^(\\d{1,15}|\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?)$' } as const;
+const timeBound = {
+  type: 'string',
+  pattern: '^(\\d{1,15}|\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?)$',
+} as const;
 
 export const LIST_QUERY = {
   type: 'object',
@@ -20,19 +23,32 @@ export const LIST_QUERY = {
     from: { ...timeBound, description: 'inclusive lower bound: epoch ms or ISO 8601' },
     to: { ...timeBound, description: 'exclusive upper bound: epoch ms or ISO 8601' },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-    offset: { type: 'integer', minimum: 0, default: 0, description: 'rows to skip; a page answers `nextOffset` while more may follow' },
+    offset: {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+      description: 'rows to skip; a page answers `nextOffset` while more may follow',
+    },
   },
 } as const;
 
 export const EVENTS_QUERY = {
   ...LIST_QUERY,
-  properties: { ...LIST_QUERY.properties, type: { type: 'string', maxLength: 64, description: 'event type, e.g. ownership.acquired' } },
+  properties: {
+    ...LIST_QUERY.properties,
+    type: { type: 'string', maxLength: 64, description: 'event type, e.g. ownership.acquired' },
+  },
 } as const;
 
 export const STATISTICS_QUERY = {
   type: 'object',
   additionalProperties: false,
-  properties: { exchange: LIST_QUERY.properties.exchange, symbol: LIST_QUERY.properties.symbol, from: LIST_QUERY.properties.from, to: LIST_QUERY.properties.to },
+  properties: {
+    exchange: LIST_QUERY.properties.exchange,
+    symbol: LIST_QUERY.properties.symbol,
+    from: LIST_QUERY.properties.from,
+    to: LIST_QUERY.properties.to,
+  },
 } as const;
 
 export const SYMBOL_PARAMS = {
@@ -46,7 +62,12 @@ export function pageOf(item: object): object {
   return {
     type: 'object',
     required: ['items', 'limit', 'offset'],
-    properties: { items: { type: 'array', items: item }, limit: { type: 'integer' }, offset: { type: 'integer' }, nextOffset: { type: 'integer' } },
+    properties: {
+      items: { type: 'array', items: item },
+      limit: { type: 'integer' },
+      offset: { type: 'integer' },
+      nextOffset: { type: 'integer' },
+    },
   };
 }
 
@@ -59,55 +80,110 @@ export const ERROR = {
 export const ORDER = {
   type: 'object',
   properties: {
-    exchange: { type: 'string' }, symbol: { type: 'string' }, clientOrderId: { type: 'string' }, exchangeOrderId: { type: ['string', 'null'] },
-    side: { type: 'string', enum: ['BUY', 'SELL'] }, type: { type: 'string' }, price: optionalDecimal, quantity: decimal,
-    filledQuantity: decimal, averagePrice: optionalDecimal, status: { type: 'string' }, postOnly: { type: 'boolean' },
-    reduceOnly: { type: 'boolean' }, level: { type: ['integer', 'null'] }, cycle: { type: ['integer', 'null'] }, createdAt: epochMs, updatedAt: epochMs,
+    exchange: { type: 'string' },
+    symbol: { type: 'string' },
+    clientOrderId: { type: 'string' },
+    exchangeOrderId: { type: ['string', 'null'] },
+    side: { type: 'string', enum: ['BUY', 'SELL'] },
+    type: { type: 'string' },
+    price: optionalDecimal,
+    quantity: decimal,
+    filledQuantity: decimal,
+    averagePrice: optionalDecimal,
+    status: { type: 'string' },
+    postOnly: { type: 'boolean' },
+    reduceOnly: { type: 'boolean' },
+    level: { type: ['integer', 'null'] },
+    cycle: { type: ['integer', 'null'] },
+    createdAt: epochMs,
+    updatedAt: epochMs,
   },
 } as const;
 
 export const FILL = {
   type: 'object',
   properties: {
-    exchange: { type: 'string' }, account: { type: 'string' }, tradeId: { type: 'string' }, symbol: { type: 'string' },
-    clientOrderId: { type: 'string' }, exchangeOrderId: { type: 'string' }, side: { type: 'string', enum: ['BUY', 'SELL'] },
-    price: decimal, quantity: decimal, fee: decimal, feeAsset: { type: 'string' }, isMaker: { type: 'boolean' }, time: epochMs,
+    exchange: { type: 'string' },
+    account: { type: 'string' },
+    tradeId: { type: 'string' },
+    symbol: { type: 'string' },
+    clientOrderId: { type: 'string' },
+    exchangeOrderId: { type: 'string' },
+    side: { type: 'string', enum: ['BUY', 'SELL'] },
+    price: decimal,
+    quantity: decimal,
+    fee: decimal,
+    feeAsset: { type: 'string' },
+    isMaker: { type: 'boolean' },
+    time: epochMs,
   },
 } as const;
 
 export const TRADE = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, exchange: { type: 'string' }, symbol: { type: 'string' }, level: { type: 'integer' }, cycle: { type: 'integer' },
-    quantity: decimal, buyPrice: decimal, sellPrice: decimal, fees: decimal, realizedPnl: { ...decimal, description: 'net of fees' },
-    openedAt: epochMs, closedAt: epochMs,
+    id: { type: 'string' },
+    exchange: { type: 'string' },
+    symbol: { type: 'string' },
+    level: { type: 'integer' },
+    cycle: { type: 'integer' },
+    quantity: decimal,
+    buyPrice: decimal,
+    sellPrice: decimal,
+    fees: decimal,
+    realizedPnl: { ...decimal, description: 'net of fees' },
+    openedAt: epochMs,
+    closedAt: epochMs,
   },
 } as const;
 
 export const EVENT = {
   type: 'object',
   properties: {
-    time: epochMs, type: { type: 'string' }, instanceId: { type: 'string' }, exchange: { type: ['string', 'null'] }, symbol: { type: ['string', 'null'] },
+    time: epochMs,
+    type: { type: 'string' },
+    instanceId: { type: 'string' },
+    exchange: { type: ['string', 'null'] },
+    symbol: { type: ['string', 'null'] },
     details: { type: 'object', additionalProperties: true },
   },
 } as const;
 
 const STATISTICS_FIGURES = {
-  realizedPnl: { ...decimal, description: 'net of fees' }, fees: decimal, volume: { ...decimal, description: 'quote volume of the sells' },
-  tradeCount: { type: 'integer' }, winRate: { ...decimal, description: 'winning trades / trades, 0 to 1' },
+  realizedPnl: { ...decimal, description: 'net of fees' },
+  fees: decimal,
+  volume: { ...decimal, description: 'quote volume of the sells' },
+  tradeCount: { type: 'integer' },
+  winRate: { ...decimal, description: 'winning trades / trades, 0 to 1' },
 } as const;
 
 export const STATISTICS = {
   type: 'object',
   properties: {
     ...STATISTICS_FIGURES,
-    days: { type: 'array', items: { type: 'object', properties: { exchange: { type: 'string' }, symbol: { type: 'string' }, day: { type: 'string', format: 'date' }, ...STATISTICS_FIGURES } } },
+    days: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          exchange: { type: 'string' },
+          symbol: { type: 'string' },
+          day: { type: 'string', format: 'date' },
+          ...STATISTICS_FIGURES,
+        },
+      },
+    },
   },
 } as const;
 
 const HEALTH_COMPONENT = {
   type: 'object',
-  properties: { name: { type: 'string' }, healthy: { type: 'boolean' }, cause: { type: 'string' }, latencyMs: { type: 'number' } },
+  properties: {
+    name: { type: 'string' },
+    healthy: { type: 'boolean' },
+    cause: { type: 'string' },
+    latencyMs: { type: 'number' },
+  },
 } as const;
 
 export const HEALTH = {
@@ -118,19 +194,37 @@ export const HEALTH = {
 export const SYMBOL_STATUS = {
   type: 'object',
   properties: {
-    exchange: { type: 'string' }, symbol: { type: 'string' }, state: { type: 'string' }, pausedReason: { type: 'string' },
-    ownership: { type: 'string', enum: ['waiting', 'owned', 'lost', 'unassigned'] }, ownedSince: epochMs,
-    price: decimal, position: decimal, averageEntryPrice: decimal, workingOrders: { type: 'integer' },
-    realizedPnl: decimal, unrealizedPnl: decimal, fees: decimal, tradeCount: { type: 'integer' },
+    exchange: { type: 'string' },
+    symbol: { type: 'string' },
+    state: { type: 'string' },
+    pausedReason: { type: 'string' },
+    ownership: { type: 'string', enum: ['waiting', 'owned', 'lost', 'unassigned'] },
+    ownedSince: epochMs,
+    price: decimal,
+    position: decimal,
+    averageEntryPrice: decimal,
+    workingOrders: { type: 'integer' },
+    realizedPnl: decimal,
+    unrealizedPnl: decimal,
+    fees: decimal,
+    tradeCount: { type: 'integer' },
   },
 } as const;
 
 export const INSTANCE_STATUS = {
   type: 'object',
   properties: {
-    instanceId: { type: 'string' }, version: { type: 'string' }, mode: { type: 'string', enum: ['active', 'standby', 'activated'] },
+    instanceId: { type: 'string' },
+    version: { type: 'string' },
+    mode: { type: 'string', enum: ['active', 'standby', 'activated'] },
     startedAt: { type: 'string', format: 'date-time' },
-    allocation: { type: 'object', properties: { mode: { type: 'string', enum: ['static', 'dynamic'] }, members: { type: 'array', items: { type: 'string' } } } },
+    allocation: {
+      type: 'object',
+      properties: {
+        mode: { type: 'string', enum: ['static', 'dynamic'] },
+        members: { type: 'array', items: { type: 'string' } },
+      },
+    },
     symbols: { type: 'array', items: SYMBOL_STATUS },
     venues: { type: 'object', additionalProperties: { type: 'string', enum: ['simulated', 'paper', 'live'] } },
   },
@@ -148,9 +242,19 @@ export const CLUSTER = {
       items: {
         type: 'object',
         properties: {
-          instanceId: { type: 'string' }, url: { type: 'string' }, version: { type: 'string' }, mode: { type: 'string' },
-          state: { type: 'string', enum: ['running', 'stopped', 'missing'], description: 'missing: no heartbeat for one lease TTL' },
-          startedAt: { type: 'string' }, heartbeatAt: epochMs, allocation: { type: 'string' }, health: HEALTH,
+          instanceId: { type: 'string' },
+          url: { type: 'string' },
+          version: { type: 'string' },
+          mode: { type: 'string' },
+          state: {
+            type: 'string',
+            enum: ['running', 'stopped', 'missing'],
+            description: 'missing: no heartbeat for one lease TTL',
+          },
+          startedAt: { type: 'string' },
+          heartbeatAt: epochMs,
+          allocation: { type: 'string' },
+          health: HEALTH,
           owned: { type: 'array', items: { type: 'string' } },
         },
       },
@@ -161,8 +265,14 @@ export const CLUSTER = {
         type: 'object',
         properties: {
           ...SYMBOL_STATUS.properties,
-          owner: { type: ['string', 'null'], description: 'the instance holding the ownership lease, as it last reported' },
-          leaseExpiresBy: { ...epochMs, description: 'the owner\'s lease runs out by then unless renewed (heartbeat + lease TTL)' },
+          owner: {
+            type: ['string', 'null'],
+            description: 'the instance holding the ownership lease, as it last reported',
+          },
+          leaseExpiresBy: {
+            ...epochMs,
+            description: "the owner's lease runs out by then unless renewed (heartbeat + lease TTL)",
+          },
         },
       },
     },
@@ -173,7 +283,11 @@ export const ACTION_RESULT = {
   type: 'object',
   required: ['action', 'instanceId'],
   properties: {
-    action: { type: 'string' }, instanceId: { type: 'string' }, exchange: { type: 'string' }, symbol: { type: 'string' },
-    ordersCancelled: { type: 'integer' }, handedOver: { type: 'array', items: { type: 'string' } },
+    action: { type: 'string' },
+    instanceId: { type: 'string' },
+    exchange: { type: 'string' },
+    symbol: { type: 'string' },
+    ordersCancelled: { type: 'integer' },
+    handedOver: { type: 'array', items: { type: 'string' } },
   },
 } as const;

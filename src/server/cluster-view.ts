@@ -52,24 +52,46 @@ export interface ClusterView {
 
 export function clusterView(records: readonly InstanceRecord[], now: number): ClusterView {
   const reports = records.map((record) => ({ record, snapshot: record.snapshot as unknown as InstanceSnapshot }));
-  const live = (entry: (typeof reports)[number]) => !entry.snapshot.stopped && now - entry.record.heartbeatAt <= entry.snapshot.leaseTtlMs;
+  const live = (entry: (typeof reports)[number]) =>
+    !entry.snapshot.stopped && now - entry.record.heartbeatAt <= entry.snapshot.leaseTtlMs;
   const symbols = new Map<string, ClusterSymbol>();
   // Freshest first: a symbol nobody owns is shown as the latest reporter saw it.
   for (const entry of [...reports].sort((a, b) => b.record.heartbeatAt - a.record.heartbeatAt)) {
     for (const status of entry.snapshot.symbols) {
       const key = `${status.exchange}:${status.symbol}`;
       const owns = status.ownership === 'owned' && live(entry);
-      if (owns) symbols.set(key, { ...status, owner: entry.record.instanceId, leaseExpiresBy: entry.record.heartbeatAt + entry.snapshot.leaseTtlMs });
-      else if (!symbols.has(key)) symbols.set(key, { ...status, ownership: 'waiting', ownedSince: undefined, owner: null });
+      if (owns)
+        symbols.set(key, {
+          ...status,
+          owner: entry.record.instanceId,
+          leaseExpiresBy: entry.record.heartbeatAt + entry.snapshot.leaseTtlMs,
+        });
+      else if (!symbols.has(key))
+        symbols.set(key, { ...status, ownership: 'waiting', ownedSince: undefined, owner: null });
     }
   }
   const instances = reports.map(({ record, snapshot }): ClusterInstance => {
     const state = snapshot.stopped ? 'stopped' : live({ record, snapshot }) ? 'running' : 'missing';
     return {
-      instanceId: record.instanceId, url: snapshot.url, version: snapshot.version, mode: snapshot.mode, state, startedAt: snapshot.startedAt,
-      heartbeatAt: record.heartbeatAt, allocation: snapshot.allocation, health: snapshot.health,
-      owned: [...symbols.values()].filter((symbol) => symbol.owner === record.instanceId).map((symbol) => `${symbol.exchange}:${symbol.symbol}`),
+      instanceId: record.instanceId,
+      url: snapshot.url,
+      version: snapshot.version,
+      mode: snapshot.mode,
+      state,
+      startedAt: snapshot.startedAt,
+      heartbeatAt: record.heartbeatAt,
+      allocation: snapshot.allocation,
+      health: snapshot.health,
+      owned: [...symbols.values()]
+        .filter((symbol) => symbol.owner === record.instanceId)
+        .map((symbol) => `${symbol.exchange}:${symbol.symbol}`),
     };
   });
-  return { generatedAt: now, instances, symbols: [...symbols.values()].sort((a, b) => `${a.exchange}:${a.symbol}`.localeCompare(`${b.exchange}:${b.symbol}`)) };
+  return {
+    generatedAt: now,
+    instances,
+    symbols: [...symbols.values()].sort((a, b) =>
+      `${a.exchange}:${a.symbol}`.localeCompare(`${b.exchange}:${b.symbol}`),
+    ),
+  };
 }

@@ -17,10 +17,16 @@ export interface SlotView {
   readonly state: 'EMPTY' | 'FILLED';
   readonly position: string;
   readonly entryPrice: string;
-  readonly order?: {
-    readonly clientOrderId: string; readonly side: string; readonly price: string | undefined; readonly quantity: string;
-    readonly filledQuantity: string; readonly status: string;
-  } | undefined;
+  readonly order?:
+    | {
+        readonly clientOrderId: string;
+        readonly side: string;
+        readonly price: string | undefined;
+        readonly quantity: string;
+        readonly filledQuantity: string;
+        readonly status: string;
+      }
+    | undefined;
 }
 
 export interface GridView {
@@ -34,7 +40,11 @@ export interface GridView {
   readonly slots: readonly SlotView[];
 }
 
-export async function gridView(database: Pick<DatabaseOperations, 'getGrid' | 'getSlots' | 'getOrders'>, exchange: string, symbol: string): Promise<GridView | undefined> {
+export async function gridView(
+  database: Pick<DatabaseOperations, 'getGrid' | 'getSlots' | 'getOrders'>,
+  exchange: string,
+  symbol: string,
+): Promise<GridView | undefined> {
   const grid = await database.getGrid(exchange, symbol);
   if (grid === undefined) return undefined;
   const [slots, orders] = await Promise.all([
@@ -42,21 +52,42 @@ export async function gridView(database: Pick<DatabaseOperations, 'getGrid' | 'g
     database.getOrders({ exchange, symbol, status: WORKING, limit: 1000 }),
   ]);
   const levels = lattice(grid.anchor, grid.interval);
-  const orderAt = new Map<number, OrderRecord>(orders.filter((order) => order.level !== undefined && isWorking(order.status)).map((order) => [order.level!, order]));
+  const orderAt = new Map<number, OrderRecord>(
+    orders
+      .filter((order) => order.level !== undefined && isWorking(order.status))
+      .map((order) => [order.level!, order]),
+  );
   const views = slots.map((slot): SlotView => {
     const order = orderAt.get(slot.level);
     const holding = slot.positionQuantity.isPositive() && !slot.positionQuantity.isZero();
     return {
-      level: slot.level, price: priceAt(levels, slot.level).toFixed(), cycle: slot.cycle, state: holding ? 'FILLED' : 'EMPTY',
-      position: slot.positionQuantity.toFixed(), entryPrice: slot.entryPrice.toFixed(),
-      order: order === undefined ? undefined : {
-        clientOrderId: order.clientOrderId, side: order.side, price: order.price?.toFixed(), quantity: order.quantity.toFixed(),
-        filledQuantity: order.filledQuantity.toFixed(), status: order.status,
-      },
+      level: slot.level,
+      price: priceAt(levels, slot.level).toFixed(),
+      cycle: slot.cycle,
+      state: holding ? 'FILLED' : 'EMPTY',
+      position: slot.positionQuantity.toFixed(),
+      entryPrice: slot.entryPrice.toFixed(),
+      order:
+        order === undefined
+          ? undefined
+          : {
+              clientOrderId: order.clientOrderId,
+              side: order.side,
+              price: order.price?.toFixed(),
+              quantity: order.quantity.toFixed(),
+              filledQuantity: order.filledQuantity.toFixed(),
+              status: order.status,
+            },
     };
   });
   return {
-    exchange, symbol, anchor: grid.anchor.toFixed(), interval: grid.interval.toFixed(), paused: grid.paused, pausedReason: grid.pausedReason,
-    updatedAt: grid.updatedAt, slots: views.sort((a, b) => b.level - a.level),
+    exchange,
+    symbol,
+    anchor: grid.anchor.toFixed(),
+    interval: grid.interval.toFixed(),
+    paused: grid.paused,
+    pausedReason: grid.pausedReason,
+    updatedAt: grid.updatedAt,
+    slots: views.sort((a, b) => b.level - a.level),
   };
 }

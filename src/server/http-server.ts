@@ -52,7 +52,12 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await server.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'QuantMesh instance API', version: options.version, description: 'One instance of a QuantMesh cluster: status, the cluster view, stored records and operator actions.' },
+      info: {
+        title: 'QuantMesh instance API',
+        version: options.version,
+        description:
+          'One instance of a QuantMesh cluster: status, the cluster view, stored records and operator actions.',
+      },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'web.api_key' },
@@ -64,15 +69,24 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
   requireApiKey(server, options.apiKey);
   const clusterOptions = {
-    database: options.database, lockBackend: options.lockBackend, health: options.health,
-    clock: options.clock ?? Date.now, streamIntervalMs: options.streamIntervalMs ?? 2000,
+    database: options.database,
+    lockBackend: options.lockBackend,
+    health: options.health,
+    clock: options.clock ?? Date.now,
+    streamIntervalMs: options.streamIntervalMs ?? 2000,
   };
   statusRoutes(server, options);
   clusterRoutes(server, clusterOptions);
   recordRoutes(server, options.database);
-  actionRoutes(server, { instanceId: options.instanceId, control: options.control, cluster: clusterReader(clusterOptions) });
+  actionRoutes(server, {
+    instanceId: options.instanceId,
+    control: options.control,
+    cluster: clusterReader(clusterOptions),
+  });
   await dashboardRoutes(server, options.dashboardDir);
-  server.get('/api/openapi.json', { schema: { summary: 'This document (OpenAPI 3)', tags: ['status'] } }, async () => server.swagger());
+  server.get('/api/openapi.json', { schema: { summary: 'This document (OpenAPI 3)', tags: ['status'] } }, async () =>
+    server.swagger(),
+  );
   return server;
 }
 

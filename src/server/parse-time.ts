@@ -3,6 +3,7 @@ export function parseTime(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (/^\d+$/.test(text)) return Number(text);
   const time = Date.parse(/T.*(Z|[+-]\d{2}:?\d{2})$/.test(text) || !text.includes('T') ? text : `${text}Z`);
-  if (Number.isNaN(time)) throw Object.assign(new Error(`not a time: ${text} (epoch ms or ISO 8601)`), { statusCode: 400 });
+  if (Number.isNaN(time))
+    throw Object.assign(new Error(`not a time: ${text} (epoch ms or ISO 8601)`), { statusCode: 400 });
   return time;
 }

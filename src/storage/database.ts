@@ -17,8 +17,21 @@
 import type { Fill } from '../domain/fill.js';
 import type { Trade } from '../domain/trade.js';
 import type {
-  EventFilter, EventRecord, FillCursorRecord, FillFilter, GridRecord, InstanceRecord, IntentFilter, OrderFilter,
-  OrderIntent, OrderRecord, OrderStateChange, SlotRecord, Statistics, StatisticsFilter, TradeFilter,
+  EventFilter,
+  EventRecord,
+  FillCursorRecord,
+  FillFilter,
+  GridRecord,
+  InstanceRecord,
+  IntentFilter,
+  OrderFilter,
+  OrderIntent,
+  OrderRecord,
+  OrderStateChange,
+  SlotRecord,
+  Statistics,
+  StatisticsFilter,
+  TradeFilter,
 } from './records.js';
 
 export type SqlDialect = 'sqlite' | 'postgres' | 'mysql';
@@ -55,7 +68,13 @@ export interface DatabaseOperations {
   /** Creates the grid if absent and returns the stored one (its anchor wins over `grid.anchor`). */
   ensureGrid(grid: GridRecord): Promise<GridRecord>;
   getGrid(exchange: string, symbol: string): Promise<GridRecord | undefined>;
-  setGridPaused(exchange: string, symbol: string, paused: boolean, reason: string | undefined, time: number): Promise<void>;
+  setGridPaused(
+    exchange: string,
+    symbol: string,
+    paused: boolean,
+    reason: string | undefined,
+    time: number,
+  ): Promise<void>;
 
   getSlots(exchange: string, symbol: string): Promise<SlotRecord[]>;
   /** Upserts by (exchange, symbol, level). */

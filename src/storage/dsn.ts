@@ -83,7 +83,8 @@ function parsePostgresKeywords(text: string, fail: (reason: string) => never): S
     pairs.set(match[1]!, raw.startsWith("'") ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw);
     consumed = pattern.lastIndex;
   }
-  if (pairs.size === 0 || text.slice(consumed).trim() !== '') fail('expected a postgres:// URL or key=value pairs such as "host=localhost dbname=quantmesh"');
+  if (pairs.size === 0 || text.slice(consumed).trim() !== '')
+    fail('expected a postgres:// URL or key=value pairs such as "host=localhost dbname=quantmesh"');
   const { host = 'localhost', port, user, password, dbname, ...rest } = Object.fromEntries(pairs);
   const ports = (port ?? '').split(',');
   const hosts = host.split(',').map((name, index) => `${name}:${ports[index] ?? ports[0] ?? ''}`.replace(/:$/, ''));
@@ -141,7 +142,10 @@ export function redactDsn(dsn: string): string {
 /** A libpq/mysql2-style URL for one host, for drivers that take a connection string. */
 export function connectionUrl(connection: ServerConnection, host: HostPort): string {
   const scheme = connection.dialect === 'postgres' ? 'postgres' : 'mysql';
-  const auth = connection.user === undefined ? '' : `${encodeURIComponent(connection.user)}${connection.password === undefined ? '' : `:${encodeURIComponent(connection.password)}`}@`;
+  const auth =
+    connection.user === undefined
+      ? ''
+      : `${encodeURIComponent(connection.user)}${connection.password === undefined ? '' : `:${encodeURIComponent(connection.password)}`}@`;
   const query = new URLSearchParams(connection.params).toString();
   const hostText = host.host.includes(':') ? `[${host.host}]` : host.host;
   return `${scheme}://${auth}${hostText}:${host.port}/${encodeURIComponent(connection.database)}${query ? `?${query}` : ''}`;

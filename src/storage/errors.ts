@@ -3,7 +3,11 @@ import { QuantMeshError } from '../errors/quantmesh-error.js';
 /** A database DSN that cannot be parsed for its type. The message carries the DSN with its password masked. */
 export class InvalidDsnError extends QuantMeshError {
   readonly code = 'QM_STORAGE_INVALID_DSN';
-  constructor(readonly dialect: string, readonly redactedDsn: string, readonly reason: string) {
+  constructor(
+    readonly dialect: string,
+    readonly redactedDsn: string,
+    readonly reason: string,
+  ) {
     super(`invalid ${dialect} DSN ${JSON.stringify(redactedDsn)}: ${reason}`);
   }
 }
@@ -11,7 +15,11 @@ export class InvalidDsnError extends QuantMeshError {
 /** The database cannot be reached (or no writable primary was found); nothing is known to be written. */
 export class DatabaseUnavailableError extends QuantMeshError {
   readonly code = 'QM_STORAGE_UNAVAILABLE';
-  constructor(readonly dialect: string, reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly dialect: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${dialect} database unavailable: ${reason}`, options);
   }
 }
@@ -19,7 +27,11 @@ export class DatabaseUnavailableError extends QuantMeshError {
 /** An intent was fenced by a token lower than one already recorded for its fence key (Invariant 1). */
 export class StaleFencingTokenError extends QuantMeshError {
   readonly code = 'QM_STORAGE_STALE_FENCING_TOKEN';
-  constructor(readonly fenceKey: string, readonly fencingToken: bigint, readonly highestToken: bigint) {
+  constructor(
+    readonly fenceKey: string,
+    readonly fencingToken: bigint,
+    readonly highestToken: bigint,
+  ) {
     super(`fencing token ${fencingToken} for ${fenceKey} is stale: ${highestToken} was already recorded`);
   }
 }
@@ -27,7 +39,10 @@ export class StaleFencingTokenError extends QuantMeshError {
 /** An intent for the same grid slot round (or the same client order id) was already recorded. */
 export class DuplicateIntentError extends QuantMeshError {
   readonly code = 'QM_STORAGE_DUPLICATE_INTENT';
-  constructor(readonly exchange: string, readonly clientOrderId: string) {
+  constructor(
+    readonly exchange: string,
+    readonly clientOrderId: string,
+  ) {
     super(`an order intent for ${exchange} ${clientOrderId} (or its slot, level, cycle and side) is already recorded`);
   }
 }
@@ -35,7 +50,10 @@ export class DuplicateIntentError extends QuantMeshError {
 /** The write-behind spool is full (`maxSpoolBytes`): the write was refused, nothing was stored. */
 export class SpoolFullError extends QuantMeshError {
   readonly code = 'QM_STORAGE_SPOOL_FULL';
-  constructor(readonly spoolBytes: number, readonly maxSpoolBytes: number) {
+  constructor(
+    readonly spoolBytes: number,
+    readonly maxSpoolBytes: number,
+  ) {
     super(`write-behind spool is full (${spoolBytes} of ${maxSpoolBytes} bytes); the write was refused`);
   }
 }
@@ -43,7 +61,11 @@ export class SpoolFullError extends QuantMeshError {
 /** The spool file holds a record that cannot be read back (other than a torn last line). */
 export class SpoolCorruptedError extends QuantMeshError {
   readonly code = 'QM_STORAGE_SPOOL_CORRUPTED';
-  constructor(readonly path: string, readonly line: number, reason: string) {
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    reason: string,
+  ) {
     super(`spool file ${path} line ${line} is unreadable: ${reason}`);
   }
 }

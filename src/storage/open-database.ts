@@ -35,9 +35,12 @@ export function poolSettings(options: DatabaseOptions): PoolSettings {
     maxIdleConns: options.maxIdleConns ?? 5,
     connMaxLifetimeSeconds: options.connMaxLifetimeSeconds ?? 3600,
   };
-  if (!Number.isInteger(settings.maxOpenConns) || settings.maxOpenConns < 1) throw new InvalidStorageOptionsError('maxOpenConns must be an integer ≥ 1');
-  if (!Number.isInteger(settings.maxIdleConns) || settings.maxIdleConns < 0) throw new InvalidStorageOptionsError('maxIdleConns must be an integer ≥ 0');
-  if (!(settings.connMaxLifetimeSeconds >= 0)) throw new InvalidStorageOptionsError('connMaxLifetimeSeconds must be ≥ 0');
+  if (!Number.isInteger(settings.maxOpenConns) || settings.maxOpenConns < 1)
+    throw new InvalidStorageOptionsError('maxOpenConns must be an integer ≥ 1');
+  if (!Number.isInteger(settings.maxIdleConns) || settings.maxIdleConns < 0)
+    throw new InvalidStorageOptionsError('maxIdleConns must be an integer ≥ 0');
+  if (!(settings.connMaxLifetimeSeconds >= 0))
+    throw new InvalidStorageOptionsError('connMaxLifetimeSeconds must be ≥ 0');
   return { ...settings, maxIdleConns: Math.min(settings.maxIdleConns, settings.maxOpenConns) };
 }
 
@@ -53,10 +56,14 @@ export function createStorageDialect(options: DatabaseOptions): StorageDialect {
     case 'mysql': {
       const connection = parseDsn(options.type, options.dsn);
       if (connection.dialect === 'sqlite') throw new InvalidStorageOptionsError('a server DSN is required');
-      return options.type === 'postgres' ? createPostgresDialect(connection, settings) : createMysqlDialect(connection, settings);
+      return options.type === 'postgres'
+        ? createPostgresDialect(connection, settings)
+        : createMysqlDialect(connection, settings);
     }
     default:
-      throw new InvalidStorageOptionsError(`type must be sqlite, postgres or mysql, not ${JSON.stringify(options.type)}`);
+      throw new InvalidStorageOptionsError(
+        `type must be sqlite, postgres or mysql, not ${JSON.stringify(options.type)}`,
+      );
   }
 }
 

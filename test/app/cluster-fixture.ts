@@ -14,7 +14,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SimSymbolSettings } from '../../src/exchange/sim/sim-settings.js';
-import { type SimVenueServer, type SimVenueServerOptions, startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
+import {
+  type SimVenueServer,
+  type SimVenueServerOptions,
+  startSimVenueServer,
+} from '../../src/exchange/sim-venue/sim-venue-server.js';
 import type { OwnedProcess } from '../harness/child-process.js';
 import { type OwnedEtcd, startEtcd } from '../harness/etcd.js';
 import { FaultProxy } from '../harness/fault-proxy.js';
@@ -55,8 +59,18 @@ export interface ClusterOptions {
   readonly maxSpoolBytes?: number | undefined;
 }
 
-export interface SymbolStatus { symbol: string; state: string; ownership: string; workingOrders: number; pausedReason?: string }
-export interface InstanceStatus { mode: string; allocation: { mode: string; members?: string[] }; symbols: SymbolStatus[] }
+export interface SymbolStatus {
+  symbol: string;
+  state: string;
+  ownership: string;
+  workingOrders: number;
+  pausedReason?: string;
+}
+export interface InstanceStatus {
+  mode: string;
+  allocation: { mode: string; members?: string[] };
+  symbols: SymbolStatus[];
+}
 
 /** One instance of the cluster: its current process (restartable), signals and status. */
 export interface ClusterNode {
@@ -105,10 +119,18 @@ export interface Cluster {
 export async function startCluster(options: ClusterOptions, teardown: TeardownSteps): Promise<Cluster> {
   const root = await mkdtemp(join(tmpdir(), `qm-${options.name}-`));
   teardown.push(() => rm(root, { recursive: true, force: true }));
-  const account = { apiKey: `${options.name}-key`, apiSecret: `${options.name}-secret`, accountId: `${options.name}-account` };
+  const account = {
+    apiKey: `${options.name}-key`,
+    apiSecret: `${options.name}-secret`,
+    accountId: `${options.name}-account`,
+  };
   const refused: Cluster['refused'] = [];
   const venue = await startSimVenueServer({
-    ...options.venue, seed: options.seed ?? 20261124, symbols: [...options.symbols], accounts: [account], stepIntervalMs: 25,
+    ...options.venue,
+    seed: options.seed ?? 20261124,
+    symbols: [...options.symbols],
+    accounts: [account],
+    stepIntervalMs: 25,
     onRequestError: (summary) => refused.push(summary),
   });
   teardown.push(() => venue.close());
@@ -145,7 +167,11 @@ export async function startCluster(options: ClusterOptions, teardown: TeardownSt
     if (options.lock === 'etcd') return `  type: etcd\n  etcd:\n    endpoints: [http://${endpoint}]\n`;
     return '  type: database\n';
   };
-  const yamlOf = (spec: ClusterNodeSpec, dir: string, webPort: number) => `${sharedPostgresYaml(spec.id, dir, proxiedDsn.toString())}${options.maxSpoolBytes === undefined ? '' : `  max_spool_bytes: ${options.maxSpoolBytes}\n`}distributed_lock:
+  const yamlOf = (
+    spec: ClusterNodeSpec,
+    dir: string,
+    webPort: number,
+  ) => `${sharedPostgresYaml(spec.id, dir, proxiedDsn.toString())}${options.maxSpoolBytes === undefined ? '' : `  max_spool_bytes: ${options.maxSpoolBytes}\n`}distributed_lock:
   enabled: true
   prefix: "${prefix}"
   default_ttl: 5s
@@ -179,10 +205,21 @@ web:
     nodes.push(clusterNode(spec, { root, configFile, webPort }, teardown));
   }
   return {
-    venue, account, record, refused, database, venueProxy, databaseProxy, lockProxy, lockServer, webhook, nodes,
+    venue,
+    account,
+    record,
+    refused,
+    database,
+    venueProxy,
+    databaseProxy,
+    lockProxy,
+    lockServer,
+    webhook,
+    nodes,
     node(id) {
       const found = nodes.find((node) => node.id === id);
-      if (found === undefined) throw new Error(`no node ${id} in the cluster (${nodes.map((node) => node.id).join(', ')})`);
+      if (found === undefined)
+        throw new Error(`no node ${id} in the cluster (${nodes.map((node) => node.id).join(', ')})`);
       return found;
     },
     async startAll() {
@@ -197,7 +234,11 @@ async function proxyTo(host: string, port: number, teardown: TeardownSteps): Pro
   return proxy;
 }
 
-function clusterNode(spec: ClusterNodeSpec, where: { root: string; configFile: string; webPort: number }, teardown: TeardownSteps): ClusterNode {
+function clusterNode(
+  spec: ClusterNodeSpec,
+  where: { root: string; configFile: string; webPort: number },
+  teardown: TeardownSteps,
+): ClusterNode {
   const standby = spec.standby === true;
   let current: OwnedProcess | undefined;
   const earlier: string[] = [];
@@ -206,8 +247,15 @@ function clusterNode(spec: ClusterNodeSpec, where: { root: string; configFile: s
     return current;
   };
   // Bounded: a paused node accepts the connection and never answers.
-  const status = async (): Promise<InstanceStatus> => (await fetch(`http://127.0.0.1:${where.webPort}/api/status`, { signal: AbortSignal.timeout(5000) })).json() as Promise<InstanceStatus>;
-  const owned = async () => (await status()).symbols.filter((symbol) => symbol.ownership === 'owned').map((symbol) => symbol.symbol).sort();
+  const status = async (): Promise<InstanceStatus> =>
+    (
+      await fetch(`http://127.0.0.1:${where.webPort}/api/status`, { signal: AbortSignal.timeout(5000) })
+    ).json() as Promise<InstanceStatus>;
+  const owned = async () =>
+    (await status()).symbols
+      .filter((symbol) => symbol.ownership === 'owned')
+      .map((symbol) => symbol.symbol)
+      .sort();
   teardown.push(async () => {
     // A paused process would not die of SIGKILL until continued.
     current?.signal('SIGCONT');
@@ -218,7 +266,9 @@ function clusterNode(spec: ClusterNodeSpec, where: { root: string; configFile: s
     standby,
     webPort: where.webPort,
     configFile: where.configFile,
-    get process() { return running(); },
+    get process() {
+      return running();
+    },
     output: () => [...earlier, current?.output() ?? ''].join('\n'),
     async start() {
       if (current !== undefined) {
@@ -239,7 +289,10 @@ function clusterNode(spec: ClusterNodeSpec, where: { root: string; configFile: s
     status,
     owned,
     async trading() {
-      return (await status()).symbols.filter((symbol) => symbol.ownership === 'owned' && symbol.state === 'running' && symbol.workingOrders > 0).map((symbol) => symbol.symbol).sort();
+      return (await status()).symbols
+        .filter((symbol) => symbol.ownership === 'owned' && symbol.state === 'running' && symbol.workingOrders > 0)
+        .map((symbol) => symbol.symbol)
+        .sort();
     },
   };
 }

@@ -27,27 +27,39 @@ afterAll(async () => {
 });
 
 /** The instance's configuration as stored in etcd; the sim's price stands still (volatility 0), so only settings move orders. */
-const documentWith = (symbol: string, database = '', system = 'info') => [
-  'instance: { id: live-1 }',
-  `database: { type: sqlite, dsn: ${join(dir, 'qm.db')}${database} }`,
-  'exchanges:',
-  '  sim: { type: sim, seed: 42, volatility: "0", tick_interval: 100ms, symbols: [{ symbol: BTCUSDT, initial_price: "60000", tick_size: "0.1", step_size: "0.0001", min_notional: "5" }] }',
-  'trading:',
-  `  symbols: [{ exchange: sim, symbol: BTCUSDT, price_interval: "50", ${symbol} }]`,
-  `storage: { spool_path: ${join(dir, 'spool')}, flush_interval: 50ms }`,
-  'web: { enabled: false }',
-  `system: { log_level: ${system} }`,
-  '',
-].join('\n');
+const documentWith = (symbol: string, database = '', system = 'info') =>
+  [
+    'instance: { id: live-1 }',
+    `database: { type: sqlite, dsn: ${join(dir, 'qm.db')}${database} }`,
+    'exchanges:',
+    '  sim: { type: sim, seed: 42, volatility: "0", tick_interval: 100ms, symbols: [{ symbol: BTCUSDT, initial_price: "60000", tick_size: "0.1", step_size: "0.0001", min_notional: "5" }] }',
+    'trading:',
+    `  symbols: [{ exchange: sim, symbol: BTCUSDT, price_interval: "50", ${symbol} }]`,
+    `storage: { spool_path: ${join(dir, 'spool')}, flush_interval: 50ms }`,
+    'web: { enabled: false }',
+    `system: { log_level: ${system} }`,
+    '',
+  ].join('\n');
 
-
-const workingBuys = () => readSqlite(join(dir, 'qm.db'), (db) => db.prepare("select price, quantity from orders where side = 'BUY' and status in ('PENDING_NEW', 'NEW') order by price desc").all() as { price: string; quantity: string }[]);
+const workingBuys = () =>
+  readSqlite(
+    join(dir, 'qm.db'),
+    (db) =>
+      db
+        .prepare(
+          "select price, quantity from orders where side = 'BUY' and status in ('PENDING_NEW', 'NEW') order by price desc",
+        )
+        .all() as { price: string; quantity: string }[],
+  );
 
 describe('configuration centre: live changes', () => {
   it('a put reaches the running grid without a restart; an invalid put is ignored; a database change asks for a restart', async () => {
     const centre = new EtcdConfigCentre({ endpoints: [etcd.endpoint], prefix: PREFIX });
     const bootstrap = join(dir, 'bootstrap.yaml');
-    await writeFile(bootstrap, `instance: { id: live-1 }\nconfig_centre: { enabled: true, endpoints: ["${etcd.endpoint}"], prefix: "${PREFIX}" }\n`);
+    await writeFile(
+      bootstrap,
+      `instance: { id: live-1 }\nconfig_centre: { enabled: true, endpoints: ["${etcd.endpoint}"], prefix: "${PREFIX}" }\n`,
+    );
     const first = await centre.put('live-1', documentWith('order_quantity: "30", buy_window_size: 3'));
     const logs = captureLogs({ level: 'info' });
     let instance: InstanceHandle | undefined;
@@ -61,40 +73,79 @@ describe('configuration centre: live changes', () => {
       // 30 USDT at 59,950 / 59,900 / 59,850 is 0.0005 BTC (floored to the 0.0001 step).
       expect(before.map((row) => row.quantity)).toEqual(['0.0005', '0.0005', '0.0005']);
 
-      const second = await centre.put('live-1', documentWith('order_quantity: "120", buy_window_size: 5'), { expectRevision: first });
+      const second = await centre.put('live-1', documentWith('order_quantity: "120", buy_window_size: 5'), {
+        expectRevision: first,
+      });
       await eventually(status, (s) => s.workingOrders === 5, 'five working buys after the put');
       const after = await eventually(workingBuys, (rows) => rows.length === 5, 'five stored buys');
       // The working buys keep their size; the two new ones are sized with 120 USDT.
       expect(after.map((row) => [row.price, row.quantity])).toEqual([
-        ['59950', '0.0005'], ['59900', '0.0005'], ['59850', '0.0005'], ['59800', '0.002'], ['59750', '0.002'],
+        ['59950', '0.0005'],
+        ['59900', '0.0005'],
+        ['59850', '0.0005'],
+        ['59800', '0.002'],
+        ['59750', '0.002'],
       ]);
       const applied = logs.records().filter((record) => String(record.msg).startsWith('configuration applied'));
       // sell_window_size defaults to the buy window, so it follows.
-      expect(applied.map((record) => [record.msg, record.changes])).toEqual([['configuration applied: sim:BTCUSDT order_quantity, buy_window_size, sell_window_size', [
-        { key: 'trading.symbols[0].order_quantity', from: '30', to: '120' },
-        { key: 'trading.symbols[0].buy_window_size', from: 3, to: 5 },
-        { key: 'trading.symbols[0].sell_window_size', from: 3, to: 5 },
-      ]]]);
+      expect(applied.map((record) => [record.msg, record.changes])).toEqual([
+        [
+          'configuration applied: sim:BTCUSDT order_quantity, buy_window_size, sell_window_size',
+          [
+            { key: 'trading.symbols[0].order_quantity', from: '30', to: '120' },
+            { key: 'trading.symbols[0].buy_window_size', from: 3, to: 5 },
+            { key: 'trading.symbols[0].sell_window_size', from: 3, to: 5 },
+          ],
+        ],
+      ]);
       // Loading at start and the watch's first delivery of the same document changed nothing.
       expect(logs.records().filter((record) => String(record.msg).includes('restart needed'))).toEqual([]);
 
       await centre.put('live-1', documentWith('order_quantity: abc, buy_window_size: 9'), { expectRevision: second });
-      const refused = await eventually(() => logs.records().find((record) => typeof record.msg === 'string' && record.msg.startsWith('invalid configuration in the configuration centre ignored')), (record) => record !== undefined, 'the invalid put logged');
-      expect(refused!.problems).toEqual([expect.stringMatching(new RegExp(`^${PREFIX}live-1:6: trading\\.symbols\\[0\\]\\.order_quantity: must be a decimal number`))]);
+      const refused = await eventually(
+        () =>
+          logs
+            .records()
+            .find(
+              (record) =>
+                typeof record.msg === 'string' &&
+                record.msg.startsWith('invalid configuration in the configuration centre ignored'),
+            ),
+        (record) => record !== undefined,
+        'the invalid put logged',
+      );
+      expect(refused!.problems).toEqual([
+        expect.stringMatching(
+          new RegExp(`^${PREFIX}live-1:6: trading\\.symbols\\[0\\]\\.order_quantity: must be a decimal number`),
+        ),
+      ]);
       expect(status()).toMatchObject({ state: 'running', workingOrders: 5 });
 
-      await centre.put('live-1', documentWith('order_quantity: "120", buy_window_size: 5', ', max_open_conns: 50', 'warn'));
-      const restart = await eventually(() => logs.records().find((record) => typeof record.msg === 'string' && record.msg.includes('restart needed')), (record) => record !== undefined, 'the restart warning');
+      await centre.put(
+        'live-1',
+        documentWith('order_quantity: "120", buy_window_size: 5', ', max_open_conns: 50', 'warn'),
+      );
+      const restart = await eventually(
+        () => logs.records().find((record) => typeof record.msg === 'string' && record.msg.includes('restart needed')),
+        (record) => record !== undefined,
+        'the restart warning',
+      );
       expect(restart!.keys).toEqual(['database.max_open_conns']);
       // The log level is applied live in the same change.
       expect(logs.logger.level).toBe('warn');
-      expect(logs.records().find((record) => record.msg === 'configuration applied: log level')?.changes).toEqual([{ key: 'system.log_level', from: 'info', to: 'warn' }]);
+      expect(logs.records().find((record) => record.msg === 'configuration applied: log level')?.changes).toEqual([
+        { key: 'system.log_level', from: 'info', to: 'warn' },
+      ]);
 
       // An operator deleting the key (etcdctl del) leaves the instance on its last good configuration.
       const operator = createEtcdClient({ endpoints: [etcd.endpoint], callTimeoutMs: 1000 });
       await operator.delete().key(`${PREFIX}live-1`).exec();
       operator.close();
-      await eventually(() => logs.records().some((record) => String(record.msg).startsWith('configuration deleted')), Boolean, 'the delete logged');
+      await eventually(
+        () => logs.records().some((record) => String(record.msg).startsWith('configuration deleted')),
+        Boolean,
+        'the delete logged',
+      );
       expect(status()).toMatchObject({ state: 'running', workingOrders: 5 });
       expect(status()).toMatchObject({ state: 'running', workingOrders: 5 });
     } finally {

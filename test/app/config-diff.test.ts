@@ -3,14 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { diffConfig } from '../../src/app/config-diff.js';
 import { parseConfig } from '../../src/config/load-config.js';
 
-const configWith = (symbols: string, extra = '') => parseConfig([
-  'instance: { id: a }',
-  'exchanges: { sim: { type: sim } }',
-  'trading:',
-  '  symbols:',
-  symbols,
-  extra,
-].join('\n'), { file: 'test.yaml', env: {} });
+const configWith = (symbols: string, extra = '') =>
+  parseConfig(
+    ['instance: { id: a }', 'exchanges: { sim: { type: sim } }', 'trading:', '  symbols:', symbols, extra].join('\n'),
+    { file: 'test.yaml', env: {} },
+  );
 
 const BTC = '    - { exchange: sim, symbol: BTCUSDT, price_interval: "50", order_quantity: "30" }';
 const ETH = '    - { exchange: sim, symbol: ETHUSDT, price_interval: "5", order_quantity: "30" }';
@@ -23,20 +20,37 @@ describe('diffConfig', () => {
 
   it('grid settings that keep the lattice are live; price_interval and reconcile_interval wait for a restart and keep running as they were', () => {
     const running = configWith(`${ETH}\n${BTC}`);
-    const next = configWith(`${BTC.replace('"30"', '"40", buy_window_size: 4, price_interval: "60", reconcile_interval: 5s').replace('price_interval: "50", ', '')}\n${ETH}`);
+    const next = configWith(
+      `${BTC.replace('"30"', '"40", buy_window_size: 4, price_interval: "60", reconcile_interval: 5s').replace('price_interval: "50", ', '')}\n${ETH}`,
+    );
     const diff = diffConfig(running, next);
     expect(diff.symbols.map((symbol) => [symbol.entry.symbol, symbol.changes.map((change) => change.key)])).toEqual([
-      ['BTCUSDT', ['trading.symbols[0].order_quantity', 'trading.symbols[0].buy_window_size', 'trading.symbols[0].sell_window_size']],
+      [
+        'BTCUSDT',
+        [
+          'trading.symbols[0].order_quantity',
+          'trading.symbols[0].buy_window_size',
+          'trading.symbols[0].sell_window_size',
+        ],
+      ],
     ]);
     expect(diff.symbols[0]!.changes[0]).toEqual({ key: 'trading.symbols[0].order_quantity', from: '30', to: '40' });
     expect(diff.restartNeeded).toEqual(['trading.symbols[0].price_interval', 'trading.symbols[0].reconcile_interval']);
     const btc = diff.running.trading.symbols.find((entry) => entry.symbol === 'BTCUSDT')!;
-    expect([btc.orderQuantity, btc.buyWindowSize, btc.priceInterval, btc.reconcileInterval]).toEqual(['40', 4, '50', 60_000]);
+    expect([btc.orderQuantity, btc.buyWindowSize, btc.priceInterval, btc.reconcileInterval]).toEqual([
+      '40',
+      4,
+      '50',
+      60_000,
+    ]);
   });
 
   it('an added symbol, a database change and a changed secret need a restart, listed by key without the secret', () => {
     const running = configWith(BTC, 'database: { type: sqlite, dsn: ./a.db }\nweb: { api_key: old-secret-1 }');
-    const next = configWith(`${BTC}\n${ETH}`, 'database: { type: sqlite, dsn: ./b.db }\nweb: { api_key: new-secret-2 }\nsystem: { log_level: debug }');
+    const next = configWith(
+      `${BTC}\n${ETH}`,
+      'database: { type: sqlite, dsn: ./b.db }\nweb: { api_key: new-secret-2 }\nsystem: { log_level: debug }',
+    );
     const diff = diffConfig(running, next);
     expect(diff.restartNeeded).toEqual(['database.dsn', 'web.api_key', 'trading.symbols (symbols added or removed)']);
     expect(diff.logLevel).toEqual({ key: 'system.log_level', from: 'info', to: 'debug' });

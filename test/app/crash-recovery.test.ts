@@ -21,7 +21,13 @@ import type { MarketType } from '../../src/domain/market.js';
 import { simSymbolsNamed } from '../../src/exchange/sim/sim-settings.js';
 import { type SimVenueServer, startSimVenueServer } from '../../src/exchange/sim-venue/sim-venue-server.js';
 import { cleanupAfterAll } from '../harness/cleanup-after-all.js';
-import { readSqlite, simVenueTradingYaml, spotVenueTradingYaml, sqliteInstanceYaml, startQuantMesh } from './quantmesh-process.js';
+import {
+  readSqlite,
+  simVenueTradingYaml,
+  spotVenueTradingYaml,
+  sqliteInstanceYaml,
+  startQuantMesh,
+} from './quantmesh-process.js';
 import { idsAcceptedTwice, recordVenueOrders, slotOverlaps } from './venue-record.js';
 
 const SEED = 20261124;
@@ -36,71 +42,85 @@ ${(market === 'spot' ? spotVenueTradingYaml : simVenueTradingYaml)(server.url, A
 `;
 }
 
-for (const [market, defaultKills] of [['future', 20], ['spot', 3]] as const) describe(`crash recovery of a ${market} grid (SIGKILL at random moments)`, () => {
-  const KILLS = Number(process.env.QM_CRASH_KILLS ?? defaultKills);
-  const cleanup = cleanupAfterAll();
+for (const [market, defaultKills] of [
+  ['future', 20],
+  ['spot', 3],
+] as const)
+  describe(`crash recovery of a ${market} grid (SIGKILL at random moments)`, () => {
+    const KILLS = Number(process.env.QM_CRASH_KILLS ?? defaultKills);
+    const cleanup = cleanupAfterAll();
 
-  it(`keeps orders unique, fills once and positions equal across ${KILLS} kills`, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'qm-crash-'));
-    cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    // A volatile market stepped every 25 ms, so orders fill often between kills.
-    const symbols = simSymbolsNamed([SYMBOL], market).map((symbol) => ({ ...symbol, volatility: 3 }));
-    const server = await startSimVenueServer({ seed: SEED, symbols, accounts: [ACCOUNT], stepIntervalMs: 25 });
-    cleanup.push(() => server.close());
-    const record = recordVenueOrders(server, ACCOUNT.accountId);
-    const configFile = join(dir, 'quantmesh.yaml');
-    await writeFile(configFile, configYaml(dir, server, market));
+    it(`keeps orders unique, fills once and positions equal across ${KILLS} kills`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'qm-crash-'));
+      cleanup.push(() => rm(dir, { recursive: true, force: true }));
+      // A volatile market stepped every 25 ms, so orders fill often between kills.
+      const symbols = simSymbolsNamed([SYMBOL], market).map((symbol) => ({ ...symbol, volatility: 3 }));
+      const server = await startSimVenueServer({ seed: SEED, symbols, accounts: [ACCOUNT], stepIntervalMs: 25 });
+      cleanup.push(() => server.close());
+      const record = recordVenueOrders(server, ACCOUNT.accountId);
+      const configFile = join(dir, 'quantmesh.yaml');
+      await writeFile(configFile, configYaml(dir, server, market));
 
-    const random = new SeededRandom(SEED);
-    for (let kill = 0; kill < KILLS; kill += 1) {
-      const instance = startQuantMesh(['--config', configFile], dir);
-      try {
-        // Trading starts once the symbol's ownership is won and the grid loaded and reconciled.
-        await instance.waitForLine(/symbol running/, 60_000);
-        // The kill window: anywhere in the next 0–2.5 s of trading (placements, fills, reconciliation).
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(random.next() * 2500)));
-      } finally {
-        await instance.kill();
+      const random = new SeededRandom(SEED);
+      for (let kill = 0; kill < KILLS; kill += 1) {
+        const instance = startQuantMesh(['--config', configFile], dir);
+        try {
+          // Trading starts once the symbol's ownership is won and the grid loaded and reconciled.
+          await instance.waitForLine(/symbol running/, 60_000);
+          // The kill window: anywhere in the next 0–2.5 s of trading (placements, fills, reconciliation).
+          await new Promise((resolve) => setTimeout(resolve, Math.floor(random.next() * 2500)));
+        } finally {
+          await instance.kill();
+        }
       }
-    }
-    const last = startQuantMesh(['--config', configFile], dir);
-    try {
-      await last.waitForLine(/symbol running/, 60_000);
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      last.signal('SIGINT');
-      expect(await last.exited).toBe(0);
-    } finally {
-      await last.kill();
-    }
-    const engine = server.engine;
-    expect(record.orders.size, last.output().slice(-3000)).toBeGreaterThan(KILLS);
+      const last = startQuantMesh(['--config', configFile], dir);
+      try {
+        await last.waitForLine(/symbol running/, 60_000);
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        last.signal('SIGINT');
+        expect(await last.exited).toBe(0);
+      } finally {
+        await last.kill();
+      }
+      const engine = server.engine;
+      expect(record.orders.size, last.output().slice(-3000)).toBeGreaterThan(KILLS);
 
-    // 1. No client order id accepted twice.
-    expect(idsAcceptedTwice(record)).toEqual([]);
+      // 1. No client order id accepted twice.
+      expect(idsAcceptedTwice(record)).toEqual([]);
 
-    // 2. No slot with two working orders at once.
-    expect(slotOverlaps(record)).toEqual([]);
+      // 2. No slot with two working orders at once.
+      expect(slotOverlaps(record)).toEqual([]);
 
-    // 3. Every venue fill stored exactly once.
-    const venueFills = engine.fillsAfter(ACCOUNT.accountId, SYMBOL, undefined, 1_000_000);
-    expect(venueFills.length).toBeGreaterThan(0);
-    const stored = readSqlite(join(dir, 'quantmesh.db'), (db) => ({
-      fills: db.prepare('select trade_id, side, quantity from fills where symbol = ?').all(SYMBOL) as { trade_id: string; side: string; quantity: string }[],
-      slots: db.prepare('select position_quantity from slots where symbol = ?').all(SYMBOL) as { position_quantity: string }[],
-    }));
-    expect(stored.fills.map((fill) => fill.trade_id).sort()).toEqual(venueFills.map((fill) => fill.tradeId).sort());
+      // 3. Every venue fill stored exactly once.
+      const venueFills = engine.fillsAfter(ACCOUNT.accountId, SYMBOL, undefined, 1_000_000);
+      expect(venueFills.length).toBeGreaterThan(0);
+      const stored = readSqlite(join(dir, 'quantmesh.db'), (db) => ({
+        fills: db.prepare('select trade_id, side, quantity from fills where symbol = ?').all(SYMBOL) as {
+          trade_id: string;
+          side: string;
+          quantity: string;
+        }[],
+        slots: db.prepare('select position_quantity from slots where symbol = ?').all(SYMBOL) as {
+          position_quantity: string;
+        }[],
+      }));
+      expect(stored.fills.map((fill) => fill.trade_id).sort()).toEqual(venueFills.map((fill) => fill.tradeId).sort());
 
-    // 4. Positions agree: the venue's, the stored fills' and the slots'.
-    // A spot account starts without the base asset: its base balance is the grid's position.
-    const venuePosition = market === 'spot'
-      ? engine.balances(ACCOUNT.accountId).find((balance) => balance.asset === 'BTC')?.total ?? ZERO
-      : engine.positions(ACCOUNT.accountId, [SYMBOL]).reduce((sum, position) => sum.add(position.quantity), ZERO);
-    const fillPosition = stored.fills.reduce((sum: Decimal, fill) => (fill.side === 'BUY' ? sum.add(dec(fill.quantity)) : sum.sub(dec(fill.quantity))), ZERO);
-    const slotPosition = stored.slots.reduce((sum: Decimal, slot) => sum.add(dec(slot.position_quantity)), ZERO);
-    expect(fillPosition.toFixed()).toBe(venuePosition.toFixed());
-    expect(slotPosition.toFixed()).toBe(venuePosition.toFixed());
+      // 4. Positions agree: the venue's, the stored fills' and the slots'.
+      // A spot account starts without the base asset: its base balance is the grid's position.
+      const venuePosition =
+        market === 'spot'
+          ? (engine.balances(ACCOUNT.accountId).find((balance) => balance.asset === 'BTC')?.total ?? ZERO)
+          : engine.positions(ACCOUNT.accountId, [SYMBOL]).reduce((sum, position) => sum.add(position.quantity), ZERO);
+      const fillPosition = stored.fills.reduce(
+        (sum: Decimal, fill) => (fill.side === 'BUY' ? sum.add(dec(fill.quantity)) : sum.sub(dec(fill.quantity))),
+        ZERO,
+      );
+      const slotPosition = stored.slots.reduce((sum: Decimal, slot) => sum.add(dec(slot.position_quantity)), ZERO);
+      expect(fillPosition.toFixed()).toBe(venuePosition.toFixed());
+      expect(slotPosition.toFixed()).toBe(venuePosition.toFixed());
 
-    // 5. The clean stop cancelled every grid order.
-    expect(engine.openOrders(ACCOUNT.accountId, SYMBOL).map((order) => order.clientOrderId)).toEqual([]);
-  }, 300_000);
-});
+      // 5. The clean stop cancelled every grid order.
+      expect(engine.openOrders(ACCOUNT.accountId, SYMBOL).map((order) => order.clientOrderId)).toEqual([]);
+    }, 300_000);
+  });

@@ -19,7 +19,16 @@ import { until } from '../harness/until.js';
 import { startWebhookReceiver, webhookAlertNotifier } from '../harness/webhook-receiver.js';
 
 const status = (state: string, pausedReason?: string): SymbolStatus => ({
-  exchange: 'binance', symbol: 'BTCUSDT', state, pausedReason, ownership: 'owned', position: '0', workingOrders: 0, realizedPnl: '0', fees: '0', tradeCount: 0,
+  exchange: 'binance',
+  symbol: 'BTCUSDT',
+  state,
+  pausedReason,
+  ownership: 'owned',
+  position: '0',
+  workingOrders: 0,
+  realizedPnl: '0',
+  fees: '0',
+  tradeCount: 0,
 });
 
 describe('DegradationAlerts', () => {
@@ -33,9 +42,17 @@ describe('DegradationAlerts', () => {
     const webhook = await startWebhookReceiver();
     cleanup.push(() => webhook.close());
     let now = 0;
-    const alerts = webhookAlertNotifier(pino({ level: 'silent' }), webhook.url, { rateLimit: new AlertRateLimit(60_000, () => now) });
+    const alerts = webhookAlertNotifier(pino({ level: 'silent' }), webhook.url, {
+      rateLimit: new AlertRateLimit(60_000, () => now),
+    });
     let statuses: SymbolStatus[] = [status('running')];
-    const watch = new DegradationAlerts({ instanceId: 'unit', alerts, logger: pino({ level: 'silent' }), symbols: () => statuses, database });
+    const watch = new DegradationAlerts({
+      instanceId: 'unit',
+      alerts,
+      logger: pino({ level: 'silent' }),
+      symbols: () => statuses,
+      database,
+    });
 
     await watch.check();
     statuses = [status('faulted')];
@@ -44,8 +61,15 @@ describe('DegradationAlerts', () => {
     statuses = [status('running')];
     await watch.check();
     await until(() => webhook.received.length === 2, 'the fault and the recovery delivered');
-    expect(webhook.received.map((alert) => [alert.kind, alert.symbol])).toEqual([['symbol-faulted', 'BTCUSDT'], ['symbol-recovered', 'BTCUSDT']]);
-    expect(webhook.received[0]).toMatchObject({ instanceId: 'unit', exchange: 'binance', message: expect.stringContaining('binance:BTCUSDT faulted') });
+    expect(webhook.received.map((alert) => [alert.kind, alert.symbol])).toEqual([
+      ['symbol-faulted', 'BTCUSDT'],
+      ['symbol-recovered', 'BTCUSDT'],
+    ]);
+    expect(webhook.received[0]).toMatchObject({
+      instanceId: 'unit',
+      exchange: 'binance',
+      message: expect.stringContaining('binance:BTCUSDT faulted'),
+    });
 
     // A second fault 10 s later is held back; the next one after the minute says how many were.
     now = 10_000;

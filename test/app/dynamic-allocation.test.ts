@@ -28,31 +28,56 @@ const SYMBOLS = Object.values(EXPECTED).flat().sort();
 describe('dynamic allocation over three instances (SIGKILL of one)', () => {
   const cleanup = cleanupAfterAll();
 
-  it('spreads six symbols two per instance, and the survivors take a killed instance\'s two over with no order duplicated', async () => {
-    const cluster = await startCluster({
-      name: 'dynamic', lock: 'etcd', allocation: 'dynamic', leaseTtlMs: LEASE_TTL_MS, symbols: simSymbolsNamed(SYMBOLS),
-      grid: () => 'price_interval: "0.2", order_quantity: "20", buy_window_size: 4, sell_window_size: 4, reconcile_interval: 2s',
-      nodes: Object.keys(EXPECTED).map((id) => ({ id })),
-    }, cleanup);
+  it("spreads six symbols two per instance, and the survivors take a killed instance's two over with no order duplicated", async () => {
+    const cluster = await startCluster(
+      {
+        name: 'dynamic',
+        lock: 'etcd',
+        allocation: 'dynamic',
+        leaseTtlMs: LEASE_TTL_MS,
+        symbols: simSymbolsNamed(SYMBOLS),
+        grid: () =>
+          'price_interval: "0.2", order_quantity: "20", buy_window_size: 4, sell_window_size: 4, reconcile_interval: 2s',
+        nodes: Object.keys(EXPECTED).map((id) => ({ id })),
+      },
+      cleanup,
+    );
     const { record } = cluster;
     const [a, b, c] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
     await Promise.all(cluster.nodes.map((node) => node.start()));
 
     // Two symbols each, all trading; every instance sees the three members and the rest unassigned.
     for (const node of cluster.nodes) {
-      await until(async () => (await node.trading()).join() === [...EXPECTED[node.id]!].sort().join(), `${node.id} trading its two symbols`, 30_000);
+      await until(
+        async () => (await node.trading()).join() === [...EXPECTED[node.id]!].sort().join(),
+        `${node.id} trading its two symbols`,
+        30_000,
+      );
     }
     for (const node of cluster.nodes) {
       const seen = await node.status();
       expect(seen.allocation).toEqual({ mode: 'dynamic', members: ['dyn-a', 'dyn-b', 'dyn-c'] });
-      expect(seen.symbols.filter((symbol) => symbol.ownership === 'unassigned').map((symbol) => symbol.symbol).sort())
-        .toEqual(SYMBOLS.filter((symbol) => !EXPECTED[node.id]!.includes(symbol)));
+      expect(
+        seen.symbols
+          .filter((symbol) => symbol.ownership === 'unassigned')
+          .map((symbol) => symbol.symbol)
+          .sort(),
+      ).toEqual(SYMBOLS.filter((symbol) => !EXPECTED[node.id]!.includes(symbol)));
     }
 
     await c.kill();
     const killedAt = performance.now();
-    await until(async () => [...await a.owned(), ...await b.owned()].sort().join() === SYMBOLS.join(), 'the survivors owning all six symbols', LEASE_TTL_MS + TAKEOVER_MARGIN_MS).catch((error: Error) => {
-      const events = (output: string) => output.split('\n').filter((line) => /allocation|ownership|campaign/.test(line)).slice(-12).join('\n');
+    await until(
+      async () => [...(await a.owned()), ...(await b.owned())].sort().join() === SYMBOLS.join(),
+      'the survivors owning all six symbols',
+      LEASE_TTL_MS + TAKEOVER_MARGIN_MS,
+    ).catch((error: Error) => {
+      const events = (output: string) =>
+        output
+          .split('\n')
+          .filter((line) => /allocation|ownership|campaign/.test(line))
+          .slice(-12)
+          .join('\n');
       throw new Error(`${error.message}; a: ${events(a.output())}; b: ${events(b.output())}`);
     });
     expect(performance.now() - killedAt).toBeLessThan(LEASE_TTL_MS + TAKEOVER_MARGIN_MS);

@@ -25,18 +25,27 @@ const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
 
 describe('embedded default across kill -9', () => {
   let dir: string | undefined;
-  afterAll(async () => { if (dir !== undefined) await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
 
   it(`finds the same venue after ${KILLS} kills and then stops on SIGINT in < ${STOP_BUDGET_MS} ms, leaving nothing open`, async () => {
     dir = await mkdtemp(join(tmpdir(), 'qm-embedded-crash-'));
     const random = new SeededRandom(20261201);
     const port = await freePort();
     const trading = async () => {
-      const status = await (await fetch(`http://127.0.0.1:${port}/api/status`)).json() as { symbols: { state: string; workingOrders: number }[] };
-      return status.symbols.length === SYMBOLS.length && status.symbols.every((symbol) => symbol.state === 'running' && symbol.workingOrders > 0);
+      const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+        symbols: { state: string; workingOrders: number }[];
+      };
+      return (
+        status.symbols.length === SYMBOLS.length &&
+        status.symbols.every((symbol) => symbol.state === 'running' && symbol.workingOrders > 0)
+      );
     };
     const filled = async () => {
-      const status = await (await fetch(`http://127.0.0.1:${port}/api/status`)).json() as { symbols: { position: string }[] };
+      const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+        symbols: { position: string }[];
+      };
       return status.symbols.some((symbol) => !dec(symbol.position).isZero());
     };
     for (let kill = 0; kill < KILLS; kill += 1) {
@@ -68,9 +77,18 @@ describe('embedded default across kill -9', () => {
     expect(last.output()).not.toContain('unaccounted');
 
     const stored = readSqlite(join(dir, 'data/quantmesh.db'), (db) => ({
-      unknown: Number((db.prepare("select count(*) as n from events where event_type = 'order.unknown'").get() as { n: number | bigint }).n),
+      unknown: Number(
+        (
+          db.prepare("select count(*) as n from events where event_type = 'order.unknown'").get() as {
+            n: number | bigint;
+          }
+        ).n,
+      ),
       fills: db.prepare('select symbol, trade_id from fills').all() as { symbol: string; trade_id: string }[],
-      slots: db.prepare('select symbol, position_quantity from slots').all() as { symbol: string; position_quantity: string }[],
+      slots: db.prepare('select symbol, position_quantity from slots').all() as {
+        symbol: string;
+        position_quantity: string;
+      }[],
     }));
     expect(stored.unknown).toBe(0);
 
@@ -78,15 +96,23 @@ describe('embedded default across kill -9', () => {
     const config = embeddedDefaultConfig();
     const options = exchangeOptionsOf(config, 'sim');
     if (options.type !== 'sim') throw new Error('the embedded default trades on its sim venue');
-    const venue = createExchange({ ...options, journalPath: join(dir, simJournalPathOf(config, 'sim')), stepIntervalMs: 0 }) as SimExchange;
+    const venue = createExchange({
+      ...options,
+      journalPath: join(dir, simJournalPathOf(config, 'sim')),
+      stepIntervalMs: 0,
+    }) as SimExchange;
     try {
       const { engine, account } = venue;
       expect(engine.openOrders(account).map((order) => order.clientOrderId)).toEqual([]);
-      const venueFills = SYMBOLS.flatMap((symbol) => engine.fillsAfter(account, symbol, undefined, 1_000_000).map((fill) => `${symbol}:${fill.tradeId}`));
+      const venueFills = SYMBOLS.flatMap((symbol) =>
+        engine.fillsAfter(account, symbol, undefined, 1_000_000).map((fill) => `${symbol}:${fill.tradeId}`),
+      );
       expect(venueFills.length).toBeGreaterThan(0);
       expect(stored.fills.map((fill) => `${fill.symbol}:${fill.trade_id}`).sort()).toEqual(venueFills.sort());
       for (const position of engine.positions(account, SYMBOLS)) {
-        const slots = stored.slots.filter((slot) => slot.symbol === position.symbol).reduce((sum: Decimal, slot) => sum.add(dec(slot.position_quantity)), ZERO);
+        const slots = stored.slots
+          .filter((slot) => slot.symbol === position.symbol)
+          .reduce((sum: Decimal, slot) => sum.add(dec(slot.position_quantity)), ZERO);
         expect([position.symbol, slots.toFixed()]).toEqual([position.symbol, position.quantity.toFixed()]);
       }
     } finally {

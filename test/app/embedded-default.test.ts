@@ -16,7 +16,9 @@ const WORKING = ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'];
 
 describe('embedded default (no --config)', () => {
   let dir: string | undefined;
-  afterAll(async () => { if (dir !== undefined) await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
 
   it('trades the demo symbols, answers /health, and stops on SIGINT with no working order left', async () => {
     dir = await mkdtemp(join(tmpdir(), 'qm-embedded-'));
@@ -28,7 +30,9 @@ describe('embedded default (no --config)', () => {
       expect(health.status).toBe(200);
       // Bounded wait for the market to move: the sim steps once a second.
       await new Promise((resolve) => setTimeout(resolve, RUN_MS));
-      const status = await (await fetch(`http://127.0.0.1:${port}/api/status`)).json() as { symbols: { symbol: string; state: string; workingOrders: number }[] };
+      const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+        symbols: { symbol: string; state: string; workingOrders: number }[];
+      };
       expect(status.symbols.map((symbol) => symbol.symbol).sort()).toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']);
       expect(status.symbols.every((symbol) => symbol.state === 'running' && symbol.workingOrders > 0)).toBe(true);
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
@@ -38,18 +42,33 @@ describe('embedded default (no --config)', () => {
       await instance.kill();
     }
     // The instance's own last status line per symbol, logged after the grids stopped.
-    const stoppedAt = instance.output().split('\n').findIndex((line) => line.includes('"msg":"stopping:'));
-    const final = logRecords(instance.output().split('\n').slice(stoppedAt).join('\n'), (record) => (record.symbolStatus as { state?: string } | undefined)?.state === 'stopped')
-      .map((record) => record.symbolStatus as { symbol: string; orders: number });
-    expect(final.map((line) => [line.symbol, line.orders])).toEqual([['sim:BTCUSDT', 0], ['sim:ETHUSDT', 0], ['sim:SOLUSDT', 0]]);
+    const stoppedAt = instance
+      .output()
+      .split('\n')
+      .findIndex((line) => line.includes('"msg":"stopping:'));
+    const final = logRecords(
+      instance.output().split('\n').slice(stoppedAt).join('\n'),
+      (record) => (record.symbolStatus as { state?: string } | undefined)?.state === 'stopped',
+    ).map((record) => record.symbolStatus as { symbol: string; orders: number });
+    expect(final.map((line) => [line.symbol, line.orders])).toEqual([
+      ['sim:BTCUSDT', 0],
+      ['sim:ETHUSDT', 0],
+      ['sim:SOLUSDT', 0],
+    ]);
 
     // What a clean stop left in the spool file is the database's too: read it as the next start would.
-    const database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'data/quantmesh.db'), spool: { path: join(dir, 'data/spool/local.spool') } });
+    const database = await openDatabase({
+      type: 'sqlite',
+      dsn: join(dir, 'data/quantmesh.db'),
+      spool: { path: join(dir, 'data/spool/local.spool') },
+    });
     await database.drain();
     await database.close();
     const stored = readSqlite(join(dir, 'data/quantmesh.db'), (db) => ({
       orders: Number((db.prepare('select count(*) as n from orders').get() as { n: number | bigint }).n),
-      working: db.prepare(`select client_order_id, status from orders where status in (${WORKING.map(() => '?').join(',')})`).all(...WORKING),
+      working: db
+        .prepare(`select client_order_id, status from orders where status in (${WORKING.map(() => '?').join(',')})`)
+        .all(...WORKING),
       fills: Number((db.prepare('select count(*) as n from fills').get() as { n: number | bigint }).n),
       trades: Number((db.prepare('select count(*) as n from trades').get() as { n: number | bigint }).n),
     }));

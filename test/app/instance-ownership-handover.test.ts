@@ -35,12 +35,26 @@ describe('InstanceOwnership.allocate', () => {
     const database = await openStore(dir);
     const engine = engineFor(sim, database, lock);
     const ownership = new InstanceOwnership({
-      lock, ttlMs: TTL_MS, standby: false, instanceId: 'handing-over', engines: new Map([['sim', engine]]), symbols: [BTC],
-      logger: silent, metrics: new EngineMetrics(new Registry()), alerts: new AlertNotifier(silent), settle: async () => undefined,
-      events: database, clock: () => Date.now(),
+      lock,
+      ttlMs: TTL_MS,
+      standby: false,
+      instanceId: 'handing-over',
+      engines: new Map([['sim', engine]]),
+      symbols: [BTC],
+      logger: silent,
+      metrics: new EngineMetrics(new Registry()),
+      alerts: new AlertNotifier(silent),
+      settle: async () => undefined,
+      events: database,
+      clock: () => Date.now(),
     });
     const won: string[] = [];
-    const next = new SymbolOwnership({ lock, ttlMs: TTL_MS, logger: silent, listener: { won: () => won.push('won'), lost: () => won.push('lost') } });
+    const next = new SymbolOwnership({
+      lock,
+      ttlMs: TTL_MS,
+      logger: silent,
+      listener: { won: () => won.push('won'), lost: () => won.push('lost') },
+    });
     try {
       await engine.start();
       sim.exchange.engine.setPrice(SYMBOL, dec('60000'));
@@ -55,13 +69,25 @@ describe('InstanceOwnership.allocate', () => {
       expect(ownership.state('sim', SYMBOL)).toBe('unassigned');
       const open = sim.exchange.engine.openOrders(sim.exchange.account, SYMBOL);
       expect(open.length).toBeGreaterThan(0);
-      await until(() => next.state('sim', SYMBOL) === 'owned', 'the next campaigner wins the released lease', 2 * TTL_MS);
+      await until(
+        () => next.state('sim', SYMBOL) === 'owned',
+        'the next campaigner wins the released lease',
+        2 * TTL_MS,
+      );
       // Nothing cancelled by the handover: the same orders still work at the venue.
-      expect(sim.exchange.engine.openOrders(sim.exchange.account, SYMBOL).map((order) => order.clientOrderId).sort())
-        .toEqual(open.map((order) => order.clientOrderId).sort());
+      expect(
+        sim.exchange.engine
+          .openOrders(sim.exchange.account, SYMBOL)
+          .map((order) => order.clientOrderId)
+          .sort(),
+      ).toEqual(open.map((order) => order.clientOrderId).sort());
       expect(won).toEqual(['won']);
       // Who traded what when: the win and the handover are on record.
-      const ownershipEvents = async () => (await database.getEvents({ symbol: SYMBOL })).map((event) => event.type).filter((type) => type.startsWith('ownership.')).sort();
+      const ownershipEvents = async () =>
+        (await database.getEvents({ symbol: SYMBOL }))
+          .map((event) => event.type)
+          .filter((type) => type.startsWith('ownership.'))
+          .sort();
       await until(async () => (await ownershipEvents()).length === 2, 'ownership events recorded');
       expect(await ownershipEvents()).toEqual(['ownership.acquired', 'ownership.released']);
     } finally {

@@ -5,7 +5,8 @@ import { parseConfig } from '../../src/config/load-config.js';
 import { configSecrets, redactConfig } from '../../src/config/redact-config.js';
 import { ALERT_KIND_NAMES } from '../../src/observability/alert-notifier.js';
 
-const BASE = 'exchanges:\n  sim: {type: sim}\ntrading:\n  symbols:\n    - {exchange: sim, symbol: BTCUSDT, price_interval: "0.1", order_quantity: "30"}\n';
+const BASE =
+  'exchanges:\n  sim: {type: sim}\ntrading:\n  symbols:\n    - {exchange: sim, symbol: BTCUSDT, price_interval: "0.1", order_quantity: "30"}\n';
 const parse = (yaml: string, env: Record<string, string> = {}) => parseConfig(BASE + yaml, { file: 'test.yaml', env });
 const NOTIFICATIONS = `notifications:
   webhook: {url: "https://hooks.example.com/q/\${HOOK}"}
@@ -33,11 +34,21 @@ describe('notification channels from the configuration', () => {
     for (const secret of Object.values(ENV)) expect(shown).not.toContain(secret);
     expect(shown).toContain('https://hooks.slack.com/***');
     const secrets = configSecrets(config);
-    expect(secrets).toEqual(expect.arrayContaining(['123:bot-secret', 'https://hooks.slack.com/services/T1/B2/slack-secret', 'https://hooks.example.com/q/hook-secret']));
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        '123:bot-secret',
+        'https://hooks.slack.com/services/T1/B2/slack-secret',
+        'https://hooks.example.com/q/hook-secret',
+      ]),
+    );
   });
 
   it('an unknown alert kind or a malformed summary time is refused with the allowed values', () => {
-    expect(() => parse('notifications:\n  slack: {webhook_url: "https://h/x", alerts: [standby-activate]}\n')).toThrow(/notifications\.slack\.alerts\[0\]: is not supported.*"standby-activated"/s);
-    expect(() => parse('notifications:\n  daily_summary_time: "24:00"\n')).toThrow(/notifications\.daily_summary_time: is not valid.*HH:MM/s);
+    expect(() => parse('notifications:\n  slack: {webhook_url: "https://h/x", alerts: [standby-activate]}\n')).toThrow(
+      /notifications\.slack\.alerts\[0\]: is not supported.*"standby-activated"/s,
+    );
+    expect(() => parse('notifications:\n  daily_summary_time: "24:00"\n')).toThrow(
+      /notifications\.daily_summary_time: is not valid.*HH:MM/s,
+    );
   });
 });

@@ -23,8 +23,18 @@ const DAY = Date.UTC(2026, 10, 30);
 
 function trade(id: number, symbol: string, closedAt: number, pnl: string): Trade {
   return {
-    id: `binance:acct:${id}`, exchange: 'binance', symbol, level: -id, cycle: 0, quantity: dec('0.01'),
-    buyPrice: dec('2994'), sellPrice: dec('2996'), fees: dec('0.01'), realizedPnl: dec(pnl), openedAt: closedAt - 1000, closedAt,
+    id: `binance:acct:${id}`,
+    exchange: 'binance',
+    symbol,
+    level: -id,
+    cycle: 0,
+    quantity: dec('0.01'),
+    buyPrice: dec('2994'),
+    sellPrice: dec('2996'),
+    fees: dec('0.01'),
+    realizedPnl: dec(pnl),
+    openedAt: closedAt - 1000,
+    closedAt,
   };
 }
 
@@ -43,14 +53,24 @@ describe('opt-in notifications', () => {
     database = await openDatabase({ type: 'sqlite', dsn: join(dir, 'records.db') });
     api = await startChatApiStandIn();
     const { logger } = captureLogs();
-    const dispatcher = new NotificationDispatcher(logger, [new WebhookChannel({ url: `${api.url}/hook`, timeoutMs: 2000, filter: { alerts: ALERT_KIND_NAMES, ...filter } })]);
+    const dispatcher = new NotificationDispatcher(logger, [
+      new WebhookChannel({ url: `${api.url}/hook`, timeoutMs: 2000, filter: { alerts: ALERT_KIND_NAMES, ...filter } }),
+    ]);
     return { database, dispatcher, logger, api };
   }
 
   it('each trade of an owned symbol is sent once; trades before the start and of symbols owned elsewhere are not', async () => {
     const { database, dispatcher, logger, api } = await setUp({ trades: true, dailySummary: false });
     await database.saveTrade(trade(1, 'ETHUSDT', DAY + 1000, '0.008'));
-    const notices = new TradeNotices({ database, dispatcher, logger, instanceId: 'instance-1', owns: (_exchange, symbol) => symbol === 'ETHUSDT', clock: () => DAY + 2000, pollIntervalMs: 60_000 });
+    const notices = new TradeNotices({
+      database,
+      dispatcher,
+      logger,
+      instanceId: 'instance-1',
+      owns: (_exchange, symbol) => symbol === 'ETHUSDT',
+      clock: () => DAY + 2000,
+      pollIntervalMs: 60_000,
+    });
     await database.saveTrade(trade(2, 'ETHUSDT', DAY + 3000, '0.01'));
     await database.saveTrade(trade(3, 'BTCUSDT', DAY + 3000, '0.5'));
     await database.saveTrade(trade(4, 'ETHUSDT', DAY + 3000, '-0.002'));
@@ -63,7 +83,10 @@ describe('opt-in notifications', () => {
     await notices.poll();
     await dispatcher.flush();
     expect(api.received.map((post) => [post.body.kind, (post.body.trade as { id: string }).id])).toEqual([
-      ['trade', 'binance:acct:2'], ['trade', 'binance:acct:4'], ['trade', 'binance:acct:6'], ['trade', 'binance:acct:5'],
+      ['trade', 'binance:acct:2'],
+      ['trade', 'binance:acct:4'],
+      ['trade', 'binance:acct:6'],
+      ['trade', 'binance:acct:5'],
     ]);
   });
 
@@ -72,13 +95,33 @@ describe('opt-in notifications', () => {
     await database.saveTrade(trade(1, 'ETHUSDT', DAY + 3_600_000, '0.01'));
     await database.saveTrade(trade(2, 'ETHUSDT', DAY + 7_200_000, '-0.004'));
     await database.saveTrade(trade(3, 'ETHUSDT', DAY + 86_400_000 + 5, '1'));
-    const summary = new DailySummary({ database, dispatcher, logger, instanceId: 'instance-1', owned: () => [{ exchange: 'binance', symbol: 'ETHUSDT' }], clock: () => DAY + 86_400_000, time: '00:00' });
+    const summary = new DailySummary({
+      database,
+      dispatcher,
+      logger,
+      instanceId: 'instance-1',
+      owned: () => [{ exchange: 'binance', symbol: 'ETHUSDT' }],
+      clock: () => DAY + 86_400_000,
+      time: '00:00',
+    });
     await summary.send(DAY);
     await dispatcher.flush();
-    expect(api.received.map((post) => post.body)).toEqual([{
-      kind: 'daily-summary', instanceId: 'instance-1', day: '2026-11-30',
-      symbols: [expect.objectContaining({ exchange: 'binance', symbol: 'ETHUSDT', tradeCount: 2, realizedPnl: '0.006', winRate: '0.5' })],
-    }]);
+    expect(api.received.map((post) => post.body)).toEqual([
+      {
+        kind: 'daily-summary',
+        instanceId: 'instance-1',
+        day: '2026-11-30',
+        symbols: [
+          expect.objectContaining({
+            exchange: 'binance',
+            symbol: 'ETHUSDT',
+            tradeCount: 2,
+            realizedPnl: '0.006',
+            winRate: '0.5',
+          }),
+        ],
+      },
+    ]);
   });
 
   it('the summary runs at the configured UTC time, the next day once that time has passed', () => {

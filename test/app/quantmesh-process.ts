@@ -17,7 +17,11 @@ export function startQuantMesh(args: readonly string[], cwd: string): OwnedProce
  * The configuration sections of an instance trading one symbol's grid on a sim-venue account
  * through the ccxt adapter (cancel_on_exit on): what the app tests' instances share.
  */
-export function simVenueTradingYaml(venueUrl: string, account: { apiKey: string; apiSecret: string }, symbol: string): string {
+export function simVenueTradingYaml(
+  venueUrl: string,
+  account: { apiKey: string; apiSecret: string },
+  symbol: string,
+): string {
   return `exchanges:
   binance:
     api_key: ${account.apiKey}
@@ -32,8 +36,15 @@ system:
 }
 
 /** The same for a spot grid: the account's Binance spot API on the sim venue (ccxt `binance`). */
-export function spotVenueTradingYaml(venueUrl: string, account: { apiKey: string; apiSecret: string }, symbol: string): string {
-  return simVenueTradingYaml(venueUrl, account, symbol).replace(`    base_url: ${venueUrl}\n`, `    base_url: ${venueUrl}\n    market: spot\n`);
+export function spotVenueTradingYaml(
+  venueUrl: string,
+  account: { apiKey: string; apiSecret: string },
+  symbol: string,
+): string {
+  return simVenueTradingYaml(venueUrl, account, symbol).replace(
+    `    base_url: ${venueUrl}\n`,
+    `    base_url: ${venueUrl}\n    market: spot\n`,
+  );
 }
 
 /** The `instance`, `database` and `storage` sections of a one-instance test: SQLite and its spool in `dir`, flushed every 100 ms. */
@@ -60,10 +71,16 @@ export function readSqlite<T>(file: string, read: (db: BetterSqlite3.Database) =
 }
 
 /** The pino records (JSON lines) in `output` that `match`. */
-export function logRecords(output: string, match: (record: Record<string, unknown>) => boolean): Record<string, unknown>[] {
-  return output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).filter(match);
+export function logRecords(
+  output: string,
+  match: (record: Record<string, unknown>) => boolean,
+): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter(match);
 }
-
 
 /** The `instance`, `database` and `storage` sections of an instance of a cluster sharing one PostgreSQL database (spool in `dir`). */
 export function sharedPostgresYaml(id: string, dir: string, databaseUrl: string): string {

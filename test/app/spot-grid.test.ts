@@ -18,7 +18,12 @@ import { readSqlite, spotVenueTradingYaml, sqliteInstanceYaml, startQuantMesh } 
 
 const SYMBOL = 'BTCUSDT';
 const START_USDT = dec(100_000);
-const ACCOUNT = { apiKey: 'spot-grid-key', apiSecret: 'spot-grid-secret', accountId: 'spot-grid', balances: { USDT: START_USDT } };
+const ACCOUNT = {
+  apiKey: 'spot-grid-key',
+  apiSecret: 'spot-grid-secret',
+  accountId: 'spot-grid',
+  balances: { USDT: START_USDT },
+};
 
 describe('spot grid through ccxt binance', () => {
   let dir: string | undefined;
@@ -34,12 +39,20 @@ describe('spot grid through ccxt binance', () => {
     server = await startSimVenueServer({ seed: 20261201, symbols, accounts: [ACCOUNT], stepIntervalMs: 25 });
     const engine = server.engine;
     const configFile = join(dir, 'quantmesh.yaml');
-    await writeFile(configFile, `${sqliteInstanceYaml('spot', dir)}web:\n  enabled: false\n${spotVenueTradingYaml(server.url, ACCOUNT, SYMBOL)}`);
+    await writeFile(
+      configFile,
+      `${sqliteInstanceYaml('spot', dir)}web:\n  enabled: false\n${spotVenueTradingYaml(server.url, ACCOUNT, SYMBOL)}`,
+    );
     const instance = startQuantMesh(['--config', configFile], dir);
     try {
       await instance.waitForLine(/symbol running/, 120_000);
-      const sides = () => new Set(engine.fillsAfter(ACCOUNT.accountId, SYMBOL, undefined, 1_000_000).map((fill) => fill.side));
-      await until(() => sides().has('BUY') && sides().has('SELL'), 'the venue to fill a grid buy and then a grid sell', 120_000);
+      const sides = () =>
+        new Set(engine.fillsAfter(ACCOUNT.accountId, SYMBOL, undefined, 1_000_000).map((fill) => fill.side));
+      await until(
+        () => sides().has('BUY') && sides().has('SELL'),
+        'the venue to fill a grid buy and then a grid sell',
+        120_000,
+      );
       instance.signal('SIGINT');
       expect(await instance.exited).toBe(0);
     } finally {
@@ -51,7 +64,10 @@ describe('spot grid through ccxt binance', () => {
     expect(fills.slice(0, firstSell).some((fill) => fill.side === 'BUY')).toBe(true);
     const signed = (fill: (typeof fills)[number], value: Decimal) => (fill.side === 'BUY' ? value : value.neg());
     const base = fills.reduce((sum: Decimal, fill) => sum.add(signed(fill, fill.quantity)), ZERO);
-    const quote = fills.reduce((sum: Decimal, fill) => sum.sub(signed(fill, fill.price.mul(fill.quantity))).sub(fill.fee), START_USDT);
+    const quote = fills.reduce(
+      (sum: Decimal, fill) => sum.sub(signed(fill, fill.price.mul(fill.quantity))).sub(fill.fee),
+      START_USDT,
+    );
     const balances = Object.fromEntries(engine.balances(ACCOUNT.accountId).map((balance) => [balance.asset, balance]));
     expect(balances['BTC']?.total.toFixed()).toBe(base.toFixed());
     expect(balances['USDT']?.total.toFixed()).toBe(quote.toFixed());
@@ -61,9 +77,13 @@ describe('spot grid through ccxt binance', () => {
 
     const stored = readSqlite(join(dir, 'quantmesh.db'), (db) => ({
       fills: db.prepare('select trade_id from fills where symbol = ?').all(SYMBOL) as { trade_id: string }[],
-      slots: db.prepare('select position_quantity from slots where symbol = ?').all(SYMBOL) as { position_quantity: string }[],
+      slots: db.prepare('select position_quantity from slots where symbol = ?').all(SYMBOL) as {
+        position_quantity: string;
+      }[],
     }));
     expect(stored.fills.map((fill) => fill.trade_id).sort()).toEqual(fills.map((fill) => fill.tradeId).sort());
-    expect(stored.slots.reduce((sum: Decimal, slot) => sum.add(dec(slot.position_quantity)), ZERO).toFixed()).toBe(base.toFixed());
+    expect(stored.slots.reduce((sum: Decimal, slot) => sum.add(dec(slot.position_quantity)), ZERO).toFixed()).toBe(
+      base.toFixed(),
+    );
   }, 240_000);
 });

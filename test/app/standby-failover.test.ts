@@ -26,12 +26,18 @@ describe('hot standby failover (SIGKILL of the active instance)', () => {
   const cleanup = cleanupAfterAll();
 
   it('the standby takes the symbol over within the lease TTL, alerts, and no order is duplicated', async () => {
-    const cluster = await startCluster({
-      name: 'failover', lock: 'redis', leaseTtlMs: LEASE_TTL_MS,
-      symbols: simSymbolsNamed([SYMBOL]).map((symbol) => ({ ...symbol, volatility: 3 })),
-      grid: () => 'price_interval: "50", order_quantity: "130", buy_window_size: 6, sell_window_size: 6, reconcile_interval: 2s',
-      nodes: [{ id: 'failover-a' }, { id: 'failover-b', standby: true }],
-    }, cleanup);
+    const cluster = await startCluster(
+      {
+        name: 'failover',
+        lock: 'redis',
+        leaseTtlMs: LEASE_TTL_MS,
+        symbols: simSymbolsNamed([SYMBOL]).map((symbol) => ({ ...symbol, volatility: 3 })),
+        grid: () =>
+          'price_interval: "50", order_quantity: "130", buy_window_size: 6, sell_window_size: 6, reconcile_interval: 2s',
+        nodes: [{ id: 'failover-a' }, { id: 'failover-b', standby: true }],
+      },
+      cleanup,
+    );
     const [a, b] = [cluster.node('failover-a'), cluster.node('failover-b')];
     const { venue, account, record, webhook } = cluster;
 
@@ -42,8 +48,13 @@ describe('hot standby failover (SIGKILL of the active instance)', () => {
     await until(async () => (await a.status()).symbols[0]?.workingOrders! > 0, 'A has working orders', 30_000);
     expect((await a.status()).mode).toBe('active');
     expect((await a.status()).symbols[0]).toMatchObject({ symbol: SYMBOL, ownership: 'owned', state: 'running' });
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, LEASE_TTL_MS + 500 - (performance.now() - standbyRunningAt))));
-    expect(await b.status()).toMatchObject({ mode: 'standby', symbols: [{ symbol: SYMBOL, ownership: 'waiting', state: 'ready', workingOrders: 0 }] });
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, LEASE_TTL_MS + 500 - (performance.now() - standbyRunningAt))),
+    );
+    expect(await b.status()).toMatchObject({
+      mode: 'standby',
+      symbols: [{ symbol: SYMBOL, ownership: 'waiting', state: 'ready', workingOrders: 0 }],
+    });
     expect(venue.engine.openOrders(account.accountId, SYMBOL).length).toBeGreaterThan(0);
 
     await a.kill();
@@ -55,13 +66,21 @@ describe('hot standby failover (SIGKILL of the active instance)', () => {
     // B trades the symbol: running, with working orders of its own grid at the venue.
     await until(async () => (await b.trading()).includes(SYMBOL), 'B trading', 20_000);
     expect(await b.status()).toMatchObject({ mode: 'activated', symbols: [{ symbol: SYMBOL, ownership: 'owned' }] });
-    await until(() => webhook.received.some((alert) => alert.kind === 'standby-activated'), 'the activation alert', 5000);
+    await until(
+      () => webhook.received.some((alert) => alert.kind === 'standby-activated'),
+      'the activation alert',
+      5000,
+    );
     const acceptedAtTakeover = record.acceptedIds.length;
     // Some trading under the new owner: fills, re-quotes, a periodic reconciliation.
     await new Promise((resolve) => setTimeout(resolve, 4000));
     expect(await b.stop()).toBe(0);
 
-    expect(webhook.received.find((alert) => alert.kind === 'standby-activated')).toMatchObject({ instanceId: b.id, exchange: 'binance', symbol: SYMBOL });
+    expect(webhook.received.find((alert) => alert.kind === 'standby-activated')).toMatchObject({
+      instanceId: b.id,
+      exchange: 'binance',
+      symbol: SYMBOL,
+    });
     expect(record.acceptedIds.length, b.output().slice(-3000)).toBeGreaterThan(acceptedAtTakeover);
     // 1. No client order id accepted twice, none even sent twice.
     expect(idsAcceptedTwice(record)).toEqual([]);

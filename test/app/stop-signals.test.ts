@@ -15,11 +15,15 @@ import { logRecords, readSqlite, startQuantMesh } from './quantmesh-process.js';
 
 const WORKING = ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'];
 
-interface Status { readonly symbols: readonly { readonly symbol: string; readonly workingOrders: number }[] }
+interface Status {
+  readonly symbols: readonly { readonly symbol: string; readonly workingOrders: number }[];
+}
 
 describe('stop signals', () => {
   let dir: string | undefined;
-  afterAll(async () => { if (dir !== undefined) await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
 
   it('SIGHUP stops cleanly: exit 0, orders cancelled, storage flushed', async () => {
     dir = await mkdtemp(join(tmpdir(), 'qm-sighup-'));
@@ -28,19 +32,37 @@ describe('stop signals', () => {
     try {
       await instance.waitForLine(/running; send SIGINT/, 60_000);
       const status = async () => (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as Status;
-      await until(async () => (await status()).symbols.every((symbol) => symbol.workingOrders > 0), 'every demo grid has working orders', 30_000);
+      await until(
+        async () => (await status()).symbols.every((symbol) => symbol.workingOrders > 0),
+        'every demo grid has working orders',
+        30_000,
+      );
       instance.signal('SIGHUP');
       expect(await instance.exited).toBe(0);
     } finally {
       await instance.kill();
     }
     expect(logRecords(instance.output(), (record) => record.signal === 'SIGHUP')).toHaveLength(1);
-    const stoppedAt = instance.output().split('\n').findIndex((line) => line.includes('"msg":"stopping:'));
-    const final = logRecords(instance.output().split('\n').slice(stoppedAt).join('\n'), (record) => record.state === 'stopped');
-    expect(final.map((record) => [record.symbol, record.orders])).toEqual([['sim:BTCUSDT', 0], ['sim:ETHUSDT', 0], ['sim:SOLUSDT', 0]]);
+    const stoppedAt = instance
+      .output()
+      .split('\n')
+      .findIndex((line) => line.includes('"msg":"stopping:'));
+    const final = logRecords(
+      instance.output().split('\n').slice(stoppedAt).join('\n'),
+      (record) => record.state === 'stopped',
+    );
+    expect(final.map((record) => [record.symbol, record.orders])).toEqual([
+      ['sim:BTCUSDT', 0],
+      ['sim:ETHUSDT', 0],
+      ['sim:SOLUSDT', 0],
+    ]);
     const stored = readSqlite(join(dir, 'data/quantmesh.db'), (db) => ({
-      canceled: Number((db.prepare(`select count(*) as n from orders where status = 'CANCELED'`).get() as { n: number | bigint }).n),
-      working: db.prepare(`select client_order_id, status from orders where status in (${WORKING.map(() => '?').join(',')})`).all(...WORKING),
+      canceled: Number(
+        (db.prepare(`select count(*) as n from orders where status = 'CANCELED'`).get() as { n: number | bigint }).n,
+      ),
+      working: db
+        .prepare(`select client_order_id, status from orders where status in (${WORKING.map(() => '?').join(',')})`)
+        .all(...WORKING),
     }));
     expect(stored.canceled).toBeGreaterThan(0);
     expect(stored.working).toEqual([]);

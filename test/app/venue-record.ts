@@ -36,7 +36,14 @@ export function recordVenueOrders(server: SimVenueServer, accountId: string): Ve
       counter += 1;
       let order = orders.get(report.exchangeOrderId);
       if (order === undefined) {
-        order = { clientOrderId: report.clientOrderId, exchangeOrderId: report.exchangeOrderId, acceptedAt: counter, closedAt: undefined, acceptedTime: Date.now(), closedTime: undefined };
+        order = {
+          clientOrderId: report.clientOrderId,
+          exchangeOrderId: report.exchangeOrderId,
+          acceptedAt: counter,
+          closedAt: undefined,
+          acceptedTime: Date.now(),
+          closedTime: undefined,
+        };
         orders.set(report.exchangeOrderId, order);
         acceptedIds.push(report.clientOrderId);
       }
@@ -72,7 +79,9 @@ export function slotOverlaps(record: VenueRecord): string[] {
       const previous = sorted[index - 1]!;
       const next = sorted[index]!;
       if (previous.closedAt === undefined || previous.closedAt > next.acceptedAt) {
-        overlaps.push(`${slot}: ${previous.clientOrderId} (accepted ${isoTime(previous.acceptedTime)}, closed ${previous.closedTime === undefined ? 'never' : isoTime(previous.closedTime)}) still working when ${next.clientOrderId} was accepted ${isoTime(next.acceptedTime)}`);
+        overlaps.push(
+          `${slot}: ${previous.clientOrderId} (accepted ${isoTime(previous.acceptedTime)}, closed ${previous.closedTime === undefined ? 'never' : isoTime(previous.closedTime)}) still working when ${next.clientOrderId} was accepted ${isoTime(next.acceptedTime)}`,
+        );
       }
     }
   }

@@ -14,8 +14,12 @@ async function run(args: readonly string[]) {
 }
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'qm-backtest-cli-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'qm-backtest-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('quantmesh backtest', () => {
   it('runs the embedded default for a few ticks, prints the report and writes the curve, chart and report.json', async () => {
@@ -25,7 +29,15 @@ describe('quantmesh backtest', () => {
     expect(output).toMatch(/symbol\s+sim:BTCUSDT \(seed 9\)/);
     expect(output).toMatch(/ticks\s+1501\n/);
     expect(output).toMatch(/\nrealized PnL \(gross − fees = net\)\s+-?[\d.]+ − -?[\d.]+ = -?\d/);
-    for (const label of ['unrealized PnL', 'fees \\(all fills\\)', 'max drawdown', 'trades \\(round trips\\)', 'fills', 'time in market', 'final position']) {
+    for (const label of [
+      'unrealized PnL',
+      'fees \\(all fills\\)',
+      'max drawdown',
+      'trades \\(round trips\\)',
+      'fills',
+      'time in market',
+      'final position',
+    ]) {
       expect(output).toMatch(new RegExp(`\\n${label}\\s+-?\\d`));
     }
     expect(output).toMatch(/1500\/1500 ticks 100\.0% \d+ ticks\/s/);
@@ -37,14 +49,33 @@ describe('quantmesh backtest', () => {
 
   it('replays a candle CSV for the symbol of a configuration file', async () => {
     const config = join(dir, 'tiny.yaml');
-    await writeFile(config, [
-      'exchanges:', '  sim:', '    type: sim', '    fee_rate: "0.001"', '    symbols:',
-      '      - { symbol: TESTUSDT, initial_price: "100", tick_size: "0.01", step_size: "0.1" }',
-      'trading:', '  symbols:', '    - { exchange: sim, symbol: TESTUSDT, price_interval: "1", order_quantity: "10", buy_window_size: 2 }', '',
-    ].join('\n'));
+    await writeFile(
+      config,
+      [
+        'exchanges:',
+        '  sim:',
+        '    type: sim',
+        '    fee_rate: "0.001"',
+        '    symbols:',
+        '      - { symbol: TESTUSDT, initial_price: "100", tick_size: "0.01", step_size: "0.1" }',
+        'trading:',
+        '  symbols:',
+        '    - { exchange: sim, symbol: TESTUSDT, price_interval: "1", order_quantity: "10", buy_window_size: 2 }',
+        '',
+      ].join('\n'),
+    );
     const csv = join(dir, 'candles.csv');
     await writeFile(csv, 'open_time,open,high,low,close\n0,100,100,98,99\n60000,99,100,99,100\n');
-    const { code, output } = await run(['backtest', '--config', config, '--csv', csv, '--out', join(dir, 'replay'), '--no-progress']);
+    const { code, output } = await run([
+      'backtest',
+      '--config',
+      config,
+      '--csv',
+      csv,
+      '--out',
+      join(dir, 'replay'),
+      '--no-progress',
+    ]);
     expect(code, output).toBe(0);
     expect(output).toMatch(/ticks\s+8\n/);
     expect(output).toMatch(/trades \(round trips\)\s+2\n/);
@@ -54,7 +85,9 @@ describe('quantmesh backtest', () => {
   it('exits 1 with the reason for an unknown symbol or an unreadable CSV, and shows no stack', async () => {
     const symbol = await run(['backtest', '--symbol', 'NOPEUSDT', '--out', join(dir, 'x')]);
     expect(symbol.code).toBe(1);
-    expect(symbol.output).toMatch(/^backtest: symbol NOPEUSDT is not in trading.symbols \(configured: BTCUSDT, ETHUSDT, SOLUSDT\)\n$/);
+    expect(symbol.output).toMatch(
+      /^backtest: symbol NOPEUSDT is not in trading.symbols \(configured: BTCUSDT, ETHUSDT, SOLUSDT\)\n$/,
+    );
     const badCsv = join(dir, 'bad.csv');
     await writeFile(badCsv, 'price\n100\nabc\n');
     const csv = await run(['backtest', '--csv', badCsv, '--out', join(dir, 'y')]);

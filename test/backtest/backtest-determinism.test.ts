@@ -8,7 +8,8 @@ import { embeddedDefaultConfig } from '../../src/config/embedded-default.js';
 
 function run(seed: number) {
   const curve: string[] = [];
-  const record = (point: EquityPoint) => curve.push(`${point.time},${point.price.toFixed()},${point.position.toFixed()},${point.equity.toFixed()}`);
+  const record = (point: EquityPoint) =>
+    curve.push(`${point.time},${point.price.toFixed()},${point.position.toFixed()},${point.equity.toFixed()}`);
   const report = runBacktest(backtestSetup(embeddedDefaultConfig(), { seed, ticks: 1500 }), { onTick: record });
   return { report, curve };
 }
@@ -30,7 +31,9 @@ describe('backtest determinism', () => {
 
   it('books agree with themselves: equity = realized gross + unrealized − fees, net = gross − realized fees, and the last curve row is the report', () => {
     const { report, curve } = run(11);
-    expect(dec(report.equity).toFixed()).toBe(dec(report.realizedPnlGross).add(report.unrealizedPnl).sub(report.fees).toFixed());
+    expect(dec(report.equity).toFixed()).toBe(
+      dec(report.realizedPnlGross).add(report.unrealizedPnl).sub(report.fees).toFixed(),
+    );
     expect(dec(report.realizedPnl).toFixed()).toBe(dec(report.realizedPnlGross).sub(report.realizedFees).toFixed());
     expect(report.trades).toBeGreaterThan(0);
     expect(curve.at(-1)?.split(',').slice(1)).toEqual([report.lastPrice, report.finalPosition, report.equity]);

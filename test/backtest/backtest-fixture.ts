@@ -6,7 +6,8 @@ import { parseConfig, type QuantMeshConfig } from '../../src/config/load-config.
  * 98–100), two buy levels. Extra YAML lines go under the symbol's entry (e.g. grid_risk_control).
  */
 export function tinyConfig(symbolExtra = '', orderQuantity = '10'): QuantMeshConfig {
-  return parseConfig(`
+  return parseConfig(
+    `
 exchanges:
   sim:
     type: sim
@@ -22,7 +23,9 @@ trading:
       order_quantity: "${orderQuantity}"
       buy_window_size: 2
 ${symbolExtra}
-`, { file: 'tiny.yaml', env: {} });
+`,
+    { file: 'tiny.yaml', env: {} },
+  );
 }
 
 export function priceCsv(prices: readonly string[]): string {

@@ -8,16 +8,19 @@ import { describe, expect, it } from 'vitest';
 import { GOLDEN_CASES, type GoldenResult, goldenFile, runGolden } from './golden/golden-cases.js';
 
 describe('golden backtests', () => {
-  it.each(GOLDEN_CASES.map((golden) => [golden.name, golden] as const))('%s reproduces its recorded fills, trades, fees and PnL', (_name, golden) => {
-    const recorded = JSON.parse(readFileSync(goldenFile(golden), 'utf8')) as GoldenResult;
-    const result = runGolden(golden);
-    expect(result.report).toEqual(recorded.report);
-    expect(result.fills).toEqual(recorded.fills);
-    expect(result.trades).toEqual(recorded.trades);
-    expect(result.curveSha256).toBe(recorded.curveSha256);
-    // A case that does not trade would compare nothing.
-    expect(recorded.fills.length).toBeGreaterThan(0);
-  });
+  it.each(GOLDEN_CASES.map((golden) => [golden.name, golden] as const))(
+    '%s reproduces its recorded fills, trades, fees and PnL',
+    (_name, golden) => {
+      const recorded = JSON.parse(readFileSync(goldenFile(golden), 'utf8')) as GoldenResult;
+      const result = runGolden(golden);
+      expect(result.report).toEqual(recorded.report);
+      expect(result.fills).toEqual(recorded.fills);
+      expect(result.trades).toEqual(recorded.trades);
+      expect(result.curveSha256).toBe(recorded.curveSha256);
+      // A case that does not trade would compare nothing.
+      expect(recorded.fills.length).toBeGreaterThan(0);
+    },
+  );
 
   it('the cases cover round trips, a stop loss, a trailing take-profit and a replay', () => {
     const recorded = GOLDEN_CASES.map((golden) => JSON.parse(readFileSync(goldenFile(golden), 'utf8')) as GoldenResult);

@@ -26,7 +26,13 @@ export interface AuditReport {
 }
 
 export function violationCount(report: AuditReport): number {
-  return report.duplicateIds.length + report.overlaps.length + report.slotImbalances.length + report.fillMismatches.length + report.positionMismatches.length;
+  return (
+    report.duplicateIds.length +
+    report.overlaps.length +
+    report.slotImbalances.length +
+    report.fillMismatches.length +
+    report.positionMismatches.length
+  );
 }
 
 export function evidenceLines(report: AuditReport): string[] {
@@ -41,11 +47,15 @@ export function evidenceLines(report: AuditReport): string[] {
 
 export async function auditCluster(cluster: Cluster, symbols: readonly string[]): Promise<AuditReport> {
   const { venue, account, record } = cluster;
-  const venueFills = symbols.flatMap((symbol) => venue.engine.fillsAfter(account.accountId, symbol, undefined, 10_000_000));
+  const venueFills = symbols.flatMap((symbol) =>
+    venue.engine.fillsAfter(account.accountId, symbol, undefined, 10_000_000),
+  );
   const stored = await readStored(cluster.database.url);
   const acceptedTime = new Map([...record.orders.values()].map((order) => [order.clientOrderId, order.acceptedTime]));
   const duplicateIds = idsAcceptedTwice(record).map(([id, count]) => {
-    const times = [...record.orders.values()].filter((order) => order.clientOrderId === id).map((order) => isoTime(order.acceptedTime));
+    const times = [...record.orders.values()]
+      .filter((order) => order.clientOrderId === id)
+      .map((order) => isoTime(order.acceptedTime));
     return `${id} accepted ${count} times (${times.join(', ')})`;
   });
   return {
@@ -53,21 +63,37 @@ export async function auditCluster(cluster: Cluster, symbols: readonly string[])
     overlaps: slotOverlaps(record),
     slotImbalances: slotImbalances(venueFills, acceptedTime),
     fillMismatches: fillMismatches(venueFills, stored.fills),
-    positionMismatches: symbols.flatMap((symbol) => positionMismatch(symbol, venue.engine.positions(account.accountId, [symbol]).reduce((sum, position) => sum.add(position.quantity), ZERO), stored)),
+    positionMismatches: symbols.flatMap((symbol) =>
+      positionMismatch(
+        symbol,
+        venue.engine.positions(account.accountId, [symbol]).reduce((sum, position) => sum.add(position.quantity), ZERO),
+        stored,
+      ),
+    ),
     acceptedOrders: record.acceptedIds.length,
     venueFills: venueFills.length,
   };
 }
 
-interface StoredFill { trade_id: string; symbol: string; side: string; quantity: string }
-interface Stored { fills: StoredFill[]; slots: { symbol: string; position_quantity: string }[] }
+interface StoredFill {
+  trade_id: string;
+  symbol: string;
+  side: string;
+  quantity: string;
+}
+interface Stored {
+  fills: StoredFill[];
+  slots: { symbol: string; position_quantity: string }[];
+}
 
 async function readStored(url: string): Promise<Stored> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const fills = (await client.query<StoredFill>('select trade_id, symbol, side, quantity from fills')).rows;
-    const slots = (await client.query<{ symbol: string; position_quantity: string }>('select symbol, position_quantity from slots')).rows;
+    const slots = (
+      await client.query<{ symbol: string; position_quantity: string }>('select symbol, position_quantity from slots')
+    ).rows;
     return { fills, slots };
   } finally {
     await client.end();
@@ -87,7 +113,9 @@ function slotImbalances(fills: readonly Fill[], acceptedTime: ReadonlyMap<string
     held.set(slot, after);
     if (after.isNegative()) {
       const accepted = acceptedTime.get(fill.clientOrderId);
-      found.push(`${slot}: ${fill.clientOrderId} (accepted ${accepted === undefined ? '?' : isoTime(accepted)}) sold ${fill.quantity.toFixed()} at venue time ${isoTime(fill.time)} (trade ${fill.tradeId}), leaving the slot at ${after.toFixed()}`);
+      found.push(
+        `${slot}: ${fill.clientOrderId} (accepted ${accepted === undefined ? '?' : isoTime(accepted)}) sold ${fill.quantity.toFixed()} at venue time ${isoTime(fill.time)} (trade ${fill.tradeId}), leaving the slot at ${after.toFixed()}`,
+      );
     }
   }
   return found;
@@ -100,16 +128,26 @@ function fillMismatches(venueFills: readonly Fill[], stored: readonly StoredFill
   const found: string[] = [];
   for (const fill of venueFills) {
     const count = storedCount.get(fill.tradeId) ?? 0;
-    if (count !== 1) found.push(`venue trade ${fill.tradeId} (${fill.symbol} ${fill.side} ${fill.quantity.toFixed()} of ${fill.clientOrderId} at venue time ${isoTime(fill.time)}) stored ${count} times`);
+    if (count !== 1)
+      found.push(
+        `venue trade ${fill.tradeId} (${fill.symbol} ${fill.side} ${fill.quantity.toFixed()} of ${fill.clientOrderId} at venue time ${isoTime(fill.time)}) stored ${count} times`,
+      );
   }
-  for (const [tradeId] of storedCount) if (!venueIds.has(tradeId)) found.push(`stored trade ${tradeId} is not a fill of the venue`);
+  for (const [tradeId] of storedCount)
+    if (!venueIds.has(tradeId)) found.push(`stored trade ${tradeId} is not a fill of the venue`);
   return found;
 }
 
 function positionMismatch(symbol: string, venuePosition: Decimal, stored: Stored): string[] {
-  const fills = stored.fills.filter((fill) => fill.symbol === symbol)
-    .reduce((sum: Decimal, fill) => (fill.side === 'BUY' ? sum.add(dec(fill.quantity)) : sum.sub(dec(fill.quantity))), ZERO);
-  const slots = stored.slots.filter((slot) => slot.symbol === symbol).reduce((sum: Decimal, slot) => sum.add(dec(slot.position_quantity)), ZERO);
+  const fills = stored.fills
+    .filter((fill) => fill.symbol === symbol)
+    .reduce(
+      (sum: Decimal, fill) => (fill.side === 'BUY' ? sum.add(dec(fill.quantity)) : sum.sub(dec(fill.quantity))),
+      ZERO,
+    );
+  const slots = stored.slots
+    .filter((slot) => slot.symbol === symbol)
+    .reduce((sum: Decimal, slot) => sum.add(dec(slot.position_quantity)), ZERO);
   if (fills.eq(venuePosition) && slots.eq(venuePosition)) return [];
   return [`${symbol}: venue ${venuePosition.toFixed()}, stored fills ${fills.toFixed()}, slots ${slots.toFixed()}`];
 }

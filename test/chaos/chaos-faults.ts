@@ -29,7 +29,9 @@ export const FAULT_KINDS = {
 
 export type FaultKind = keyof typeof FAULT_KINDS;
 export type ReadyFaultKind = { [K in FaultKind]: (typeof FAULT_KINDS)[K] extends 'ready' ? K : never }[FaultKind];
-export const READY_FAULT_KINDS = (Object.keys(FAULT_KINDS) as FaultKind[]).filter((kind): kind is ReadyFaultKind => FAULT_KINDS[kind] === 'ready');
+export const READY_FAULT_KINDS = (Object.keys(FAULT_KINDS) as FaultKind[]).filter(
+  (kind): kind is ReadyFaultKind => FAULT_KINDS[kind] === 'ready',
+);
 
 /** One injected fault, for the report and the evidence. */
 export interface InjectedFault {
@@ -69,7 +71,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function injectFault(kind: ReadyFaultKind, context: FaultContext): Promise<ActiveFault | undefined> {
   const { cluster, random, leaseTtlMs } = context;
   const startedAt = Date.now();
-  const timed = (durationMs: number, heal: () => void | Promise<void>, extra: Partial<InjectedFault> = {}): ActiveFault => ({
+  const timed = (
+    durationMs: number,
+    heal: () => void | Promise<void>,
+    extra: Partial<InjectedFault> = {},
+  ): ActiveFault => ({
     fault: { kind, startedAt, durationMs, ...extra },
     async heal() {
       await sleep(Math.max(0, startedAt + durationMs - Date.now()));

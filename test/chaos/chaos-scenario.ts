@@ -8,7 +8,13 @@
 import { dec } from '../../src/domain/decimal.js';
 import { SeededRandom } from '../../src/exchange/sim/seeded-random.js';
 import { simSymbolsNamed } from '../../src/exchange/sim/sim-settings.js';
-import { type Cluster, type ClusterNode, type ClusterOptions, type LockBackend, startCluster } from '../app/cluster-fixture.js';
+import {
+  type Cluster,
+  type ClusterNode,
+  type ClusterOptions,
+  type LockBackend,
+  startCluster,
+} from '../app/cluster-fixture.js';
 import type { TeardownSteps } from '../harness/teardown.js';
 import { until } from '../harness/until.js';
 import { type AuditReport, auditCluster, violationCount } from './chaos-audit.js';
@@ -16,7 +22,9 @@ import { type ActiveFault, type InjectedFault, type ReadyFaultKind, injectFault 
 
 export type ChaosScenarioName = 'redis' | 'etcd' | 'database' | 'etcd-dynamic';
 
-export const CHAOS_SCENARIOS: Readonly<Record<ChaosScenarioName, { lock: LockBackend; allocation: 'static' | 'dynamic' }>> = {
+export const CHAOS_SCENARIOS: Readonly<
+  Record<ChaosScenarioName, { lock: LockBackend; allocation: 'static' | 'dynamic' }>
+> = {
   redis: { lock: 'redis', allocation: 'static' },
   etcd: { lock: 'etcd', allocation: 'static' },
   database: { lock: 'database', allocation: 'static' },
@@ -54,21 +62,38 @@ const STATIC_SYMBOLS = ['BTCUSDT', 'ETHUSDT'];
 const DYNAMIC_SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
 const PRICE_INTERVAL: Record<string, string> = { BTCUSDT: '50', ETHUSDT: '3', SOLUSDT: '0.2' };
 
-export function chaosClusterOptions(scenario: ChaosScenarioName, options: Pick<ChaosRunOptions, 'seed' | 'partialFills'>): ClusterOptions {
+export function chaosClusterOptions(
+  scenario: ChaosScenarioName,
+  options: Pick<ChaosRunOptions, 'seed' | 'partialFills'>,
+): ClusterOptions {
   const { lock, allocation } = CHAOS_SCENARIOS[scenario];
   const symbols = allocation === 'dynamic' ? DYNAMIC_SYMBOLS : STATIC_SYMBOLS;
   return {
-    name: `chaos-${scenario}`, lock, allocation, leaseTtlMs: LEASE_TTL_MS, seed: options.seed,
+    name: `chaos-${scenario}`,
+    lock,
+    allocation,
+    leaseTtlMs: LEASE_TTL_MS,
+    seed: options.seed,
     symbols: simSymbolsNamed(symbols).map((symbol) => ({ ...symbol, volatility: 3 })),
-    grid: (symbol) => `price_interval: "${PRICE_INTERVAL[symbol]}", order_quantity: "130", buy_window_size: 4, sell_window_size: 4, reconcile_interval: 2s`,
-    nodes: allocation === 'dynamic'
-      ? [{ id: 'chaos-a' }, { id: 'chaos-b' }, { id: 'chaos-c' }]
-      : [{ id: 'chaos-a', symbols: ['BTCUSDT'] }, { id: 'chaos-b', symbols: ['ETHUSDT'] }, { id: 'chaos-c', standby: true }],
+    grid: (symbol) =>
+      `price_interval: "${PRICE_INTERVAL[symbol]}", order_quantity: "130", buy_window_size: 4, sell_window_size: 4, reconcile_interval: 2s`,
+    nodes:
+      allocation === 'dynamic'
+        ? [{ id: 'chaos-a' }, { id: 'chaos-b' }, { id: 'chaos-c' }]
+        : [
+            { id: 'chaos-a', symbols: ['BTCUSDT'] },
+            { id: 'chaos-b', symbols: ['ETHUSDT'] },
+            { id: 'chaos-c', standby: true },
+          ],
     venue: options.partialFills === undefined ? undefined : { liquidityPerTick: dec(options.partialFills) },
   };
 }
 
-export async function runChaosScenario(scenario: ChaosScenarioName, options: ChaosRunOptions, teardown: TeardownSteps): Promise<ChaosResult> {
+export async function runChaosScenario(
+  scenario: ChaosScenarioName,
+  options: ChaosRunOptions,
+  teardown: TeardownSteps,
+): Promise<ChaosResult> {
   const log = options.log ?? (() => undefined);
   const clusterOptions = chaosClusterOptions(scenario, options);
   const symbols = clusterOptions.symbols.map((symbol) => symbol.symbol);
@@ -86,7 +111,9 @@ export async function runChaosScenario(scenario: ChaosScenarioName, options: Cha
   const failoverMs: number[] = [];
   const unrecovered: string[] = [];
   const context = {
-    cluster, random, leaseTtlMs: LEASE_TTL_MS,
+    cluster,
+    random,
+    leaseTtlMs: LEASE_TTL_MS,
     availableNodes: () => cluster.nodes.filter((node) => !busy.has(node.id)),
   };
   const deadline = performance.now() + options.maxMinutes * 60_000;
@@ -102,30 +129,51 @@ export async function runChaosScenario(scenario: ChaosScenarioName, options: Cha
     const victim = active.fault.node;
     if (victim !== undefined) busy.add(victim);
     log(`chaos ${scenario}: fault ${faults.length} ${kind}${victim === undefined ? '' : ` on ${victim}`}`);
-    const lost = victim === undefined ? [] : [...owners].filter(([, owner]) => owner === victim).map(([symbol]) => symbol);
-    const failover = Promise.all(lost.map(async (symbol) => {
-      const started = active.fault.startedAt;
-      const others = cluster.nodes.filter((node) => node.id !== victim);
-      await until(async () => (await Promise.all(others.map((node) => runningHere(node, symbol)))).some(Boolean), `${symbol} taken over`, LEASE_TTL_MS + RECOVERY_MS)
-        .then(() => { failoverMs.push(Date.now() - started); }, () => undefined);
-    })).then(() => undefined);
+    const lost =
+      victim === undefined ? [] : [...owners].filter(([, owner]) => owner === victim).map(([symbol]) => symbol);
+    const failover = Promise.all(
+      lost.map(async (symbol) => {
+        const started = active.fault.startedAt;
+        const others = cluster.nodes.filter((node) => node.id !== victim);
+        await until(
+          async () => (await Promise.all(others.map((node) => runningHere(node, symbol)))).some(Boolean),
+          `${symbol} taken over`,
+          LEASE_TTL_MS + RECOVERY_MS,
+        ).then(
+          () => {
+            failoverMs.push(Date.now() - started);
+          },
+          () => undefined,
+        );
+      }),
+    ).then(() => undefined);
     return { active, failover };
   };
 
   while (faults.length < options.maxFaults && performance.now() < deadline) {
     const first = await inject();
     if (first === undefined) continue;
-    const second = faults.length < options.maxFaults && random.next() < options.overlapChance ? await inject() : undefined;
+    const second =
+      faults.length < options.maxFaults && random.next() < options.overlapChance ? await inject() : undefined;
     for (const injected of [first, second]) {
       if (injected === undefined) continue;
-      const healing = injected.active.heal().finally(() => { if (injected.active.fault.node !== undefined) busy.delete(injected.active.fault.node); });
+      const healing = injected.active.heal().finally(() => {
+        if (injected.active.fault.node !== undefined) busy.delete(injected.active.fault.node);
+      });
       restarting.add(healing);
       void healing.finally(() => restarting.delete(healing)).catch(() => undefined);
     }
     await Promise.all([first.failover, second?.failover, ...restarting]);
     const healedAt = Date.now();
     await everySymbolTrading(cluster, symbols, RECOVERY_MS).catch(() => {
-      unrecovered.push(`after fault ${faults.length} (${faults.slice(-2).map((fault) => fault.kind).join(' + ')}), healed ${new Date(healedAt).toISOString()}: not every symbol trading within ${RECOVERY_MS} ms`);
+      unrecovered.push(
+        `after fault ${faults.length} (${faults
+          .slice(-2)
+          .map((fault) => fault.kind)
+          .join(
+            ' + ',
+          )}), healed ${new Date(healedAt).toISOString()}: not every symbol trading within ${RECOVERY_MS} ms`,
+      );
     });
     await new Promise((resolve) => setTimeout(resolve, 500 + Math.floor(random.next() * 1500)));
   }
@@ -145,10 +193,12 @@ export function summaryLine(result: ChaosResult): string {
   const sorted = [...result.failoverMs].sort((a, b) => a - b);
   const seconds = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
   const failover = `failover p50/max ${seconds(sorted[Math.floor((sorted.length - 1) / 2)])}/${seconds(sorted.at(-1))} s (${sorted.length})`;
-  return `chaos ${result.scenario}: ${result.faults.length} faults (${[...byKind].map(([kind, count]) => `${kind} ${count}`).join(', ')}), `
-    + `${audit.duplicateIds.length} duplicate ids, ${audit.overlaps.length} overlaps, ${audit.slotImbalances.length} slot imbalances, `
-    + `${audit.fillMismatches.length} fill mismatches, ${audit.positionMismatches.length} position mismatches, ${result.unrecovered.length} unrecovered, `
-    + `${failover}, ${Math.round(result.ordersPerMinute)} orders/min, ${audit.acceptedOrders} orders, ${audit.venueFills} fills, seed ${result.seed}`;
+  return (
+    `chaos ${result.scenario}: ${result.faults.length} faults (${[...byKind].map(([kind, count]) => `${kind} ${count}`).join(', ')}), ` +
+    `${audit.duplicateIds.length} duplicate ids, ${audit.overlaps.length} overlaps, ${audit.slotImbalances.length} slot imbalances, ` +
+    `${audit.fillMismatches.length} fill mismatches, ${audit.positionMismatches.length} position mismatches, ${result.unrecovered.length} unrecovered, ` +
+    `${failover}, ${Math.round(result.ordersPerMinute)} orders/min, ${audit.acceptedOrders} orders, ${audit.venueFills} fills, seed ${result.seed}`
+  );
 }
 
 export function resultViolations(result: ChaosResult): number {
@@ -157,7 +207,11 @@ export function resultViolations(result: ChaosResult): number {
 
 async function runningHere(node: ClusterNode, symbol: string): Promise<boolean> {
   const status = await node.status().catch(() => undefined);
-  return status?.symbols.some((entry) => entry.symbol === symbol && entry.ownership === 'owned' && entry.state === 'running') ?? false;
+  return (
+    status?.symbols.some(
+      (entry) => entry.symbol === symbol && entry.ownership === 'owned' && entry.state === 'running',
+    ) ?? false
+  );
 }
 
 async function ownersNow(cluster: Cluster): Promise<Map<string, string>> {
@@ -169,19 +223,27 @@ async function ownersNow(cluster: Cluster): Promise<Map<string, string>> {
 }
 
 async function everySymbolTrading(cluster: Cluster, symbols: readonly string[], timeoutMs: number): Promise<void> {
-  await until(async () => {
-    const trading = new Set((await Promise.all(cluster.nodes.map((node) => node.trading().catch(() => [])))).flat());
-    return symbols.every((symbol) => trading.has(symbol));
-  }, `every symbol trading (${symbols.join(', ')})`, timeoutMs);
+  await until(
+    async () => {
+      const trading = new Set((await Promise.all(cluster.nodes.map((node) => node.trading().catch(() => [])))).flat());
+      return symbols.every((symbol) => trading.has(symbol));
+    },
+    `every symbol trading (${symbols.join(', ')})`,
+    timeoutMs,
+  );
 }
 
 /** SIGINT to every instance (cancel_on_exit, spool flushed); one that does not exit in time is killed. */
 async function stopAll(nodes: readonly ClusterNode[]): Promise<void> {
-  await Promise.all(nodes.map(async (node) => {
-    node.resume();
-    const exited = node.stop();
-    const bounded = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 90_000))]);
-    if (bounded === 'timeout') await node.kill();
-  }));
+  await Promise.all(
+    nodes.map(async (node) => {
+      node.resume();
+      const exited = node.stop();
+      const bounded = await Promise.race([
+        exited,
+        new Promise((resolve) => setTimeout(() => resolve('timeout'), 90_000)),
+      ]);
+      if (bounded === 'timeout') await node.kill();
+    }),
+  );
 }
-

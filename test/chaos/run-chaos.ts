@@ -9,7 +9,13 @@
 import { type TeardownSteps, runTeardown } from '../harness/teardown.js';
 import { evidenceLines } from './chaos-audit.js';
 import { READY_FAULT_KINDS, type ReadyFaultKind } from './chaos-faults.js';
-import { CHAOS_SCENARIOS, type ChaosScenarioName, resultViolations, runChaosScenario, summaryLine } from './chaos-scenario.js';
+import {
+  CHAOS_SCENARIOS,
+  type ChaosScenarioName,
+  resultViolations,
+  runChaosScenario,
+  summaryLine,
+} from './chaos-scenario.js';
 
 const minutes = Number(process.env.QM_CHAOS_MINUTES ?? 3);
 const seed = Number(process.env.QM_CHAOS_SEED ?? 20261201);
@@ -18,7 +24,10 @@ const scenarios = listFromEnv('QM_CHAOS_SCENARIOS', Object.keys(CHAOS_SCENARIOS)
 const kinds = listFromEnv('QM_CHAOS_KINDS', READY_FAULT_KINDS) as ReadyFaultKind[];
 
 function listFromEnv(name: string, allowed: readonly string[]): string[] {
-  const given = process.env[name]?.split(',').map((entry) => entry.trim()).filter(Boolean) ?? [...allowed];
+  const given = process.env[name]
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean) ?? [...allowed];
   const unknown = given.filter((entry) => !allowed.includes(entry));
   if (unknown.length > 0) {
     console.error(`${name}: unknown ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
@@ -27,8 +36,16 @@ function listFromEnv(name: string, allowed: readonly string[]): string[] {
   return given;
 }
 
-if (!Number.isFinite(minutes) || minutes <= 0 || !Number.isSafeInteger(seed) || !Number.isSafeInteger(maxFaults) || maxFaults < 1) {
-  console.error('QM_CHAOS_MINUTES must be a positive number, QM_CHAOS_SEED an integer and QM_CHAOS_FAULTS a positive integer');
+if (
+  !Number.isFinite(minutes) ||
+  minutes <= 0 ||
+  !Number.isSafeInteger(seed) ||
+  !Number.isSafeInteger(maxFaults) ||
+  maxFaults < 1
+) {
+  console.error(
+    'QM_CHAOS_MINUTES must be a positive number, QM_CHAOS_SEED an integer and QM_CHAOS_FAULTS a positive integer',
+  );
   process.exit(2);
 }
 
@@ -36,12 +53,22 @@ let violations = 0;
 for (const [index, scenario] of scenarios.entries()) {
   const teardown: TeardownSteps = [];
   try {
-    const result = await runChaosScenario(scenario, {
-      seed: seed + index, maxFaults, maxMinutes: minutes, kinds, overlapChance: 0.25, partialFills: '0.01',
-      log: (line) => console.error(line),
-    }, teardown);
+    const result = await runChaosScenario(
+      scenario,
+      {
+        seed: seed + index,
+        maxFaults,
+        maxMinutes: minutes,
+        kinds,
+        overlapChance: 0.25,
+        partialFills: '0.01',
+        log: (line) => console.error(line),
+      },
+      teardown,
+    );
     console.log(summaryLine(result));
-    for (const line of [...evidenceLines(result.audit), ...result.unrecovered.map((line) => `unrecovered: ${line}`)]) console.log(`  ${line}`);
+    for (const line of [...evidenceLines(result.audit), ...result.unrecovered.map((line) => `unrecovered: ${line}`)])
+      console.log(`  ${line}`);
     violations += resultViolations(result);
   } catch (error) {
     console.log(`chaos ${scenario}: run failed: ${(error as Error).stack ?? String(error)}`);

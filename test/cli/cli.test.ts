@@ -19,8 +19,12 @@ async function run(args: readonly string[], env: Record<string, string> = {}) {
 }
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'qm-cli-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'qm-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('quantmesh CLI', () => {
   it('--version prints the package version', async () => {
@@ -49,7 +53,10 @@ describe('quantmesh CLI', () => {
 
   it('config check lists every problem of an invalid file and exits 1, without echoing secrets', async () => {
     const file = join(dir, 'bad.yaml');
-    await writeFile(file, 'exchanges:\n  binance: {api_key: "leaked-key-123"}\ntrading:\n  symbols:\n    - {exchange: binance, symbol: BTCUSDT, price_interval: abc, order_quantity: "30"}\nweb: {prot: 1}\n');
+    await writeFile(
+      file,
+      'exchanges:\n  binance: {api_key: "leaked-key-123"}\ntrading:\n  symbols:\n    - {exchange: binance, symbol: BTCUSDT, price_interval: abc, order_quantity: "30"}\nweb: {prot: 1}\n',
+    );
     const { code, output } = await run(['config', 'check', file]);
     expect(code).toBe(1);
     expect(output).toContain(`${file}:2: exchanges.binance.secret_key: is required`);
@@ -66,28 +73,43 @@ describe('quantmesh CLI', () => {
 
   it('runs --config=FILE --standby until SIGTERM: opens the lock, storage and venue, trades nothing before its lease TTL, logs no secret', async () => {
     const { prefix } = await sharedRedis();
-    const secrets = { QM_TEST_BINANCE_KEY: 'cli-binance-key-4321', QM_TEST_BINANCE_SECRET: 'cli-binance-secret-8765', QM_TEST_WEB_KEY: 'cli-web-key-1111' };
-    const account = { apiKey: secrets.QM_TEST_BINANCE_KEY, apiSecret: secrets.QM_TEST_BINANCE_SECRET, accountId: 'cli-standby' };
+    const secrets = {
+      QM_TEST_BINANCE_KEY: 'cli-binance-key-4321',
+      QM_TEST_BINANCE_SECRET: 'cli-binance-secret-8765',
+      QM_TEST_WEB_KEY: 'cli-web-key-1111',
+    };
+    const account = {
+      apiKey: secrets.QM_TEST_BINANCE_KEY,
+      apiSecret: secrets.QM_TEST_BINANCE_SECRET,
+      accountId: 'cli-standby',
+    };
     const venue = await startSimVenueServer({ seed: 1, symbols: simSymbolsNamed(['BTCUSDT']), accounts: [account] });
     const file = join(dir, 'standby.yaml');
-    await writeFile(file, [
-      'instance: { id: standby-1, index: 2 }',
-      `database: { type: sqlite, dsn: ${join(dir, 'standby.db')} }`,
-      `distributed_lock: { enabled: true, type: redis, prefix: "${prefix}", redis: { addr: "127.0.0.1:6379" } }`,
-      'exchanges:',
-      `  binance: { api_key: "\${QM_TEST_BINANCE_KEY}", secret_key: "\${QM_TEST_BINANCE_SECRET}", base_url: "${venue.url}" }`,
-      // The standby campaigns only after one lease TTL: not within this test.
-      'coordination: { lease_ttl: 60s }',
-      'trading:',
-      '  symbols: [{ exchange: binance, symbol: BTCUSDT, price_interval: "50", order_quantity: "100" }]',
-      `storage: { spool_path: ${join(dir, 'spool')} }`,
-      `web: { port: ${await freePort()}, api_key: "\${QM_TEST_WEB_KEY}" }`,
-      '',
-    ].join('\n'));
-    const child = startProcess(process.execPath, ['--import', 'tsx', BIN, `--config=${file}`, '--standby'], { env: secrets });
+    await writeFile(
+      file,
+      [
+        'instance: { id: standby-1, index: 2 }',
+        `database: { type: sqlite, dsn: ${join(dir, 'standby.db')} }`,
+        `distributed_lock: { enabled: true, type: redis, prefix: "${prefix}", redis: { addr: "127.0.0.1:6379" } }`,
+        'exchanges:',
+        `  binance: { api_key: "\${QM_TEST_BINANCE_KEY}", secret_key: "\${QM_TEST_BINANCE_SECRET}", base_url: "${venue.url}" }`,
+        // The standby campaigns only after one lease TTL: not within this test.
+        'coordination: { lease_ttl: 60s }',
+        'trading:',
+        '  symbols: [{ exchange: binance, symbol: BTCUSDT, price_interval: "50", order_quantity: "100" }]',
+        `storage: { spool_path: ${join(dir, 'spool')} }`,
+        `web: { port: ${await freePort()}, api_key: "\${QM_TEST_WEB_KEY}" }`,
+        '',
+      ].join('\n'),
+    );
+    const child = startProcess(process.execPath, ['--import', 'tsx', BIN, `--config=${file}`, '--standby'], {
+      env: secrets,
+    });
     try {
       await child.waitForLine(/"msg":"running/);
-      expect(child.output()).toMatch(/"instance":"standby-1".*standby: campaigning for the symbols once one lease TTL has passed/);
+      expect(child.output()).toMatch(
+        /"instance":"standby-1".*standby: campaigning for the symbols once one lease TTL has passed/,
+      );
       expect(child.output()).toMatch(/"mode":"standby","ownership":"waiting","state":"ready"/);
       child.signal('SIGTERM');
       expect(await child.exited).toBe(0);

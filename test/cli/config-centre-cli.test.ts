@@ -10,7 +10,9 @@ import { startEtcd } from '../harness/etcd.js';
 const etcd = await startEtcd();
 const PREFIX = '/qm-cli-test/';
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'qm-config-centre-cli-')); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'qm-config-centre-cli-'));
+});
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
   await etcd.close();
@@ -22,15 +24,16 @@ async function quantmesh(args: readonly string[], env: Record<string, string> = 
   return { code, output: child.output() };
 }
 
-const fileFor = (id: string, orderQuantity: string) => [
-  `instance: { id: ${id} }`,
-  `config_centre: { enabled: true, endpoints: ["${etcd.endpoint}"], prefix: "${PREFIX}" }`,
-  'exchanges:',
-  '  binance: { api_key: "${QM_TEST_PUSH_KEY}", secret_key: "${QM_TEST_PUSH_SECRET}" }',
-  'trading:',
-  `  symbols: [{ exchange: binance, symbol: BTCUSDT, price_interval: "50", order_quantity: ${orderQuantity} }]`,
-  '',
-].join('\n');
+const fileFor = (id: string, orderQuantity: string) =>
+  [
+    `instance: { id: ${id} }`,
+    `config_centre: { enabled: true, endpoints: ["${etcd.endpoint}"], prefix: "${PREFIX}" }`,
+    'exchanges:',
+    '  binance: { api_key: "${QM_TEST_PUSH_KEY}", secret_key: "${QM_TEST_PUSH_SECRET}" }',
+    'trading:',
+    `  symbols: [{ exchange: binance, symbol: BTCUSDT, price_interval: "50", order_quantity: ${orderQuantity} }]`,
+    '',
+  ].join('\n');
 
 const SECRETS = { QM_TEST_PUSH_KEY: 'push-key-1234', QM_TEST_PUSH_SECRET: 'push-secret-5678' };
 

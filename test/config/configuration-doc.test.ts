@@ -40,7 +40,13 @@ describe('configuration reference', () => {
     const doc = await readFile(join(projectRoot, 'docs/configuration.md'), 'utf8');
     const encoded = configSchema.encode(parseConfig(FULL, { file: 'full.yaml', env: {} }));
     const sections = new Set(Object.keys(encoded as object));
-    const leaves = [...keyPaths(encoded, '', new Set())].filter((path) => !sections.has(path) && !/\.(redis|etcd|auth|webhook|telegram|slack|grid_risk_control)$/.test(path) && path !== 'trading.symbols' && path !== 'exchanges.<name>.symbols');
+    const leaves = [...keyPaths(encoded, '', new Set())].filter(
+      (path) =>
+        !sections.has(path) &&
+        !/\.(redis|etcd|auth|webhook|telegram|slack|grid_risk_control)$/.test(path) &&
+        path !== 'trading.symbols' &&
+        path !== 'exchanges.<name>.symbols',
+    );
     expect(leaves.length).toBeGreaterThan(70);
     const missing = leaves.filter((path) => !doc.includes(`| \`${path}\` |`));
     expect(missing).toEqual([]);

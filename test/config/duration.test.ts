@@ -5,13 +5,27 @@ import { substituteEnv } from '../../src/config/env-substitution.js';
 
 describe('durations', () => {
   it.each([
-    ['10', true, 10_000], ['0.25', true, 250], ['500ms', false, 500], ['10s', false, 10_000], ['1m', false, 60_000], ['1h30m', false, 5_400_000], ['2d', false, 172_800_000],
+    ['10', true, 10_000],
+    ['0.25', true, 250],
+    ['500ms', false, 500],
+    ['10s', false, 10_000],
+    ['1m', false, 60_000],
+    ['1h30m', false, 5_400_000],
+    ['2d', false, 172_800_000],
   ] as const)('%s → %d ms', (text, seconds, ms) => {
     expect(parseDuration(text, seconds)).toBe(ms);
     expect(parseDuration(formatDuration(ms), false)).toBe(ms);
   });
 
-  it.each([['-1', true], ['0.0001', true], ['10 s', false], ['1.5s', false], ['s', false], ['', false], ['10x', false]] as const)('refuses %j', (text, seconds) => {
+  it.each([
+    ['-1', true],
+    ['0.0001', true],
+    ['10 s', false],
+    ['1.5s', false],
+    ['s', false],
+    ['', false],
+    ['10x', false],
+  ] as const)('refuses %j', (text, seconds) => {
     expect(parseDuration(text, seconds)).toBeUndefined();
   });
 });

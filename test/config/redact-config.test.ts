@@ -15,7 +15,8 @@ const SECRETS = {
 };
 
 function secretConfig(dsn: string) {
-  return parseConfig(`instance: {id: a}
+  return parseConfig(
+    `instance: {id: a}
 database:
   type: ${dsn.includes('tcp(') ? 'mysql' : 'postgres'}
   dsn: "${dsn}"
@@ -30,7 +31,9 @@ trading:
 web: {api_key: "${SECRETS.web}"}
 notifications:
   webhook: {url: "https://hooks.example.com/services/${SECRETS.hook}"}
-`, { file: 'secret.yaml', env: {} });
+`,
+    { file: 'secret.yaml', env: {} },
+  );
 }
 
 const DSNS = [
@@ -61,7 +64,16 @@ describe('redaction', () => {
 
   it('lists the secret values for the logger to scrub', () => {
     const secrets = configSecrets(secretConfig(DSNS[1]!));
-    for (const secret of [SECRETS.pg, SECRETS.redis, SECRETS.etcd, SECRETS.apiKey, SECRETS.secretKey, SECRETS.passphrase, SECRETS.web]) expect(secrets).toContain(secret);
+    for (const secret of [
+      SECRETS.pg,
+      SECRETS.redis,
+      SECRETS.etcd,
+      SECRETS.apiKey,
+      SECRETS.secretKey,
+      SECRETS.passphrase,
+      SECRETS.web,
+    ])
+      expect(secrets).toContain(secret);
     expect(secrets.some((value) => value.includes(SECRETS.hook))).toBe(true);
   });
 });

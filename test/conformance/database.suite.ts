@@ -60,7 +60,11 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
     });
 
     it('DB02 (R4) a trade round-trips exactly and a second save of its id is ignored', async () => {
-      const original = trade('t-exact', { quantity: '0.123456789012345678', buyPrice: '12345678901234567890.5', realizedPnl: '-0.000000000000000001' });
+      const original = trade('t-exact', {
+        quantity: '0.123456789012345678',
+        buyPrice: '12345678901234567890.5',
+        realizedPnl: '-0.000000000000000001',
+      });
       await writing(async () => {
         await db.saveTrade(original);
         await db.saveTrade({ ...original, fees: dec('999') });
@@ -75,7 +79,9 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
     });
 
     it('DB03 (R4) batchSaveTrades skips duplicates; filters by exchange, symbol and time; pages are capped', async () => {
-      const many = Array.from({ length: 1200 }, (_, i) => trade(`b-${String(i).padStart(4, '0')}`, { symbol: 'PAGEUSDT', closedAt: DAY0 + 10 * DAY + i }));
+      const many = Array.from({ length: 1200 }, (_, i) =>
+        trade(`b-${String(i).padStart(4, '0')}`, { symbol: 'PAGEUSDT', closedAt: DAY0 + 10 * DAY + i }),
+      );
       await writing(async () => {
         await db.batchSaveTrades(many.slice(0, 700));
         await db.batchSaveTrades(many);
@@ -92,17 +98,44 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       await writing(async () => {
         await db.saveOrder(order('o-1'));
         await db.saveOrder(order('o-1'));
-        await db.saveOrder(order('o-1', { status: 'PARTIALLY_FILLED', filledQuantity: dec('0.004'), averagePrice: dec('100.5'), exchangeOrderId: 'x1', updatedAt: DAY0 + 10 }));
+        await db.saveOrder(
+          order('o-1', {
+            status: 'PARTIALLY_FILLED',
+            filledQuantity: dec('0.004'),
+            averagePrice: dec('100.5'),
+            exchangeOrderId: 'x1',
+            updatedAt: DAY0 + 10,
+          }),
+        );
         await db.saveOrder(order('o-1', { status: 'FILLED', filledQuantity: dec('0.01'), updatedAt: DAY0 + 20 }));
         await db.saveOrder(order('o-1', { status: 'NEW', updatedAt: DAY0 + 5 })); // late, stale report
-        await db.saveOrder(order('o-2', { symbol: 'ETHUSDT', side: 'SELL', price: undefined, type: 'MARKET', level: undefined, cycle: undefined }));
+        await db.saveOrder(
+          order('o-2', {
+            symbol: 'ETHUSDT',
+            side: 'SELL',
+            price: undefined,
+            type: 'MARKET',
+            level: undefined,
+            cycle: undefined,
+          }),
+        );
       });
       const [stored] = await db.getOrders({ clientOrderId: 'o-1' });
-      expect(stored).toMatchObject({ status: 'FILLED', exchangeOrderId: undefined, postOnly: true, reduceOnly: false, level: 4, cycle: 0, updatedAt: DAY0 + 20 });
+      expect(stored).toMatchObject({
+        status: 'FILLED',
+        exchangeOrderId: undefined,
+        postOnly: true,
+        reduceOnly: false,
+        level: 4,
+        cycle: 0,
+        updatedAt: DAY0 + 20,
+      });
       expect(text(stored!.filledQuantity)).toBe('0.01');
       const history = await db.getOrderHistory('sim', 'o-1');
       expect(history.map((h) => [h.status, text(h.filledQuantity), h.time])).toEqual([
-        ['NEW', '0', DAY0], ['PARTIALLY_FILLED', '0.004', DAY0 + 10], ['FILLED', '0.01', DAY0 + 20],
+        ['NEW', '0', DAY0],
+        ['PARTIALLY_FILLED', '0.004', DAY0 + 10],
+        ['FILLED', '0.01', DAY0 + 20],
       ]);
       expect((await db.getOrders({ status: ['NEW'] })).map((o) => o.clientOrderId)).toEqual(['o-2']);
       const market = (await db.getOrders({ symbol: 'ETHUSDT' }))[0]!;
@@ -116,12 +149,24 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
         expect(await db.saveFill(fill('f-1'))).toBe(true);
         expect(await db.saveFill(fill('f-1', { price: dec('1') }))).toBe(false);
         expect(await second.saveFill(fill('f-1', { account: 'sub' }))).toBe(true);
-        expect(await db.batchSaveFills([fill('f-1'), fill('f-2'), fill('f-3', { symbol: 'ETHUSDT', time: DAY0 + 9000 }), fill('f-2')])).toBe(2);
+        expect(
+          await db.batchSaveFills([
+            fill('f-1'),
+            fill('f-2'),
+            fill('f-3', { symbol: 'ETHUSDT', time: DAY0 + 9000 }),
+            fill('f-2'),
+          ]),
+        ).toBe(2);
       });
       // Stored now: every adapter, the one that wrote them or another, answers "not new".
       expect(await db.saveFill(fill('f-2'))).toBe(false);
       expect(await third.saveFill(fill('f-1', { account: 'sub' }))).toBe(false);
-      expect(await third.batchSaveFills([fill('f-3', { symbol: 'ETHUSDT', time: DAY0 + 9000 }), fill('f-4', { time: DAY0 + 6000 })])).toBe(1);
+      expect(
+        await third.batchSaveFills([
+          fill('f-3', { symbol: 'ETHUSDT', time: DAY0 + 9000 }),
+          fill('f-4', { time: DAY0 + 6000 }),
+        ]),
+      ).toBe(1);
       await writing(async () => undefined);
       const stored = await db.getFills({ account: 'main', symbol: 'BTCUSDT' });
       expect(stored.map((f) => f.tradeId)).toEqual(['f-1', 'f-2', 'f-4']);
@@ -134,20 +179,66 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
     });
 
     it('DB06 (R4) statistics per symbol and UTC day match hand-computed figures', async () => {
-      await writing(() => db.batchSaveTrades([
-        trade('s-1', { symbol: 'STATBTC', quantity: '0.5', sellPrice: '101', fees: '0.05', realizedPnl: '0.45', closedAt: DAY0 + 20 * DAY }),
-        trade('s-2', { symbol: 'STATBTC', quantity: '0.25', sellPrice: '199', fees: '0.1', realizedPnl: '-0.35', closedAt: DAY0 + 21 * DAY - 1 }),
-        trade('s-3', { symbol: 'STATBTC', quantity: '1', sellPrice: '10.1', fees: '0.01', realizedPnl: '0.09', closedAt: DAY0 + 21 * DAY }),
-        trade('s-4', { symbol: 'STATETH', quantity: '2', sellPrice: '3001.123', fees: '1.2', realizedPnl: '0.8', closedAt: DAY0 + 20 * DAY + 10 }),
-        trade('s-5', { exchange: 'other', symbol: 'STATETH', realizedPnl: '100', closedAt: DAY0 + 20 * DAY + 10 }),
-      ]));
+      await writing(() =>
+        db.batchSaveTrades([
+          trade('s-1', {
+            symbol: 'STATBTC',
+            quantity: '0.5',
+            sellPrice: '101',
+            fees: '0.05',
+            realizedPnl: '0.45',
+            closedAt: DAY0 + 20 * DAY,
+          }),
+          trade('s-2', {
+            symbol: 'STATBTC',
+            quantity: '0.25',
+            sellPrice: '199',
+            fees: '0.1',
+            realizedPnl: '-0.35',
+            closedAt: DAY0 + 21 * DAY - 1,
+          }),
+          trade('s-3', {
+            symbol: 'STATBTC',
+            quantity: '1',
+            sellPrice: '10.1',
+            fees: '0.01',
+            realizedPnl: '0.09',
+            closedAt: DAY0 + 21 * DAY,
+          }),
+          trade('s-4', {
+            symbol: 'STATETH',
+            quantity: '2',
+            sellPrice: '3001.123',
+            fees: '1.2',
+            realizedPnl: '0.8',
+            closedAt: DAY0 + 20 * DAY + 10,
+          }),
+          trade('s-5', { exchange: 'other', symbol: 'STATETH', realizedPnl: '100', closedAt: DAY0 + 20 * DAY + 10 }),
+        ]),
+      );
       const stats = await db.getStatistics({ exchange: 'sim', from: DAY0 + 20 * DAY, to: DAY0 + 30 * DAY });
-      expect(stats.days.map((d) => [d.symbol, d.day, text(d.realizedPnl), text(d.fees), text(d.volume), d.tradeCount, text(d.winRate)])).toEqual([
+      expect(
+        stats.days.map((d) => [
+          d.symbol,
+          d.day,
+          text(d.realizedPnl),
+          text(d.fees),
+          text(d.volume),
+          d.tradeCount,
+          text(d.winRate),
+        ]),
+      ).toEqual([
         ['STATBTC', '2026-12-10', '0.1', '0.15', '100.25', 2, '0.5'],
         ['STATETH', '2026-12-10', '0.8', '1.2', '6002.246', 1, '1'],
         ['STATBTC', '2026-12-11', '0.09', '0.01', '10.1', 1, '1'],
       ]);
-      expect([text(stats.realizedPnl), text(stats.fees), text(stats.volume), stats.tradeCount, text(stats.winRate)]).toEqual(['0.99', '1.36', '6112.596', 4, '0.75']);
+      expect([
+        text(stats.realizedPnl),
+        text(stats.fees),
+        text(stats.volume),
+        stats.tradeCount,
+        text(stats.winRate),
+      ]).toEqual(['0.99', '1.36', '6112.596', 4, '0.75']);
       const one = await db.getStatistics({ symbol: 'STATBTC', from: DAY0 + 21 * DAY });
       expect(one.days.map((d) => d.day)).toEqual(['2026-12-11']);
       const none = await db.getStatistics({ symbol: 'NOTHING' });
@@ -160,7 +251,11 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       expect(text(first.anchor)).toBe('100');
       expect(text(again.anchor)).toBe('100');
       await writing(() => db.setGridPaused('sim', 'BTCUSDT', true, 'drawdown', DAY0 + 1));
-      expect(await db.getGrid('sim', 'BTCUSDT')).toMatchObject({ paused: true, pausedReason: 'drawdown', updatedAt: DAY0 + 1 });
+      expect(await db.getGrid('sim', 'BTCUSDT')).toMatchObject({
+        paused: true,
+        pausedReason: 'drawdown',
+        updatedAt: DAY0 + 1,
+      });
       await writing(() => db.setGridPaused('sim', 'BTCUSDT', false, undefined, DAY0 + 2));
       expect(await db.getGrid('sim', 'BTCUSDT')).toMatchObject({ paused: false, pausedReason: undefined });
       expect(await db.getGrid('sim', 'NOPE')).toBeUndefined();
@@ -169,7 +264,15 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
     it('DB08 (R4) slots are upserted by level with their cycle numbers', async () => {
       await writing(async () => {
         await db.saveSlots([slot(2), slot(-1), slot(5)]);
-        await db.saveSlots([slot(2, { cycle: 3, positionQuantity: dec('0.02'), entryPrice: dec('99.5'), entryFees: dec('0.001'), postOnlyRejections: 2 })]);
+        await db.saveSlots([
+          slot(2, {
+            cycle: 3,
+            positionQuantity: dec('0.02'),
+            entryPrice: dec('99.5'),
+            entryFees: dec('0.001'),
+            postOnlyRejections: 2,
+          }),
+        ]);
       });
       const slots = await db.getSlots('sim', 'BTCUSDT');
       expect(slots.map((s) => s.level)).toEqual([-1, 2, 5]);
@@ -180,14 +283,24 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
     it('DB09 (Invariant 1) an intent is refused for a stale token, a taken slot round or a taken client order id', async () => {
       await db.recordIntent(intent('i-1', { fenceKey: 'k9', fencingToken: 10n }));
       await db.recordIntent(intent('i-2', { fenceKey: 'k9', fencingToken: 10n, level: 8 }));
-      await expect(db.recordIntent(intent('i-3', { fenceKey: 'k9', fencingToken: 9n, level: 9 }))).rejects.toBeInstanceOf(StaleFencingTokenError);
-      await expect(db.recordIntent(intent('i-4', { fenceKey: 'k9', fencingToken: 11n }))).rejects.toBeInstanceOf(DuplicateIntentError);
-      await expect(db.recordIntent(intent('i-1', { fenceKey: 'k9', fencingToken: 11n, level: 20 }))).rejects.toBeInstanceOf(DuplicateIntentError);
+      await expect(
+        db.recordIntent(intent('i-3', { fenceKey: 'k9', fencingToken: 9n, level: 9 })),
+      ).rejects.toBeInstanceOf(StaleFencingTokenError);
+      await expect(db.recordIntent(intent('i-4', { fenceKey: 'k9', fencingToken: 11n }))).rejects.toBeInstanceOf(
+        DuplicateIntentError,
+      );
+      await expect(
+        db.recordIntent(intent('i-1', { fenceKey: 'k9', fencingToken: 11n, level: 20 })),
+      ).rejects.toBeInstanceOf(DuplicateIntentError);
       await db.recordIntent(intent('i-5', { fenceKey: 'k9', fencingToken: 9_007_199_254_740_993n, level: 21 }));
       const stored = await db.getIntents({ clientOrderId: 'i-5' });
       expect(stored[0]!.fencingToken).toBe(9_007_199_254_740_993n);
       expect(text(stored[0]!.price)).toBe('93.1');
-      expect((await db.getIntents({ symbol: 'BTCUSDT' })).map((i) => i.clientOrderId).sort()).toEqual(['i-1', 'i-2', 'i-5']);
+      expect((await db.getIntents({ symbol: 'BTCUSDT' })).map((i) => i.clientOrderId).sort()).toEqual([
+        'i-1',
+        'i-2',
+        'i-5',
+      ]);
     });
 
     it('DB10 (Invariant 1) a stale token racing a newer one on another connection loses', async () => {
@@ -195,7 +308,9 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       if (!db.capabilities.immediateWritesInTransaction) {
         // No intent inside a transaction to hold the fence with: the newer token is recorded first.
         await db.recordIntent(intent('r-new', { fenceKey: 'race', fencingToken: 12n, level: 101 }));
-        await expect(second.recordIntent(intent('r-stale', { fenceKey: 'race', fencingToken: 11n, level: 102 }))).rejects.toBeInstanceOf(StaleFencingTokenError);
+        await expect(
+          second.recordIntent(intent('r-stale', { fenceKey: 'race', fencingToken: 11n, level: 102 })),
+        ).rejects.toBeInstanceOf(StaleFencingTokenError);
         expect(await db.getIntents({ clientOrderId: 'r-stale' })).toEqual([]);
         return;
       }
@@ -203,7 +318,10 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       await newer.recordIntent(intent('r-new', { fenceKey: 'race', fencingToken: 12n, level: 101 }));
       // The stale writer runs while the newer transaction holds the fence; it must wait and then lose.
       const stale = second.recordIntent(intent('r-stale', { fenceKey: 'race', fencingToken: 11n, level: 102 }));
-      const outcome = stale.then(() => 'recorded', (error: unknown) => error);
+      const outcome = stale.then(
+        () => 'recorded',
+        (error: unknown) => error,
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       await newer.commit();
       expect(await outcome).toBeInstanceOf(StaleFencingTokenError);
@@ -253,7 +371,12 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       await db.recordIntent(intent('tx-i2', { symbol: 'TXUSDT', fenceKey: 'tx', fencingToken: 1n }));
 
       const result = await writing(async () => {
-        await expect(db.transaction(async (t) => { await t.saveTrade(trade('tx-2', { symbol: 'TXUSDT' })); throw new Error('boom'); })).rejects.toThrow('boom');
+        await expect(
+          db.transaction(async (t) => {
+            await t.saveTrade(trade('tx-2', { symbol: 'TXUSDT' }));
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
         // The rolled-back fill was never stored: saved again it is new, and committed with its trade.
         return db.transaction(async (t) => {
           expect(await t.saveFill(fill('tx-f', { symbol: 'TXUSDT' }))).toBe(true);
@@ -273,15 +396,37 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
         await db.saveEvent(event(DAY0 + 1, { details: { reason: 'risk', nested: { n: 1 } } }));
         await db.saveEvent(event(DAY0 + 2, { type: 'grid.resumed', symbol: undefined, exchange: undefined }));
       });
-      expect(await db.getEvents({ type: 'grid.paused' })).toEqual([event(DAY0 + 1, { details: { reason: 'risk', nested: { n: 1 } } })]);
-      expect(await db.getEvents({ from: DAY0 + 2 })).toEqual([event(DAY0 + 2, { type: 'grid.resumed', symbol: undefined, exchange: undefined })]);
+      expect(await db.getEvents({ type: 'grid.paused' })).toEqual([
+        event(DAY0 + 1, { details: { reason: 'risk', nested: { n: 1 } } }),
+      ]);
+      expect(await db.getEvents({ from: DAY0 + 2 })).toEqual([
+        event(DAY0 + 2, { type: 'grid.resumed', symbol: undefined, exchange: undefined }),
+      ]);
       expect(await db.getEvents({ limit: 1 })).toHaveLength(1);
       expect(await db.getFillCursor('sim', 'main', 'BTCUSDT')).toBeUndefined();
       await writing(async () => {
-        await db.saveFillCursor({ exchange: 'sim', account: 'main', symbol: 'BTCUSDT', cursor: '100', updatedAt: DAY0 });
-        await db.saveFillCursor({ exchange: 'sim', account: 'main', symbol: 'BTCUSDT', cursor: '250', updatedAt: DAY0 + 1 });
+        await db.saveFillCursor({
+          exchange: 'sim',
+          account: 'main',
+          symbol: 'BTCUSDT',
+          cursor: '100',
+          updatedAt: DAY0,
+        });
+        await db.saveFillCursor({
+          exchange: 'sim',
+          account: 'main',
+          symbol: 'BTCUSDT',
+          cursor: '250',
+          updatedAt: DAY0 + 1,
+        });
       });
-      expect(await second.getFillCursor('sim', 'main', 'BTCUSDT')).toEqual({ exchange: 'sim', account: 'main', symbol: 'BTCUSDT', cursor: '250', updatedAt: DAY0 + 1 });
+      expect(await second.getFillCursor('sim', 'main', 'BTCUSDT')).toEqual({
+        exchange: 'sim',
+        account: 'main',
+        symbol: 'BTCUSDT',
+        cursor: '250',
+        updatedAt: DAY0 + 1,
+      });
     });
 
     it('DB14 (R8) ping answers, an aborted ping rejects, close is idempotent', async () => {
@@ -301,7 +446,12 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       await db.recordIntent(intent('h-3', { symbol: 'HICUSDT', fenceKey: 'kh', level: 3, cycle: 7 }));
       await db.recordIntent(intent('h-4', { symbol: 'HICUSDT', fenceKey: 'kh', level: -2, cycle: 4 }));
       await db.recordIntent(intent('h-5', { symbol: 'HICOTHER', fenceKey: 'kh', level: 3, cycle: 99 }));
-      expect(await db.getHighestIntentCycles('sim', 'HICUSDT')).toEqual(new Map([[3, 12], [-2, 4]]));
+      expect(await db.getHighestIntentCycles('sim', 'HICUSDT')).toEqual(
+        new Map([
+          [3, 12],
+          [-2, 4],
+        ]),
+      );
       const tx = await db.beginTx();
       const inTx = intent('h-6', { symbol: 'HICUSDT', fenceKey: 'kh', level: -2, cycle: 5 });
       if (db.capabilities.immediateWritesInTransaction) {
@@ -317,7 +467,11 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
     it('DB16 (R12) the instance registry keeps one row per instance, and the latest heartbeat wins', async () => {
       await db.saveInstance({ instanceId: 'reg-b', heartbeatAt: 1_000, snapshot: { mode: 'active', symbols: [] } });
       await second.saveInstance({ instanceId: 'reg-a', heartbeatAt: 1_500, snapshot: { mode: 'standby' } });
-      await db.saveInstance({ instanceId: 'reg-b', heartbeatAt: 2_000, snapshot: { mode: 'activated', symbols: [{ symbol: 'BTCUSDT' }] } });
+      await db.saveInstance({
+        instanceId: 'reg-b',
+        heartbeatAt: 2_000,
+        snapshot: { mode: 'activated', symbols: [{ symbol: 'BTCUSDT' }] },
+      });
       const seen = (await third.getInstances()).filter((record) => record.instanceId.startsWith('reg-'));
       expect(seen).toEqual([
         { instanceId: 'reg-a', heartbeatAt: 1_500, snapshot: { mode: 'standby' } },

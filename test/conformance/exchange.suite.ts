@@ -12,8 +12,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Decimal, dec } from '../../src/domain/decimal.js';
 import {
-  AuthenticationError, DuplicateClientOrderIdError, InsufficientMarginError, InvalidOrderError, PostOnlyWouldCrossError,
-  ReduceOnlyRejectedError, UnknownOrderError, UnknownSymbolError,
+  AuthenticationError,
+  DuplicateClientOrderIdError,
+  InsufficientMarginError,
+  InvalidOrderError,
+  PostOnlyWouldCrossError,
+  ReduceOnlyRejectedError,
+  UnknownOrderError,
+  UnknownSymbolError,
 } from '../../src/exchange/errors.js';
 import type { Exchange, ExecutionEvent, PlaceOrderRequest } from '../../src/exchange/exchange.js';
 import type { Candle } from '../../src/domain/market.js';
@@ -50,21 +56,50 @@ class Collector<T> {
   readonly #waiters = new Set<{ match: (value: T) => boolean; resolve: (value: T) => void }>();
   push = (value: T): void => {
     this.values.push(value);
-    for (const waiter of this.#waiters) if (waiter.match(value)) { this.#waiters.delete(waiter); waiter.resolve(value); }
+    for (const waiter of this.#waiters)
+      if (waiter.match(value)) {
+        this.#waiters.delete(waiter);
+        waiter.resolve(value);
+      }
   };
   next(match: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
     const found = this.values.find(match);
     if (found !== undefined) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const waiter = { match, resolve: (value: T) => { clearTimeout(timer); resolve(value); } };
-      const timer = setTimeout(() => { this.#waiters.delete(waiter); reject(new Error('stream value did not arrive')); }, timeoutMs);
+      const waiter = {
+        match,
+        resolve: (value: T) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new Error('stream value did not arrive'));
+      }, timeoutMs);
       this.#waiters.add(waiter);
     });
   }
 }
 
-function limit(side: 'BUY' | 'SELL', price: string, quantity: string, clientOrderId: string, extra: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest {
-  return { symbol: SYMBOL, side, type: 'LIMIT', price: dec(price), quantity: dec(quantity), postOnly: false, reduceOnly: false, clientOrderId, ...extra };
+function limit(
+  side: 'BUY' | 'SELL',
+  price: string,
+  quantity: string,
+  clientOrderId: string,
+  extra: Partial<PlaceOrderRequest> = {},
+): PlaceOrderRequest {
+  return {
+    symbol: SYMBOL,
+    side,
+    type: 'LIMIT',
+    price: dec(price),
+    quantity: dec(quantity),
+    postOnly: false,
+    reduceOnly: false,
+    clientOrderId,
+    ...extra,
+  };
 }
 
 const same = (a: Decimal | undefined, b: string) => expect(a?.toFixed()).toBe(dec(b).toFixed());
@@ -95,7 +130,10 @@ export function exchangeConformanceSuite(name: string, createFixture: () => Prom
       expect(placed).toMatchObject({ status: 'NEW', clientOrderId: 'e02-a', side: 'BUY', postOnly: true });
       same(placed.price, '59000');
       expect((await exchange.openOrders(SYMBOL)).map((order) => order.clientOrderId)).toEqual(['e02-a']);
-      expect(await exchange.getOrder(SYMBOL, 'e02-a')).toMatchObject({ status: 'NEW', exchangeOrderId: placed.exchangeOrderId });
+      expect(await exchange.getOrder(SYMBOL, 'e02-a')).toMatchObject({
+        status: 'NEW',
+        exchangeOrderId: placed.exchangeOrderId,
+      });
       expect(await exchange.getOrder(SYMBOL, 'e02-never-sent')).toBeUndefined();
     });
 
@@ -135,30 +173,41 @@ export function exchangeConformanceSuite(name: string, createFixture: () => Prom
     });
 
     it('E06 a post-only order that would cross is refused and leaves nothing open', async () => {
-      await expect(exchange.placeOrder(limit('BUY', '60100', '0.002', 'e06-a', { postOnly: true }))).rejects.toBeInstanceOf(PostOnlyWouldCrossError);
+      await expect(
+        exchange.placeOrder(limit('BUY', '60100', '0.002', 'e06-a', { postOnly: true })),
+      ).rejects.toBeInstanceOf(PostOnlyWouldCrossError);
       expect(await exchange.openOrders(SYMBOL)).toEqual([]);
     });
 
     it('E07 a client order id used by an open order is refused; once closed it may be reused (Binance semantics)', async () => {
       await exchange.placeOrder(limit('BUY', '59000', '0.002', 'e07-a'));
-      await expect(exchange.placeOrder(limit('BUY', '58000', '0.002', 'e07-a'))).rejects.toBeInstanceOf(DuplicateClientOrderIdError);
+      await expect(exchange.placeOrder(limit('BUY', '58000', '0.002', 'e07-a'))).rejects.toBeInstanceOf(
+        DuplicateClientOrderIdError,
+      );
       expect(await exchange.openOrders(SYMBOL)).toHaveLength(1);
       await exchange.cancelOrder(SYMBOL, { clientOrderId: 'e07-a' });
       expect((await exchange.placeOrder(limit('BUY', '58000', '0.002', 'e07-a'))).status).toBe('NEW');
     });
 
     it('E08 reduce-only is refused without a position and accepted against one', async () => {
-      await expect(exchange.placeOrder(limit('SELL', '61000', '0.002', 'e08-a', { reduceOnly: true }))).rejects.toBeInstanceOf(ReduceOnlyRejectedError);
+      await expect(
+        exchange.placeOrder(limit('SELL', '61000', '0.002', 'e08-a', { reduceOnly: true })),
+      ).rejects.toBeInstanceOf(ReduceOnlyRejectedError);
       await exchange.placeOrder(limit('BUY', '59000', '0.002', 'e08-b'));
       await fixture.setPrice('59000');
       const [position] = await exchange.positions([SYMBOL]);
       same(position?.quantity, '0.002');
-      await expect(exchange.placeOrder(limit('SELL', '61000', '0.003', 'e08-c', { reduceOnly: true }))).rejects.toBeInstanceOf(ReduceOnlyRejectedError);
-      expect((await exchange.placeOrder(limit('SELL', '61000', '0.002', 'e08-d', { reduceOnly: true }))).reduceOnly).toBe(true);
+      await expect(
+        exchange.placeOrder(limit('SELL', '61000', '0.003', 'e08-c', { reduceOnly: true })),
+      ).rejects.toBeInstanceOf(ReduceOnlyRejectedError);
+      expect(
+        (await exchange.placeOrder(limit('SELL', '61000', '0.002', 'e08-d', { reduceOnly: true }))).reduceOnly,
+      ).toBe(true);
     });
 
     it('E09 a fills-since cursor chain returns every fill exactly once', async () => {
-      for (const [index, price] of ['59900', '59800', '59700'].entries()) await exchange.placeOrder(limit('BUY', price, '0.002', `e09-${index}`));
+      for (const [index, price] of ['59900', '59800', '59700'].entries())
+        await exchange.placeOrder(limit('BUY', price, '0.002', `e09-${index}`));
       await fixture.setPrice('59600');
       const seen: string[] = [];
       let cursor: string | undefined;
@@ -180,7 +229,9 @@ export function exchangeConformanceSuite(name: string, createFixture: () => Prom
       const events = new Collector<ExecutionEvent>();
       const handle = await exchange.streamExecutions({ onData: events.push });
       await exchange.placeOrder(limit('BUY', '59000', '0.002', 'e10-a'));
-      await events.next((event) => event.type === 'order' && event.order.clientOrderId === 'e10-a' && event.order.status === 'NEW');
+      await events.next(
+        (event) => event.type === 'order' && event.order.clientOrderId === 'e10-a' && event.order.status === 'NEW',
+      );
       await fixture.setPrice('59000');
       const fill = await events.next((event) => event.type === 'fill');
       expect(fill.type === 'fill' && fill.fill.clientOrderId).toBe('e10-a');
@@ -193,8 +244,18 @@ export function exchangeConformanceSuite(name: string, createFixture: () => Prom
       const prices = new Collector<string>();
       let reconnects = 0;
       let priceReconnects = 0;
-      await exchange.streamExecutions({ onData: events.push, onReconnect: () => { reconnects += 1; } });
-      await exchange.streamPrices([SYMBOL], { onData: (tick) => prices.push(tick.price.toFixed()), onReconnect: () => { priceReconnects += 1; } });
+      await exchange.streamExecutions({
+        onData: events.push,
+        onReconnect: () => {
+          reconnects += 1;
+        },
+      });
+      await exchange.streamPrices([SYMBOL], {
+        onData: (tick) => prices.push(tick.price.toFixed()),
+        onReconnect: () => {
+          priceReconnects += 1;
+        },
+      });
       await exchange.placeOrder(limit('BUY', '59000', '0.002', 'e11-a'));
       await events.next((event) => event.type === 'order' && event.order.clientOrderId === 'e11-a');
       await fixture.dropStreams();
@@ -214,7 +275,9 @@ export function exchangeConformanceSuite(name: string, createFixture: () => Prom
       const intruder = fixture.withWrongCredentials();
       try {
         await expect(intruder.balances()).rejects.toBeInstanceOf(AuthenticationError);
-        await expect(intruder.placeOrder(limit('BUY', '59000', '0.002', 'e12-a'))).rejects.toBeInstanceOf(AuthenticationError);
+        await expect(intruder.placeOrder(limit('BUY', '59000', '0.002', 'e12-a'))).rejects.toBeInstanceOf(
+          AuthenticationError,
+        );
       } finally {
         await intruder.close();
       }
@@ -227,7 +290,10 @@ export function exchangeConformanceSuite(name: string, createFixture: () => Prom
       await exchange.placeOrder(limit('BUY', '59000', '0.002', 'e13-a'));
       await events.next((event) => event.type === 'order' && event.order.clientOrderId === 'e13-a');
       await fixture.injectMalformed();
-      if (fixture.wire) await expect.poll(() => fixture.warnings().some((warning) => warning.includes('malformed')), { timeout: 10_000 }).toBe(true);
+      if (fixture.wire)
+        await expect
+          .poll(() => fixture.warnings().some((warning) => warning.includes('malformed')), { timeout: 10_000 })
+          .toBe(true);
       await exchange.placeOrder(limit('BUY', '58000', '0.002', 'e13-b'));
       await events.next((event) => event.type === 'order' && event.order.clientOrderId === 'e13-b');
     });
@@ -244,15 +310,24 @@ export function exchangeConformanceSuite(name: string, createFixture: () => Prom
     });
 
     it('E15 orders outside the filters or beyond the margin are refused definitively', async () => {
-      await expect(exchange.placeOrder(limit('BUY', '59000.05', '0.002', 'e15-a'))).rejects.toBeInstanceOf(InvalidOrderError);
-      await expect(exchange.placeOrder(limit('BUY', '59000', '0.0001', 'e15-b'))).rejects.toBeInstanceOf(InvalidOrderError);
-      await expect(exchange.placeOrder(limit('BUY', '59000', '1000', 'e15-c'))).rejects.toBeInstanceOf(InsufficientMarginError);
+      await expect(exchange.placeOrder(limit('BUY', '59000.05', '0.002', 'e15-a'))).rejects.toBeInstanceOf(
+        InvalidOrderError,
+      );
+      await expect(exchange.placeOrder(limit('BUY', '59000', '0.0001', 'e15-b'))).rejects.toBeInstanceOf(
+        InvalidOrderError,
+      );
+      await expect(exchange.placeOrder(limit('BUY', '59000', '1000', 'e15-c'))).rejects.toBeInstanceOf(
+        InsufficientMarginError,
+      );
       expect(await exchange.openOrders(SYMBOL)).toEqual([]);
     });
 
     it('E16 a batch places each entry on its own and cancel-all counts what it cancelled', async () => {
       await exchange.placeOrder(limit('BUY', '59000', '0.002', 'e16-dup'));
-      const results = await exchange.placeOrders([limit('BUY', '58900', '0.002', 'e16-a'), limit('BUY', '58800', '0.002', 'e16-dup')]);
+      const results = await exchange.placeOrders([
+        limit('BUY', '58900', '0.002', 'e16-a'),
+        limit('BUY', '58800', '0.002', 'e16-dup'),
+      ]);
       expect(results[0]?.ok).toBe(true);
       expect(results[1]).toMatchObject({ ok: false, clientOrderId: 'e16-dup' });
       expect(results[1]?.ok === false && results[1].error).toBeInstanceOf(DuplicateClientOrderIdError);
@@ -277,8 +352,12 @@ export function exchangeConformanceSuite(name: string, createFixture: () => Prom
       const { clientOrderIdMaxLength, clientOrderIdPattern } = exchange.capabilities;
       const tooLong = 'a'.repeat(clientOrderIdMaxLength + 1);
       expect(clientOrderIdPattern.test('a'.repeat(clientOrderIdMaxLength))).toBe(true);
-      await expect(exchange.placeOrder(limit('BUY', '59000', '0.002', tooLong))).rejects.toBeInstanceOf(InvalidOrderError);
-      await expect(exchange.placeOrder(limit('BUY', '59000', '0.002', 'has space'))).rejects.toBeInstanceOf(InvalidOrderError);
+      await expect(exchange.placeOrder(limit('BUY', '59000', '0.002', tooLong))).rejects.toBeInstanceOf(
+        InvalidOrderError,
+      );
+      await expect(exchange.placeOrder(limit('BUY', '59000', '0.002', 'has space'))).rejects.toBeInstanceOf(
+        InvalidOrderError,
+      );
       expect(await exchange.openOrders(SYMBOL)).toEqual([]);
     });
   });

@@ -56,7 +56,10 @@ export async function proxyFault(
   host: string,
   port: number,
   kind: 'outage' | 'silence',
-  open: { holder(proxy: FaultProxy, prefix: string): DistributedLock | Promise<DistributedLock>; observer(prefix: string): DistributedLock | Promise<DistributedLock> },
+  open: {
+    holder(proxy: FaultProxy, prefix: string): DistributedLock | Promise<DistributedLock>;
+    observer(prefix: string): DistributedLock | Promise<DistributedLock>;
+  },
 ): Promise<LockFault> {
   const proxy = await FaultProxy.start(host, port);
   const prefix = `qm${kind}-${proxy.port}:`;
@@ -67,10 +70,18 @@ export async function proxyFault(
     observer,
     async break() {
       if (kind === 'silence') proxy.blackhole();
-      else { proxy.refuse(); proxy.cut(); }
+      else {
+        proxy.refuse();
+        proxy.cut();
+      }
     },
-    async heal() { proxy.restore(); },
-    async close() { await Promise.all([holder.close(), observer.close()]); await proxy.close(); },
+    async heal() {
+      proxy.restore();
+    },
+    async close() {
+      await Promise.all([holder.close(), observer.close()]);
+      await proxy.close();
+    },
   };
 }
 
@@ -88,7 +99,10 @@ export function serverFault(
     observer,
     break: () => server.break(),
     heal: () => server.heal(),
-    async close() { await Promise.all([holder.close(), observer.close()]); await server.close(); },
+    async close() {
+      await Promise.all([holder.close(), observer.close()]);
+      await server.close();
+    },
   };
 }
 
@@ -136,7 +150,14 @@ function aborted(signal: AbortSignal, withinMs: number): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`signal not aborted within ${withinMs} ms`)), withinMs);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -258,7 +279,14 @@ export function lockConformance(backend: LockBackendUnderTest): void {
       const handle = (await a.tryLock('extend-key', 600))!;
       const waiter = b.lock('extend-key', 600, { timeoutMs: 5000 });
       let waiterDone = false;
-      void waiter.then(() => { waiterDone = true; }, () => { waiterDone = true; });
+      void waiter.then(
+        () => {
+          waiterDone = true;
+        },
+        () => {
+          waiterDone = true;
+        },
+      );
       for (let i = 0; i < 4; i += 1) {
         await new Promise((resolve) => setTimeout(resolve, 250));
         await handle.extend(600);
@@ -324,10 +352,17 @@ export function lockConformance(backend: LockBackendUnderTest): void {
         cleanups.push(() => rm(dir, { recursive: true, force: true }));
         await writeFile(join(dir, 'counter'), JSON.stringify({ count: 0, lastToken: '0' }));
         const options = workerOptions(uniquePrefix(), 'contend');
-        const workers = await Promise.all(Array.from({ length: 20 }, () => startWorker(['contend', dir, 'order:sim:BTCUSDT', '50'], options)));
+        const workers = await Promise.all(
+          Array.from({ length: 20 }, () => startWorker(['contend', dir, 'order:sim:BTCUSDT', '50'], options)),
+        );
         await Promise.all(workers.map((worker) => worker.waitForLine(/^READY/, 60_000)));
         await writeFile(join(dir, 'go'), '');
-        const results = await Promise.all(workers.map(async (worker) => JSON.parse((await worker.waitForLine(/^RESULT /, 280_000)).slice(7)) as Record<string, number>));
+        const results = await Promise.all(
+          workers.map(
+            async (worker) =>
+              JSON.parse((await worker.waitForLine(/^RESULT /, 280_000)).slice(7)) as Record<string, number>,
+          ),
+        );
         await Promise.all(workers.map((worker) => worker.exited));
         const total = (field: string) => results.reduce((sum, result) => sum + result[field]!, 0);
         expect(total('acquired')).toBe(1000);
@@ -363,18 +398,20 @@ export function lockConformance(backend: LockBackendUnderTest): void {
         let overlaps = 0;
         let lastToken = 0n;
         let regressions = 0;
-        await Promise.all(Array.from({ length: 20 }, async () => {
-          for (let i = 0; i < 50; i += 1) {
-            const handle = await lock.lock('order:sim:BTCUSDT', 5000, { timeoutMs: 30_000 });
-            inside += 1;
-            if (inside > 1) overlaps += 1;
-            if (handle.token <= lastToken) regressions += 1;
-            lastToken = handle.token;
-            await Promise.resolve();
-            inside -= 1;
-            await handle.unlock();
-          }
-        }));
+        await Promise.all(
+          Array.from({ length: 20 }, async () => {
+            for (let i = 0; i < 50; i += 1) {
+              const handle = await lock.lock('order:sim:BTCUSDT', 5000, { timeoutMs: 30_000 });
+              inside += 1;
+              if (inside > 1) overlaps += 1;
+              if (handle.token <= lastToken) regressions += 1;
+              lastToken = handle.token;
+              await Promise.resolve();
+              inside -= 1;
+              await handle.unlock();
+            }
+          }),
+        );
         expect(overlaps).toBe(0);
         expect(regressions).toBe(0);
         expect(lastToken).toBe(1000n);
@@ -425,12 +462,17 @@ export function lockConformance(backend: LockBackendUnderTest): void {
         const handle = (await fault.holder.tryLock('unconfirmed-key', ttlMs))!;
         await fault.break();
         // Unavailable, or already known lost (a closed connection ends every handle at once).
-        const failure = await handle.unlock().then(() => undefined, (error: unknown) => error);
+        const failure = await handle.unlock().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         expect(failure instanceof LockBackendUnavailableError || failure instanceof LockLostError).toBe(true);
         expect(handle.signal.aborted).toBe(true);
         await fault.heal();
         // Neither the holder's process (which may still be connected) nor anyone else may find the key stuck.
-        const taken = await fault.observer.lock('unconfirmed-key', ttlMs, { timeoutMs: capabilities.leaseMs(ttlMs) + 15_000 });
+        const taken = await fault.observer.lock('unconfirmed-key', ttlMs, {
+          timeoutMs: capabilities.leaseMs(ttlMs) + 15_000,
+        });
         expect(taken.signal.aborted).toBe(false);
         await taken.unlock();
         const again = await fault.holder.lock('unconfirmed-key', ttlMs, { timeoutMs: 15_000 });
@@ -443,7 +485,10 @@ export function lockConformance(backend: LockBackendUnderTest): void {
       it('L13 ping reports an unreachable backend with the cause', async () => {
         const lock = await unreachable();
         cleanups.push(() => lock.close());
-        const failure = await lock.ping().then(() => undefined, (error: unknown) => error);
+        const failure = await lock.ping().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         expect(failure).toBeInstanceOf(LockBackendUnavailableError);
         expect((failure as Error).cause).toBeDefined();
         await expect(lock.tryLock('any', ttlMs)).rejects.toBeInstanceOf(LockBackendUnavailableError);

@@ -21,12 +21,27 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(projectRoot, 'test-artifacts/dashboard');
 
 async function launch(userDataDir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1440, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  }).catch((error: unknown) => {
-    throw new Error(`cannot start ${CHROMIUM} (install it with: apt-get install -y chromium, or run scripts/ensure-services.sh): ${String(error)}`);
-  });
+  return chromium
+    .launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    })
+    .catch((error: unknown) => {
+      throw new Error(
+        `cannot start ${CHROMIUM} (install it with: apt-get install -y chromium, or run scripts/ensure-services.sh): ${String(error)}`,
+      );
+    });
 }
 
 async function cellText(page: Page, selector: string): Promise<string> {
@@ -69,7 +84,10 @@ describe('dashboard in headless Chromium on a two-instance cluster', () => {
     await page.locator('#api-key').fill(API_KEY);
     await page.locator('#login button').click();
     await page.locator('tr', { hasText: 'dash-b' }).filter({ hasText: 'standby' }).waitFor({ timeout: 60_000 });
-    await page.locator(`tr[data-symbol="binance/${SYMBOL}"]`, { hasText: 'dash-a' }).filter({ hasText: 'running' }).waitFor({ timeout: 60_000 });
+    await page
+      .locator(`tr[data-symbol="binance/${SYMBOL}"]`, { hasText: 'dash-a' })
+      .filter({ hasText: 'running' })
+      .waitFor({ timeout: 60_000 });
     expect(await cellText(page, 'tr:has-text("dash-a")')).toMatch(/active.*running.*ok.*binance:BTCUSDT/);
     await page.locator('#live.on').waitFor({ timeout: 15_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'cluster.png') });

@@ -14,14 +14,40 @@ import { runTool } from '../harness/system-tool.js';
 import { cleanupAfterAll } from '../harness/cleanup-after-all.js';
 
 const COMPOSE_DIR = join(projectRoot, 'deploy/compose');
-const SECRETS = { QM_PG_PASSWORD: 'pg-secret', QM_REDIS_PASSWORD: 'redis-secret', QM_WEB_API_KEY: 'web-secret', QM_GRAFANA_ADMIN_PASSWORD: 'grafana-secret' };
-const SERVICES = ['etcd', 'grafana', 'instance-1', 'instance-2', 'instance-3', 'nginx', 'postgres', 'prometheus', 'redis', 'sim-venue'];
+const SECRETS = {
+  QM_PG_PASSWORD: 'pg-secret',
+  QM_REDIS_PASSWORD: 'redis-secret',
+  QM_WEB_API_KEY: 'web-secret',
+  QM_GRAFANA_ADMIN_PASSWORD: 'grafana-secret',
+};
+const SERVICES = [
+  'etcd',
+  'grafana',
+  'instance-1',
+  'instance-2',
+  'instance-3',
+  'nginx',
+  'postgres',
+  'prometheus',
+  'redis',
+  'sim-venue',
+];
 
-interface Service { readonly command?: readonly string[]; readonly volumes?: readonly string[]; readonly build?: { context: string; dockerfile: string } }
-interface Compose { readonly services: Record<string, Service>; readonly secrets: Record<string, { file: string }> }
+interface Service {
+  readonly command?: readonly string[];
+  readonly volumes?: readonly string[];
+  readonly build?: { context: string; dockerfile: string };
+}
+interface Compose {
+  readonly services: Record<string, Service>;
+  readonly secrets: Record<string, { file: string }>;
+}
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe('deploy/compose', () => {
@@ -39,10 +65,14 @@ describe('deploy/compose', () => {
       expect(await exists(join(projectRoot, command[1]!))).toBe(true);
     }
     expect(compose.services['instance-3']!.command).toContain('--standby');
-    const mounted = Object.values(compose.services).flatMap((service) => service.volumes ?? [])
-      .map((volume) => volume.split(':')[0]!).filter((source) => source.startsWith('/'));
+    const mounted = Object.values(compose.services)
+      .flatMap((service) => service.volumes ?? [])
+      .map((volume) => volume.split(':')[0]!)
+      .filter((source) => source.startsWith('/'));
     expect(mounted.length).toBeGreaterThanOrEqual(5);
-    expect(await Promise.all(mounted.map(async (source) => [source, await exists(source)]))).toEqual(mounted.map((source) => [source, true]));
+    expect(await Promise.all(mounted.map(async (source) => [source, await exists(source)]))).toEqual(
+      mounted.map((source) => [source, true]),
+    );
     // The API key reaches Prometheus as a secret file the operator writes, never committed.
     expect(compose.secrets.web_api_key!.file).toBe(join(COMPOSE_DIR, 'web-api-key.secret'));
     expect(await readFile(join(COMPOSE_DIR, '.gitignore'), 'utf8')).toContain('*.secret');
@@ -59,7 +89,9 @@ describe('deploy/compose', () => {
     const dockerfile = await readFile(join(COMPOSE_DIR, 'Dockerfile'), 'utf8');
     const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) => match[1]!.split(/\s+/));
     expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'bin', 'examples']));
-    expect(await Promise.all(sources.map(async (source) => [source, await exists(join(projectRoot, source))]))).toEqual(sources.map((source) => [source, true]));
+    expect(await Promise.all(sources.map(async (source) => [source, await exists(join(projectRoot, source))]))).toEqual(
+      sources.map((source) => [source, true]),
+    );
   });
 
   it('the Prometheus configuration it mounts passes promtool check config, rules included', async () => {

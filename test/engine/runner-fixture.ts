@@ -29,7 +29,14 @@ export interface SimFixture {
 }
 
 export function startSim(): SimFixture {
-  const exchange = createExchange({ type: 'sim', name: 'sim', stepIntervalMs: 0, seed: 7, symbols: [SYMBOL], startTime: Date.UTC(2026, 0, 1) });
+  const exchange = createExchange({
+    type: 'sim',
+    name: 'sim',
+    stepIntervalMs: 0,
+    seed: 7,
+    symbols: [SYMBOL],
+    startTime: Date.UTC(2026, 0, 1),
+  });
   if (!(exchange instanceof SimExchange)) throw new Error('createExchange(sim) must build a SimExchange');
   const accepted: string[] = [];
   const seen = new Set<string>();
@@ -60,15 +67,40 @@ export async function flushed(database: Database): Promise<void> {
   await database.drain();
 }
 
-export function executorFor(sim: SimFixture, database: Database, lock: DistributedLock, instanceId = 'test'): OrderExecutor {
+export function executorFor(
+  sim: SimFixture,
+  database: Database,
+  lock: DistributedLock,
+  instanceId = 'test',
+): OrderExecutor {
   return executorOn(sim.exchange, () => sim.exchange.engine.now(), database, lock, instanceId);
 }
 
-export function executorOn(exchange: Exchange, clock: () => number, database: Database, lock: DistributedLock, instanceId = 'test'): OrderExecutor {
-  return new OrderExecutor({ exchange, database, lock, granularity: 'symbol', lockTtlMs: 10_000, instanceId, clock, lookupDelayMs: 10 });
+export function executorOn(
+  exchange: Exchange,
+  clock: () => number,
+  database: Database,
+  lock: DistributedLock,
+  instanceId = 'test',
+): OrderExecutor {
+  return new OrderExecutor({
+    exchange,
+    database,
+    lock,
+    granularity: 'symbol',
+    lockTtlMs: 10_000,
+    instanceId,
+    clock,
+    lookupDelayMs: 10,
+  });
 }
 
-export function engineFor(sim: SimFixture, database: Database, lock: DistributedLock, settings: Partial<GridSettingsInput> = {}): TradingEngine {
+export function engineFor(
+  sim: SimFixture,
+  database: Database,
+  lock: DistributedLock,
+  settings: Partial<GridSettingsInput> = {},
+): TradingEngine {
   return engineOn(sim.exchange, () => sim.exchange.engine.now(), database, lock, settings);
 }
 
@@ -80,15 +112,37 @@ export interface EngineExtras {
 }
 
 /** A TradingEngine for one BTCUSDT grid on any venue; `clock` is the venue's, so event times agree. */
-export function engineOn(exchange: Exchange, clock: () => number, database: Database, lock: DistributedLock, settings: Partial<GridSettingsInput> = {}, extras: EngineExtras = {}): TradingEngine {
+export function engineOn(
+  exchange: Exchange,
+  clock: () => number,
+  database: Database,
+  lock: DistributedLock,
+  settings: Partial<GridSettingsInput> = {},
+  extras: EngineExtras = {},
+): TradingEngine {
   return new TradingEngine({
-    exchange, database, executor: executorOn(exchange, clock, database, lock), logger: pino({ level: 'silent' }), instanceId: 'test', clock, alerts: extras.alerts,
-    grids: [{
-      symbol: SYMBOL,
-      settings: gridSettings({ priceInterval: '100', orderQuantity: '130', buyWindowSize: BUY_WINDOW, sellWindowSize: BUY_WINDOW, feeRate: '0.0002', ...settings }),
-      // Reconciliation runs at start and where the test asks for it, never on a timer mid-assertion.
-      reconcileIntervalMs: extras.reconcileIntervalMs ?? 3_600_000,
-    }],
+    exchange,
+    database,
+    executor: executorOn(exchange, clock, database, lock),
+    logger: pino({ level: 'silent' }),
+    instanceId: 'test',
+    clock,
+    alerts: extras.alerts,
+    grids: [
+      {
+        symbol: SYMBOL,
+        settings: gridSettings({
+          priceInterval: '100',
+          orderQuantity: '130',
+          buyWindowSize: BUY_WINDOW,
+          sellWindowSize: BUY_WINDOW,
+          feeRate: '0.0002',
+          ...settings,
+        }),
+        // Reconciliation runs at start and where the test asks for it, never on a timer mid-assertion.
+        reconcileIntervalMs: extras.reconcileIntervalMs ?? 3_600_000,
+      },
+    ],
   });
 }
 
@@ -101,9 +155,19 @@ export async function storeFillHistory(database: Database, sim: SimFixture, coun
   const batch: Fill[] = [];
   for (let i = 0; i < count; i += 1) {
     batch.push({
-      exchange: sim.exchange.name, account: sim.exchange.account, tradeId: `history-${i}`, symbol: SYMBOL,
-      clientOrderId: `history-${Math.floor(i / 2)}`, exchangeOrderId: `history-${i}`, side: i % 2 === 0 ? 'BUY' : 'SELL',
-      price: dec('50000'), quantity: dec('0.001'), fee: ZERO, feeAsset: 'USDT', isMaker: true, time: start + i * 1000,
+      exchange: sim.exchange.name,
+      account: sim.exchange.account,
+      tradeId: `history-${i}`,
+      symbol: SYMBOL,
+      clientOrderId: `history-${Math.floor(i / 2)}`,
+      exchangeOrderId: `history-${i}`,
+      side: i % 2 === 0 ? 'BUY' : 'SELL',
+      price: dec('50000'),
+      quantity: dec('0.001'),
+      fee: ZERO,
+      feeAsset: 'USDT',
+      isMaker: true,
+      time: start + i * 1000,
     });
     if (batch.length === 5_000) await database.batchSaveFills(batch.splice(0));
   }

@@ -20,7 +20,7 @@ const lock = new NoopLock();
 const WORKING = ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'] as const;
 const STOP_TIMEOUT_MS = 10_000;
 
-describe('a stop after the venue lost the grid\'s orders', () => {
+describe("a stop after the venue lost the grid's orders", () => {
   let dir: string;
   let database: Database;
   const engines: TradingEngine[] = [];
@@ -42,11 +42,18 @@ describe('a stop after the venue lost the grid\'s orders', () => {
     await first.start();
     await first.ownershipWon(SYMBOL);
     before.exchange.engine.setPrice(SYMBOL, dec('60000'));
-    await until(() => first.runner(SYMBOL)!.summary().workingOrders === BUY_WINDOW && before.exchange.engine.openOrders(before.exchange.account, SYMBOL).length === BUY_WINDOW, 'the buy window at the venue');
+    await until(
+      () =>
+        first.runner(SYMBOL)!.summary().workingOrders === BUY_WINDOW &&
+        before.exchange.engine.openOrders(before.exchange.account, SYMBOL).length === BUY_WINDOW,
+      'the buy window at the venue',
+    );
     // Stopped like a crash would leave it: orders working in the store, none cancelled.
     await first.stop({ cancelOnExit: false, closePositions: false });
     await flushed(database);
-    const remembered = (await database.getOrders({ symbol: SYMBOL, status: [...WORKING], limit: 1000 })).map((order) => order.clientOrderId).sort();
+    const remembered = (await database.getOrders({ symbol: SYMBOL, status: [...WORKING], limit: 1000 }))
+      .map((order) => order.clientOrderId)
+      .sort();
     expect(remembered).toHaveLength(BUY_WINDOW);
 
     // A venue that knows none of them (the in-process sim does not survive a crash).
@@ -65,7 +72,9 @@ describe('a stop after the venue lost the grid\'s orders', () => {
     expect(unknown.map((event) => event.details.clientOrderId).sort()).toEqual(remembered);
     expect(unknown.every((event) => event.details.resolvedAs === 'EXPIRED')).toBe(true);
     const stored = await database.getOrders({ symbol: SYMBOL, limit: 1000 });
-    expect(stored.filter((order) => remembered.includes(order.clientOrderId)).map((order) => order.status)).toEqual(remembered.map(() => 'EXPIRED'));
+    expect(stored.filter((order) => remembered.includes(order.clientOrderId)).map((order) => order.status)).toEqual(
+      remembered.map(() => 'EXPIRED'),
+    );
     expect(second.runner(SYMBOL)!.summary().workingOrders).toBe(0);
   }, 60_000);
 });

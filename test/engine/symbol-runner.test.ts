@@ -22,7 +22,16 @@ import type { TradingEngine } from '../../src/engine/trading-engine.js';
 import type { Database } from '../../src/storage/database.js';
 import { StaleFencingTokenError } from '../../src/storage/errors.js';
 import { parseClientOrderId } from '../../src/strategy/grid/client-order-id.js';
-import { BUY_WINDOW, SYMBOL, type SimFixture, engineFor, executorFor, flushed, openStore, startSim } from './runner-fixture.js';
+import {
+  BUY_WINDOW,
+  SYMBOL,
+  type SimFixture,
+  engineFor,
+  executorFor,
+  flushed,
+  openStore,
+  startSim,
+} from './runner-fixture.js';
 import { until } from '../harness/until.js';
 
 const lock = new NoopLock();
@@ -39,9 +48,13 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
   /** Every slot's order is confirmed by the venue (nothing pending) and the venue holds exactly those. */
   const settled = () => {
     const slots = [...(runner().state?.slots.values() ?? [])].filter((slot) => slot.order !== undefined);
-    const open = venueOpen().map((order) => order.clientOrderId).sort();
-    return slots.every((slot) => slot.order!.status === 'NEW' || slot.order!.status === 'PARTIALLY_FILLED')
-      && JSON.stringify(slots.map((slot) => slot.order!.clientOrderId).sort()) === JSON.stringify(open);
+    const open = venueOpen()
+      .map((order) => order.clientOrderId)
+      .sort();
+    return (
+      slots.every((slot) => slot.order!.status === 'NEW' || slot.order!.status === 'PARTIALLY_FILLED') &&
+      JSON.stringify(slots.map((slot) => slot.order!.clientOrderId).sort()) === JSON.stringify(open)
+    );
   };
   const duplicates = () => sim.accepted.filter((id, index) => sim.accepted.indexOf(id) !== index);
   const setPrice = (price: string) => sim.exchange.engine.setPrice(SYMBOL, dec(price));
@@ -77,7 +90,11 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
     await until(() => runner().summary().tradeCount > 0, 'a trade booked');
     await flushed(database);
     const stored = await database.getFills({ symbol: SYMBOL, limit: 10_000 });
-    expect(stored.map((fill) => fill.tradeId).sort()).toEqual(venueFills().map((fill) => fill.tradeId).sort());
+    expect(stored.map((fill) => fill.tradeId).sort()).toEqual(
+      venueFills()
+        .map((fill) => fill.tradeId)
+        .sort(),
+    );
     const trades = await database.getTrades({ symbol: SYMBOL, limit: 10_000 });
     expect(trades.length).toBe(runner().summary().tradeCount);
     expect(new Set(trades.map((trade) => trade.id)).size).toBe(trades.length);
@@ -86,7 +103,9 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
 
   it('3. a restart resumes the same grid and adopts the open orders without placing duplicates', async () => {
     const before = runner().state!;
-    const open = venueOpen().map((order) => order.clientOrderId).sort();
+    const open = venueOpen()
+      .map((order) => order.clientOrderId)
+      .sort();
     const acceptedBefore = sim.accepted.length;
     await engine.stop({ cancelOnExit: false, closePositions: false });
     await database.close();
@@ -97,8 +116,17 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
     const after = runner().state!;
     expect(after.lattice?.anchor.toFixed()).toBe(before.lattice?.anchor.toFixed());
     expect([...after.slots.keys()].sort()).toEqual([...before.slots.keys()].sort());
-    expect([...after.slots.values()].filter((slot) => slot.order !== undefined && isWorking(slot.order.status)).map((slot) => slot.order!.clientOrderId).sort()).toEqual(open);
-    expect(venueOpen().map((order) => order.clientOrderId).sort()).toEqual(open);
+    expect(
+      [...after.slots.values()]
+        .filter((slot) => slot.order !== undefined && isWorking(slot.order.status))
+        .map((slot) => slot.order!.clientOrderId)
+        .sort(),
+    ).toEqual(open);
+    expect(
+      venueOpen()
+        .map((order) => order.clientOrderId)
+        .sort(),
+    ).toEqual(open);
     expect(sim.accepted.length).toBe(acceptedBefore);
     setPrice('60050');
     await until(settled, 'the grid settled after a price');
@@ -117,10 +145,16 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
     await engine.ownershipWon(SYMBOL);
     await flushed(database);
     const stored = await database.getFills({ symbol: SYMBOL, limit: 10_000 });
-    expect(stored.map((fill) => fill.tradeId).sort()).toEqual(venueFills().map((fill) => fill.tradeId).sort());
+    expect(stored.map((fill) => fill.tradeId).sort()).toEqual(
+      venueFills()
+        .map((fill) => fill.tradeId)
+        .sort(),
+    );
     await until(settled, 'the grid settled after recovery');
     const position = [...runner().state!.slots.values()].reduce((sum, slot) => sum.add(slot.positionQuantity), dec(0));
-    const venuePosition = sim.exchange.engine.positions(sim.exchange.account, [SYMBOL]).reduce((sum, p) => sum.add(p.quantity), dec(0));
+    const venuePosition = sim.exchange.engine
+      .positions(sim.exchange.account, [SYMBOL])
+      .reduce((sum, p) => sum.add(p.quantity), dec(0));
     expect(position.toFixed()).toBe(venuePosition.toFixed());
     expect(duplicates()).toEqual([]);
   });
@@ -131,7 +165,13 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
     expect(venueOpen()).toEqual([]);
     expect(runner().summary().workingOrders).toBe(0);
     await flushed(database);
-    expect(await database.getOrders({ symbol: SYMBOL, status: ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'], limit: 10_000 })).toEqual([]);
+    expect(
+      await database.getOrders({
+        symbol: SYMBOL,
+        status: ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'],
+        limit: 10_000,
+      }),
+    ).toEqual([]);
   });
 
   it('6. refuses a stale fencing token after a takeover and never sends the intent twice', async () => {
@@ -143,13 +183,35 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
     const key = former.lockKey(SYMBOL, -50);
     const stale = (await shared.tryLock(key, 30))!;
     await until(() => stale.signal.aborted, 'the former lease to expire', 5_000);
-    const placement = { symbol: SYMBOL, level: -50, cycle: 0, side: 'BUY' as const, price: dec('50000'), quantity: dec('0.003'), postOnly: true, reduceOnly: false, clientOrderId: 'qm.fencetst.B.-1e.0' };
+    const placement = {
+      symbol: SYMBOL,
+      level: -50,
+      cycle: 0,
+      side: 'BUY' as const,
+      price: dec('50000'),
+      quantity: dec('0.003'),
+      postOnly: true,
+      reduceOnly: false,
+      clientOrderId: 'qm.fencetst.B.-1e.0',
+    };
     const outcome = await successor.place(placement);
     expect(outcome).toMatchObject({ status: 'accepted' });
-    await expect(fenced.recordIntent({
-      exchange: sim.exchange.name, symbol: SYMBOL, level: -51, cycle: 0, side: 'BUY', clientOrderId: 'qm.fencetst.B.-1f.0', price: dec('49900'), quantity: dec('0.003'),
-      fenceKey: stale.key, fencingToken: stale.token, instanceId: 'former', createdAt: sim.exchange.engine.now(),
-    })).rejects.toBeInstanceOf(StaleFencingTokenError);
+    await expect(
+      fenced.recordIntent({
+        exchange: sim.exchange.name,
+        symbol: SYMBOL,
+        level: -51,
+        cycle: 0,
+        side: 'BUY',
+        clientOrderId: 'qm.fencetst.B.-1f.0',
+        price: dec('49900'),
+        quantity: dec('0.003'),
+        fenceKey: stale.key,
+        fencingToken: stale.token,
+        instanceId: 'former',
+        createdAt: sim.exchange.engine.now(),
+      }),
+    ).rejects.toBeInstanceOf(StaleFencingTokenError);
     // The former holder retries the same intent: it is adopted from the venue, not sent again.
     const retried = await former.place(placement);
     expect(retried.status).toBe('accepted');

@@ -14,13 +14,23 @@ const API_SECRET = 'conformance-secret';
 forVenueBackend('ccxt', () => {
   exchangeConformanceSuite('CcxtExchange(binanceusdm) → sim-venue', async () => {
     const server = await startSimVenueServer({
-      seed: 42, accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET }], stepIntervalMs: 0, admin: true, liquidityPerTick: dec('0.005'),
+      seed: 42,
+      accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET }],
+      stepIntervalMs: 0,
+      admin: true,
+      liquidityPerTick: dec('0.005'),
     });
     const warnings: string[] = [];
-    const connect = (apiSecret: string) => new CcxtExchange({
-      name: 'binance', ccxtId: 'binanceusdm', marketType: 'future', apiKey: API_KEY, apiSecret, baseUrl: server.url,
-      logger: { warn: (fields, message) => warnings.push(`${message} ${JSON.stringify(fields)}`) },
-    });
+    const connect = (apiSecret: string) =>
+      new CcxtExchange({
+        name: 'binance',
+        ccxtId: 'binanceusdm',
+        marketType: 'future',
+        apiKey: API_KEY,
+        apiSecret,
+        baseUrl: server.url,
+        logger: { warn: (fields, message) => warnings.push(`${message} ${JSON.stringify(fields)}`) },
+      });
     const exchange = connect(API_SECRET);
     const admin = async (path: string) => {
       const response = await fetch(`${server.url}${path}`, { method: 'POST' });

@@ -9,7 +9,10 @@ const KNOWN = ['sim', 'ccxt'] as const;
 type VenueBackend = (typeof KNOWN)[number];
 
 function wanted(): string[] | undefined {
-  return process.env['QM_TEST_VENUES']?.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  return process.env['QM_TEST_VENUES']
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 /** Runs `declare` (the suite) when `name` is enabled, otherwise declares the narrowing check. */

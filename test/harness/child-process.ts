@@ -20,7 +20,11 @@ export interface OwnedProcess {
   exited: Promise<number | string>;
 }
 
-export function startProcess(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): OwnedProcess {
+export function startProcess(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): OwnedProcess {
   const child = spawn(command, args, {
     cwd: options.cwd ?? projectRoot,
     env: { ...process.env, ...options.env },
@@ -45,11 +49,27 @@ export function startProcess(command: string, args: readonly string[], options: 
       return new Promise((resolve, reject) => {
         const check = (text: string) => {
           const line = text.split('\n').find((l) => pattern.test(l));
-          if (line !== undefined) { cleanup(); resolve(line); }
+          if (line !== undefined) {
+            cleanup();
+            resolve(line);
+          }
         };
-        const timer = setTimeout(() => { cleanup(); reject(new Error(`${command}: no line matching ${pattern} within ${timeoutMs} ms; output:\n${buffer.slice(-4000)}`)); }, timeoutMs);
-        const onExit = (code: number | string) => { cleanup(); reject(new Error(`${command} exited (${code}) before printing ${pattern}; output:\n${buffer.slice(-4000)}`)); };
-        const cleanup = () => { clearTimeout(timer); lineWaiters.delete(check); };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(
+            new Error(
+              `${command}: no line matching ${pattern} within ${timeoutMs} ms; output:\n${buffer.slice(-4000)}`,
+            ),
+          );
+        }, timeoutMs);
+        const onExit = (code: number | string) => {
+          cleanup();
+          reject(new Error(`${command} exited (${code}) before printing ${pattern}; output:\n${buffer.slice(-4000)}`));
+        };
+        const cleanup = () => {
+          clearTimeout(timer);
+          lineWaiters.delete(check);
+        };
         lineWaiters.add(check);
         void exited.then(onExit);
         check(buffer);
@@ -68,6 +88,10 @@ export function startProcess(command: string, args: readonly string[], options: 
 }
 
 /** Runs a TypeScript file of the project in its own Node process (through tsx). */
-export function startTsProcess(file: string, args: readonly string[] = [], options: { env?: NodeJS.ProcessEnv } = {}): OwnedProcess {
+export function startTsProcess(
+  file: string,
+  args: readonly string[] = [],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): OwnedProcess {
   return startProcess(process.execPath, ['--import', 'tsx', file, ...args], options);
 }

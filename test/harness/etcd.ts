@@ -24,11 +24,26 @@ export async function startEtcd(): Promise<OwnedEtcd> {
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const args = [
-    '--name', 'qm-test', '--data-dir', join(dir, 'data'),
-    '--listen-client-urls', client, '--advertise-client-urls', client,
-    '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
-    '--initial-cluster', `qm-test=${peer}`, '--initial-cluster-state', 'new',
-    '--log-level', 'error', '--logger', 'zap',
+    '--name',
+    'qm-test',
+    '--data-dir',
+    join(dir, 'data'),
+    '--listen-client-urls',
+    client,
+    '--advertise-client-urls',
+    client,
+    '--listen-peer-urls',
+    peer,
+    '--initial-advertise-peer-urls',
+    peer,
+    '--initial-cluster',
+    `qm-test=${peer}`,
+    '--initial-cluster-state',
+    'new',
+    '--log-level',
+    'error',
+    '--logger',
+    'zap',
   ];
   let process: OwnedProcess | undefined;
   const start = async () => {
@@ -44,16 +59,26 @@ export async function startEtcd(): Promise<OwnedEtcd> {
     endpoint: client,
     port: clientPort,
     start,
-    async startEmpty() { await rm(join(dir, 'data'), { recursive: true, force: true }); await start(); },
-    async stop() { await process?.kill(); },
-    async close() { await process?.kill(); await rm(dir, { recursive: true, force: true }); },
+    async startEmpty() {
+      await rm(join(dir, 'data'), { recursive: true, force: true });
+      await start();
+    },
+    async stop() {
+      await process?.kill();
+    },
+    async close() {
+      await process?.kill();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
 async function waitHealthy(endpoint: string, process: OwnedProcess): Promise<void> {
   const deadline = Date.now() + 20_000;
   let exited = false;
-  void process.exited.then(() => { exited = true; });
+  void process.exited.then(() => {
+    exited = true;
+  });
   // Polling /health is the only readiness signal etcd 3.4 gives; bounded and spaced.
   while (Date.now() < deadline) {
     if (exited) throw new Error(`etcd exited at start: ${process.output().slice(-2000)}; ${services.etcd.howToStart}`);

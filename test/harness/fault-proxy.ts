@@ -19,7 +19,11 @@ export class FaultProxy {
   #pairs = new Set<{ client: Socket; upstream: Socket }>();
   #connectionsSeen = 0;
 
-  private constructor(server: Server, readonly targetHost: string, readonly targetPort: number) {
+  private constructor(
+    server: Server,
+    readonly targetHost: string,
+    readonly targetPort: number,
+  ) {
     this.#server = server;
   }
 

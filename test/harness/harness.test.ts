@@ -78,14 +78,27 @@ describe('fault proxy in front of Redis', () => {
     const target = new URL(url);
     const proxy = await FaultProxy.start(target.hostname, Number(target.port));
     cleanups.push(() => proxy.close());
-    const redis = new Redis({ host: proxy.host, port: proxy.port, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, lazyConnect: true });
+    const redis = new Redis({
+      host: proxy.host,
+      port: proxy.port,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+      lazyConnect: true,
+    });
     redis.on('error', () => {});
     await redis.connect();
     await redis.set(`${prefix}k`, 'v', 'PX', 60_000);
 
     proxy.blackhole();
     const pending = redis.get(`${prefix}k`);
-    const outcome = await Promise.race([pending.then(() => 'answered', () => 'failed'), new Promise((r) => setTimeout(() => r('silent'), 300))]);
+    const outcome = await Promise.race([
+      pending.then(
+        () => 'answered',
+        () => 'failed',
+      ),
+      new Promise((r) => setTimeout(() => r('silent'), 300)),
+    ]);
     expect(outcome).toBe('silent');
     proxy.restore();
     proxy.cut();

@@ -27,11 +27,23 @@ export async function startOwnRedis(options: { persist?: boolean } = {}): Promis
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'qm-redis-'));
   let process: OwnedProcess | undefined;
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...(options.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'])];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    ...(options.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+  ];
   const start = async () => {
     process = startProcess('redis-server', args);
     await process.waitForLine(/Ready to accept connections/, 15_000).catch((error: Error) => {
-      throw new Error(`could not start redis-server (${error.message}); install it with: apt-get install -y redis-server`);
+      throw new Error(
+        `could not start redis-server (${error.message}); install it with: apt-get install -y redis-server`,
+      );
     });
   };
   await start();
@@ -39,7 +51,12 @@ export async function startOwnRedis(options: { persist?: boolean } = {}): Promis
     url: `redis://127.0.0.1:${port}`,
     port,
     start,
-    async stop() { await process?.kill(); },
-    async close() { await process?.kill(); await rm(dir, { recursive: true, force: true }); },
+    async stop() {
+      await process?.kill();
+    },
+    async close() {
+      await process?.kill();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }

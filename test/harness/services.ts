@@ -10,23 +10,27 @@ export const services = {
     url: process.env.QM_TEST_PG_URL ?? 'postgres://root@127.0.0.1:5432/postgres',
     host: '127.0.0.1',
     port: 5432,
-    howToStart: "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start (or run `npm test`, which does it)",
+    howToStart:
+      'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start (or run `npm test`, which does it)',
   },
   mariadb: {
     url: process.env.QM_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test',
     host: '127.0.0.1',
     port: 3306,
-    howToStart: 'start it with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd (or run `npm test`, which does it)',
+    howToStart:
+      'start it with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd (or run `npm test`, which does it)',
   },
   redis: {
     url: process.env.QM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     host: '127.0.0.1',
     port: 6379,
-    howToStart: 'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no (or run `npm test`, which does it)',
+    howToStart:
+      'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no (or run `npm test`, which does it)',
   },
   etcd: {
     binary: process.env.QM_TEST_ETCD_BIN ?? 'etcd',
-    howToStart: "install it with: apt-get install -y etcd-server (or run `npm test`, which does it); tests start their own etcd",
+    howToStart:
+      'install it with: apt-get install -y etcd-server (or run `npm test`, which does it); tests start their own etcd',
   },
 } as const;
 
@@ -41,7 +45,10 @@ export async function requireListening(name: Exclude<ServiceName, 'etcd'>): Prom
   await new Promise<void>((resolve, reject) => {
     const socket = connect({ host, port });
     socket.setTimeout(3000);
-    socket.once('connect', () => { socket.destroy(); resolve(); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
     const fail = (why: string) => {
       socket.destroy();
       reject(new Error(`${name} is not reachable at ${host}:${port} (${why}); ${service.howToStart}`));

@@ -16,15 +16,24 @@ export interface ToolResult {
 }
 
 /** Runs `tool args`; resolves with its exit code and output (a non-zero exit is a result, not an error). */
-export function runTool(tool: SystemTool, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ToolResult> {
+export function runTool(
+  tool: SystemTool,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    execFile(tool, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
-        reject(new Error(`${tool} is not installed; ${systemTools[tool]}`));
-        return;
-      }
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      tool,
+      args,
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
+          reject(new Error(`${tool} is not installed; ${systemTools[tool]}`));
+          return;
+        }
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }

@@ -3,7 +3,11 @@
  * rows, a venue's book). A condition that throws counts as not yet true (a server still starting);
  * the timeout names what was awaited and the last failure.
  */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -13,14 +17,21 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
       lastError = error;
     }
     if (performance.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last failure: ${String(lastError)})`}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last failure: ${String(lastError)})`}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
 /** `until` for a value: reads it until `accept` takes it, and returns it. */
-export async function eventually<T>(read: () => T | Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  read: () => T | Promise<T>,
+  accept: (value: T) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   let value: T | undefined;
   await until(async () => accept((value = await read())), what, timeoutMs);
   return value as T;

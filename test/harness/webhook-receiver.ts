@@ -20,7 +20,9 @@ export async function startWebhookReceiver(token = 'hook-token-7f3a91'): Promise
   const received: Record<string, unknown>[] = [];
   const server: Server = createServer((request, response) => {
     let body = '';
-    request.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
     request.on('end', () => {
       if (request.url === `/hooks/${token}`) received.push(JSON.parse(body) as Record<string, unknown>);
       response.writeHead(204).end();
@@ -35,15 +37,24 @@ export async function startWebhookReceiver(token = 'hook-token-7f3a91'): Promise
     url: `http://127.0.0.1:${port}/hooks/${token}`,
     token,
     received,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** An AlertNotifier whose one channel is a webhook at `url` taking every alert kind. */
-export function webhookAlertNotifier(logger: Logger, url: string, options: { timeoutMs?: number; rateLimit?: AlertRateLimit } = {}): AlertNotifier {
-  const webhook = new WebhookChannel({ url, timeoutMs: options.timeoutMs ?? 2000, filter: { alerts: ALERT_KIND_NAMES, trades: false, dailySummary: false } });
+export function webhookAlertNotifier(
+  logger: Logger,
+  url: string,
+  options: { timeoutMs?: number; rateLimit?: AlertRateLimit } = {},
+): AlertNotifier {
+  const webhook = new WebhookChannel({
+    url,
+    timeoutMs: options.timeoutMs ?? 2000,
+    filter: { alerts: ALERT_KIND_NAMES, trades: false, dailySummary: false },
+  });
   return new AlertNotifier(logger, new NotificationDispatcher(logger, [webhook]), undefined, options.rateLimit);
 }

@@ -9,11 +9,13 @@ import { projectRoot } from '../harness/child-process.js';
 
 async function errorFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(entries.map(async (entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return errorFiles(path);
-    return entry.name === 'errors.ts' ? [path] : [];
-  }));
+  const nested = await Promise.all(
+    entries.map(async (entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return errorFiles(path);
+      return entry.name === 'errors.ts' ? [path] : [];
+    }),
+  );
   return nested.flat();
 }
 
@@ -30,7 +32,9 @@ describe('error catalogue', () => {
     expect(declared.size).toBeGreaterThan(0);
     const doc = await readFile(join(projectRoot, 'docs/errors.md'), 'utf8');
     const documented = new Set([...doc.matchAll(/`(QM_[A-Z0-9_]+)`/g)].map((m) => m[1]!));
-    const undocumented = [...declared].filter(([code]) => !documented.has(code)).map(([code, file]) => `${code} (${file})`);
+    const undocumented = [...declared]
+      .filter(([code]) => !documented.has(code))
+      .map(([code, file]) => `${code} (${file})`);
     expect(undocumented, 'codes missing from docs/errors.md').toEqual([]);
     const stale = [...documented].filter((code) => !declared.has(code));
     expect(stale, 'codes in docs/errors.md that no errors.ts declares').toEqual([]);

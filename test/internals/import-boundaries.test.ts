@@ -11,7 +11,15 @@ import { projectRoot } from '../harness/child-process.js';
 
 const PURE_DIRS = ['src/domain', 'src/strategy'];
 const ALLOWED_PACKAGES = new Set(['decimal.js']);
-const FORBIDDEN_CALLS = [/\bDate\.now\(/, /\bnew Date\(\s*\)/, /\bMath\.random\(/, /\bperformance\.now\(/, /\bsetTimeout\(/, /\bsetInterval\(/, /\bprocess\./];
+const FORBIDDEN_CALLS = [
+  /\bDate\.now\(/,
+  /\bnew Date\(\s*\)/,
+  /\bMath\.random\(/,
+  /\bperformance\.now\(/,
+  /\bsetTimeout\(/,
+  /\bsetInterval\(/,
+  /\bprocess\./,
+];
 
 /**
  * Which top-level folders each layer may import. The pure core at the bottom; the ports and their
@@ -30,21 +38,44 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   config: ['domain', 'errors', 'storage', 'observability'],
   engine: ['domain', 'strategy', 'exchange', 'storage', 'coordination', 'observability', 'errors'],
   server: ['domain', 'engine', 'observability', 'errors'],
-  app: ['domain', 'strategy', 'engine', 'exchange', 'storage', 'coordination', 'observability', 'server', 'config', 'errors'],
+  app: [
+    'domain',
+    'strategy',
+    'engine',
+    'exchange',
+    'storage',
+    'coordination',
+    'observability',
+    'server',
+    'config',
+    'errors',
+  ],
   backtest: ['domain', 'strategy', 'engine', 'exchange', 'config', 'app', 'errors'],
-  cli: ['domain', 'strategy', 'exchange', 'storage', 'coordination', 'observability', 'config', 'app', 'backtest', 'errors'],
+  cli: [
+    'domain',
+    'strategy',
+    'exchange',
+    'storage',
+    'coordination',
+    'observability',
+    'config',
+    'app',
+    'backtest',
+    'errors',
+  ],
 };
-
 
 const IMPORT = /(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const nested = await Promise.all(entries.map(async (entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  }));
+  const nested = await Promise.all(
+    entries.map(async (entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return sourceFiles(path);
+      return entry.name.endsWith('.ts') ? [path] : [];
+    }),
+  );
   return nested.flat();
 }
 
@@ -76,7 +107,9 @@ describe('pure core import boundary', () => {
 
 describe('layer import boundary (architecture.md)', () => {
   it('every folder of src/ imports only the layers below it', async () => {
-    const folders = (await readdir(join(projectRoot, 'src'), { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = (await readdir(join(projectRoot, 'src'), { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect(folders.filter((folder) => LAYERS[folder] === undefined)).toEqual([]);
     const violations: string[] = [];
     for (const folder of folders) {

@@ -12,7 +12,14 @@ import { freePort } from '../harness/free-port.js';
 import { webhookAlertNotifier } from '../harness/webhook-receiver.js';
 
 const TOKEN = 'tok-91c2e7';
-const ALERT: Alert = { kind: 'standby-activated', instanceId: 'b', exchange: 'binance', symbol: 'BTCUSDT', time: '2026-11-24T03:00:00.000Z', message: 'standby b took over binance:BTCUSDT' };
+const ALERT: Alert = {
+  kind: 'standby-activated',
+  instanceId: 'b',
+  exchange: 'binance',
+  symbol: 'BTCUSDT',
+  time: '2026-11-24T03:00:00.000Z',
+  message: 'standby b took over binance:BTCUSDT',
+};
 
 function toWebhook(logger: Logger, url: string, timeoutMs: number): AlertNotifier {
   return webhookAlertNotifier(logger, url, { timeoutMs });
@@ -26,11 +33,15 @@ describe('alert notifier', () => {
     server = undefined;
   });
 
-  async function webhook(answer: (request: IncomingMessage, body: string, response: ServerResponse) => void): Promise<string> {
+  async function webhook(
+    answer: (request: IncomingMessage, body: string, response: ServerResponse) => void,
+  ): Promise<string> {
     const port = await freePort();
     server = createServer((request, response) => {
       let body = '';
-      request.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
       request.on('end', () => answer(request, body, response));
     });
     await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
@@ -48,13 +59,19 @@ describe('alert notifier', () => {
     notifier.notify(ALERT);
     await notifier.flush();
     expect(received).toEqual([{ path: `/hooks/${TOKEN}?key=${TOKEN}`, type: 'application/json', alert: ALERT }]);
-    expect(records()).toEqual([expect.objectContaining({ level: 40, alert: 'standby-activated', symbol: 'binance:BTCUSDT' })]);
+    expect(records()).toEqual([
+      expect.objectContaining({ level: 40, alert: 'standby-activated', symbol: 'binance:BTCUSDT' }),
+    ]);
     expect(lines().join('\n')).not.toContain(TOKEN);
   });
 
   it('an error status, a webhook that never answers and a refused connection are logged, never thrown, without the token', async () => {
     const { logger, records, lines } = captureLogs();
-    const failing = toWebhook(logger, await webhook((_request, _body, response) => response.writeHead(500).end()), 2000);
+    const failing = toWebhook(
+      logger,
+      await webhook((_request, _body, response) => response.writeHead(500).end()),
+      2000,
+    );
     expect(() => failing.notify(ALERT)).not.toThrow();
     await failing.flush();
     const silentUrl = (await webhook(() => undefined)).replace('127.0.0.1', 'localhost');
@@ -68,9 +85,13 @@ describe('alert notifier', () => {
     expect(failures.map((record) => (record.err as { code: string; message: string }).message)).toEqual([
       expect.stringMatching(/^alert not delivered to webhook http:\/\/127\.0\.0\.1:\d+: HTTP 500$/),
       expect.stringMatching(/^alert not delivered to webhook http:\/\/localhost:\d+: no answer within 200 ms$/),
-      expect.stringMatching(/^alert not delivered to webhook http:\/\/127\.0\.0\.1:\d+: request failed \(ECONNREFUSED\)$/),
+      expect.stringMatching(
+        /^alert not delivered to webhook http:\/\/127\.0\.0\.1:\d+: request failed \(ECONNREFUSED\)$/,
+      ),
     ]);
-    expect(failures.every((record) => (record.err as { code: string }).code === 'QM_NOTIFY_DELIVERY_FAILED')).toBe(true);
+    expect(failures.every((record) => (record.err as { code: string }).code === 'QM_NOTIFY_DELIVERY_FAILED')).toBe(
+      true,
+    );
     expect(lines().join('\n')).not.toContain(TOKEN);
   });
 
@@ -79,7 +100,9 @@ describe('alert notifier', () => {
     const notifier = new AlertNotifier(logger);
     notifier.notify({ ...ALERT, kind: 'ownership-lost', message: 'a lost binance:BTCUSDT' });
     await notifier.flush();
-    expect(records()).toEqual([expect.objectContaining({ level: 40, alert: 'ownership-lost', msg: 'alert: a lost binance:BTCUSDT' })]);
+    expect(records()).toEqual([
+      expect.objectContaining({ level: 40, alert: 'ownership-lost', msg: 'alert: a lost binance:BTCUSDT' }),
+    ]);
   });
 
   it('counts the alerts raised by kind in quantmesh_alerts_total', async () => {

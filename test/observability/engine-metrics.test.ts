@@ -4,7 +4,17 @@ import { expect, it } from 'vitest';
 import type { SymbolStatus } from '../../src/engine/symbol-summary.js';
 import { EngineMetrics } from '../../src/observability/engine-metrics.js';
 
-const btc: SymbolStatus = { exchange: 'sim', symbol: 'BTCUSDT', state: 'paused', position: '0.0012', workingOrders: 7, realizedPnl: '1.25', fees: '0.04', tradeCount: 3, ownership: 'owned' };
+const btc: SymbolStatus = {
+  exchange: 'sim',
+  symbol: 'BTCUSDT',
+  state: 'paused',
+  position: '0.0012',
+  workingOrders: 7,
+  realizedPnl: '1.25',
+  fees: '0.04',
+  tradeCount: 3,
+  ownership: 'owned',
+};
 
 it('per-symbol gauges (ownership included) are read from the statuses at scrape time', async () => {
   const registry = new Registry();

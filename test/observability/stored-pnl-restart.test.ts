@@ -28,7 +28,10 @@ afterAll(async () => {
 });
 
 type Target = { readonly type: 'sqlite' | 'postgres'; readonly dsn: string };
-const targets: readonly Target[] = [{ type: 'sqlite', dsn: join(dir, 'qm.db') }, { type: 'postgres', dsn: postgres.url }];
+const targets: readonly Target[] = [
+  { type: 'sqlite', dsn: join(dir, 'qm.db') },
+  { type: 'postgres', dsn: postgres.url },
+];
 
 function configYaml(target: Target, volatility: string): string {
   return [
@@ -47,13 +50,21 @@ function configYaml(target: Target, volatility: string): string {
 async function start(target: Target, volatility: string, statusIntervalMs: number): Promise<InstanceHandle> {
   const file = join(dir, `${target.type}-${volatility}.yaml`);
   await writeFile(file, configYaml(target, volatility));
-  return runInstance(await loadInstanceConfig(file, { env: {} }), { logger: captureLogs({ level: 'warn' }).logger, standby: false, statusIntervalMs });
+  return runInstance(await loadInstanceConfig(file, { env: {} }), {
+    logger: captureLogs({ level: 'warn' }).logger,
+    standby: false,
+    statusIntervalMs,
+  });
 }
 
 /** Every stored trade of the symbol, paged through the port's listing (not its statistics). */
 async function storedTrades(database: Database): Promise<Trade[]> {
   const trades: Trade[] = [];
-  for (let page = await database.getTrades({ symbol: 'BTCUSDT' }); page.length > 0; page = await database.getTrades({ symbol: 'BTCUSDT', offset: trades.length })) {
+  for (
+    let page = await database.getTrades({ symbol: 'BTCUSDT' });
+    page.length > 0;
+    page = await database.getTrades({ symbol: 'BTCUSDT', offset: trades.length })
+  ) {
     trades.push(...page);
   }
   return trades;
@@ -62,7 +73,11 @@ async function storedTrades(database: Database): Promise<Trade[]> {
 function sums(trades: readonly Trade[]): { realizedPnl: string; fees: string; tradeCount: number } {
   const realized = trades.reduce((total, trade) => total.add(trade.realizedPnl), ZERO);
   const fees = trades.reduce((total, trade) => total.add(trade.fees), ZERO);
-  return { realizedPnl: realized.toDecimalPlaces(8).toFixed(), fees: fees.toDecimalPlaces(8).toFixed(), tradeCount: trades.length };
+  return {
+    realizedPnl: realized.toDecimalPlaces(8).toFixed(),
+    fees: fees.toDecimalPlaces(8).toFixed(),
+    tradeCount: trades.length,
+  };
 }
 
 const figures = (instance: InstanceHandle) => {
@@ -77,7 +92,12 @@ describe.each(targets)('stored PnL on $type', (target) => {
     const trading = await start(target, '0.002', 60_000);
     let beforeStop: ReturnType<typeof figures>;
     try {
-      await eventually(() => storedTrades(reader), (trades) => trades.length >= 3, 'three stored round trips', 120_000);
+      await eventually(
+        () => storedTrades(reader),
+        (trades) => trades.length >= 3,
+        'three stored round trips',
+        120_000,
+      );
     } finally {
       await trading.stop();
       beforeStop = figures(trading);
@@ -91,7 +111,11 @@ describe.each(targets)('stored PnL on $type', (target) => {
     try {
       // Read at start, before any status line: every trade of the first run is in the figures.
       expect(figures(restarted).tradeCount).toBeGreaterThanOrEqual(stored.tradeCount);
-      await until(async () => JSON.stringify(figures(restarted)) === JSON.stringify(sums(await storedTrades(reader))), 'the status to show the stored trades', 60_000);
+      await until(
+        async () => JSON.stringify(figures(restarted)) === JSON.stringify(sums(await storedTrades(reader))),
+        'the status to show the stored trades',
+        60_000,
+      );
     } finally {
       await restarted.stop();
     }

@@ -14,7 +14,11 @@ import type { TestDatabase } from '../harness/postgres.js';
 
 export const SYMBOL = 'BTCUSDT';
 export const API_KEY = 'operator-key-5d1c7e0a9b';
-export const ACCOUNT = { apiKey: 'operator-venue-key', apiSecret: 'operator-venue-secret-77f0', accountId: 'operator-account' };
+export const ACCOUNT = {
+  apiKey: 'operator-venue-key',
+  apiSecret: 'operator-venue-secret-77f0',
+  accountId: 'operator-account',
+};
 export const LEASE_TTL_MS = 3000;
 
 export interface ClusterMember {
@@ -30,10 +34,17 @@ export async function startClusterVenue(seed: number): Promise<SimVenueServer> {
 }
 
 /** Writes the configuration of instance `id` and returns where it will serve. */
-export async function clusterMember(id: string, root: string, venue: SimVenueServer, database: TestDatabase): Promise<ClusterMember> {
+export async function clusterMember(
+  id: string,
+  root: string,
+  venue: SimVenueServer,
+  database: TestDatabase,
+): Promise<ClusterMember> {
   const webPort = await freePort();
   const config = join(root, `${id}.yaml`);
-  await writeFile(config, `${sharedPostgresYaml(id, join(root, id), database.url)}distributed_lock:
+  await writeFile(
+    config,
+    `${sharedPostgresYaml(id, join(root, id), database.url)}distributed_lock:
   enabled: true
   type: database
   default_ttl: 5s
@@ -43,16 +54,25 @@ coordination:
 ${simVenueTradingYaml(venue.url, ACCOUNT, SYMBOL)}web:
   port: ${webPort}
   api_key: ${API_KEY}
-`);
+`,
+  );
   return { id, config, webPort, url: `http://127.0.0.1:${webPort}` };
 }
 
 /** GET or POST with the cluster's key; the parsed JSON answer and its status. */
-export async function api<T = unknown>(member: ClusterMember, path: string, init: { method?: string; key?: string | null } = {}): Promise<{ status: number; body: T; text: string }> {
+export async function api<T = unknown>(
+  member: ClusterMember,
+  path: string,
+  init: { method?: string; key?: string | null } = {},
+): Promise<{ status: number; body: T; text: string }> {
   const headers: Record<string, string> = init.key === null ? {} : { authorization: `Bearer ${init.key ?? API_KEY}` };
   const response = await fetch(`${member.url}${path}`, { method: init.method ?? 'GET', headers });
   const text = await response.text();
   let body: unknown = text;
-  try { body = JSON.parse(text); } catch { /* text answers (metrics) stay text */ }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* text answers (metrics) stay text */
+  }
   return { status: response.status, body: body as T, text };
 }

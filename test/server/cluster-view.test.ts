@@ -5,24 +5,56 @@ import type { InstanceRecord } from '../../src/storage/records.js';
 
 const TTL = 3000;
 const symbol = (ownership: 'owned' | 'waiting' | 'unassigned', price: string) => ({
-  exchange: 'sim', symbol: 'BTCUSDT', state: ownership === 'owned' ? 'running' : 'ready', ownership, price, position: '0', workingOrders: 3, realizedPnl: '0', fees: '0', tradeCount: 0,
+  exchange: 'sim',
+  symbol: 'BTCUSDT',
+  state: ownership === 'owned' ? 'running' : 'ready',
+  ownership,
+  price,
+  position: '0',
+  workingOrders: 3,
+  realizedPnl: '0',
+  fees: '0',
+  tradeCount: 0,
 });
 
-function record(instanceId: string, heartbeatAt: number, symbols: InstanceSnapshot['symbols'], stopped = false): InstanceRecord {
+function record(
+  instanceId: string,
+  heartbeatAt: number,
+  symbols: InstanceSnapshot['symbols'],
+  stopped = false,
+): InstanceRecord {
   const snapshot: InstanceSnapshot = {
-    version: '1', mode: 'active', startedAt: '2026-12-01T00:00:00.000Z', stopped, allocation: 'static', leaseTtlMs: TTL, health: { healthy: true, components: [] }, symbols,
+    version: '1',
+    mode: 'active',
+    startedAt: '2026-12-01T00:00:00.000Z',
+    stopped,
+    allocation: 'static',
+    leaseTtlMs: TTL,
+    health: { healthy: true, components: [] },
+    symbols,
   };
   return { instanceId, heartbeatAt, snapshot: snapshot as unknown as Record<string, unknown> };
 }
 
 it('names the owner from a live heartbeat, with the lease running out one TTL after it', () => {
-  const view = clusterView([record('a', 10_000, [symbol('owned', '100')]), record('b', 10_500, [symbol('waiting', '101')])], 11_000);
-  expect(view.symbols).toEqual([expect.objectContaining({ owner: 'a', ownership: 'owned', price: '100', leaseExpiresBy: 13_000 })]);
-  expect(view.instances.map((instance) => [instance.instanceId, instance.state, instance.owned])).toEqual([['a', 'running', ['sim:BTCUSDT']], ['b', 'running', []]]);
+  const view = clusterView(
+    [record('a', 10_000, [symbol('owned', '100')]), record('b', 10_500, [symbol('waiting', '101')])],
+    11_000,
+  );
+  expect(view.symbols).toEqual([
+    expect.objectContaining({ owner: 'a', ownership: 'owned', price: '100', leaseExpiresBy: 13_000 }),
+  ]);
+  expect(view.instances.map((instance) => [instance.instanceId, instance.state, instance.owned])).toEqual([
+    ['a', 'running', ['sim:BTCUSDT']],
+    ['b', 'running', []],
+  ]);
 });
 
 it('ignores the claim of an instance silent for longer than one lease TTL and shows it missing', () => {
-  const view = clusterView([record('a', 1_000, [symbol('owned', '100')]), record('b', 10_500, [symbol('waiting', '101')])], 11_000);
+  const view = clusterView(
+    [record('a', 1_000, [symbol('owned', '100')]), record('b', 10_500, [symbol('waiting', '101')])],
+    11_000,
+  );
   expect(view.symbols).toEqual([expect.objectContaining({ owner: null, ownership: 'waiting', price: '101' })]);
   expect(view.instances.find((instance) => instance.instanceId === 'a')).toMatchObject({ state: 'missing', owned: [] });
 });

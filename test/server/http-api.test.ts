@@ -16,11 +16,38 @@ import type { SimVenueServer } from '../../src/exchange/sim-venue/sim-venue-serv
 import { type TestDatabase, createPostgresDatabase } from '../harness/postgres.js';
 import { startTsProcess } from '../harness/child-process.js';
 import { eventually, until } from '../harness/until.js';
-import { ACCOUNT, API_KEY, type ClusterMember, SYMBOL, api, clusterMember, startClusterVenue } from './cluster-fixture.js';
+import {
+  ACCOUNT,
+  API_KEY,
+  type ClusterMember,
+  SYMBOL,
+  api,
+  clusterMember,
+  startClusterVenue,
+} from './cluster-fixture.js';
 
-interface ClusterSymbol { symbol: string; owner: string | null; ownership: string; state: string; workingOrders: number; leaseExpiresBy?: number; price?: string }
-interface Cluster { instances: { instanceId: string; mode: string; state: string; owned: string[]; health: { healthy: boolean } }[]; symbols: ClusterSymbol[]; lockBackend: string; databaseDialect: string; health: { healthy: boolean } }
-interface Page<T> { items: T[]; limit: number; offset: number; nextOffset?: number }
+interface ClusterSymbol {
+  symbol: string;
+  owner: string | null;
+  ownership: string;
+  state: string;
+  workingOrders: number;
+  leaseExpiresBy?: number;
+  price?: string;
+}
+interface Cluster {
+  instances: { instanceId: string; mode: string; state: string; owned: string[]; health: { healthy: boolean } }[];
+  symbols: ClusterSymbol[];
+  lockBackend: string;
+  databaseDialect: string;
+  health: { healthy: boolean };
+}
+interface Page<T> {
+  items: T[];
+  limit: number;
+  offset: number;
+  nextOffset?: number;
+}
 
 const silent = pino({ level: process.env.QM_DEBUG ?? 'silent' });
 const PATH = `/api/symbols/binance/${SYMBOL}`;
@@ -34,8 +61,13 @@ describe('HTTP API on a two-instance cluster', { timeout: 180_000 }, () => {
   let b: ClusterMember;
   const running: InstanceHandle[] = [];
 
-  const owner = async (member: ClusterMember) => (await api<Cluster>(member, '/api/cluster')).body.symbols.find((entry) => entry.symbol === SYMBOL);
-  const venueOrders = () => venue.engine.openOrders(ACCOUNT.accountId, SYMBOL).map((order) => order.clientOrderId).sort();
+  const owner = async (member: ClusterMember) =>
+    (await api<Cluster>(member, '/api/cluster')).body.symbols.find((entry) => entry.symbol === SYMBOL);
+  const venueOrders = () =>
+    venue.engine
+      .openOrders(ACCOUNT.accountId, SYMBOL)
+      .map((order) => order.clientOrderId)
+      .sort();
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'qm-http-api-'));
@@ -44,8 +76,14 @@ describe('HTTP API on a two-instance cluster', { timeout: 180_000 }, () => {
     a = await clusterMember('api-a', root, venue, database);
     b = await clusterMember('api-b', root, venue, database);
     running.push(await runInstance(await loadInstanceConfig(a.config), { logger: silent, standby: false }));
-    running.push(await runInstance(await loadInstanceConfig(b.config, { standby: true }), { logger: silent, standby: true }));
-    await until(async () => (await owner(b))?.owner === 'api-a' && (await owner(b))!.workingOrders > 0, 'B sees A trading the symbol', 60_000);
+    running.push(
+      await runInstance(await loadInstanceConfig(b.config, { standby: true }), { logger: silent, standby: true }),
+    );
+    await until(
+      async () => (await owner(b))?.owner === 'api-a' && (await owner(b))!.workingOrders > 0,
+      'B sees A trading the symbol',
+      60_000,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -57,7 +95,9 @@ describe('HTTP API on a two-instance cluster', { timeout: 180_000 }, () => {
 
   it('answers every route but /healthz and the dashboard only with the key, and no answer carries a secret', async () => {
     const document = (await api<{ paths: Record<string, Record<string, unknown>> }>(a, '/api/openapi.json')).body;
-    const reads = Object.entries(document.paths).filter(([, methods]) => 'get' in methods).map(([path]) => path.replace('{exchange}', 'binance').replace('{symbol}', SYMBOL));
+    const reads = Object.entries(document.paths)
+      .filter(([, methods]) => 'get' in methods)
+      .map(([path]) => path.replace('{exchange}', 'binance').replace('{symbol}', SYMBOL));
     expect(reads.length).toBeGreaterThan(10);
     expect((await api(a, '/healthz', { key: null })).status).toBe(200);
     for (const path of reads.filter((path) => path !== '/healthz' && path !== '/api/stream')) {
@@ -65,7 +105,8 @@ describe('HTTP API on a two-instance cluster', { timeout: 180_000 }, () => {
       expect((await api(a, path, { key: `${API_KEY}x` })).status, path).toBe(401);
       const answer = await api(a, path);
       expect(answer.status, `${path}: ${answer.text.slice(0, 300)}`).toBe(200);
-      for (const secret of [API_KEY, ACCOUNT.apiSecret, ACCOUNT.apiKey]) expect(answer.text, path).not.toContain(secret);
+      for (const secret of [API_KEY, ACCOUNT.apiSecret, ACCOUNT.apiKey])
+        expect(answer.text, path).not.toContain(secret);
     }
     expect((await api(a, `${PATH}/pause`, { method: 'POST', key: null })).status).toBe(401);
     const header = await fetch(`${a.url}/api/status`, { headers: { 'x-api-key': API_KEY } });
@@ -77,7 +118,8 @@ describe('HTTP API on a two-instance cluster', { timeout: 180_000 }, () => {
     const comparable = (view: Cluster) => ({
       instances: view.instances.map(({ instanceId, mode, state, owned }) => ({ instanceId, mode, state, owned })),
       owners: view.symbols.map(({ symbol, owner: who, ownership }) => ({ symbol, owner: who, ownership })),
-      lockBackend: view.lockBackend, databaseDialect: view.databaseDialect,
+      lockBackend: view.lockBackend,
+      databaseDialect: view.databaseDialect,
     });
     expect(comparable(fromA.body)).toEqual(comparable(fromB.body));
     expect(comparable(fromA.body)).toEqual({
@@ -86,7 +128,8 @@ describe('HTTP API on a two-instance cluster', { timeout: 180_000 }, () => {
         { instanceId: 'api-b', mode: 'standby', state: 'running', owned: [] },
       ],
       owners: [{ symbol: SYMBOL, owner: 'api-a', ownership: 'owned' }],
-      lockBackend: 'database', databaseDialect: 'postgres',
+      lockBackend: 'database',
+      databaseDialect: 'postgres',
     });
     const symbol = fromB.body.symbols[0]!;
     expect(symbol.leaseExpiresBy).toBeGreaterThan(Date.now() - 3000);
@@ -99,17 +142,38 @@ describe('HTTP API on a two-instance cluster', { timeout: 180_000 }, () => {
     expect(await status.exited, status.output()).toBe(0);
     const lines = status.output().split('\n');
     expect(lines[0]).toMatch(/^lock database · database postgres · healthy$/);
-    expect(lines.find((line) => line.startsWith('api-a'))).toMatch(/^api-a\s+active\s+running\s+ok\s+\d+s ago\s+binance:BTCUSDT$/);
+    expect(lines.find((line) => line.startsWith('api-a'))).toMatch(
+      /^api-a\s+active\s+running\s+ok\s+\d+s ago\s+binance:BTCUSDT$/,
+    );
     expect(lines.find((line) => line.startsWith('api-b'))).toMatch(/^api-b\s+standby\s+running\s+ok\s+\d+s ago\s+-$/);
-    expect(lines.find((line) => line.startsWith('symbol'))).toMatch(/^symbol\s+owner\s+state\s+price\s+position\s+orders\s+realized\s+unrealized\s+fees\s+trades$/);
-    expect(lines.find((line) => line.startsWith(`binance:${SYMBOL}`))).toMatch(/^binance:BTCUSDT\s+api-a\s+running\s+[\d.]+\s+[\d.]+\s+\d+\s+-?[\d.]+\s+\S+\s+[\d.]+\s+\d+$/);
+    expect(lines.find((line) => line.startsWith('symbol'))).toMatch(
+      /^symbol\s+owner\s+state\s+price\s+position\s+orders\s+realized\s+unrealized\s+fees\s+trades$/,
+    );
+    expect(lines.find((line) => line.startsWith(`binance:${SYMBOL}`))).toMatch(
+      /^binance:BTCUSDT\s+api-a\s+running\s+[\d.]+\s+[\d.]+\s+\d+\s+-?[\d.]+\s+\S+\s+[\d.]+\s+\d+$/,
+    );
     const refused = startTsProcess('src/cli/bin.ts', ['status', '--url', a.url, '--api-key', 'wrong']);
     expect(await refused.exited).toBe(1);
-    expect(refused.output()).toContain(`quantmesh status: ${a.url}: the API key is missing or wrong (--api-key or QM_API_KEY)`);
+    expect(refused.output()).toContain(
+      `quantmesh status: ${a.url}: the API key is missing or wrong (--api-key or QM_API_KEY)`,
+    );
   }, 300_000);
 
   it('shows the grid: anchor, interval, and every slot with its price, cycle, position and working order', async () => {
-    const { status, body } = await api<{ status: ClusterSymbol; grid: { anchor: string; interval: string; slots: { level: number; price: string; cycle: number; state: string; order?: { side: string; status: string } }[] } }>(b, PATH);
+    const { status, body } = await api<{
+      status: ClusterSymbol;
+      grid: {
+        anchor: string;
+        interval: string;
+        slots: {
+          level: number;
+          price: string;
+          cycle: number;
+          state: string;
+          order?: { side: string; status: string };
+        }[];
+      };
+    }>(b, PATH);
     expect(status).toBe(200);
     expect(body.grid.interval).toBe('50');
     expect(body.status.owner).toBe('api-a');
@@ -120,20 +184,38 @@ describe('HTTP API on a two-instance cluster', { timeout: 180_000 }, () => {
   });
 
   it('pages and filters the records by symbol and time, and refuses a bad query with the reason', async () => {
-    await until(async () => (await api<Page<unknown>>(a, '/api/orders?limit=1000')).body.items.length >= 4, 'a few orders stored');
-    const first = (await api<Page<{ clientOrderId: string; updatedAt: number; symbol: string }>>(a, `/api/orders?symbol=${SYMBOL}&limit=2`)).body;
+    await until(
+      async () => (await api<Page<unknown>>(a, '/api/orders?limit=1000')).body.items.length >= 4,
+      'a few orders stored',
+    );
+    const first = (
+      await api<Page<{ clientOrderId: string; updatedAt: number; symbol: string }>>(
+        a,
+        `/api/orders?symbol=${SYMBOL}&limit=2`,
+      )
+    ).body;
     expect(first).toMatchObject({ limit: 2, offset: 0, nextOffset: 2 });
-    const second = (await api<Page<{ clientOrderId: string }>>(a, `/api/orders?symbol=${SYMBOL}&limit=2&offset=2`)).body;
+    const second = (await api<Page<{ clientOrderId: string }>>(a, `/api/orders?symbol=${SYMBOL}&limit=2&offset=2`))
+      .body;
     expect(second.items.map((order) => order.clientOrderId)).not.toContain(first.items[0]!.clientOrderId);
     expect((await api<Page<unknown>>(a, '/api/orders?symbol=ETHUSDT')).body.items).toEqual([]);
     const since = new Date(first.items[1]!.updatedAt).toISOString();
-    const later = (await api<Page<{ updatedAt: number }>>(a, `/api/orders?from=${encodeURIComponent(since)}&limit=1000`)).body.items;
+    const later = (
+      await api<Page<{ updatedAt: number }>>(a, `/api/orders?from=${encodeURIComponent(since)}&limit=1000`)
+    ).body.items;
     expect(later.every((order) => order.updatedAt >= first.items[1]!.updatedAt)).toBe(true);
-    const events = (await api<Page<{ type: string; instanceId: string }>>(b, '/api/events?type=ownership.acquired')).body.items;
+    const events = (await api<Page<{ type: string; instanceId: string }>>(b, '/api/events?type=ownership.acquired'))
+      .body.items;
     expect(events).toContainEqual(expect.objectContaining({ type: 'ownership.acquired', instanceId: 'api-a' }));
-    const statistics = await api<{ tradeCount: number; winRate: string; days: unknown[] }>(a, `/api/statistics?symbol=${SYMBOL}&from=2026-01-01`);
+    const statistics = await api<{ tradeCount: number; winRate: string; days: unknown[] }>(
+      a,
+      `/api/statistics?symbol=${SYMBOL}&from=2026-01-01`,
+    );
     expect(statistics.status).toBe(200);
-    expect(statistics.body).toMatchObject({ tradeCount: expect.any(Number), winRate: expect.stringMatching(/^[01](\.\d+)?$/) });
+    expect(statistics.body).toMatchObject({
+      tradeCount: expect.any(Number),
+      winRate: expect.stringMatching(/^[01](\.\d+)?$/),
+    });
     const bad = await api<{ message: string }>(a, '/api/orders?limit=5000');
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/limit/);
@@ -146,9 +228,14 @@ describe('HTTP API on a two-instance cluster', { timeout: 180_000 }, () => {
     await until(async () => (await owner(b))?.state === 'paused', 'the cluster view shows the pause');
     expect((await api(a, `${PATH}/resume`, { method: 'POST' })).status).toBe(200);
     await until(async () => (await owner(b))?.state === 'running', 'running again');
-    const actions = async () => (await api<Page<{ details: { action: string }; instanceId: string }>>(b, '/api/events?type=operator.action')).body.items;
+    const actions = async () =>
+      (await api<Page<{ details: { action: string }; instanceId: string }>>(b, '/api/events?type=operator.action')).body
+        .items;
     await until(async () => (await actions()).length >= 2, 'both actions recorded');
-    expect((await actions()).map((event) => [event.details.action, event.instanceId])).toEqual([['pause', 'api-a'], ['resume', 'api-a']]);
+    expect((await actions()).map((event) => [event.details.action, event.instanceId])).toEqual([
+      ['pause', 'api-a'],
+      ['resume', 'api-a'],
+    ]);
   });
 
   it('cancel-orders pauses the symbol and cancels every working order at the venue', async () => {
@@ -163,21 +250,39 @@ describe('HTTP API on a two-instance cluster', { timeout: 180_000 }, () => {
   });
 
   it('hands the symbol to the standby without cancelling, claims it back after a drain, and refuses unknown symbols', async () => {
-    await until(async () => (await owner(a))?.workingOrders! > 0 && venueOrders().length > 0, 'A trading again', 20_000);
+    await until(
+      async () => (await owner(a))?.workingOrders! > 0 && venueOrders().length > 0,
+      'A trading again',
+      20_000,
+    );
     const before = venueOrders();
     expect((await api(a, `${PATH}/hand-over`, { method: 'POST' })).status).toBe(200);
-    await eventually(() => owner(a), (entry) => entry?.owner === 'api-b' && entry.state === 'running', 'B owns and trades the symbol', 20_000);
+    await eventually(
+      () => owner(a),
+      (entry) => entry?.owner === 'api-b' && entry.state === 'running',
+      'B owns and trades the symbol',
+      20_000,
+    );
     // Nothing was cancelled by the handover: B adopted the orders A left working.
     expect(venueOrders().filter((id) => before.includes(id)).length).toBeGreaterThan(0);
-    expect((await api<Cluster>(a, '/api/cluster')).body.instances.find((entry) => entry.instanceId === 'api-b')?.mode).toBe('activated');
+    expect(
+      (await api<Cluster>(a, '/api/cluster')).body.instances.find((entry) => entry.instanceId === 'api-b')?.mode,
+    ).toBe('activated');
 
     expect((await api(a, `${PATH}/claim`, { method: 'POST' })).status).toBe(200);
     const drained = await api<{ handedOver: string[] }>(b, '/api/instance/drain', { method: 'POST' });
     expect(drained.body.handedOver).toEqual([`binance:${SYMBOL}`]);
-    await eventually(() => owner(b), (entry) => entry?.owner === 'api-a' && entry.state === 'running', 'A owns the symbol again', 20_000);
+    await eventually(
+      () => owner(b),
+      (entry) => entry?.owner === 'api-a' && entry.state === 'running',
+      'A owns the symbol again',
+      20_000,
+    );
 
     expect((await api(a, '/api/symbols/binance/NOPEUSDT/pause', { method: 'POST' })).status).toBe(404);
-    const types = (await api<Page<{ details: { action: string } }>>(a, '/api/events?type=operator.action&limit=1000')).body.items.map((event) => event.details.action);
+    const types = (
+      await api<Page<{ details: { action: string } }>>(a, '/api/events?type=operator.action&limit=1000')
+    ).body.items.map((event) => event.details.action);
     expect(types).toEqual(expect.arrayContaining(['cancel-orders', 'hand-over', 'claim', 'drain']));
   });
 });

@@ -21,7 +21,13 @@ let postgres: TestDatabase;
 let mariadb: TestDatabase;
 
 function sink(): { write(text: string): boolean; text: string } {
-  return { text: '', write(chunk: string) { this.text += chunk; return true; } };
+  return {
+    text: '',
+    write(chunk: string) {
+      this.text += chunk;
+      return true;
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -29,7 +35,15 @@ beforeAll(async () => {
   sqlitePath = join(dir, 'source.db');
   [postgres, mariadb] = await Promise.all([createPostgresDatabase(), createMariadbDatabase()]);
   const source = await openDatabase({ type: 'sqlite', dsn: sqlitePath });
-  await source.batchSaveTrades(Array.from({ length: 2500 }, (_, i) => trade(`copy-${i}`, { symbol: i % 2 === 0 ? 'BTCUSDT' : 'ETHUSDT', realizedPnl: `${i}.000000000000000001`, closedAt: DAY0 + i })));
+  await source.batchSaveTrades(
+    Array.from({ length: 2500 }, (_, i) =>
+      trade(`copy-${i}`, {
+        symbol: i % 2 === 0 ? 'BTCUSDT' : 'ETHUSDT',
+        realizedPnl: `${i}.000000000000000001`,
+        closedAt: DAY0 + i,
+      }),
+    ),
+  );
   await source.saveOrder(order('c-o1'));
   await source.saveOrder(order('c-o1', { status: 'FILLED', filledQuantity: dec('0.01'), updatedAt: DAY0 + 5 }));
   await source.batchSaveFills([fill('c-f1'), fill('c-f2', { account: 'Zeta' }), fill('c-f3', { account: 'alpha' })]);
@@ -56,7 +70,9 @@ it('CP01 SQLite → PostgreSQL → MySQL copies every table with equal counts an
   const copied = await openDatabase({ type: 'mysql', dsn: mariadb.url });
   try {
     expect((await copied.getIntents({ clientOrderId: 'c-i1' }))[0]!.fencingToken).toBe(9_007_199_254_740_993n);
-    expect((await copied.getTrades({ limit: 1, offset: 2499 }))[0]!.realizedPnl.toFixed()).toBe('2499.000000000000000001');
+    expect((await copied.getTrades({ limit: 1, offset: 2499 }))[0]!.realizedPnl.toFixed()).toBe(
+      '2499.000000000000000001',
+    );
     expect((await copied.getOrderHistory('sim', 'c-o1')).map((h) => h.status)).toEqual(['NEW', 'FILLED']);
   } finally {
     await copied.close();
@@ -64,7 +80,9 @@ it('CP01 SQLite → PostgreSQL → MySQL copies every table with equal counts an
 });
 
 it('CP02 a non-empty target is refused without --force; with it the copy is re-run harmlessly', async () => {
-  await expect(runCopy({ from: sqlitePath, to: mariadb.url, out: sink(), progress: sink() })).rejects.toBeInstanceOf(CopyTargetNotEmptyError);
+  await expect(runCopy({ from: sqlitePath, to: mariadb.url, out: sink(), progress: sink() })).rejects.toBeInstanceOf(
+    CopyTargetNotEmptyError,
+  );
   expect(await runCopy({ from: sqlitePath, to: mariadb.url, force: true, out: sink(), progress: sink() })).toBe(true);
 });
 
@@ -72,7 +90,7 @@ it('CP03 a corrupted target row is reported with its table and key', async () =>
   const admin = await mysql.createConnection(mariadb.url);
   try {
     await admin.query("update trades set fees = '0.06' where id = 'copy-1234'");
-    await admin.query("delete from slots where level = 12");
+    await admin.query('delete from slots where level = 12');
   } finally {
     await admin.end();
   }
@@ -81,10 +99,16 @@ it('CP03 a corrupted target row is reported with its table and key', async () =>
     KyselyDatabase.open(createStorageDialect({ type: 'mysql', dsn: mariadb.url })),
   ]);
   try {
-    const endpoints = [{ db: source.kysely, dialect: source.dialect }, { db: target.kysely, dialect: target.dialect }] as const;
+    const endpoints = [
+      { db: source.kysely, dialect: source.dialect },
+      { db: target.kysely, dialect: target.dialect },
+    ] as const;
     const comparisons = await verifyCopy(...endpoints);
     const differing = comparisons.filter((c) => !c.equal);
-    expect(differing.map((c) => [c.table, c.differingKeys])).toEqual([['slots', ['["sim","BTCUSDT","12"]']], ['trades', ['["copy-1234"]']]]);
+    expect(differing.map((c) => [c.table, c.differingKeys])).toEqual([
+      ['slots', ['["sim","BTCUSDT","12"]']],
+      ['trades', ['["copy-1234"]']],
+    ]);
     expect(differing.find((c) => c.table === 'slots')).toMatchObject({ sourceRows: 3, targetRows: 2 });
     await copyDatabase(...endpoints, { force: true });
     expect((await verifyCopy(...endpoints)).every((c) => c.equal)).toBe(true);
@@ -94,7 +118,16 @@ it('CP03 a corrupted target row is reported with its table and key', async () =>
 });
 
 it('CP04 the CLI copies, and a failing DSN is reported without its password', async () => {
-  const ok = startTsProcess('test/storage/db-cli.script.ts', ['copy', '--from', sqlitePath, '--to', postgres.url, '--force', '--batch-size', '1000']);
+  const ok = startTsProcess('test/storage/db-cli.script.ts', [
+    'copy',
+    '--from',
+    sqlitePath,
+    '--to',
+    postgres.url,
+    '--force',
+    '--batch-size',
+    '1000',
+  ]);
   expect(await ok.exited).toBe(0);
   expect(ok.output()).toContain('verified');
   const url = new URL(mariadb.url);
@@ -111,11 +144,22 @@ it('CP05 db migrate applies migrations from --dsn or from the database section o
   expect(viaDsn.output()).toContain('migrated');
   const config = join(dir, 'instance.yaml');
   // A whole instance file: `db migrate --config` validates it like `quantmesh --config` does.
-  await writeFile(config, [
-    'instance:', '  id: i-1', 'database:', '  type: postgres', `  dsn: "${postgres.url}"`,
-    'exchanges:', '  sim: { type: sim }',
-    'trading:', '  symbols:', '    - { exchange: sim, symbol: BTCUSDT, price_interval: "50", order_quantity: "30" }', '',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      'instance:',
+      '  id: i-1',
+      'database:',
+      '  type: postgres',
+      `  dsn: "${postgres.url}"`,
+      'exchanges:',
+      '  sim: { type: sim }',
+      'trading:',
+      '  symbols:',
+      '    - { exchange: sim, symbol: BTCUSDT, price_interval: "50", order_quantity: "30" }',
+      '',
+    ].join('\n'),
+  );
   const viaConfig = startTsProcess('test/storage/db-cli.script.ts', ['migrate', '--config', config]);
   expect(await viaConfig.exited).toBe(0);
   expect(viaConfig.output()).toMatch(/migrated postgres:\/\/.* \(postgres\)/);

@@ -4,19 +4,40 @@ import { InvalidDsnError } from '../../src/storage/errors.js';
 
 describe('parseDsn', () => {
   it('reads the design’s PostgreSQL keyword DSN', () => {
-    expect(parseDsn('postgres', 'host=localhost user=quantmesh password=secret dbname=quantmesh port=5432 sslmode=disable')).toEqual({
-      dialect: 'postgres', hosts: [{ host: 'localhost', port: 5432 }], user: 'quantmesh', password: 'secret', database: 'quantmesh', params: { sslmode: 'disable' },
+    expect(
+      parseDsn('postgres', 'host=localhost user=quantmesh password=secret dbname=quantmesh port=5432 sslmode=disable'),
+    ).toEqual({
+      dialect: 'postgres',
+      hosts: [{ host: 'localhost', port: 5432 }],
+      user: 'quantmesh',
+      password: 'secret',
+      database: 'quantmesh',
+      params: { sslmode: 'disable' },
     });
   });
 
   it('reads a PostgreSQL URL with a primary/replica host list', () => {
     const parsed = parseDsn('postgres', 'postgres://u:p%40ss@db1:5432,db2:5433/qm?sslmode=disable');
-    expect(parsed).toMatchObject({ hosts: [{ host: 'db1', port: 5432 }, { host: 'db2', port: 5433 }], user: 'u', password: 'p@ss', database: 'qm' });
+    expect(parsed).toMatchObject({
+      hosts: [
+        { host: 'db1', port: 5432 },
+        { host: 'db2', port: 5433 },
+      ],
+      user: 'u',
+      password: 'p@ss',
+      database: 'qm',
+    });
   });
 
   it('reads the design’s Go MySQL DSN', () => {
-    expect(parseDsn('mysql', 'quantmesh:secret@tcp(localhost:3306)/quantmesh?charset=utf8mb4&parseTime=True&loc=Local')).toEqual({
-      dialect: 'mysql', hosts: [{ host: 'localhost', port: 3306 }], user: 'quantmesh', password: 'secret', database: 'quantmesh',
+    expect(
+      parseDsn('mysql', 'quantmesh:secret@tcp(localhost:3306)/quantmesh?charset=utf8mb4&parseTime=True&loc=Local'),
+    ).toEqual({
+      dialect: 'mysql',
+      hosts: [{ host: 'localhost', port: 3306 }],
+      user: 'quantmesh',
+      password: 'secret',
+      database: 'quantmesh',
       params: { charset: 'utf8mb4', parseTime: 'True', loc: 'Local' },
     });
   });
@@ -36,7 +57,11 @@ describe('parseDsn', () => {
     const attempt = () => parseDsn(dialect, dsn);
     expect(attempt).toThrow(InvalidDsnError);
     expect(attempt).toThrow(reason);
-    try { attempt(); } catch (error) { expect((error as Error).message).not.toContain('pw'); }
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('pw');
+    }
   });
 });
 

@@ -40,14 +40,36 @@ async function startServer(root: string, name: string, port: number, extra: read
   await mkdir(tmp);
   await chown(tmp, ...(await mysqlUser()));
   try {
-    await run('mariadb-install-db', ['--user=mysql', `--datadir=${datadir}`, `--tmpdir=${tmp}`, '--auth-root-authentication-method=normal', '--skip-test-db'], { timeout: 120_000 });
+    await run(
+      'mariadb-install-db',
+      [
+        '--user=mysql',
+        `--datadir=${datadir}`,
+        `--tmpdir=${tmp}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+      ],
+      { timeout: 120_000 },
+    );
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };
-    throw new Error(`mariadb-install-db failed (needs root, the mysql OS user and MariaDB server binaries; see /var/log/mysql/error.log): ${stderr || stdout || error}`);
+    throw new Error(
+      `mariadb-install-db failed (needs root, the mysql OS user and MariaDB server binaries; see /var/log/mysql/error.log): ${stderr || stdout || error}`,
+    );
   }
   const server = startProcess('mariadbd', [
-    '--no-defaults', '--user=mysql', `--datadir=${datadir}`, `--tmpdir=${tmp}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(root, `${name}.sock`)}`,
-    `--pid-file=${join(root, `${name}.pid`)}`, '--skip-name-resolve', '--innodb-buffer-pool-size=16M', '--innodb-log-file-size=8M', ...extra,
+    '--no-defaults',
+    '--user=mysql',
+    `--datadir=${datadir}`,
+    `--tmpdir=${tmp}`,
+    `--port=${port}`,
+    '--bind-address=127.0.0.1',
+    `--socket=${join(root, `${name}.sock`)}`,
+    `--pid-file=${join(root, `${name}.pid`)}`,
+    '--skip-name-resolve',
+    '--innodb-buffer-pool-size=16M',
+    '--innodb-log-file-size=8M',
+    ...extra,
   ]);
   await server.waitForLine(/ready for connections/, 120_000);
   return server;
@@ -57,7 +79,8 @@ async function mysqlUser(): Promise<[number, number]> {
   return [Number((await run('id', ['-u', 'mysql'])).stdout), Number((await run('id', ['-g', 'mysql'])).stdout)];
 }
 
-const admin = (port: number) => mysql.createConnection({ host: '127.0.0.1', port, user: 'root', multipleStatements: true });
+const admin = (port: number) =>
+  mysql.createConnection({ host: '127.0.0.1', port, user: 'root', multipleStatements: true });
 
 export async function startReplicatedMariadb(): Promise<ReplicatedMariadb> {
   const root = await mkdtemp(join(tmpdir(), 'qm-mariarepl-'));
@@ -68,19 +91,32 @@ export async function startReplicatedMariadb(): Promise<ReplicatedMariadb> {
     startServer(root, 'replica', replicaPort, ['--server-id=2', '--read-only=1']),
   ]);
   const onReplica = await admin(replicaPort);
-  await onReplica.query(`change master to master_host='127.0.0.1', master_port=${primaryPort}, master_user='root', master_password='', master_log_file='bin.000001', master_log_pos=4; start slave`);
+  await onReplica.query(
+    `change master to master_host='127.0.0.1', master_port=${primaryPort}, master_user='root', master_password='', master_log_file='bin.000001', master_log_pos=4; start slave`,
+  );
   const onPrimary = await admin(primaryPort);
-  await onPrimary.query(`create database ${DATABASE}; create user '${USER}'@'%'; grant all on ${DATABASE}.* to '${USER}'@'%'`);
+  await onPrimary.query(
+    `create database ${DATABASE}; create user '${USER}'@'%'; grant all on ${DATABASE}.* to '${USER}'@'%'`,
+  );
   return {
     primaryPort,
     replicaPort,
     dsn: `mysql://${USER}@127.0.0.1:${replicaPort},127.0.0.1:${primaryPort}/${DATABASE}`,
     replicaDsn: `mysql://${USER}@127.0.0.1:${replicaPort}/${DATABASE}`,
     async waitForReplica() {
-      const [[status]] = (await onPrimary.query('show master status')) as unknown as [Array<{ File: string; Position: number }>];
+      const [[status]] = (await onPrimary.query('show master status')) as unknown as [
+        Array<{ File: string; Position: number }>,
+      ];
       for (let attempt = 0; attempt < 300; attempt += 1) {
-        const [[slave]] = (await onReplica.query('show slave status')) as unknown as [Array<{ Relay_Master_Log_File: string; Exec_Master_Log_Pos: number }>];
-        if (slave !== undefined && slave.Relay_Master_Log_File === status!.File && Number(slave.Exec_Master_Log_Pos) >= Number(status!.Position)) return;
+        const [[slave]] = (await onReplica.query('show slave status')) as unknown as [
+          Array<{ Relay_Master_Log_File: string; Exec_Master_Log_Pos: number }>,
+        ];
+        if (
+          slave !== undefined &&
+          slave.Relay_Master_Log_File === status!.File &&
+          Number(slave.Exec_Master_Log_Pos) >= Number(status!.Position)
+        )
+          return;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       throw new Error('the MariaDB replica did not catch up within 30 s');

@@ -17,7 +17,10 @@ afterAll(async () => {
   await Promise.all([postgres?.drop(), mariadb?.drop()]);
 });
 
-const SESSION = { postgres: sql<{ id: number }>`select pg_backend_pid() as id`, mysql: sql<{ id: number }>`select connection_id() as id` };
+const SESSION = {
+  postgres: sql<{ id: number }>`select pg_backend_pid() as id`,
+  mysql: sql<{ id: number }>`select connection_id() as id`,
+};
 
 async function sessionIds(options: DatabaseOptions, pauseMs: number): Promise<[number, number]> {
   const database = await KyselyDatabase.open(createStorageDialect(options), { migrate: false });
@@ -33,7 +36,10 @@ async function sessionIds(options: DatabaseOptions, pauseMs: number): Promise<[n
 }
 
 it('PS01 a pooled connection is reused, and replaced once older than connMaxLifetimeSeconds (postgres, mysql)', async () => {
-  for (const [type, dsn] of [['postgres', postgres.url], ['mysql', mariadb.url]] as const) {
+  for (const [type, dsn] of [
+    ['postgres', postgres.url],
+    ['mysql', mariadb.url],
+  ] as const) {
     const [a, b] = await sessionIds({ type, dsn, maxOpenConns: 1, maxIdleConns: 1, connMaxLifetimeSeconds: 0 }, 600);
     expect(a, `${type} reuses its idle connection`).toBe(b);
     const [c, d] = await sessionIds({ type, dsn, maxOpenConns: 1, maxIdleConns: 1, connMaxLifetimeSeconds: 0.3 }, 1200);
@@ -42,7 +48,10 @@ it('PS01 a pooled connection is reused, and replaced once older than connMaxLife
 });
 
 it('PS02 with maxIdleConns 0 no connection stays idle (postgres at release, mysql2 within its 1 s idle sweep)', async () => {
-  for (const [type, dsn] of [['postgres', postgres.url], ['mysql', mariadb.url]] as const) {
+  for (const [type, dsn] of [
+    ['postgres', postgres.url],
+    ['mysql', mariadb.url],
+  ] as const) {
     const [a, b] = await sessionIds({ type, dsn, maxOpenConns: 2, maxIdleConns: 0, connMaxLifetimeSeconds: 0 }, 1500);
     expect(a, type).not.toBe(b);
   }

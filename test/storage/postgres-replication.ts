@@ -17,11 +17,15 @@ export const DATABASE = 'quantmesh';
 
 async function asPostgres(command: string, args: readonly string[]): Promise<string> {
   try {
-    const { stdout } = await run('runuser', ['-u', 'postgres', '--', join(BIN, command), ...args], { timeout: 120_000 });
+    const { stdout } = await run('runuser', ['-u', 'postgres', '--', join(BIN, command), ...args], {
+      timeout: 120_000,
+    });
     return stdout;
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };
-    throw new Error(`${command} failed: ${stderr ?? ''}${stdout ?? ''}\n(needs root, the postgres OS user and PostgreSQL 15 binaries in ${BIN})`);
+    throw new Error(
+      `${command} failed: ${stderr ?? ''}${stdout ?? ''}\n(needs root, the postgres OS user and PostgreSQL 15 binaries in ${BIN})`,
+    );
   }
 }
 
@@ -44,16 +48,52 @@ function serverOptions(port: number, dir: string): string {
 export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
   const root = await mkdtemp(join(tmpdir(), 'qm-pgrepl-'));
   await chmod(root, 0o755);
-  await chown(root, Number((await run('id', ['-u', 'postgres'])).stdout), Number((await run('id', ['-g', 'postgres'])).stdout));
+  await chown(
+    root,
+    Number((await run('id', ['-u', 'postgres'])).stdout),
+    Number((await run('id', ['-g', 'postgres'])).stdout),
+  );
   const primary = join(root, 'primary');
   const replica = join(root, 'replica');
   const [primaryPort, replicaPort] = [await freePort(), await freePort()];
   await asPostgres('initdb', ['-D', primary, '-U', USER, '-A', 'trust', '--no-sync']);
-  await asPostgres('pg_ctl', ['-D', primary, '-o', serverOptions(primaryPort, root), '-l', join(root, 'primary.log'), '-w', 'start']);
+  await asPostgres('pg_ctl', [
+    '-D',
+    primary,
+    '-o',
+    serverOptions(primaryPort, root),
+    '-l',
+    join(root, 'primary.log'),
+    '-w',
+    'start',
+  ]);
   await asPostgres('createdb', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', USER, DATABASE]);
-  await asPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', USER, '-D', replica, '-R', '-X', 'stream', '--no-sync']);
-  await asPostgres('pg_ctl', ['-D', replica, '-o', serverOptions(replicaPort, root), '-l', join(root, 'replica.log'), '-w', 'start']);
-  const psql = (port: number, query: string) => asPostgres('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', USER, '-d', DATABASE, '-tAc', query]);
+  await asPostgres('pg_basebackup', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(primaryPort),
+    '-U',
+    USER,
+    '-D',
+    replica,
+    '-R',
+    '-X',
+    'stream',
+    '--no-sync',
+  ]);
+  await asPostgres('pg_ctl', [
+    '-D',
+    replica,
+    '-o',
+    serverOptions(replicaPort, root),
+    '-l',
+    join(root, 'replica.log'),
+    '-w',
+    'start',
+  ]);
+  const psql = (port: number, query: string) =>
+    asPostgres('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', USER, '-d', DATABASE, '-tAc', query]);
   return {
     primaryPort,
     replicaPort,
@@ -74,7 +114,8 @@ export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
       throw new Error(`replica did not replay up to ${target} within 30 s`);
     },
     async destroy() {
-      for (const dir of [primary, replica]) await asPostgres('pg_ctl', ['-D', dir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+      for (const dir of [primary, replica])
+        await asPostgres('pg_ctl', ['-D', dir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       await rm(root, { recursive: true, force: true });
     },
   };

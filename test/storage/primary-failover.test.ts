@@ -38,10 +38,13 @@ async function expectWritesToResume(database: KyselyDatabase): Promise<void> {
   // Promotion may finish after the command returns; the adapter re-probes on every failure.
   let written = false;
   for (let attempt = 0; attempt < 100 && !written; attempt += 1) {
-    written = await database.saveTrade(trade('after')).then(() => true, (error: unknown) => {
-      if (!(error instanceof DatabaseUnavailableError)) throw error;
-      return new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 100));
-    });
+    written = await database.saveTrade(trade('after')).then(
+      () => true,
+      (error: unknown) => {
+        if (!(error instanceof DatabaseUnavailableError)) throw error;
+        return new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 100));
+      },
+    );
   }
   expect(written).toBe(true);
   const ids = (await database.getTrades({})).map((t) => t.id);
@@ -65,7 +68,9 @@ it('FO02 mysql: a read-only replica refuses writes as DatabaseUnavailableError; 
   expect(database.currentHost).toBe(`127.0.0.1:${mariadb.primaryPort}`);
   await database.batchSaveTrades(Array.from({ length: 50 }, (_, i) => trade(`before-${i}`)));
   await mariadb.waitForReplica();
-  const replicaOnly = await KyselyDatabase.open(createStorageDialect({ type: 'mysql', dsn: mariadb.replicaDsn }), { migrate: false });
+  const replicaOnly = await KyselyDatabase.open(createStorageDialect({ type: 'mysql', dsn: mariadb.replicaDsn }), {
+    migrate: false,
+  });
   opened.push(replicaOnly);
   await expect(replicaOnly.saveTrade(trade('on-replica'))).rejects.toBeInstanceOf(DatabaseUnavailableError);
   await mariadb.killPrimary();

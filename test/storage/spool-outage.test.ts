@@ -64,9 +64,12 @@ it('spooled trades survive a database outage and a SIGKILL, and are stored exact
     expect(await second.exited).toBe(0);
 
     const stored = await client.query<{ n: string; distinct_ids: string; low: number; high: number }>(
-      "select count(*) as n, count(distinct id) as distinct_ids, min(cycle) as low, max(cycle) as high from trades where id like 'spool-%'");
+      "select count(*) as n, count(distinct id) as distinct_ids, min(cycle) as low, max(cycle) as high from trades where id like 'spool-%'",
+    );
     expect(stored.rows[0]).toEqual({ n: String(TOTAL), distinct_ids: String(TOTAL), low: 0, high: TOTAL - 1 });
-    const sample = await client.query<{ realized_pnl: string }>("select realized_pnl from trades where id = 'spool-4321'");
+    const sample = await client.query<{ realized_pnl: string }>(
+      "select realized_pnl from trades where id = 'spool-4321'",
+    );
     expect(sample.rows[0]!.realized_pnl).toBe('0.000443210000000000');
   } finally {
     await client.end();

@@ -12,14 +12,32 @@ const start = Number(startText);
 const end = Number(endText);
 const GROUP = 100;
 
-const database = (await openDatabase({ type: 'postgres', dsn: dsn!, spool: { path: spoolPath!, batchSize: 500, flushIntervalMs: 50 } })) as SpooledDatabase;
+const database = (await openDatabase({
+  type: 'postgres',
+  dsn: dsn!,
+  spool: { path: spoolPath!, batchSize: 500, flushIntervalMs: 50 },
+})) as SpooledDatabase;
 console.log(`opened pending=${database.depth.records}`);
 for (let next = start; next < end; next += GROUP) {
   const ids = Array.from({ length: Math.min(GROUP, end - next) }, (_, i) => next + i);
-  await Promise.all(ids.map((i) => database.saveTrade({
-    id: `spool-${i}`, exchange: 'sim', symbol: 'BTCUSDT', level: i % 50, cycle: i, quantity: dec('0.001'), buyPrice: dec('100'),
-    sellPrice: dec('100.5'), fees: dec('0.0001'), realizedPnl: dec(`0.0004${i}`), openedAt: 1_700_000_000_000 + i, closedAt: 1_700_000_000_001 + i,
-  })));
+  await Promise.all(
+    ids.map((i) =>
+      database.saveTrade({
+        id: `spool-${i}`,
+        exchange: 'sim',
+        symbol: 'BTCUSDT',
+        level: i % 50,
+        cycle: i,
+        quantity: dec('0.001'),
+        buyPrice: dec('100'),
+        sellPrice: dec('100.5'),
+        fees: dec('0.0001'),
+        realizedPnl: dec(`0.0004${i}`),
+        openedAt: 1_700_000_000_000 + i,
+        closedAt: 1_700_000_000_001 + i,
+      }),
+    ),
+  );
   console.log(`durable ${next + ids.length}`);
 }
 if (mode === '--drain') {

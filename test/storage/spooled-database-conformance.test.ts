@@ -22,16 +22,28 @@ async function spooledPostgresTarget(withOutage: boolean): Promise<DatabaseTarge
   let opened = 0;
   return {
     name: withOutage ? 'spooled postgres, writes during an outage' : 'spooled postgres',
-    open: () => openDatabase({
-      type: 'postgres', dsn: url.toString(), maxOpenConns: 4, maxIdleConns: 2,
-      spool: { path: join(dir, `adapter-${(opened += 1)}.spool`), flushIntervalMs: 20 },
-    }),
+    open: () =>
+      openDatabase({
+        type: 'postgres',
+        dsn: url.toString(),
+        maxOpenConns: 4,
+        maxIdleConns: 2,
+        spool: { path: join(dir, `adapter-${(opened += 1)}.spool`), flushIntervalMs: 20 },
+      }),
     dispose: async () => {
       await proxy.close();
       await database.drop();
       await rm(dir, { recursive: true, force: true });
     },
-    outage: withOutage ? { begin: () => { proxy.refuse(); proxy.cut(); }, end: () => proxy.restore() } : undefined,
+    outage: withOutage
+      ? {
+          begin: () => {
+            proxy.refuse();
+            proxy.cut();
+          },
+          end: () => proxy.restore(),
+        }
+      : undefined,
   };
 }
 

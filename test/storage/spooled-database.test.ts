@@ -34,9 +34,24 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function openSpooled(name: string, options: { maxSpoolBytes?: number; registry?: Registry; migrate?: boolean; answerTimeoutMs?: number } = {}): Promise<SpooledDatabase> {
-  const inner = await KyselyDatabase.open(createStorageDialect({ type: 'postgres', dsn: viaProxy, maxOpenConns: 2 }), { migrate: options.migrate });
-  return SpooledDatabase.open(inner, { path: join(dir, name), batchSize: 100, flushIntervalMs: 20, maxSpoolBytes: options.maxSpoolBytes, answerTimeoutMs: options.answerTimeoutMs }, { registry: options.registry });
+async function openSpooled(
+  name: string,
+  options: { maxSpoolBytes?: number; registry?: Registry; migrate?: boolean; answerTimeoutMs?: number } = {},
+): Promise<SpooledDatabase> {
+  const inner = await KyselyDatabase.open(createStorageDialect({ type: 'postgres', dsn: viaProxy, maxOpenConns: 2 }), {
+    migrate: options.migrate,
+  });
+  return SpooledDatabase.open(
+    inner,
+    {
+      path: join(dir, name),
+      batchSize: 100,
+      flushIntervalMs: 20,
+      maxSpoolBytes: options.maxSpoolBytes,
+      answerTimeoutMs: options.answerTimeoutMs,
+    },
+    { registry: options.registry },
+  );
 }
 
 function outage(): void {
@@ -59,7 +74,9 @@ it('SP02 during an outage writes accumulate, intents fail at once, and everythin
   const spooled = await openSpooled('outage.spool', { registry });
   outage();
   await spooled.saveOrder(order('sp-o', { symbol: 'OUTAGE' }));
-  await spooled.saveOrder(order('sp-o', { symbol: 'OUTAGE', status: 'FILLED', filledQuantity: dec('0.01'), updatedAt: 2_000_000_000_000 }));
+  await spooled.saveOrder(
+    order('sp-o', { symbol: 'OUTAGE', status: 'FILLED', filledQuantity: dec('0.01'), updatedAt: 2_000_000_000_000 }),
+  );
   await spooled.batchSaveTrades([trade('sp-t1', { symbol: 'OUTAGE' }), trade('sp-t2', { symbol: 'OUTAGE' })]);
   await expect(spooled.recordIntent(intent('sp-i'))).rejects.toBeInstanceOf(DatabaseUnavailableError);
   expect(spooled.depth.records).toBe(3);
@@ -79,7 +96,14 @@ it('SP03 past maxSpoolBytes a write is refused with SpoolFullError and counted; 
   let accepted = 0;
   let refused: unknown;
   for (let i = 0; i < 50 && refused === undefined; i += 1) {
-    await spooled.saveTrade(trade(`full-${i}`, { symbol: 'FULL' })).then(() => { accepted += 1; }, (error: unknown) => { refused = error; });
+    await spooled.saveTrade(trade(`full-${i}`, { symbol: 'FULL' })).then(
+      () => {
+        accepted += 1;
+      },
+      (error: unknown) => {
+        refused = error;
+      },
+    );
   }
   expect(refused).toBeInstanceOf(SpoolFullError);
   expect(accepted).toBeGreaterThan(0);
@@ -93,7 +117,10 @@ it('SP03 past maxSpoolBytes a write is refused with SpoolFullError and counted; 
 it('SP04 a torn last line (crash mid-append) is cut off and the complete records before it are replayed', async () => {
   const path = join(dir, 'torn.spool');
   await appendFile(path, encodeRecord({ seq: 1, op: 'trades', trades: [trade('torn-1', { symbol: 'TORN' })] }));
-  await appendFile(path, encodeRecord({ seq: 2, op: 'trades', trades: [trade('torn-2', { symbol: 'TORN' })] }).slice(0, 40));
+  await appendFile(
+    path,
+    encodeRecord({ seq: 2, op: 'trades', trades: [trade('torn-2', { symbol: 'TORN' })] }).slice(0, 40),
+  );
   const spooled = await openSpooled('torn.spool');
   await spooled.drain();
   expect((await spooled.getTrades({ symbol: 'TORN' })).map((t) => t.id)).toEqual(['torn-1']);
@@ -112,7 +139,10 @@ it('SP05 a record the database refuses goes to the dead-letter file and does not
   await spooled.saveTrade(trade('poison-3', { symbol: 'POISON' }));
   await spooled.drain();
   expect((await spooled.getTrades({ symbol: 'POISON' })).map((t) => t.id)).toEqual(['poison-1', 'poison-3']);
-  const rejected = (await readFile(join(dir, 'poison.spool.rejected'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { code: string; record: { trades: Array<{ id: string }> } });
+  const rejected = (await readFile(join(dir, 'poison.spool.rejected'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { code: string; record: { trades: Array<{ id: string }> } });
   expect(rejected.map((r) => [r.code, r.record.trades[0]!.id])).toEqual([['22001', 'poison-2']]);
   expect(await registry.metrics()).toMatch(/quantmesh_storage_spool_dead_letters_total 1/);
   await spooled.close();
@@ -127,10 +157,12 @@ it('SP06 a spooled transaction is one record: durable all or none, written to th
     await tx.setGridPaused('sim', 'TXGROUP', true, 'operator: test', 1_000);
   });
   expect(spooled.depth.records).toBe(1);
-  await expect(spooled.transaction(async (tx) => {
-    await tx.saveTrade(trade('tx-t2', { symbol: 'TXGROUP' }));
-    throw new Error('changed my mind');
-  })).rejects.toThrow('changed my mind');
+  await expect(
+    spooled.transaction(async (tx) => {
+      await tx.saveTrade(trade('tx-t2', { symbol: 'TXGROUP' }));
+      throw new Error('changed my mind');
+    }),
+  ).rejects.toThrow('changed my mind');
   await expect(spooled.transaction((tx) => tx.recordIntent(intent('tx-i')))).rejects.toThrow('spooled transaction');
   expect(spooled.depth.records).toBe(1);
   proxy.restore();
@@ -196,7 +228,9 @@ it('SP09 a database that stops answering (blackholed connections) counts as down
   const started = performance.now();
   expect(await spooled.saveFill(fill('s-2', { symbol: 'STALL', time: 2_000 }))).toBe(true);
   expect(await spooled.saveFill(fill('s-2', { symbol: 'STALL', time: 2_000 }))).toBe(false); // held
-  await expect(spooled.saveFill(fill('s-1', { symbol: 'STALL', time: 1_000 }))).rejects.toBeInstanceOf(DatabaseUnavailableError); // older: cannot tell
+  await expect(spooled.saveFill(fill('s-1', { symbol: 'STALL', time: 1_000 }))).rejects.toBeInstanceOf(
+    DatabaseUnavailableError,
+  ); // older: cannot tell
   expect(performance.now() - started).toBeLessThan(30_000); // a stalled socket would wait for the OS, minutes
   proxy.restore();
   proxy.cut(); // the stalled connections are gone; the pool reconnects

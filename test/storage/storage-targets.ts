@@ -26,15 +26,27 @@ export function targetFor(backend: Backend): Promise<DatabaseTarget> {
 export async function sqliteTarget(): Promise<DatabaseTarget> {
   const dir = await mkdtemp(join(tmpdir(), 'qm-sqlite-'));
   const dsn = join(dir, 'quantmesh.db');
-  return { name: 'sqlite', open: () => openDatabase({ type: 'sqlite', dsn }), dispose: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    name: 'sqlite',
+    open: () => openDatabase({ type: 'sqlite', dsn }),
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 export async function postgresTarget(): Promise<DatabaseTarget> {
   const database = await createPostgresDatabase();
-  return { name: 'postgres', open: () => openDatabase({ type: 'postgres', dsn: database.url, maxOpenConns: 4, maxIdleConns: 2 }), dispose: () => database.drop() };
+  return {
+    name: 'postgres',
+    open: () => openDatabase({ type: 'postgres', dsn: database.url, maxOpenConns: 4, maxIdleConns: 2 }),
+    dispose: () => database.drop(),
+  };
 }
 
 export async function mysqlTarget(): Promise<DatabaseTarget> {
   const database = await createMariadbDatabase();
-  return { name: 'mysql', open: () => openDatabase({ type: 'mysql', dsn: database.url, maxOpenConns: 4, maxIdleConns: 2 }), dispose: () => database.drop() };
+  return {
+    name: 'mysql',
+    open: () => openDatabase({ type: 'mysql', dsn: database.url, maxOpenConns: 4, maxIdleConns: 2 }),
+    dispose: () => database.drop(),
+  };
 }

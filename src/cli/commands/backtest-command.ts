@@ -29,7 +29,8 @@ interface BacktestFlags {
 
 function nonNegativeInteger(value: string): number {
   const parsed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed)) throw new InvalidArgumentError('expected a non-negative integer');
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed))
+    throw new InvalidArgumentError('expected a non-negative integer');
   return parsed;
 }
 
@@ -40,10 +41,16 @@ export const backtestCommand: CliCommand = {
   register(program, context) {
     program
       .command('backtest')
-      .description('run the grid of one symbol over a seeded or CSV-replayed sim market and report PnL, fees, drawdown and time in market')
+      .description(
+        'run the grid of one symbol over a seeded or CSV-replayed sim market and report PnL, fees, drawdown and time in market',
+      )
       .option('--config <file>', 'configuration file (YAML); without it, the embedded default')
       .option('--symbol <symbol>', 'symbol of trading.symbols to test (default: the first)')
-      .option('--ticks <n>', 'price steps of the random walk (default 10000; a CSV replays all its rows)', nonNegativeInteger)
+      .option(
+        '--ticks <n>',
+        'price steps of the random walk (default 10000; a CSV replays all its rows)',
+        nonNegativeInteger,
+      )
       .option('--seed <n>', "seed of the random walk (default: the sim venue's seed)", nonNegativeInteger)
       .option('--csv <file>', 'replay prices from CSV: a "price" column (trades) or open,high,low,close (candles)')
       .option('--out <dir>', 'directory for equity.csv, equity.html and report.json', './data/backtest')
@@ -52,12 +59,23 @@ export const backtestCommand: CliCommand = {
         // The root command also has --config: take ours wherever commander put it.
         const flags = command.optsWithGlobals<BacktestFlags>();
         try {
-          const config = flags.config === undefined ? embeddedDefaultConfig() : await loadConfig(flags.config, { env: context.env });
+          const config =
+            flags.config === undefined ? embeddedDefaultConfig() : await loadConfig(flags.config, { env: context.env });
           const replayPrices = flags.csv === undefined ? undefined : parseReplayCsv(readCsv(flags.csv));
-          const setup = backtestSetup(config, { symbol: flags.symbol, seed: flags.seed, ticks: flags.ticks, replayPrices });
-          const progress = flags.progress ? new ProgressBar({ write: context.err, isTTY: process.stderr.isTTY }, { unit: 'ticks', rate: true }) : undefined;
+          const setup = backtestSetup(config, {
+            symbol: flags.symbol,
+            seed: flags.seed,
+            ticks: flags.ticks,
+            replayPrices,
+          });
+          const progress = flags.progress
+            ? new ProgressBar({ write: context.err, isTTY: process.stderr.isTTY }, { unit: 'ticks', rate: true })
+            : undefined;
           const { runBacktestToDirectory } = await import('../../backtest/run-backtest-to-directory.js');
-          const { report, files } = runBacktestToDirectory(setup, { outDir: flags.out, onProgress: progress === undefined ? undefined : (done, total) => progress.update(done, total) });
+          const { report, files } = runBacktestToDirectory(setup, {
+            outDir: flags.out,
+            onProgress: progress === undefined ? undefined : (done, total) => progress.update(done, total),
+          });
           context.out(formatReport(report));
           context.out(`equity curve: ${files.csv}\nchart:        ${files.html}\nreport:       ${files.json}\n`);
           context.exitCode = 0;
@@ -74,6 +92,8 @@ function readCsv(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new BacktestSetupError(`cannot read the replay CSV ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new BacktestSetupError(
+      `cannot read the replay CSV ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }

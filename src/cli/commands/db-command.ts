@@ -31,7 +31,9 @@ export function createDbCommand(): Command {
   const db = new Command('db').description('database tools: copy between databases, apply migrations');
 
   db.command('copy')
-    .description('copy every table from one database to another (sqlite, postgres, mysql), then verify counts and checksums')
+    .description(
+      'copy every table from one database to another (sqlite, postgres, mysql), then verify counts and checksums',
+    )
     .requiredOption('--from <dsn>', 'source DSN (a SQLite path, postgres://…, mysql://… or user:pass@tcp(host)/db)')
     .requiredOption('--to <dsn>', 'target DSN')
     .option('--force', 'copy into a target that already holds rows (rows with the same key are overwritten)', false)
@@ -51,13 +53,19 @@ export function createDbCommand(): Command {
     .description('apply pending schema migrations')
     .option('--config <file>', 'instance YAML file whose database section is used')
     .option('--dsn <dsn>', 'database DSN (instead of --config)')
-    .addOption(new Option('--type <type>', 'database type when --dsn is ambiguous').choices(['sqlite', 'postgres', 'mysql']))
+    .addOption(
+      new Option('--type <type>', 'database type when --dsn is ambiguous').choices(['sqlite', 'postgres', 'mysql']),
+    )
     .action(async (_flags: unknown, command: Command) => {
       // The root command has --config too: read the flags with the globals so either position works.
       const options = command.optsWithGlobals<{ config?: string; dsn?: string; type?: SqlDialect }>();
       try {
-        if ((options.config === undefined) === (options.dsn === undefined)) throw new InvalidArgumentError('give exactly one of --config or --dsn');
-        const target = options.config !== undefined ? await databaseFromConfig(options.config) : { type: options.type, dsn: options.dsn! };
+        if ((options.config === undefined) === (options.dsn === undefined))
+          throw new InvalidArgumentError('give exactly one of --config or --dsn');
+        const target =
+          options.config !== undefined
+            ? await databaseFromConfig(options.config)
+            : { type: options.type, dsn: options.dsn! };
         const { runMigrate } = await import('../../storage/copy/run-copy.js');
         await runMigrate(target.type, target.dsn, process.stdout);
       } catch (error) {

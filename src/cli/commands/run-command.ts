@@ -26,7 +26,12 @@ export const runCommand: CliCommand = {
   register(program, context) {
     // `quantmesh --config FILE` (R5) and `quantmesh run --config FILE` are the same command.
     runOptions(program, context);
-    runOptions(program.command('run').description('run one instance until SIGINT, SIGTERM or SIGHUP (the same as quantmesh without a command)'), context);
+    runOptions(
+      program
+        .command('run')
+        .description('run one instance until SIGINT, SIGTERM or SIGHUP (the same as quantmesh without a command)'),
+      context,
+    );
   },
 };
 
@@ -34,16 +39,25 @@ function runOptions(command: Command, context: CliContext): void {
   command
     .option('--config <file>', 'configuration file (YAML); without it, the embedded single-instance demo')
     .option('--standby', 'start as a hot standby: trade only once the active instance is gone')
-    .option('--web-port <port>', 'HTTP port, overriding web.port (e.g. several instances or test runs on one host)', webPort)
+    .option(
+      '--web-port <port>',
+      'HTTP port, overriding web.port (e.g. several instances or test runs on one host)',
+      webPort,
+    )
     .action(async (flags: RunFlags) => {
       // The instance (venues, drivers, locks, server) is loaded when a run starts, not for `--help`.
       const [{ loadInstanceConfig }, { runInstance }, { createLogger }] = await Promise.all([
-        import('../../app/instance-config.js'), import('../../app/run-instance.js'), import('../../observability/logger.js'),
+        import('../../app/instance-config.js'),
+        import('../../app/run-instance.js'),
+        import('../../observability/logger.js'),
       ]);
       let config;
       try {
         const standby = flags.standby === true;
-        config = flags.config === undefined ? embeddedDefaultConfig({ standby }) : await loadInstanceConfig(flags.config, { env: context.env, standby });
+        config =
+          flags.config === undefined
+            ? embeddedDefaultConfig({ standby })
+            : await loadInstanceConfig(flags.config, { env: context.env, standby });
         if (flags.webPort !== undefined) config = { ...config, web: { ...config.web, port: flags.webPort } };
       } catch (error) {
         if (!(error instanceof ConfigError || error instanceof ConfigCentreUnavailableError)) throw error;
@@ -51,7 +65,11 @@ function runOptions(command: Command, context: CliContext): void {
         context.exitCode = 1;
         return;
       }
-      const logger = createLogger({ level: config.system.logLevel, secrets: configSecrets(config), bindings: { instance: config.instance.id } });
+      const logger = createLogger({
+        level: config.system.logLevel,
+        secrets: configSecrets(config),
+        bindings: { instance: config.instance.id },
+      });
       logger.info({ config: flags.config ?? '<embedded default>' }, 'starting');
       // Listen before announcing: a signal sent right after "running" must find the handler installed.
       const stop = listenForStop();
@@ -59,7 +77,10 @@ function runOptions(command: Command, context: CliContext): void {
         const instance = await runInstance(config, { logger, standby: config.coordination.standby });
         logger.info('running; send SIGINT or SIGTERM to stop');
         const signal = await stop.received;
-        logger.info({ signal }, 'stopping: loops first, then working orders, then storage (a second signal exits at once)');
+        logger.info(
+          { signal },
+          'stopping: loops first, then working orders, then storage (a second signal exits at once)',
+        );
         const forceExit = () => {
           logger.warn('second signal: exiting at once without cleanup');
           process.exit(130);
@@ -75,7 +96,8 @@ function runOptions(command: Command, context: CliContext): void {
 
 function webPort(text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65_535) throw new InvalidArgumentError('must be a port number from 1 to 65535');
+  if (!/^\d+$/.test(text) || port < 1 || port > 65_535)
+    throw new InvalidArgumentError('must be a port number from 1 to 65535');
   return port;
 }
 
@@ -94,10 +116,12 @@ function listenForStop(): StopListener {
     controller.abort();
     clearInterval(keepAlive);
   };
-  const received = Promise.race(STOP_SIGNALS.map(async (name) => {
-    await once(process, name, { signal: controller.signal });
-    return name;
-  }));
+  const received = Promise.race(
+    STOP_SIGNALS.map(async (name) => {
+      await once(process, name, { signal: controller.signal });
+      return name;
+    }),
+  );
   // A cancelled wait is not an error anyone awaits.
   received.catch(() => undefined);
   return { received, cancel };

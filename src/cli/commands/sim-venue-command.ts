@@ -23,7 +23,10 @@ function positiveInteger(value: string): number {
 }
 
 function names(list: string): string[] {
-  return list.split(',').map((symbol) => symbol.trim()).filter((symbol) => symbol !== '');
+  return list
+    .split(',')
+    .map((symbol) => symbol.trim())
+    .filter((symbol) => symbol !== '');
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -54,18 +57,46 @@ export function buildSimVenueCommand(onStarted?: (server: SimVenueServer) => voi
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--seed <seed>', 'seed of the simulated market', integer, 1)
     .option('--symbols <list>', 'comma-separated USDⓈ-M futures symbols', 'BTCUSDT,ETHUSDT')
-    .option('--spot-symbols <list>', 'comma-separated spot symbols, served over the Binance spot API (a name is futures or spot, not both)', '')
+    .option(
+      '--spot-symbols <list>',
+      'comma-separated spot symbols, served over the Binance spot API (a name is futures or spot, not both)',
+      '',
+    )
     .option('--api-key <key>', 'API key of an account (repeatable, paired with --api-secret)', collect, [])
     .option('--api-secret <secret>', 'API secret of the account of the matching --api-key', collect, [])
-    .option('--step-interval-ms <ms>', 'wall ms between market steps; 0 = only /_sim/step moves the clock', integer, 1000)
+    .option(
+      '--step-interval-ms <ms>',
+      'wall ms between market steps; 0 = only /_sim/step moves the clock',
+      integer,
+      1000,
+    )
     .option('--liquidity-per-tick <quantity>', 'most quantity one resting order fills per step (partial fills)')
-    .option('--weight-limit <weight>', 'request weight per IP per minute (Binance: 2400)', positiveInteger, BINANCE_LIMITS.weightPerMinute)
-    .option('--order-limit-10s <orders>', 'orders per account per 10 seconds (Binance: 300)', positiveInteger, BINANCE_LIMITS.ordersPer10Seconds)
-    .option('--order-limit-1m <orders>', 'orders per account per minute (Binance: 1200)', positiveInteger, BINANCE_LIMITS.ordersPerMinute)
+    .option(
+      '--weight-limit <weight>',
+      'request weight per IP per minute (Binance: 2400)',
+      positiveInteger,
+      BINANCE_LIMITS.weightPerMinute,
+    )
+    .option(
+      '--order-limit-10s <orders>',
+      'orders per account per 10 seconds (Binance: 300)',
+      positiveInteger,
+      BINANCE_LIMITS.ordersPer10Seconds,
+    )
+    .option(
+      '--order-limit-1m <orders>',
+      'orders per account per minute (Binance: 1200)',
+      positiveInteger,
+      BINANCE_LIMITS.ordersPerMinute,
+    )
     .option('--admin', 'serve the /_sim/* test hooks and faults (docs/venues.md)', false)
     .action(async (flags: SimVenueFlags) => {
-      if (flags.apiKey.length !== flags.apiSecret.length) throw new InvalidArgumentError('give one --api-secret per --api-key');
-      let accounts: SimVenueCredentials[] = flags.apiKey.map((apiKey, index) => ({ apiKey, apiSecret: flags.apiSecret[index] as string }));
+      if (flags.apiKey.length !== flags.apiSecret.length)
+        throw new InvalidArgumentError('give one --api-secret per --api-key');
+      let accounts: SimVenueCredentials[] = flags.apiKey.map((apiKey, index) => ({
+        apiKey,
+        apiSecret: flags.apiSecret[index] as string,
+      }));
       if (accounts.length === 0) {
         const demo = demoCredentials();
         accounts = [demo];
@@ -83,7 +114,11 @@ export function buildSimVenueCommand(onStarted?: (server: SimVenueServer) => voi
         stepIntervalMs: flags.stepIntervalMs,
         liquidityPerTick: flags.liquidityPerTick === undefined ? undefined : dec(flags.liquidityPerTick),
         admin: flags.admin,
-        limits: { weightPerMinute: flags.weightLimit, ordersPer10Seconds: flags.orderLimit10s, ordersPerMinute: flags.orderLimit1m },
+        limits: {
+          weightPerMinute: flags.weightLimit,
+          ordersPer10Seconds: flags.orderLimit10s,
+          ordersPerMinute: flags.orderLimit1m,
+        },
       });
       console.log(`sim-venue listening on ${server.url} (WebSocket ${server.wsUrl})`);
       const stop = () => void server.close().then(() => process.exit(0));

@@ -10,14 +10,20 @@ import { etcdAuthSchema, ETCD_ENDPOINT } from './lock-schema.js';
 import { boolean, string } from './scalars.js';
 import { list, object, optional, withDefault } from './structure.js';
 
-export const configCentreSchema = object({
-  enabled: withDefault(boolean(), DEFAULTS.configCentre.enabled),
-  endpoints: list(string({ pattern: ETCD_ENDPOINT })),
-  prefix: withDefault(string({ nonEmpty: true }), DEFAULTS.configCentre.prefix),
-  auth: optional(etcdAuthSchema),
-  tls: withDefault(boolean(), DEFAULTS.configCentre.tls),
-}, {
-  check(value, locate, ctx) {
-    if (value.enabled && value.endpoints?.length === 0) report(ctx, locate('endpoints'), 'needs at least one etcd endpoint when config_centre is enabled', { allowed: ETCD_ENDPOINT.allowed });
+export const configCentreSchema = object(
+  {
+    enabled: withDefault(boolean(), DEFAULTS.configCentre.enabled),
+    endpoints: list(string({ pattern: ETCD_ENDPOINT })),
+    prefix: withDefault(string({ nonEmpty: true }), DEFAULTS.configCentre.prefix),
+    auth: optional(etcdAuthSchema),
+    tls: withDefault(boolean(), DEFAULTS.configCentre.tls),
   },
-});
+  {
+    check(value, locate, ctx) {
+      if (value.enabled && value.endpoints?.length === 0)
+        report(ctx, locate('endpoints'), 'needs at least one etcd endpoint when config_centre is enabled', {
+          allowed: ETCD_ENDPOINT.allowed,
+        });
+    },
+  },
+);

@@ -13,30 +13,38 @@ const SYMBOL = { test: /^[A-Za-z0-9][A-Za-z0-9/:_-]*$/, allowed: 'a venue symbol
 
 export const symbolName = (): ReturnType<typeof string> => string({ pattern: SYMBOL });
 
-const ccxtExchange = object({
-  type: withDefault(oneOf(['ccxt']), 'ccxt'),
-  api_key: optional(string({ secret: true })),
-  secret_key: optional(string({ secret: true })),
-  passphrase: optional(string({ secret: true })),
-  fee_rate: withDefault(decimal({ min: '0', max: '0.1' }), DEFAULTS.exchange.feeRate),
-  testnet: withDefault(boolean(), DEFAULTS.exchange.testnet),
-  market: withDefault(oneOf(MARKETS), DEFAULTS.exchange.market),
-  base_url: optional(url()),
-  /** Paper trading: the venue's public market data, orders matched locally; needs no keys. */
-  paper: withDefault(boolean(), false),
-}, {
-  check(value, locate, ctx) {
-    if (value.paper) return;
-    // The venue is the entry's name (`exchanges.<name>`), which decides the credentials it needs.
-    const name = locate().path.split('.').pop()!;
-    for (const key of requiredCredentials(name)) {
-      const given = { api_key: value.apiKey, secret_key: value.secretKey, passphrase: value.passphrase }[key];
-      if (given?.trim() === '' || !locate(key).found) {
-        report(ctx, locate(key), `is required for the real venue ${name} (use \${ENV_VAR} to keep it out of the file)`, { allowed: 'a non-empty string' });
-      }
-    }
+const ccxtExchange = object(
+  {
+    type: withDefault(oneOf(['ccxt']), 'ccxt'),
+    api_key: optional(string({ secret: true })),
+    secret_key: optional(string({ secret: true })),
+    passphrase: optional(string({ secret: true })),
+    fee_rate: withDefault(decimal({ min: '0', max: '0.1' }), DEFAULTS.exchange.feeRate),
+    testnet: withDefault(boolean(), DEFAULTS.exchange.testnet),
+    market: withDefault(oneOf(MARKETS), DEFAULTS.exchange.market),
+    base_url: optional(url()),
+    /** Paper trading: the venue's public market data, orders matched locally; needs no keys. */
+    paper: withDefault(boolean(), false),
   },
-});
+  {
+    check(value, locate, ctx) {
+      if (value.paper) return;
+      // The venue is the entry's name (`exchanges.<name>`), which decides the credentials it needs.
+      const name = locate().path.split('.').pop()!;
+      for (const key of requiredCredentials(name)) {
+        const given = { api_key: value.apiKey, secret_key: value.secretKey, passphrase: value.passphrase }[key];
+        if (given?.trim() === '' || !locate(key).found) {
+          report(
+            ctx,
+            locate(key),
+            `is required for the real venue ${name} (use \${ENV_VAR} to keep it out of the file)`,
+            { allowed: 'a non-empty string' },
+          );
+        }
+      }
+    },
+  },
+);
 
 const simSymbol = object({
   symbol: symbolName(),

@@ -51,7 +51,12 @@ export function lineOf(node: Node, ctx: ReadContext): number {
   return node.range ? ctx.lineCounter.linePos(node.range[0]).line : 1;
 }
 
-export function report(ctx: ReadContext, at: Location, message: string, details: { value?: string; allowed?: string } = {}): Invalid {
+export function report(
+  ctx: ReadContext,
+  at: Location,
+  message: string,
+  details: { value?: string; allowed?: string } = {},
+): Invalid {
   ctx.issues.push({ file: ctx.file, path: at.path, line: at.line, message, ...details });
   return INVALID;
 }
@@ -71,7 +76,8 @@ export interface ScalarText {
 }
 
 export function scalarOf(node: Node, at: Location, ctx: ReadContext): ScalarText | Invalid {
-  if (!isScalar(node)) return report(ctx, at, 'must be a single value, not a list or map', { value: describeNode(node) });
+  if (!isScalar(node))
+    return report(ctx, at, 'must be a single value, not a list or map', { value: describeNode(node) });
   const source = typeof node.source === 'string' ? node.source : String(node.value);
   if (typeof node.value !== 'string') return { value: node.value, text: source, fromEnv: false };
   const substitution = substituteEnv(node.value, ctx.env);

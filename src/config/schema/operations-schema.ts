@@ -19,22 +19,29 @@ export const systemSchema = object({
 
 const riskDefaults = DEFAULTS.riskControl;
 
-export const riskControlSchema = object({
-  enabled: withDefault(boolean(), riskDefaults.enabled),
-  monitor_symbols: list(symbolName()),
-  interval: withDefault(oneOf(CANDLE_INTERVALS), riskDefaults.interval),
-  volume_multiplier: withDefault(decimal({ positive: true }), riskDefaults.volumeMultiplier),
-  average_window: withDefault(integer({ min: 2, max: 1000 }), riskDefaults.averageWindow),
-  recovery_threshold: withDefault(integer({ min: 1 }), riskDefaults.recoveryThreshold),
-}, {
-  check(value, locate, ctx) {
-    if (!value.enabled || value.monitorSymbols === undefined) return;
-    if (value.monitorSymbols.length === 0) report(ctx, locate('monitor_symbols'), 'needs at least one symbol when risk_control is enabled');
-    else if (value.recoveryThreshold !== undefined && value.recoveryThreshold > value.monitorSymbols.length) {
-      report(ctx, locate('recovery_threshold'), 'cannot exceed the number of monitor_symbols', { value: String(value.recoveryThreshold), allowed: `1 to ${value.monitorSymbols.length}` });
-    }
+export const riskControlSchema = object(
+  {
+    enabled: withDefault(boolean(), riskDefaults.enabled),
+    monitor_symbols: list(symbolName()),
+    interval: withDefault(oneOf(CANDLE_INTERVALS), riskDefaults.interval),
+    volume_multiplier: withDefault(decimal({ positive: true }), riskDefaults.volumeMultiplier),
+    average_window: withDefault(integer({ min: 2, max: 1000 }), riskDefaults.averageWindow),
+    recovery_threshold: withDefault(integer({ min: 1 }), riskDefaults.recoveryThreshold),
   },
-});
+  {
+    check(value, locate, ctx) {
+      if (!value.enabled || value.monitorSymbols === undefined) return;
+      if (value.monitorSymbols.length === 0)
+        report(ctx, locate('monitor_symbols'), 'needs at least one symbol when risk_control is enabled');
+      else if (value.recoveryThreshold !== undefined && value.recoveryThreshold > value.monitorSymbols.length) {
+        report(ctx, locate('recovery_threshold'), 'cannot exceed the number of monitor_symbols', {
+          value: String(value.recoveryThreshold),
+          allowed: `1 to ${value.monitorSymbols.length}`,
+        });
+      }
+    },
+  },
+);
 
 const storageDefaults = DEFAULTS.storage;
 
@@ -50,18 +57,30 @@ export const storageSchema = object({
 const coordinationDefaults = DEFAULTS.coordination;
 
 /** Symbol allocation (R6) and hot standby (R1). */
-export const coordinationSchema = object({
-  allocation: withDefault(oneOf(['static', 'dynamic']), coordinationDefaults.allocation),
-  lease_ttl: withDefault(duration(), coordinationDefaults.leaseTtlMs),
-  heartbeat_interval: withDefault(duration(), coordinationDefaults.heartbeatIntervalMs),
-  standby: withDefault(boolean(), coordinationDefaults.standby),
-}, {
-  check(value, locate, ctx) {
-    if (value.heartbeatInterval !== undefined && value.leaseTtl !== undefined && value.heartbeatInterval >= value.leaseTtl) {
-      report(ctx, locate('heartbeat_interval'), 'must be shorter than lease_ttl, or the lease expires between heartbeats', { value: `${value.heartbeatInterval}ms`, allowed: `< ${value.leaseTtl}ms` });
-    }
+export const coordinationSchema = object(
+  {
+    allocation: withDefault(oneOf(['static', 'dynamic']), coordinationDefaults.allocation),
+    lease_ttl: withDefault(duration(), coordinationDefaults.leaseTtlMs),
+    heartbeat_interval: withDefault(duration(), coordinationDefaults.heartbeatIntervalMs),
+    standby: withDefault(boolean(), coordinationDefaults.standby),
   },
-});
+  {
+    check(value, locate, ctx) {
+      if (
+        value.heartbeatInterval !== undefined &&
+        value.leaseTtl !== undefined &&
+        value.heartbeatInterval >= value.leaseTtl
+      ) {
+        report(
+          ctx,
+          locate('heartbeat_interval'),
+          'must be shorter than lease_ttl, or the lease expires between heartbeats',
+          { value: `${value.heartbeatInterval}ms`, allowed: `< ${value.leaseTtl}ms` },
+        );
+      }
+    },
+  },
+);
 
 export const webSchema = object({
   enabled: withDefault(boolean(), DEFAULTS.web.enabled),
@@ -79,24 +98,33 @@ const channelFilter = {
 const timeout = withDefault(duration(), DEFAULTS.notifications.timeoutMs);
 
 export const notificationsSchema = object({
-  webhook: optional(object({
-    // A webhook URL usually embeds its token: only scheme and host are shown.
-    url: url({ hidePath: true }),
-    timeout,
-    ...channelFilter,
-  })),
-  telegram: optional(object({
-    bot_token: string({ secret: true, nonEmpty: true }),
-    chat_id: string({ nonEmpty: true }),
-    api_url: withDefault(url(), DEFAULTS.notifications.telegramApiUrl),
-    timeout,
-    ...channelFilter,
-  })),
-  slack: optional(object({
-    // The incoming webhook's path is its secret.
-    webhook_url: url({ hidePath: true }),
-    timeout,
-    ...channelFilter,
-  })),
-  daily_summary_time: withDefault(string({ pattern: { test: /^([01]\d|2[0-3]):[0-5]\d$/, allowed: 'HH:MM (UTC), e.g. 00:05' } }), DEFAULTS.notifications.dailySummaryTime),
+  webhook: optional(
+    object({
+      // A webhook URL usually embeds its token: only scheme and host are shown.
+      url: url({ hidePath: true }),
+      timeout,
+      ...channelFilter,
+    }),
+  ),
+  telegram: optional(
+    object({
+      bot_token: string({ secret: true, nonEmpty: true }),
+      chat_id: string({ nonEmpty: true }),
+      api_url: withDefault(url(), DEFAULTS.notifications.telegramApiUrl),
+      timeout,
+      ...channelFilter,
+    }),
+  ),
+  slack: optional(
+    object({
+      // The incoming webhook's path is its secret.
+      webhook_url: url({ hidePath: true }),
+      timeout,
+      ...channelFilter,
+    }),
+  ),
+  daily_summary_time: withDefault(
+    string({ pattern: { test: /^([01]\d|2[0-3]):[0-5]\d$/, allowed: 'HH:MM (UTC), e.g. 00:05' } }),
+    DEFAULTS.notifications.dailySummaryTime,
+  ),
 });

@@ -1,11 +1,27 @@
 /** Scalar fields: strings, integers, booleans, exact decimals, durations, enumerations, URLs. */
 import { dec, decimalToString, isDecimalString } from '../../domain/decimal.js';
 import { formatDuration, parseDuration } from '../duration.js';
-import { INVALID, SECRET_MASK, type Field, type Invalid, type Location, type ReadContext, type ScalarText, present, report, scalarOf, shown } from './field.js';
+import {
+  INVALID,
+  SECRET_MASK,
+  type Field,
+  type Invalid,
+  type Location,
+  type ReadContext,
+  type ScalarText,
+  present,
+  report,
+  scalarOf,
+  shown,
+} from './field.js';
 import type { Node } from 'yaml';
 
 /** Reads a required scalar and hands it to `convert`; absent → "is required". */
-function scalarField<T>(allowed: string, convert: (scalar: ScalarText, at: Location, ctx: ReadContext) => T | Invalid, options: { encode?: (value: T) => unknown; redact?: (value: T) => T } = {}): Field<T> {
+function scalarField<T>(
+  allowed: string,
+  convert: (scalar: ScalarText, at: Location, ctx: ReadContext) => T | Invalid,
+  options: { encode?: (value: T) => unknown; redact?: (value: T) => T } = {},
+): Field<T> {
   return {
     allowed,
     read(node: Node | undefined, at: Location, ctx: ReadContext) {
@@ -30,17 +46,27 @@ export interface StringOptions {
 
 export function string(options: StringOptions = {}): Field<string> {
   const allowed = options.pattern?.allowed ?? (options.nonEmpty ? 'a non-empty string' : 'a string');
-  const mask = options.secret ? (value: string) => (value === '' ? '' : SECRET_MASK) : options.mask ?? ((value: string) => value);
-  return scalarField(allowed, (scalar, at, ctx) => {
-    if (typeof scalar.value !== 'string' && typeof scalar.value !== 'number') {
-      return report(ctx, at, 'must be a string', { value: shown(scalar, options.secret), allowed });
-    }
-    // A plain number where text is expected keeps its source text (`password: 0123` stays "0123").
-    const text = typeof scalar.value === 'string' ? scalar.value : scalar.text;
-    if (options.nonEmpty && text.trim() === '') return report(ctx, at, 'must not be empty', { allowed });
-    if (options.pattern && !options.pattern.test.test(text)) return report(ctx, at, 'is not valid', { value: options.secret ? SECRET_MASK : JSON.stringify(mask(text)), allowed });
-    return text;
-  }, { encode: mask, redact: mask });
+  const mask = options.secret
+    ? (value: string) => (value === '' ? '' : SECRET_MASK)
+    : (options.mask ?? ((value: string) => value));
+  return scalarField(
+    allowed,
+    (scalar, at, ctx) => {
+      if (typeof scalar.value !== 'string' && typeof scalar.value !== 'number') {
+        return report(ctx, at, 'must be a string', { value: shown(scalar, options.secret), allowed });
+      }
+      // A plain number where text is expected keeps its source text (`password: 0123` stays "0123").
+      const text = typeof scalar.value === 'string' ? scalar.value : scalar.text;
+      if (options.nonEmpty && text.trim() === '') return report(ctx, at, 'must not be empty', { allowed });
+      if (options.pattern && !options.pattern.test.test(text))
+        return report(ctx, at, 'is not valid', {
+          value: options.secret ? SECRET_MASK : JSON.stringify(mask(text)),
+          allowed,
+        });
+      return text;
+    },
+    { encode: mask, redact: mask },
+  );
 }
 
 export function integer(options: { min?: number; max?: number } = {}): Field<number> {
@@ -48,7 +74,8 @@ export function integer(options: { min?: number; max?: number } = {}): Field<num
   const allowed = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
   return scalarField(allowed, (scalar, at, ctx) => {
     const value = scalar.fromEnv && /^-?\d+$/.test(scalar.text.trim()) ? Number(scalar.text) : scalar.value;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) return report(ctx, at, 'must be an integer', { value: shown(scalar), allowed });
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+      return report(ctx, at, 'must be an integer', { value: shown(scalar), allowed });
     if (value < min || value > max) return report(ctx, at, 'is out of range', { value: String(value), allowed });
     return value;
   });
@@ -59,7 +86,9 @@ export function boolean(): Field<boolean> {
   return scalarField(allowed, (scalar, at, ctx) => {
     const text = scalar.text.trim().toLowerCase();
     const value = scalar.fromEnv && (text === 'true' || text === 'false') ? text === 'true' : scalar.value;
-    return typeof value === 'boolean' ? value : report(ctx, at, 'must be true or false', { value: shown(scalar), allowed });
+    return typeof value === 'boolean'
+      ? value
+      : report(ctx, at, 'must be true or false', { value: shown(scalar), allowed });
   });
 }
 
@@ -68,13 +97,21 @@ export function boolean(): Field<boolean> {
  * through the float YAML made of it, so `0.1` stays exactly "0.1".
  */
 export function decimal(options: { positive?: boolean; min?: string; max?: string } = {}): Field<string> {
-  const bounds = [options.positive ? '> 0' : undefined, options.min === undefined ? undefined : `≥ ${options.min}`, options.max === undefined ? undefined : `≤ ${options.max}`].filter(Boolean);
+  const bounds = [
+    options.positive ? '> 0' : undefined,
+    options.min === undefined ? undefined : `≥ ${options.min}`,
+    options.max === undefined ? undefined : `≤ ${options.max}`,
+  ].filter(Boolean);
   const allowed = `a decimal number${bounds.length ? ` ${bounds.join(' and ')}` : ''} (e.g. 0.1 or "0.1")`;
   return scalarField(allowed, (scalar, at, ctx) => {
     const text = scalar.text.trim();
-    if (typeof scalar.value === 'boolean' || !isDecimalString(text)) return report(ctx, at, 'must be a decimal number', { value: shown(scalar), allowed });
+    if (typeof scalar.value === 'boolean' || !isDecimalString(text))
+      return report(ctx, at, 'must be a decimal number', { value: shown(scalar), allowed });
     const value = dec(text);
-    const outOfRange = (options.positive && !value.gt(0)) || (options.min !== undefined && value.lt(options.min)) || (options.max !== undefined && value.gt(options.max));
+    const outOfRange =
+      (options.positive && !value.gt(0)) ||
+      (options.min !== undefined && value.lt(options.min)) ||
+      (options.max !== undefined && value.gt(options.max));
     if (outOfRange) return report(ctx, at, 'is out of range', { value: text, allowed });
     return decimalToString(value);
   });
@@ -83,16 +120,24 @@ export function decimal(options: { positive?: boolean; min?: string; max?: strin
 /** A duration in integer milliseconds: a number of seconds, or text like `500ms`, `10s`, `1m`. */
 export function duration(options: { allowZero?: boolean } = {}): Field<number> {
   const allowed = `${options.allowZero ? 'a duration ≥ 0' : 'a positive duration'}: seconds as a number (10) or text with a unit (500ms, 10s, 1m, 2h)`;
-  return scalarField(allowed, (scalar, at, ctx) => {
-    const bareNumber = typeof scalar.value === 'number' || (scalar.fromEnv && /^[\d.]+$/.test(scalar.text.trim()));
-    const ms = typeof scalar.value === 'boolean' ? undefined : parseDuration(scalar.text, bareNumber);
-    if (ms === undefined) {
-      const negative = /^\s*-/.test(scalar.text);
-      return report(ctx, at, negative ? 'must not be negative' : 'must be a duration', { value: shown(scalar), allowed });
-    }
-    if (ms === 0 && !options.allowZero) return report(ctx, at, 'must be greater than zero', { value: shown(scalar), allowed });
-    return ms;
-  }, { encode: formatDuration });
+  return scalarField(
+    allowed,
+    (scalar, at, ctx) => {
+      const bareNumber = typeof scalar.value === 'number' || (scalar.fromEnv && /^[\d.]+$/.test(scalar.text.trim()));
+      const ms = typeof scalar.value === 'boolean' ? undefined : parseDuration(scalar.text, bareNumber);
+      if (ms === undefined) {
+        const negative = /^\s*-/.test(scalar.text);
+        return report(ctx, at, negative ? 'must not be negative' : 'must be a duration', {
+          value: shown(scalar),
+          allowed,
+        });
+      }
+      if (ms === 0 && !options.allowZero)
+        return report(ctx, at, 'must be greater than zero', { value: shown(scalar), allowed });
+      return ms;
+    },
+    { encode: formatDuration },
+  );
 }
 
 export function oneOf<const T extends string>(values: readonly T[]): Field<T> {

@@ -48,7 +48,12 @@ export interface ConfigCentre {
    * change is never missed (several changes made while disconnected may arrive as the latest one).
    * Resolves once the watch is established; rejects when `signal` aborts first.
    */
-  watch(name: string, onChange: (change: ConfigChange) => void, signal: AbortSignal, options?: WatchOptions): Promise<void>;
+  watch(
+    name: string,
+    onChange: (change: ConfigChange) => void,
+    signal: AbortSignal,
+    options?: WatchOptions,
+  ): Promise<void>;
 
   /** The full key of a document, for messages. */
   keyOf(name: string): string;

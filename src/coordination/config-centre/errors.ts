@@ -3,16 +3,28 @@ import { QuantMeshError } from '../../errors/quantmesh-error.js';
 /** A compare-and-swap `put` lost: the document changed since the revision the writer read. Nothing was written. */
 export class ConfigRevisionConflictError extends QuantMeshError {
   readonly code = 'QM_CONFIG_CENTRE_CONFLICT';
-  constructor(readonly key: string, readonly expectedRevision: bigint, readonly actualRevision: bigint) {
-    super(`configuration ${key} changed meanwhile: expected revision ${expectedRevision === 0n ? 'none (no document)' : expectedRevision}, found ${actualRevision === 0n ? 'none (deleted)' : actualRevision}; read it again`);
+  constructor(
+    readonly key: string,
+    readonly expectedRevision: bigint,
+    readonly actualRevision: bigint,
+  ) {
+    super(
+      `configuration ${key} changed meanwhile: expected revision ${expectedRevision === 0n ? 'none (no document)' : expectedRevision}, found ${actualRevision === 0n ? 'none (deleted)' : actualRevision}; read it again`,
+    );
   }
 }
 
 /** The configuration centre's store cannot be reached or answered with an error; the cause is attached. */
 export class ConfigCentreUnavailableError extends QuantMeshError {
   readonly code = 'QM_CONFIG_CENTRE_UNAVAILABLE';
-  constructor(readonly backend: string, options?: { cause?: unknown }) {
-    super(`${backend} configuration centre unavailable${options?.cause instanceof Error ? `: ${options.cause.message}` : ''}`, options);
+  constructor(
+    readonly backend: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${backend} configuration centre unavailable${options?.cause instanceof Error ? `: ${options.cause.message}` : ''}`,
+      options,
+    );
   }
 }
 

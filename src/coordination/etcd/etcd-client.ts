@@ -21,7 +21,9 @@ type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>[
  * etcd3 only calls `execute` on a policy, and chains `.catch` on it (so it must return a promise). Its default circuit breaker refuses every call for 5 s after
  * three failures, which would keep locks away after a short blip and hide etcd's real state from ping.
  */
-const passThrough = { execute: async (fn: (context: { signal: AbortSignal }) => unknown) => fn({ signal: new AbortController().signal }) } as unknown as HostPolicy;
+const passThrough = {
+  execute: async (fn: (context: { signal: AbortSignal }) => unknown) => fn({ signal: new AbortController().signal }),
+} as unknown as HostPolicy;
 
 export function createEtcdClient(options: EtcdConnectionOptions): Etcd3 {
   return new Etcd3({

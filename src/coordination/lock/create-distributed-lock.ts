@@ -12,7 +12,11 @@ export interface RedisBackendOptions {
   /** Several independent servers: Redlock quorum (docs/locks.md). */
   readonly addrs?: readonly string[];
   /** A primary found through Redis Sentinel (docs/locks.md). */
-  readonly sentinel?: { readonly sentinels: readonly string[]; readonly masterName: string; readonly sentinelPassword?: string };
+  readonly sentinel?: {
+    readonly sentinels: readonly string[];
+    readonly masterName: string;
+    readonly sentinelPassword?: string;
+  };
   /** Seed nodes of a Redis Cluster (docs/locks.md). */
   readonly cluster?: readonly string[];
   readonly username?: string;
@@ -65,25 +69,34 @@ export async function createDistributedLock(options: DistributedLockOptions): Pr
     case 'etcd': {
       const { EtcdLock } = await import('./etcd/etcd-lock.js');
       const { tls, ...etcd } = required(options.etcd, 'etcd');
-      const credentials = tls === undefined ? undefined : {
-        rootCertificate: Buffer.from(tls.ca),
-        ...(tls.cert === undefined ? {} : { certChain: Buffer.from(tls.cert) }),
-        ...(tls.key === undefined ? {} : { privateKey: Buffer.from(tls.key) }),
-      };
+      const credentials =
+        tls === undefined
+          ? undefined
+          : {
+              rootCertificate: Buffer.from(tls.ca),
+              ...(tls.cert === undefined ? {} : { certChain: Buffer.from(tls.cert) }),
+              ...(tls.key === undefined ? {} : { privateKey: Buffer.from(tls.key) }),
+            };
       return new EtcdLock({ ...etcd, credentials, prefix });
     }
     case 'database': {
-      const [{ SqlLock }, { createSqlConnection }] = await Promise.all([import('./sql/sql-lock.js'), import('./sql/sql-connection.js')]);
+      const [{ SqlLock }, { createSqlConnection }] = await Promise.all([
+        import('./sql/sql-lock.js'),
+        import('./sql/sql-connection.js'),
+      ]);
       const sql = required(options.sql, 'sql');
       if ('db' in sql) return new SqlLock({ db: sql.db, dialect: sql.dialect, prefix });
       return new SqlLock({ db: await createSqlConnection(sql), dialect: sql.dialect, prefix, ownsDb: true });
     }
     default:
-      throw new RangeError(`distributed_lock.type must be redis, etcd, database or memory, got ${String((options as { type: unknown }).type)}`);
+      throw new RangeError(
+        `distributed_lock.type must be redis, etcd, database or memory, got ${String((options as { type: unknown }).type)}`,
+      );
   }
 }
 
 function required<T>(section: T | undefined, name: string): T {
-  if (section === undefined) throw new RangeError(`distributed_lock.${name} is required for type ${name === 'sql' ? 'database' : name}`);
+  if (section === undefined)
+    throw new RangeError(`distributed_lock.${name} is required for type ${name === 'sql' ? 'database' : name}`);
   return section;
 }

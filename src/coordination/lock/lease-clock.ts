@@ -29,6 +29,8 @@ export function leaseEnd(sentAt: number, ttlMs: number): number {
 /** Rejects a TTL that no backend can honour (non-integer, not positive, or below the drift margin). */
 export function assertValidTtl(ttlMs: number): void {
   if (!Number.isSafeInteger(ttlMs) || ttlMs <= driftMarginMs(ttlMs)) {
-    throw new RangeError(`lock ttl must be a positive integer number of milliseconds above its drift margin, got ${ttlMs}`);
+    throw new RangeError(
+      `lock ttl must be a positive integer number of milliseconds above its drift margin, got ${ttlMs}`,
+    );
   }
 }

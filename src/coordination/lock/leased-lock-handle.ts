@@ -120,7 +120,8 @@ export class LeasedLockHandle implements LockHandle {
   }
 
   #checkDeadline(): void {
-    if (this.#state === 'held' && monotonicNow() >= this.#validUntil) this.lose('lease may have expired (local monotonic deadline passed)');
+    if (this.#state === 'held' && monotonicNow() >= this.#validUntil)
+      this.lose('lease may have expired (local monotonic deadline passed)');
   }
 
   /** The deadline timer only matters to abort a signal someone holds: it is armed once `signal` was read. */
@@ -129,10 +130,13 @@ export class LeasedLockHandle implements LockHandle {
     if (this.#controller === undefined) return;
     if (!Number.isFinite(this.#validUntil)) return;
     // Timers may fire a little early: check, and wait again for the rest if the deadline is ahead.
-    this.#timer = setTimeout(() => {
-      this.#checkDeadline();
-      if (this.#state === 'held') this.#arm();
-    }, Math.max(0, Math.ceil(this.#validUntil - monotonicNow())));
+    this.#timer = setTimeout(
+      () => {
+        this.#checkDeadline();
+        if (this.#state === 'held') this.#arm();
+      },
+      Math.max(0, Math.ceil(this.#validUntil - monotonicNow())),
+    );
     this.#timer.unref();
   }
 

@@ -24,19 +24,39 @@ interface LockMetrics {
 function metricsOf(registry: Registry): LockMetrics {
   const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
   return {
-    acquire: existing<Counter<'backend' | 'status'>>('quantmesh_lock_acquire_total') ?? new Counter({
-      name: 'quantmesh_lock_acquire_total', help: 'Lock acquisition attempts by outcome', labelNames: ['backend', 'status'], registers: [registry],
-    }),
-    hold: existing<Histogram<'backend'>>('quantmesh_lock_hold_duration_seconds') ?? new Histogram({
-      name: 'quantmesh_lock_hold_duration_seconds', help: 'How long locks were held', labelNames: ['backend'], registers: [registry],
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900],
-    }),
-    lost: existing<Counter<'backend'>>('quantmesh_lock_lost_total') ?? new Counter({
-      name: 'quantmesh_lock_lost_total', help: 'Locks lost before their holder released them', labelNames: ['backend'], registers: [registry],
-    }),
-    renewalFailures: existing<Counter<'backend'>>('quantmesh_lock_renewal_failures_total') ?? new Counter({
-      name: 'quantmesh_lock_renewal_failures_total', help: 'Lease renewals (extend) that failed', labelNames: ['backend'], registers: [registry],
-    }),
+    acquire:
+      existing<Counter<'backend' | 'status'>>('quantmesh_lock_acquire_total') ??
+      new Counter({
+        name: 'quantmesh_lock_acquire_total',
+        help: 'Lock acquisition attempts by outcome',
+        labelNames: ['backend', 'status'],
+        registers: [registry],
+      }),
+    hold:
+      existing<Histogram<'backend'>>('quantmesh_lock_hold_duration_seconds') ??
+      new Histogram({
+        name: 'quantmesh_lock_hold_duration_seconds',
+        help: 'How long locks were held',
+        labelNames: ['backend'],
+        registers: [registry],
+        buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900],
+      }),
+    lost:
+      existing<Counter<'backend'>>('quantmesh_lock_lost_total') ??
+      new Counter({
+        name: 'quantmesh_lock_lost_total',
+        help: 'Locks lost before their holder released them',
+        labelNames: ['backend'],
+        registers: [registry],
+      }),
+    renewalFailures:
+      existing<Counter<'backend'>>('quantmesh_lock_renewal_failures_total') ??
+      new Counter({
+        name: 'quantmesh_lock_renewal_failures_total',
+        help: 'Lease renewals (extend) that failed',
+        labelNames: ['backend'],
+        registers: [registry],
+      }),
   };
 }
 
@@ -57,7 +77,8 @@ export class MeteredLock implements DistributedLock {
     try {
       return this.#track(await this.#inner.lock(key, ttlMs, options));
     } catch (error) {
-      const gaveUp = error instanceof LockTimeoutError || (options?.signal?.aborted === true && error === options.signal.reason);
+      const gaveUp =
+        error instanceof LockTimeoutError || (options?.signal?.aborted === true && error === options.signal.reason);
       this.#count(gaveUp ? 'timeout' : 'error');
       throw error;
     }
@@ -100,14 +121,20 @@ export class MeteredLock implements DistributedLock {
     const metrics = this.#metrics;
     const since = monotonicNow();
     let unlocking = false;
-    handle.signal.addEventListener('abort', () => {
-      metrics.hold.observe({ backend }, (monotonicNow() - since) / 1000);
-      if (!unlocking) metrics.lost.inc({ backend });
-    }, { once: true });
+    handle.signal.addEventListener(
+      'abort',
+      () => {
+        metrics.hold.observe({ backend }, (monotonicNow() - since) / 1000);
+        if (!unlocking) metrics.lost.inc({ backend });
+      },
+      { once: true },
+    );
     return {
       key: handle.key,
       token: handle.token,
-      get signal() { return handle.signal; },
+      get signal() {
+        return handle.signal;
+      },
       async extend(ttlMs: number) {
         try {
           await handle.extend(ttlMs);

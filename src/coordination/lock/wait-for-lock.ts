@@ -19,19 +19,26 @@ export interface WaitStrategy {
   close?(): void;
 }
 
-export async function waitForLock(key: string, options: LockOptions | undefined, strategy: WaitStrategy): Promise<LockHandle> {
+export async function waitForLock(
+  key: string,
+  options: LockOptions | undefined,
+  strategy: WaitStrategy,
+): Promise<LockHandle> {
   const timeoutMs = options?.timeoutMs;
   const stop = new AbortController();
   const onCallerAbort = () => stop.abort(options?.signal?.reason);
   options?.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(new LockTimeoutError(key, timeoutMs)), timeoutMs);
+  const timer =
+    timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(new LockTimeoutError(key, timeoutMs)), timeoutMs);
   try {
     if (options?.signal?.aborted) stop.abort(options.signal.reason);
     const retry = new Backoff({ initialMs: 50, maxMs: 1000 });
     let failure: LockBackendUnavailableError | undefined;
     const ended = () => {
       const reason: unknown = stop.signal.reason;
-      return reason instanceof LockTimeoutError && failure !== undefined ? new LockTimeoutError(key, reason.timeoutMs, { cause: failure }) : reason;
+      return reason instanceof LockTimeoutError && failure !== undefined
+        ? new LockTimeoutError(key, reason.timeoutMs, { cause: failure })
+        : reason;
     };
     while (!stop.signal.aborted) {
       let handle: LockHandle | undefined;
@@ -49,7 +56,9 @@ export async function waitForLock(key: string, options: LockOptions | undefined,
       if (handle !== undefined) return handle;
       const pause = failure === undefined ? strategy.waitForChange(stop.signal) : sleep(retry.next(), stop.signal);
       // A change feed that broke (a watch refused) must not turn into a tight loop of attempts.
-      await pause.catch(() => (stop.signal.aborted ? undefined : sleep(retry.next(), stop.signal).catch(() => undefined)));
+      await pause.catch(() =>
+        stop.signal.aborted ? undefined : sleep(retry.next(), stop.signal).catch(() => undefined),
+      );
     }
     throw ended();
   } finally {

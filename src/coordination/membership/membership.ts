@@ -28,7 +28,11 @@ export interface Membership {
    * change made while disconnected is never missed. The set is delivered once at the start.
    * Resolves once the watch is established; rejects when `signal` aborts first.
    */
-  watch(onChange: (members: readonly string[]) => void, signal: AbortSignal, onTrouble?: (error: unknown) => void): Promise<void>;
+  watch(
+    onChange: (members: readonly string[]) => void,
+    signal: AbortSignal,
+    onTrouble?: (error: unknown) => void,
+  ): Promise<void>;
 
   /** Ends every heartbeat and watch, and the connection. Idempotent. */
   close(): Promise<void>;

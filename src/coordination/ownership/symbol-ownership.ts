@@ -74,7 +74,10 @@ export class SymbolOwnership {
       if (this.#stopped.signal.aborted || this.#campaigns.has(key)) continue;
       this.#states.set(key, 'waiting');
       const end = new AbortController();
-      this.#campaigns.set(key, { end, done: this.#run(owned, delayMs, AbortSignal.any([this.#stopped.signal, end.signal])) });
+      this.#campaigns.set(key, {
+        end,
+        done: this.#run(owned, delayMs, AbortSignal.any([this.#stopped.signal, end.signal])),
+      });
     }
   }
 
@@ -112,17 +115,24 @@ export class SymbolOwnership {
     if (delayMs > 0) await sleep(delayMs, stop).catch(() => undefined);
     while (!stop.aborted) {
       try {
-        await withLock(lock, ownershipKey(owned.exchange, owned.symbol), ttlMs, async (held) => {
-          this.#states.set(keyOf(owned), 'owned');
-          this.#options.listener.won(owned, held);
-          await untilEither(held, stop);
-          if (stop.aborted) return;
-          this.#states.set(keyOf(owned), 'lost');
-          this.#options.listener.lost(owned, held.reason);
-        }, {
-          signal: stop,
-          onRenewalFailure: (error) => logger.warn({ symbol, err: error }, 'ownership lease renewal failed (retried at the next renewal)'),
-        });
+        await withLock(
+          lock,
+          ownershipKey(owned.exchange, owned.symbol),
+          ttlMs,
+          async (held) => {
+            this.#states.set(keyOf(owned), 'owned');
+            this.#options.listener.won(owned, held);
+            await untilEither(held, stop);
+            if (stop.aborted) return;
+            this.#states.set(keyOf(owned), 'lost');
+            this.#options.listener.lost(owned, held.reason);
+          },
+          {
+            signal: stop,
+            onRenewalFailure: (error) =>
+              logger.warn({ symbol, err: error }, 'ownership lease renewal failed (retried at the next renewal)'),
+          },
+        );
       } catch (error) {
         if (stop.aborted) return;
         logger.warn({ symbol, err: error }, 'ownership campaign failed; campaigning again');

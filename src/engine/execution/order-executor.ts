@@ -13,7 +13,12 @@
  */
 import { type Decimal, ZERO } from '../../domain/decimal.js';
 import type { OrderSide } from '../../domain/order.js';
-import { type DistributedLock, type LockHandle, levelLockKey, symbolLockKey } from '../../coordination/lock/distributed-lock.js';
+import {
+  type DistributedLock,
+  type LockHandle,
+  levelLockKey,
+  symbolLockKey,
+} from '../../coordination/lock/distributed-lock.js';
 import { ExchangeError } from '../../exchange/errors.js';
 import type { Exchange, OrderReport, PlaceOrderRequest } from '../../exchange/exchange.js';
 import type { Database } from '../../storage/database.js';
@@ -68,7 +73,10 @@ const MINUTE_MS = 60_000;
  * −(1 + millisecond within that minute × 1000 + sequence mod 1000): one round per close id, unless a
  * grid decided 1,000 closes in one millisecond (it keeps one outstanding at a time).
  */
-export function closeIntentRound(decidedAt: number, sequence: number): { readonly level: number; readonly cycle: number } {
+export function closeIntentRound(
+  decidedAt: number,
+  sequence: number,
+): { readonly level: number; readonly cycle: number } {
   return { level: Math.floor(decidedAt / MINUTE_MS), cycle: -(1 + (decidedAt % MINUTE_MS) * 1000 + (sequence % 1000)) };
 }
 
@@ -77,7 +85,11 @@ export type PlacementOutcome =
   /** The venue refused definitively: nothing rests at the venue for this intent. */
   | { readonly status: 'rejected'; readonly error: ExchangeError }
   /** Not sent: another holder has the lock, ownership was lost, or the intent was refused. */
-  | { readonly status: 'skipped'; readonly reason: 'lock-busy' | 'lock-lost' | 'intent-refused' | 'database-unavailable'; readonly error?: unknown }
+  | {
+      readonly status: 'skipped';
+      readonly reason: 'lock-busy' | 'lock-lost' | 'intent-refused' | 'database-unavailable';
+      readonly error?: unknown;
+    }
   /** Sent, and the outcome is still unknown after lookups: the slot stays blocked until reconciliation. */
   | { readonly status: 'unknown'; readonly error: unknown };
 
@@ -116,7 +128,10 @@ export class OrderExecutor {
     const key = send.lockKey;
     const previous = this.#queues.get(key) ?? Promise.resolve();
     const run = previous.then(() => this.#placeLocked(send));
-    const settled = run.then(() => undefined, () => undefined);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
     this.#queues.set(key, settled);
     void settled.then(() => {
       if (this.#queues.get(key) === settled) this.#queues.delete(key);
@@ -126,13 +141,21 @@ export class OrderExecutor {
 
   #limitSend(placement: OrderPlacement): Send {
     const { symbol, level, cycle, side, price, quantity, postOnly, reduceOnly, clientOrderId } = placement;
-    return { lockKey: this.lockKey(symbol, level), level, cycle, intentPrice: price, request: { symbol, side, type: 'LIMIT', price, quantity, postOnly, reduceOnly, clientOrderId } };
+    return {
+      lockKey: this.lockKey(symbol, level),
+      level,
+      cycle,
+      intentPrice: price,
+      request: { symbol, side, type: 'LIMIT', price, quantity, postOnly, reduceOnly, clientOrderId },
+    };
   }
 
   #closeSend(placement: ClosePlacement): Send {
     const { symbol, quantity, reduceOnly, clientOrderId } = placement;
     return {
-      lockKey: symbolLockKey(this.#options.exchange.name, symbol), ...closeIntentRound(placement.decidedAt, placement.sequence), intentPrice: ZERO,
+      lockKey: symbolLockKey(this.#options.exchange.name, symbol),
+      ...closeIntentRound(placement.decidedAt, placement.sequence),
+      intentPrice: ZERO,
       request: { symbol, side: 'SELL', type: 'MARKET', quantity, postOnly: false, reduceOnly, clientOrderId },
     };
   }
@@ -168,7 +191,16 @@ export class OrderExecutor {
         if (existing === 'failed') return { status: 'skipped', reason: 'intent-refused', error };
         if (existing !== undefined) return { status: 'accepted', order: existing };
       } else {
-        return { status: 'skipped', reason: error instanceof DatabaseUnavailableError ? 'database-unavailable' : error instanceof StaleFencingTokenError ? 'lock-lost' : 'intent-refused', error };
+        return {
+          status: 'skipped',
+          reason:
+            error instanceof DatabaseUnavailableError
+              ? 'database-unavailable'
+              : error instanceof StaleFencingTokenError
+                ? 'lock-lost'
+                : 'intent-refused',
+          error,
+        };
       }
     }
     // Checked again after the database round trip: a pause here would otherwise send on a lost lease.
@@ -205,7 +237,9 @@ export class OrderExecutor {
   async #resolveUnknown(symbol: string, clientOrderId: string, cause: unknown): Promise<PlacementOutcome> {
     const order = await this.lookup(symbol, clientOrderId);
     // Not found (or no answer): the request may still be in flight; the slot waits for reconciliation.
-    return order === undefined || order === 'failed' ? { status: 'unknown', error: cause } : { status: 'accepted', order };
+    return order === undefined || order === 'failed'
+      ? { status: 'unknown', error: cause }
+      : { status: 'accepted', order };
   }
 
   /**

@@ -68,7 +68,9 @@ export class VenueActions {
 
   /** Sends a cancel for each confirmed (NEW or partially filled) working order of the grid; returns how many. */
   cancelConfirmed(state: GridState, reason: string): number {
-    const confirmed = slotsWithOrders(state).filter((slot) => slot.order!.status === 'NEW' || slot.order!.status === 'PARTIALLY_FILLED');
+    const confirmed = slotsWithOrders(state).filter(
+      (slot) => slot.order!.status === 'NEW' || slot.order!.status === 'PARTIALLY_FILLED',
+    );
     for (const slot of confirmed) this.cancel(slot.order!.clientOrderId, reason);
     return confirmed.length;
   }
@@ -78,7 +80,9 @@ export class VenueActions {
   }
 
   #track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => this.#options.logger.error({ symbol: this.#options.symbol, err: error }, 'venue action failed'));
+    const tracked = work.catch((error: unknown) =>
+      this.#options.logger.error({ symbol: this.#options.symbol, err: error }, 'venue action failed'),
+    );
     this.#inFlight.add(tracked);
     void tracked.finally(() => this.#inFlight.delete(tracked));
   }
@@ -93,7 +97,12 @@ export class VenueActions {
       return;
     }
     const outcome = await executor.place(close ? this.#closePlacement(command) : { symbol, ...command });
-    metrics?.ordersPlaced.inc({ exchange: this.#options.exchangeName, symbol, side: close ? 'SELL' : command.side, outcome: outcome.status });
+    metrics?.ordersPlaced.inc({
+      exchange: this.#options.exchangeName,
+      symbol,
+      side: close ? 'SELL' : command.side,
+      outcome: outcome.status,
+    });
     const time = clock();
     switch (outcome.status) {
       case 'accepted':
@@ -115,12 +124,26 @@ export class VenueActions {
   #closePlacement(command: Extract<GridCommand, { type: 'ClosePosition' }>): ClosePlacement {
     const { symbol, logger, answers } = this.#options;
     const decision = parseClientOrderId(command.clientOrderId, answers.idFormat())!;
-    logger.warn({ symbol, quantity: command.quantity.toFixed(), clientOrderId: command.clientOrderId }, 'closing the position with a market sell');
-    return { symbol, quantity: command.quantity, reduceOnly: command.reduceOnly, clientOrderId: command.clientOrderId, decidedAt: decision.level, sequence: decision.cycle };
+    logger.warn(
+      { symbol, quantity: command.quantity.toFixed(), clientOrderId: command.clientOrderId },
+      'closing the position with a market sell',
+    );
+    return {
+      symbol,
+      quantity: command.quantity,
+      reduceOnly: command.reduceOnly,
+      clientOrderId: command.clientOrderId,
+      decidedAt: decision.level,
+      sequence: decision.cycle,
+    };
   }
 
   async #cancel(clientOrderId: string, reason: string): Promise<void> {
-    this.#options.metrics?.ordersCanceled.inc({ exchange: this.#options.exchangeName, symbol: this.#options.symbol, reason });
+    this.#options.metrics?.ordersCanceled.inc({
+      exchange: this.#options.exchangeName,
+      symbol: this.#options.symbol,
+      reason,
+    });
     let report: OrderReport;
     try {
       report = await this.#options.cancelOrder(clientOrderId);
@@ -134,11 +157,14 @@ export class VenueActions {
   async #lookup(clientOrderId: string): Promise<void> {
     const { executor, symbol, answers, logger } = this.#options;
     const order = await executor.lookup(symbol, clientOrderId);
-    if (order === 'failed') logger.warn({ symbol, clientOrderId }, 'the venue did not answer a lookup: asked again at the next reconciliation');
+    if (order === 'failed')
+      logger.warn(
+        { symbol, clientOrderId },
+        'the venue did not answer a lookup: asked again at the next reconciliation',
+      );
     else if (order === undefined) {
       logger.info({ symbol, clientOrderId }, 'the venue does not hold this order');
       await answers.missing(clientOrderId);
-    }
-    else await answers.report(order);
+    } else await answers.report(order);
   }
 }

@@ -2,7 +2,14 @@
  * Translations from what the Exchange port reports to the grid's events: the engine is the only
  * place where venue shapes meet the pure strategy.
  */
-import { DuplicateClientOrderIdError, type ExchangeError, InsufficientMarginError, InvalidOrderError, PostOnlyWouldCrossError, ReduceOnlyRejectedError } from '../../exchange/errors.js';
+import {
+  DuplicateClientOrderIdError,
+  type ExchangeError,
+  InsufficientMarginError,
+  InvalidOrderError,
+  PostOnlyWouldCrossError,
+  ReduceOnlyRejectedError,
+} from '../../exchange/errors.js';
 import type { OrderReport } from '../../exchange/exchange.js';
 import type { GridEvent, RejectReason, VenueOrder } from '../../strategy/grid/grid-event.js';
 
@@ -33,7 +40,9 @@ export function rejectReason(error: ExchangeError): RejectReason {
 
 /** The grid event for the venue's report of one order: ended (canceled, expired) or its current view. */
 export function reportEvent(report: OrderReport, time: number): GridEvent {
-  if (report.status === 'CANCELED') return { type: 'OrderCanceled', time, clientOrderId: report.clientOrderId, filledQuantity: report.filledQuantity };
-  if (report.status === 'EXPIRED') return { type: 'OrderExpired', time, clientOrderId: report.clientOrderId, filledQuantity: report.filledQuantity };
+  if (report.status === 'CANCELED')
+    return { type: 'OrderCanceled', time, clientOrderId: report.clientOrderId, filledQuantity: report.filledQuantity };
+  if (report.status === 'EXPIRED')
+    return { type: 'OrderExpired', time, clientOrderId: report.clientOrderId, filledQuantity: report.filledQuantity };
   return { type: 'OrderReported', time, order: toVenueOrder(report) };
 }

@@ -37,7 +37,9 @@ export interface DecisionWrites {
 /** Stores the decision; resolves false (nothing written) when its fill was stored before. */
 export async function storeDecision(database: Database, writes: DecisionWrites): Promise<boolean> {
   const { state, fill, orders, events } = writes;
-  const persisted = writes.commands.filter((command) => command.type === 'PersistState' || command.type === 'BookTrade');
+  const persisted = writes.commands.filter(
+    (command) => command.type === 'PersistState' || command.type === 'BookTrade',
+  );
   if (fill === undefined && persisted.length === 0 && orders.length === 0 && events.length === 0) return true;
   return database.transaction(async (tx) => {
     if (fill !== undefined && !(await tx.saveFill(fill))) return false;
@@ -52,10 +54,22 @@ export async function storeDecision(database: Database, writes: DecisionWrites):
 }
 
 /** The event rows of a decision's RecordEvent and PauseSymbol commands; `reconciliation` details join its reconciliation event. */
-export function decisionEvents(commands: readonly GridCommand[], base: Omit<EventRecord, 'type' | 'details'>, reconciliation: Record<string, unknown> | undefined): EventRecord[] {
+export function decisionEvents(
+  commands: readonly GridCommand[],
+  base: Omit<EventRecord, 'type' | 'details'>,
+  reconciliation: Record<string, unknown> | undefined,
+): EventRecord[] {
   return commands.flatMap((command): EventRecord[] => {
-    if (command.type === 'RecordEvent') return [{ ...base, type: command.eventType, details: { ...command.details, ...(command.eventType === 'reconciliation' ? reconciliation : {}) } }];
-    if (command.type === 'PauseSymbol') return [{ ...base, type: 'grid.paused', details: { reason: command.reason, message: command.message } }];
+    if (command.type === 'RecordEvent')
+      return [
+        {
+          ...base,
+          type: command.eventType,
+          details: { ...command.details, ...(command.eventType === 'reconciliation' ? reconciliation : {}) },
+        },
+      ];
+    if (command.type === 'PauseSymbol')
+      return [{ ...base, type: 'grid.paused', details: { reason: command.reason, message: command.message } }];
     return [];
   });
 }
@@ -75,15 +89,26 @@ export class DecisionStore {
    * lattice's grid record goes first, on the database itself (the stored anchor wins: another anchor
    * is fatal for the symbol). Resolves false, writing nothing, when the decision's fill was stored before.
    */
-  async store(before: GridState, event: GridEvent, decision: Decision, base: Omit<EventRecord, 'type' | 'details'>, stored: DecisionRecords): Promise<boolean> {
+  async store(
+    before: GridState,
+    event: GridEvent,
+    decision: Decision,
+    base: Omit<EventRecord, 'type' | 'details'>,
+    stored: DecisionRecords,
+  ): Promise<boolean> {
     const after = decision.state;
     if (!this.#anchorStored && after.lattice !== undefined) {
-      if (!(await storeAnchor(this.#database, after))) throw new InvalidGridRecordError(`another instance created ${after.symbol}'s grid with a different anchor; restart to load it`);
+      if (!(await storeAnchor(this.#database, after)))
+        throw new InvalidGridRecordError(
+          `another instance created ${after.symbol}'s grid with a different anchor; restart to load it`,
+        );
       this.#anchorStored = true;
     }
     const ended = endedOrderRecord(before, after, event, base.time);
     return storeDecision(this.#database, {
-      state: after, commands: decision.commands, fill: stored.fill,
+      state: after,
+      commands: decision.commands,
+      fill: stored.fill,
       orders: [...(ended === undefined ? [] : [ended]), ...(stored.orders ?? [])],
       events: [...decisionEvents(decision.commands, base, stored.reconciliation), ...(stored.events ?? [])],
     });

@@ -17,7 +17,12 @@ export async function loadGrid(database: DatabaseOperations, identity: GridIdent
   const grid = await database.getGrid(identity.exchange, identity.symbol);
   if (grid === undefined) return createGridState(identity, time);
   const slots = await database.getSlots(identity.exchange, identity.symbol);
-  const orders = await database.getOrders({ exchange: identity.exchange, symbol: identity.symbol, status: ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'], limit: 10_000 });
+  const orders = await database.getOrders({
+    exchange: identity.exchange,
+    symbol: identity.symbol,
+    status: ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'],
+    limit: 10_000,
+  });
   return fromRecords(identity, grid, slots, currentOrders(orders.filter((order) => isWorking(order.status))));
 }
 
@@ -26,7 +31,11 @@ export async function loadGrid(database: DatabaseOperations, identity: GridIdent
  * moved to the cycle after it (advance-cycles.ts says why and when), and the levels moved; the
  * caller stores them (`persistGrid`) while it still owns the symbol.
  */
-export async function advancePastRecordedIntents(database: DatabaseOperations, state: GridState, time: number): Promise<CyclesAdvanced> {
+export async function advancePastRecordedIntents(
+  database: DatabaseOperations,
+  state: GridState,
+  time: number,
+): Promise<CyclesAdvanced> {
   return advanceCyclesPastIntents(state, await database.getHighestIntentCycles(state.exchange, state.symbol), time);
 }
 
@@ -46,7 +55,12 @@ function currentOrders(orders: readonly OrderRecord[]): OrderRecord[] {
       continue;
     }
     const kept = latest.get(order.level);
-    if (kept === undefined || order.updatedAt > kept.updatedAt || (order.updatedAt === kept.updatedAt && (order.cycle ?? 0) > (kept.cycle ?? 0))) latest.set(order.level, order);
+    if (
+      kept === undefined ||
+      order.updatedAt > kept.updatedAt ||
+      (order.updatedAt === kept.updatedAt && (order.cycle ?? 0) > (kept.cycle ?? 0))
+    )
+      latest.set(order.level, order);
   }
   return [...unslotted, ...latest.values()];
 }
@@ -64,9 +78,15 @@ export async function storeAnchor(database: Database, state: GridState): Promise
 }
 
 /** Writes the pause state (when the grid changed) and the named slots with their orders. */
-export async function persistGrid(database: DatabaseOperations, state: GridState, gridChanged: boolean, levels: readonly number[]): Promise<void> {
+export async function persistGrid(
+  database: DatabaseOperations,
+  state: GridState,
+  gridChanged: boolean,
+  levels: readonly number[],
+): Promise<void> {
   const grid = toGridRecord(state);
-  if (gridChanged && grid !== undefined) await database.setGridPaused(state.exchange, state.symbol, grid.paused, grid.pausedReason, state.updatedAt);
+  if (gridChanged && grid !== undefined)
+    await database.setGridPaused(state.exchange, state.symbol, grid.paused, grid.pausedReason, state.updatedAt);
   const slots = levels.map((level) => state.slots.get(level)).filter((slot) => slot !== undefined);
   if (slots.length > 0) await database.saveSlots(slots.map((slot) => toSlotRecord(state, slot)));
   for (const slot of slots) {

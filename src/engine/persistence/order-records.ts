@@ -12,14 +12,30 @@ import { toOrderRecord } from '../../strategy/grid/grid-records.js';
 import type { GridState, Slot } from '../../strategy/grid/grid-state.js';
 
 /** A venue report as stored: the venue's view of the order, at the venue's time. */
-export function reportRecord(exchange: string, report: OrderReport, idFormat: ClientOrderIdFormat | undefined): OrderRecord {
+export function reportRecord(
+  exchange: string,
+  report: OrderReport,
+  idFormat: ClientOrderIdFormat | undefined,
+): OrderRecord {
   const parsed = parseClientOrderId(report.clientOrderId, idFormat);
   return {
-    exchange, symbol: report.symbol, clientOrderId: report.clientOrderId, exchangeOrderId: report.exchangeOrderId,
-    side: report.side, type: report.type, price: report.price, quantity: report.quantity, filledQuantity: report.filledQuantity,
-    averagePrice: report.averagePrice, status: report.status, postOnly: report.postOnly, reduceOnly: report.reduceOnly,
-    createdAt: report.updatedAt, updatedAt: report.updatedAt,
-    level: parsed?.purpose === 'grid' ? parsed.level : undefined, cycle: parsed?.purpose === 'grid' ? parsed.cycle : undefined,
+    exchange,
+    symbol: report.symbol,
+    clientOrderId: report.clientOrderId,
+    exchangeOrderId: report.exchangeOrderId,
+    side: report.side,
+    type: report.type,
+    price: report.price,
+    quantity: report.quantity,
+    filledQuantity: report.filledQuantity,
+    averagePrice: report.averagePrice,
+    status: report.status,
+    postOnly: report.postOnly,
+    reduceOnly: report.reduceOnly,
+    createdAt: report.updatedAt,
+    updatedAt: report.updatedAt,
+    level: parsed?.purpose === 'grid' ? parsed.level : undefined,
+    cycle: parsed?.purpose === 'grid' ? parsed.cycle : undefined,
   };
 }
 
@@ -30,15 +46,31 @@ export function reportRecord(exchange: string, report: OrderReport, idFormat: Cl
  * crash before the report, gave its slot two working rows at the next load). Written with the
  * decision's other records. Cancels and expiries need none: the venue's report is saved as it arrives.
  */
-export function endedOrderRecord(before: GridState, after: GridState, event: GridEvent, time: number): OrderRecord | undefined {
-  const clientOrderId = event.type === 'OrderFilled' ? event.fill.clientOrderId : event.type === 'OrderRejected' ? event.clientOrderId : undefined;
+export function endedOrderRecord(
+  before: GridState,
+  after: GridState,
+  event: GridEvent,
+  time: number,
+): OrderRecord | undefined {
+  const clientOrderId =
+    event.type === 'OrderFilled'
+      ? event.fill.clientOrderId
+      : event.type === 'OrderRejected'
+        ? event.clientOrderId
+        : undefined;
   if (clientOrderId === undefined) return undefined;
   const level = parseClientOrderId(clientOrderId, before.idFormat)?.level;
   const slot = level === undefined ? undefined : before.slots.get(level);
-  if (slot?.order?.clientOrderId !== clientOrderId || after.slots.get(slot.level)?.order?.clientOrderId === clientOrderId) return undefined;
+  if (
+    slot?.order?.clientOrderId !== clientOrderId ||
+    after.slots.get(slot.level)?.order?.clientOrderId === clientOrderId
+  )
+    return undefined;
   const record = toOrderRecord(before, slot)!;
   const updatedAt = Math.max(record.updatedAt, time);
-  return event.type === 'OrderFilled' ? { ...record, status: 'FILLED', filledQuantity: record.quantity, updatedAt } : { ...record, status: 'REJECTED', updatedAt };
+  return event.type === 'OrderFilled'
+    ? { ...record, status: 'FILLED', filledQuantity: record.quantity, updatedAt }
+    : { ...record, status: 'REJECTED', updatedAt };
 }
 
 /** The row of a slot order the venue no longer knows, ended as EXPIRED (reconciliation/missing-order.ts). */

@@ -20,7 +20,14 @@ export interface FillRecovery {
 }
 
 /** Resolves how many recovered fills were new. */
-export async function recoverFills({ exchange, database, symbol, clock, applyFill, ended }: FillRecovery): Promise<number> {
+export async function recoverFills({
+  exchange,
+  database,
+  symbol,
+  clock,
+  applyFill,
+  ended,
+}: FillRecovery): Promise<number> {
   let cursor = (await database.getFillCursor(exchange.name, exchange.account, symbol))?.cursor;
   let applied = 0;
   for (;;) {
@@ -32,7 +39,13 @@ export async function recoverFills({ exchange, database, symbol, clock, applyFil
     if (ended()) return applied;
     if (page.cursor !== undefined && page.cursor !== cursor) {
       cursor = page.cursor;
-      await database.saveFillCursor({ exchange: exchange.name, account: exchange.account, symbol, cursor, updatedAt: clock() });
+      await database.saveFillCursor({
+        exchange: exchange.name,
+        account: exchange.account,
+        symbol,
+        cursor,
+        updatedAt: clock(),
+      });
     }
     if (!page.hasMore) return applied;
   }

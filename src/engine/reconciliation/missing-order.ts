@@ -16,13 +16,26 @@ export interface MissingOrderResolution {
   readonly events?: readonly EventRecord[];
 }
 
-export function missingOrderResolution(grid: GridState | undefined, clientOrderId: string, time: number, base: Omit<EventRecord, 'type' | 'details'>): MissingOrderResolution {
-  const slot = grid === undefined ? undefined : slotsWithOrders(grid).find((held) => held.order!.clientOrderId === clientOrderId);
-  if (grid === undefined || slot === undefined || slot.order!.status === 'PENDING_NEW') return { event: { type: 'UnknownOutcomeResolved', time, clientOrderId, order: undefined } };
+export function missingOrderResolution(
+  grid: GridState | undefined,
+  clientOrderId: string,
+  time: number,
+  base: Omit<EventRecord, 'type' | 'details'>,
+): MissingOrderResolution {
+  const slot =
+    grid === undefined ? undefined : slotsWithOrders(grid).find((held) => held.order!.clientOrderId === clientOrderId);
+  if (grid === undefined || slot === undefined || slot.order!.status === 'PENDING_NEW')
+    return { event: { type: 'UnknownOutcomeResolved', time, clientOrderId, order: undefined } };
   const order = slot.order!;
   return {
     event: { type: 'OrderExpired', time, clientOrderId, filledQuantity: order.filledQuantity },
     orders: [expiredOrderRecord(grid, slot, time)],
-    events: [{ ...base, type: 'order.unknown', details: { clientOrderId, status: order.status, level: slot.level, resolvedAs: 'EXPIRED' } }],
+    events: [
+      {
+        ...base,
+        type: 'order.unknown',
+        details: { clientOrderId, status: order.status, level: slot.level, resolvedAs: 'EXPIRED' },
+      },
+    ],
   };
 }

@@ -60,7 +60,10 @@ export class Reconciler {
       const open = await exchange.openOrders(symbol);
       if (ended()) return;
       for (const order of open) await database.saveOrder(reportRecord(exchange.name, order, grid()?.idFormat));
-      await apply({ type: 'OpenOrdersReported', time: clock(), orders: open.map(toVenueOrder) }, { reconciliation: { reason, fillsApplied: applied } });
+      await apply(
+        { type: 'OpenOrdersReported', time: clock(), orders: open.map(toVenueOrder) },
+        { reconciliation: { reason, fillsApplied: applied } },
+      );
       // Conclusive only when no fill moved the venue's position while the fills were recovered.
       const positionAfter = await venuePosition(exchange, symbol);
       if (positionBefore !== undefined && positionAfter?.eq(positionBefore) === true) {

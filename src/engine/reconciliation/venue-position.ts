@@ -12,7 +12,9 @@ import { gridPosition } from '../../strategy/grid/position-check.js';
 export async function venuePosition(exchange: Exchange, symbol: string): Promise<Decimal | undefined> {
   if (!exchange.capabilities.positions) return undefined;
   const positions = await exchange.positions([symbol]);
-  return positions.filter((position) => position.symbol === symbol).reduce((sum, position) => sum.add(position.quantity), ZERO);
+  return positions
+    .filter((position) => position.symbol === symbol)
+    .reduce((sum, position) => sum.add(position.quantity), ZERO);
 }
 
 /**
@@ -20,11 +22,24 @@ export async function venuePosition(exchange: Exchange, symbol: string): Promise
  * adjustment later checks subtract from the venue's position, and its event. Undefined when the grid
  * is not paused for a drift (or no conclusive reading exists).
  */
-export function driftAdjustment(grid: GridState | undefined, lastVenuePosition: Decimal | undefined, base: Omit<EventRecord, 'type' | 'details'>): { readonly adjustment: Decimal; readonly event: EventRecord } | undefined {
+export function driftAdjustment(
+  grid: GridState | undefined,
+  lastVenuePosition: Decimal | undefined,
+  base: Omit<EventRecord, 'type' | 'details'>,
+): { readonly adjustment: Decimal; readonly event: EventRecord } | undefined {
   if (grid?.pause?.reason !== 'position-drift' || lastVenuePosition === undefined) return undefined;
   const adjustment = lastVenuePosition.sub(gridPosition(grid));
   return {
     adjustment,
-    event: { ...base, type: 'reconciliation', details: { problem: 'position-drift', resolution: 'operator-adjustment', adjustment: adjustment.toFixed(), venuePosition: lastVenuePosition.toFixed() } },
+    event: {
+      ...base,
+      type: 'reconciliation',
+      details: {
+        problem: 'position-drift',
+        resolution: 'operator-adjustment',
+        adjustment: adjustment.toFixed(),
+        venuePosition: lastVenuePosition.toFixed(),
+      },
+    },
   };
 }

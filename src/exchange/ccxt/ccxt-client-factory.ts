@@ -46,7 +46,8 @@ export interface CcxtClientHandle {
 
 export function createCcxtClient(settings: CcxtClientSettings): CcxtClientHandle {
   const Constructor = (ccxt.pro as unknown as Record<string, CcxtConstructor | undefined>)[settings.ccxtId];
-  if (typeof Constructor !== 'function') throw new UnsupportedVenueError(`ccxt has no pro exchange ${JSON.stringify(settings.ccxtId)}`, settings.venue);
+  if (typeof Constructor !== 'function')
+    throw new UnsupportedVenueError(`ccxt has no pro exchange ${JSON.stringify(settings.ccxtId)}`, settings.venue);
   const client = new Constructor({
     apiKey: settings.apiKey,
     secret: settings.apiSecret,
@@ -74,8 +75,14 @@ export function createCcxtClient(settings: CcxtClientSettings): CcxtClientHandle
  */
 function ownTimers(client: CcxtClient): () => void {
   const timers = new Set<NodeJS.Timeout>();
-  const spawn = (client as unknown as { spawn: (method: unknown, ...args: unknown[]) => Promise<unknown> }).spawn.bind(client);
-  (client as unknown as { delay: (timeout: number, method: unknown, ...args: unknown[]) => void }).delay = (timeout, method, ...args) => {
+  const spawn = (client as unknown as { spawn: (method: unknown, ...args: unknown[]) => Promise<unknown> }).spawn.bind(
+    client,
+  );
+  (client as unknown as { delay: (timeout: number, method: unknown, ...args: unknown[]) => void }).delay = (
+    timeout,
+    method,
+    ...args
+  ) => {
     const timer = setTimeout(() => {
       timers.delete(timer);
       spawn(method, ...args).catch(() => undefined);
@@ -134,7 +141,8 @@ export function rebaseUrls<T>(urls: T, baseUrl: string): T {
       if (match === null) return value;
       return `${match[1]?.startsWith('ws') === true ? wsOrigin : base.origin}${match[2] ?? ''}`;
     }
-    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, rebase(inner)]));
+    if (value !== null && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, rebase(inner)]));
     return value;
   };
   return rebase(urls) as T;
@@ -150,13 +158,19 @@ function screenFrames(client: CcxtClient, settings: CcxtClientSettings): void {
   client.log = () => undefined;
   client.handleMessage = (connection: unknown, message: unknown) => {
     if (message === null || typeof message !== 'object') {
-      settings.logger.warn({ venue: settings.venue, preview: String(message).slice(0, 80) }, 'malformed stream message dropped');
+      settings.logger.warn(
+        { venue: settings.venue, preview: String(message).slice(0, 80) },
+        'malformed stream message dropped',
+      );
       return;
     }
     try {
       handle(connection, message);
     } catch (error) {
-      settings.logger.warn({ venue: settings.venue, error: error instanceof Error ? error.name : 'unknown' }, 'stream message could not be handled; dropped');
+      settings.logger.warn(
+        { venue: settings.venue, error: error instanceof Error ? error.name : 'unknown' },
+        'stream message could not be handled; dropped',
+      );
     }
   };
 }

@@ -6,9 +6,18 @@
  */
 import ccxt from 'ccxt';
 import {
-  AuthenticationError, DuplicateClientOrderIdError, type ExchangeError, ExchangeUnavailableError, InsufficientMarginError,
-  InvalidOrderError, NetworkUnknownOutcomeError, PostOnlyWouldCrossError, RateLimitedError, ReduceOnlyRejectedError,
-  UnknownOrderError, UnknownSymbolError,
+  AuthenticationError,
+  DuplicateClientOrderIdError,
+  type ExchangeError,
+  ExchangeUnavailableError,
+  InsufficientMarginError,
+  InvalidOrderError,
+  NetworkUnknownOutcomeError,
+  PostOnlyWouldCrossError,
+  RateLimitedError,
+  ReduceOnlyRejectedError,
+  UnknownOrderError,
+  UnknownSymbolError,
 } from '../errors.js';
 import type { CcxtVenueProfile, VenueErrorMeaning } from './ccxt-venue-profiles.js';
 
@@ -23,17 +32,32 @@ function venueErrorMessage(message: string): string | undefined {
   return /"msg"\s*:\s*"([^"]*)"/.exec(message)?.[1];
 }
 
-function fromMeaning(meaning: VenueErrorMeaning, venue: string, detail: string, clientOrderId: string | undefined, cause: unknown): ExchangeError {
+function fromMeaning(
+  meaning: VenueErrorMeaning,
+  venue: string,
+  detail: string,
+  clientOrderId: string | undefined,
+  cause: unknown,
+): ExchangeError {
   switch (meaning) {
-    case 'duplicate-client-order-id': return new DuplicateClientOrderIdError(venue, clientOrderId ?? '(unknown)', { cause });
-    case 'reduce-only-rejected': return new ReduceOnlyRejectedError(detail, venue, { cause });
-    case 'insufficient-margin': return new InsufficientMarginError(detail, venue, { cause });
-    case 'post-only-would-cross': return new PostOnlyWouldCrossError(detail, venue, { cause });
-    case 'invalid-order': return new InvalidOrderError(detail, venue, { cause });
-    case 'unknown-order': return new UnknownOrderError(detail, venue, { cause });
-    case 'unknown-symbol': return new UnknownSymbolError(detail, venue, { cause });
-    case 'rate-limited': return new RateLimitedError(venue, undefined, { cause });
-    case 'authentication': return new AuthenticationError(detail, venue, { cause });
+    case 'duplicate-client-order-id':
+      return new DuplicateClientOrderIdError(venue, clientOrderId ?? '(unknown)', { cause });
+    case 'reduce-only-rejected':
+      return new ReduceOnlyRejectedError(detail, venue, { cause });
+    case 'insufficient-margin':
+      return new InsufficientMarginError(detail, venue, { cause });
+    case 'post-only-would-cross':
+      return new PostOnlyWouldCrossError(detail, venue, { cause });
+    case 'invalid-order':
+      return new InvalidOrderError(detail, venue, { cause });
+    case 'unknown-order':
+      return new UnknownOrderError(detail, venue, { cause });
+    case 'unknown-symbol':
+      return new UnknownSymbolError(detail, venue, { cause });
+    case 'rate-limited':
+      return new RateLimitedError(venue, undefined, { cause });
+    case 'authentication':
+      return new AuthenticationError(detail, venue, { cause });
   }
 }
 
@@ -60,21 +84,31 @@ export function mapCcxtError(error: unknown, context: MapContext): Error {
   // ccxt errors keep the request out of their message, but the cause is dropped anyway: only the
   // class name and venue code travel further.
   const cause = { name: error.constructor.name, code };
-  const byMessage = code === undefined ? undefined : profile.errorMessages?.[code]?.[venueErrorMessage(error.message) ?? ''];
+  const byMessage =
+    code === undefined ? undefined : profile.errorMessages?.[code]?.[venueErrorMessage(error.message) ?? ''];
   const meaning = byMessage ?? (code === undefined ? undefined : profile.errorCodes[code]);
   if (meaning !== undefined) return fromMeaning(meaning, venue, detail, clientOrderId, cause);
-  if (error instanceof ccxt.DuplicateOrderId) return fromMeaning('duplicate-client-order-id', venue, detail, clientOrderId, cause);
+  if (error instanceof ccxt.DuplicateOrderId)
+    return fromMeaning('duplicate-client-order-id', venue, detail, clientOrderId, cause);
   if (error instanceof ccxt.AuthenticationError) return new AuthenticationError(detail, venue, { cause });
-  if (error instanceof ccxt.RateLimitExceeded || error instanceof ccxt.DDoSProtection) return new RateLimitedError(venue, undefined, { cause });
+  if (error instanceof ccxt.RateLimitExceeded || error instanceof ccxt.DDoSProtection)
+    return new RateLimitedError(venue, undefined, { cause });
   if (error instanceof ccxt.InsufficientFunds) return new InsufficientMarginError(detail, venue, { cause });
-  if (error instanceof ccxt.OrderImmediatelyFillable || error instanceof ccxt.OrderNotFillable) return new PostOnlyWouldCrossError(detail, venue, { cause });
+  if (error instanceof ccxt.OrderImmediatelyFillable || error instanceof ccxt.OrderNotFillable)
+    return new PostOnlyWouldCrossError(detail, venue, { cause });
   if (error instanceof ccxt.OrderNotFound) return new UnknownOrderError(detail, venue, { cause });
   if (error instanceof ccxt.BadSymbol) return new UnknownSymbolError(detail, venue, { cause });
-  if (error instanceof ccxt.InvalidOrder || error instanceof ccxt.BadRequest) return new InvalidOrderError(detail, venue, { cause });
+  if (error instanceof ccxt.InvalidOrder || error instanceof ccxt.BadRequest)
+    return new InvalidOrderError(detail, venue, { cause });
   if (error instanceof ccxt.NetworkError) {
     // A request that may have reached the venue has an unknown outcome (style rule 11).
-    return changesState ? new NetworkUnknownOutcomeError(detail, venue, { cause }) : new ExchangeUnavailableError(detail, venue, { cause });
+    return changesState
+      ? new NetworkUnknownOutcomeError(detail, venue, { cause })
+      : new ExchangeUnavailableError(detail, venue, { cause });
   }
-  if (error instanceof ccxt.ExchangeNotAvailable || error instanceof ccxt.OnMaintenance) return new ExchangeUnavailableError(detail, venue, { cause });
-  return changesState ? new NetworkUnknownOutcomeError(detail, venue, { cause }) : new ExchangeUnavailableError(detail, venue, { cause });
+  if (error instanceof ccxt.ExchangeNotAvailable || error instanceof ccxt.OnMaintenance)
+    return new ExchangeUnavailableError(detail, venue, { cause });
+  return changesState
+    ? new NetworkUnknownOutcomeError(detail, venue, { cause })
+    : new ExchangeUnavailableError(detail, venue, { cause });
 }

@@ -13,7 +13,15 @@ import type { Fill } from '../../domain/fill.js';
 import type { Balance, Candle, Market, MarketType, Position, PriceTick } from '../../domain/market.js';
 import { InvalidOrderError, NetworkUnknownOutcomeError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
 import type {
-  BatchPlaceResult, Exchange, ExchangeCapabilities, ExecutionEvent, FillPage, OrderReport, PlaceOrderRequest, StreamHandle, StreamListeners,
+  BatchPlaceResult,
+  Exchange,
+  ExchangeCapabilities,
+  ExecutionEvent,
+  FillPage,
+  OrderReport,
+  PlaceOrderRequest,
+  StreamHandle,
+  StreamListeners,
 } from '../exchange.js';
 import { SILENT_VENUE_LOGGER, type VenueLogger } from '../venue-logger.js';
 import { type CcxtConnectionOptions, createCcxtClient } from './ccxt-client-factory.js';
@@ -59,23 +67,37 @@ export class CcxtExchange implements Exchange {
     this.#profile = CCXT_VENUE_PROFILES[options.ccxtId] ?? GENERIC_PROFILE;
     this.#marketType = options.marketType;
     // The account identity must be stable and never reveal the key: a short hash of it.
-    this.account = options.apiKey === undefined ? 'public' : createHash('sha256').update(options.apiKey).digest('hex').slice(0, 16);
-    const handle = createCcxtClient({ ...options, venue: options.name, profile: this.#profile, logger: options.logger ?? SILENT_VENUE_LOGGER });
+    this.account =
+      options.apiKey === undefined ? 'public' : createHash('sha256').update(options.apiKey).digest('hex').slice(0, 16);
+    const handle = createCcxtClient({
+      ...options,
+      venue: options.name,
+      profile: this.#profile,
+      logger: options.logger ?? SILENT_VENUE_LOGGER,
+    });
     this.#client = handle.client;
     this.#cancelTimers = handle.cancelTimers;
     this.#needsProxyAgent = options.baseUrl?.startsWith('http://') === true;
     const has = this.#client.has;
     this.capabilities = {
-      batchPlace: has['createOrders'] === true && (this.#profile.batchMarketTypes ?? ['future', 'spot']).includes(options.marketType),
+      batchPlace:
+        has['createOrders'] === true &&
+        (this.#profile.batchMarketTypes ?? ['future', 'spot']).includes(options.marketType),
       positions: options.marketType === 'future',
       leverage: options.marketType === 'future' && has['setLeverage'] === true,
       clientOrderIdMaxLength: this.#profile.clientOrderIdMaxLength,
       clientOrderIdPattern: this.#profile.clientOrderIdPattern,
     };
     this.#streams = new CcxtStreams({
-      client: this.#client, venue: this.name, mapError: (error) => this.#map(error, false), resolve: (symbol) => this.#resolve(symbol),
-      ready: () => this.#ready(), fillOf: (trade) => this.#fillOf(trade),
-      learnOrder: (order) => { if (order.clientOrderId !== undefined) this.#clientOrderIds.set(String(order.id), order.clientOrderId); },
+      client: this.#client,
+      venue: this.name,
+      mapError: (error) => this.#map(error, false),
+      resolve: (symbol) => this.#resolve(symbol),
+      ready: () => this.#ready(),
+      fillOf: (trade) => this.#fillOf(trade),
+      learnOrder: (order) => {
+        if (order.clientOrderId !== undefined) this.#clientOrderIds.set(String(order.id), order.clientOrderId);
+      },
     });
   }
 
@@ -87,13 +109,23 @@ export class CcxtExchange implements Exchange {
   async placeOrder(request: PlaceOrderRequest, signal?: AbortSignal): Promise<OrderReport> {
     const { market, ccxtSymbol } = await this.#resolve(request.symbol);
     this.#check(request, market);
-    const order = await this.#request(signal, true, request.clientOrderId, () => this.#client.createOrder(ccxtSymbol, request.type.toLowerCase() as 'limit',
-      request.side.toLowerCase() as 'buy', Number(request.quantity.toFixed()), request.price === undefined ? undefined : Number(request.price.toFixed()),
-      this.#orderParams(request)));
+    const order = await this.#request(signal, true, request.clientOrderId, () =>
+      this.#client.createOrder(
+        ccxtSymbol,
+        request.type.toLowerCase() as 'limit',
+        request.side.toLowerCase() as 'buy',
+        Number(request.quantity.toFixed()),
+        request.price === undefined ? undefined : Number(request.price.toFixed()),
+        this.#orderParams(request),
+      ),
+    );
     return this.#report(order, market, request.clientOrderId);
   }
 
-  async placeOrders(requests: readonly PlaceOrderRequest[], signal?: AbortSignal): Promise<readonly BatchPlaceResult[]> {
+  async placeOrders(
+    requests: readonly PlaceOrderRequest[],
+    signal?: AbortSignal,
+  ): Promise<readonly BatchPlaceResult[]> {
     if (!this.capabilities.batchPlace) return Promise.all(requests.map((request) => this.#settle(request, signal)));
     const results: BatchPlaceResult[] = [];
     for (let start = 0; start < requests.length; start += BATCH_SIZE) {
@@ -101,29 +133,52 @@ export class CcxtExchange implements Exchange {
       try {
         const resolved = await Promise.all(batch.map((request) => this.#resolve(request.symbol)));
         batch.forEach((request, index) => this.#check(request, (resolved[index] as { market: Market }).market));
-        const orders = await this.#request(signal, true, undefined, () => this.#client.createOrders(batch.map((request, index) => ({
-          symbol: (resolved[index] as { ccxtSymbol: string }).ccxtSymbol, type: request.type.toLowerCase(), side: request.side.toLowerCase(),
-          amount: Number(request.quantity.toFixed()), price: request.price === undefined ? undefined : Number(request.price.toFixed()),
-          params: this.#orderParams(request),
-        })) as never));
+        const orders = await this.#request(signal, true, undefined, () =>
+          this.#client.createOrders(
+            batch.map((request, index) => ({
+              symbol: (resolved[index] as { ccxtSymbol: string }).ccxtSymbol,
+              type: request.type.toLowerCase(),
+              side: request.side.toLowerCase(),
+              amount: Number(request.quantity.toFixed()),
+              price: request.price === undefined ? undefined : Number(request.price.toFixed()),
+              params: this.#orderParams(request),
+            })) as never,
+          ),
+        );
         batch.forEach((request, index) => {
           const order = orders[index];
           const code = order === undefined ? undefined : venueErrorCode(JSON.stringify(order.info ?? {}));
-          results.push(order === undefined || order.id === undefined || code !== undefined
-            ? { ok: false, clientOrderId: request.clientOrderId, error: errorFromVenueCode(code, this.#context(true, request.clientOrderId)) }
-            : { ok: true, order: this.#report(order, (resolved[index] as { market: Market }).market, request.clientOrderId) });
+          results.push(
+            order === undefined || order.id === undefined || code !== undefined
+              ? {
+                  ok: false,
+                  clientOrderId: request.clientOrderId,
+                  error: errorFromVenueCode(code, this.#context(true, request.clientOrderId)),
+                }
+              : {
+                  ok: true,
+                  order: this.#report(order, (resolved[index] as { market: Market }).market, request.clientOrderId),
+                },
+          );
         });
       } catch (error) {
-        for (const request of batch) results.push({ ok: false, clientOrderId: request.clientOrderId, error: error as Error });
+        for (const request of batch)
+          results.push({ ok: false, clientOrderId: request.clientOrderId, error: error as Error });
       }
     }
     return results;
   }
 
-  async cancelOrder(symbol: string, id: { clientOrderId?: string; exchangeOrderId?: string }, signal?: AbortSignal): Promise<OrderReport> {
+  async cancelOrder(
+    symbol: string,
+    id: { clientOrderId?: string; exchangeOrderId?: string },
+    signal?: AbortSignal,
+  ): Promise<OrderReport> {
     const { market, ccxtSymbol } = await this.#resolve(symbol);
     const params = id.clientOrderId === undefined ? {} : { clientOrderId: id.clientOrderId };
-    const order = await this.#request(signal, true, id.clientOrderId, () => this.#client.cancelOrder(id.exchangeOrderId ?? '', ccxtSymbol, params));
+    const order = await this.#request(signal, true, id.clientOrderId, () =>
+      this.#client.cancelOrder(id.exchangeOrderId ?? '', ccxtSymbol, params),
+    );
     return this.#report(order, market, id.clientOrderId);
   }
 
@@ -139,7 +194,11 @@ export class CcxtExchange implements Exchange {
   async getOrder(symbol: string, clientOrderId: string, signal?: AbortSignal): Promise<OrderReport | undefined> {
     const { market, ccxtSymbol } = await this.#resolve(symbol);
     try {
-      return this.#report(await this.#request(signal, false, undefined, () => this.#client.fetchOrder('', ccxtSymbol, { clientOrderId })), market, clientOrderId);
+      return this.#report(
+        await this.#request(signal, false, undefined, () => this.#client.fetchOrder('', ccxtSymbol, { clientOrderId })),
+        market,
+        clientOrderId,
+      );
     } catch (error) {
       if (error instanceof UnknownOrderError) return undefined;
       throw error;
@@ -156,7 +215,10 @@ export class CcxtExchange implements Exchange {
     const { ccxtSymbol } = await this.#resolve(symbol);
     const position = FillCursor.parse(cursor, this.#profile.fillPaging, this.name);
     const { trades, hasMore } = await position.page(
-      (since, count, params) => this.#request(signal, false, undefined, () => this.#client.fetchMyTrades(ccxtSymbol, since, count, params)), limit);
+      (since, count, params) =>
+        this.#request(signal, false, undefined, () => this.#client.fetchMyTrades(ccxtSymbol, since, count, params)),
+      limit,
+    );
     const fills: Fill[] = [];
     for (const trade of trades) fills.push(await this.#fillOf(trade));
     return { fills, cursor: FillCursor.of(trades.at(-1), this.#profile.fillPaging) ?? cursor, hasMore };
@@ -165,8 +227,11 @@ export class CcxtExchange implements Exchange {
   async positions(symbols?: readonly string[], signal?: AbortSignal): Promise<readonly Position[]> {
     if (this.#marketType !== 'future') return [];
     const markets = await this.#ready();
-    const wanted = symbols === undefined ? [...markets.values()] : await Promise.all(symbols.map((symbol) => this.#resolve(symbol)));
-    const positions = await this.#request(signal, false, undefined, () => this.#client.fetchPositions(wanted.map((entry) => entry.ccxtSymbol)));
+    const wanted =
+      symbols === undefined ? [...markets.values()] : await Promise.all(symbols.map((symbol) => this.#resolve(symbol)));
+    const positions = await this.#request(signal, false, undefined, () =>
+      this.#client.fetchPositions(wanted.map((entry) => entry.ccxtSymbol)),
+    );
     const bySymbol = new Map(wanted.map((entry) => [entry.ccxtSymbol, entry.market]));
     return positions.flatMap((position) => {
       const market = bySymbol.get(position.symbol ?? '');
@@ -178,10 +243,12 @@ export class CcxtExchange implements Exchange {
     await this.#ready();
     const balance = await this.#request(signal, false, undefined, () => this.#client.fetchBalance());
     const totals = (balance.total ?? {}) as unknown as Record<string, number | undefined>;
-    return Object.keys(totals).sort().map((asset) => {
-      const entry = balance[asset] as { free?: number; used?: number; total?: number } | undefined;
-      return { asset, free: decimalOf(entry?.free), locked: decimalOf(entry?.used), total: decimalOf(entry?.total) };
-    });
+    return Object.keys(totals)
+      .sort()
+      .map((asset) => {
+        const entry = balance[asset] as { free?: number; used?: number; total?: number } | undefined;
+        return { asset, free: decimalOf(entry?.free), locked: decimalOf(entry?.used), total: decimalOf(entry?.total) };
+      });
   }
 
   async setLeverage(symbol: string, leverage: number, signal?: AbortSignal): Promise<void> {
@@ -193,7 +260,11 @@ export class CcxtExchange implements Exchange {
     return this.#streams.prices(symbols, listeners);
   }
 
-  streamCandles(symbols: readonly string[], interval: string, listeners: StreamListeners<Candle>): Promise<StreamHandle> {
+  streamCandles(
+    symbols: readonly string[],
+    interval: string,
+    listeners: StreamListeners<Candle>,
+  ): Promise<StreamHandle> {
     return this.#streams.candles(symbols, interval, listeners);
   }
 
@@ -221,10 +292,14 @@ export class CcxtExchange implements Exchange {
         this.#markets = undefined;
         throw this.#map(error, false);
       }
-      const wanted = this.#marketType === 'future' ? (m: { swap?: boolean; linear?: boolean }) => m.swap === true && m.linear === true : (m: { spot?: boolean }) => m.spot === true;
+      const wanted =
+        this.#marketType === 'future'
+          ? (m: { swap?: boolean; linear?: boolean }) => m.swap === true && m.linear === true
+          : (m: { spot?: boolean }) => m.spot === true;
       const markets = new Map<string, { market: Market; ccxtSymbol: string }>();
       for (const market of Object.values(this.#client.markets ?? {})) {
-        if (market !== undefined && wanted(market) && market.id !== undefined) markets.set(market.id, { market: marketOf(market, this.#marketType), ccxtSymbol: market.symbol });
+        if (market !== undefined && wanted(market) && market.id !== undefined)
+          markets.set(market.id, { market: marketOf(market, this.#marketType), ccxtSymbol: market.symbol });
       }
       return markets;
     })();
@@ -238,7 +313,11 @@ export class CcxtExchange implements Exchange {
   }
 
   #orderParams(request: PlaceOrderRequest): Record<string, unknown> {
-    return { clientOrderId: request.clientOrderId, ...(request.postOnly ? { postOnly: true } : {}), ...(request.reduceOnly ? { reduceOnly: true } : {}) };
+    return {
+      clientOrderId: request.clientOrderId,
+      ...(request.postOnly ? { postOnly: true } : {}),
+      ...(request.reduceOnly ? { reduceOnly: true } : {}),
+    };
   }
 
   /**
@@ -246,14 +325,22 @@ export class CcxtExchange implements Exchange {
    * order different from the one decided) and client order ids beyond the venue's limits.
    */
   #check(request: PlaceOrderRequest, market: Market): void {
-    const refuse = (why: string): never => { throw new InvalidOrderError(`${request.symbol}: ${why}`, this.name); };
+    const refuse = (why: string): never => {
+      throw new InvalidOrderError(`${request.symbol}: ${why}`, this.name);
+    };
     const { clientOrderId, price, quantity } = request;
-    if (clientOrderId.length > this.#profile.clientOrderIdMaxLength || !this.#profile.clientOrderIdPattern.test(clientOrderId)) {
+    if (
+      clientOrderId.length > this.#profile.clientOrderIdMaxLength ||
+      !this.#profile.clientOrderIdPattern.test(clientOrderId)
+    ) {
       refuse(`client order id ${JSON.stringify(clientOrderId)} breaks the venue's limits`);
     }
-    if (price !== undefined && !market.tickSize.isZero() && !price.mod(market.tickSize).isZero()) refuse(`price ${price.toFixed()} is off the tick grid ${market.tickSize.toFixed()}`);
-    if (!market.stepSize.isZero() && !quantity.mod(market.stepSize).isZero()) refuse(`quantity ${quantity.toFixed()} is off the step grid ${market.stepSize.toFixed()}`);
-    if (quantity.lt(market.minQuantity)) refuse(`quantity ${quantity.toFixed()} is below the minimum ${market.minQuantity.toFixed()}`);
+    if (price !== undefined && !market.tickSize.isZero() && !price.mod(market.tickSize).isZero())
+      refuse(`price ${price.toFixed()} is off the tick grid ${market.tickSize.toFixed()}`);
+    if (!market.stepSize.isZero() && !quantity.mod(market.stepSize).isZero())
+      refuse(`quantity ${quantity.toFixed()} is off the step grid ${market.stepSize.toFixed()}`);
+    if (quantity.lt(market.minQuantity))
+      refuse(`quantity ${quantity.toFixed()} is below the minimum ${market.minQuantity.toFixed()}`);
   }
 
   async #settle(request: PlaceOrderRequest, signal: AbortSignal | undefined): Promise<BatchPlaceResult> {
@@ -295,14 +382,20 @@ export class CcxtExchange implements Exchange {
    * Runs one ccxt request: nothing is sent when `signal` is already aborted; an abort while waiting
    * ends the wait (a state-changing request then has an unknown outcome); ccxt errors are mapped.
    */
-  async #request<T>(signal: AbortSignal | undefined, changesState: boolean, clientOrderId: string | undefined, run: () => Promise<T>): Promise<T> {
+  async #request<T>(
+    signal: AbortSignal | undefined,
+    changesState: boolean,
+    clientOrderId: string | undefined,
+    run: () => Promise<T>,
+  ): Promise<T> {
     signal?.throwIfAborted();
     const pending = run();
     try {
       return await (signal === undefined ? pending : untilAborted(pending, signal));
     } catch (error) {
       if (signal?.aborted === true && error === signal.reason) {
-        if (changesState) throw new NetworkUnknownOutcomeError('aborted before the venue answered', this.name, { cause: error });
+        if (changesState)
+          throw new NetworkUnknownOutcomeError('aborted before the venue answered', this.name, { cause: error });
         throw error;
       }
       throw this.#map(error, changesState, clientOrderId);

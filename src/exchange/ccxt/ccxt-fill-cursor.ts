@@ -9,7 +9,11 @@ import type { Trade as CcxtTrade } from 'ccxt';
 import { InvalidOrderError } from '../errors.js';
 
 /** fetchMyTrades(since, limit, params) of one symbol. */
-export type TradeFetch = (since: number | undefined, limit: number, params: Record<string, unknown>) => Promise<CcxtTrade[]>;
+export type TradeFetch = (
+  since: number | undefined,
+  limit: number,
+  params: Record<string, unknown>,
+) => Promise<CcxtTrade[]>;
 
 /** Most trades asked for in one request while widening past fills that share a millisecond. */
 const MAX_FETCH = 1000;
@@ -20,7 +24,12 @@ export class FillCursor {
   readonly #time: number | undefined;
   readonly #id: string | undefined;
 
-  private constructor(paging: 'fromId' | 'since', lastId: bigint | undefined, time: number | undefined, id: string | undefined) {
+  private constructor(
+    paging: 'fromId' | 'since',
+    lastId: bigint | undefined,
+    time: number | undefined,
+    id: string | undefined,
+  ) {
     this.#paging = paging;
     this.#lastId = lastId;
     this.#time = time;
@@ -29,8 +38,11 @@ export class FillCursor {
 
   static parse(cursor: string | undefined, paging: 'fromId' | 'since', venue: string): FillCursor {
     if (cursor === undefined) return new FillCursor(paging, undefined, undefined, undefined);
-    const refuse = (): never => { throw new InvalidOrderError(`bad fills cursor ${JSON.stringify(cursor)}`, venue); };
-    if (paging === 'fromId') return /^\d+$/.test(cursor) ? new FillCursor(paging, BigInt(cursor), undefined, undefined) : refuse();
+    const refuse = (): never => {
+      throw new InvalidOrderError(`bad fills cursor ${JSON.stringify(cursor)}`, venue);
+    };
+    if (paging === 'fromId')
+      return /^\d+$/.test(cursor) ? new FillCursor(paging, BigInt(cursor), undefined, undefined) : refuse();
     const match = /^(\d+):(.+)$/.exec(cursor) ?? refuse();
     return new FillCursor(paging, undefined, Number(match[1]), match[2]);
   }
@@ -78,7 +90,8 @@ export class FillCursor {
         .sort((a, b) => (BigInt(a.id as string) < BigInt(b.id as string) ? -1 : 1));
     }
     const key = (trade: CcxtTrade): [number, string] => [trade.timestamp ?? 0, String(trade.id)];
-    const compare = (a: [number, string], b: [number, string]) => (a[0] - b[0]) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+    const compare = (a: [number, string], b: [number, string]) =>
+      a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
     const sorted = [...trades].sort((a, b) => compare(key(a), key(b)));
     if (this.#time === undefined) return sorted;
     const last: [number, string] = [this.#time, this.#id as string];

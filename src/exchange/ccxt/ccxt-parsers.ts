@@ -3,7 +3,14 @@
  * parsed from the venue's decimal strings; each is read back through its shortest decimal text and
  * put on the market's tick or step grid, so no binary float reaches QuantMesh.
  */
-import type { Order as CcxtOrder, Trade as CcxtTrade, MarketInterface as CcxtMarket, Position as CcxtPosition, OHLCV, Ticker } from 'ccxt';
+import type {
+  Order as CcxtOrder,
+  Trade as CcxtTrade,
+  MarketInterface as CcxtMarket,
+  Position as CcxtPosition,
+  OHLCV,
+  Ticker,
+} from 'ccxt';
 import { type Decimal, ZERO, dec, roundToStep } from '../../domain/decimal.js';
 import type { Fill } from '../../domain/fill.js';
 import type { Candle, Market, MarketType, Position, PriceTick } from '../../domain/market.js';
@@ -34,18 +41,27 @@ export function marketOf(market: CcxtMarket, type: MarketType): Market {
 function statusOf(order: CcxtOrder): VenueOrderStatus {
   const filled = order.filled ?? 0;
   switch (order.status) {
-    case 'closed': return 'FILLED';
-    case 'canceled': return 'CANCELED';
-    case 'expired': return 'EXPIRED';
-    case 'rejected': return 'REJECTED';
-    default: return filled > 0 ? 'PARTIALLY_FILLED' : 'NEW';
+    case 'closed':
+      return 'FILLED';
+    case 'canceled':
+      return 'CANCELED';
+    case 'expired':
+      return 'EXPIRED';
+    case 'rejected':
+      return 'REJECTED';
+    default:
+      return filled > 0 ? 'PARTIALLY_FILLED' : 'NEW';
   }
 }
 
 export function orderReportOf(order: CcxtOrder, market: Market): OrderReport {
-  const price = order.price === undefined || order.price === null || order.price === 0 ? undefined : roundToStep(decimalOf(order.price), market.tickSize);
+  const price =
+    order.price === undefined || order.price === null || order.price === 0
+      ? undefined
+      : roundToStep(decimalOf(order.price), market.tickSize);
   const filled = roundToStep(decimalOf(order.filled), market.stepSize);
-  const average = order.average === undefined || order.average === null || filled.isZero() ? undefined : decimalOf(order.average);
+  const average =
+    order.average === undefined || order.average === null || filled.isZero() ? undefined : decimalOf(order.average);
   return {
     symbol: market.symbol,
     exchangeOrderId: String(order.id),
@@ -63,7 +79,11 @@ export function orderReportOf(order: CcxtOrder, market: Market): OrderReport {
   };
 }
 
-export function fillOf(trade: CcxtTrade, market: Market, context: { exchange: string; account: string; clientOrderId: string }): Fill {
+export function fillOf(
+  trade: CcxtTrade,
+  market: Market,
+  context: { exchange: string; account: string; clientOrderId: string },
+): Fill {
   return {
     exchange: context.exchange,
     account: context.account,
@@ -90,13 +110,23 @@ export function priceTickOf(ticker: Ticker, market: Market): PriceTick | undefin
 export function candleOf(row: OHLCV, market: Market, interval: string, closed: boolean): Candle {
   const price = (value: number | undefined) => roundToStep(decimalOf(value), market.tickSize);
   return {
-    symbol: market.symbol, interval, openTime: row[0] ?? 0, open: price(row[1]), high: price(row[2]), low: price(row[3]),
-    close: price(row[4]), volume: decimalOf(row[5]), closed,
+    symbol: market.symbol,
+    interval,
+    openTime: row[0] ?? 0,
+    open: price(row[1]),
+    high: price(row[2]),
+    low: price(row[3]),
+    close: price(row[4]),
+    volume: decimalOf(row[5]),
+    closed,
   };
 }
 
 export function positionOf(position: CcxtPosition, market: Market): Position {
-  const size = roundToStep(decimalOf(position.contracts).mul(decimalOf(position.contractSize, dec(1))), market.stepSize);
+  const size = roundToStep(
+    decimalOf(position.contracts).mul(decimalOf(position.contractSize, dec(1))),
+    market.stepSize,
+  );
   return {
     symbol: market.symbol,
     quantity: position.side === 'short' ? size.neg() : size,

@@ -43,44 +43,76 @@ export class CcxtStreams {
 
   async prices(symbols: readonly string[], listeners: StreamListeners<PriceTick>): Promise<StreamHandle> {
     const resolved = await Promise.all(symbols.map((symbol) => this.#settings.resolve(symbol)));
-    return this.#group(resolved.map(({ market, ccxtSymbol }) => this.#loop(false, listeners, () => this.#settings.client.watchTicker(ccxtSymbol), (ticker) => {
-      const tick = priceTickOf(ticker, market);
-      if (tick !== undefined) listeners.onData(tick);
-    })));
+    return this.#group(
+      resolved.map(({ market, ccxtSymbol }) =>
+        this.#loop(
+          false,
+          listeners,
+          () => this.#settings.client.watchTicker(ccxtSymbol),
+          (ticker) => {
+            const tick = priceTickOf(ticker, market);
+            if (tick !== undefined) listeners.onData(tick);
+          },
+        ),
+      ),
+    );
   }
 
-  async candles(symbols: readonly string[], interval: string, listeners: StreamListeners<Candle>): Promise<StreamHandle> {
+  async candles(
+    symbols: readonly string[],
+    interval: string,
+    listeners: StreamListeners<Candle>,
+  ): Promise<StreamHandle> {
     const resolved = await Promise.all(symbols.map((symbol) => this.#settings.resolve(symbol)));
-    return this.#group(resolved.map(({ market, ccxtSymbol }) => {
-      let forming: Candle | undefined;
-      return this.#loop(false, listeners, () => this.#settings.client.watchOHLCV(ccxtSymbol, interval), (rows) => {
-        for (const row of rows) {
-          const candle = candleOf(row, market, interval, false);
-          // A newer open time means the previous candle is complete.
-          if (forming !== undefined && candle.openTime > forming.openTime) listeners.onData({ ...forming, closed: true });
-          if (forming === undefined || candle.openTime >= forming.openTime) {
-            forming = candle;
-            listeners.onData(candle);
-          }
-        }
-      });
-    }));
+    return this.#group(
+      resolved.map(({ market, ccxtSymbol }) => {
+        let forming: Candle | undefined;
+        return this.#loop(
+          false,
+          listeners,
+          () => this.#settings.client.watchOHLCV(ccxtSymbol, interval),
+          (rows) => {
+            for (const row of rows) {
+              const candle = candleOf(row, market, interval, false);
+              // A newer open time means the previous candle is complete.
+              if (forming !== undefined && candle.openTime > forming.openTime)
+                listeners.onData({ ...forming, closed: true });
+              if (forming === undefined || candle.openTime >= forming.openTime) {
+                forming = candle;
+                listeners.onData(candle);
+              }
+            }
+          },
+        );
+      }),
+    );
   }
 
   async executions(listeners: StreamListeners<ExecutionEvent>): Promise<StreamHandle> {
     await this.#settings.ready();
     const { client } = this.#settings;
-    const marketOf = (ccxtSymbol: string | undefined) => this.#settings.resolve(ccxtSymbol === undefined ? '' : (client.markets?.[ccxtSymbol]?.id ?? ''));
+    const marketOf = (ccxtSymbol: string | undefined) =>
+      this.#settings.resolve(ccxtSymbol === undefined ? '' : (client.markets?.[ccxtSymbol]?.id ?? ''));
     // Only the order loop reports reconnects, so a reconnect is reported once, not once per loop.
-    const orders = this.#loop(true, listeners, () => client.watchOrders(), async (updates) => {
-      for (const order of updates) {
-        this.#settings.learnOrder(order);
-        listeners.onData({ type: 'order', order: orderReportOf(order, (await marketOf(order.symbol)).market) });
-      }
-    });
-    const trades = this.#loop(true, { onError: listeners.onError }, () => client.watchMyTrades(), async (updates) => {
-      for (const trade of updates) listeners.onData({ type: 'fill', fill: await this.#settings.fillOf(trade) });
-    });
+    const orders = this.#loop(
+      true,
+      listeners,
+      () => client.watchOrders(),
+      async (updates) => {
+        for (const order of updates) {
+          this.#settings.learnOrder(order);
+          listeners.onData({ type: 'order', order: orderReportOf(order, (await marketOf(order.symbol)).market) });
+        }
+      },
+    );
+    const trades = this.#loop(
+      true,
+      { onError: listeners.onError },
+      () => client.watchMyTrades(),
+      async (updates) => {
+        for (const trade of updates) listeners.onData({ type: 'fill', fill: await this.#settings.fillOf(trade) });
+      },
+    );
     return this.#group([orders, trades]);
   }
 
@@ -93,16 +125,22 @@ export class CcxtStreams {
     await Promise.all([...this.#loops].map((loop) => loop.done));
   }
 
-  #loop<T>(isPrivate: boolean, listeners: Pick<StreamListeners<unknown>, 'onReconnect' | 'onError'>, watch: () => Promise<T>, deliver: (value: T) => void | Promise<void>): Loop {
+  #loop<T>(
+    isPrivate: boolean,
+    listeners: Pick<StreamListeners<unknown>, 'onReconnect' | 'onError'>,
+    watch: () => Promise<T>,
+    deliver: (value: T) => void | Promise<void>,
+  ): Loop {
     const { client } = this.#settings;
     const loop = startWatchLoop({
       watch,
       deliver,
       listeners,
-      connected: () => Object.values(client.clients).some((connection) => {
-        const { isConnected, url } = connection as { isConnected?: boolean; url?: string };
-        return isConnected === true && PRIVATE_URL.test(url ?? '') === isPrivate;
-      }),
+      connected: () =>
+        Object.values(client.clients).some((connection) => {
+          const { isConnected, url } = connection as { isConnected?: boolean; url?: string };
+          return isConnected === true && PRIVATE_URL.test(url ?? '') === isPrivate;
+        }),
       isDisconnect: (error) => error instanceof ccxt.NetworkError && !(error instanceof ccxt.ExchangeClosedByUser),
       mapError: this.#settings.mapError,
     });
@@ -114,6 +152,10 @@ export class CcxtStreams {
   /** One handle for the loops of a subscription, returned once they are connected (so no event is missed). */
   async #group(loops: readonly Loop[]): Promise<StreamHandle> {
     await Promise.all(loops.map((loop) => loop.ready));
-    return { close: async () => { await Promise.all(loops.map((loop) => loop.close())); } };
+    return {
+      close: async () => {
+        await Promise.all(loops.map((loop) => loop.close()));
+      },
+    };
   }
 }

@@ -8,8 +8,15 @@ import type { MarketType } from '../../domain/market.js';
 
 /** The typed error a venue error code stands for. */
 export type VenueErrorMeaning =
-  | 'duplicate-client-order-id' | 'reduce-only-rejected' | 'insufficient-margin' | 'post-only-would-cross'
-  | 'invalid-order' | 'unknown-order' | 'unknown-symbol' | 'rate-limited' | 'authentication';
+  | 'duplicate-client-order-id'
+  | 'reduce-only-rejected'
+  | 'insufficient-margin'
+  | 'post-only-would-cross'
+  | 'invalid-order'
+  | 'unknown-order'
+  | 'unknown-symbol'
+  | 'rate-limited'
+  | 'authentication';
 
 export interface CcxtVenueProfile {
   readonly clientOrderIdMaxLength: number;
@@ -52,7 +59,10 @@ const GENERIC_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 const BINANCE_PROFILE: CcxtVenueProfile = {
   // newClientOrderId: up to 36 of letters, digits and `.:/_-`.
-  clientOrderIdMaxLength: 36, clientOrderIdPattern: /^[.A-Za-z0-9_:/-]{1,36}$/, errorCodes: BINANCE_CODES, fillPaging: 'fromId',
+  clientOrderIdMaxLength: 36,
+  clientOrderIdPattern: /^[.A-Za-z0-9_:/-]{1,36}$/,
+  errorCodes: BINANCE_CODES,
+  fillPaging: 'fromId',
   // Spot refuses a duplicate client order id with the catch-all NEW_ORDER_REJECTED code.
   errorMessages: { '-2010': { 'Duplicate order sent.': 'duplicate-client-order-id' } },
   // Binance batches futures orders only (ccxt: createOrders does not support spot).
@@ -65,30 +75,47 @@ export const CCXT_VENUE_PROFILES: Readonly<Record<string, CcxtVenueProfile>> = {
   binance: BINANCE_PROFILE,
   bybit: {
     // orderLinkId: up to 36 of letters, digits, '-' and '_'; 110072 = OrderLinkedID is duplicate.
-    clientOrderIdMaxLength: 36, clientOrderIdPattern: GENERIC_PATTERN, fillPaging: 'since',
-    errorCodes: { '110072': 'duplicate-client-order-id', '110017': 'reduce-only-rejected', '110007': 'insufficient-margin' },
+    clientOrderIdMaxLength: 36,
+    clientOrderIdPattern: GENERIC_PATTERN,
+    fillPaging: 'since',
+    errorCodes: {
+      '110072': 'duplicate-client-order-id',
+      '110017': 'reduce-only-rejected',
+      '110007': 'insufficient-margin',
+    },
     defaultType: { future: 'swap', spot: 'spot' },
   },
   okx: {
     // clOrdId: up to 32 letters and digits only; 51016 = duplicated clOrdId.
-    clientOrderIdMaxLength: 32, clientOrderIdPattern: /^[A-Za-z0-9]+$/, fillPaging: 'since',
+    clientOrderIdMaxLength: 32,
+    clientOrderIdPattern: /^[A-Za-z0-9]+$/,
+    fillPaging: 'since',
     errorCodes: { '51016': 'duplicate-client-order-id', '51008': 'insufficient-margin' },
     defaultType: { future: 'swap', spot: 'spot' },
   },
   bitget: {
     // clientOid: up to 50 of letters, digits, '-' and '_'.
-    clientOrderIdMaxLength: 50, clientOrderIdPattern: GENERIC_PATTERN, fillPaging: 'since', errorCodes: {},
+    clientOrderIdMaxLength: 50,
+    clientOrderIdPattern: GENERIC_PATTERN,
+    fillPaging: 'since',
+    errorCodes: {},
     defaultType: { future: 'swap', spot: 'spot' },
   },
   gate: {
     // text: ccxt prefixes `t-`; the whole text is at most 30 of letters, digits, '_', '-', '.'.
-    clientOrderIdMaxLength: 28, clientOrderIdPattern: /^[A-Za-z0-9_.-]+$/, fillPaging: 'since', errorCodes: {},
+    clientOrderIdMaxLength: 28,
+    clientOrderIdPattern: /^[A-Za-z0-9_.-]+$/,
+    fillPaging: 'since',
+    errorCodes: {},
     defaultType: { future: 'swap', spot: 'spot' },
   },
 };
 
 /** Conservative defaults for a ccxt venue without a profile. */
 export const GENERIC_PROFILE: CcxtVenueProfile = {
-  clientOrderIdMaxLength: 32, clientOrderIdPattern: /^[A-Za-z0-9]+$/, errorCodes: {}, fillPaging: 'since',
+  clientOrderIdMaxLength: 32,
+  clientOrderIdPattern: /^[A-Za-z0-9]+$/,
+  errorCodes: {},
+  fillPaging: 'since',
   defaultType: { future: 'swap', spot: 'spot' },
 };

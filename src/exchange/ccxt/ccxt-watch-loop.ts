@@ -33,7 +33,9 @@ export interface WatchLoop extends StreamHandle {
 export function startWatchLoop<T>(options: WatchLoopOptions<T>): WatchLoop {
   let closed = false;
   let markReady = () => undefined as void;
-  const ready = new Promise<void>((resolve) => { markReady = resolve; });
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
   const done = (async () => {
     let failures = 0;
     let connecting: 'first' | 'again' | undefined = 'first';
@@ -74,9 +76,20 @@ export function startWatchLoop<T>(options: WatchLoopOptions<T>): WatchLoop {
 }
 
 /** Resolves when a connection is up or `pending` settled (with data: the connection is up). */
-async function waitForConnection(pending: Promise<unknown>, connected: () => boolean, isClosed: () => boolean): Promise<void> {
+async function waitForConnection(
+  pending: Promise<unknown>,
+  connected: () => boolean,
+  isClosed: () => boolean,
+): Promise<void> {
   let settled = false;
-  void pending.then(() => { settled = true; }, () => { settled = true; });
+  void pending.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
   while (!settled && !connected() && !isClosed()) await pause(CONNECT_POLL_MS);
   if (settled) await pending;
 }

@@ -12,7 +12,15 @@
 import { dec } from '../../domain/decimal.js';
 import type { Balance, Candle, Market, Position, PriceTick } from '../../domain/market.js';
 import type {
-  BatchPlaceResult, Exchange, ExchangeCapabilities, ExecutionEvent, FillPage, OrderReport, PlaceOrderRequest, StreamHandle, StreamListeners,
+  BatchPlaceResult,
+  Exchange,
+  ExchangeCapabilities,
+  ExecutionEvent,
+  FillPage,
+  OrderReport,
+  PlaceOrderRequest,
+  StreamHandle,
+  StreamListeners,
 } from '../exchange.js';
 import { JournaledSimEngine } from '../sim/journaled-sim-engine.js';
 import { SIM_CAPABILITIES, SimExchange } from '../sim/sim-exchange.js';
@@ -45,7 +53,13 @@ export class PaperExchange implements Exchange {
     this.#options = options;
     // What the paper venue can do is the sim's, within the real venue's client order id rules.
     const real = options.venue.capabilities;
-    this.capabilities = { ...SIM_CAPABILITIES, positions: real.positions, leverage: real.leverage, clientOrderIdMaxLength: real.clientOrderIdMaxLength, clientOrderIdPattern: real.clientOrderIdPattern };
+    this.capabilities = {
+      ...SIM_CAPABILITIES,
+      positions: real.positions,
+      leverage: real.leverage,
+      clientOrderIdMaxLength: real.clientOrderIdMaxLength,
+      clientOrderIdPattern: real.clientOrderIdPattern,
+    };
   }
 
   /** The paper account (a journaled one keeps the id it was started with). */
@@ -61,11 +75,18 @@ export class PaperExchange implements Exchange {
     return (await this.#ready()).placeOrder(request, signal);
   }
 
-  async placeOrders(requests: readonly PlaceOrderRequest[], signal?: AbortSignal): Promise<readonly BatchPlaceResult[]> {
+  async placeOrders(
+    requests: readonly PlaceOrderRequest[],
+    signal?: AbortSignal,
+  ): Promise<readonly BatchPlaceResult[]> {
     return (await this.#ready()).placeOrders(requests, signal);
   }
 
-  async cancelOrder(symbol: string, id: { clientOrderId?: string; exchangeOrderId?: string }, signal?: AbortSignal): Promise<OrderReport> {
+  async cancelOrder(
+    symbol: string,
+    id: { clientOrderId?: string; exchangeOrderId?: string },
+    signal?: AbortSignal,
+  ): Promise<OrderReport> {
     return (await this.#ready()).cancelOrder(symbol, id, signal);
   }
 
@@ -81,7 +102,12 @@ export class PaperExchange implements Exchange {
     return (await this.#ready()).openOrders(symbol, signal);
   }
 
-  async fillsSince(symbol: string, cursor: string | undefined, limit?: number, signal?: AbortSignal): Promise<FillPage> {
+  async fillsSince(
+    symbol: string,
+    cursor: string | undefined,
+    limit?: number,
+    signal?: AbortSignal,
+  ): Promise<FillPage> {
     return (await this.#ready()).fillsSince(symbol, cursor, limit, signal);
   }
 
@@ -101,7 +127,11 @@ export class PaperExchange implements Exchange {
     return (await this.#ready()).streamPrices(symbols, listeners);
   }
 
-  async streamCandles(symbols: readonly string[], interval: string, listeners: StreamListeners<Candle>): Promise<StreamHandle> {
+  async streamCandles(
+    symbols: readonly string[],
+    interval: string,
+    listeners: StreamListeners<Candle>,
+  ): Promise<StreamHandle> {
     return (await this.#ready()).streamCandles(symbols, interval, listeners);
   }
 
@@ -119,7 +149,9 @@ export class PaperExchange implements Exchange {
   #ready(): Promise<SimExchange> {
     this.#sim ??= this.#open();
     // A failed start (venue unreachable) is tried again by the next call.
-    this.#sim.catch(() => { this.#sim = undefined; });
+    this.#sim.catch(() => {
+      this.#sim = undefined;
+    });
     return this.#sim.then((sim) => sim.exchange);
   }
 
@@ -128,16 +160,35 @@ export class PaperExchange implements Exchange {
     const markets = await Promise.all(symbols.map((symbol) => venue.market(symbol)));
     // The random walk never runs (nothing steps the engine): every price is the venue's. The start
     // price is a placeholder the first live price replaces before any order is accepted.
-    const settings = { venue: name, seed: 0, fees: this.#options.fees, symbols: markets.map((market): SimSymbolSettings => ({ ...market, initialPrice: market.tickSize })) };
-    const balances = Object.fromEntries(Object.entries(this.#options.balances).map(([asset, amount]) => [asset, dec(amount)]));
+    const settings = {
+      venue: name,
+      seed: 0,
+      fees: this.#options.fees,
+      symbols: markets.map((market): SimSymbolSettings => ({ ...market, initialPrice: market.tickSize })),
+    };
+    const balances = Object.fromEntries(
+      Object.entries(this.#options.balances).map(([asset, amount]) => [asset, dec(amount)]),
+    );
     const now = Date.now();
-    const journaled = this.#options.journalPath === undefined ? undefined
-      : JournaledSimEngine.open({ settings, balances, openingPositions: undefined, freshAccount: PAPER_ACCOUNT, now, journalPath: this.#options.journalPath });
-    const engine = journaled ?? new SimMatchingEngine({ ...settings, startTime: now, accounts: [{ id: PAPER_ACCOUNT, balances }] });
+    const journaled =
+      this.#options.journalPath === undefined
+        ? undefined
+        : JournaledSimEngine.open({
+            settings,
+            balances,
+            openingPositions: undefined,
+            freshAccount: PAPER_ACCOUNT,
+            now,
+            journalPath: this.#options.journalPath,
+          });
+    const engine =
+      journaled ?? new SimMatchingEngine({ ...settings, startTime: now, accounts: [{ id: PAPER_ACCOUNT, balances }] });
     this.#account = journaled?.account ?? PAPER_ACCOUNT;
     const priced = new Set<string>();
     let allPriced: () => void = () => undefined;
-    const firstPrices = new Promise<void>((resolve) => { allPriced = resolve; });
+    const firstPrices = new Promise<void>((resolve) => {
+      allPriced = resolve;
+    });
     const feed = await venue.streamPrices(symbols, {
       onData: (tick) => {
         if (!symbols.includes(tick.symbol)) return;
@@ -151,4 +202,3 @@ export class PaperExchange implements Exchange {
     return { exchange: new SimExchange(engine, { account: this.#account, name }), feed };
   }
 }
-

@@ -30,16 +30,28 @@ function findAlgo(engine: SimMatchingEngine, accountId: string, params: URLSearc
 }
 
 function placeAlgo({ engine, accountId, params }: RouteContext): object {
-  if (oneOf(params, 'algoType', ['CONDITIONAL']) !== 'CONDITIONAL') throw new SimVenueRequestError(400, -1116, 'Invalid algoType.');
+  if (oneOf(params, 'algoType', ['CONDITIONAL']) !== 'CONDITIONAL')
+    throw new SimVenueRequestError(400, -1116, 'Invalid algoType.');
   const type = params.get('type');
-  if (!(SIMULATED_TYPES as readonly (string | null)[]).includes(type)) throw new SimVenueRequestError(400, -1116, `Invalid type: the sim venue simulates ${SIMULATED_TYPES.join(' and ')} conditional orders.`);
+  if (!(SIMULATED_TYPES as readonly (string | null)[]).includes(type))
+    throw new SimVenueRequestError(
+      400,
+      -1116,
+      `Invalid type: the sim venue simulates ${SIMULATED_TYPES.join(' and ')} conditional orders.`,
+    );
   const kind = type as (typeof SIMULATED_TYPES)[number];
   const request = orderRequestOf(params, 'MARKET', 'clientAlgoId');
   // A stop buys on a rise and sells on a fall; a take-profit the other way round.
   const rising = (kind === 'STOP_MARKET') === (request.side === 'BUY');
-  const trigger: SimTrigger = { kind, stopPrice: decimalParam(params, 'triggerPrice'), firesWhen: rising ? 'at-or-above' : 'at-or-below' };
+  const trigger: SimTrigger = {
+    kind,
+    stopPrice: decimalParam(params, 'triggerPrice'),
+    firesWhen: rising ? 'at-or-above' : 'at-or-below',
+  };
   const report = engine.placeOrder(accountId, request, trigger);
-  return algoOrderPayload(engine.findOrder(accountId, report.symbol, { exchangeOrderId: report.exchangeOrderId }) as SimOrder);
+  return algoOrderPayload(
+    engine.findOrder(accountId, report.symbol, { exchangeOrderId: report.exchangeOrderId }) as SimOrder,
+  );
 }
 
 function algoOrders(engine: SimMatchingEngine, accountId: string, symbol: string | null): SimOrder[] {
@@ -49,7 +61,10 @@ function algoOrders(engine: SimMatchingEngine, accountId: string, symbol: string
 
 export const BINANCE_ALGO_ROUTES: Readonly<Record<string, Route>> = {
   'POST /fapi/v1/algoOrder': { security: 'signed', weight: 0, orders: 1, handle: placeAlgo },
-  'GET /fapi/v1/algoOrder': { security: 'signed', handle: ({ engine, accountId, params }) => algoOrderPayload(findAlgo(engine, accountId, params)) },
+  'GET /fapi/v1/algoOrder': {
+    security: 'signed',
+    handle: ({ engine, accountId, params }) => algoOrderPayload(findAlgo(engine, accountId, params)),
+  },
   'DELETE /fapi/v1/algoOrder': {
     security: 'signed',
     handle: ({ engine, accountId, params }) => {
@@ -61,14 +76,19 @@ export const BINANCE_ALGO_ROUTES: Readonly<Record<string, Route>> = {
   'GET /fapi/v1/openAlgoOrders': {
     security: 'signed',
     weight: perSymbol(1, 40),
-    handle: ({ engine, accountId, params }) => algoOrders(engine, accountId, params.get('symbol')).filter((order) => order.status === 'NEW').map(algoOrderPayload),
+    handle: ({ engine, accountId, params }) =>
+      algoOrders(engine, accountId, params.get('symbol'))
+        .filter((order) => order.status === 'NEW')
+        .map(algoOrderPayload),
   },
   'GET /fapi/v1/allAlgoOrders': {
     security: 'signed',
     weight: 5,
     handle: ({ engine, accountId, params }) => {
       const startTime = optionalInteger(params, 'startTime') ?? 0;
-      const orders = algoOrders(engine, accountId, required(params, 'symbol')).filter((order) => order.updatedAt >= startTime);
+      const orders = algoOrders(engine, accountId, required(params, 'symbol')).filter(
+        (order) => order.updatedAt >= startTime,
+      );
       return orders.slice(-limitParam(params, 500, 1000)).map(algoOrderPayload);
     },
   },

@@ -16,11 +16,23 @@ export interface BinanceLimits {
 }
 
 /** Binance's published USDⓈ-M defaults (the ban length grows at Binance; the sim keeps the first step). */
-export const BINANCE_LIMITS: BinanceLimits = { weightPerMinute: 2400, ordersPer10Seconds: 300, ordersPerMinute: 1200, banAfterRefusals: 3, banSeconds: 120 };
+export const BINANCE_LIMITS: BinanceLimits = {
+  weightPerMinute: 2400,
+  ordersPer10Seconds: 300,
+  ordersPerMinute: 1200,
+  banAfterRefusals: 3,
+  banSeconds: 120,
+};
 
 /** A refusal by the limits: HTTP 429 or 418 with `Retry-After`. */
 export class RateLimitRefusal extends SimVenueRequestError {
-  constructor(status: 429 | 418, binanceCode: number, message: string, readonly retryAfterSeconds: number, readonly headers: Record<string, string>) {
+  constructor(
+    status: 429 | 418,
+    binanceCode: number,
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly headers: Record<string, string>,
+  ) {
     super(status, binanceCode, message);
   }
 }
@@ -52,20 +64,38 @@ export class BinanceRateLimits {
   admit(ip: string, accountId: string, weight: number, orders: number): Record<string, string> {
     const now = this.#now();
     const state = this.#ip(ip, now);
-    if (state.bannedUntil > now) throw this.#ban(state, now, `Way too many requests; IP banned until ${state.bannedUntil}.`);
+    if (state.bannedUntil > now)
+      throw this.#ban(state, now, `Way too many requests; IP banned until ${state.bannedUntil}.`);
     const weightLeft = this.#limits.weightPerMinute - state.weight.used;
     const counts = accountId === '' || orders === 0 ? undefined : this.#orderWindows(accountId, now);
     const headers = (): Record<string, string> => ({
       'X-MBX-USED-WEIGHT-1M': String(state.weight.used),
-      ...(counts === undefined ? {} : { 'X-MBX-ORDER-COUNT-10S': String(counts.tenSeconds.used), 'X-MBX-ORDER-COUNT-1M': String(counts.minute.used) }),
+      ...(counts === undefined
+        ? {}
+        : {
+            'X-MBX-ORDER-COUNT-10S': String(counts.tenSeconds.used),
+            'X-MBX-ORDER-COUNT-1M': String(counts.minute.used),
+          }),
     });
     let refusal: { code: number; message: string; until: number } | undefined;
     if (weight > weightLeft) {
-      refusal = { code: -1003, message: `Too many requests; current limit is ${this.#limits.weightPerMinute} request weight per 1 MINUTE.`, until: state.weight.start + 60_000 };
+      refusal = {
+        code: -1003,
+        message: `Too many requests; current limit is ${this.#limits.weightPerMinute} request weight per 1 MINUTE.`,
+        until: state.weight.start + 60_000,
+      };
     } else if (counts !== undefined && counts.tenSeconds.used + orders > this.#limits.ordersPer10Seconds) {
-      refusal = { code: -1015, message: `Too many new orders; current limit is ${this.#limits.ordersPer10Seconds} orders per TEN_SECONDS.`, until: counts.tenSeconds.start + 10_000 };
+      refusal = {
+        code: -1015,
+        message: `Too many new orders; current limit is ${this.#limits.ordersPer10Seconds} orders per TEN_SECONDS.`,
+        until: counts.tenSeconds.start + 10_000,
+      };
     } else if (counts !== undefined && counts.minute.used + orders > this.#limits.ordersPerMinute) {
-      refusal = { code: -1015, message: `Too many new orders; current limit is ${this.#limits.ordersPerMinute} orders per MINUTE.`, until: counts.minute.start + 60_000 };
+      refusal = {
+        code: -1015,
+        message: `Too many new orders; current limit is ${this.#limits.ordersPerMinute} orders per MINUTE.`,
+        until: counts.minute.start + 60_000,
+      };
     }
     if (refusal !== undefined) {
       if (state.backOffUntil > now) state.refusalsInBackOff += 1;
@@ -75,7 +105,13 @@ export class BinanceRateLimits {
         state.bannedUntil = now + this.#limits.banSeconds * 1000;
         throw this.#ban(state, now, `Way too many requests; IP banned until ${state.bannedUntil}.`);
       }
-      throw new RateLimitRefusal(429, refusal.code, refusal.message, Math.max(1, Math.ceil((refusal.until - now) / 1000)), headers());
+      throw new RateLimitRefusal(
+        429,
+        refusal.code,
+        refusal.message,
+        Math.max(1, Math.ceil((refusal.until - now) / 1000)),
+        headers(),
+      );
     }
     state.weight.used += weight;
     if (counts !== undefined) {
@@ -86,11 +122,18 @@ export class BinanceRateLimits {
   }
 
   #ban(state: IpState, now: number, message: string): RateLimitRefusal {
-    return new RateLimitRefusal(418, -1003, message, Math.max(1, Math.ceil((state.bannedUntil - now) / 1000)), { 'X-MBX-USED-WEIGHT-1M': String(state.weight.used) });
+    return new RateLimitRefusal(418, -1003, message, Math.max(1, Math.ceil((state.bannedUntil - now) / 1000)), {
+      'X-MBX-USED-WEIGHT-1M': String(state.weight.used),
+    });
   }
 
   #ip(ip: string, now: number): IpState {
-    const state = this.#ips.get(ip) ?? { weight: { start: 0, used: 0 }, backOffUntil: 0, refusalsInBackOff: 0, bannedUntil: 0 };
+    const state = this.#ips.get(ip) ?? {
+      weight: { start: 0, used: 0 },
+      backOffUntil: 0,
+      refusalsInBackOff: 0,
+      bannedUntil: 0,
+    };
     this.#ips.set(ip, state);
     roll(state.weight, now, 60_000);
     return state;

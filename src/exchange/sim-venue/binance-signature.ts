@@ -9,13 +9,20 @@ export function signBinance(payload: string, secret: string): string {
 }
 
 /** Splits `signature` out of the raw query and body; returns the signed payload and the signature. */
-export function extractSignature(rawQuery: string, rawBody: string): { payload: string; signature: string | undefined } {
+export function extractSignature(
+  rawQuery: string,
+  rawBody: string,
+): { payload: string; signature: string | undefined } {
   let signature: string | undefined;
-  const strip = (raw: string): string => raw.split('&').filter((part) => {
-    if (!part.startsWith('signature=')) return true;
-    signature = decodeURIComponent(part.slice('signature='.length));
-    return false;
-  }).join('&');
+  const strip = (raw: string): string =>
+    raw
+      .split('&')
+      .filter((part) => {
+        if (!part.startsWith('signature=')) return true;
+        signature = decodeURIComponent(part.slice('signature='.length));
+        return false;
+      })
+      .join('&');
   return { payload: strip(rawQuery) + strip(rawBody), signature };
 }
 

@@ -74,8 +74,12 @@ export class BinanceSpotWsApi {
     }
     const id = typeof request?.id === 'number' || typeof request?.id === 'string' ? request.id : null;
     const reply = (result: unknown) => socket.send(JSON.stringify({ id, status: 200, result }));
-    const refuse = (status: number, code: number, msg: string) => socket.send(JSON.stringify({ id, status, error: { code, msg } }));
-    const params = (request?.params !== null && typeof request?.params === 'object' ? request.params : {}) as Record<string, unknown>;
+    const refuse = (status: number, code: number, msg: string) =>
+      socket.send(JSON.stringify({ id, status, error: { code, msg } }));
+    const params = (request?.params !== null && typeof request?.params === 'object' ? request.params : {}) as Record<
+      string,
+      unknown
+    >;
     switch (request?.method) {
       case 'ping':
         reply({});
@@ -93,7 +97,9 @@ export class BinanceSpotWsApi {
       }
       case 'userDataStream.unsubscribe': {
         const wanted = params['subscriptionId'];
-        const kept = (this.#subscriptions.get(socket) ?? []).filter((subscription) => wanted !== undefined && subscription.id !== Number(wanted));
+        const kept = (this.#subscriptions.get(socket) ?? []).filter(
+          (subscription) => wanted !== undefined && subscription.id !== Number(wanted),
+        );
         this.#subscriptions.set(socket, kept);
         reply({});
         return;
@@ -109,12 +115,17 @@ export class BinanceSpotWsApi {
     const credentials = typeof apiKey === 'string' ? this.#accounts.lookup(apiKey) : undefined;
     if (credentials === undefined) return { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' };
     const signature = params['signature'];
-    const payload = Object.keys(params).filter((key) => key !== 'signature').sort()
-      .map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(String(params[key]))}`).join('&');
-    if (typeof signature !== 'string' || !signatureMatches(payload, signature, credentials.secret)) return { code: -1022, msg: 'Signature for this request is not valid.' };
+    const payload = Object.keys(params)
+      .filter((key) => key !== 'signature')
+      .sort()
+      .map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(String(params[key]))}`)
+      .join('&');
+    if (typeof signature !== 'string' || !signatureMatches(payload, signature, credentials.secret))
+      return { code: -1022, msg: 'Signature for this request is not valid.' };
     const timestamp = Number(params['timestamp']);
     const recvWindow = Math.min(Number(params['recvWindow'] ?? RECV_WINDOW_MS) || RECV_WINDOW_MS, 60_000);
-    if (!Number.isFinite(timestamp) || Math.abs(Date.now() - timestamp) > recvWindow) return { code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' };
+    if (!Number.isFinite(timestamp) || Math.abs(Date.now() - timestamp) > recvWindow)
+      return { code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' };
     return credentials.accountId;
   }
 }

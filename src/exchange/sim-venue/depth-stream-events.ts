@@ -66,19 +66,39 @@ export class DepthStreamEvents {
   }
 
   /** The diff and partial events for the book change just made; `partialLevels` lists the partial depths wanted. */
-  onChange(symbol: string, eventTime: number, partialLevels: readonly number[]): { diff: object | undefined; partials: Map<number, object> } {
+  onChange(
+    symbol: string,
+    eventTime: number,
+    partialLevels: readonly number[],
+  ): { diff: object | undefined; partials: Map<number, object> } {
     const previous = this.#published.get(symbol);
     const partials = new Map<number, object>();
     if (previous === undefined && partialLevels.length === 0) return { diff: undefined, partials };
     const snapshot = this.#book.snapshot(symbol);
-    const header = (U: number, pu: number) => ({ e: 'depthUpdate', E: eventTime, T: eventTime, s: symbol, U, u: snapshot.updateId, pu });
+    const header = (U: number, pu: number) => ({
+      e: 'depthUpdate',
+      E: eventTime,
+      T: eventTime,
+      s: symbol,
+      U,
+      u: snapshot.updateId,
+      pu,
+    });
     for (const levels of partialLevels) {
-      partials.set(levels, { ...header(snapshot.updateId, snapshot.updateId - 1), b: levelText(snapshot.bids.slice(0, levels)), a: levelText(snapshot.asks.slice(0, levels)) });
+      partials.set(levels, {
+        ...header(snapshot.updateId, snapshot.updateId - 1),
+        b: levelText(snapshot.bids.slice(0, levels)),
+        a: levelText(snapshot.asks.slice(0, levels)),
+      });
     }
     if (previous === undefined) return { diff: undefined, partials };
     const next = this.#publishable(snapshot);
     this.#published.set(symbol, next);
-    const diff = { ...header(previous.updateId + 1, previous.updateId), b: changes(previous.bids, next.bids), a: changes(previous.asks, next.asks) };
+    const diff = {
+      ...header(previous.updateId + 1, previous.updateId),
+      b: changes(previous.bids, next.bids),
+      a: changes(previous.asks, next.asks),
+    };
     return { diff, partials };
   }
 

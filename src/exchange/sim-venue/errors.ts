@@ -6,7 +6,11 @@ import { QuantMeshError } from '../../errors/quantmesh-error.js';
  */
 export class SimVenueRequestError extends QuantMeshError {
   readonly code = 'QM_SIM_VENUE_BAD_REQUEST';
-  constructor(readonly status: number, readonly binanceCode: number, message: string) {
+  constructor(
+    readonly status: number,
+    readonly binanceCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }

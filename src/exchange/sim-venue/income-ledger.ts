@@ -39,7 +39,11 @@ export class IncomeLedger {
 
   constructor(engine: SimMatchingEngine) {
     this.#engine = engine;
-    this.#unsubscribe = engine.subscribe({ onExecution: (accountId, _order, fill) => { if (fill !== undefined) this.#record(accountId, fill); } });
+    this.#unsubscribe = engine.subscribe({
+      onExecution: (accountId, _order, fill) => {
+        if (fill !== undefined) this.#record(accountId, fill);
+      },
+    });
   }
 
   close(): void {
@@ -47,10 +51,14 @@ export class IncomeLedger {
   }
 
   entries(accountId: string, query: IncomeQuery): IncomeEntry[] {
-    const matching = this.#entries.filter((entry) => entry.accountId === accountId
-      && (query.symbol === undefined || entry.symbol === query.symbol)
-      && (query.incomeType === undefined || entry.incomeType === query.incomeType)
-      && entry.time >= (query.startTime ?? 0) && entry.time <= (query.endTime ?? Number.MAX_SAFE_INTEGER));
+    const matching = this.#entries.filter(
+      (entry) =>
+        entry.accountId === accountId &&
+        (query.symbol === undefined || entry.symbol === query.symbol) &&
+        (query.incomeType === undefined || entry.incomeType === query.incomeType) &&
+        entry.time >= (query.startTime ?? 0) &&
+        entry.time <= (query.endTime ?? Number.MAX_SAFE_INTEGER),
+    );
     return query.startTime === undefined ? matching.slice(-query.limit) : matching.slice(0, query.limit);
   }
 
@@ -61,9 +69,17 @@ export class IncomeLedger {
     const before = wallets.get(fill.feeAsset) ?? this.#openingWallet(balances, fill);
     const after = balances.find((balance) => balance.asset === fill.feeAsset)?.total ?? ZERO;
     wallets.set(fill.feeAsset, after);
-    const entry = (incomeType: IncomeType, income: Decimal) => this.#entries.push({
-      accountId, symbol: fill.symbol, incomeType, income, asset: fill.feeAsset, time: fill.time, tranId: this.#nextTranId++, tradeId: fill.tradeId,
-    });
+    const entry = (incomeType: IncomeType, income: Decimal) =>
+      this.#entries.push({
+        accountId,
+        symbol: fill.symbol,
+        incomeType,
+        income,
+        asset: fill.feeAsset,
+        time: fill.time,
+        tranId: this.#nextTranId++,
+        tradeId: fill.tradeId,
+      });
     if (!fill.fee.isZero()) entry('COMMISSION', fill.fee.neg());
     const realized = after.minus(before).plus(fill.fee);
     if (!realized.isZero()) entry('REALIZED_PNL', realized);

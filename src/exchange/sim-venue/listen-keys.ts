@@ -29,7 +29,9 @@ export class ListenKeys {
 
   /** Extends the account's key; false when it has none. */
   keepAlive(accountId: string): boolean {
-    const entry = [...this.#byKey.values()].find((candidate) => candidate.accountId === accountId && candidate.expiresAt > this.#now());
+    const entry = [...this.#byKey.values()].find(
+      (candidate) => candidate.accountId === accountId && candidate.expiresAt > this.#now(),
+    );
     if (entry === undefined) return false;
     entry.expiresAt = this.#now() + VALIDITY_MS;
     return true;
@@ -41,7 +43,9 @@ export class ListenKeys {
 
   /** Test hook: every live key expires now; returns them. */
   expireAll(): { key: string; accountId: string }[] {
-    const expired = [...this.#byKey].filter(([, entry]) => entry.expiresAt > this.#now()).map(([key, entry]) => ({ key, accountId: entry.accountId }));
+    const expired = [...this.#byKey]
+      .filter(([, entry]) => entry.expiresAt > this.#now())
+      .map(([key, entry]) => ({ key, accountId: entry.accountId }));
     for (const { key } of expired) this.#byKey.delete(key);
     return expired;
   }

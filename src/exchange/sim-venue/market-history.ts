@@ -93,12 +93,27 @@ export class MarketHistory {
       const current = candles.at(-1);
       if (current?.openTime === openTime) {
         candles[candles.length - 1] = {
-          ...current, high: trade.price.gt(current.high) ? trade.price : current.high, low: trade.price.lt(current.low) ? trade.price : current.low,
-          close: trade.price, volume: current.volume.plus(trade.quantity), trades: current.trades + 1,
+          ...current,
+          high: trade.price.gt(current.high) ? trade.price : current.high,
+          low: trade.price.lt(current.low) ? trade.price : current.low,
+          close: trade.price,
+          volume: current.volume.plus(trade.quantity),
+          trades: current.trades + 1,
         };
       } else {
         if (current !== undefined) candles[candles.length - 1] = { ...current, closed: true };
-        candles.push({ symbol, interval, openTime, open: trade.price, high: trade.price, low: trade.price, close: trade.price, volume: trade.quantity, closed: false, trades: 1 });
+        candles.push({
+          symbol,
+          interval,
+          openTime,
+          open: trade.price,
+          high: trade.price,
+          low: trade.price,
+          close: trade.price,
+          volume: trade.quantity,
+          closed: false,
+          trades: 1,
+        });
       }
     }
     // Without a time range Binance answers the newest candles.
@@ -110,11 +125,26 @@ export class MarketHistory {
     const now = this.#engine.now();
     this.#of(symbol);
     const last = this.last(symbol);
-    const day = (this.#windows.get(symbol) as RollingWindow).statistics(now)
-      ?? { first: last, last, high: last.price, low: last.price, volume: ZERO, quoteVolume: ZERO, count: 0 };
+    const day = (this.#windows.get(symbol) as RollingWindow).statistics(now) ?? {
+      first: last,
+      last,
+      high: last.price,
+      low: last.price,
+      volume: ZERO,
+      quoteVolume: ZERO,
+      count: 0,
+    };
     return {
-      open: day.first.price, high: day.high, low: day.low, last: day.last.price, volume: day.volume, quoteVolume: day.quoteVolume,
-      firstId: day.first.id, lastId: day.last.id, count: day.count, openTime: now - DAY_MS,
+      open: day.first.price,
+      high: day.high,
+      low: day.low,
+      last: day.last.price,
+      volume: day.volume,
+      quoteVolume: day.quoteVolume,
+      firstId: day.first.id,
+      lastId: day.last.id,
+      count: day.count,
+      openTime: now - DAY_MS,
     };
   }
 
@@ -128,7 +158,10 @@ export class MarketHistory {
     this.#trades.set(symbol, trades);
     const previous = trades.at(-1);
     const trade = {
-      id: (previous?.id ?? 0) + 1, time, price, quantity: this.#engine.market(symbol).stepSize,
+      id: (previous?.id ?? 0) + 1,
+      time,
+      price,
+      quantity: this.#engine.market(symbol).stepSize,
       buyerIsMaker: previous !== undefined && price.lt(previous.price),
     };
     trades.push(trade);

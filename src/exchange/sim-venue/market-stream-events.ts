@@ -19,20 +19,78 @@ export function priceMoveEvents(tick: PriceTick, history: MarketHistory, watched
   if (watched(`${lower}@ticker`) || watched(`${lower}@miniticker`)) {
     const day = history.dayStatistics(tick.symbol);
     const change = day.last.minus(day.open);
-    const mini = { e: '24hrMiniTicker', E, s: tick.symbol, c: price, o: text(day.open), h: text(day.high), l: text(day.low), v: text(day.volume), q: text(day.quoteVolume) };
+    const mini = {
+      e: '24hrMiniTicker',
+      E,
+      s: tick.symbol,
+      c: price,
+      o: text(day.open),
+      h: text(day.high),
+      l: text(day.low),
+      v: text(day.volume),
+      q: text(day.quoteVolume),
+    };
     events.push([`${lower}@miniticker`, mini]);
-    events.push([`${lower}@ticker`, {
-      ...mini, e: '24hrTicker', p: text(change), P: text(day.open.isZero() ? ZERO : change.div(day.open).mul(100).toDecimalPlaces(3)),
-      w: text(day.volume.isZero() ? day.last : day.quoteVolume.div(day.volume).toDecimalPlaces(8)), Q: text(history.last(tick.symbol).quantity), O: day.openTime, C: E,
-      F: day.firstId, L: day.lastId, n: day.count,
-    }]);
+    events.push([
+      `${lower}@ticker`,
+      {
+        ...mini,
+        e: '24hrTicker',
+        p: text(change),
+        P: text(day.open.isZero() ? ZERO : change.div(day.open).mul(100).toDecimalPlaces(3)),
+        w: text(day.volume.isZero() ? day.last : day.quoteVolume.div(day.volume).toDecimalPlaces(8)),
+        Q: text(history.last(tick.symbol).quantity),
+        O: day.openTime,
+        C: E,
+        F: day.firstId,
+        L: day.lastId,
+        n: day.count,
+      },
+    ]);
   }
   const trade = history.last(tick.symbol);
   const quantity = text(trade.quantity);
-  events.push([`${lower}@aggtrade`, { e: 'aggTrade', E, s: tick.symbol, a: trade.id, p: price, q: quantity, f: trade.id, l: trade.id, T: trade.time, m: trade.buyerIsMaker }]);
-  events.push([`${lower}@trade`, { e: 'trade', E, T: trade.time, s: tick.symbol, t: trade.id, p: price, q: quantity, X: 'MARKET', m: trade.buyerIsMaker }]);
+  events.push([
+    `${lower}@aggtrade`,
+    {
+      e: 'aggTrade',
+      E,
+      s: tick.symbol,
+      a: trade.id,
+      p: price,
+      q: quantity,
+      f: trade.id,
+      l: trade.id,
+      T: trade.time,
+      m: trade.buyerIsMaker,
+    },
+  ]);
+  events.push([
+    `${lower}@trade`,
+    {
+      e: 'trade',
+      E,
+      T: trade.time,
+      s: tick.symbol,
+      t: trade.id,
+      p: price,
+      q: quantity,
+      X: 'MARKET',
+      m: trade.buyerIsMaker,
+    },
+  ]);
   // No funding in the sim: rate 0, next funding at the next 8-hour boundary.
-  const mark = { e: 'markPriceUpdate', E, s: tick.symbol, p: price, ap: price, P: price, i: price, r: '0', T: E - (E % 28_800_000) + 28_800_000 };
+  const mark = {
+    e: 'markPriceUpdate',
+    E,
+    s: tick.symbol,
+    p: price,
+    ap: price,
+    P: price,
+    i: price,
+    r: '0',
+    T: E - (E % 28_800_000) + 28_800_000,
+  };
   events.push([`${lower}@markprice`, mark], [`${lower}@markprice@1s`, mark]);
   return events;
 }
@@ -40,8 +98,18 @@ export function priceMoveEvents(tick: PriceTick, history: MarketHistory, watched
 export function bookTickerEvent(symbol: string, book: SimVenueBook, eventTime: number): [string, object] {
   const top = book.snapshot(symbol, 1);
   const [bid, ask] = [top.bids[0], top.asks[0]];
-  return [`${symbol.toLowerCase()}@bookticker`, {
-    e: 'bookTicker', u: top.updateId, E: eventTime, T: eventTime, s: symbol,
-    b: text(bid?.[0] ?? ZERO), B: text(bid?.[1] ?? ZERO), a: text(ask?.[0] ?? ZERO), A: text(ask?.[1] ?? ZERO),
-  }];
+  return [
+    `${symbol.toLowerCase()}@bookticker`,
+    {
+      e: 'bookTicker',
+      u: top.updateId,
+      E: eventTime,
+      T: eventTime,
+      s: symbol,
+      b: text(bid?.[0] ?? ZERO),
+      B: text(bid?.[1] ?? ZERO),
+      a: text(ask?.[0] ?? ZERO),
+      A: text(ask?.[1] ?? ZERO),
+    },
+  ];
 }

@@ -36,9 +36,9 @@ export class RollingWindow {
     this.#trades.push(trade);
     this.#volume = this.#volume.plus(trade.quantity);
     this.#quoteVolume = this.#quoteVolume.plus(trade.quantity.mul(trade.price));
-    while ((this.#highs.at(-1)?.price.lte(trade.price)) === true) this.#highs.pop();
+    while (this.#highs.at(-1)?.price.lte(trade.price) === true) this.#highs.pop();
     this.#highs.push(trade);
-    while ((this.#lows.at(-1)?.price.gte(trade.price)) === true) this.#lows.pop();
+    while (this.#lows.at(-1)?.price.gte(trade.price) === true) this.#lows.pop();
     this.#lows.push(trade);
     if (this.#trades.length > this.#maxTrades) this.#evictOldest();
   }
@@ -49,8 +49,13 @@ export class RollingWindow {
     const [first, highest, lowest] = [this.#trades[0], this.#highs[0], this.#lows[0]];
     if (first === undefined || highest === undefined || lowest === undefined) return undefined;
     return {
-      first, last: this.#trades.at(-1) as MarketTrade, high: highest.price, low: lowest.price,
-      volume: this.#volume, quoteVolume: this.#quoteVolume, count: this.#trades.length,
+      first,
+      last: this.#trades.at(-1) as MarketTrade,
+      high: highest.price,
+      low: lowest.price,
+      volume: this.#volume,
+      quoteVolume: this.#quoteVolume,
+      count: this.#trades.length,
     };
   }
 

@@ -4,7 +4,12 @@ import { SimVenueRequestError } from './errors.js';
 
 export function required(params: URLSearchParams, name: string): string {
   const value = params.get(name);
-  if (value === null || value === '') throw new SimVenueRequestError(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
+  if (value === null || value === '')
+    throw new SimVenueRequestError(
+      400,
+      -1102,
+      `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`,
+    );
   return value;
 }
 
@@ -27,14 +32,16 @@ export function oneOf<T extends string>(params: URLSearchParams, name: string, a
 export function optionalInteger(params: URLSearchParams, name: string): number | undefined {
   const value = params.get(name);
   if (value === null || value === '') return undefined;
-  if (!/^\d{1,16}$/.test(value)) throw new SimVenueRequestError(400, -1100, `Illegal characters found in parameter '${name}'.`);
+  if (!/^\d{1,16}$/.test(value))
+    throw new SimVenueRequestError(400, -1100, `Illegal characters found in parameter '${name}'.`);
   return Number(value);
 }
 
 /** `limit` within 1..max (Binance's default when absent). */
 export function limitParam(params: URLSearchParams, fallback: number, max: number): number {
   const limit = optionalInteger(params, 'limit') ?? fallback;
-  if (limit < 1 || limit > max) throw new SimVenueRequestError(400, -1130, `Parameter 'limit' must be between 1 and ${max}.`);
+  if (limit < 1 || limit > max)
+    throw new SimVenueRequestError(400, -1130, `Parameter 'limit' must be between 1 and ${max}.`);
   return limit;
 }
 

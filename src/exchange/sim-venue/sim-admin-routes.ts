@@ -12,7 +12,8 @@ import type { HttpFaultKind } from './sim-venue-faults.js';
 
 function boundedInteger(params: URLSearchParams, name: string, fallback: number, max: number, min = 1): number {
   const value = optionalInteger(params, name) ?? fallback;
-  if (value < min || value > max) throw new SimVenueRequestError(400, -1100, `${name} must be an integer in ${min}..${max}`);
+  if (value < min || value > max)
+    throw new SimVenueRequestError(400, -1100, `${name} must be an integer in ${min}..${max}`);
   return value;
 }
 
@@ -22,9 +23,12 @@ function httpFault(kind: HttpFaultKind): Route {
     security: 'admin',
     handle: ({ faults, params }) => {
       const path = params.get('path') ?? undefined;
-      if (path !== undefined && !path.startsWith('/')) throw new SimVenueRequestError(400, -1100, 'path must start with /');
+      if (path !== undefined && !path.startsWith('/'))
+        throw new SimVenueRequestError(400, -1100, 'path must start with /');
       const fault = {
-        kind, path, method: params.get('method')?.toUpperCase() ?? undefined,
+        kind,
+        path,
+        method: params.get('method')?.toUpperCase() ?? undefined,
         delayMs: kind === 'delay-answer' ? boundedInteger(params, 'ms', 1000, 600_000) : 0,
         retryAfterSeconds: boundedInteger(params, 'retryAfter', kind === 'ban' ? 120 : 1, 86_400),
       };
@@ -67,8 +71,20 @@ export const SIM_ADMIN_ROUTES: Readonly<Record<string, Route>> = {
     handle: ({ engine, params }) => {
       const account = required(params, 'account');
       const symbol = required(params, 'symbol');
-      engine.bookUnreportedFill(account, symbol, oneOf<OrderSide>(params, 'side', ['BUY', 'SELL']), decimalParam(params, 'quantity'));
-      return { account, symbol, position: engine.positions(account, [symbol]).reduce((sum, position) => sum.add(position.quantity), dec(0)).toFixed() };
+      engine.bookUnreportedFill(
+        account,
+        symbol,
+        oneOf<OrderSide>(params, 'side', ['BUY', 'SELL']),
+        decimalParam(params, 'quantity'),
+      );
+      return {
+        account,
+        symbol,
+        position: engine
+          .positions(account, [symbol])
+          .reduce((sum, position) => sum.add(position.quantity), dec(0))
+          .toFixed(),
+      };
     },
   },
   'POST /_sim/lose-answer': httpFault('lose-answer'),
@@ -106,6 +122,8 @@ export const SIM_ADMIN_ROUTES: Readonly<Record<string, Route>> = {
   },
   'POST /_sim/expire-listen-keys': {
     security: 'admin',
-    handle: ({ listenKeys, streams }) => ({ expired: listenKeys.expireAll().map(({ key, accountId }) => streams.expireListenKey(key, accountId)).length }),
+    handle: ({ listenKeys, streams }) => ({
+      expired: listenKeys.expireAll().map(({ key, accountId }) => streams.expireListenKey(key, accountId)).length,
+    }),
   },
 };

@@ -14,7 +14,8 @@ export class SimVenueAccounts {
   readonly #byKey = new Map<string, { accountId: string; secret: string }>();
 
   constructor(credentials: readonly SimVenueCredentials[]) {
-    for (const entry of credentials) this.#byKey.set(entry.apiKey, { accountId: accountIdOf(entry), secret: entry.apiSecret });
+    for (const entry of credentials)
+      this.#byKey.set(entry.apiKey, { accountId: accountIdOf(entry), secret: entry.apiSecret });
   }
 
   lookup(apiKey: string): { accountId: string; secret: string } | undefined {

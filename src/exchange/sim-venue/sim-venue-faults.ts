@@ -32,7 +32,12 @@ export class SimVenueFaults {
 
   /** The fault the next request to `method path` suffers (used up by this call), if any. */
   take(method: string, path: string): HttpFault | undefined {
-    const fault = this.#http.find((entry) => entry.remaining > 0 && (entry.path === undefined || entry.path === path) && (entry.method === undefined || entry.method === method));
+    const fault = this.#http.find(
+      (entry) =>
+        entry.remaining > 0 &&
+        (entry.path === undefined || entry.path === path) &&
+        (entry.method === undefined || entry.method === method),
+    );
     if (fault === undefined) return undefined;
     fault.remaining -= 1;
     if (fault.remaining === 0) this.#http.splice(this.#http.indexOf(fault), 1);

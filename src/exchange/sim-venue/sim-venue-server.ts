@@ -53,7 +53,8 @@ export interface SimVenueServerOptions extends Partial<Omit<SimEngineSettings, '
   /** Synthetic book levels each side of the price (default 100). */
   readonly bookLevelsPerSide?: number | undefined;
   /** Where refused requests are reported (never with secrets). */
-  readonly onRequestError?: ((summary: { method: string; path: string; code: number; msg: string }) => void) | undefined;
+  readonly onRequestError?:
+    ((summary: { method: string; path: string; code: number; msg: string }) => void) | undefined;
 }
 
 export interface SimVenueServer {
@@ -66,7 +67,13 @@ export interface SimVenueServer {
 }
 
 const MAX_BODY_BYTES = 1 << 20;
-const ROUTES: Readonly<Record<string, Route>> = { ...BINANCE_ROUTES, ...BINANCE_ALGO_ROUTES, ...BINANCE_MARKET_ROUTES, ...BINANCE_SPOT_ROUTES, ...SIM_ADMIN_ROUTES };
+const ROUTES: Readonly<Record<string, Route>> = {
+  ...BINANCE_ROUTES,
+  ...BINANCE_ALGO_ROUTES,
+  ...BINANCE_MARKET_ROUTES,
+  ...BINANCE_SPOT_ROUTES,
+  ...SIM_ADMIN_ROUTES,
+};
 const DEFAULT_BALANCES = { USDT: dec(100000) };
 
 export async function startSimVenueServer(options: SimVenueServerOptions): Promise<SimVenueServer> {
@@ -76,7 +83,10 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
     symbols: options.symbols ?? defaultSimSymbols(),
     // The served venue's clock starts at the wall time so that its timestamps look current to clients.
     startTime: options.startTime ?? Date.now(),
-    accounts: options.accounts.map((credentials) => ({ id: accountIdOf(credentials), balances: credentials.balances ?? DEFAULT_BALANCES })),
+    accounts: options.accounts.map((credentials) => ({
+      id: accountIdOf(credentials),
+      balances: credentials.balances ?? DEFAULT_BALANCES,
+    })),
   });
   const accounts = new SimVenueAccounts(options.accounts);
   const listenKeys = new ListenKeys();
@@ -84,7 +94,16 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
   const history = new MarketHistory(engine, options.historyCapacity);
   const book = new SimVenueBook(engine, options.bookLevelsPerSide);
   const streams = new SimVenueStreams({ engine, listenKeys, history, book });
-  const parts: SimVenueParts = { engine, listenKeys, streams, history, book, countdowns: new CancelCountdowns(engine), income: new IncomeLedger(engine), faults: new SimVenueFaults() };
+  const parts: SimVenueParts = {
+    engine,
+    listenKeys,
+    streams,
+    history,
+    book,
+    countdowns: new CancelCountdowns(engine),
+    income: new IncomeLedger(engine),
+    faults: new SimVenueFaults(),
+  };
   const limits = new BinanceRateLimits(options.limits, options.limitsClock);
   const spotWsApi = new BinanceSpotWsApi(engine, accounts);
   const driver = new SimClockDriver(engine, { intervalMs: options.stepIntervalMs ?? 1000 });
@@ -107,18 +126,34 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
     let body: unknown;
     try {
       const rawBody = await readBody(request);
-      if (route === undefined || (route.security === 'admin' && options.admin !== true)) throw new SimVenueRequestError(404, -1000, `Unknown endpoint ${routeKey}.`);
+      if (route === undefined || (route.security === 'admin' && options.admin !== true))
+        throw new SimVenueRequestError(404, -1000, `Unknown endpoint ${routeKey}.`);
       const rawQuery = url.search.slice(1);
       const params = new URLSearchParams(rawQuery);
       for (const [key, value] of bodyParams(rawBody, request.headers['content-type'])) params.append(key, value);
-      const accountId = route.security === 'key' || route.security === 'signed' ? authenticate(route, request, rawQuery, rawBody, params) : '';
+      const accountId =
+        route.security === 'key' || route.security === 'signed'
+          ? authenticate(route, request, rawQuery, rawBody, params)
+          : '';
       if (route.security !== 'admin') {
-        if (parts.faults.inMaintenance() && routeKey !== 'GET /sapi/v1/system/status') throw new SimVenueRequestError(503, -1008, 'Service unavailable: system maintenance.');
+        if (parts.faults.inMaintenance() && routeKey !== 'GET /sapi/v1/system/status')
+          throw new SimVenueRequestError(503, -1008, 'Service unavailable: system maintenance.');
         fault = parts.faults.take(method, url.pathname);
         if (fault?.kind === 'rate-limit' || fault?.kind === 'ban') {
-          throw new RateLimitRefusal(fault.kind === 'ban' ? 418 : 429, -1003, 'Too many requests (forced by /_sim).', fault.retryAfterSeconds, {});
+          throw new RateLimitRefusal(
+            fault.kind === 'ban' ? 418 : 429,
+            -1003,
+            'Too many requests (forced by /_sim).',
+            fault.retryAfterSeconds,
+            {},
+          );
         }
-        headers = limits.admit(request.socket.remoteAddress ?? '', accountId, costOf(route.weight, params, 1), costOf(route.orders, params, 0));
+        headers = limits.admit(
+          request.socket.remoteAddress ?? '',
+          accountId,
+          costOf(route.weight, params, 1),
+          costOf(route.orders, params, 0),
+        );
       }
       if (accountId !== '') engine.consumeRequest(accountId);
       body = route.handle({ ...parts, params, accountId, wallClock: Date.now() });
@@ -127,7 +162,11 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
       options.onRequestError?.({ method, path: url.pathname, ...reply.body });
       status = reply.status;
       body = reply.body;
-      headers = { ...headers, ...(error instanceof RateLimitRefusal ? error.headers : {}), ...(reply.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(reply.retryAfterSeconds) }) };
+      headers = {
+        ...headers,
+        ...(error instanceof RateLimitRefusal ? error.headers : {}),
+        ...(reply.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(reply.retryAfterSeconds) }),
+      };
     }
     if (fault?.kind === 'lose-answer') {
       request.socket.destroy();
@@ -137,10 +176,17 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
     send(response, status, body, headers);
   };
 
-  const authenticate = (route: Route, request: IncomingMessage, rawQuery: string, rawBody: string, params: URLSearchParams): string => {
+  const authenticate = (
+    route: Route,
+    request: IncomingMessage,
+    rawQuery: string,
+    rawBody: string,
+    params: URLSearchParams,
+  ): string => {
     const apiKey = request.headers['x-mbx-apikey'];
     const credentials = typeof apiKey === 'string' ? accounts.lookup(apiKey) : undefined;
-    if (credentials === undefined) throw new SimVenueRequestError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
+    if (credentials === undefined)
+      throw new SimVenueRequestError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
     if (route.security === 'signed') {
       const { payload, signature } = extractSignature(rawQuery, rawBody);
       if (signature === undefined || !signatureMatches(payload, signature, credentials.secret)) {
@@ -156,8 +202,14 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
   };
 
   const sockets = new WebSocketServer({ server, maxPayload: 64 * 1024 });
-  sockets.on('connection', (socket, request) => (new URL(request.url ?? '/', 'ws://sim').pathname === SPOT_WS_API_PATH ? spotWsApi.accept(socket) : streams.accept(socket, request)));
-  sockets.on('error', () => { /* per-connection errors are handled by the connection */ });
+  sockets.on('connection', (socket, request) =>
+    new URL(request.url ?? '/', 'ws://sim').pathname === SPOT_WS_API_PATH
+      ? spotWsApi.accept(socket)
+      : streams.accept(socket, request),
+  );
+  sockets.on('error', () => {
+    /* per-connection errors are handled by the connection */
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -170,18 +222,19 @@ export async function startSimVenueServer(options: SimVenueServerOptions): Promi
     url: `http://${host}:${address.port}`,
     wsUrl: `ws://${host}:${address.port}`,
     engine,
-    close: () => (closed ??= (async () => {
-      driver.stop();
-      parts.countdowns.close();
-      streams.close();
-      book.close();
-      history.close();
-      parts.income.close();
-      spotWsApi.close();
-      sockets.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    })()),
+    close: () =>
+      (closed ??= (async () => {
+        driver.stop();
+        parts.countdowns.close();
+        streams.close();
+        book.close();
+        history.close();
+        parts.income.close();
+        spotWsApi.close();
+        sockets.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })()),
   };
 }
 
@@ -206,7 +259,8 @@ function bodyParams(rawBody: string, contentType: string | undefined): [string, 
   } catch {
     throw new SimVenueRequestError(400, -1100, 'Malformed JSON body.');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SimVenueRequestError(400, -1100, 'JSON body must be an object.');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new SimVenueRequestError(400, -1100, 'JSON body must be an object.');
   return Object.entries(parsed).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]);
 }
 

@@ -61,7 +61,10 @@ export class SimVenueStreams {
     this.#depth = new DepthStreamEvents(sources.book);
     this.#book.onChange((symbol) => this.#onBookChange(symbol));
     this.#unsubscribe = this.#engine.subscribe({
-      onPrice: (tick) => { for (const [stream, payload] of priceMoveEvents(tick, this.#history, (name) => this.#watched(name))) this.#publish(stream, payload); },
+      onPrice: (tick) => {
+        for (const [stream, payload] of priceMoveEvents(tick, this.#history, (name) => this.#watched(name)))
+          this.#publish(stream, payload);
+      },
       onCandle: (candle) => this.#onCandle(candle),
       onExecution: (accountId, order, fill) => this.#onExecution(accountId, order, fill),
     });
@@ -72,7 +75,8 @@ export class SimVenueStreams {
     const url = new URL(request.url ?? '/', 'ws://sim');
     const pathParts = url.pathname.split('/').filter((part) => part !== '');
     const last = pathParts.at(-1) ?? '';
-    const listenKey = url.searchParams.get('listenKey') ?? (this.#listenKeys.accountOf(last) !== undefined ? last : undefined);
+    const listenKey =
+      url.searchParams.get('listenKey') ?? (this.#listenKeys.accountOf(last) !== undefined ? last : undefined);
     let accountId: string | undefined;
     if (listenKey !== undefined) {
       accountId = this.#listenKeys.accountOf(listenKey);
@@ -82,11 +86,20 @@ export class SimVenueStreams {
       }
     }
     const combined = last === 'stream';
-    const streams = new Set<string>([
-      ...(url.searchParams.get('streams')?.split('/') ?? []),
-      ...(last.includes('@') ? [last] : []),
-    ].map((stream) => stream.toLowerCase()));
-    const connection: Connection = { socket, streams, combined, accountId, duplicates: 0, reorders: 0, held: undefined };
+    const streams = new Set<string>(
+      [...(url.searchParams.get('streams')?.split('/') ?? []), ...(last.includes('@') ? [last] : [])].map((stream) =>
+        stream.toLowerCase(),
+      ),
+    );
+    const connection: Connection = {
+      socket,
+      streams,
+      combined,
+      accountId,
+      duplicates: 0,
+      reorders: 0,
+      held: undefined,
+    };
     for (const stream of streams) this.#track(stream);
     this.#connections.add(connection);
     socket.on('message', (data) => this.#onClientMessage(connection, String(data)));
@@ -104,7 +117,8 @@ export class SimVenueStreams {
 
   /** Closes the user streams of a listen key that was deleted. */
   dropListenKey(accountId: string): void {
-    for (const connection of this.#connections) if (connection.accountId === accountId) connection.socket.close(4002, 'listen key closed');
+    for (const connection of this.#connections)
+      if (connection.accountId === accountId) connection.socket.close(4002, 'listen key closed');
   }
 
   /** Tells the key's user streams that it expired (`listenKeyExpired`), then closes them, as Binance stops them. */
@@ -160,7 +174,10 @@ export class SimVenueStreams {
       return;
     }
     const id = typeof request?.id === 'number' || typeof request?.id === 'string' ? request.id : null;
-    const params = Array.isArray(request?.params) && request.params.every((item) => typeof item === 'string') ? (request.params as string[]) : undefined;
+    const params =
+      Array.isArray(request?.params) && request.params.every((item) => typeof item === 'string')
+        ? (request.params as string[])
+        : undefined;
     if (request?.method === 'LIST_SUBSCRIPTIONS') {
       connection.socket.send(JSON.stringify({ result: [...connection.streams], id }));
     } else if ((request?.method === 'SUBSCRIBE' || request?.method === 'UNSUBSCRIBE') && params !== undefined) {
@@ -174,7 +191,9 @@ export class SimVenueStreams {
       }
       connection.socket.send(JSON.stringify({ result: null, id }));
     } else {
-      connection.socket.send(JSON.stringify({ error: { code: 2, msg: 'Invalid request: unknown method or bad params' }, id }));
+      connection.socket.send(
+        JSON.stringify({ error: { code: 2, msg: 'Invalid request: unknown method or bad params' }, id }),
+      );
     }
   }
 
@@ -208,7 +227,9 @@ export class SimVenueStreams {
     }
     // A client syncs a new diff subscription on a REST snapshot, so the chain may restart when it has no watcher.
     if (![...depthStreams.values()].includes(undefined)) this.#depth.unwatch(symbol);
-    const partialLevels = [...new Set([...depthStreams.values()].filter((levels): levels is number => levels !== undefined))];
+    const partialLevels = [
+      ...new Set([...depthStreams.values()].filter((levels): levels is number => levels !== undefined)),
+    ];
     const { diff, partials } = this.#depth.onChange(symbol, now, partialLevels);
     for (const [stream, levels] of depthStreams) {
       const payload = levels === undefined ? diff : partials.get(levels);
@@ -223,18 +244,23 @@ export class SimVenueStreams {
   #onExecution(accountId: string, order: OrderReport, fill: Fill | undefined): void {
     if (![...this.#connections].some((connection) => connection.accountId === accountId)) return;
     if (this.#engine.market(order.symbol).type === 'spot') {
-      for (const event of spotUserStreamEvents(this.#engine, accountId, order, fill)) this.#sendToAccount(accountId, event);
+      for (const event of spotUserStreamEvents(this.#engine, accountId, order, fill))
+        this.#sendToAccount(accountId, event);
       return;
     }
     const now = this.#engine.now();
     const conditional = this.#engine.findOrder(accountId, order.symbol, { exchangeOrderId: order.exchangeOrderId });
     // A conditional order reports through ALGO_UPDATE; once it fires, its executions as an order too.
     if (conditional?.trigger !== undefined) this.#sendToAccount(accountId, algoUpdatePayload(conditional, now));
-    if (conditional?.trigger === undefined || fill !== undefined) this.#sendToAccount(accountId, orderTradeUpdatePayload(order, conditional?.trigger, fill, now));
+    if (conditional?.trigger === undefined || fill !== undefined)
+      this.#sendToAccount(accountId, orderTradeUpdatePayload(order, conditional?.trigger, fill, now));
     if (fill !== undefined) {
       const quote = this.#engine.market(fill.symbol).quote;
       const balances = this.#engine.balances(accountId).filter((balance) => balance.asset === quote);
-      this.#sendToAccount(accountId, accountUpdatePayload(balances, this.#engine.positions(accountId, [fill.symbol]), now));
+      this.#sendToAccount(
+        accountId,
+        accountUpdatePayload(balances, this.#engine.positions(accountId, [fill.symbol]), now),
+      );
     }
   }
 

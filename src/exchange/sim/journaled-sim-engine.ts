@@ -39,26 +39,46 @@ export class JournaledSimEngine extends SimMatchingEngine {
     super(settings);
     this.#journal = journal;
     this.account = journal.header.account;
-    this.subscribe({ onExecution: () => { this.#orderChanged = true; } });
+    this.subscribe({
+      onExecution: () => {
+        this.#orderChanged = true;
+      },
+    });
   }
 
   /** Opens the journal at `options.journalPath` (creating it when absent) and replays it. */
   static open(options: JournaledSimOptions): JournaledSimEngine {
     const digest = settingsDigest(options);
     const journal = SimJournal.open(options.journalPath, digest, () => ({
-      format: 1, account: options.freshAccount, startTime: options.now, settingsDigest: digest, opening: { positions: options.openingPositions ?? {} },
+      format: 1,
+      account: options.freshAccount,
+      startTime: options.now,
+      settingsDigest: digest,
+      opening: { positions: options.openingPositions ?? {} },
     }));
     try {
       const { header } = journal;
-      const positions = (header.opening as { positions: Record<string, { quantity: string; entryPrice: string }> }).positions;
-      const engine = new JournaledSimEngine({
-        ...options.settings,
-        startTime: header.startTime,
-        accounts: [{
-          id: header.account, balances: options.balances,
-          positions: Object.fromEntries(Object.entries(positions).map(([symbol, position]) => [symbol, { quantity: dec(position.quantity), entryPrice: dec(position.entryPrice) }])),
-        }],
-      }, journal);
+      const positions = (header.opening as { positions: Record<string, { quantity: string; entryPrice: string }> })
+        .positions;
+      const engine = new JournaledSimEngine(
+        {
+          ...options.settings,
+          startTime: header.startTime,
+          accounts: [
+            {
+              id: header.account,
+              balances: options.balances,
+              positions: Object.fromEntries(
+                Object.entries(positions).map(([symbol, position]) => [
+                  symbol,
+                  { quantity: dec(position.quantity), entryPrice: dec(position.entryPrice) },
+                ]),
+              ),
+            },
+          ],
+        },
+        journal,
+      );
       journal.entries.forEach((entry, index) => engine.#replay(entry, index + 2));
       engine.#replaying = false;
       engine.resumeAt(options.now);
@@ -70,20 +90,29 @@ export class JournaledSimEngine extends SimMatchingEngine {
   }
 
   override placeOrder(accountId: string, request: PlaceOrderRequest, trigger?: SimTrigger): OrderReport {
-    const entry: SimJournalEntry = trigger === undefined ? ['place', accountId, request] : ['place', accountId, request, trigger];
+    const entry: SimJournalEntry =
+      trigger === undefined ? ['place', accountId, request] : ['place', accountId, request, trigger];
     return this.#journaled(entry, () => super.placeOrder(accountId, request, trigger));
   }
 
   override amendOrder(accountId: string, symbol: string, id: OrderId, price: Decimal, quantity: Decimal): OrderReport {
-    return this.#journaled(['amend', accountId, symbol, id, price, quantity], () => super.amendOrder(accountId, symbol, id, price, quantity));
+    return this.#journaled(['amend', accountId, symbol, id, price, quantity], () =>
+      super.amendOrder(accountId, symbol, id, price, quantity),
+    );
   }
 
   override cancelOrder(accountId: string, symbol: string, id: OrderId): OrderReport {
     return this.#journaled(['cancel', accountId, symbol, id], () => super.cancelOrder(accountId, symbol, id));
   }
 
-  override cancelAllOrders(accountId: string, symbol: string, which: 'resting' | 'conditional' = 'resting'): OrderReport[] {
-    return this.#journaled(['cancelAll', accountId, symbol, which], () => super.cancelAllOrders(accountId, symbol, which));
+  override cancelAllOrders(
+    accountId: string,
+    symbol: string,
+    which: 'resting' | 'conditional' = 'resting',
+  ): OrderReport[] {
+    return this.#journaled(['cancelAll', accountId, symbol, which], () =>
+      super.cancelAllOrders(accountId, symbol, which),
+    );
   }
 
   override setLeverage(accountId: string, symbol: string, leverage: number): void {
@@ -119,26 +148,54 @@ export class JournaledSimEngine extends SimMatchingEngine {
     const [name, ...args] = entry as [string, ...any[]];
     try {
       switch (name) {
-        case 'place': this.placeOrder(args[0], requestOf(args[1]), args[2] === undefined ? undefined : { ...args[2], stopPrice: dec(args[2].stopPrice) }); break;
-        case 'amend': this.amendOrder(args[0], args[1], args[2], dec(args[3]), dec(args[4])); break;
-        case 'cancel': this.cancelOrder(args[0], args[1], args[2]); break;
-        case 'cancelAll': this.cancelAllOrders(args[0], args[1], args[2] ?? 'resting'); break;
-        case 'leverage': this.setLeverage(args[0], args[1], args[2]); break;
-        case 'step': this.step(); break;
-        case 'price': this.setPrice(args[0], dec(args[1])); break;
-        case 'clock': this.resumeAt(args[0]); break;
-        default: throw new Error(`unknown entry ${JSON.stringify(name)}`);
+        case 'place':
+          this.placeOrder(
+            args[0],
+            requestOf(args[1]),
+            args[2] === undefined ? undefined : { ...args[2], stopPrice: dec(args[2].stopPrice) },
+          );
+          break;
+        case 'amend':
+          this.amendOrder(args[0], args[1], args[2], dec(args[3]), dec(args[4]));
+          break;
+        case 'cancel':
+          this.cancelOrder(args[0], args[1], args[2]);
+          break;
+        case 'cancelAll':
+          this.cancelAllOrders(args[0], args[1], args[2] ?? 'resting');
+          break;
+        case 'leverage':
+          this.setLeverage(args[0], args[1], args[2]);
+          break;
+        case 'step':
+          this.step();
+          break;
+        case 'price':
+          this.setPrice(args[0], dec(args[1]));
+          break;
+        case 'clock':
+          this.resumeAt(args[0]);
+          break;
+        default:
+          throw new Error(`unknown entry ${JSON.stringify(name)}`);
       }
     } catch (error) {
       // Only calls that succeeded are journaled: one that fails on replay means the file does not belong to these settings.
-      throw new InvalidSimConfigError(`${this.#journal.path} line ${line}: the sim journal does not replay (${(error as Error).message}); the file is damaged`, { cause: error });
+      throw new InvalidSimConfigError(
+        `${this.#journal.path} line ${line}: the sim journal does not replay (${(error as Error).message}); the file is damaged`,
+        { cause: error },
+      );
     }
   }
 }
 
 function requestOf(json: Record<string, unknown>): PlaceOrderRequest {
   const request = json as unknown as PlaceOrderRequest & { price?: string; quantity: string };
-  return { ...request, price: request.price === undefined ? undefined : dec(request.price), quantity: dec(request.quantity) };
+  return {
+    ...request,
+    price: request.price === undefined ? undefined : dec(request.price),
+    quantity: dec(request.quantity),
+  };
 }
 
 /** What a journal replays on: markets, seed, fees, liquidity, tick and balances (not the account or its opening). */

@@ -47,13 +47,21 @@ export class SimAccount {
   readonly #positions = new Map<string, MutablePosition>();
   readonly #leverage = new Map<string, number>();
 
-  constructor(options: { id: string; venue: string; fees: FeeRates; balances: Readonly<Record<string, Decimal>>; defaultLeverage: number; positions?: Readonly<Record<string, SimOpeningPosition>> | undefined }) {
+  constructor(options: {
+    id: string;
+    venue: string;
+    fees: FeeRates;
+    balances: Readonly<Record<string, Decimal>>;
+    defaultLeverage: number;
+    positions?: Readonly<Record<string, SimOpeningPosition>> | undefined;
+  }) {
     this.id = options.id;
     this.#venue = options.venue;
     this.#fees = options.fees;
     this.#defaultLeverage = options.defaultLeverage;
     for (const [asset, amount] of Object.entries(options.balances)) this.#totals.set(asset, amount);
-    for (const [symbol, position] of Object.entries(options.positions ?? {})) this.#positions.set(symbol, { quantity: position.quantity, entryPrice: position.entryPrice });
+    for (const [symbol, position] of Object.entries(options.positions ?? {}))
+      this.#positions.set(symbol, { quantity: position.quantity, entryPrice: position.entryPrice });
   }
 
   get fees(): FeeRates {
@@ -73,7 +81,10 @@ export class SimAccount {
     const position = this.#positions.get(symbol)?.quantity ?? ZERO;
     const reduces = side === 'BUY' ? position.isNegative() : position.isPositive();
     if (!reduces || quantity.gt(position.abs())) {
-      throw new ReduceOnlyRejectedError(`reduce-only ${side} ${quantity.toFixed()} ${symbol} would increase the position ${position.toFixed()}`, this.#venue);
+      throw new ReduceOnlyRejectedError(
+        `reduce-only ${side} ${quantity.toFixed()} ${symbol} would increase the position ${position.toFixed()}`,
+        this.#venue,
+      );
     }
   }
 
@@ -88,14 +99,25 @@ export class SimAccount {
    * Reserves funds for an order (key: its exchange order id) or throws InsufficientMarginError.
    * Reduce-only futures orders need no margin.
    */
-  reserve(key: string, market: Market, side: OrderSide, quantity: Decimal, price: Decimal, marks: ReadonlyMap<string, Decimal>, reduceOnly: boolean): void {
+  reserve(
+    key: string,
+    market: Market,
+    side: OrderSide,
+    quantity: Decimal,
+    price: Decimal,
+    marks: ReadonlyMap<string, Decimal>,
+    reduceOnly: boolean,
+  ): void {
     let reservation: Reservation;
     if (market.type === 'future') {
       const perUnit = reduceOnly ? ZERO : price.div(this.leverage(market.symbol));
       const needed = perUnit.mul(quantity);
       const available = this.#availableMargin(market.quote, marks);
       if (needed.gt(available)) {
-        throw new InsufficientMarginError(`order needs margin ${needed.toFixed()} ${market.quote}, available ${available.toFixed()}`, this.#venue);
+        throw new InsufficientMarginError(
+          `order needs margin ${needed.toFixed()} ${market.quote}, available ${available.toFixed()}`,
+          this.#venue,
+        );
       }
       reservation = { asset: market.quote, perUnit, remaining: quantity };
     } else {
@@ -104,7 +126,10 @@ export class SimAccount {
       const needed = perUnit.mul(quantity);
       const free = this.#total(asset).minus(this.#lockedIn(asset));
       if (needed.gt(free)) {
-        throw new InsufficientMarginError(`order needs ${needed.toFixed()} ${asset}, free ${free.toFixed()}`, this.#venue);
+        throw new InsufficientMarginError(
+          `order needs ${needed.toFixed()} ${asset}, free ${free.toFixed()}`,
+          this.#venue,
+        );
       }
       reservation = { asset, perUnit, remaining: quantity };
     }

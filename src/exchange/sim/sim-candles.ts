@@ -37,15 +37,26 @@ export class CandleBuilder {
       this.#current = undefined;
     }
     const base = this.#current;
-    this.#current = base === undefined
-      ? { symbol: this.#symbol, interval: this.#interval, openTime, open: price, high: price, low: price, close: price, volume, closed: false }
-      : {
-          ...base,
-          high: price.gt(base.high) ? price : base.high,
-          low: price.lt(base.low) ? price : base.low,
-          close: price,
-          volume: base.volume.plus(volume),
-        };
+    this.#current =
+      base === undefined
+        ? {
+            symbol: this.#symbol,
+            interval: this.#interval,
+            openTime,
+            open: price,
+            high: price,
+            low: price,
+            close: price,
+            volume,
+            closed: false,
+          }
+        : {
+            ...base,
+            high: price.gt(base.high) ? price : base.high,
+            low: price.lt(base.low) ? price : base.low,
+            close: price,
+            volume: base.volume.plus(volume),
+          };
     changed.push(this.#current);
     return changed;
   }

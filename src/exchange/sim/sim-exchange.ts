@@ -6,7 +6,15 @@
 import type { Balance, Candle, Market, Position, PriceTick } from '../../domain/market.js';
 import { InvalidOrderError } from '../errors.js';
 import type {
-  BatchPlaceResult, Exchange, ExchangeCapabilities, ExecutionEvent, FillPage, OrderReport, PlaceOrderRequest, StreamHandle, StreamListeners,
+  BatchPlaceResult,
+  Exchange,
+  ExchangeCapabilities,
+  ExecutionEvent,
+  FillPage,
+  OrderReport,
+  PlaceOrderRequest,
+  StreamHandle,
+  StreamListeners,
 } from '../exchange.js';
 import type { SimClockDriver } from './sim-clock-driver.js';
 import type { SimMatchingEngine } from './sim-matching-engine.js';
@@ -32,7 +40,10 @@ export class SimExchange implements Exchange {
   readonly #driver: SimClockDriver | undefined;
 
   /** `driver`, when given, moves the engine in real time and is stopped by `close`. */
-  constructor(engine: SimMatchingEngine, options: { account: string; name?: string | undefined; driver?: SimClockDriver | undefined }) {
+  constructor(
+    engine: SimMatchingEngine,
+    options: { account: string; name?: string | undefined; driver?: SimClockDriver | undefined },
+  ) {
     this.#engine = engine;
     this.#driver = options.driver;
     this.account = options.account;
@@ -52,17 +63,26 @@ export class SimExchange implements Exchange {
     return this.#call(signal, () => this.#engine.placeOrder(this.account, request));
   }
 
-  async placeOrders(requests: readonly PlaceOrderRequest[], signal?: AbortSignal): Promise<readonly BatchPlaceResult[]> {
-    return this.#call(signal, () => requests.map((request): BatchPlaceResult => {
-      try {
-        return { ok: true, order: this.#engine.placeOrder(this.account, request) };
-      } catch (error) {
-        return { ok: false, clientOrderId: request.clientOrderId, error: error as Error };
-      }
-    }));
+  async placeOrders(
+    requests: readonly PlaceOrderRequest[],
+    signal?: AbortSignal,
+  ): Promise<readonly BatchPlaceResult[]> {
+    return this.#call(signal, () =>
+      requests.map((request): BatchPlaceResult => {
+        try {
+          return { ok: true, order: this.#engine.placeOrder(this.account, request) };
+        } catch (error) {
+          return { ok: false, clientOrderId: request.clientOrderId, error: error as Error };
+        }
+      }),
+    );
   }
 
-  async cancelOrder(symbol: string, id: { clientOrderId?: string; exchangeOrderId?: string }, signal?: AbortSignal): Promise<OrderReport> {
+  async cancelOrder(
+    symbol: string,
+    id: { clientOrderId?: string; exchangeOrderId?: string },
+    signal?: AbortSignal,
+  ): Promise<OrderReport> {
     return this.#call(signal, () => this.#engine.cancelOrder(this.account, symbol, id));
   }
 
@@ -78,10 +98,21 @@ export class SimExchange implements Exchange {
     return this.#call(signal, () => this.#engine.openOrders(this.account, symbol));
   }
 
-  async fillsSince(symbol: string, cursor: string | undefined, limit = DEFAULT_FILL_PAGE, signal?: AbortSignal): Promise<FillPage> {
-    if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new InvalidOrderError(`bad fills cursor ${JSON.stringify(cursor)}`, this.name);
+  async fillsSince(
+    symbol: string,
+    cursor: string | undefined,
+    limit = DEFAULT_FILL_PAGE,
+    signal?: AbortSignal,
+  ): Promise<FillPage> {
+    if (cursor !== undefined && !/^\d+$/.test(cursor))
+      throw new InvalidOrderError(`bad fills cursor ${JSON.stringify(cursor)}`, this.name);
     return this.#call(signal, () => {
-      const fills = this.#engine.fillsAfter(this.account, symbol, cursor === undefined ? undefined : Number(cursor), limit + 1);
+      const fills = this.#engine.fillsAfter(
+        this.account,
+        symbol,
+        cursor === undefined ? undefined : Number(cursor),
+        limit + 1,
+      );
       const page = fills.slice(0, limit);
       return { fills: page, cursor: page.at(-1)?.tradeId ?? cursor, hasMore: fills.length > limit };
     });
@@ -101,13 +132,25 @@ export class SimExchange implements Exchange {
 
   async streamPrices(symbols: readonly string[], listeners: StreamListeners<PriceTick>): Promise<StreamHandle> {
     const wanted = this.#known(symbols);
-    return this.#listen({ onPrice: (tick) => { if (wanted.has(tick.symbol)) listeners.onData(tick); } });
+    return this.#listen({
+      onPrice: (tick) => {
+        if (wanted.has(tick.symbol)) listeners.onData(tick);
+      },
+    });
   }
 
-  async streamCandles(symbols: readonly string[], interval: string, listeners: StreamListeners<Candle>): Promise<StreamHandle> {
+  async streamCandles(
+    symbols: readonly string[],
+    interval: string,
+    listeners: StreamListeners<Candle>,
+  ): Promise<StreamHandle> {
     const wanted = this.#known(symbols);
     for (const symbol of wanted) this.#engine.trackCandles(symbol, interval);
-    return this.#listen({ onCandle: (candle) => { if (wanted.has(candle.symbol) && candle.interval === interval) listeners.onData(candle); } });
+    return this.#listen({
+      onCandle: (candle) => {
+        if (wanted.has(candle.symbol) && candle.interval === interval) listeners.onData(candle);
+      },
+    });
   }
 
   async streamExecutions(listeners: StreamListeners<ExecutionEvent>): Promise<StreamHandle> {
@@ -130,7 +173,12 @@ export class SimExchange implements Exchange {
   #listen(listener: Parameters<SimMatchingEngine['subscribe']>[0]): StreamHandle {
     const unsubscribe = this.#engine.subscribe(listener);
     this.#unsubscribers.add(unsubscribe);
-    return { close: async () => { unsubscribe(); this.#unsubscribers.delete(unsubscribe); } };
+    return {
+      close: async () => {
+        unsubscribe();
+        this.#unsubscribers.delete(unsubscribe);
+      },
+    };
   }
 
   #known(symbols: readonly string[]): Set<string> {

@@ -62,10 +62,13 @@ export class SimJournal {
       const validBytes = complete.reduce((total, line) => total + Buffer.byteLength(line) + 1, 0);
       if (validBytes !== Buffer.byteLength(text)) ftruncateSync(fd, validBytes);
       const header = parseLine(path, complete[0] ?? '', 1) as SimJournalHeader;
-      if (header.format !== 1) throw new InvalidSimConfigError(`${path}: unknown sim journal format ${JSON.stringify(header.format)}`);
+      if (header.format !== 1)
+        throw new InvalidSimConfigError(`${path}: unknown sim journal format ${JSON.stringify(header.format)}`);
       if (header.settingsDigest !== settingsDigest) {
-        throw new InvalidSimConfigError(`${path}: the sim venue's settings (markets, seed, fees or balances) changed since this journal was started; `
-          + 'restore them, or delete this file together with the database to start a new simulated account');
+        throw new InvalidSimConfigError(
+          `${path}: the sim venue's settings (markets, seed, fees or balances) changed since this journal was started; ` +
+            'restore them, or delete this file together with the database to start a new simulated account',
+        );
       }
       const entries = complete.slice(1).map((line, index) => parseLine(path, line, index + 2) as SimJournalEntry);
       return new SimJournal(path, fd, header, entries);

@@ -15,7 +15,14 @@
 import { type Decimal, ZERO, minDecimal } from '../../domain/decimal.js';
 import type { Fill } from '../../domain/fill.js';
 import type { Balance, Candle, Market, Position, PriceTick } from '../../domain/market.js';
-import { AuthenticationError, DuplicateClientOrderIdError, InvalidOrderError, PostOnlyWouldCrossError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
+import {
+  AuthenticationError,
+  DuplicateClientOrderIdError,
+  InvalidOrderError,
+  PostOnlyWouldCrossError,
+  UnknownOrderError,
+  UnknownSymbolError,
+} from '../errors.js';
 import type { OrderReport, PlaceOrderRequest } from '../exchange.js';
 import type { OrderSide, OrderType } from '../../domain/order.js';
 import { InvalidSimConfigError, WouldTriggerImmediatelyError } from './errors.js';
@@ -28,7 +35,13 @@ import { type SimOrder, isOpen, remainingOf, reportOf } from './sim-order.js';
 import { type PricePath, RandomWalkPath, ReplayPath } from './sim-price-path.js';
 import { SimRateLimiter } from './sim-rate-limiter.js';
 import { type SimTrigger, SimTriggerBook, triggerFires } from './sim-trigger-book.js';
-import { DEFAULT_FEES, DEFAULT_RATE_LIMIT, DEFAULT_START_TIME, type SimEngineSettings, marketOf } from './sim-settings.js';
+import {
+  DEFAULT_FEES,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_START_TIME,
+  type SimEngineSettings,
+  marketOf,
+} from './sim-settings.js';
 
 /** What the engine reports as it runs. Listeners are called synchronously, in event order. */
 export interface SimListener {
@@ -77,13 +90,37 @@ export class SimMatchingEngine {
     settings.symbols.forEach((symbol, index) => {
       // One engine serves both APIs of a sim venue, where a symbol is futures or spot, not both.
       if (this.#symbols.has(symbol.symbol)) throw new InvalidSimConfigError(`symbol ${symbol.symbol} is listed twice`);
-      const path = symbol.replayPrices === undefined
-        ? new RandomWalkPath({ initialPrice: symbol.initialPrice, tickSize: symbol.tickSize, volatility: symbol.volatility ?? 0.8, drift: symbol.drift ?? 0, seed: settings.seed * 7919 + index })
-        : new ReplayPath(symbol.replayPrices);
-      this.#symbols.set(symbol.symbol, { market: marketOf(symbol), path, price: symbol.initialPrice, book: new SimOrderBook(), triggers: new SimTriggerBook(), candles: new Map() });
+      const path =
+        symbol.replayPrices === undefined
+          ? new RandomWalkPath({
+              initialPrice: symbol.initialPrice,
+              tickSize: symbol.tickSize,
+              volatility: symbol.volatility ?? 0.8,
+              drift: symbol.drift ?? 0,
+              seed: settings.seed * 7919 + index,
+            })
+          : new ReplayPath(symbol.replayPrices);
+      this.#symbols.set(symbol.symbol, {
+        market: marketOf(symbol),
+        path,
+        price: symbol.initialPrice,
+        book: new SimOrderBook(),
+        triggers: new SimTriggerBook(),
+        candles: new Map(),
+      });
     });
     for (const account of settings.accounts) {
-      this.#accounts.set(account.id, new SimAccount({ id: account.id, venue: this.venue, fees: settings.fees ?? DEFAULT_FEES, balances: account.balances, defaultLeverage: account.defaultLeverage ?? 10, positions: account.positions }));
+      this.#accounts.set(
+        account.id,
+        new SimAccount({
+          id: account.id,
+          venue: this.venue,
+          fees: settings.fees ?? DEFAULT_FEES,
+          balances: account.balances,
+          defaultLeverage: account.defaultLeverage ?? 10,
+          positions: account.positions,
+        }),
+      );
       this.#byClientId.set(account.id, new Map());
     }
   }
@@ -174,10 +211,20 @@ export class SimMatchingEngine {
     const state = this.#symbol(request.symbol);
     validateOrder(state.market, request, state.price, this.venue);
     if (trigger !== undefined) {
-      if (request.type !== 'MARKET') throw new InvalidOrderError(`${trigger.kind} orders execute as market orders`, this.venue);
-      if (triggerFires(trigger, state.price)) throw new WouldTriggerImmediatelyError(`${trigger.kind} at ${trigger.stopPrice.toFixed()} would trigger immediately at ${state.price.toFixed()}`, this.venue);
+      if (request.type !== 'MARKET')
+        throw new InvalidOrderError(`${trigger.kind} orders execute as market orders`, this.venue);
+      if (triggerFires(trigger, state.price))
+        throw new WouldTriggerImmediatelyError(
+          `${trigger.kind} at ${trigger.stopPrice.toFixed()} would trigger immediately at ${state.price.toFixed()}`,
+          this.venue,
+        );
     }
-    const refusal = this.#refusals.find((entry) => entry.remaining > 0 && entry.symbol === request.symbol && (entry.type === undefined || entry.type === request.type));
+    const refusal = this.#refusals.find(
+      (entry) =>
+        entry.remaining > 0 &&
+        entry.symbol === request.symbol &&
+        (entry.type === undefined || entry.type === request.type),
+    );
     if (refusal !== undefined) {
       refusal.remaining -= 1;
       throw new InvalidOrderError(`${request.type} order ${request.clientOrderId} refused by a test hook`, this.venue);
@@ -187,22 +234,52 @@ export class SimMatchingEngine {
     if (previous !== undefined && (isOpen(previous) || this.#idScope === 'all')) {
       throw new DuplicateClientOrderIdError(this.venue, request.clientOrderId);
     }
-    const crosses = request.type === 'MARKET' || (request.side === 'BUY' ? (request.price as Decimal).gte(state.price) : (request.price as Decimal).lte(state.price));
+    const crosses =
+      request.type === 'MARKET' ||
+      (request.side === 'BUY'
+        ? (request.price as Decimal).gte(state.price)
+        : (request.price as Decimal).lte(state.price));
     if (request.postOnly && crosses) {
-      throw new PostOnlyWouldCrossError(`post-only ${request.side} at ${request.price?.toFixed()} would cross the market at ${state.price.toFixed()}`, this.venue);
+      throw new PostOnlyWouldCrossError(
+        `post-only ${request.side} at ${request.price?.toFixed()} would cross the market at ${state.price.toFixed()}`,
+        this.venue,
+      );
     }
     if (request.reduceOnly) {
-      if (state.market.type !== 'future') throw new InvalidOrderError('reduce-only applies to futures only', this.venue);
+      if (state.market.type !== 'future')
+        throw new InvalidOrderError('reduce-only applies to futures only', this.venue);
       account.checkReduceOnly(request.symbol, request.side, request.quantity);
     }
     const exchangeOrderId = String(this.#nextOrderId);
     const reservePrice = crosses ? state.price : (request.price as Decimal);
-    if (trigger === undefined) account.reserve(exchangeOrderId, state.market, request.side, request.quantity, reservePrice, this.#marks(), request.reduceOnly);
+    if (trigger === undefined)
+      account.reserve(
+        exchangeOrderId,
+        state.market,
+        request.side,
+        request.quantity,
+        reservePrice,
+        this.#marks(),
+        request.reduceOnly,
+      );
     this.#nextOrderId += 1;
     const order: SimOrder = {
-      accountId, symbol: request.symbol, exchangeOrderId, clientOrderId: request.clientOrderId, side: request.side, type: request.type,
-      price: request.price, quantity: request.quantity, postOnly: request.postOnly, reduceOnly: request.reduceOnly,
-      createdAt: this.#now, trigger, filled: ZERO, filledNotional: ZERO, status: 'NEW', updatedAt: this.#now,
+      accountId,
+      symbol: request.symbol,
+      exchangeOrderId,
+      clientOrderId: request.clientOrderId,
+      side: request.side,
+      type: request.type,
+      price: request.price,
+      quantity: request.quantity,
+      postOnly: request.postOnly,
+      reduceOnly: request.reduceOnly,
+      createdAt: this.#now,
+      trigger,
+      filled: ZERO,
+      filledNotional: ZERO,
+      status: 'NEW',
+      updatedAt: this.#now,
     };
     this.#orders.set(exchangeOrderId, order);
     byId.set(request.clientOrderId, order);
@@ -219,10 +296,17 @@ export class SimMatchingEngine {
     return reportOf(order);
   }
 
-  cancelOrder(accountId: string, symbol: string, id: { clientOrderId?: string | undefined; exchangeOrderId?: string | undefined }): OrderReport {
+  cancelOrder(
+    accountId: string,
+    symbol: string,
+    id: { clientOrderId?: string | undefined; exchangeOrderId?: string | undefined },
+  ): OrderReport {
     const order = this.findOrder(accountId, symbol, id);
     if (order === undefined || !isOpen(order)) {
-      throw new UnknownOrderError(`no open order ${id.clientOrderId ?? id.exchangeOrderId ?? '(no id)'} on ${symbol}`, this.venue);
+      throw new UnknownOrderError(
+        `no open order ${id.clientOrderId ?? id.exchangeOrderId ?? '(no id)'} on ${symbol}`,
+        this.venue,
+      );
     }
     this.#close(order, 'CANCELED');
     return reportOf(order);
@@ -233,17 +317,44 @@ export class SimMatchingEngine {
    * its ids and goes to the back of its new price level; a post-only one that would cross is refused,
    * another executes what crosses as a taker. On refusal the order is unchanged.
    */
-  amendOrder(accountId: string, symbol: string, id: { clientOrderId?: string | undefined; exchangeOrderId?: string | undefined }, price: Decimal, quantity: Decimal): OrderReport {
+  amendOrder(
+    accountId: string,
+    symbol: string,
+    id: { clientOrderId?: string | undefined; exchangeOrderId?: string | undefined },
+    price: Decimal,
+    quantity: Decimal,
+  ): OrderReport {
     const order = this.findOrder(accountId, symbol, id);
-    if (order === undefined || !isOpen(order)) throw new UnknownOrderError(`no open order ${id.clientOrderId ?? id.exchangeOrderId ?? '(no id)'} on ${symbol}`, this.venue);
+    if (order === undefined || !isOpen(order))
+      throw new UnknownOrderError(
+        `no open order ${id.clientOrderId ?? id.exchangeOrderId ?? '(no id)'} on ${symbol}`,
+        this.venue,
+      );
     if (order.type !== 'LIMIT') throw new InvalidOrderError('only limit orders can be amended', this.venue);
     const state = this.#symbol(symbol);
     validateOrder(state.market, { ...order, price, quantity }, state.price, this.venue);
-    if (quantity.lte(order.filled)) throw new InvalidOrderError(`quantity ${quantity.toFixed()} is not above the filled ${order.filled.toFixed()}`, this.venue);
+    if (quantity.lte(order.filled))
+      throw new InvalidOrderError(
+        `quantity ${quantity.toFixed()} is not above the filled ${order.filled.toFixed()}`,
+        this.venue,
+      );
     const crosses = order.side === 'BUY' ? price.gte(state.price) : price.lte(state.price);
-    if (order.postOnly && crosses) throw new PostOnlyWouldCrossError(`post-only ${order.side} amended to ${price.toFixed()} would cross the market at ${state.price.toFixed()}`, this.venue);
+    if (order.postOnly && crosses)
+      throw new PostOnlyWouldCrossError(
+        `post-only ${order.side} amended to ${price.toFixed()} would cross the market at ${state.price.toFixed()}`,
+        this.venue,
+      );
     const account = this.#account(accountId);
-    const reserve = (atPrice: Decimal, amount: Decimal) => account.reserve(order.exchangeOrderId, state.market, order.side, amount, atPrice, this.#marks(), order.reduceOnly);
+    const reserve = (atPrice: Decimal, amount: Decimal) =>
+      account.reserve(
+        order.exchangeOrderId,
+        state.market,
+        order.side,
+        amount,
+        atPrice,
+        this.#marks(),
+        order.reduceOnly,
+      );
     account.releaseAll(order.exchangeOrderId);
     try {
       reserve(crosses ? state.price : price, quantity.minus(order.filled));
@@ -268,17 +379,24 @@ export class SimMatchingEngine {
   /** Cancels the account's resting orders of `symbol`, or its conditional ones still waiting. */
   cancelAllOrders(accountId: string, symbol: string, which: 'resting' | 'conditional' = 'resting'): OrderReport[] {
     const state = this.#symbol(symbol);
-    const mine = (which === 'resting' ? state.book : state.triggers).orders().filter((order) => order.accountId === accountId);
+    const mine = (which === 'resting' ? state.book : state.triggers)
+      .orders()
+      .filter((order) => order.accountId === accountId);
     for (const order of mine) this.#close(order, 'CANCELED');
     return mine.map(reportOf);
   }
 
   /** The order (open or closed) by client or exchange order id; undefined when never seen. */
-  findOrder(accountId: string, symbol: string, id: { clientOrderId?: string | undefined; exchangeOrderId?: string | undefined }): SimOrder | undefined {
+  findOrder(
+    accountId: string,
+    symbol: string,
+    id: { clientOrderId?: string | undefined; exchangeOrderId?: string | undefined },
+  ): SimOrder | undefined {
     this.#account(accountId);
-    const order = id.clientOrderId !== undefined
-      ? this.#byClientId.get(accountId)?.get(id.clientOrderId)
-      : this.#orders.get(id.exchangeOrderId ?? '');
+    const order =
+      id.clientOrderId !== undefined
+        ? this.#byClientId.get(accountId)?.get(id.clientOrderId)
+        : this.#orders.get(id.exchangeOrderId ?? '');
     return order !== undefined && order.accountId === accountId && order.symbol === symbol ? order : undefined;
   }
 
@@ -290,7 +408,11 @@ export class SimMatchingEngine {
   openOrders(accountId: string, symbol?: string): OrderReport[] {
     this.#account(accountId);
     const states = symbol === undefined ? [...this.#symbols.values()] : [this.#symbol(symbol)];
-    return states.flatMap((state) => this.#waitingOrders(state).filter((order) => order.accountId === accountId).map(reportOf));
+    return states.flatMap((state) =>
+      this.#waitingOrders(state)
+        .filter((order) => order.accountId === accountId)
+        .map(reportOf),
+    );
   }
 
   /** Every order of the account on `symbol` (open and ended, conditional ones too), oldest first. */
@@ -306,7 +428,9 @@ export class SimMatchingEngine {
   }
 
   #waitingOrders(state: SymbolState): SimOrder[] {
-    return [...state.book.orders(), ...state.triggers.orders()].sort((a, b) => Number(a.exchangeOrderId) - Number(b.exchangeOrderId));
+    return [...state.book.orders(), ...state.triggers.orders()].sort(
+      (a, b) => Number(a.exchangeOrderId) - Number(b.exchangeOrderId),
+    );
   }
 
   /** Fills of `symbol` with trade id > `afterTradeId` (all when undefined), oldest first, at most `limit`. */
@@ -322,13 +446,19 @@ export class SimMatchingEngine {
   }
 
   balances(accountId: string): Balance[] {
-    const marginAssets = new Set(this.markets().filter((market) => market.type === 'future').map((market) => market.quote));
+    const marginAssets = new Set(
+      this.markets()
+        .filter((market) => market.type === 'future')
+        .map((market) => market.quote),
+    );
     return this.#account(accountId).balances(this.#marks(), marginAssets);
   }
 
   setLeverage(accountId: string, symbol: string, leverage: number): void {
-    if (!Number.isInteger(leverage) || leverage < 1 || leverage > 125) throw new InvalidOrderError(`leverage ${leverage} is outside 1..125`, this.venue);
-    if (this.#symbol(symbol).market.type !== 'future') throw new InvalidOrderError('leverage applies to futures only', this.venue);
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > 125)
+      throw new InvalidOrderError(`leverage ${leverage} is outside 1..125`, this.venue);
+    if (this.#symbol(symbol).market.type !== 'future')
+      throw new InvalidOrderError('leverage applies to futures only', this.venue);
     this.#account(accountId).setLeverage(symbol, leverage);
   }
 
@@ -344,7 +474,10 @@ export class SimMatchingEngine {
     let volume = ZERO;
     for (const order of state.book.crossedBy(price)) {
       if (!isOpen(order)) continue;
-      const quantity = this.#liquidityPerTick === undefined ? remainingOf(order) : minDecimal(remainingOf(order), this.#liquidityPerTick);
+      const quantity =
+        this.#liquidityPerTick === undefined
+          ? remainingOf(order)
+          : minDecimal(remainingOf(order), this.#liquidityPerTick);
       volume = volume.plus(this.#execute(state, order, quantity, order.price as Decimal, true));
     }
     for (const builder of state.candles.values()) {
@@ -358,7 +491,9 @@ export class SimMatchingEngine {
   #execute(state: SymbolState, order: SimOrder, wanted: Decimal, price: Decimal, isMaker: boolean): Decimal {
     const account = this.#account(order.accountId);
     // A reduce-only order never flips the position: what is left beyond the position expires.
-    const quantity = order.reduceOnly ? minDecimal(wanted, account.reducibleQuantity(order.symbol, order.side)) : wanted;
+    const quantity = order.reduceOnly
+      ? minDecimal(wanted, account.reducibleQuantity(order.symbol, order.side))
+      : wanted;
     if (quantity.isZero()) {
       this.#close(order, 'EXPIRED');
       return ZERO;
@@ -371,9 +506,19 @@ export class SimMatchingEngine {
     order.status = order.filled.eq(order.quantity) ? 'FILLED' : 'PARTIALLY_FILLED';
     order.updatedAt = this.#now;
     const fill: Fill = {
-      exchange: this.venue, account: order.accountId, tradeId: String(this.#nextTradeId), symbol: order.symbol,
-      clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId, side: order.side, price, quantity,
-      fee, feeAsset: state.market.quote, isMaker, time: this.#now,
+      exchange: this.venue,
+      account: order.accountId,
+      tradeId: String(this.#nextTradeId),
+      symbol: order.symbol,
+      clientOrderId: order.clientOrderId,
+      exchangeOrderId: order.exchangeOrderId,
+      side: order.side,
+      price,
+      quantity,
+      fee,
+      feeAsset: state.market.quote,
+      isMaker,
+      time: this.#now,
     };
     this.#nextTradeId += 1;
     this.#fills.record(fill);
@@ -387,7 +532,15 @@ export class SimMatchingEngine {
   /** A conditional order whose trigger was reached executes as a taker; without the margin it expires. */
   #fire(state: SymbolState, order: SimOrder): void {
     try {
-      this.#account(order.accountId).reserve(order.exchangeOrderId, state.market, order.side, order.quantity, state.price, this.#marks(), order.reduceOnly);
+      this.#account(order.accountId).reserve(
+        order.exchangeOrderId,
+        state.market,
+        order.side,
+        order.quantity,
+        state.price,
+        this.#marks(),
+        order.reduceOnly,
+      );
     } catch {
       this.#close(order, 'EXPIRED');
       return;

@@ -61,9 +61,33 @@ export const DEFAULT_RATE_LIMIT: SimRateLimit = { limit: 2400, windowMs: 60_000 
 export function defaultSimSymbols(): SimSymbolSettings[] {
   const future = { quote: 'USDT', type: 'future' as const, minNotional: dec(5) };
   return [
-    { ...future, symbol: 'BTCUSDT', base: 'BTC', tickSize: dec('0.1'), stepSize: dec('0.001'), minQuantity: dec('0.001'), initialPrice: dec(60000) },
-    { ...future, symbol: 'ETHUSDT', base: 'ETH', tickSize: dec('0.01'), stepSize: dec('0.001'), minQuantity: dec('0.001'), initialPrice: dec(3000) },
-    { ...future, symbol: 'SOLUSDT', base: 'SOL', tickSize: dec('0.01'), stepSize: dec('0.01'), minQuantity: dec('0.01'), initialPrice: dec(150) },
+    {
+      ...future,
+      symbol: 'BTCUSDT',
+      base: 'BTC',
+      tickSize: dec('0.1'),
+      stepSize: dec('0.001'),
+      minQuantity: dec('0.001'),
+      initialPrice: dec(60000),
+    },
+    {
+      ...future,
+      symbol: 'ETHUSDT',
+      base: 'ETH',
+      tickSize: dec('0.01'),
+      stepSize: dec('0.001'),
+      minQuantity: dec('0.001'),
+      initialPrice: dec(3000),
+    },
+    {
+      ...future,
+      symbol: 'SOLUSDT',
+      base: 'SOL',
+      tickSize: dec('0.01'),
+      stepSize: dec('0.01'),
+      minQuantity: dec('0.01'),
+      initialPrice: dec(150),
+    },
   ];
 }
 
@@ -75,8 +99,14 @@ export function simSymbolsNamed(names: readonly string[], type: MarketType = 'fu
   const known = new Map(defaultSimSymbols().map((settings) => [settings.symbol, settings]));
   return names.map((name) => ({
     ...(known.get(name) ?? {
-      symbol: name, base: name.replace(/USDT$/, ''), quote: 'USDT', tickSize: dec('0.01'),
-      stepSize: dec('0.01'), minQuantity: dec('0.01'), minNotional: dec(5), initialPrice: dec(100),
+      symbol: name,
+      base: name.replace(/USDT$/, ''),
+      quote: 'USDT',
+      tickSize: dec('0.01'),
+      stepSize: dec('0.01'),
+      minQuantity: dec('0.01'),
+      minNotional: dec(5),
+      initialPrice: dec(100),
     }),
     type,
   }));

@@ -18,14 +18,23 @@ export class NotificationDispatcher {
 
   /** Whether any channel takes this kind of notification (callers skip building the rest). */
   wants(type: Notification['type']): boolean {
-    return this.#channels.some((channel) => type === 'alert' || (type === 'trade' ? channel.filter.trades : channel.filter.dailySummary));
+    return this.#channels.some(
+      (channel) => type === 'alert' || (type === 'trade' ? channel.filter.trades : channel.filter.dailySummary),
+    );
   }
 
   dispatch(notification: Notification): void {
     for (const channel of this.#channels) {
       if (!accepts(channel.filter, notification)) continue;
       const delivery = channel.send(notification).catch((error: unknown) => {
-        this.#logger.warn({ err: error, channel: channel.name, notification: notification.type === 'alert' ? notification.alert.kind : notification.type }, `${channel.name} notification failed (trading continues)`);
+        this.#logger.warn(
+          {
+            err: error,
+            channel: channel.name,
+            notification: notification.type === 'alert' ? notification.alert.kind : notification.type,
+          },
+          `${channel.name} notification failed (trading continues)`,
+        );
       });
       this.#inFlight.add(delivery);
       void delivery.finally(() => this.#inFlight.delete(delivery));

@@ -22,7 +22,12 @@ export type Notification =
   | { readonly type: 'alert'; readonly alert: Alert }
   | { readonly type: 'trade'; readonly instanceId: string; readonly trade: Trade }
   /** `day`: the UTC date (YYYY-MM-DD) the figures cover. */
-  | { readonly type: 'daily-summary'; readonly instanceId: string; readonly day: string; readonly symbols: readonly SymbolDay[] };
+  | {
+      readonly type: 'daily-summary';
+      readonly instanceId: string;
+      readonly day: string;
+      readonly symbols: readonly SymbolDay[];
+    };
 
 /** Which notifications a channel takes: alert kinds (all by default), and opt-in trades and summaries. */
 export interface ChannelFilter {
@@ -33,9 +38,12 @@ export interface ChannelFilter {
 
 export function accepts(filter: ChannelFilter, notification: Notification): boolean {
   switch (notification.type) {
-    case 'alert': return filter.alerts.includes(notification.alert.kind);
-    case 'trade': return filter.trades;
-    case 'daily-summary': return filter.dailySummary;
+    case 'alert':
+      return filter.alerts.includes(notification.alert.kind);
+    case 'trade':
+      return filter.trades;
+    case 'daily-summary':
+      return filter.dailySummary;
   }
 }
 

@@ -2,7 +2,13 @@
 import { NotificationDeliveryError } from '../errors.js';
 import type { Notification } from './notification.js';
 
-export async function postJson(channel: string, url: string, body: unknown, timeoutMs: number, notification: Notification): Promise<void> {
+export async function postJson(
+  channel: string,
+  url: string,
+  body: unknown,
+  timeoutMs: number,
+  notification: Notification,
+): Promise<void> {
   const endpoint = new URL(url).origin;
   const what = notification.type === 'alert' ? 'alert' : notification.type;
   let response: Response;

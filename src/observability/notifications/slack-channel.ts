@@ -23,6 +23,12 @@ export class SlackChannel implements NotificationChannel {
   }
 
   send(notification: Notification): Promise<void> {
-    return postJson(this.name, this.#settings.webhookUrl, { text: messageText(notification) }, this.#settings.timeoutMs, notification);
+    return postJson(
+      this.name,
+      this.#settings.webhookUrl,
+      { text: messageText(notification) },
+      this.#settings.timeoutMs,
+      notification,
+    );
   }
 }

@@ -29,6 +29,12 @@ export class TelegramChannel implements NotificationChannel {
   send(notification: Notification): Promise<void> {
     const { apiUrl, botToken, chatId, timeoutMs } = this.#settings;
     const url = `${apiUrl.replace(/\/+$/, '')}/bot${botToken}/sendMessage`;
-    return postJson(this.name, url, { chat_id: chatId, text: messageText(notification), disable_web_page_preview: true }, timeoutMs, notification);
+    return postJson(
+      this.name,
+      url,
+      { chat_id: chatId, text: messageText(notification), disable_web_page_preview: true },
+      timeoutMs,
+      notification,
+    );
   }
 }

@@ -23,7 +23,8 @@ export class WebhookChannel implements NotificationChannel {
   }
 
   send(notification: Notification): Promise<void> {
-    const body = notification.type === 'alert' ? notification.alert : { kind: notification.type, ...withoutType(notification) };
+    const body =
+      notification.type === 'alert' ? notification.alert : { kind: notification.type, ...withoutType(notification) };
     return postJson(this.name, this.#settings.url, body, this.#settings.timeoutMs, notification);
   }
 }

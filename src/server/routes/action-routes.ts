@@ -23,32 +23,57 @@ const SUMMARIES: Record<SymbolAction, string> = {
   pause: 'Pause the symbol: nothing new is placed, working buys are cancelled; resume undoes it',
   resume: 'Resume a paused symbol (an operator pause, or a risk or account-check pause)',
   'cancel-orders': 'Pause the symbol and cancel every working order of its grid',
-  'hand-over': 'Planned handover: stop trading the symbol here WITHOUT cancelling and release its ownership lease, so another instance takes it; it stays held back here until claim',
+  'hand-over':
+    'Planned handover: stop trading the symbol here WITHOUT cancelling and release its ownership lease, so another instance takes it; it stays held back here until claim',
   claim: 'Campaign again for a symbol handed over from this instance',
 };
 
 export function actionRoutes(server: FastifyInstance, options: ActionRoutesOptions): void {
   for (const action of SYMBOL_ACTIONS) {
-    server.post<{ Params: { exchange: string; symbol: string } }>(`/api/symbols/:exchange/:symbol/${action}`, {
-      schema: { summary: SUMMARIES[action], tags: ['actions'], params: SYMBOL_PARAMS, response: { 200: ACTION_RESULT, 404: ERROR, 409: ERROR, 502: ERROR } },
-    }, async (request, reply) => {
-      const { exchange, symbol } = request.params;
-      const outcome = await options.control.symbolAction(action, exchange, symbol);
-      if (outcome.done) return { action, instanceId: options.instanceId, exchange, symbol, ordersCancelled: outcome.ordersCancelled };
-      if (action !== 'claim' && request.headers[FORWARDED] === undefined) {
-        const view = await options.cluster();
-        const owner = view.symbols.find((entry) => entry.exchange === exchange && entry.symbol === symbol)?.owner;
-        const url = owner === null || owner === undefined || owner === options.instanceId ? undefined : view.instances.find((entry) => entry.instanceId === owner)?.url;
-        if (url !== undefined) return forward(request, reply, url, options.instanceId);
-      }
-      const error = outcome.reason === 'not-configured' ? `${exchange}:${symbol} is not traded by ${options.instanceId}` : `${exchange}:${symbol} is not owned by any live instance that could act on it`;
-      return reply.code(outcome.reason === 'not-configured' ? 404 : 409).send({ error });
-    });
+    server.post<{ Params: { exchange: string; symbol: string } }>(
+      `/api/symbols/:exchange/:symbol/${action}`,
+      {
+        schema: {
+          summary: SUMMARIES[action],
+          tags: ['actions'],
+          params: SYMBOL_PARAMS,
+          response: { 200: ACTION_RESULT, 404: ERROR, 409: ERROR, 502: ERROR },
+        },
+      },
+      async (request, reply) => {
+        const { exchange, symbol } = request.params;
+        const outcome = await options.control.symbolAction(action, exchange, symbol);
+        if (outcome.done)
+          return { action, instanceId: options.instanceId, exchange, symbol, ordersCancelled: outcome.ordersCancelled };
+        if (action !== 'claim' && request.headers[FORWARDED] === undefined) {
+          const view = await options.cluster();
+          const owner = view.symbols.find((entry) => entry.exchange === exchange && entry.symbol === symbol)?.owner;
+          const url =
+            owner === null || owner === undefined || owner === options.instanceId
+              ? undefined
+              : view.instances.find((entry) => entry.instanceId === owner)?.url;
+          if (url !== undefined) return forward(request, reply, url, options.instanceId);
+        }
+        const error =
+          outcome.reason === 'not-configured'
+            ? `${exchange}:${symbol} is not traded by ${options.instanceId}`
+            : `${exchange}:${symbol} is not owned by any live instance that could act on it`;
+        return reply.code(outcome.reason === 'not-configured' ? 404 : 409).send({ error });
+      },
+    );
   }
 
-  server.post('/api/instance/drain', {
-    schema: { summary: 'Hand over every symbol this instance owns (no cancels), before stopping it', tags: ['actions'], response: { 200: ACTION_RESULT } },
-  }, async () => ({ action: 'drain', instanceId: options.instanceId, handedOver: await options.control.drain() }));
+  server.post(
+    '/api/instance/drain',
+    {
+      schema: {
+        summary: 'Hand over every symbol this instance owns (no cancels), before stopping it',
+        tags: ['actions'],
+        response: { 200: ACTION_RESULT },
+      },
+    },
+    async () => ({ action: 'drain', instanceId: options.instanceId, handedOver: await options.control.drain() }),
+  );
 }
 
 async function forward(request: FastifyRequest, reply: FastifyReply, ownerUrl: string, instanceId: string) {
@@ -58,9 +83,17 @@ async function forward(request: FastifyRequest, reply: FastifyReply, ownerUrl: s
     if (typeof value === 'string') headers[name] = value;
   }
   try {
-    const answer = await fetch(new URL(request.url, ownerUrl), { method: 'POST', headers, signal: AbortSignal.timeout(60_000) });
+    const answer = await fetch(new URL(request.url, ownerUrl), {
+      method: 'POST',
+      headers,
+      signal: AbortSignal.timeout(60_000),
+    });
     return reply.code(answer.status).send(await answer.json());
   } catch (error) {
-    return reply.code(502).send({ error: `the owner at ${ownerUrl} did not answer (${error instanceof Error ? error.message : String(error)})` });
+    return reply
+      .code(502)
+      .send({
+        error: `the owner at ${ownerUrl} did not answer (${error instanceof Error ? error.message : String(error)})`,
+      });
   }
 }

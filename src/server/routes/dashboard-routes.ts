@@ -7,7 +7,12 @@ import { readFile, readdir } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
 
 /** dist/dashboard/ of the package (src/server/routes/ and dist/server/routes/ are three levels below the root). */
 export const DASHBOARD_DIR = new URL('../../../dist/dashboard/', import.meta.url);
@@ -22,7 +27,8 @@ export async function dashboardRoutes(server: FastifyInstance, directory: URL = 
   const hide = { schema: { hide: true } };
   server.get('/', hide, async (_request, reply) => {
     const index = files.get('index.html');
-    if (index === undefined) return reply.code(503).type('text/plain').send('the dashboard is not built: run npm run build');
+    if (index === undefined)
+      return reply.code(503).type('text/plain').send('the dashboard is not built: run npm run build');
     return reply.type(index.type).header('cache-control', 'no-cache').send(index.body);
   });
   server.get<{ Params: { file: string } }>('/dashboard/:file', hide, async (request, reply) => {

@@ -36,17 +36,26 @@ const MAX_LISTED = 10;
 async function countRows(endpoint: CopyEndpoint, spec: TableSpec): Promise<number> {
   // The table is chosen at run time from the spec, which Kysely's typed builder cannot follow.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const row = await (endpoint.db as Kysely<any>).selectFrom(spec.name).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await (endpoint.db as Kysely<any>)
+    .selectFrom(spec.name)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 /** Tables of the target that already hold rows. */
 export async function nonEmptyTables(target: CopyEndpoint): Promise<string[]> {
-  const counts = await Promise.all(COPY_TABLES.map(async (spec) => [spec.name, await countRows(target, spec)] as const));
+  const counts = await Promise.all(
+    COPY_TABLES.map(async (spec) => [spec.name, await countRows(target, spec)] as const),
+  );
   return counts.filter(([, n]) => n > 0).map(([name]) => name);
 }
 
-export async function copyDatabase(source: CopyEndpoint, target: CopyEndpoint, options: { force?: boolean; batchSize?: number; progress?: ProgressOutput } = {}): Promise<number> {
+export async function copyDatabase(
+  source: CopyEndpoint,
+  target: CopyEndpoint,
+  options: { force?: boolean; batchSize?: number; progress?: ProgressOutput } = {},
+): Promise<number> {
   const batchSize = options.batchSize ?? 1000;
   if (options.force !== true) {
     const filled = await nonEmptyTables(target);
@@ -69,7 +78,11 @@ export async function copyDatabase(source: CopyEndpoint, target: CopyEndpoint, o
   return copied;
 }
 
-async function summarise(endpoint: CopyEndpoint, spec: TableSpec, batchSize: number): Promise<{ rows: number; checksum: bigint }> {
+async function summarise(
+  endpoint: CopyEndpoint,
+  spec: TableSpec,
+  batchSize: number,
+): Promise<{ rows: number; checksum: bigint }> {
   let rows = 0;
   let checksum = 0n;
   for await (const batch of scanTable(endpoint.db, spec, batchSize)) {
@@ -81,11 +94,16 @@ async function summarise(endpoint: CopyEndpoint, spec: TableSpec, batchSize: num
 
 async function digestsByKey(endpoint: CopyEndpoint, spec: TableSpec, batchSize: number): Promise<Map<string, bigint>> {
   const digests = new Map<string, bigint>();
-  for await (const batch of scanTable(endpoint.db, spec, batchSize)) for (const row of batch) digests.set(rowKey(spec, row), rowDigest(row));
+  for await (const batch of scanTable(endpoint.db, spec, batchSize))
+    for (const row of batch) digests.set(rowKey(spec, row), rowDigest(row));
   return digests;
 }
 
-export async function verifyCopy(source: CopyEndpoint, target: CopyEndpoint, options: { batchSize?: number } = {}): Promise<TableComparison[]> {
+export async function verifyCopy(
+  source: CopyEndpoint,
+  target: CopyEndpoint,
+  options: { batchSize?: number } = {},
+): Promise<TableComparison[]> {
   const batchSize = options.batchSize ?? 1000;
   const comparisons: TableComparison[] = [];
   for (const spec of COPY_TABLES) {
@@ -93,13 +111,21 @@ export async function verifyCopy(source: CopyEndpoint, target: CopyEndpoint, opt
     const equal = from.rows === to.rows && from.checksum === to.checksum;
     let differingKeys: string[] = [];
     if (!equal) {
-      const [left, right] = await Promise.all([digestsByKey(source, spec, batchSize), digestsByKey(target, spec, batchSize)]);
+      const [left, right] = await Promise.all([
+        digestsByKey(source, spec, batchSize),
+        digestsByKey(target, spec, batchSize),
+      ]);
       const keys = new Set([...left.keys(), ...right.keys()]);
       differingKeys = [...keys].filter((key) => left.get(key) !== right.get(key)).slice(0, MAX_LISTED);
     }
     comparisons.push({
-      table: spec.name, sourceRows: from.rows, targetRows: to.rows, equal, differingKeys,
-      sourceChecksum: from.checksum.toString(16).padStart(64, '0'), targetChecksum: to.checksum.toString(16).padStart(64, '0'),
+      table: spec.name,
+      sourceRows: from.rows,
+      targetRows: to.rows,
+      equal,
+      differingKeys,
+      sourceChecksum: from.checksum.toString(16).padStart(64, '0'),
+      targetChecksum: to.checksum.toString(16).padStart(64, '0'),
     });
   }
   return comparisons;

@@ -39,12 +39,23 @@ export async function runCopy(run: CopyRun): Promise<boolean> {
     const target = await open(run.to, true);
     try {
       run.progress.write(`copying ${redactDsn(run.from)} → ${redactDsn(run.to)}\n`);
-      const endpoints = [{ db: source.kysely, dialect: source.dialect }, { db: target.kysely, dialect: target.dialect }] as const;
-      await copyDatabase(endpoints[0], endpoints[1], { force: run.force, batchSize: run.batchSize, progress: run.progress });
+      const endpoints = [
+        { db: source.kysely, dialect: source.dialect },
+        { db: target.kysely, dialect: target.dialect },
+      ] as const;
+      await copyDatabase(endpoints[0], endpoints[1], {
+        force: run.force,
+        batchSize: run.batchSize,
+        progress: run.progress,
+      });
       const comparisons = await verifyCopy(endpoints[0], endpoints[1], { batchSize: run.batchSize });
       run.out.write(formatComparison(comparisons));
       const equal = comparisons.every((c) => c.equal);
-      run.out.write(equal ? 'verified: every table has equal row counts and checksums\n' : 'verification FAILED: see the tables marked DIFFERS\n');
+      run.out.write(
+        equal
+          ? 'verified: every table has equal row counts and checksums\n'
+          : 'verification FAILED: see the tables marked DIFFERS\n',
+      );
       return equal;
     } finally {
       await target.close();
@@ -55,7 +66,11 @@ export async function runCopy(run: CopyRun): Promise<boolean> {
 }
 
 /** Applies pending migrations to the database at `dsn`. */
-export async function runMigrate(type: SqlDialect | undefined, dsn: string, out: { write(text: string): unknown }): Promise<void> {
+export async function runMigrate(
+  type: SqlDialect | undefined,
+  dsn: string,
+  out: { write(text: string): unknown },
+): Promise<void> {
   const database = await open(dsn, false, type);
   try {
     await database.migrate();

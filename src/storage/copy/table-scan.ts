@@ -33,7 +33,11 @@ export function rowKey(spec: TableSpec, row: CanonicalRow): string {
   return JSON.stringify(spec.key.map((column) => row[column]));
 }
 
-export async function* scanTable(db: Kysely<StorageSchema>, spec: TableSpec, batchSize: number): AsyncGenerator<CanonicalRow[]> {
+export async function* scanTable(
+  db: Kysely<StorageSchema>,
+  spec: TableSpec,
+  batchSize: number,
+): AsyncGenerator<CanonicalRow[]> {
   // Kysely's typed builder cannot follow a table chosen at run time; the spec names real columns.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const untyped = db as Kysely<any>;

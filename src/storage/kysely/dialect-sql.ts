@@ -30,7 +30,10 @@ function ignoringInsertText(dialect: SqlDialect, table: TableName, columns: read
     const quote = (name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
     let parameter = 0;
     const placeholder = () => (dialect === 'postgres' ? `$${(parameter += 1)}` : '?');
-    const tuples = dialect === 'mysql' ? '?' : Array.from({ length: rows }, () => `(${columns.map(placeholder).join(', ')})`).join(', ');
+    const tuples =
+      dialect === 'mysql'
+        ? '?'
+        : Array.from({ length: rows }, () => `(${columns.map(placeholder).join(', ')})`).join(', ');
     const head = `insert ${dialect === 'mysql' ? 'ignore ' : ''}into ${quote(table)} (${columns.map(quote).join(', ')}) values ${tuples}`;
     text = dialect === 'mysql' ? head : `${head} on conflict do nothing`;
     if (insertTexts.size > 256) insertTexts.clear();
@@ -40,7 +43,12 @@ function ignoringInsertText(dialect: SqlDialect, table: TableName, columns: read
 }
 
 /** Inserts rows, skipping those whose primary or unique key exists; returns how many were inserted. */
-export async function insertIgnoring<T extends object>(db: Kysely<StorageSchema>, dialect: SqlDialect, table: TableName, rows: readonly T[]): Promise<number> {
+export async function insertIgnoring<T extends object>(
+  db: Kysely<StorageSchema>,
+  dialect: SqlDialect,
+  table: TableName,
+  rows: readonly T[],
+): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = Object.keys(rows[0]!);
   const chunk = Math.max(1, Math.floor(CHUNK_PARAMETERS / columns.length));
@@ -49,42 +57,66 @@ export async function insertIgnoring<T extends object>(db: Kysely<StorageSchema>
     const slice = rows.slice(start, start + chunk);
     const tuples = slice.map((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
     const parameters = dialect === 'mysql' ? [tuples] : tuples.flat();
-    const result = await db.executeQuery(CompiledQuery.raw(ignoringInsertText(dialect, table, columns, slice.length), parameters));
+    const result = await db.executeQuery(
+      CompiledQuery.raw(ignoringInsertText(dialect, table, columns, slice.length), parameters),
+    );
     inserted += Number(result.numAffectedRows ?? 0n);
   }
   return inserted;
 }
 
 /** Inserts the row or, when `keys` exist, overwrites its other columns. */
-export function upsertRow<T extends object>(db: Kysely<StorageSchema>, dialect: SqlDialect, table: TableName, keys: readonly (keyof T & string)[], row: T): Promise<void> {
+export function upsertRow<T extends object>(
+  db: Kysely<StorageSchema>,
+  dialect: SqlDialect,
+  table: TableName,
+  keys: readonly (keyof T & string)[],
+  row: T,
+): Promise<void> {
   return upsertRows(db, dialect, table, keys, [row]);
 }
 
 /** Multi-row upsert: rows whose `keys` exist get their other columns overwritten by the new values. */
-export async function upsertRows<T extends object>(db: Kysely<StorageSchema>, dialect: SqlDialect, table: TableName, keys: readonly (keyof T & string)[], rows: readonly T[]): Promise<void> {
+export async function upsertRows<T extends object>(
+  db: Kysely<StorageSchema>,
+  dialect: SqlDialect,
+  table: TableName,
+  keys: readonly (keyof T & string)[],
+  rows: readonly T[],
+): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!).filter((column) => !keys.includes(column as keyof T & string));
   const chunk = Math.max(1, Math.floor(CHUNK_PARAMETERS / Object.keys(rows[0]!).length));
   for (let start = 0; start < rows.length; start += chunk) {
     const query = (db as AnyDb).insertInto(table).values(rows.slice(start, start + chunk) as T[]);
     // The new row's values: `excluded.col` on PostgreSQL/SQLite, `values(col)` on MySQL.
-    const fresh = (column: string) => (dialect === 'mysql' ? sql`values(${sql.ref(column)})` : sql.ref(`excluded.${column}`));
+    const fresh = (column: string) =>
+      dialect === 'mysql' ? sql`values(${sql.ref(column)})` : sql.ref(`excluded.${column}`);
     const updates = Object.fromEntries(columns.map((column) => [column, fresh(column)]));
-    await (dialect === 'mysql'
-      ? query.onDuplicateKeyUpdate(updates)
-      : query.onConflict((conflict) => conflict.columns([...keys]).doUpdateSet(updates))
+    await (
+      dialect === 'mysql'
+        ? query.onDuplicateKeyUpdate(updates)
+        : query.onConflict((conflict) => conflict.columns([...keys]).doUpdateSet(updates))
     ).execute();
   }
 }
 
 /** Raises `fences.max_token` to `token` if it is higher, taking the row's write lock; returns nothing. */
-export async function raiseFence(db: Kysely<StorageSchema>, dialect: SqlDialect, fenceKey: string, token: string): Promise<void> {
+export async function raiseFence(
+  db: Kysely<StorageSchema>,
+  dialect: SqlDialect,
+  fenceKey: string,
+  token: string,
+): Promise<void> {
   const query = db.insertInto('fences').values({ fence_key: fenceKey, max_token: token });
   if (dialect === 'mysql') {
     await query.onDuplicateKeyUpdate({ max_token: sql<string>`greatest(max_token, values(max_token))` }).execute();
     return;
   }
-  const highest = dialect === 'postgres' ? sql<string>`greatest(fences.max_token, excluded.max_token)` : sql<string>`max(fences.max_token, excluded.max_token)`;
+  const highest =
+    dialect === 'postgres'
+      ? sql<string>`greatest(fences.max_token, excluded.max_token)`
+      : sql<string>`max(fences.max_token, excluded.max_token)`;
   await query.onConflict((conflict) => conflict.column('fence_key').doUpdateSet({ max_token: highest })).execute();
 }
 
@@ -99,11 +131,17 @@ export function decimalSum(dialect: SqlDialect, value: Expression<unknown>): Raw
 }
 
 /** Exact product of two decimal columns. */
-export function decimalProduct(dialect: SqlDialect, left: Expression<unknown>, right: Expression<unknown>): RawBuilder<string> {
+export function decimalProduct(
+  dialect: SqlDialect,
+  left: Expression<unknown>,
+  right: Expression<unknown>,
+): RawBuilder<string> {
   return dialect === 'sqlite' ? sql`dec_mul(${left}, ${right})` : sql`(${left} * ${right})`;
 }
 
 /** 1 when the decimal column is > 0, else 0 (SQLite compares decimal TEXT exactly through `dec_sign`). */
 export function isPositive(dialect: SqlDialect, value: Expression<unknown>): RawBuilder<number> {
-  return dialect === 'sqlite' ? sql`(case when dec_sign(${value}) > 0 then 1 else 0 end)` : sql`(case when ${value} > 0 then 1 else 0 end)`;
+  return dialect === 'sqlite'
+    ? sql`(case when dec_sign(${value}) > 0 then 1 else 0 end)`
+    : sql`(case when ${value} > 0 then 1 else 0 end)`;
 }

@@ -15,6 +15,11 @@ export async function getEvents({ db }: QueryContext, filter: EventFilter): Prom
   if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
   if (filter.from !== undefined) query = query.where('time', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('time', '<', filter.to);
-  const rows = await query.orderBy('time').orderBy('id').limit(pageLimit(filter.limit)).offset(pageOffset(filter.offset)).execute();
+  const rows = await query
+    .orderBy('time')
+    .orderBy('id')
+    .limit(pageLimit(filter.limit))
+    .offset(pageOffset(filter.offset))
+    .execute();
   return rows.map(eventFromRow);
 }

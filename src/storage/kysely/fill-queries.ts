@@ -18,13 +18,28 @@ export async function getFills({ db }: QueryContext, filter: FillFilter): Promis
   if (filter.tradeId !== undefined) query = query.where('trade_id', '=', filter.tradeId);
   if (filter.from !== undefined) query = query.where('time', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('time', '<', filter.to);
-  const rows = await query.orderBy('time').orderBy('trade_id').limit(pageLimit(filter.limit)).offset(pageOffset(filter.offset)).execute();
+  const rows = await query
+    .orderBy('time')
+    .orderBy('trade_id')
+    .limit(pageLimit(filter.limit))
+    .offset(pageOffset(filter.offset))
+    .execute();
   return rows.map(fillFromRow);
 }
 
-export async function getFillCursor({ db }: QueryContext, exchange: string, account: string, symbol: string): Promise<FillCursorRecord | undefined> {
-  const row = await db.selectFrom('fill_cursors').selectAll()
-    .where('exchange', '=', exchange).where('account', '=', account).where('symbol', '=', symbol).executeTakeFirst();
+export async function getFillCursor(
+  { db }: QueryContext,
+  exchange: string,
+  account: string,
+  symbol: string,
+): Promise<FillCursorRecord | undefined> {
+  const row = await db
+    .selectFrom('fill_cursors')
+    .selectAll()
+    .where('exchange', '=', exchange)
+    .where('account', '=', account)
+    .where('symbol', '=', symbol)
+    .executeTakeFirst();
   return row === undefined ? undefined : cursorFromRow(row);
 }
 

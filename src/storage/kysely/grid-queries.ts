@@ -13,23 +13,46 @@ export async function ensureGrid(context: QueryContext, grid: GridRecord): Promi
 }
 
 export async function getGrid({ db }: QueryContext, exchange: string, symbol: string): Promise<GridRecord | undefined> {
-  const row = await db.selectFrom('grids').selectAll().where('exchange', '=', exchange).where('symbol', '=', symbol).executeTakeFirst();
+  const row = await db
+    .selectFrom('grids')
+    .selectAll()
+    .where('exchange', '=', exchange)
+    .where('symbol', '=', symbol)
+    .executeTakeFirst();
   return row === undefined ? undefined : gridFromRow(row);
 }
 
-export async function setGridPaused({ db }: QueryContext, exchange: string, symbol: string, paused: boolean, reason: string | undefined, time: number): Promise<void> {
-  await db.updateTable('grids').set({ paused: paused ? 1 : 0, paused_reason: paused ? reason ?? null : null, updated_at: time })
-    .where('exchange', '=', exchange).where('symbol', '=', symbol).execute();
+export async function setGridPaused(
+  { db }: QueryContext,
+  exchange: string,
+  symbol: string,
+  paused: boolean,
+  reason: string | undefined,
+  time: number,
+): Promise<void> {
+  await db
+    .updateTable('grids')
+    .set({ paused: paused ? 1 : 0, paused_reason: paused ? (reason ?? null) : null, updated_at: time })
+    .where('exchange', '=', exchange)
+    .where('symbol', '=', symbol)
+    .execute();
 }
 
 export async function getSlots({ db }: QueryContext, exchange: string, symbol: string): Promise<SlotRecord[]> {
-  const rows = await db.selectFrom('slots').selectAll().where('exchange', '=', exchange).where('symbol', '=', symbol).orderBy('level').execute();
+  const rows = await db
+    .selectFrom('slots')
+    .selectAll()
+    .where('exchange', '=', exchange)
+    .where('symbol', '=', symbol)
+    .orderBy('level')
+    .execute();
   return rows.map(slotFromRow);
 }
 
 export async function saveSlots(context: QueryContext, slots: readonly SlotRecord[]): Promise<void> {
   if (slots.length === 0) return;
   await context.atomic(async (db) => {
-    for (const slot of slots) await upsertRow(db, context.dialect, 'slots', ['exchange', 'symbol', 'level'], slotRow(slot));
+    for (const slot of slots)
+      await upsertRow(db, context.dialect, 'slots', ['exchange', 'symbol', 'level'], slotRow(slot));
   });
 }

@@ -6,11 +6,17 @@ import { toNumber } from './row-mappers.js';
 
 export async function saveInstance({ db, dialect }: QueryContext, record: InstanceRecord): Promise<void> {
   await upsertRow(db, dialect, 'instances', ['instance_id'], {
-    instance_id: record.instanceId, heartbeat_at: record.heartbeatAt, snapshot: JSON.stringify(record.snapshot),
+    instance_id: record.instanceId,
+    heartbeat_at: record.heartbeatAt,
+    snapshot: JSON.stringify(record.snapshot),
   });
 }
 
 export async function getInstances({ db }: QueryContext): Promise<InstanceRecord[]> {
   const rows = await db.selectFrom('instances').selectAll().orderBy('instance_id').execute();
-  return rows.map((row) => ({ instanceId: row.instance_id, heartbeatAt: toNumber(row.heartbeat_at), snapshot: JSON.parse(row.snapshot) as Record<string, unknown> }));
+  return rows.map((row) => ({
+    instanceId: row.instance_id,
+    heartbeatAt: toNumber(row.heartbeat_at),
+    snapshot: JSON.parse(row.snapshot) as Record<string, unknown>,
+  }));
 }

@@ -14,7 +14,11 @@ import { intentFromRow, intentRow, toBigInt } from './row-mappers.js';
 export async function recordIntent(context: QueryContext, intent: OrderIntent): Promise<void> {
   await context.atomic(async (db) => {
     await raiseFence(db, context.dialect, intent.fenceKey, intent.fencingToken.toString());
-    const fence = await db.selectFrom('fences').select('max_token').where('fence_key', '=', intent.fenceKey).executeTakeFirstOrThrow();
+    const fence = await db
+      .selectFrom('fences')
+      .select('max_token')
+      .where('fence_key', '=', intent.fenceKey)
+      .executeTakeFirstOrThrow();
     const highest = toBigInt(fence.max_token);
     if (highest > intent.fencingToken) throw new StaleFencingTokenError(intent.fenceKey, intent.fencingToken, highest);
     const inserted = await insertIgnoring(db, context.dialect, 'order_intents', [intentRow(intent)]);
@@ -22,9 +26,18 @@ export async function recordIntent(context: QueryContext, intent: OrderIntent): 
   });
 }
 
-export async function getHighestIntentCycles({ db }: QueryContext, exchange: string, symbol: string): Promise<ReadonlyMap<number, number>> {
-  const rows = await db.selectFrom('order_intents').select(['level', (eb) => eb.fn.max('cycle').as('cycle')])
-    .where('exchange', '=', exchange).where('symbol', '=', symbol).groupBy('level').execute();
+export async function getHighestIntentCycles(
+  { db }: QueryContext,
+  exchange: string,
+  symbol: string,
+): Promise<ReadonlyMap<number, number>> {
+  const rows = await db
+    .selectFrom('order_intents')
+    .select(['level', (eb) => eb.fn.max('cycle').as('cycle')])
+    .where('exchange', '=', exchange)
+    .where('symbol', '=', symbol)
+    .groupBy('level')
+    .execute();
   return new Map(rows.map((row) => [Number(row.level), Number(row.cycle)]));
 }
 
@@ -33,6 +46,11 @@ export async function getIntents({ db }: QueryContext, filter: IntentFilter): Pr
   if (filter.exchange !== undefined) query = query.where('exchange', '=', filter.exchange);
   if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
   if (filter.clientOrderId !== undefined) query = query.where('client_order_id', '=', filter.clientOrderId);
-  const rows = await query.orderBy('created_at').orderBy('client_order_id').limit(pageLimit(filter.limit)).offset(pageOffset(filter.offset)).execute();
+  const rows = await query
+    .orderBy('created_at')
+    .orderBy('client_order_id')
+    .limit(pageLimit(filter.limit))
+    .offset(pageOffset(filter.offset))
+    .execute();
   return rows.map(intentFromRow);
 }

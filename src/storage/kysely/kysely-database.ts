@@ -81,7 +81,8 @@ export class KyselyDatabase extends KyselyOperations implements Database {
     const answer = this.guard(() => sql`select 1`.execute(this.#db));
     if (signal === undefined) return void (await answer);
     await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(new DatabaseUnavailableError(this.dialect, 'ping aborted', { cause: signal.reason }));
+      const onAbort = () =>
+        reject(new DatabaseUnavailableError(this.dialect, 'ping aborted', { cause: signal.reason }));
       signal.addEventListener('abort', onAbort, { once: true });
       answer.then(() => resolve(), reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
@@ -96,8 +97,12 @@ export class KyselyDatabase extends KyselyOperations implements Database {
     return { records: 0, bytes: 0 };
   }
 
-  saveInstance(record: InstanceRecord): Promise<void> { return this.guard(() => saveInstance(this.#context(), record)); }
-  getInstances(): Promise<InstanceRecord[]> { return this.guard(() => getInstances(this.#context())); }
+  saveInstance(record: InstanceRecord): Promise<void> {
+    return this.guard(() => saveInstance(this.#context(), record));
+  }
+  getInstances(): Promise<InstanceRecord[]> {
+    return this.guard(() => getInstances(this.#context()));
+  }
 
   #context(): QueryContext {
     return { db: this.#db, dialect: this.dialect, atomic: (fn) => this.atomic(fn) };

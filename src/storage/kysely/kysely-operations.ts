@@ -10,8 +10,20 @@ import type { Trade } from '../../domain/trade.js';
 import type { DatabaseOperations, SqlDialect } from '../database.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import type {
-  EventFilter, EventRecord, FillCursorRecord, FillFilter, GridRecord, IntentFilter, OrderFilter, OrderIntent,
-  OrderRecord, OrderStateChange, SlotRecord, Statistics, StatisticsFilter, TradeFilter,
+  EventFilter,
+  EventRecord,
+  FillCursorRecord,
+  FillFilter,
+  GridRecord,
+  IntentFilter,
+  OrderFilter,
+  OrderIntent,
+  OrderRecord,
+  OrderStateChange,
+  SlotRecord,
+  Statistics,
+  StatisticsFilter,
+  TradeFilter,
 } from '../records.js';
 import { getEvents, saveEvents } from './event-queries.js';
 import { getFillCursor, getFills, saveFillCursor, saveFills } from './fill-queries.js';
@@ -70,39 +82,76 @@ export abstract class KyselyOperations implements DatabaseOperations {
   #translate(error: unknown, kind: FailureKind): unknown {
     if (kind === 'other' || kind === 'conflict') return error;
     this.#storage.reprobe();
-    const reason = kind === 'read-only'
-      ? 'the server is read-only (the primary switched); re-probing the hosts'
-      : `connection failed (${(error as { code?: string }).code ?? 'no code'})`;
+    const reason =
+      kind === 'read-only'
+        ? 'the server is read-only (the primary switched); re-probing the hosts'
+        : `connection failed (${(error as { code?: string }).code ?? 'no code'})`;
     return new DatabaseUnavailableError(this.dialect, reason, { cause: error });
   }
 
-  saveTrade(trade: Trade): Promise<void> { return this.guard(() => saveTrades(this.#context, [trade])); }
-  batchSaveTrades(trades: readonly Trade[]): Promise<void> { return this.guard(() => saveTrades(this.#context, trades)); }
-  getTrades(filter: TradeFilter): Promise<Trade[]> { return this.guard(() => getTrades(this.#context, filter)); }
+  saveTrade(trade: Trade): Promise<void> {
+    return this.guard(() => saveTrades(this.#context, [trade]));
+  }
+  batchSaveTrades(trades: readonly Trade[]): Promise<void> {
+    return this.guard(() => saveTrades(this.#context, trades));
+  }
+  getTrades(filter: TradeFilter): Promise<Trade[]> {
+    return this.guard(() => getTrades(this.#context, filter));
+  }
 
-  saveOrder(order: OrderRecord): Promise<void> { return this.guard(() => saveOrder(this.#context, order)); }
-  getOrders(filter: OrderFilter): Promise<OrderRecord[]> { return this.guard(() => getOrders(this.#context, filter)); }
+  saveOrder(order: OrderRecord): Promise<void> {
+    return this.guard(() => saveOrder(this.#context, order));
+  }
+  getOrders(filter: OrderFilter): Promise<OrderRecord[]> {
+    return this.guard(() => getOrders(this.#context, filter));
+  }
   getOrderHistory(exchange: string, clientOrderId: string): Promise<OrderStateChange[]> {
     return this.guard(() => getOrderHistory(this.#context, exchange, clientOrderId));
   }
 
-  async saveFill(fill: Fill): Promise<boolean> { return (await this.guard(() => saveFills(this.#context, [fill]))) === 1; }
-  batchSaveFills(fills: readonly Fill[]): Promise<number> { return this.guard(() => saveFills(this.#context, fills)); }
-  getFills(filter: FillFilter): Promise<Fill[]> { return this.guard(() => getFills(this.#context, filter)); }
+  async saveFill(fill: Fill): Promise<boolean> {
+    return (await this.guard(() => saveFills(this.#context, [fill]))) === 1;
+  }
+  batchSaveFills(fills: readonly Fill[]): Promise<number> {
+    return this.guard(() => saveFills(this.#context, fills));
+  }
+  getFills(filter: FillFilter): Promise<Fill[]> {
+    return this.guard(() => getFills(this.#context, filter));
+  }
 
-  getStatistics(filter: StatisticsFilter): Promise<Statistics> { return this.guard(() => getStatistics(this.#context, filter)); }
+  getStatistics(filter: StatisticsFilter): Promise<Statistics> {
+    return this.guard(() => getStatistics(this.#context, filter));
+  }
 
-  ensureGrid(grid: GridRecord): Promise<GridRecord> { return this.guard(() => ensureGrid(this.#context, grid)); }
-  getGrid(exchange: string, symbol: string): Promise<GridRecord | undefined> { return this.guard(() => getGrid(this.#context, exchange, symbol)); }
-  setGridPaused(exchange: string, symbol: string, paused: boolean, reason: string | undefined, time: number): Promise<void> {
+  ensureGrid(grid: GridRecord): Promise<GridRecord> {
+    return this.guard(() => ensureGrid(this.#context, grid));
+  }
+  getGrid(exchange: string, symbol: string): Promise<GridRecord | undefined> {
+    return this.guard(() => getGrid(this.#context, exchange, symbol));
+  }
+  setGridPaused(
+    exchange: string,
+    symbol: string,
+    paused: boolean,
+    reason: string | undefined,
+    time: number,
+  ): Promise<void> {
     return this.guard(() => setGridPaused(this.#context, exchange, symbol, paused, reason, time));
   }
 
-  getSlots(exchange: string, symbol: string): Promise<SlotRecord[]> { return this.guard(() => getSlots(this.#context, exchange, symbol)); }
-  saveSlots(slots: readonly SlotRecord[]): Promise<void> { return this.guard(() => saveSlots(this.#context, slots)); }
+  getSlots(exchange: string, symbol: string): Promise<SlotRecord[]> {
+    return this.guard(() => getSlots(this.#context, exchange, symbol));
+  }
+  saveSlots(slots: readonly SlotRecord[]): Promise<void> {
+    return this.guard(() => saveSlots(this.#context, slots));
+  }
 
-  recordIntent(intent: OrderIntent): Promise<void> { return this.guard(() => recordIntent(this.#context, intent)); }
-  getIntents(filter: IntentFilter): Promise<OrderIntent[]> { return this.guard(() => getIntents(this.#context, filter)); }
+  recordIntent(intent: OrderIntent): Promise<void> {
+    return this.guard(() => recordIntent(this.#context, intent));
+  }
+  getIntents(filter: IntentFilter): Promise<OrderIntent[]> {
+    return this.guard(() => getIntents(this.#context, filter));
+  }
   getHighestIntentCycles(exchange: string, symbol: string): Promise<ReadonlyMap<number, number>> {
     return this.guard(() => getHighestIntentCycles(this.#context, exchange, symbol));
   }
@@ -110,8 +159,14 @@ export abstract class KyselyOperations implements DatabaseOperations {
   getFillCursor(exchange: string, account: string, symbol: string): Promise<FillCursorRecord | undefined> {
     return this.guard(() => getFillCursor(this.#context, exchange, account, symbol));
   }
-  saveFillCursor(cursor: FillCursorRecord): Promise<void> { return this.guard(() => saveFillCursor(this.#context, cursor)); }
+  saveFillCursor(cursor: FillCursorRecord): Promise<void> {
+    return this.guard(() => saveFillCursor(this.#context, cursor));
+  }
 
-  saveEvent(event: EventRecord): Promise<void> { return this.guard(() => saveEvents(this.#context, [event])); }
-  getEvents(filter: EventFilter): Promise<EventRecord[]> { return this.guard(() => getEvents(this.#context, filter)); }
+  saveEvent(event: EventRecord): Promise<void> {
+    return this.guard(() => saveEvents(this.#context, [event]));
+  }
+  getEvents(filter: EventFilter): Promise<EventRecord[]> {
+    return this.guard(() => getEvents(this.#context, filter));
+  }
 }

@@ -19,9 +19,16 @@ const IDLE_TIMEOUT_MS = 30_000;
 
 function connectionOptions(connection: ServerConnection, host: HostPort): mysql.ConnectionOptions {
   return {
-    host: host.host, port: host.port, user: connection.user, password: connection.password,
-    database: connection.database, connectTimeout: CONNECT_TIMEOUT_MS, supportBigNumbers: true,
-    bigNumberStrings: true, charset: 'utf8mb4', timezone: 'Z',
+    host: host.host,
+    port: host.port,
+    user: connection.user,
+    password: connection.password,
+    database: connection.database,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    charset: 'utf8mb4',
+    timezone: 'Z',
   };
 }
 
@@ -40,14 +47,25 @@ class PrimaryFollowingPool implements MysqlPool {
   readonly #follower: PrimaryFollower<mysql.Pool>;
   readonly #bornAt = new WeakMap<object, number>();
 
-  constructor(connection: ServerConnection, readonly settings: PoolSettings) {
-    this.#follower = new PrimaryFollower('mysql', connection.hosts, (host) => isWritable(connection, host), (host) => {
-      const pool = mysql.createPool({
-        ...connectionOptions(connection, host), connectionLimit: settings.maxOpenConns,
-        maxIdle: settings.maxIdleConns, idleTimeout: IDLE_TIMEOUT_MS,
-      });
-      return pool;
-    }, (pool) => new Promise<void>((resolve) => pool.end(() => resolve())));
+  constructor(
+    connection: ServerConnection,
+    readonly settings: PoolSettings,
+  ) {
+    this.#follower = new PrimaryFollower(
+      'mysql',
+      connection.hosts,
+      (host) => isWritable(connection, host),
+      (host) => {
+        const pool = mysql.createPool({
+          ...connectionOptions(connection, host),
+          connectionLimit: settings.maxOpenConns,
+          maxIdle: settings.maxIdleConns,
+          idleTimeout: IDLE_TIMEOUT_MS,
+        });
+        return pool;
+      },
+      (pool) => new Promise<void>((resolve) => pool.end(() => resolve())),
+    );
   }
 
   get follower(): PrimaryFollower<mysql.Pool> {
@@ -55,7 +73,10 @@ class PrimaryFollowingPool implements MysqlPool {
   }
 
   getConnection(callback: (error: unknown, connection: MysqlPoolConnection) => void): void {
-    this.#follower.ensure().then((pool) => this.#take(pool, callback), (error: unknown) => callback(error, undefined as never));
+    this.#follower.ensure().then(
+      (pool) => this.#take(pool, callback),
+      (error: unknown) => callback(error, undefined as never),
+    );
   }
 
   end(callback: (error: unknown) => void): void {

@@ -23,15 +23,26 @@ export async function saveOrder(context: QueryContext, order: OrderRecord): Prom
     const inserted = existing === undefined ? await insertIgnoring(db, context.dialect, 'orders', [row]) : 0;
     if (inserted === 0) {
       const { exchange, client_order_id, ...changes } = row;
-      await db.updateTable('orders').set(changes).where('exchange', '=', exchange).where('client_order_id', '=', client_order_id).execute();
+      await db
+        .updateTable('orders')
+        .set(changes)
+        .where('exchange', '=', exchange)
+        .where('client_order_id', '=', client_order_id)
+        .execute();
     }
-    const changed = existing === undefined || existing.status !== order.status || !dec(existing.filled_quantity).eq(order.filledQuantity);
+    const changed =
+      existing === undefined ||
+      existing.status !== order.status ||
+      !dec(existing.filled_quantity).eq(order.filledQuantity);
     if (changed) await appendState(db, context, order);
   });
 }
 
 /** True when the stored order is further along than `update` (see the module comment). */
-function isAhead(stored: { status: string; filled_quantity: string; updated_at: unknown }, update: OrderRecord): boolean {
+function isAhead(
+  stored: { status: string; filled_quantity: string; updated_at: unknown },
+  update: OrderRecord,
+): boolean {
   const storedTerminal = isTerminal(stored.status as OrderStatus);
   if (storedTerminal !== isTerminal(update.status)) return storedTerminal;
   const filled = dec(stored.filled_quantity).cmp(update.filledQuantity);
@@ -40,20 +51,33 @@ function isAhead(stored: { status: string; filled_quantity: string; updated_at: 
 }
 
 function lockedOrder(db: Kysely<StorageSchema>, context: QueryContext, order: OrderRecord) {
-  const query = db.selectFrom('orders').select(['status', 'filled_quantity', 'updated_at'])
-    .where('exchange', '=', order.exchange).where('client_order_id', '=', order.clientOrderId);
+  const query = db
+    .selectFrom('orders')
+    .select(['status', 'filled_quantity', 'updated_at'])
+    .where('exchange', '=', order.exchange)
+    .where('client_order_id', '=', order.clientOrderId);
   // SQLite has a single writer and no row locks; the servers lock the row against a concurrent save.
   return (context.dialect === 'sqlite' ? query : query.forUpdate()).executeTakeFirst();
 }
 
 async function appendState(db: Kysely<StorageSchema>, context: QueryContext, order: OrderRecord): Promise<void> {
-  const last = await db.selectFrom('order_states').select(sql<number | string | bigint | null>`max(seq)`.as('seq'))
-    .where('exchange', '=', order.exchange).where('client_order_id', '=', order.clientOrderId).executeTakeFirst();
+  const last = await db
+    .selectFrom('order_states')
+    .select(sql<number | string | bigint | null>`max(seq)`.as('seq'))
+    .where('exchange', '=', order.exchange)
+    .where('client_order_id', '=', order.clientOrderId)
+    .executeTakeFirst();
   const seq = last?.seq === null || last?.seq === undefined ? 1 : toNumber(last.seq) + 1;
-  await insertIgnoring(db, context.dialect, 'order_states', [{
-    exchange: order.exchange, client_order_id: order.clientOrderId, seq, status: order.status,
-    filled_quantity: text(order.filledQuantity), time: order.updatedAt,
-  }]);
+  await insertIgnoring(db, context.dialect, 'order_states', [
+    {
+      exchange: order.exchange,
+      client_order_id: order.clientOrderId,
+      seq,
+      status: order.status,
+      filled_quantity: text(order.filledQuantity),
+      time: order.updatedAt,
+    },
+  ]);
 }
 
 export async function getOrders({ db }: QueryContext, filter: OrderFilter): Promise<OrderRecord[]> {
@@ -67,12 +91,26 @@ export async function getOrders({ db }: QueryContext, filter: OrderFilter): Prom
   }
   if (filter.from !== undefined) query = query.where('updated_at', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('updated_at', '<', filter.to);
-  const rows = await query.orderBy('updated_at').orderBy('client_order_id').limit(pageLimit(filter.limit)).offset(pageOffset(filter.offset)).execute();
+  const rows = await query
+    .orderBy('updated_at')
+    .orderBy('client_order_id')
+    .limit(pageLimit(filter.limit))
+    .offset(pageOffset(filter.offset))
+    .execute();
   return rows.map(orderFromRow);
 }
 
-export async function getOrderHistory({ db }: QueryContext, exchange: string, clientOrderId: string): Promise<OrderStateChange[]> {
-  const rows = await db.selectFrom('order_states').selectAll()
-    .where('exchange', '=', exchange).where('client_order_id', '=', clientOrderId).orderBy('seq').execute();
+export async function getOrderHistory(
+  { db }: QueryContext,
+  exchange: string,
+  clientOrderId: string,
+): Promise<OrderStateChange[]> {
+  const rows = await db
+    .selectFrom('order_states')
+    .selectAll()
+    .where('exchange', '=', exchange)
+    .where('client_order_id', '=', clientOrderId)
+    .orderBy('seq')
+    .execute();
   return rows.map(orderStateFromRow);
 }

@@ -17,9 +17,16 @@ const IDLE_TIMEOUT_MS = 30_000;
 
 function clientConfig(connection: ServerConnection, host: HostPort): pg.ClientConfig {
   return {
-    host: host.host, port: host.port, user: connection.user, password: connection.password,
-    database: connection.database, connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    ssl: connection.params.sslmode !== undefined && connection.params.sslmode !== 'disable' ? { rejectUnauthorized: connection.params.sslmode === 'verify-full' } : undefined,
+    host: host.host,
+    port: host.port,
+    user: connection.user,
+    password: connection.password,
+    database: connection.database,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    ssl:
+      connection.params.sslmode !== undefined && connection.params.sslmode !== 'disable'
+        ? { rejectUnauthorized: connection.params.sslmode === 'verify-full' }
+        : undefined,
   };
 }
 
@@ -29,7 +36,8 @@ async function isWritable(connection: ServerConnection, host: HostPort): Promise
   await client.connect();
   try {
     const result = await client.query<{ recovery: boolean; read_only: string }>(
-      "select pg_is_in_recovery() as recovery, current_setting('transaction_read_only') as read_only");
+      "select pg_is_in_recovery() as recovery, current_setting('transaction_read_only') as read_only",
+    );
     const row = result.rows[0]!;
     return !row.recovery && row.read_only === 'off';
   } finally {
@@ -42,16 +50,27 @@ class PrimaryFollowingPool implements PostgresPool {
   readonly #follower: PrimaryFollower<pg.Pool>;
   readonly #guarded = new WeakSet<object>();
 
-  constructor(connection: ServerConnection, readonly settings: PoolSettings) {
-    this.#follower = new PrimaryFollower('postgres', connection.hosts, (host) => isWritable(connection, host), (host) => {
-      const pool = new pg.Pool({
-        ...clientConfig(connection, host), max: settings.maxOpenConns, idleTimeoutMillis: IDLE_TIMEOUT_MS,
-        maxLifetimeSeconds: settings.connMaxLifetimeSeconds,
-      });
-      // A server that goes away kills idle clients; the error surfaces on the next query instead.
-      pool.on('error', () => undefined);
-      return pool;
-    }, (pool) => pool.end());
+  constructor(
+    connection: ServerConnection,
+    readonly settings: PoolSettings,
+  ) {
+    this.#follower = new PrimaryFollower(
+      'postgres',
+      connection.hosts,
+      (host) => isWritable(connection, host),
+      (host) => {
+        const pool = new pg.Pool({
+          ...clientConfig(connection, host),
+          max: settings.maxOpenConns,
+          idleTimeoutMillis: IDLE_TIMEOUT_MS,
+          maxLifetimeSeconds: settings.connMaxLifetimeSeconds,
+        });
+        // A server that goes away kills idle clients; the error surfaces on the next query instead.
+        pool.on('error', () => undefined);
+        return pool;
+      },
+      (pool) => pool.end(),
+    );
   }
 
   get follower(): PrimaryFollower<pg.Pool> {
@@ -70,7 +89,8 @@ class PrimaryFollowingPool implements PostgresPool {
     const release = client.release.bind(client);
     // Only maxIdleConns connections stay idle; the extra ones close when they come back.
     return Object.assign(client, {
-      release: (destroy?: boolean | Error) => release(destroy === true || destroy instanceof Error || pool.idleCount >= this.settings.maxIdleConns),
+      release: (destroy?: boolean | Error) =>
+        release(destroy === true || destroy instanceof Error || pool.idleCount >= this.settings.maxIdleConns),
     });
   }
 
@@ -79,7 +99,17 @@ class PrimaryFollowingPool implements PostgresPool {
   }
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
 
 function classifyPostgresError(error: unknown): FailureKind {
   const code = (error as { code?: unknown }).code;
@@ -88,7 +118,11 @@ function classifyPostgresError(error: unknown): FailureKind {
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return 'unavailable';
   if (error instanceof Error && code === undefined) {
     // pg reports a dropped socket and a connect timeout as plain Errors without a code.
-    return /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed/i.test(error.message) ? 'unavailable' : 'other';
+    return /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed/i.test(
+      error.message,
+    )
+      ? 'unavailable'
+      : 'other';
   }
   return 'other';
 }

@@ -14,7 +14,11 @@ export function hostText(host: HostPort | undefined): string | undefined {
   return host === undefined ? undefined : `${host.host}:${host.port}`;
 }
 
-export async function findWritableHost(dialect: string, hosts: readonly HostPort[], probe: WritableProbe): Promise<HostPort> {
+export async function findWritableHost(
+  dialect: string,
+  hosts: readonly HostPort[],
+  probe: WritableProbe,
+): Promise<HostPort> {
   if (hosts.length === 1) return hosts[0]!;
   const reasons: string[] = [];
   for (const host of hosts) {
@@ -56,7 +60,9 @@ export class PrimaryFollower<Pool> {
         this.#host = host;
         return this.createPool(host);
       });
-      attempt.catch(() => { if (this.#current === attempt) this.#current = undefined; });
+      attempt.catch(() => {
+        if (this.#current === attempt) this.#current = undefined;
+      });
       this.#current = attempt;
     }
     return this.#current;
@@ -71,6 +77,10 @@ export class PrimaryFollower<Pool> {
   async end(): Promise<void> {
     const previous = this.#current;
     this.#current = undefined;
-    if (previous !== undefined) await previous.then((pool) => this.endPool(pool), () => undefined);
+    if (previous !== undefined)
+      await previous.then(
+        (pool) => this.endPool(pool),
+        () => undefined,
+      );
   }
 }

@@ -62,12 +62,16 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
 function registerDecimalFunctions(database: BetterSqlite3.Database): void {
   database.aggregate('dec_sum', {
     start: (): Decimal | null => null,
-    step: (total: Decimal | null, value: unknown) => (value === null ? total : (total ?? ZERO).plus(dec(value as string | bigint))),
+    step: (total: Decimal | null, value: unknown) =>
+      value === null ? total : (total ?? ZERO).plus(dec(value as string | bigint)),
     result: (total: Decimal | null) => (total === null ? null : decimalToString(total)),
   });
   database.function('dec_mul', { deterministic: true }, (left: SqlValue, right: SqlValue) =>
-    left === null || right === null ? null : decimalToString(dec(left).mul(dec(right))));
-  database.function('dec_sign', { deterministic: true }, (value: SqlValue) => (value === null ? null : dec(value).comparedTo(0)));
+    left === null || right === null ? null : decimalToString(dec(left).mul(dec(right))),
+  );
+  database.function('dec_sign', { deterministic: true }, (value: SqlValue) =>
+    value === null ? null : dec(value).comparedTo(0),
+  );
 }
 
 function classifySqliteError(error: unknown): FailureKind {

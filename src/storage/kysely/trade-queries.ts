@@ -15,6 +15,11 @@ export async function getTrades({ db }: QueryContext, filter: TradeFilter): Prom
   if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
   if (filter.from !== undefined) query = query.where('closed_at', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('closed_at', '<', filter.to);
-  const rows = await query.orderBy('closed_at').orderBy('id').limit(pageLimit(filter.limit)).offset(pageOffset(filter.offset)).execute();
+  const rows = await query
+    .orderBy('closed_at')
+    .orderBy('id')
+    .limit(pageLimit(filter.limit))
+    .offset(pageOffset(filter.offset))
+    .execute();
   return rows.map(tradeFromRow);
 }

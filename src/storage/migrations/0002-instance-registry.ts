@@ -8,10 +8,13 @@ import { type Kysely, type Migration, sql } from 'kysely';
 export function instanceRegistry(): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      await db.schema.createTable('instances').ifNotExists()
+      await db.schema
+        .createTable('instances')
+        .ifNotExists()
         .addColumn('instance_id', sql`varchar(128)`, (c) => c.notNull().primaryKey())
         .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
-        .addColumn('snapshot', 'text', (c) => c.notNull()).execute();
+        .addColumn('snapshot', 'text', (c) => c.notNull())
+        .execute();
     },
   };
 }

@@ -79,7 +79,9 @@ export class FillNovelty {
    */
   async claim(fills: readonly Fill[]): Promise<FillClaims> {
     const settles: Array<(durable: boolean) => void> = [];
-    const settle = (durable: boolean) => { for (const one of settles.splice(0)) one(durable); };
+    const settle = (durable: boolean) => {
+      for (const one of settles.splice(0)) one(durable);
+    };
     const unique = new Map<string, Fill>();
     for (const fill of fills) if (!unique.has(keyOf(fill))) unique.set(keyOf(fill), fill);
     const fresh = new Set<string>();
@@ -105,7 +107,12 @@ export class FillNovelty {
     }
     if (this.#held.has(key)) return undefined;
     let resolve!: (durable: boolean) => void;
-    this.#claims.set(key, new Promise<boolean>((done) => { resolve = done; }));
+    this.#claims.set(
+      key,
+      new Promise<boolean>((done) => {
+        resolve = done;
+      }),
+    );
     const settle = (durable: boolean) => {
       this.#claims.delete(key);
       resolve(durable);
@@ -123,7 +130,9 @@ export class FillNovelty {
   async #isNew(fill: Fill, key: string): Promise<boolean> {
     let stored: readonly Fill[];
     try {
-      stored = await this.#answerInTime(this.#database.getFills({ exchange: fill.exchange, account: fill.account, tradeId: fill.tradeId, limit: 1 }));
+      stored = await this.#answerInTime(
+        this.#database.getFills({ exchange: fill.exchange, account: fill.account, tradeId: fill.tradeId, limit: 1 }),
+      );
     } catch (error) {
       if (!(error instanceof DatabaseUnavailableError)) throw error;
       return this.#isNewByHorizon(fill, key, error);
@@ -135,7 +144,10 @@ export class FillNovelty {
   #answerInTime<T>(answer: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DatabaseUnavailableError(this.#dialect, `no answer within ${this.#answerTimeoutMs} ms`)), this.#answerTimeoutMs);
+      timer = setTimeout(
+        () => reject(new DatabaseUnavailableError(this.#dialect, `no answer within ${this.#answerTimeoutMs} ms`)),
+        this.#answerTimeoutMs,
+      );
     });
     answer.catch(() => undefined); // a late failure after the deadline is nobody's to handle
     return Promise.race([answer, late]).finally(() => clearTimeout(timer));
@@ -145,19 +157,24 @@ export class FillNovelty {
     const horizon = this.#horizons.get(streamOf(fill));
     if (horizon === undefined || fill.time > horizon.time) return true;
     if (fill.time === horizon.time) return !horizon.keys.has(key);
-    throw new DatabaseUnavailableError(this.#dialect,
+    throw new DatabaseUnavailableError(
+      this.#dialect,
       `cannot tell whether fill ${fill.tradeId} of ${fill.symbol} (older than the latest fill seen) is new while the database is down; nothing was written`,
-      { cause });
+      { cause },
+    );
   }
 
   #raise(fill: Fill): void {
     const stream = streamOf(fill);
     const horizon = this.#horizons.get(stream);
-    if (horizon === undefined || fill.time > horizon.time) this.#horizons.set(stream, { time: fill.time, keys: new Set([keyOf(fill)]) });
+    if (horizon === undefined || fill.time > horizon.time)
+      this.#horizons.set(stream, { time: fill.time, keys: new Set([keyOf(fill)]) });
     else if (fill.time === horizon.time) horizon.keys.add(keyOf(fill));
   }
 }
 
 function fillsOf(writes: readonly SpoolWrite[]): Fill[] {
-  return writes.flatMap((write) => (write.op === 'fills' ? write.fills : write.op === 'group' ? fillsOf(write.writes) : []));
+  return writes.flatMap((write) =>
+    write.op === 'fills' ? write.fills : write.op === 'group' ? fillsOf(write.writes) : [],
+  );
 }

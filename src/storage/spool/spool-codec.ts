@@ -16,7 +16,14 @@ export type SpoolWrite =
   | { readonly op: 'slots'; readonly slots: readonly SlotRecord[] }
   | { readonly op: 'event'; readonly event: EventRecord }
   | { readonly op: 'cursor'; readonly cursor: FillCursorRecord }
-  | { readonly op: 'paused'; readonly exchange: string; readonly symbol: string; readonly paused: boolean; readonly reason?: string | undefined; readonly time: number }
+  | {
+      readonly op: 'paused';
+      readonly exchange: string;
+      readonly symbol: string;
+      readonly paused: boolean;
+      readonly reason?: string | undefined;
+      readonly time: number;
+    }
   | { readonly op: 'group'; readonly writes: readonly SpoolWrite[] };
 
 /** A spooled write with its place in the spool; `seq` is what the checkpoint refers to. */

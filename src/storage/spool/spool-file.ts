@@ -30,7 +30,13 @@ export class SpoolFile {
   #checkpoint: number;
   #syncs = 0;
 
-  private constructor(readonly path: string, handle: FileHandle, size: number, pending: Entry[], checkpoint: number) {
+  private constructor(
+    readonly path: string,
+    handle: FileHandle,
+    size: number,
+    pending: Entry[],
+    checkpoint: number,
+  ) {
     this.#handle = handle;
     this.#checkpoint = checkpoint;
     this.#size = size;
@@ -40,7 +46,9 @@ export class SpoolFile {
 
   /** Opens (or creates) the spool with the records after the checkpoint; a torn last line is cut off. */
   static async open(path: string): Promise<SpoolFile> {
-    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error)));
+    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' ? '' : Promise.reject(error),
+    );
     const checkpoint = Number(await readFile(`${path}.checkpoint`, 'utf8').catch(() => '0')) || 0;
     // Whatever follows the last newline is a torn append: it never resolved, so nobody relied on it.
     const lines = text.split('\n').slice(0, -1);

@@ -30,7 +30,15 @@ import type { Fill } from '../../domain/fill.js';
 import type { Trade } from '../../domain/trade.js';
 import type { Database, DatabaseCapabilities, DatabaseOperations, SqlDialect, Tx } from '../database.js';
 import { DatabaseUnavailableError, SpoolFullError } from '../errors.js';
-import type { EventRecord, FillCursorRecord, GridRecord, InstanceRecord, OrderIntent, OrderRecord, SlotRecord } from '../records.js';
+import type {
+  EventRecord,
+  FillCursorRecord,
+  GridRecord,
+  InstanceRecord,
+  OrderIntent,
+  OrderRecord,
+  SlotRecord,
+} from '../records.js';
 import type { SpoolRecord, SpoolWrite } from './spool-codec.js';
 import { SpoolFile } from './spool-file.js';
 import { registerSpoolMetrics, type SpoolMetrics } from './spool-metrics.js';
@@ -75,7 +83,12 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   #closed = false;
   #drained: Array<(drained: boolean) => void> = [];
 
-  private constructor(inner: Database, file: SpoolFile, options: SpoolOptions, extras: { registry?: Registry | undefined; logger?: SpoolLogger | undefined }) {
+  private constructor(
+    inner: Database,
+    file: SpoolFile,
+    options: SpoolOptions,
+    extras: { registry?: Registry | undefined; logger?: SpoolLogger | undefined },
+  ) {
     super(inner);
     this.#inner = inner;
     this.#file = file;
@@ -90,7 +103,11 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   }
 
   /** Opens the spool file at `options.path` and starts replaying what it holds. */
-  static async open(inner: Database, options: SpoolOptions, extras: { registry?: Registry | undefined; logger?: SpoolLogger | undefined } = {}): Promise<SpooledDatabase> {
+  static async open(
+    inner: Database,
+    options: SpoolOptions,
+    extras: { registry?: Registry | undefined; logger?: SpoolLogger | undefined } = {},
+  ): Promise<SpooledDatabase> {
     const spooled = new SpooledDatabase(inner, await SpoolFile.open(options.path), options, extras);
     spooled.#schedule(0);
     return spooled;
@@ -131,7 +148,10 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     const bytes = this.#file.pendingBytes;
     if (bytes >= this.#maxBytes) {
       this.#metrics?.rejected.inc();
-      this.#logger?.warn({ spoolBytes: bytes, maxSpoolBytes: this.#maxBytes }, 'write-behind spool full: write refused');
+      this.#logger?.warn(
+        { spoolBytes: bytes, maxSpoolBytes: this.#maxBytes },
+        'write-behind spool full: write refused',
+      );
       throw new SpoolFullError(bytes, this.#maxBytes);
     }
     await this.#file.append(record);
@@ -172,7 +192,10 @@ export class SpooledDatabase extends DatabaseReads implements Database {
         if (!(error instanceof DatabaseUnavailableError) && (await this.#isolate(batch))) continue;
         this.#failures += 1;
         this.#metrics?.flushFailures.inc();
-        this.#logger?.warn({ records: this.#file.pendingCount, attempt: this.#failures, code: (error as { code?: string }).code }, 'spool flush failed; retrying');
+        this.#logger?.warn(
+          { records: this.#file.pendingCount, attempt: this.#failures, code: (error as { code?: string }).code },
+          'spool flush failed; retrying',
+        );
         return Math.min(MAX_RETRY_DELAY_MS, this.#intervalMs * 2 ** Math.min(this.#failures, 10));
       }
     }
@@ -203,7 +226,10 @@ export class SpooledDatabase extends DatabaseReads implements Database {
         const code = (refusal as { code?: string }).code;
         await this.#file.deadLetter(record, code ?? 'unknown');
         this.#metrics?.deadLetters.inc();
-        this.#logger?.warn({ seq: record.seq, op: record.op, code }, 'spooled record refused by the database: moved to the dead-letter file');
+        this.#logger?.warn(
+          { seq: record.seq, op: record.op, code },
+          'spooled record refused by the database: moved to the dead-letter file',
+        );
       }
       await this.#file.acknowledge(record.seq);
       this.#novelty.release([record]);
@@ -213,11 +239,19 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   }
 
   // Spooled writes: durable when they resolve, in the database shortly after.
-  saveTrade(trade: Trade): Promise<void> { return this.#spool({ op: 'trades', trades: [trade] }); }
-  batchSaveTrades(trades: readonly Trade[]): Promise<void> { return trades.length === 0 ? Promise.resolve() : this.#spool({ op: 'trades', trades }); }
-  saveOrder(order: OrderRecord): Promise<void> { return this.#spool({ op: 'order', order }); }
+  saveTrade(trade: Trade): Promise<void> {
+    return this.#spool({ op: 'trades', trades: [trade] });
+  }
+  batchSaveTrades(trades: readonly Trade[]): Promise<void> {
+    return trades.length === 0 ? Promise.resolve() : this.#spool({ op: 'trades', trades });
+  }
+  saveOrder(order: OrderRecord): Promise<void> {
+    return this.#spool({ op: 'order', order });
+  }
   /** Resolves true once a new fill is durable, false for a duplicate (nothing is spooled for it). */
-  async saveFill(fill: Fill): Promise<boolean> { return (await this.batchSaveFills([fill])) === 1; }
+  async saveFill(fill: Fill): Promise<boolean> {
+    return (await this.batchSaveFills([fill])) === 1;
+  }
   /** Spools the new fills among `fills`; resolves how many were new once they are durable. */
   async batchSaveFills(fills: readonly Fill[]): Promise<number> {
     const claims = await this.#novelty.claim(fills);
@@ -230,19 +264,37 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     claims.settle(true);
     return claims.fresh.length;
   }
-  saveSlots(slots: readonly SlotRecord[]): Promise<void> { return slots.length === 0 ? Promise.resolve() : this.#spool({ op: 'slots', slots }); }
-  saveEvent(event: EventRecord): Promise<void> { return this.#spool({ op: 'event', event }); }
-  saveFillCursor(cursor: FillCursorRecord): Promise<void> { return this.#spool({ op: 'cursor', cursor }); }
+  saveSlots(slots: readonly SlotRecord[]): Promise<void> {
+    return slots.length === 0 ? Promise.resolve() : this.#spool({ op: 'slots', slots });
+  }
+  saveEvent(event: EventRecord): Promise<void> {
+    return this.#spool({ op: 'event', event });
+  }
+  saveFillCursor(cursor: FillCursorRecord): Promise<void> {
+    return this.#spool({ op: 'cursor', cursor });
+  }
 
   // Synchronous paths: straight to the database.
-  recordIntent(intent: OrderIntent): Promise<void> { return this.#inner.recordIntent(intent); }
-  ensureGrid(grid: GridRecord): Promise<GridRecord> { return this.#inner.ensureGrid(grid); }
-  setGridPaused(exchange: string, symbol: string, paused: boolean, reason: string | undefined, time: number): Promise<void> {
+  recordIntent(intent: OrderIntent): Promise<void> {
+    return this.#inner.recordIntent(intent);
+  }
+  ensureGrid(grid: GridRecord): Promise<GridRecord> {
+    return this.#inner.ensureGrid(grid);
+  }
+  setGridPaused(
+    exchange: string,
+    symbol: string,
+    paused: boolean,
+    reason: string | undefined,
+    time: number,
+  ): Promise<void> {
     return this.#spool({ op: 'paused', exchange, symbol, paused, reason, time });
   }
   /** A spooled transaction: its writes are appended as one group record on commit (all or none). */
   async beginTx(): Promise<Tx> {
-    return new SpoolingTx(this.#inner, this.#novelty, (writes) => (writes.length === 0 ? Promise.resolve() : this.#spool({ op: 'group', writes })));
+    return new SpoolingTx(this.#inner, this.#novelty, (writes) =>
+      writes.length === 0 ? Promise.resolve() : this.#spool({ op: 'group', writes }),
+    );
   }
 
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -256,11 +308,19 @@ export class SpooledDatabase extends DatabaseReads implements Database {
       throw error;
     }
   }
-  ping(signal?: AbortSignal): Promise<void> { return this.#inner.ping(signal); }
-  migrate(): Promise<void> { return this.#inner.migrate(); }
+  ping(signal?: AbortSignal): Promise<void> {
+    return this.#inner.ping(signal);
+  }
+  migrate(): Promise<void> {
+    return this.#inner.migrate();
+  }
   // The registry is never spooled: a heartbeat replayed later would report a stale state as current.
-  saveInstance(record: InstanceRecord): Promise<void> { return this.#inner.saveInstance(record); }
-  getInstances(): Promise<InstanceRecord[]> { return this.#inner.getInstances(); }
+  saveInstance(record: InstanceRecord): Promise<void> {
+    return this.#inner.saveInstance(record);
+  }
+  getInstances(): Promise<InstanceRecord[]> {
+    return this.#inner.getInstances();
+  }
 
   /** Stops flushing (what is spooled stays in the file for the next open) and closes the database. */
   async close(): Promise<void> {
@@ -291,7 +351,8 @@ async function applyBatch(tx: DatabaseOperations, batch: readonly SpoolRecord[])
     if (write.op === 'order') await tx.saveOrder(write.order);
     else if (write.op === 'slots') await tx.saveSlots(write.slots);
     else if (write.op === 'event') await tx.saveEvent(write.event);
-    else if (write.op === 'paused') await tx.setGridPaused(write.exchange, write.symbol, write.paused, write.reason, write.time);
+    else if (write.op === 'paused')
+      await tx.setGridPaused(write.exchange, write.symbol, write.paused, write.reason, write.time);
     else if (write.op === 'cursor') await tx.saveFillCursor(write.cursor);
     index += 1;
   }

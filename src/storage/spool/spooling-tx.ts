@@ -61,10 +61,18 @@ export class SpoolingTx extends DatabaseReads implements Tx {
     if (this.#done) throw new InvalidStorageOptionsError('write after commit or rollback of a spooled transaction');
   }
 
-  async saveTrade(trade: Trade): Promise<void> { this.#add({ op: 'trades', trades: [trade] }); }
-  async batchSaveTrades(trades: readonly Trade[]): Promise<void> { if (trades.length > 0) this.#add({ op: 'trades', trades }); }
-  async saveOrder(order: OrderRecord): Promise<void> { this.#add({ op: 'order', order }); }
-  async saveFill(fill: Fill): Promise<boolean> { return (await this.batchSaveFills([fill])) === 1; }
+  async saveTrade(trade: Trade): Promise<void> {
+    this.#add({ op: 'trades', trades: [trade] });
+  }
+  async batchSaveTrades(trades: readonly Trade[]): Promise<void> {
+    if (trades.length > 0) this.#add({ op: 'trades', trades });
+  }
+  async saveOrder(order: OrderRecord): Promise<void> {
+    this.#add({ op: 'order', order });
+  }
+  async saveFill(fill: Fill): Promise<boolean> {
+    return (await this.batchSaveFills([fill])) === 1;
+  }
   async batchSaveFills(fills: readonly Fill[]): Promise<number> {
     this.#assertOpen();
     const claims = await this.#novelty.claim(fills.filter((fill) => !this.#claimed.has(keyOf(fill))));
@@ -77,19 +85,38 @@ export class SpoolingTx extends DatabaseReads implements Tx {
     if (claims.fresh.length > 0) this.#add({ op: 'fills', fills: claims.fresh });
     return claims.fresh.length;
   }
-  async saveSlots(slots: readonly SlotRecord[]): Promise<void> { if (slots.length > 0) this.#add({ op: 'slots', slots }); }
-  async saveEvent(event: EventRecord): Promise<void> { this.#add({ op: 'event', event }); }
-  async saveFillCursor(cursor: FillCursorRecord): Promise<void> { this.#add({ op: 'cursor', cursor }); }
-  async setGridPaused(exchange: string, symbol: string, paused: boolean, reason: string | undefined, time: number): Promise<void> {
+  async saveSlots(slots: readonly SlotRecord[]): Promise<void> {
+    if (slots.length > 0) this.#add({ op: 'slots', slots });
+  }
+  async saveEvent(event: EventRecord): Promise<void> {
+    this.#add({ op: 'event', event });
+  }
+  async saveFillCursor(cursor: FillCursorRecord): Promise<void> {
+    this.#add({ op: 'cursor', cursor });
+  }
+  async setGridPaused(
+    exchange: string,
+    symbol: string,
+    paused: boolean,
+    reason: string | undefined,
+    time: number,
+  ): Promise<void> {
     this.#add({ op: 'paused', exchange, symbol, paused, reason, time });
   }
 
   recordIntent(_intent: OrderIntent): Promise<void> {
-    return Promise.reject(new InvalidStorageOptionsError('recordIntent must not run inside a spooled transaction (it needs the database at once)'));
+    return Promise.reject(
+      new InvalidStorageOptionsError(
+        'recordIntent must not run inside a spooled transaction (it needs the database at once)',
+      ),
+    );
   }
 
   ensureGrid(_grid: GridRecord): Promise<GridRecord> {
-    return Promise.reject(new InvalidStorageOptionsError('ensureGrid must not run inside a spooled transaction (its answer is needed at once)'));
+    return Promise.reject(
+      new InvalidStorageOptionsError(
+        'ensureGrid must not run inside a spooled transaction (its answer is needed at once)',
+      ),
+    );
   }
-
 }

@@ -18,7 +18,11 @@ export interface CyclesAdvanced {
 }
 
 /** `highest`: level → highest intent cycle recorded for the symbol (Database.getHighestIntentCycles). */
-export function advanceCyclesPastIntents(state: GridState, highest: ReadonlyMap<number, number>, time: number): CyclesAdvanced {
+export function advanceCyclesPastIntents(
+  state: GridState,
+  highest: ReadonlyMap<number, number>,
+  time: number,
+): CyclesAdvanced {
   const moved: Slot[] = [];
   for (const [level, cycle] of highest) {
     const slot = slotAt(state, level);

@@ -30,35 +30,78 @@ function addBuy(state: GridState, slot: Slot, fill: Fill): Slot {
   const quantity = slot.positionQuantity.add(received);
   if (!quantity.isPositive() || quantity.isZero()) return slot;
   const entryPrice = slot.positionQuantity.mul(slot.entryPrice).add(received.mul(fill.price)).div(quantity);
-  return changeSlot(slot, {
-    positionQuantity: quantity, entryPrice, entryFees: slot.entryFees.add(feeInQuote(state, fill)),
-    openedAt: slot.position === 'EMPTY' ? fill.time : slot.openedAt,
-  }, fill.time);
+  return changeSlot(
+    slot,
+    {
+      positionQuantity: quantity,
+      entryPrice,
+      entryFees: slot.entryFees.add(feeInQuote(state, fill)),
+      openedAt: slot.position === 'EMPTY' ? fill.time : slot.openedAt,
+    },
+    fill.time,
+  );
 }
 
-interface Reduction { readonly slot: Slot; readonly trade: Trade | undefined; readonly sold: Decimal }
+interface Reduction {
+  readonly slot: Slot;
+  readonly trade: Trade | undefined;
+  readonly sold: Decimal;
+}
 
-function reduce(state: GridState, slot: Slot, fill: Fill, quantity: Decimal, sellFee: Decimal, tradeId: string): Reduction {
+function reduce(
+  state: GridState,
+  slot: Slot,
+  fill: Fill,
+  quantity: Decimal,
+  sellFee: Decimal,
+  tradeId: string,
+): Reduction {
   const sold = minDecimal(quantity, slot.positionQuantity);
   if (sold.isZero()) return { slot, trade: undefined, sold };
   const entryFees = slot.entryFees.mul(sold).div(slot.positionQuantity);
   const fees = entryFees.add(sellFee);
   const trade: Trade = Object.freeze({
-    id: tradeId, exchange: state.exchange, symbol: state.symbol, level: slot.level, cycle: slot.cycle,
-    quantity: sold, buyPrice: slot.entryPrice, sellPrice: fill.price, fees,
-    realizedPnl: fill.price.sub(slot.entryPrice).mul(sold).sub(fees), openedAt: slot.openedAt, closedAt: fill.time,
+    id: tradeId,
+    exchange: state.exchange,
+    symbol: state.symbol,
+    level: slot.level,
+    cycle: slot.cycle,
+    quantity: sold,
+    buyPrice: slot.entryPrice,
+    sellPrice: fill.price,
+    fees,
+    realizedPnl: fill.price.sub(slot.entryPrice).mul(sold).sub(fees),
+    openedAt: slot.openedAt,
+    closedAt: fill.time,
   });
   const remaining = slot.positionQuantity.sub(sold);
   const next = remaining.isZero()
-    ? changeSlot(slot, { positionQuantity: ZERO, entryPrice: ZERO, entryFees: ZERO, openedAt: 0, cycle: slot.cycle + 1, postOnlyRejections: 0 }, fill.time)
+    ? changeSlot(
+        slot,
+        {
+          positionQuantity: ZERO,
+          entryPrice: ZERO,
+          entryFees: ZERO,
+          openedAt: 0,
+          cycle: slot.cycle + 1,
+          postOnlyRejections: 0,
+        },
+        fill.time,
+      )
     : changeSlot(slot, { positionQuantity: remaining, entryFees: slot.entryFees.sub(entryFees) }, fill.time);
   return { slot: next, trade, sold };
 }
 
 function driftEvent(fill: Fill, unmatched: Decimal): GridCommand {
   return {
-    type: 'RecordEvent', eventType: 'reconciliation',
-    details: { problem: 'sell fill larger than the grid position', clientOrderId: fill.clientOrderId, tradeId: fill.tradeId, unmatched: unmatched.toFixed() },
+    type: 'RecordEvent',
+    eventType: 'reconciliation',
+    details: {
+      problem: 'sell fill larger than the grid position',
+      clientOrderId: fill.clientOrderId,
+      tradeId: fill.tradeId,
+      unmatched: unmatched.toFixed(),
+    },
   };
 }
 
@@ -90,9 +133,11 @@ function applyCloseFill(state: GridState, fill: Fill): Transition {
 
 export function applyFill(state: GridState, fill: Fill): Transition {
   const parsed = parseClientOrderId(fill.clientOrderId, state.idFormat);
-  if (parsed === undefined || parsed.tag !== state.tag || fill.symbol !== state.symbol) return { state, commands: [], foreign: [fill.clientOrderId] };
+  if (parsed === undefined || parsed.tag !== state.tag || fill.symbol !== state.symbol)
+    return { state, commands: [], foreign: [fill.clientOrderId] };
   // A fill without a positive quantity or price is malformed: dropped.
-  if (!fill.quantity.isPositive() || fill.quantity.isZero() || !fill.price.isPositive() || fill.price.isZero()) return { state, commands: [] };
+  if (!fill.quantity.isPositive() || fill.quantity.isZero() || !fill.price.isPositive() || fill.price.isZero())
+    return { state, commands: [] };
   if (parsed.purpose === 'close') return applyCloseFill(state, fill);
   const commands: GridCommand[] = [];
   let slot = slotAt(state, parsed.level);
@@ -107,7 +152,12 @@ export function applyFill(state: GridState, fill: Fill): Transition {
   const order = slot.order;
   if (order !== undefined && order.clientOrderId === fill.clientOrderId) {
     const filledQuantity = order.filledQuantity.add(fill.quantity);
-    slot = updateSlotOrder(slot, filledQuantity.gte(order.quantity) ? 'Filled' : 'PartiallyFilled', { filledQuantity }, fill.time);
+    slot = updateSlotOrder(
+      slot,
+      filledQuantity.gte(order.quantity) ? 'Filled' : 'PartiallyFilled',
+      { filledQuantity },
+      fill.time,
+    );
   } else {
     slot = settleSlot(slot, fill.time);
   }

@@ -9,12 +9,19 @@ import type { Transition } from './transition.js';
  * placement); a PENDING_CANCEL one already has its request in flight.
  */
 export function cancellableSlots(state: GridState, predicate: (slot: Slot) => boolean = () => true): Slot[] {
-  return slotsWithOrders(state).filter((slot) => (slot.order!.status === 'NEW' || slot.order!.status === 'PARTIALLY_FILLED') && predicate(slot));
+  return slotsWithOrders(state).filter(
+    (slot) => (slot.order!.status === 'NEW' || slot.order!.status === 'PARTIALLY_FILLED') && predicate(slot),
+  );
 }
 
 /** Marks each slot's order PENDING_CANCEL and emits one CancelOrder per order. */
 export function cancelOrders(state: GridState, slots: readonly Slot[], reason: CancelReason, time: number): Transition {
-  const commands: GridCommand[] = slots.map((slot) => ({ type: 'CancelOrder', level: slot.level, clientOrderId: slot.order!.clientOrderId, reason }));
+  const commands: GridCommand[] = slots.map((slot) => ({
+    type: 'CancelOrder',
+    level: slot.level,
+    clientOrderId: slot.order!.clientOrderId,
+    reason,
+  }));
   const next = slots.map((slot) => updateSlotOrder(slot, 'CancelRequested', {}, time));
   return { state: withSlots(state, next, time), commands };
 }

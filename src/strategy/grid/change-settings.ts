@@ -16,7 +16,10 @@ import type { Transition } from './transition.js';
 
 export function changeSettings(state: GridState, settings: GridSettings, time: number): Transition {
   if (!settings.priceInterval.eq(state.settings.priceInterval)) {
-    throw new GridConfigurationError('price_interval', `cannot change on a running grid (${state.settings.priceInterval.toFixed()} → ${settings.priceInterval.toFixed()}): it fixes the lattice; close the grid and restart to change it`);
+    throw new GridConfigurationError(
+      'price_interval',
+      `cannot change on a running grid (${state.settings.priceInterval.toFixed()} → ${settings.priceInterval.toFixed()}): it fixes the lattice; close the grid and restart to change it`,
+    );
   }
   return { state: changeState(state, { settings }, time), commands: [] };
 }

@@ -63,16 +63,26 @@ export function cyrb53(text: string, seed = 0): number {
 /** Short tag of a grid's identity: the same exchange, symbol and lattice give the same tag everywhere. */
 export function gridTag(exchange: string, symbol: string, anchor: Decimal, interval: Decimal): string {
   const identity = `${exchange}|${symbol}|${decimalToString(anchor)}|${decimalToString(interval)}`;
-  return cyrb53(identity).toString(36).padStart(TAG_LENGTH + 3, '0').slice(-TAG_LENGTH);
+  return cyrb53(identity)
+    .toString(36)
+    .padStart(TAG_LENGTH + 3, '0')
+    .slice(-TAG_LENGTH);
 }
 
 function checked(id: string, format: ClientOrderIdFormat): string {
-  if (id.length > format.maxLength || !format.pattern.test(id)) throw new ClientOrderIdFormatError(id, format.maxLength);
+  if (id.length > format.maxLength || !format.pattern.test(id))
+    throw new ClientOrderIdFormatError(id, format.maxLength);
   return id;
 }
 
 /** Id of the grid order for (level, side, cycle); throws ClientOrderIdFormatError if the venue cannot take it. */
-export function gridClientOrderId(tag: string, level: number, side: OrderSide, cycle: number, format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT): string {
+export function gridClientOrderId(
+  tag: string,
+  level: number,
+  side: OrderSide,
+  cycle: number,
+  format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT,
+): string {
   const s = format.separator;
   return checked([PREFIX, tag, side === 'BUY' ? 'B' : 'S', String(level), String(cycle)].join(s), format);
 }
@@ -81,7 +91,12 @@ export function gridClientOrderId(tag: string, level: number, side: OrderSide, c
  * Id of the market order that closes (part of) the grid's position, decided at `time` (epoch ms) as
  * the grid's `sequence`-th close: every close attempt has its own id, even two in one millisecond.
  */
-export function closeClientOrderId(tag: string, time: number, sequence: number, format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT): string {
+export function closeClientOrderId(
+  tag: string,
+  time: number,
+  sequence: number,
+  format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT,
+): string {
   const s = format.separator;
   return checked([PREFIX, tag, 'X', time.toString(36), String(sequence)].join(s), format);
 }
@@ -89,7 +104,10 @@ export function closeClientOrderId(tag: string, time: number, sequence: number, 
 const INTEGER = /^-?(0|[1-9]\d*)$/;
 
 /** Maps an id back to its grid intent, or undefined for an id QuantMesh did not make (foreign). */
-export function parseClientOrderId(id: string, format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT): ParsedClientOrderId | undefined {
+export function parseClientOrderId(
+  id: string,
+  format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT,
+): ParsedClientOrderId | undefined {
   const parts = id.split(format.separator);
   if (parts.length !== 5) return undefined;
   const [prefix, tag, kind, levelText, cycleText] = parts as [string, string, string, string, string];

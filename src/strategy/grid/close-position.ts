@@ -67,9 +67,19 @@ export function continueClosing(state: GridState, time: number): Transition {
   const quantity = closableQuantity(state);
   if (quantity.isZero()) return NOTHING(state);
   const clientOrderId = closeClientOrderId(state.tag, time, state.closeSequence, state.idFormat);
-  const order: PendingClose = Object.freeze({ clientOrderId, quantity, filledQuantity: ZERO, status: 'sent', venueFilledQuantity: undefined });
+  const order: PendingClose = Object.freeze({
+    clientOrderId,
+    quantity,
+    filledQuantity: ZERO,
+    status: 'sent',
+    venueFilledQuantity: undefined,
+  });
   return {
-    state: changeState(state, { closeSequence: state.closeSequence + 1, closing: Object.freeze({ ...closing, order }) }, time),
+    state: changeState(
+      state,
+      { closeSequence: state.closeSequence + 1, closing: Object.freeze({ ...closing, order }) },
+      time,
+    ),
     // Reduce-only where the venue has it (futures): even a close sized from a wrong position cannot open a short.
     commands: [{ type: 'ClosePosition', clientOrderId, quantity, reduceOnly: state.market.type === 'future' }],
   };
@@ -88,23 +98,35 @@ export function pendingClose(state: GridState, clientOrderId: string): PendingCl
  */
 function settleClose(state: GridState, order: PendingClose, outcome: string, time: number): Transition {
   const closing = state.closing!;
-  const done = order.filledQuantity.gte(order.quantity) || (order.status === 'ended' && order.filledQuantity.gte(order.venueFilledQuantity ?? ZERO));
+  const done =
+    order.filledQuantity.gte(order.quantity) ||
+    (order.status === 'ended' && order.filledQuantity.gte(order.venueFilledQuantity ?? ZERO));
   if (!done) return { state: withClosing(state, { ...closing, order: Object.freeze(order) }, time), commands: [] };
-  if (!order.filledQuantity.isZero()) return { state: withClosing(state, { order: undefined, failures: 0, nextAttemptAt: time }, time), commands: [] };
+  if (!order.filledQuantity.isZero())
+    return { state: withClosing(state, { order: undefined, failures: 0, nextAttemptAt: time }, time), commands: [] };
   const failures = closing.failures + 1;
   const nextAttemptAt = time + closeRetryDelay(failures);
   const record: GridCommand = {
-    type: 'RecordEvent', eventType: 'risk.triggered',
+    type: 'RecordEvent',
+    eventType: 'risk.triggered',
     details: { control: 'close-retry', clientOrderId: order.clientOrderId, outcome, failures, nextAttemptAt },
   };
   return { state: withClosing(state, { order: undefined, failures, nextAttemptAt }, time), commands: [record] };
 }
 
 /** The venue's view of the outstanding close (its answer, the stream or a lookup). */
-export function closeReported(state: GridState, clientOrderId: string, status: VenueOrderStatus, filledQuantity: Decimal, time: number): Transition {
+export function closeReported(
+  state: GridState,
+  clientOrderId: string,
+  status: VenueOrderStatus,
+  filledQuantity: Decimal,
+  time: number,
+): Transition {
   const order = pendingClose(state, clientOrderId);
   if (order === undefined) return NOTHING(state);
-  const seen: PendingClose = isTerminal(status) ? { ...order, status: 'ended', venueFilledQuantity: filledQuantity } : { ...order, status: 'working' };
+  const seen: PendingClose = isTerminal(status)
+    ? { ...order, status: 'ended', venueFilledQuantity: filledQuantity }
+    : { ...order, status: 'working' };
   return settleClose(state, seen, status.toLowerCase(), time);
 }
 
@@ -121,7 +143,14 @@ export function closeOutcomeUnknown(state: GridState, clientOrderId: string, tim
   if (order === undefined || order.status === 'ended') return NOTHING(state);
   const closing = state.closing!;
   const failures = closing.failures + 1;
-  return { state: withClosing(state, { order: { ...order, status: 'unknown' }, failures, nextAttemptAt: time + closeRetryDelay(failures) }, time), commands: [] };
+  return {
+    state: withClosing(
+      state,
+      { order: { ...order, status: 'unknown' }, failures, nextAttemptAt: time + closeRetryDelay(failures) },
+      time,
+    ),
+    commands: [],
+  };
 }
 
 /** A fill of the outstanding close has been applied to the slots. */

@@ -12,14 +12,32 @@ import { type GridIdentity, type GridState, changeState } from './grid-state.js'
 export function createGridState(identity: GridIdentity, time: number): GridState {
   const { market, settings } = identity;
   if (!market.tickSize.isZero() && !settings.priceInterval.mod(market.tickSize).isZero()) {
-    throw new GridConfigurationError('price_interval', `${settings.priceInterval.toFixed()} is not a multiple of the tick size ${market.tickSize.toFixed()}`);
+    throw new GridConfigurationError(
+      'price_interval',
+      `${settings.priceInterval.toFixed()} is not a multiple of the tick size ${market.tickSize.toFixed()}`,
+    );
   }
   return Object.freeze({
-    exchange: identity.exchange, symbol: identity.symbol, market, settings,
+    exchange: identity.exchange,
+    symbol: identity.symbol,
+    market,
+    settings,
     idFormat: identity.idFormat ?? BINANCE_CLIENT_ORDER_ID_FORMAT,
-    lattice: undefined, tag: undefined, slots: new Map(), pause: undefined, panic: false,
-    marginLockedUntil: 0, trailingPeak: undefined, accountCheck: 'unchecked', accountFacts: undefined,
-    lastPrice: undefined, stopping: undefined, closing: undefined, closeSequence: 0, createdAt: time, updatedAt: time,
+    lattice: undefined,
+    tag: undefined,
+    slots: new Map(),
+    pause: undefined,
+    panic: false,
+    marginLockedUntil: 0,
+    trailingPeak: undefined,
+    accountCheck: 'unchecked',
+    accountFacts: undefined,
+    lastPrice: undefined,
+    stopping: undefined,
+    closing: undefined,
+    closeSequence: 0,
+    createdAt: time,
+    updatedAt: time,
   });
 }
 
@@ -28,5 +46,9 @@ export function anchorGrid(state: GridState, anchor: Decimal, time: number): Gri
   if (state.lattice !== undefined) return state;
   const fixed = roundToStep(dec(anchor), state.market.tickSize);
   const grid = lattice(fixed, state.settings.priceInterval);
-  return changeState(state, { lattice: grid, tag: gridTag(state.exchange, state.symbol, grid.anchor, grid.interval) }, time);
+  return changeState(
+    state,
+    { lattice: grid, tag: gridTag(state.exchange, state.symbol, grid.anchor, grid.interval) },
+    time,
+  );
 }

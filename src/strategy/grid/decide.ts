@@ -17,7 +17,14 @@ import type { GridCommand } from './grid-command.js';
 import type { GridEvent } from './grid-event.js';
 import { checkAccount, checkPositionRisk } from './grid-risk.js';
 import { type GridState, changeState } from './grid-state.js';
-import { orderAccepted, orderEnded, orderOutcomeUnknown, orderRejected, orderReported, unknownOutcomeResolved } from './order-updates.js';
+import {
+  orderAccepted,
+  orderEnded,
+  orderOutcomeUnknown,
+  orderRejected,
+  orderReported,
+  unknownOutcomeResolved,
+} from './order-updates.js';
 import { pauseGrid, resumeGrid } from './pause.js';
 import { venuePositionReported } from './position-check.js';
 import { quote } from './quote.js';
@@ -33,36 +40,66 @@ function apply(state: GridState, event: GridEvent): Transition {
       const anchored = anchorGrid(state, event.price, event.time);
       return { state: changeState(anchored, { lastPrice: dec(event.price) }, event.time), commands: [] };
     }
-    case 'OrderAccepted': return orderAccepted(state, event.clientOrderId, event.exchangeOrderId, event.time);
-    case 'OrderRejected': return orderRejected(state, event.clientOrderId, event.reason, event.time);
-    case 'OrderFilled': return applyFill(state, event.fill);
-    case 'OrderCanceled': return orderEnded(state, event.clientOrderId, 'Canceled', event.filledQuantity, event.time);
-    case 'OrderExpired': return orderEnded(state, event.clientOrderId, 'Expired', event.filledQuantity, event.time);
-    case 'OrderReported': return orderReported(state, event.order, event.time);
-    case 'OpenOrdersReported': return reconcile(state, event.orders, event.time);
-    case 'UnknownOutcomeResolved': return unknownOutcomeResolved(state, event.clientOrderId, event.order, event.time);
-    case 'OrderOutcomeUnknown': return orderOutcomeUnknown(state, event.clientOrderId, event.time);
-    case 'OperatorPaused': return pauseGrid(state, 'operator', event.message, event.time);
-    case 'OperatorResumed': return resumeGrid(state, event.time);
-    case 'StopRequested': return stopGrid(state, event.cancelOrders, event.closePositions, event.time);
+    case 'OrderAccepted':
+      return orderAccepted(state, event.clientOrderId, event.exchangeOrderId, event.time);
+    case 'OrderRejected':
+      return orderRejected(state, event.clientOrderId, event.reason, event.time);
+    case 'OrderFilled':
+      return applyFill(state, event.fill);
+    case 'OrderCanceled':
+      return orderEnded(state, event.clientOrderId, 'Canceled', event.filledQuantity, event.time);
+    case 'OrderExpired':
+      return orderEnded(state, event.clientOrderId, 'Expired', event.filledQuantity, event.time);
+    case 'OrderReported':
+      return orderReported(state, event.order, event.time);
+    case 'OpenOrdersReported':
+      return reconcile(state, event.orders, event.time);
+    case 'UnknownOutcomeResolved':
+      return unknownOutcomeResolved(state, event.clientOrderId, event.order, event.time);
+    case 'OrderOutcomeUnknown':
+      return orderOutcomeUnknown(state, event.clientOrderId, event.time);
+    case 'OperatorPaused':
+      return pauseGrid(state, 'operator', event.message, event.time);
+    case 'OperatorResumed':
+      return resumeGrid(state, event.time);
+    case 'StopRequested':
+      return stopGrid(state, event.cancelOrders, event.closePositions, event.time);
     case 'MarketPanicChanged': {
       if (event.panic === state.panic) return { state, commands: [] };
       return {
         state: changeState(state, { panic: event.panic }, event.time),
-        commands: [{ type: 'RecordEvent', eventType: event.panic ? 'risk.triggered' : 'risk.recovered', details: { control: 'market-panic' } }],
+        commands: [
+          {
+            type: 'RecordEvent',
+            eventType: event.panic ? 'risk.triggered' : 'risk.recovered',
+            details: { control: 'market-panic' },
+          },
+        ],
       };
     }
     case 'AccountChecked':
-      return { state: changeState(state, { accountFacts: { availableBalance: event.availableBalance, leverage: event.leverage } }, event.time), commands: [] };
-    case 'SettingsChanged': return changeSettings(state, event.settings, event.time);
-    case 'VenuePositionReported': return venuePositionReported(state, event.quantity, event.time);
+      return {
+        state: changeState(
+          state,
+          { accountFacts: { availableBalance: event.availableBalance, leverage: event.leverage } },
+          event.time,
+        ),
+        commands: [],
+      };
+    case 'SettingsChanged':
+      return changeSettings(state, event.settings, event.time);
+    case 'VenuePositionReported':
+      return venuePositionReported(state, event.quantity, event.time);
   }
 }
 
 function react(state: GridState, time: number): Transition {
   const price = state.lastPrice;
   if (price === undefined || state.lattice === undefined) return { state, commands: [] };
-  return andThen(andThen(checkPositionRisk(state, price, time), (s) => checkAccount(s, price, time)), (s) => quote(s, time));
+  return andThen(
+    andThen(checkPositionRisk(state, price, time), (s) => checkAccount(s, price, time)),
+    (s) => quote(s, time),
+  );
 }
 
 /** What must be saved: the grid record when its persisted fields changed, and every changed slot. */
@@ -86,14 +123,25 @@ export function decide(state: GridState, event: GridEvent): Decision {
   const applied = apply(state, event);
   const foreign = applied.foreign ?? [];
   // An update that was entirely foreign changes nothing: no reaction, nothing to persist.
-  if (foreign.length > 0 && applied.state === state && applied.commands.length === 0) return { state, commands: [], foreign };
-  const result = andThen(andThen(applied, (s) => react(s, event.time)), (s) => continueClosing(s, event.time));
+  if (foreign.length > 0 && applied.state === state && applied.commands.length === 0)
+    return { state, commands: [], foreign };
+  const result = andThen(
+    andThen(applied, (s) => react(s, event.time)),
+    (s) => continueClosing(s, event.time),
+  );
   const persist = persistence(state, result.state);
-  return { state: result.state, commands: persist === undefined ? result.commands : [...result.commands, persist], foreign };
+  return {
+    state: result.state,
+    commands: persist === undefined ? result.commands : [...result.commands, persist],
+    foreign,
+  };
 }
 
 /** Replays events from a state: the same log always yields the same state and command list. */
-export function replay(state: GridState, events: readonly GridEvent[]): { readonly state: GridState; readonly commands: readonly GridCommand[] } {
+export function replay(
+  state: GridState,
+  events: readonly GridEvent[],
+): { readonly state: GridState; readonly commands: readonly GridCommand[] } {
   let current = state;
   const commands: GridCommand[] = [];
   for (const event of events) {

@@ -7,7 +7,10 @@ import { QuantMeshError } from '../../errors/quantmesh-error.js';
 /** A grid setting or market filter that makes the grid impossible to run as configured. */
 export class GridConfigurationError extends QuantMeshError {
   readonly code = 'QM_GRID_CONFIGURATION';
-  constructor(readonly setting: string, readonly problem: string) {
+  constructor(
+    readonly setting: string,
+    readonly problem: string,
+  ) {
     super(`grid setting ${setting}: ${problem}`);
   }
 }
@@ -23,7 +26,12 @@ export class InvalidGridRecordError extends QuantMeshError {
 /** A client order id that would not fit the venue's length or character limits. */
 export class ClientOrderIdFormatError extends QuantMeshError {
   readonly code = 'QM_GRID_CLIENT_ORDER_ID_FORMAT';
-  constructor(readonly clientOrderId: string, readonly maxLength: number) {
-    super(`client order id ${JSON.stringify(clientOrderId)} does not fit the venue's limits (max ${maxLength} characters)`);
+  constructor(
+    readonly clientOrderId: string,
+    readonly maxLength: number,
+  ) {
+    super(
+      `client order id ${JSON.stringify(clientOrderId)} does not fit the venue's limits (max ${maxLength} characters)`,
+    );
   }
 }

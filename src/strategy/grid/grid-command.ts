@@ -10,17 +10,29 @@ import type { PauseReason } from './grid-state.js';
 export type CancelReason = 'budget' | 'panic' | 'pause' | 'risk-close' | 'orphan' | 'stop';
 
 /** Risk and reconciliation facts the engine records as EventRecords (types match storage's EventType). */
-export type GridEventRecordType = 'risk.triggered' | 'risk.recovered' | 'grid.paused' | 'grid.resumed' | 'order.unknown' | 'reconciliation';
+export type GridEventRecordType =
+  'risk.triggered' | 'risk.recovered' | 'grid.paused' | 'grid.resumed' | 'order.unknown' | 'reconciliation';
 
 export type GridCommand =
   /** Post a limit order; the slot already holds it as PENDING_NEW. Write the fenced intent first. */
   | {
-      readonly type: 'PlaceOrder'; readonly level: number; readonly cycle: number; readonly side: OrderSide;
-      readonly price: Decimal; readonly quantity: Decimal; readonly postOnly: boolean; readonly reduceOnly: boolean;
+      readonly type: 'PlaceOrder';
+      readonly level: number;
+      readonly cycle: number;
+      readonly side: OrderSide;
+      readonly price: Decimal;
+      readonly quantity: Decimal;
+      readonly postOnly: boolean;
+      readonly reduceOnly: boolean;
       readonly clientOrderId: string;
     }
   /** Cancel an order; the slot holds it as PENDING_CANCEL until the venue answers. */
-  | { readonly type: 'CancelOrder'; readonly level: number; readonly clientOrderId: string; readonly reason: CancelReason }
+  | {
+      readonly type: 'CancelOrder';
+      readonly level: number;
+      readonly clientOrderId: string;
+      readonly reason: CancelReason;
+    }
   /** The grid cannot account for this order: ask the venue (answer with OrderReported or UnknownOutcomeResolved). */
   | { readonly type: 'LookupOrder'; readonly clientOrderId: string }
   | { readonly type: 'PauseSymbol'; readonly reason: PauseReason; readonly message: string }
@@ -30,8 +42,17 @@ export type GridCommand =
    * OrderExpired, OrderRejected, UnknownOutcomeResolved (not sent) or OrderOutcomeUnknown, its fills
    * as OrderFilled.
    */
-  | { readonly type: 'ClosePosition'; readonly clientOrderId: string; readonly quantity: Decimal; readonly reduceOnly: boolean }
+  | {
+      readonly type: 'ClosePosition';
+      readonly clientOrderId: string;
+      readonly quantity: Decimal;
+      readonly reduceOnly: boolean;
+    }
   | { readonly type: 'BookTrade'; readonly trade: Trade }
   /** Save the grid record (when `grid`) and the slot records (and slot orders) of `levels`. */
   | { readonly type: 'PersistState'; readonly grid: boolean; readonly levels: readonly number[] }
-  | { readonly type: 'RecordEvent'; readonly eventType: GridEventRecordType; readonly details: Readonly<Record<string, string | number | boolean>> };
+  | {
+      readonly type: 'RecordEvent';
+      readonly eventType: GridEventRecordType;
+      readonly details: Readonly<Record<string, string | number | boolean>>;
+    };

@@ -12,30 +12,65 @@ import type { GridSettings } from './grid-settings.js';
  * The venue's view of one order: the fields of the Exchange port's OrderReport that the grid reads
  * (an OrderReport is assignable to it; the pure core may not import the exchange port).
  */
-export type VenueOrder = Pick<Order, 'clientOrderId' | 'side' | 'type' | 'price' | 'quantity' | 'filledQuantity' | 'postOnly' | 'reduceOnly'> & {
+export type VenueOrder = Pick<
+  Order,
+  'clientOrderId' | 'side' | 'type' | 'price' | 'quantity' | 'filledQuantity' | 'postOnly' | 'reduceOnly'
+> & {
   readonly exchangeOrderId: string;
   readonly status: VenueOrderStatus;
 };
 
 /** Why the venue refused an order, sorted by what the grid does next. */
 /** Why an order did not rest at the venue; `not-sent`: the engine never sent it (its runner stopped first), no intent recorded. */
-export type RejectReason = 'post-only-would-cross' | 'insufficient-margin' | 'reduce-only' | 'duplicate-client-id' | 'invalid' | 'not-sent' | 'other';
+export type RejectReason =
+  | 'post-only-would-cross'
+  | 'insufficient-margin'
+  | 'reduce-only'
+  | 'duplicate-client-id'
+  | 'invalid'
+  | 'not-sent'
+  | 'other';
 
 export type GridEvent =
   | { readonly type: 'PriceUpdated'; readonly time: number; readonly price: Decimal }
-  | { readonly type: 'OrderAccepted'; readonly time: number; readonly clientOrderId: string; readonly exchangeOrderId: string }
-  | { readonly type: 'OrderRejected'; readonly time: number; readonly clientOrderId: string; readonly reason: RejectReason }
+  | {
+      readonly type: 'OrderAccepted';
+      readonly time: number;
+      readonly clientOrderId: string;
+      readonly exchangeOrderId: string;
+    }
+  | {
+      readonly type: 'OrderRejected';
+      readonly time: number;
+      readonly clientOrderId: string;
+      readonly reason: RejectReason;
+    }
   /** One fill, partial or completing the order: the order's status follows from the applied quantity. */
   | { readonly type: 'OrderFilled'; readonly time: number; readonly fill: Fill }
   /** Canceled at the venue; `filledQuantity` is the venue's cumulative filled quantity of the order. */
-  | { readonly type: 'OrderCanceled'; readonly time: number; readonly clientOrderId: string; readonly filledQuantity: Decimal }
-  | { readonly type: 'OrderExpired'; readonly time: number; readonly clientOrderId: string; readonly filledQuantity: Decimal }
+  | {
+      readonly type: 'OrderCanceled';
+      readonly time: number;
+      readonly clientOrderId: string;
+      readonly filledQuantity: Decimal;
+    }
+  | {
+      readonly type: 'OrderExpired';
+      readonly time: number;
+      readonly clientOrderId: string;
+      readonly filledQuantity: Decimal;
+    }
   /** The venue's view of one order (stream update, lookup or reconciliation): adopt or repair. */
   | { readonly type: 'OrderReported'; readonly time: number; readonly order: VenueOrder }
   /** Every open order of the symbol at the venue (start, takeover, periodic reconciliation). */
   | { readonly type: 'OpenOrdersReported'; readonly time: number; readonly orders: readonly VenueOrder[] }
   /** A place request whose outcome was unknown has been looked up; `order` undefined = never reached the venue. */
-  | { readonly type: 'UnknownOutcomeResolved'; readonly time: number; readonly clientOrderId: string; readonly order: VenueOrder | undefined }
+  | {
+      readonly type: 'UnknownOutcomeResolved';
+      readonly time: number;
+      readonly clientOrderId: string;
+      readonly order: VenueOrder | undefined;
+    }
   /**
    * A place request was sent and its outcome is still unknown after the engine's lookups. A slot's
    * order already blocks its slot until reconciliation; a close is looked up again after a backoff.
@@ -45,9 +80,19 @@ export type GridEvent =
   | { readonly type: 'OperatorPaused'; readonly time: number; readonly message: string }
   | { readonly type: 'OperatorResumed'; readonly time: number }
   /** The runner is stopping the symbol: no new orders; cancel (cancel_on_exit) and close (close_positions_on_exit). */
-  | { readonly type: 'StopRequested'; readonly time: number; readonly cancelOrders: boolean; readonly closePositions: boolean }
+  | {
+      readonly type: 'StopRequested';
+      readonly time: number;
+      readonly cancelOrders: boolean;
+      readonly closePositions: boolean;
+    }
   | { readonly type: 'MarketPanicChanged'; readonly time: number; readonly panic: boolean }
-  | { readonly type: 'AccountChecked'; readonly time: number; readonly availableBalance: Decimal; readonly leverage: number }
+  | {
+      readonly type: 'AccountChecked';
+      readonly time: number;
+      readonly availableBalance: Decimal;
+      readonly leverage: number;
+    }
   /** The venue's position of the symbol (signed base quantity), read by reconciliation while no fill happened (Invariant 3). */
   | { readonly type: 'VenuePositionReported'; readonly time: number; readonly quantity: Decimal }
   /** New settings for the running grid (configuration centre, R7); `price_interval` must stay (it fixes the lattice). */

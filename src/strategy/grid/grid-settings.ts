@@ -54,12 +54,20 @@ export interface GridSettingsInput {
 
 function positiveInteger(name: string, value: number, allowZero = false): number {
   if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new GridConfigurationError(name, `must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${value}`);
+    throw new GridConfigurationError(
+      name,
+      `must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${value}`,
+    );
   }
   return value;
 }
 
-function decimal(name: string, value: DecimalInput | number | boolean | undefined, fallback: string, positive = false): Decimal {
+function decimal(
+  name: string,
+  value: DecimalInput | number | boolean | undefined,
+  fallback: string,
+  positive = false,
+): Decimal {
   if (typeof value === 'boolean') throw new GridConfigurationError(name, 'must be a decimal number');
   let parsed: Decimal;
   try {
@@ -67,7 +75,8 @@ function decimal(name: string, value: DecimalInput | number | boolean | undefine
   } catch {
     throw new GridConfigurationError(name, `must be an exact decimal, got ${String(value)}`);
   }
-  if (parsed.isNegative() || (positive && parsed.isZero())) throw new GridConfigurationError(name, `must be ${positive ? 'positive' : 'non-negative'}`);
+  if (parsed.isNegative() || (positive && parsed.isZero()))
+    throw new GridConfigurationError(name, `must be ${positive ? 'positive' : 'non-negative'}`);
   return parsed;
 }
 
@@ -77,7 +86,8 @@ export function gridSettings(input: GridSettingsInput): GridSettings {
   const orderCleanupThreshold = positiveInteger('order_cleanup_threshold', input.orderCleanupThreshold ?? 50);
   const risk = input.risk ?? {};
   const trailing = decimal('grid_risk_control.trailing_take_profit_ratio', risk.trailingTakeProfitRatio, '0');
-  if (trailing.gte(1)) throw new GridConfigurationError('grid_risk_control.trailing_take_profit_ratio', 'must be below 1');
+  if (trailing.gte(1))
+    throw new GridConfigurationError('grid_risk_control.trailing_take_profit_ratio', 'must be below 1');
   const stopLoss = decimal('grid_risk_control.stop_loss_ratio', risk.stopLossRatio, '0');
   return Object.freeze({
     priceInterval: decimal('price_interval', input.priceInterval, '0', true),
@@ -87,7 +97,11 @@ export function gridSettings(input: GridSettingsInput): GridSettings {
     minOrderValue: decimal('min_order_value', input.minOrderValue, '0'),
     orderCleanupThreshold,
     cleanupBatchSize: positiveInteger('cleanup_batch_size', input.cleanupBatchSize ?? 10),
-    marginLockDurationSeconds: positiveInteger('margin_lock_duration_seconds', input.marginLockDurationSeconds ?? 10, true),
+    marginLockDurationSeconds: positiveInteger(
+      'margin_lock_duration_seconds',
+      input.marginLockDurationSeconds ?? 10,
+      true,
+    ),
     feeRate: decimal('fee_rate', input.feeRate, '0'),
     maxLeverage: positiveInteger('max_leverage', input.maxLeverage ?? 10),
     risk: Object.freeze({

@@ -63,7 +63,8 @@ export interface Slot {
 
 export const POST_ONLY_REJECTION_LIMIT = 3;
 
-export type PauseReason = 'configuration' | 'account-check' | 'stop-loss' | 'take-profit' | 'position-drift' | 'operator';
+export type PauseReason =
+  'configuration' | 'account-check' | 'stop-loss' | 'take-profit' | 'position-drift' | 'operator';
 
 export interface Pause {
   readonly reason: PauseReason;
@@ -144,8 +145,16 @@ export interface GridState {
 
 export function emptySlot(level: number, cycle = 0, time = 0): Slot {
   return Object.freeze({
-    level, cycle, position: 'EMPTY', positionQuantity: ZERO, entryPrice: ZERO, entryFees: ZERO,
-    openedAt: 0, postOnlyRejections: 0, order: undefined, updatedAt: time,
+    level,
+    cycle,
+    position: 'EMPTY',
+    positionQuantity: ZERO,
+    entryPrice: ZERO,
+    entryFees: ZERO,
+    openedAt: 0,
+    postOnlyRejections: 0,
+    order: undefined,
+    updatedAt: time,
   });
 }
 
@@ -156,7 +165,10 @@ export function slotAt(state: GridState, level: number): Slot {
 /** A new slot value; `position` always follows `positionQuantity`. */
 export function changeSlot(slot: Slot, change: Partial<Omit<Slot, 'level' | 'position'>>, time: number): Slot {
   const next = { ...slot, ...change, updatedAt: time };
-  return Object.freeze({ ...next, position: next.positionQuantity.isPositive() && !next.positionQuantity.isZero() ? 'FILLED' : 'EMPTY' });
+  return Object.freeze({
+    ...next,
+    position: next.positionQuantity.isPositive() && !next.positionQuantity.isZero() ? 'FILLED' : 'EMPTY',
+  });
 }
 
 export function changeOrder(order: SlotOrder, change: Partial<SlotOrder>, time: number): SlotOrder {

@@ -23,7 +23,12 @@ export function gridWindows(lattice: Lattice, settings: GridSettings, price: Dec
   const limit = price.sub(lattice.interval.div(10));
   // Highest k with anchor + k·interval < limit.
   const buyTop = limit.sub(lattice.anchor).div(lattice.interval).ceil().toNumber() - 1;
-  return { buyTop, buyBottom: buyTop - settings.buyWindowSize + 1, nearest: nearestLevel(lattice, price), sellWindowSize: settings.sellWindowSize };
+  return {
+    buyTop,
+    buyBottom: buyTop - settings.buyWindowSize + 1,
+    nearest: nearestLevel(lattice, price),
+    sellWindowSize: settings.sellWindowSize,
+  };
 }
 
 export function inBuyWindow(windows: GridWindows, level: number): boolean {

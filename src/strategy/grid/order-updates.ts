@@ -31,7 +31,12 @@ function slotOf(state: GridState, parsed: ParsedClientOrderId, clientOrderId: st
   return slot.order?.clientOrderId === clientOrderId ? slot : undefined;
 }
 
-export function orderAccepted(state: GridState, clientOrderId: string, exchangeOrderId: string, time: number): Transition {
+export function orderAccepted(
+  state: GridState,
+  clientOrderId: string,
+  exchangeOrderId: string,
+  time: number,
+): Transition {
   const parsed = ownId(state, clientOrderId);
   if (parsed === undefined) return foreign(state, clientOrderId);
   const slot = slotOf(state, parsed, clientOrderId);
@@ -43,13 +48,23 @@ export function orderAccepted(state: GridState, clientOrderId: string, exchangeO
 }
 
 /** Canceled or expired at the venue with `filledQuantity` filled in total: the slot keeps what was bought. */
-export function orderEnded(state: GridState, clientOrderId: string, how: 'Canceled' | 'Expired', filledQuantity: Decimal, time: number): Transition {
+export function orderEnded(
+  state: GridState,
+  clientOrderId: string,
+  how: 'Canceled' | 'Expired',
+  filledQuantity: Decimal,
+  time: number,
+): Transition {
   const parsed = ownId(state, clientOrderId);
   if (parsed === undefined) return foreign(state, clientOrderId);
-  if (parsed.purpose === 'close') return closeReported(state, clientOrderId, how === 'Canceled' ? 'CANCELED' : 'EXPIRED', filledQuantity, time);
+  if (parsed.purpose === 'close')
+    return closeReported(state, clientOrderId, how === 'Canceled' ? 'CANCELED' : 'EXPIRED', filledQuantity, time);
   const slot = slotOf(state, parsed, clientOrderId);
   if (slot === undefined) return { state, commands: [] };
-  return { state: withSlots(state, [updateSlotOrder(slot, how, { venueFilledQuantity: filledQuantity }, time)], time), commands: [] };
+  return {
+    state: withSlots(state, [updateSlotOrder(slot, how, { venueFilledQuantity: filledQuantity }, time)], time),
+    commands: [],
+  };
 }
 
 /** A refused close is retried after a backoff (close-position.ts); a duplicate id means it reached the venue: look it up. */
@@ -70,28 +85,49 @@ export function orderRejected(state: GridState, clientOrderId: string, reason: R
     return { state, commands: [{ type: 'LookupOrder', clientOrderId }] };
   }
   let next = updateSlotOrder(slot, 'Rejected', { venueFilledQuantity: ZERO }, time);
-  if (reason === 'post-only-would-cross') next = changeSlot(next, { postOnlyRejections: slot.postOnlyRejections + 1 }, time);
+  if (reason === 'post-only-would-cross')
+    next = changeSlot(next, { postOnlyRejections: slot.postOnlyRejections + 1 }, time);
   let result: Transition = { state: withSlots(state, [next], time), commands: [] };
   if (reason === 'insufficient-margin') {
     const until = time + state.settings.marginLockDurationSeconds * 1000;
     result = {
       state: changeState(result.state, { marginLockedUntil: Math.max(until, state.marginLockedUntil) }, time),
-      commands: [{ type: 'RecordEvent', eventType: 'risk.triggered', details: { control: 'margin-lock', clientOrderId, until } }],
+      commands: [
+        { type: 'RecordEvent', eventType: 'risk.triggered', details: { control: 'margin-lock', clientOrderId, until } },
+      ],
     };
   } else if (reason === 'reduce-only') {
-    result = pauseGrid(result.state, 'position-drift', `reduce-only sell ${clientOrderId} rejected: the venue position is smaller than the grid's; reconcile before resuming`, time);
+    result = pauseGrid(
+      result.state,
+      'position-drift',
+      `reduce-only sell ${clientOrderId} rejected: the venue position is smaller than the grid's; reconcile before resuming`,
+      time,
+    );
   } else if (reason === 'invalid') {
-    result = pauseGrid(result.state, 'configuration', `order ${clientOrderId} rejected as invalid by the venue (price, quantity or notional outside its filters)`, time);
+    result = pauseGrid(
+      result.state,
+      'configuration',
+      `order ${clientOrderId} rejected as invalid by the venue (price, quantity or notional outside its filters)`,
+      time,
+    );
   }
   return result;
 }
 
 function adopted(venue: VenueOrder, parsed: ParsedClientOrderId, time: number): SlotOrder {
   return Object.freeze({
-    clientOrderId: venue.clientOrderId, exchangeOrderId: venue.exchangeOrderId, side: parsed.side,
-    price: venue.price ?? ZERO, quantity: venue.quantity, filledQuantity: venue.filledQuantity,
-    venueFilledQuantity: undefined, status: venue.status, postOnly: venue.postOnly, reduceOnly: venue.reduceOnly,
-    createdAt: time, updatedAt: time,
+    clientOrderId: venue.clientOrderId,
+    exchangeOrderId: venue.exchangeOrderId,
+    side: parsed.side,
+    price: venue.price ?? ZERO,
+    quantity: venue.quantity,
+    filledQuantity: venue.filledQuantity,
+    venueFilledQuantity: undefined,
+    status: venue.status,
+    postOnly: venue.postOnly,
+    reduceOnly: venue.reduceOnly,
+    createdAt: time,
+    updatedAt: time,
   });
 }
 
@@ -104,20 +140,41 @@ function adopted(venue: VenueOrder, parsed: ParsedClientOrderId, time: number): 
 export function orderReported(state: GridState, venue: VenueOrder, time: number, snapshot = false): Transition {
   const parsed = ownId(state, venue.clientOrderId);
   if (parsed === undefined) return foreign(state, venue.clientOrderId);
-  if (parsed.purpose === 'close') return closeReported(state, venue.clientOrderId, venue.status, venue.filledQuantity, time);
+  if (parsed.purpose === 'close')
+    return closeReported(state, venue.clientOrderId, venue.status, venue.filledQuantity, time);
   const slot = slotAt(state, parsed.level);
   if (slot.order?.clientOrderId === venue.clientOrderId) {
     // In a reconciliation snapshot an order still open while we cancel it means the cancel did not
     // happen; a single stream report of it is only a fill racing the cancel.
-    const event = snapshot && slot.order.status === 'PENDING_CANCEL' && isWorking(venue.status) ? 'CancelRejected' : eventForVenueStatus(venue.status);
-    const change = { exchangeOrderId: venue.exchangeOrderId, ...(isWorking(venue.status) ? {} : { venueFilledQuantity: venue.filledQuantity }) };
+    const event =
+      snapshot && slot.order.status === 'PENDING_CANCEL' && isWorking(venue.status)
+        ? 'CancelRejected'
+        : eventForVenueStatus(venue.status);
+    const change = {
+      exchangeOrderId: venue.exchangeOrderId,
+      ...(isWorking(venue.status) ? {} : { venueFilledQuantity: venue.filledQuantity }),
+    };
     return { state: withSlots(state, [updateSlotOrder(slot, event, change, time)], time), commands: [] };
   }
   if (!isWorking(venue.status)) return { state, commands: [] };
-  const adoptable = slot.order === undefined && parsed.cycle === slot.cycle && (parsed.side === 'BUY' || slot.position === 'FILLED');
-  if (adoptable) return { state: withSlots(state, [changeSlot(slot, { order: adopted(venue, parsed, time) }, time)], time), commands: [] };
-  const cancel: GridCommand = { type: 'CancelOrder', level: parsed.level, clientOrderId: venue.clientOrderId, reason: 'orphan' };
-  const record: GridCommand = { type: 'RecordEvent', eventType: 'reconciliation', details: { problem: 'open order the slot cannot hold', clientOrderId: venue.clientOrderId, level: parsed.level } };
+  const adoptable =
+    slot.order === undefined && parsed.cycle === slot.cycle && (parsed.side === 'BUY' || slot.position === 'FILLED');
+  if (adoptable)
+    return {
+      state: withSlots(state, [changeSlot(slot, { order: adopted(venue, parsed, time) }, time)], time),
+      commands: [],
+    };
+  const cancel: GridCommand = {
+    type: 'CancelOrder',
+    level: parsed.level,
+    clientOrderId: venue.clientOrderId,
+    reason: 'orphan',
+  };
+  const record: GridCommand = {
+    type: 'RecordEvent',
+    eventType: 'reconciliation',
+    details: { problem: 'open order the slot cannot hold', clientOrderId: venue.clientOrderId, level: parsed.level },
+  };
   return { state, commands: [record, cancel] };
 }
 
@@ -127,7 +184,12 @@ export function orderReported(state: GridState, venue: VenueOrder, time: number,
  * retry sends the same intent with the same client order id and a late arrival of the first request
  * would be refused as a duplicate.
  */
-export function unknownOutcomeResolved(state: GridState, clientOrderId: string, venue: VenueOrder | undefined, time: number): Transition {
+export function unknownOutcomeResolved(
+  state: GridState,
+  clientOrderId: string,
+  venue: VenueOrder | undefined,
+  time: number,
+): Transition {
   if (venue !== undefined) return orderReported(state, venue, time);
   const parsed = ownId(state, clientOrderId);
   if (parsed === undefined) return foreign(state, clientOrderId);
@@ -136,7 +198,16 @@ export function unknownOutcomeResolved(state: GridState, clientOrderId: string, 
   if (slot === undefined) return { state, commands: [] };
   if (slot.order!.status !== 'PENDING_NEW') {
     // The venue acknowledged this order once and now knows nothing of it: keep the slot blocked for an operator.
-    return { state, commands: [{ type: 'RecordEvent', eventType: 'order.unknown', details: { clientOrderId, status: slot.order!.status, level: parsed.level } }] };
+    return {
+      state,
+      commands: [
+        {
+          type: 'RecordEvent',
+          eventType: 'order.unknown',
+          details: { clientOrderId, status: slot.order!.status, level: parsed.level },
+        },
+      ],
+    };
   }
   return { state: withSlots(state, [changeSlot(slot, { order: undefined }, time)], time), commands: [] };
 }

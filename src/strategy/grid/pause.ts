@@ -6,11 +6,21 @@ import type { Transition } from './transition.js';
  * Pauses the symbol: no new orders until an operator resumes it (buys are cancelled by the quote
  * step). A grid already paused keeps its first reason, which is the one an operator must see.
  */
-export function pauseGrid(state: GridState, reason: PauseReason, message: string, time: number, commands: readonly GridCommand[] = []): Transition {
+export function pauseGrid(
+  state: GridState,
+  reason: PauseReason,
+  message: string,
+  time: number,
+  commands: readonly GridCommand[] = [],
+): Transition {
   if (state.pause !== undefined) return { state, commands };
   return {
     state: changeState(state, { pause: Object.freeze({ reason, message }) }, time),
-    commands: [...commands, { type: 'PauseSymbol', reason, message }, { type: 'RecordEvent', eventType: 'grid.paused', details: { reason, message } }],
+    commands: [
+      ...commands,
+      { type: 'PauseSymbol', reason, message },
+      { type: 'RecordEvent', eventType: 'grid.paused', details: { reason, message } },
+    ],
   };
 }
 
@@ -23,10 +33,16 @@ export function resumeGrid(state: GridState, time: number): Transition {
   if (state.pause === undefined) return { state, commands: [] };
   const recheck = state.pause.reason === 'account-check';
   return {
-    state: changeState(state, {
-      pause: undefined, trailingPeak: undefined, closing: undefined,
-      ...(recheck ? { accountCheck: 'unchecked' as const, accountFacts: undefined } : {}),
-    }, time),
+    state: changeState(
+      state,
+      {
+        pause: undefined,
+        trailingPeak: undefined,
+        closing: undefined,
+        ...(recheck ? { accountCheck: 'unchecked' as const, accountFacts: undefined } : {}),
+      },
+      time,
+    ),
     commands: [{ type: 'RecordEvent', eventType: 'grid.resumed', details: { previousReason: state.pause.reason } }],
   };
 }

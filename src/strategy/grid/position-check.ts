@@ -18,14 +18,24 @@ export function gridPosition(state: GridState): Decimal {
 
 export function venuePositionReported(state: GridState, venueQuantity: Decimal, time: number): Transition {
   const held = gridPosition(state);
-  if (held.eq(venueQuantity)) return state.pause?.reason === 'position-drift' ? resumeGrid(state, time) : { state, commands: [] };
+  if (held.eq(venueQuantity))
+    return state.pause?.reason === 'position-drift' ? resumeGrid(state, time) : { state, commands: [] };
   const difference = venueQuantity.sub(held);
   const message = `venue position ${venueQuantity.toFixed()} differs from the grid's ${held.toFixed()} by ${difference.toFixed()}: recover the missing fills, or resume to accept the difference`;
   const paused = pauseGrid(state, 'position-drift', message, time);
   return {
     state: paused.state,
     commands: [
-      { type: 'RecordEvent', eventType: 'reconciliation', details: { problem: 'position-drift', venuePosition: venueQuantity.toFixed(), gridPosition: held.toFixed(), difference: difference.toFixed() } },
+      {
+        type: 'RecordEvent',
+        eventType: 'reconciliation',
+        details: {
+          problem: 'position-drift',
+          venuePosition: venueQuantity.toFixed(),
+          gridPosition: held.toFixed(),
+          difference: difference.toFixed(),
+        },
+      },
       ...paused.commands,
     ],
   };

@@ -12,12 +12,25 @@ import { priceAt } from '../../domain/lattice.js';
 import { cancelOrders, cancellableSlots } from './cancel-orders.js';
 import { gridClientOrderId } from './client-order-id.js';
 import type { GridCommand } from './grid-command.js';
-import { type GridState, POST_ONLY_REJECTION_LIMIT, type Slot, changeSlot, countOrders, slotAt, withSlots } from './grid-state.js';
+import {
+  type GridState,
+  POST_ONLY_REJECTION_LIMIT,
+  type Slot,
+  changeSlot,
+  countOrders,
+  slotAt,
+  withSlots,
+} from './grid-state.js';
 import { type GridWindows, gridWindows, inBuyWindow, inSellWindow } from './grid-windows.js';
 import { pauseGrid } from './pause.js';
 import { type Transition, andThen } from './transition.js';
 
-interface Candidate { readonly slot: Slot; readonly side: OrderSide; readonly price: Decimal; readonly quantity: Decimal }
+interface Candidate {
+  readonly slot: Slot;
+  readonly side: OrderSide;
+  readonly price: Decimal;
+  readonly quantity: Decimal;
+}
 
 function orderPrice(state: GridState, slot: Slot, side: OrderSide): Decimal {
   const price = priceAt(state.lattice!, slot.level);
@@ -48,10 +61,14 @@ export function buyQuantity(state: GridState, price: Decimal): Decimal | string 
   const { market, settings } = state;
   const quantity = floorToStep(settings.orderQuantity.div(price), market.stepSize);
   const notional = quantity.mul(price);
-  if (quantity.isZero()) return `order_quantity ${settings.orderQuantity.toFixed()} buys less than one step (${market.stepSize.toFixed()}) at ${price.toFixed()}`;
-  if (quantity.lt(market.minQuantity)) return `buy size ${quantity.toFixed()} at ${price.toFixed()} is under the venue's minimum quantity ${market.minQuantity.toFixed()}`;
-  if (notional.lt(market.minNotional)) return `buy value ${notional.toFixed()} at ${price.toFixed()} is under the venue's minimum notional ${market.minNotional.toFixed()}`;
-  if (notional.lt(settings.minOrderValue)) return `buy value ${notional.toFixed()} at ${price.toFixed()} is under min_order_value ${settings.minOrderValue.toFixed()}`;
+  if (quantity.isZero())
+    return `order_quantity ${settings.orderQuantity.toFixed()} buys less than one step (${market.stepSize.toFixed()}) at ${price.toFixed()}`;
+  if (quantity.lt(market.minQuantity))
+    return `buy size ${quantity.toFixed()} at ${price.toFixed()} is under the venue's minimum quantity ${market.minQuantity.toFixed()}`;
+  if (notional.lt(market.minNotional))
+    return `buy value ${notional.toFixed()} at ${price.toFixed()} is under the venue's minimum notional ${market.minNotional.toFixed()}`;
+  if (notional.lt(settings.minOrderValue))
+    return `buy value ${notional.toFixed()} at ${price.toFixed()} is under min_order_value ${settings.minOrderValue.toFixed()}`;
   return quantity;
 }
 
@@ -60,7 +77,9 @@ function buysAllowed(state: GridState, time: number): number {
   const risk = state.settings.risk;
   if (!risk.enabled || risk.maxGridLayers === 0) return Number.MAX_SAFE_INTEGER;
   // Layers held or being bought: a working buy counts, so the cap cannot be overshot by fills.
-  const layers = [...state.slots.values()].filter((slot) => slot.position === 'FILLED' || slot.order?.side === 'BUY').length;
+  const layers = [...state.slots.values()].filter(
+    (slot) => slot.position === 'FILLED' || slot.order?.side === 'BUY',
+  ).length;
   return Math.max(0, risk.maxGridLayers - layers);
 }
 
@@ -83,7 +102,8 @@ function candidates(state: GridState, windows: GridWindows, time: number): Candi
     const price = orderPrice(state, slot, 'SELL');
     const quantity = floorToStep(slot.positionQuantity, state.market.stepSize);
     // Dust under the venue's minimums cannot be sold on its own; it stays with the slot.
-    if (quantity.isZero() || quantity.lt(state.market.minQuantity) || quantity.mul(price).lt(state.market.minNotional)) continue;
+    if (quantity.isZero() || quantity.lt(state.market.minQuantity) || quantity.mul(price).lt(state.market.minNotional))
+      continue;
     found.push({ slot, side: 'SELL', price, quantity });
   }
   return found;
@@ -101,13 +121,37 @@ function place(state: GridState, windows: GridWindows, lastPrice: Decimal, time:
     const clientOrderId = gridClientOrderId(state.tag!, slot.level, side, slot.cycle, state.idFormat);
     const postOnly = slot.postOnlyRejections < POST_ONLY_REJECTION_LIMIT;
     const reduceOnly = side === 'SELL' && state.market.type === 'future';
-    commands.push({ type: 'PlaceOrder', level: slot.level, cycle: slot.cycle, side, price, quantity, postOnly, reduceOnly, clientOrderId });
-    return changeSlot(slot, {
-      order: Object.freeze({
-        clientOrderId, exchangeOrderId: undefined, side, price, quantity, filledQuantity: ZERO,
-        venueFilledQuantity: undefined, status: 'PENDING_NEW' as const, postOnly, reduceOnly, createdAt: time, updatedAt: time,
-      }),
-    }, time);
+    commands.push({
+      type: 'PlaceOrder',
+      level: slot.level,
+      cycle: slot.cycle,
+      side,
+      price,
+      quantity,
+      postOnly,
+      reduceOnly,
+      clientOrderId,
+    });
+    return changeSlot(
+      slot,
+      {
+        order: Object.freeze({
+          clientOrderId,
+          exchangeOrderId: undefined,
+          side,
+          price,
+          quantity,
+          filledQuantity: ZERO,
+          venueFilledQuantity: undefined,
+          status: 'PENDING_NEW' as const,
+          postOnly,
+          reduceOnly,
+          createdAt: time,
+          updatedAt: time,
+        }),
+      },
+      time,
+    );
   });
   return { state: withSlots(state, slots, time), commands };
 }
@@ -125,7 +169,12 @@ export function quote(state: GridState, time: number): Transition {
     // A closing grid sells its whole position at market: a resting sell would sell it a second time.
     result = cancelOrders(state, cancellableSlots(state), 'risk-close', time);
   } else if (state.pause !== undefined || state.panic) {
-    result = cancelOrders(state, cancellableSlots(state, (slot) => slot.order!.side === 'BUY'), state.panic ? 'panic' : 'pause', time);
+    result = cancelOrders(
+      state,
+      cancellableSlots(state, (slot) => slot.order!.side === 'BUY'),
+      state.panic ? 'panic' : 'pause',
+      time,
+    );
   }
   result = andThen(result, (s) => cleanup(s, windows, price, time));
   if (result.state.pause !== undefined || result.state.accountCheck !== 'passed') return result;

@@ -34,8 +34,14 @@ export function reconcile(state: GridState, openOrders: readonly VenueOrder[], t
   if (close?.status === 'working' && !open.has(close.clientOrderId)) vanished.push(close.clientOrderId);
   for (const clientOrderId of vanished) commands.push({ type: 'LookupOrder', clientOrderId });
   commands.push({
-    type: 'RecordEvent', eventType: 'reconciliation',
-    details: { openOrders: openOrders.length, foreign: foreign.length, lookups: vanished.length, cancels: commands.filter((c) => c.type === 'CancelOrder').length },
+    type: 'RecordEvent',
+    eventType: 'reconciliation',
+    details: {
+      openOrders: openOrders.length,
+      foreign: foreign.length,
+      lookups: vanished.length,
+      cancels: commands.filter((c) => c.type === 'CancelOrder').length,
+    },
   });
   return { state: current, commands, foreign };
 }

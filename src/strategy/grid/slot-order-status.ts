@@ -38,9 +38,11 @@ export function settleSlot(slot: Slot, time: number): Slot {
   const order = slot.order;
   if (order === undefined || !isAccountedFor(order)) return slot;
   const fullyFilled = order.filledQuantity.gte(order.quantity);
-  return changeSlot(slot, fullyFilled
-    ? { order: undefined, postOnlyRejections: 0 }
-    : { order: undefined, cycle: slot.cycle + 1 }, time);
+  return changeSlot(
+    slot,
+    fullyFilled ? { order: undefined, postOnlyRejections: 0 } : { order: undefined, cycle: slot.cycle + 1 },
+    time,
+  );
 }
 
 /** Sets a new status (and optional fields) on the slot's order, then settles the slot. */

@@ -12,6 +12,11 @@ export interface Transition {
 /** `first`, then `next` on its state: the commands of both in order (no copy when one side has none). */
 export function andThen(first: Transition, next: (state: GridState) => Transition): Transition {
   const second = next(first.state);
-  const commands = second.commands.length === 0 ? first.commands : first.commands.length === 0 ? second.commands : [...first.commands, ...second.commands];
+  const commands =
+    second.commands.length === 0
+      ? first.commands
+      : first.commands.length === 0
+        ? second.commands
+        : [...first.commands, ...second.commands];
   return { state: second.state, commands, foreign: first.foreign };
 }

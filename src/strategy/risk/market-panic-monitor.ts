@@ -43,13 +43,28 @@ export interface MarketPanicSettingsInput {
 export function createMarketPanicMonitor(input: MarketPanicSettingsInput): MarketPanicState {
   const symbols = [...new Set(input.monitorSymbols)];
   if (symbols.length === 0) throw new RiskConfigurationError('monitor_symbols', 'must name at least one symbol');
-  if (!Number.isSafeInteger(input.averageWindow) || input.averageWindow < 1) throw new RiskConfigurationError('average_window', `must be a positive integer, got ${input.averageWindow}`);
-  if (!Number.isSafeInteger(input.recoveryThreshold) || input.recoveryThreshold < 1 || input.recoveryThreshold > symbols.length) {
-    throw new RiskConfigurationError('recovery_threshold', `must be between 1 and the ${symbols.length} monitored symbols, got ${input.recoveryThreshold}`);
+  if (!Number.isSafeInteger(input.averageWindow) || input.averageWindow < 1)
+    throw new RiskConfigurationError('average_window', `must be a positive integer, got ${input.averageWindow}`);
+  if (
+    !Number.isSafeInteger(input.recoveryThreshold) ||
+    input.recoveryThreshold < 1 ||
+    input.recoveryThreshold > symbols.length
+  ) {
+    throw new RiskConfigurationError(
+      'recovery_threshold',
+      `must be between 1 and the ${symbols.length} monitored symbols, got ${input.recoveryThreshold}`,
+    );
   }
   const volumeMultiplier = dec(input.volumeMultiplier ?? '3');
-  if (!volumeMultiplier.isPositive() || volumeMultiplier.isZero()) throw new RiskConfigurationError('volume_multiplier', 'must be positive');
-  const settings = Object.freeze({ monitorSymbols: symbols, interval: input.interval ?? '1m', averageWindow: input.averageWindow, volumeMultiplier, recoveryThreshold: input.recoveryThreshold });
+  if (!volumeMultiplier.isPositive() || volumeMultiplier.isZero())
+    throw new RiskConfigurationError('volume_multiplier', 'must be positive');
+  const settings = Object.freeze({
+    monitorSymbols: symbols,
+    interval: input.interval ?? '1m',
+    averageWindow: input.averageWindow,
+    volumeMultiplier,
+    recoveryThreshold: input.recoveryThreshold,
+  });
   return Object.freeze({ settings, candles: new Map(), panic: false });
 }
 
@@ -84,12 +99,20 @@ export interface MarketPanicUpdate {
  */
 export function candleReceived(state: MarketPanicState, candle: Candle): MarketPanicUpdate {
   const unchanged = { state, changed: false };
-  if (!candle.closed || candle.interval !== state.settings.interval || !state.settings.monitorSymbols.includes(candle.symbol)) return unchanged;
+  if (
+    !candle.closed ||
+    candle.interval !== state.settings.interval ||
+    !state.settings.monitorSymbols.includes(candle.symbol)
+  )
+    return unchanged;
   const history = state.candles.get(candle.symbol) ?? [];
   const last = history[history.length - 1];
   if (last !== undefined && candle.openTime < last.openTime) return unchanged;
   const kept = last !== undefined && candle.openTime === last.openTime ? history.slice(0, -1) : history;
-  const candles = new Map(state.candles).set(candle.symbol, [...kept, candle].slice(-(state.settings.averageWindow + 1)));
+  const candles = new Map(state.candles).set(
+    candle.symbol,
+    [...kept, candle].slice(-(state.settings.averageWindow + 1)),
+  );
   const next: MarketPanicState = { ...state, candles };
   const verdicts = state.settings.monitorSymbols.map((symbol) => symbolVerdict(next, symbol));
   let panic = state.panic;

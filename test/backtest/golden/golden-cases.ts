@@ -35,29 +35,66 @@ export interface GoldenResult {
   readonly curveSha256: string;
 }
 
-const riskSpotConfig = (): QuantMeshConfig => parseConfig(readFileSync(join(GOLDEN_DIR, 'risk-spot.yaml'), 'utf8'), { file: 'risk-spot.yaml', env: {} });
-const btcCandles = (): BacktestChoice => ({ replayPrices: parseReplayCsv(readFileSync(join(GOLDEN_DIR, 'btcusdt-candles.csv'), 'utf8')) });
+const riskSpotConfig = (): QuantMeshConfig =>
+  parseConfig(readFileSync(join(GOLDEN_DIR, 'risk-spot.yaml'), 'utf8'), { file: 'risk-spot.yaml', env: {} });
+const btcCandles = (): BacktestChoice => ({
+  replayPrices: parseReplayCsv(readFileSync(join(GOLDEN_DIR, 'btcusdt-candles.csv'), 'utf8')),
+});
 
 export const GOLDEN_CASES: readonly GoldenCase[] = [
-  ...[1, 7, 42].map((seed) => ({ name: `btcusdt-seed-${seed}`, config: embeddedDefaultConfig, choice: () => ({ seed, ticks: 3000 }) })),
+  ...[1, 7, 42].map((seed) => ({
+    name: `btcusdt-seed-${seed}`,
+    config: embeddedDefaultConfig,
+    choice: () => ({ seed, ticks: 3000 }),
+  })),
   { name: 'btcusdt-candle-replay', config: embeddedDefaultConfig, choice: btcCandles },
-  { name: 'solusdt-seed-5', config: embeddedDefaultConfig, choice: () => ({ symbol: 'SOLUSDT', seed: 5, ticks: 4000 }) },
-  ...[3, 8, 13].map((seed) => ({ name: `risk-spot-seed-${seed}`, config: riskSpotConfig, choice: () => ({ seed, ticks: 6000 }) })),
+  {
+    name: 'solusdt-seed-5',
+    config: embeddedDefaultConfig,
+    choice: () => ({ symbol: 'SOLUSDT', seed: 5, ticks: 4000 }),
+  },
+  ...[3, 8, 13].map((seed) => ({
+    name: `risk-spot-seed-${seed}`,
+    config: riskSpotConfig,
+    choice: () => ({ seed, ticks: 6000 }),
+  })),
 ];
 
 /** The report fields that exist since f2f8a66 (fields added later do not break the goldens). */
 const REPORT_FIELDS = [
-  'ticks', 'firstPrice', 'lastPrice', 'realizedPnl', 'unrealizedPnl', 'fees', 'equity', 'maxDrawdown', 'trades', 'fills',
-  'ordersPlaced', 'ordersRejected', 'timeInMarket', 'finalPosition', 'pausedBecause',
+  'ticks',
+  'firstPrice',
+  'lastPrice',
+  'realizedPnl',
+  'unrealizedPnl',
+  'fees',
+  'equity',
+  'maxDrawdown',
+  'trades',
+  'fills',
+  'ordersPlaced',
+  'ordersRejected',
+  'timeInMarket',
+  'finalPosition',
+  'pausedBecause',
 ] as const;
 
 export function runGolden(golden: GoldenCase): GoldenResult {
   const fills: string[] = [];
   const trades: string[] = [];
   const curve = createHash('sha256');
-  const onFill = (f: Fill) => fills.push(`${f.time} ${f.side} ${f.price.toFixed()} ${f.quantity.toFixed()} ${f.fee.toFixed()} ${f.clientOrderId}`);
-  const onTrade = (t: Trade) => trades.push(`${t.level} ${t.cycle} ${t.quantity.toFixed()} ${t.buyPrice.toFixed()} ${t.sellPrice.toFixed()} ${t.fees.toFixed()} ${t.realizedPnl.toFixed()}`);
-  const onTick = (p: EquityPoint) => curve.update(`${p.time},${p.price.toFixed()},${p.position.toFixed()},${p.realized.toFixed()},${p.unrealized.toFixed()},${p.equity.toFixed()}\n`);
+  const onFill = (f: Fill) =>
+    fills.push(
+      `${f.time} ${f.side} ${f.price.toFixed()} ${f.quantity.toFixed()} ${f.fee.toFixed()} ${f.clientOrderId}`,
+    );
+  const onTrade = (t: Trade) =>
+    trades.push(
+      `${t.level} ${t.cycle} ${t.quantity.toFixed()} ${t.buyPrice.toFixed()} ${t.sellPrice.toFixed()} ${t.fees.toFixed()} ${t.realizedPnl.toFixed()}`,
+    );
+  const onTick = (p: EquityPoint) =>
+    curve.update(
+      `${p.time},${p.price.toFixed()},${p.position.toFixed()},${p.realized.toFixed()},${p.unrealized.toFixed()},${p.equity.toFixed()}\n`,
+    );
   const report = runBacktest(backtestSetup(golden.config(), golden.choice()), { onFill, onTrade, onTick });
   const picked = Object.fromEntries(REPORT_FIELDS.map((field) => [field, report[field]]));
   return { report: picked, fills, trades, curveSha256: curve.digest('hex') };

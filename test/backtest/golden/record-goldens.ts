@@ -5,5 +5,7 @@ import { GOLDEN_CASES, goldenFile, runGolden } from './golden-cases.js';
 for (const golden of GOLDEN_CASES) {
   const result = runGolden(golden);
   writeFileSync(goldenFile(golden), `${JSON.stringify(result, null, 1)}\n`);
-  console.log(`${golden.name}: ${result.fills.length} fills, ${result.trades.length} trades, equity ${result.report.equity}`);
+  console.log(
+    `${golden.name}: ${result.fills.length} fills, ${result.trades.length} trades, equity ${result.report.equity}`,
+  );
 }

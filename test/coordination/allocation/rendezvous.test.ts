@@ -36,7 +36,10 @@ describe('rendezvous allocation', () => {
     const members = membersOf(count);
     for (const removed of members) {
       const before = assign(SYMBOLS, members);
-      const after = assign(SYMBOLS, members.filter((member) => member !== removed));
+      const after = assign(
+        SYMBOLS,
+        members.filter((member) => member !== removed),
+      );
       for (const [member, keys] of after) {
         const kept = before.get(member)!;
         expect(keys.filter((key) => !kept.includes(key)).every((key) => before.get(removed)!.includes(key))).toBe(true);

@@ -11,7 +11,8 @@ import { FaultProxy } from '../../harness/fault-proxy.js';
 const etcd = await startEtcd();
 afterAll(() => etcd.close());
 
-const centreOn = (endpoint: string, prefix = `/qm-test-${randomUUID()}/`) => new EtcdConfigCentre({ endpoints: [endpoint], prefix, callTimeoutMs: 1000 });
+const centreOn = (endpoint: string, prefix = `/qm-test-${randomUUID()}/`) =>
+  new EtcdConfigCentre({ endpoints: [endpoint], prefix, callTimeoutMs: 1000 });
 
 /** Collects what a watch delivers; `next(n)` resolves once n changes arrived (each change is an event: no sleeps). */
 function collector() {
@@ -26,8 +27,22 @@ function collector() {
     until(count: number, timeoutMs = 20_000): Promise<void> {
       if (changes.length >= count) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`only ${changes.length} of ${count} changes arrived: ${JSON.stringify(changes.map((c) => c.text))}`)), timeoutMs);
-        waiting = { count, resolve: () => { clearTimeout(timer); resolve(); } };
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `only ${changes.length} of ${count} changes arrived: ${JSON.stringify(changes.map((c) => c.text))}`,
+              ),
+            ),
+          timeoutMs,
+        );
+        waiting = {
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
       });
     },
   };
@@ -52,7 +67,11 @@ describe('EtcdConfigCentre', () => {
     const centre = centreOn(etcd.endpoint);
     try {
       const first = await centre.put('cas', 'v1', { expectRevision: 0n });
-      await expect(centre.put('cas', 'again', { expectRevision: 0n })).rejects.toMatchObject({ code: 'QM_CONFIG_CENTRE_CONFLICT', expectedRevision: 0n, actualRevision: first });
+      await expect(centre.put('cas', 'again', { expectRevision: 0n })).rejects.toMatchObject({
+        code: 'QM_CONFIG_CENTRE_CONFLICT',
+        expectedRevision: 0n,
+        actualRevision: first,
+      });
       const second = await centre.put('cas', 'v2', { expectRevision: first });
       // A writer that read `first` and writes after `second` loses.
       const lost = await centre.put('cas', 'stale', { expectRevision: first }).catch((error: unknown) => error);
@@ -85,7 +104,9 @@ describe('EtcdConfigCentre', () => {
       const revisions = [initial];
       for (const text of ['v1', 'v2', 'v3']) revisions.push(await writer.put('watched', text));
       await seen.until(4);
-      expect(seen.changes).toEqual(['v0', 'v1', 'v2', 'v3'].map((text, index) => ({ text, revision: revisions[index] })));
+      expect(seen.changes).toEqual(
+        ['v0', 'v1', 'v2', 'v3'].map((text, index) => ({ text, revision: revisions[index] })),
+      );
       // The port has no delete (an operator's etcdctl may): a watch reports it as a change without text.
       const operator = createEtcdClient({ endpoints: [etcd.endpoint], callTimeoutMs: 1000 });
       const deleted = await operator.delete().key(`${prefix}watched`).exec();
@@ -130,7 +151,10 @@ describe('EtcdConfigCentre', () => {
       const during = await writer.put('cut', 'while-cut');
       proxy.restore();
       await seen.until(2, 30_000);
-      expect(seen.changes).toEqual([{ text: 'before', revision: seen.changes[0]!.revision }, { text: 'while-cut', revision: during }]);
+      expect(seen.changes).toEqual([
+        { text: 'before', revision: seen.changes[0]!.revision },
+        { text: 'while-cut', revision: during },
+      ]);
     } finally {
       controller.abort();
       await Promise.all([watching.close(), writer.close()]);
@@ -147,7 +171,9 @@ describe('EtcdConfigCentre', () => {
     try {
       await watching.put('survivor', 'before');
       const seen = collector();
-      await watching.watch('survivor', seen.onChange, controller.signal, { onTrouble: (error) => troubles.push(error) });
+      await watching.watch('survivor', seen.onChange, controller.signal, {
+        onTrouble: (error) => troubles.push(error),
+      });
       await seen.until(1);
       await own.stop();
       await own.start();

@@ -10,7 +10,12 @@ import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import { type OwnedProcess, projectRoot, startProcess } from '../../harness/child-process.js';
 
-const sources = ['src/coordination/lock', 'src/coordination/etcd', 'src/errors', 'test/coordination/lock/lock-worker.ts'];
+const sources = [
+  'src/coordination/lock',
+  'src/coordination/etcd',
+  'src/errors',
+  'test/coordination/lock/lock-worker.ts',
+];
 
 async function filesUnder(path: string): Promise<string[]> {
   if (path.endsWith('.ts')) return [path];
@@ -28,14 +33,16 @@ export async function compileLockWorker(): Promise<CompiledLockWorker> {
   await mkdir(join(projectRoot, '.tmp'), { recursive: true });
   const outDir = await mkdtemp(join(projectRoot, '.tmp', 'qm-lock-worker-'));
   const files = (await Promise.all(sources.map((source) => filesUnder(join(projectRoot, source))))).flat();
-  await Promise.all(files.map(async (file) => {
-    const { outputText } = ts.transpileModule(await readFile(file, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-    });
-    const target = join(outDir, relative(projectRoot, file)).replace(/\.ts$/, '.js');
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, outputText);
-  }));
+  await Promise.all(
+    files.map(async (file) => {
+      const { outputText } = ts.transpileModule(await readFile(file, 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+      });
+      const target = join(outDir, relative(projectRoot, file)).replace(/\.ts$/, '.js');
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, outputText);
+    }),
+  );
   const worker = join(outDir, 'test/coordination/lock/lock-worker.js');
   return {
     start: (args, env) => startProcess(process.execPath, [worker, ...args], { env }),

@@ -16,12 +16,20 @@ describe('createDistributedLock', () => {
 
   it('refuses a missing backend section or an unknown type with a clear error', async () => {
     await expect(createDistributedLock({ type: 'redis' })).rejects.toThrow(/distributed_lock\.redis is required/);
-    await expect(createDistributedLock({ type: 'zookeeper' as 'redis' })).rejects.toThrow(/must be redis, etcd, database or memory/);
+    await expect(createDistributedLock({ type: 'zookeeper' as 'redis' })).rejects.toThrow(
+      /must be redis, etcd, database or memory/,
+    );
   });
 
   it('never puts a DSN password into an error', async () => {
-    const lock = await createDistributedLock({ type: 'database', sql: { dialect: 'postgres', connection: 'postgres://quantmesh:s3cr3t-pw@127.0.0.1:1/quantmesh' } });
-    const failure = await lock.ping().then(() => undefined, (error: unknown) => error);
+    const lock = await createDistributedLock({
+      type: 'database',
+      sql: { dialect: 'postgres', connection: 'postgres://quantmesh:s3cr3t-pw@127.0.0.1:1/quantmesh' },
+    });
+    const failure = await lock.ping().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(LockBackendUnavailableError);
     expect(JSON.stringify(failure)).not.toContain('s3cr3t-pw');
     expect((failure as Error).message).not.toContain('s3cr3t-pw');

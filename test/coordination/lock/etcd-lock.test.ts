@@ -9,21 +9,29 @@ const sessionTtlSeconds = 2;
 const etcd = await startEtcd();
 afterAll(() => etcd.close());
 
-const lockOn = (endpoint: string, prefix = '') => new EtcdLock({ endpoints: [endpoint], prefix, sessionTtlSeconds, callTimeoutMs: 1000 });
+const lockOn = (endpoint: string, prefix = '') =>
+  new EtcdLock({ endpoints: [endpoint], prefix, sessionTtlSeconds, callTimeoutMs: 1000 });
 
 lockConformance({
   name: 'etcd',
   capabilities: { crossProcess: true, perLockLease: false, leaseMs: () => sessionTtlSeconds * 1000 },
   create: async (prefix) => lockOn(etcd.endpoint, prefix),
-  workerOptions: (prefix, use) => ({ type: 'etcd', prefix, etcd: { endpoints: [etcd.endpoint], sessionTtlSeconds: use === 'pause' ? sessionTtlSeconds : 10 } }),
+  workerOptions: (prefix, use) => ({
+    type: 'etcd',
+    prefix,
+    etcd: { endpoints: [etcd.endpoint], sessionTtlSeconds: use === 'pause' ? sessionTtlSeconds : 10 },
+  }),
   faults: {
-    'connection cut (proxy)': () => proxyFault('127.0.0.1', etcd.port, 'outage', {
-      holder: (proxy, prefix) => lockOn(`http://${proxy.host}:${proxy.port}`, prefix),
-      observer: (prefix) => lockOn(etcd.endpoint, prefix),
-    }),
+    'connection cut (proxy)': () =>
+      proxyFault('127.0.0.1', etcd.port, 'outage', {
+        holder: (proxy, prefix) => lockOn(`http://${proxy.host}:${proxy.port}`, prefix),
+        observer: (prefix) => lockOn(etcd.endpoint, prefix),
+      }),
     'server restart': async (): Promise<LockFault> => {
       const own = await startEtcd();
-      return serverFault({ break: () => own.stop(), heal: () => own.start(), close: () => own.close() }, () => lockOn(own.endpoint));
+      return serverFault({ break: () => own.stop(), heal: () => own.start(), close: () => own.close() }, () =>
+        lockOn(own.endpoint),
+      );
     },
   },
   unreachable: async () => lockOn(`http://127.0.0.1:${await freePort()}`),
@@ -31,7 +39,10 @@ lockConformance({
     const server = await startEtcd();
     return {
       create: async () => lockOn(server.endpoint),
-      restart: async () => { await server.stop(); await server.startEmpty(); },
+      restart: async () => {
+        await server.stop();
+        await server.startEmpty();
+      },
       close: () => server.close(),
     };
   },
@@ -39,7 +50,10 @@ lockConformance({
     const own = await startEtcd();
     return {
       create: async () => lockOn(own.endpoint),
-      restart: async () => { await own.stop(); await own.start(); },
+      restart: async () => {
+        await own.stop();
+        await own.start();
+      },
       close: () => own.close(),
     };
   },

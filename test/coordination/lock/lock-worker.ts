@@ -13,7 +13,10 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDistributedLock, type DistributedLockOptions } from '../../../src/coordination/lock/create-distributed-lock.js';
+import {
+  createDistributedLock,
+  type DistributedLockOptions,
+} from '../../../src/coordination/lock/create-distributed-lock.js';
 import type { LockHandle } from '../../../src/coordination/lock/distributed-lock.js';
 import { QuantMeshError } from '../../../src/errors/quantmesh-error.js';
 import { LockLostError } from '../../../src/coordination/lock/errors.js';
@@ -30,9 +33,15 @@ async function waitForFile(path: string): Promise<void> {
   const dir = join(path, '..');
   await new Promise<void>((resolve) => {
     const watcher = watch(dir, () => {
-      if (existsSync(path)) { watcher.close(); resolve(); }
+      if (existsSync(path)) {
+        watcher.close();
+        resolve();
+      }
     });
-    if (existsSync(path)) { watcher.close(); resolve(); }
+    if (existsSync(path)) {
+      watcher.close();
+      resolve();
+    }
   });
 }
 

@@ -18,6 +18,9 @@ const capabilities = { crossProcess: false, perLockLease: true, leaseMs: (ttlMs:
 
 lockConformance({ name: 'memory', capabilities, create: sharedPerPrefix((prefix) => new MemoryLock({ prefix })) });
 
-
 // The metrics decorator honours the same port (one suite per port, run on every decorator).
-lockConformance({ name: 'metered memory', capabilities, create: sharedPerPrefix((prefix) => new MeteredLock(new MemoryLock({ prefix }), new Registry())) });
+lockConformance({
+  name: 'metered memory',
+  capabilities,
+  create: sharedPerPrefix((prefix) => new MeteredLock(new MemoryLock({ prefix }), new Registry())),
+});

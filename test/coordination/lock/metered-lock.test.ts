@@ -10,7 +10,11 @@ import { createDistributedLock } from '../../../src/coordination/lock/create-dis
 async function value(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
   const base = name.replace(/_count$/, '');
   const metric = (await registry.getMetricsAsJSON()).find((entry) => entry.name === base);
-  const sample = (metric?.values ?? []).find((entry) => ((entry as { metricName?: string }).metricName ?? base) === name && Object.entries(labels).every(([key, label]) => entry.labels[key] === label));
+  const sample = (metric?.values ?? []).find(
+    (entry) =>
+      ((entry as { metricName?: string }).metricName ?? base) === name &&
+      Object.entries(labels).every(([key, label]) => entry.labels[key] === label),
+  );
   return sample?.value ?? 0;
 }
 
@@ -40,7 +44,10 @@ describe('metered lock', () => {
 
   it('counts backend failures as error, and shares one set of metrics per registry', async () => {
     const registry = new Registry();
-    const unreachable = await createDistributedLock({ type: 'redis', redis: { addr: '127.0.0.1:1', commandTimeoutMs: 200 } });
+    const unreachable = await createDistributedLock({
+      type: 'redis',
+      redis: { addr: '127.0.0.1:1', commandTimeoutMs: 200 },
+    });
     const first = new MeteredLock(unreachable, registry);
     const second = new MeteredLock(new MemoryLock(), registry);
     await expect(first.tryLock('k', 1000)).rejects.toThrow();

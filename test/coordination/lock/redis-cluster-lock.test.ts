@@ -21,14 +21,20 @@ lockConformance({
   faults: {
     'cluster restart (no persistence)': async (): Promise<LockFault> => {
       const own = await startRedisCluster();
-      return serverFault({ break: () => own.stop(), heal: () => own.start(), close: () => own.close() }, () => new RedisLock({ cluster: own.nodes }));
+      return serverFault(
+        { break: () => own.stop(), heal: () => own.start(), close: () => own.close() },
+        () => new RedisLock({ cluster: own.nodes }),
+      );
     },
   },
   forgetful: async () => {
     const own = await startRedisCluster();
     return {
       create: async () => new RedisLock({ cluster: own.nodes }),
-      restart: async () => { await own.stop(); await own.start(); },
+      restart: async () => {
+        await own.stop();
+        await own.start();
+      },
       close: () => own.close(),
     };
   },

@@ -12,18 +12,24 @@ lockConformance({
   create: async (prefix) => new RedisLock({ addr, prefix }),
   workerOptions: (prefix) => ({ type: 'redis', prefix, redis: { addr } }),
   faults: {
-    'connection cut (proxy)': () => proxyFault('127.0.0.1', Number(new URL(url).port), 'outage', {
-      holder: (proxy, prefix) => new RedisLock({ addr: `${proxy.host}:${proxy.port}`, prefix }),
-      observer: (prefix) => new RedisLock({ addr, prefix }),
-    }),
+    'connection cut (proxy)': () =>
+      proxyFault('127.0.0.1', Number(new URL(url).port), 'outage', {
+        holder: (proxy, prefix) => new RedisLock({ addr: `${proxy.host}:${proxy.port}`, prefix }),
+        observer: (prefix) => new RedisLock({ addr, prefix }),
+      }),
     // No reset, no bytes: only the connection's own command bound (RedisNode's watchdog) notices.
-    'silent connection (proxy blackhole)': () => proxyFault('127.0.0.1', Number(new URL(url).port), 'silence', {
-      holder: (proxy, prefix) => new RedisLock({ addr: `${proxy.host}:${proxy.port}`, prefix, commandTimeoutMs: 500 }),
-      observer: (prefix) => new RedisLock({ addr, prefix }),
-    }),
+    'silent connection (proxy blackhole)': () =>
+      proxyFault('127.0.0.1', Number(new URL(url).port), 'silence', {
+        holder: (proxy, prefix) =>
+          new RedisLock({ addr: `${proxy.host}:${proxy.port}`, prefix, commandTimeoutMs: 500 }),
+        observer: (prefix) => new RedisLock({ addr, prefix }),
+      }),
     'server restart (no persistence)': async (): Promise<LockFault> => {
       const server = await startOwnRedis();
-      return serverFault({ break: () => server.stop(), heal: () => server.start(), close: () => server.close() }, () => new RedisLock({ addr: `127.0.0.1:${server.port}` }));
+      return serverFault(
+        { break: () => server.stop(), heal: () => server.start(), close: () => server.close() },
+        () => new RedisLock({ addr: `127.0.0.1:${server.port}` }),
+      );
     },
   },
   unreachable: async () => new RedisLock({ addr: `127.0.0.1:${await freePort()}`, commandTimeoutMs: 500 }),
@@ -31,7 +37,10 @@ lockConformance({
     const server = await startOwnRedis();
     return {
       create: async () => new RedisLock({ addr: `127.0.0.1:${server.port}` }),
-      restart: async () => { await server.stop(); await server.start(); },
+      restart: async () => {
+        await server.stop();
+        await server.start();
+      },
       close: () => server.close(),
     };
   },
@@ -39,7 +48,10 @@ lockConformance({
     const server = await startOwnRedis({ persist: true });
     return {
       create: async () => new RedisLock({ addr: `127.0.0.1:${server.port}` }),
-      restart: async () => { await server.stop(); await server.start(); },
+      restart: async () => {
+        await server.stop();
+        await server.start();
+      },
       close: () => server.close(),
     };
   },

@@ -23,8 +23,15 @@ lockConformance({
       const set = await startSentinelSet();
       const own = { sentinels: set.sentinels, masterName: set.masterName };
       // Healed when the sentinels have promoted the replica: the lock then lives on the new primary.
-      return serverFault({ break: () => set.killPrimary(), heal: () => set.promoted(), close: () => set.close() }, () => new RedisLock({ sentinel: own }));
+      return serverFault(
+        { break: () => set.killPrimary(), heal: () => set.promoted(), close: () => set.close() },
+        () => new RedisLock({ sentinel: own }),
+      );
     },
   },
-  unreachable: async () => new RedisLock({ sentinel: { sentinels: [`127.0.0.1:${await freePort()}`], masterName: 'nobody' }, commandTimeoutMs: 500 }),
+  unreachable: async () =>
+    new RedisLock({
+      sentinel: { sentinels: [`127.0.0.1:${await freePort()}`], masterName: 'nobody' },
+      commandTimeoutMs: 500,
+    }),
 });

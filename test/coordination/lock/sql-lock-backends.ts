@@ -20,7 +20,11 @@ function sqlLock(dialect: SqlLockDialect, connection: string, prefix = ''): Prom
 const capabilities = { crossProcess: true, perLockLease: true, leaseMs: (ttlMs: number) => ttlMs } as const;
 
 /** PostgreSQL or MariaDB: `database` is fresh for this file; the caller drops it afterwards. */
-export async function serverSqlBackend(name: string, dialect: 'postgres' | 'mysql', database: TestDatabase): Promise<LockBackendUnderTest> {
+export async function serverSqlBackend(
+  name: string,
+  dialect: 'postgres' | 'mysql',
+  database: TestDatabase,
+): Promise<LockBackendUnderTest> {
   // Create the table once up front: twenty workers starting together would all try.
   await (await sqlLock(dialect, database.url)).tryLock('warm-up', 1000).then((handle) => handle?.unlock());
   const through = (proxy: FaultProxy) => {
@@ -34,10 +38,11 @@ export async function serverSqlBackend(name: string, dialect: 'postgres' | 'mysq
     create: (prefix) => sqlLock(dialect, database.url, prefix),
     workerOptions: (prefix) => ({ type: 'database', prefix, sql: { dialect, connection: database.url, poolSize: 1 } }),
     faults: {
-      'connection cut (proxy)': () => proxyFault(database.host, database.port, 'outage', {
-        holder: (proxy, prefix) => sqlLock(dialect, through(proxy), prefix),
-        observer: (prefix) => sqlLock(dialect, database.url, prefix),
-      }),
+      'connection cut (proxy)': () =>
+        proxyFault(database.host, database.port, 'outage', {
+          holder: (proxy, prefix) => sqlLock(dialect, through(proxy), prefix),
+          observer: (prefix) => sqlLock(dialect, database.url, prefix),
+        }),
     },
     unreachable: async () => {
       const url = new URL(database.url);

@@ -16,7 +16,8 @@ afterAll(() => etcd.close());
 
 const TTL_MS = 2000;
 const HEARTBEAT_MS = 500;
-const membershipOn = (prefix: string, endpoint = etcd.endpoint) => new EtcdMembership({ endpoints: [endpoint], prefix, ttlMs: TTL_MS, heartbeatMs: HEARTBEAT_MS, callTimeoutMs: 1000 });
+const membershipOn = (prefix: string, endpoint = etcd.endpoint) =>
+  new EtcdMembership({ endpoints: [endpoint], prefix, ttlMs: TTL_MS, heartbeatMs: HEARTBEAT_MS, callTimeoutMs: 1000 });
 
 /** Collects the sets a watch delivers; `until(set)` resolves once that set arrived (an event, no sleeps). */
 function watcher() {
@@ -31,8 +32,17 @@ function watcher() {
     until(members: string[], timeoutMs = 20_000): Promise<void> {
       if (seen.at(-1)?.join(',') === members.join(',')) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the set ${members.join(',')} never arrived: ${JSON.stringify(seen)}`)), timeoutMs);
-        waits.push({ want: members.join(','), resolve: () => { clearTimeout(timer); resolve(); } });
+        const timer = setTimeout(
+          () => reject(new Error(`the set ${members.join(',')} never arrived: ${JSON.stringify(seen)}`)),
+          timeoutMs,
+        );
+        waits.push({
+          want: members.join(','),
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       });
     },
   };

@@ -27,10 +27,18 @@ const silent = pino({ level: 'silent' });
 function campaigner(lock: DistributedLock, listener: { won?: () => void; lost?: () => void } = {}) {
   const events: string[] = [];
   const ownership = new SymbolOwnership({
-    lock, ttlMs: TTL_MS, logger: silent,
+    lock,
+    ttlMs: TTL_MS,
+    logger: silent,
     listener: {
-      won: () => { events.push('won'); listener.won?.(); },
-      lost: () => { events.push('lost'); listener.lost?.(); },
+      won: () => {
+        events.push('won');
+        listener.won?.();
+      },
+      lost: () => {
+        events.push('lost');
+        listener.lost?.();
+      },
     },
   });
   return { ownership, events, state: () => ownership.state(BTC.exchange, BTC.symbol) };
@@ -47,7 +55,13 @@ const redisAddr = new URL(redisUrl).host;
 
 let pairs = 0;
 const backends: Backend[] = [
-  { name: 'memory', pair: async () => { const lock = new MemoryLock(); return [lock, lock]; } },
+  {
+    name: 'memory',
+    pair: async () => {
+      const lock = new MemoryLock();
+      return [lock, lock];
+    },
+  },
   {
     name: 'redis',
     pair: async () => {
@@ -68,7 +82,12 @@ describe.each(backends)('symbol ownership on $name', (backend) => {
     const [lockA, lockB] = await backend.pair();
     const a = campaigner(lockA);
     const b = campaigner(lockB);
-    cleanup.push(async () => { await a.ownership.stop(); await b.ownership.stop(); await lockA.close(); if (lockB !== lockA) await lockB.close(); });
+    cleanup.push(async () => {
+      await a.ownership.stop();
+      await b.ownership.stop();
+      await lockA.close();
+      if (lockB !== lockA) await lockB.close();
+    });
     expect(a.state()).toBeUndefined();
     a.ownership.campaign([BTC]);
     expect(a.state()).toBe('waiting');
@@ -90,7 +109,12 @@ describe.each(backends)('symbol ownership on $name', (backend) => {
     const ETH: OwnedSymbol = { exchange: 'sim', symbol: 'ETHUSDT' };
     const a = campaigner(lockA);
     const b = campaigner(lockB);
-    cleanup.push(async () => { await a.ownership.stop(); await b.ownership.stop(); await lockA.close(); if (lockB !== lockA) await lockB.close(); });
+    cleanup.push(async () => {
+      await a.ownership.stop();
+      await b.ownership.stop();
+      await lockA.close();
+      if (lockB !== lockA) await lockB.close();
+    });
     a.ownership.campaign([BTC, ETH]);
     await until(() => a.state() === 'owned' && a.ownership.state('sim', 'ETHUSDT') === 'owned', 'a wins both');
     b.ownership.campaign([BTC]);
@@ -110,7 +134,10 @@ describe.each(backends)('symbol ownership on $name', (backend) => {
   it('a campaign delayed by a standby waits out the delay even when the symbol is free', async () => {
     const [lock] = await backend.pair();
     const standby = campaigner(lock);
-    cleanup.push(async () => { await standby.ownership.stop(); await lock.close(); });
+    cleanup.push(async () => {
+      await standby.ownership.stop();
+      await lock.close();
+    });
     const started = performance.now();
     standby.ownership.campaign([BTC], TTL_MS);
     await until(() => standby.state() === 'owned', 'the standby wins after its delay');
@@ -120,18 +147,27 @@ describe.each(backends)('symbol ownership on $name', (backend) => {
 
 describe('symbol ownership lost when Redis is cut (FaultProxy)', () => {
   let dir: string | undefined;
-  afterEach(async () => { if (dir !== undefined) await rm(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
 
   it('the lost lease stops the runner from placing orders at once, and healing wins the symbol back with a fresh runner', async () => {
     dir = await mkdtemp(join(tmpdir(), 'qm-ownership-'));
     const proxy = await FaultProxy.start('127.0.0.1', Number(new URL(redisUrl).port));
-    const ownershipLock = new RedisLock({ addr: `${proxy.host}:${proxy.port}`, prefix: `${redisPrefix}cut:`, commandTimeoutMs: 300 });
+    const ownershipLock = new RedisLock({
+      addr: `${proxy.host}:${proxy.port}`,
+      prefix: `${redisPrefix}cut:`,
+      commandTimeoutMs: 300,
+    });
     // The per-order lock is elsewhere, so only the ownership gate can stop placements.
     const orderLock = new MemoryLock();
     const sim = startSim();
     const database = await openStore(dir);
     const engine = engineFor(sim, database, orderLock);
-    const a = campaigner(ownershipLock, { won: () => void engine.ownershipWon(SYMBOL), lost: () => engine.ownershipLost(SYMBOL) });
+    const a = campaigner(ownershipLock, {
+      won: () => void engine.ownershipWon(SYMBOL),
+      lost: () => engine.ownershipLost(SYMBOL),
+    });
     try {
       await engine.start();
       sim.exchange.engine.setPrice(SYMBOL, dec('60000'));

@@ -28,8 +28,14 @@ for (const backend of BACKENDS) {
       database = await target.open();
       sim = startSim();
       executor = new OrderExecutor({
-        exchange: sim.exchange, database, lock: new MemoryLock(), granularity: 'level', lockTtlMs: 10_000, instanceId: 'close-test',
-        clock: () => sim.exchange.engine.now(), lookupDelayMs: 10,
+        exchange: sim.exchange,
+        database,
+        lock: new MemoryLock(),
+        granularity: 'level',
+        lockTtlMs: 10_000,
+        instanceId: 'close-test',
+        clock: () => sim.exchange.engine.now(),
+        lookupDelayMs: 10,
       });
     });
     afterAll(async () => {
@@ -37,17 +43,31 @@ for (const backend of BACKENDS) {
       await target?.dispose();
     });
 
-    const close = (id: string, decidedAt: number, sequence: number): ClosePlacement => ({ symbol: SYMBOL, quantity: dec('0.001'), reduceOnly: false, clientOrderId: id, decidedAt, sequence });
+    const close = (id: string, decidedAt: number, sequence: number): ClosePlacement => ({
+      symbol: SYMBOL,
+      quantity: dec('0.001'),
+      reduceOnly: false,
+      clientOrderId: id,
+      decidedAt,
+      sequence,
+    });
 
     it('records each close intent under the symbol key before sending, two in one millisecond included', async () => {
       // Refused by the venue after the intent: the row shows what was about to be sent.
       sim.exchange.engine.refuseNextOrders(SYMBOL, 'MARKET', 2);
-      const outcomes = [await executor.place(close('close-a', LATE, 999)), await executor.place(close('close-b', LATE, 1_000))];
+      const outcomes = [
+        await executor.place(close('close-a', LATE, 999)),
+        await executor.place(close('close-b', LATE, 1_000)),
+      ];
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
       const intents = await database.getIntents({ symbol: SYMBOL, limit: 10 });
       expect(intents.map((intent) => intent.clientOrderId).sort()).toEqual(['close-a', 'close-b']);
       for (const intent of intents) {
-        expect(intent).toMatchObject({ side: 'SELL', fenceKey: symbolLockKey(sim.exchange.name, SYMBOL), instanceId: 'close-test' });
+        expect(intent).toMatchObject({
+          side: 'SELL',
+          fenceKey: symbolLockKey(sim.exchange.name, SYMBOL),
+          instanceId: 'close-test',
+        });
         expect(intent.price.isZero()).toBe(true);
         expect(intent.cycle).toBeLessThan(0);
       }
@@ -57,9 +77,22 @@ for (const backend of BACKENDS) {
 
     it('a grid order at the level a close round uses is a different intent', async () => {
       const { level } = closeIntentRound(LATE, 0);
-      const outcome = await executor.place({ symbol: SYMBOL, level, cycle: 0, side: 'BUY', price: dec('59000'), quantity: dec('0.003'), postOnly: true, reduceOnly: false, clientOrderId: 'grid-at-close-level' });
+      const outcome = await executor.place({
+        symbol: SYMBOL,
+        level,
+        cycle: 0,
+        side: 'BUY',
+        price: dec('59000'),
+        quantity: dec('0.003'),
+        postOnly: true,
+        reduceOnly: false,
+        clientOrderId: 'grid-at-close-level',
+      });
       expect(outcome.status).toBe('accepted');
-      expect((await database.getIntents({ clientOrderId: 'grid-at-close-level' }))[0]).toMatchObject({ level, cycle: 0 });
+      expect((await database.getIntents({ clientOrderId: 'grid-at-close-level' }))[0]).toMatchObject({
+        level,
+        cycle: 0,
+      });
     });
   });
 }

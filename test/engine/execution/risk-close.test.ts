@@ -42,7 +42,8 @@ async function inProcessSim(): Promise<Venue> {
   const { exchange } = startSim();
   const engine = exchange.engine;
   return {
-    exchange, engine,
+    exchange,
+    engine,
     setPrice: async (price) => engine.setPrice(SYMBOL, dec(price)),
     refuseNextMarketOrder: async () => engine.refuseNextOrders(SYMBOL, 'MARKET'),
     step: async () => engine.step(),
@@ -51,14 +52,27 @@ async function inProcessSim(): Promise<Venue> {
 }
 
 async function simVenueServer(): Promise<Venue> {
-  const server = await startSimVenueServer({ seed: 7, accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET }], stepIntervalMs: 0, admin: true });
-  const exchange = new CcxtExchange({ name: 'binance', ccxtId: 'binanceusdm', marketType: 'future', apiKey: API_KEY, apiSecret: API_SECRET, baseUrl: server.url });
+  const server = await startSimVenueServer({
+    seed: 7,
+    accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET }],
+    stepIntervalMs: 0,
+    admin: true,
+  });
+  const exchange = new CcxtExchange({
+    name: 'binance',
+    ccxtId: 'binanceusdm',
+    marketType: 'future',
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    baseUrl: server.url,
+  });
   const admin = async (path: string) => {
     const response = await fetch(`${server.url}${path}`, { method: 'POST' });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
   };
   return {
-    exchange, engine: server.engine,
+    exchange,
+    engine: server.engine,
     setPrice: (price) => admin(`/_sim/price?symbol=${SYMBOL}&price=${price}`),
     refuseNextMarketOrder: () => admin(`/_sim/refuse-next?symbol=${SYMBOL}&type=MARKET`),
     step: () => admin('/_sim/step?ticks=1'),
@@ -92,39 +106,59 @@ describe.each([
     const sim = venue;
     // Every order the venue accepted, once (its id by exchange order id).
     const accepted = new Map<string, string>();
-    sim.engine.subscribe({ onExecution: (_account, report) => void accepted.set(report.exchangeOrderId, report.clientOrderId) });
-    const position = async (): Promise<Decimal> => (await sim.exchange.positions([SYMBOL])).reduce((sum, p) => sum.add(p.quantity), dec(0));
+    sim.engine.subscribe({
+      onExecution: (_account, report) => void accepted.set(report.exchangeOrderId, report.clientOrderId),
+    });
+    const position = async (): Promise<Decimal> =>
+      (await sim.exchange.positions([SYMBOL])).reduce((sum, p) => sum.add(p.quantity), dec(0));
     const isClose = (id: string) => parseClientOrderId(id)?.purpose === 'close';
 
-    engine = engineOn(sim.exchange, () => sim.engine.now(), database, new NoopLock(), { risk: { enabled: true, stopLossRatio: '0.02' } });
+    engine = engineOn(sim.exchange, () => sim.engine.now(), database, new NoopLock(), {
+      risk: { enabled: true, stopLossRatio: '0.02' },
+    });
     await engine.start();
     await engine.ownershipWon(SYMBOL);
     const runner = engine.runner(SYMBOL)!;
     await sim.setPrice('60000');
     await until(async () => (await sim.exchange.openOrders(SYMBOL)).length > 0, 'the buy window at the venue');
     await sim.setPrice('59750');
-    await until(async () => (await position()).gt(0) && closableQuantity(runner.state!).eq(await position()), 'buys filled and applied');
+    await until(
+      async () => (await position()).gt(0) && closableQuantity(runner.state!).eq(await position()),
+      'buys filled and applied',
+    );
 
     await sim.refuseNextMarketOrder();
     await sim.setPrice('58000');
-    await until(() => runner.state?.pause?.reason === 'stop-loss' && runner.state.closing?.failures === 1, 'the stop loss and its refused close');
+    await until(
+      () => runner.state?.pause?.reason === 'stop-loss' && runner.state.closing?.failures === 1,
+      'the stop loss and its refused close',
+    );
     expect((await position()).gt(0)).toBe(true);
     const retryAt = runner.state!.closing!.nextAttemptAt;
 
     // The retry waits for an event at or after its backoff: the venue's clock moves one step (1 s).
     await sim.step();
     expect(sim.engine.now()).toBeGreaterThanOrEqual(retryAt);
-    await until(async () => (await position()).isZero() && runner.state?.closing?.order === undefined, 'the venue position closed');
+    await until(
+      async () => (await position()).isZero() && runner.state?.closing?.order === undefined,
+      'the venue position closed',
+    );
     expect(closableQuantity(runner.state!).isZero()).toBe(true);
     expect([...accepted.values()].filter(isClose)).toHaveLength(1);
 
     await flushed(database);
-    const intents = (await database.getIntents({ symbol: SYMBOL, limit: 1_000 })).filter((intent) => isClose(intent.clientOrderId));
+    const intents = (await database.getIntents({ symbol: SYMBOL, limit: 1_000 })).filter((intent) =>
+      isClose(intent.clientOrderId),
+    );
     expect(intents).toHaveLength(2);
     expect(new Set(intents.map((intent) => intent.clientOrderId)).size).toBe(2);
     for (const intent of intents) {
       const parsed = parseClientOrderId(intent.clientOrderId)!;
-      expect(intent).toMatchObject({ side: 'SELL', fenceKey: symbolLockKey(sim.exchange.name, SYMBOL), ...closeIntentRound(parsed.level, parsed.cycle) });
+      expect(intent).toMatchObject({
+        side: 'SELL',
+        fenceKey: symbolLockKey(sim.exchange.name, SYMBOL),
+        ...closeIntentRound(parsed.level, parsed.cycle),
+      });
       expect(intent.cycle).toBeLessThan(0);
     }
     const retries = await database.getEvents({ symbol: SYMBOL, type: 'risk.triggered', limit: 100 });

@@ -47,8 +47,13 @@ describe('position drift on the sim-venue server through ccxt', () => {
     const alerts: Alert[] = [];
     webhook = createServer((request, response) => {
       let body = '';
-      request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
-      request.on('end', () => { alerts.push(JSON.parse(body) as Alert); response.end(); });
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      request.on('end', () => {
+        alerts.push(JSON.parse(body) as Alert);
+        response.end();
+      });
     });
     await new Promise<void>((resolve) => webhook!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
@@ -56,21 +61,43 @@ describe('position drift on the sim-venue server through ccxt', () => {
     const notifier = webhookAlertNotifier(silent, url, { timeoutMs: 5_000 });
 
     dir = await mkdtemp(join(tmpdir(), 'qm-drift-'));
-    server = await startSimVenueServer({ seed: 7, accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET, accountId: ACCOUNT }], stepIntervalMs: 0, admin: true });
-    exchange = new CcxtExchange({ name: 'binance', ccxtId: 'binanceusdm', marketType: 'future', apiKey: API_KEY, apiSecret: API_SECRET, baseUrl: server.url });
+    server = await startSimVenueServer({
+      seed: 7,
+      accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET, accountId: ACCOUNT }],
+      stepIntervalMs: 0,
+      admin: true,
+    });
+    exchange = new CcxtExchange({
+      name: 'binance',
+      ccxtId: 'binanceusdm',
+      marketType: 'future',
+      apiKey: API_KEY,
+      apiSecret: API_SECRET,
+      baseUrl: server.url,
+    });
     const admin = async (path: string) => {
       const response = await fetch(`${server!.url}${path}`, { method: 'POST' });
       if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
     };
     database = await openStore(dir);
     const venue = server.engine;
-    engine = engineOn(exchange, () => venue.now(), database, new NoopLock(), {}, { alerts: notifier, reconcileIntervalMs: RECONCILE_INTERVAL_MS });
+    engine = engineOn(
+      exchange,
+      () => venue.now(),
+      database,
+      new NoopLock(),
+      {},
+      { alerts: notifier, reconcileIntervalMs: RECONCILE_INTERVAL_MS },
+    );
     await engine.start();
     await engine.ownershipWon(SYMBOL);
     const runner = engine.runner(SYMBOL)!;
     const openBuys = () => venue.openOrders(ACCOUNT, SYMBOL).filter((order) => order.side === 'BUY').length;
     // Events are stored once per (time, content) and the venue's clock only moves by /_sim/step: a check is awaited after a step.
-    const checkedSince = async (time: number) => (await database!.getEvents({ symbol: SYMBOL, type: 'reconciliation', from: time, limit: 1000 })).some((event) => event.details['reason'] === 'periodic');
+    const checkedSince = async (time: number) =>
+      (await database!.getEvents({ symbol: SYMBOL, type: 'reconciliation', from: time, limit: 1000 })).some(
+        (event) => event.details['reason'] === 'periodic',
+      );
     const nextCheck = async (what: string) => {
       await admin('/_sim/step?ticks=1');
       const time = venue.now();
@@ -91,14 +118,20 @@ describe('position drift on the sim-venue server through ccxt', () => {
     expect(performance.now() - injectedAt).toBeLessThan(RECONCILE_INTERVAL_MS + 3_000);
     expect(alerts).toMatchObject([{ kind: 'position-drift', exchange: 'binance', symbol: SYMBOL, instanceId: 'test' }]);
     expect(runner.summary()).toMatchObject({ state: 'paused' });
-    expect(runner.summary().pausedReason).toMatch(/^position-drift: venue position 0.002 differs from the grid's 0 by 0.002/);
-    const drift = (await database.getEvents({ symbol: SYMBOL, type: 'reconciliation', limit: 1000 })).filter((event) => event.details['problem'] === 'position-drift');
+    expect(runner.summary().pausedReason).toMatch(
+      /^position-drift: venue position 0.002 differs from the grid's 0 by 0.002/,
+    );
+    const drift = (await database.getEvents({ symbol: SYMBOL, type: 'reconciliation', limit: 1000 })).filter(
+      (event) => event.details['problem'] === 'position-drift',
+    );
     expect(drift[0]!.details).toMatchObject({ venuePosition: '0.002', gridPosition: '0', difference: '0.002' });
     await until(() => openBuys() === 0, 'the buys cancelled');
 
     await runner.resume();
     expect(runner.summary().state).toBe('running');
-    const adjustments = (await database.getEvents({ symbol: SYMBOL, type: 'reconciliation', limit: 1000 })).filter((event) => event.details['resolution'] === 'operator-adjustment');
+    const adjustments = (await database.getEvents({ symbol: SYMBOL, type: 'reconciliation', limit: 1000 })).filter(
+      (event) => event.details['resolution'] === 'operator-adjustment',
+    );
     expect(adjustments.map((event) => event.details['adjustment'])).toEqual(['0.002']);
     await nextCheck('a periodic reconciliation after the resume');
     expect(runner.summary().state).toBe('running');

@@ -4,11 +4,22 @@ import { mapCcxtError, venueErrorCode } from '../../../src/exchange/ccxt/ccxt-er
 import { rebaseUrls } from '../../../src/exchange/ccxt/ccxt-client-factory.js';
 import { CCXT_VENUE_PROFILES } from '../../../src/exchange/ccxt/ccxt-venue-profiles.js';
 import {
-  AuthenticationError, DuplicateClientOrderIdError, InsufficientMarginError, InvalidOrderError, NetworkUnknownOutcomeError,
-  PostOnlyWouldCrossError, ReduceOnlyRejectedError, UnknownOrderError,
+  AuthenticationError,
+  DuplicateClientOrderIdError,
+  InsufficientMarginError,
+  InvalidOrderError,
+  NetworkUnknownOutcomeError,
+  PostOnlyWouldCrossError,
+  ReduceOnlyRejectedError,
+  UnknownOrderError,
 } from '../../../src/exchange/errors.js';
 
-const binance = { venue: 'binance', profile: CCXT_VENUE_PROFILES['binanceusdm']!, changesState: true, clientOrderId: 'cid-1' };
+const binance = {
+  venue: 'binance',
+  profile: CCXT_VENUE_PROFILES['binanceusdm']!,
+  changesState: true,
+  clientOrderId: 'cid-1',
+};
 
 describe('ccxt error mapping', () => {
   it('reads the venue code from the JSON body in a ccxt message', () => {
@@ -19,13 +30,25 @@ describe('ccxt error mapping', () => {
 
   it('refines ccxt generic classes with Binance codes', () => {
     const cases: [Error, new (...args: never[]) => Error][] = [
-      [new ccxt.InvalidOrder('binanceusdm {"code":-4116,"msg":"ClientOrderId is duplicated."}'), DuplicateClientOrderIdError],
-      [new ccxt.InvalidOrder('binanceusdm {"code":-2022,"msg":"ReduceOnly Order is rejected."}'), ReduceOnlyRejectedError],
-      [new ccxt.InsufficientFunds('binanceusdm {"code":-2019,"msg":"Margin is insufficient."}'), InsufficientMarginError],
+      [
+        new ccxt.InvalidOrder('binanceusdm {"code":-4116,"msg":"ClientOrderId is duplicated."}'),
+        DuplicateClientOrderIdError,
+      ],
+      [
+        new ccxt.InvalidOrder('binanceusdm {"code":-2022,"msg":"ReduceOnly Order is rejected."}'),
+        ReduceOnlyRejectedError,
+      ],
+      [
+        new ccxt.InsufficientFunds('binanceusdm {"code":-2019,"msg":"Margin is insufficient."}'),
+        InsufficientMarginError,
+      ],
       [new ccxt.OrderNotFillable('binanceusdm {"code":-5022,"msg":"..."}'), PostOnlyWouldCrossError],
       [new ccxt.BadRequest('binanceusdm {"code":-1013,"msg":"Filter failure: PRICE_FILTER"}'), InvalidOrderError],
       [new ccxt.OrderNotFound('binanceusdm {"code":-2011,"msg":"Unknown order sent."}'), UnknownOrderError],
-      [new ccxt.AuthenticationError('binanceusdm {"code":-1022,"msg":"Signature for this request is not valid."}'), AuthenticationError],
+      [
+        new ccxt.AuthenticationError('binanceusdm {"code":-1022,"msg":"Signature for this request is not valid."}'),
+        AuthenticationError,
+      ],
       [new ccxt.RequestTimeout('binanceusdm POST https://x timed out'), NetworkUnknownOutcomeError],
     ];
     for (const [error, expected] of cases) expect(mapCcxtError(error, binance)).toBeInstanceOf(expected);
@@ -34,19 +57,44 @@ describe('ccxt error mapping', () => {
   });
 
   it('tells Binance spot refusals under -2010 apart by their exact message', () => {
-    expect(mapCcxtError(new ccxt.InvalidOrder('binance {"code":-2010,"msg":"Duplicate order sent."}'), binance)).toBeInstanceOf(DuplicateClientOrderIdError);
+    expect(
+      mapCcxtError(new ccxt.InvalidOrder('binance {"code":-2010,"msg":"Duplicate order sent."}'), binance),
+    ).toBeInstanceOf(DuplicateClientOrderIdError);
     // ccxt itself classifies these two by message; the profile leaves them to it.
-    expect(mapCcxtError(new ccxt.OrderImmediatelyFillable('binance Order would immediately match and take.'), binance)).toBeInstanceOf(PostOnlyWouldCrossError);
-    expect(mapCcxtError(new ccxt.InsufficientFunds('binance Account has insufficient balance for requested action.'), binance)).toBeInstanceOf(InsufficientMarginError);
+    expect(
+      mapCcxtError(new ccxt.OrderImmediatelyFillable('binance Order would immediately match and take.'), binance),
+    ).toBeInstanceOf(PostOnlyWouldCrossError);
+    expect(
+      mapCcxtError(
+        new ccxt.InsufficientFunds('binance Account has insufficient balance for requested action.'),
+        binance,
+      ),
+    ).toBeInstanceOf(InsufficientMarginError);
   });
 
   it('keeps the request out of the mapped message', () => {
-    const mapped = mapCcxtError(new ccxt.AuthenticationError('binanceusdm GET https://h/fapi/v3/account?timestamp=1&signature=deadbeef {"code":-2015}'), binance);
+    const mapped = mapCcxtError(
+      new ccxt.AuthenticationError(
+        'binanceusdm GET https://h/fapi/v3/account?timestamp=1&signature=deadbeef {"code":-2015}',
+      ),
+      binance,
+    );
     expect(mapped.message).not.toContain('deadbeef');
   });
 
   it('rebases every REST and WebSocket URL onto one base URL', () => {
-    const rebased = rebaseUrls({ fapiPublic: 'https://fapi.binance.com/fapi/v1', ws: { future: 'wss://fstream.binance.com/ws', nested: { spot: 'wss://x:9443/ws' } }, doc: 'not a url' }, 'http://127.0.0.1:8090');
-    expect(rebased).toEqual({ fapiPublic: 'http://127.0.0.1:8090/fapi/v1', ws: { future: 'ws://127.0.0.1:8090/ws', nested: { spot: 'ws://127.0.0.1:8090/ws' } }, doc: 'not a url' });
+    const rebased = rebaseUrls(
+      {
+        fapiPublic: 'https://fapi.binance.com/fapi/v1',
+        ws: { future: 'wss://fstream.binance.com/ws', nested: { spot: 'wss://x:9443/ws' } },
+        doc: 'not a url',
+      },
+      'http://127.0.0.1:8090',
+    );
+    expect(rebased).toEqual({
+      fapiPublic: 'http://127.0.0.1:8090/fapi/v1',
+      ws: { future: 'ws://127.0.0.1:8090/ws', nested: { spot: 'ws://127.0.0.1:8090/ws' } },
+      doc: 'not a url',
+    });
   });
 });

@@ -5,18 +5,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dec } from '../../../src/domain/decimal.js';
 import { CcxtExchange } from '../../../src/exchange/ccxt/ccxt-exchange.js';
-import { ExchangeUnavailableError, NetworkUnknownOutcomeError, RateLimitedError } from '../../../src/exchange/errors.js';
+import {
+  ExchangeUnavailableError,
+  NetworkUnknownOutcomeError,
+  RateLimitedError,
+} from '../../../src/exchange/errors.js';
 import { type SimVenueServer, startSimVenueServer } from '../../../src/exchange/sim-venue/sim-venue-server.js';
 import { FaultProxy } from '../../harness/fault-proxy.js';
 
 const credentials = { apiKey: 'fault-key', apiSecret: 'fault-secret' };
 const opened: { close(): Promise<void> }[] = [];
 
-async function venue(options: Partial<Parameters<typeof startSimVenueServer>[0]> = {}): Promise<{ server: SimVenueServer; proxy: FaultProxy; exchange: CcxtExchange }> {
+async function venue(
+  options: Partial<Parameters<typeof startSimVenueServer>[0]> = {},
+): Promise<{ server: SimVenueServer; proxy: FaultProxy; exchange: CcxtExchange }> {
   const server = await startSimVenueServer({ accounts: [credentials], stepIntervalMs: 0, ...options });
   const proxy = await FaultProxy.start('127.0.0.1', Number(new URL(server.url).port));
   const exchange = new CcxtExchange({
-    name: 'binance', ccxtId: 'binanceusdm', marketType: 'future', ...credentials, baseUrl: `http://127.0.0.1:${proxy.port}`,
+    name: 'binance',
+    ccxtId: 'binanceusdm',
+    marketType: 'future',
+    ...credentials,
+    baseUrl: `http://127.0.0.1:${proxy.port}`,
     requestTimeoutMs: 1500,
   });
   opened.push(exchange, proxy, server);
@@ -24,7 +34,14 @@ async function venue(options: Partial<Parameters<typeof startSimVenueServer>[0]>
 }
 
 const order = (clientOrderId: string) => ({
-  symbol: 'BTCUSDT', side: 'BUY' as const, type: 'LIMIT' as const, price: dec('50000'), quantity: dec('0.002'), postOnly: false, reduceOnly: false, clientOrderId,
+  symbol: 'BTCUSDT',
+  side: 'BUY' as const,
+  type: 'LIMIT' as const,
+  price: dec('50000'),
+  quantity: dec('0.002'),
+  postOnly: false,
+  reduceOnly: false,
+  clientOrderId,
 });
 
 afterEach(async () => {
@@ -35,8 +52,12 @@ describe('CcxtExchange under venue faults', () => {
   it('maps the venue throttling requests (-1003, HTTP 429) to RateLimitedError', async () => {
     const { exchange } = await venue({ rateLimit: { limit: 3, windowMs: 60_000 } });
     await exchange.market('BTCUSDT');
-    const outcomes = await Promise.allSettled([0, 1, 2, 3, 4].map((index) => exchange.openOrders('BTCUSDT').then(() => index)));
-    const refused = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => (outcome as PromiseRejectedResult).reason);
+    const outcomes = await Promise.allSettled(
+      [0, 1, 2, 3, 4].map((index) => exchange.openOrders('BTCUSDT').then(() => index)),
+    );
+    const refused = outcomes
+      .filter((outcome) => outcome.status === 'rejected')
+      .map((outcome) => (outcome as PromiseRejectedResult).reason);
     expect(refused.length).toBeGreaterThan(0);
     for (const reason of refused) expect(reason).toBeInstanceOf(RateLimitedError);
   });
@@ -56,11 +77,17 @@ describe('CcxtExchange under venue faults', () => {
     const { proxy, exchange } = await venue();
     await exchange.market('BTCUSDT');
     proxy.blackhole();
-    await expect(exchange.placeOrder(order('abort-1'), AbortSignal.timeout(100))).rejects.toBeInstanceOf(NetworkUnknownOutcomeError);
-    await expect(exchange.openOrders('BTCUSDT', AbortSignal.timeout(100))).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(exchange.placeOrder(order('abort-1'), AbortSignal.timeout(100))).rejects.toBeInstanceOf(
+      NetworkUnknownOutcomeError,
+    );
+    await expect(exchange.openOrders('BTCUSDT', AbortSignal.timeout(100))).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
     proxy.restore();
     // Already aborted: nothing is sent, so the venue never sees the order.
-    await expect(exchange.placeOrder(order('abort-2'), AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(exchange.placeOrder(order('abort-2'), AbortSignal.abort())).rejects.toMatchObject({
+      name: 'AbortError',
+    });
     expect(await exchange.getOrder('BTCUSDT', 'abort-2')).toBeUndefined();
   });
 });

@@ -7,10 +7,14 @@ const trade = (id: string, timestamp: number) => ({ id, timestamp }) as unknown 
 
 /** Pages through `all` as a venue answers fetchMyTrades(since, limit, {fromId}), following the cursor. */
 async function drain(all: readonly Trade[], paging: 'fromId' | 'since', limit: number): Promise<string[]> {
-  const venue = async (since: number | undefined, count: number, params: Record<string, unknown>) => all
-    .filter((candidate) => (since === undefined || (candidate.timestamp as number) >= since)
-      && (params['fromId'] === undefined || BigInt(candidate.id as string) >= BigInt(params['fromId'] as string)))
-    .slice(0, count);
+  const venue = async (since: number | undefined, count: number, params: Record<string, unknown>) =>
+    all
+      .filter(
+        (candidate) =>
+          (since === undefined || (candidate.timestamp as number) >= since) &&
+          (params['fromId'] === undefined || BigInt(candidate.id as string) >= BigInt(params['fromId'] as string)),
+      )
+      .slice(0, count);
   const seen: string[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 50; page += 1) {
@@ -24,7 +28,14 @@ async function drain(all: readonly Trade[], paging: 'fromId' | 'since', limit: n
 
 describe('FillCursor', () => {
   // Several fills in the same millisecond are the hard case for time-based paging.
-  const trades = [trade('10', 1000), trade('11', 1000), trade('12', 1000), trade('13', 1001), trade('20', 1005), trade('21', 1005)];
+  const trades = [
+    trade('10', 1000),
+    trade('11', 1000),
+    trade('12', 1000),
+    trade('13', 1001),
+    trade('20', 1005),
+    trade('21', 1005),
+  ];
 
   it('yields every fill exactly once by time, across fills sharing a millisecond', async () => {
     expect(await drain(trades, 'since', 2)).toEqual(['10', '11', '12', '13', '20', '21']);

@@ -7,7 +7,11 @@
 import type { Exchange as CcxtClient } from 'ccxt';
 import { createCcxtClient } from '../../../src/exchange/ccxt/ccxt-client-factory.js';
 import { CCXT_VENUE_PROFILES } from '../../../src/exchange/ccxt/ccxt-venue-profiles.js';
-import { type SimVenueServer, type SimVenueServerOptions, startSimVenueServer } from '../../../src/exchange/sim-venue/sim-venue-server.js';
+import {
+  type SimVenueServer,
+  type SimVenueServerOptions,
+  startSimVenueServer,
+} from '../../../src/exchange/sim-venue/sim-venue-server.js';
 
 export const API_KEY = 'ccxt-conformance-key';
 export const API_SECRET = 'ccxt-conformance-secret';
@@ -21,11 +25,23 @@ export interface CcxtVenue {
 }
 
 export async function startCcxtVenue(options: Partial<SimVenueServerOptions> = {}): Promise<CcxtVenue> {
-  const server = await startSimVenueServer({ seed: 7, stepIntervalMs: 0, admin: true, ...options, accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET }] });
+  const server = await startSimVenueServer({
+    seed: 7,
+    stepIntervalMs: 0,
+    admin: true,
+    ...options,
+    accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET }],
+  });
   const profile = CCXT_VENUE_PROFILES['binanceusdm'];
   if (profile === undefined) throw new Error('no binanceusdm profile');
   const handle = createCcxtClient({
-    venue: 'binance', ccxtId: 'binanceusdm', marketType: 'future', apiKey: API_KEY, apiSecret: API_SECRET, baseUrl: server.url, profile,
+    venue: 'binance',
+    ccxtId: 'binanceusdm',
+    marketType: 'future',
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    baseUrl: server.url,
+    profile,
     logger: { warn: () => undefined },
   });
   await handle.client.loadHttpProxyAgent();

@@ -36,7 +36,7 @@ function expectSortedBook(book: Book, levels: number): void {
 describe('ccxt binanceusdm → sim venue: REST market data', () => {
   it('fetchStatus and fetchTime', async () => {
     expect((await venue.client.fetchStatus()).status).toBe('ok');
-    expect(Math.abs((await venue.client.fetchTime()) as number - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(((await venue.client.fetchTime()) as number) - Date.now())).toBeLessThan(60_000);
   });
 
   it('fetchTicker and fetchTickers give the last price and consistent 24 h statistics', async () => {
@@ -75,7 +75,7 @@ describe('ccxt binanceusdm → sim venue: REST market data', () => {
       const candles = await venue.client.fetchOHLCV(SYMBOL, '1m', undefined, 100, params);
       expect(candles.length).toBeGreaterThanOrEqual(6);
       for (const [time, open, high, low, close, volume] of candles as number[][]) {
-        expect(time as number % 60_000).toBe(0);
+        expect((time as number) % 60_000).toBe(0);
         expect(high).toBeGreaterThanOrEqual(Math.max(open as number, close as number));
         expect(low).toBeLessThanOrEqual(Math.min(open as number, close as number));
         expect(volume).toBeGreaterThanOrEqual(0);
@@ -112,7 +112,9 @@ describe('ccxt binanceusdm → sim venue: WebSocket market data', () => {
   it('watchOrderBook syncs diffs on the REST snapshot and follows the price', async () => {
     const first = (await venue.client.watchOrderBook(SYMBOL)) as unknown as Book;
     expectSortedBook(first, 1000);
-    const stepper = setInterval(() => { void venue.admin('/_sim/price?symbol=BTCUSDT&price=61050').catch(() => undefined); }, 100);
+    const stepper = setInterval(() => {
+      void venue.admin('/_sim/price?symbol=BTCUSDT&price=61050').catch(() => undefined);
+    }, 100);
     try {
       let book = first;
       while (book.bids[0]?.[0] !== 61049.9) book = (await venue.client.watchOrderBook(SYMBOL)) as unknown as Book;
@@ -131,7 +133,9 @@ describe('ccxt binanceusdm → sim venue: WebSocket market data', () => {
     const trades = venue.client.watchTrades(SYMBOL);
     const bidsAsks = venue.client.watchBidsAsks([SYMBOL]);
     const candles = venue.client.watchOHLCV(SYMBOL, '1m');
-    const stepper = setInterval(() => { void venue.admin('/_sim/price?symbol=BTCUSDT&price=61100').catch(() => undefined); }, 100);
+    const stepper = setInterval(() => {
+      void venue.admin('/_sim/price?symbol=BTCUSDT&price=61100').catch(() => undefined);
+    }, 100);
     try {
       expect((await ticker).last).toBe(61100);
       const [trade] = (await trades).slice(-1);

@@ -38,8 +38,14 @@ describe('ccxt binanceusdm → sim venue: orders', () => {
     expect(open.map((order) => [order.id, order.price, order.amount])).toEqual([[placed.id, 59100, 0.003]]);
     await venue.client.cancelOrder(idOf(placed), SYMBOL);
     const maker = await venue.client.createOrder(SYMBOL, 'limit', 'buy', 0.002, 59000, { timeInForce: 'GTX' });
-    await expect(venue.client.editOrder(idOf(maker), SYMBOL, 'limit', 'buy', 0.002, 60100)).rejects.toThrow(/Post Only/);
-    expect(await venue.client.fetchOrder(idOf(maker), SYMBOL)).toMatchObject({ price: 59000, status: 'open', postOnly: true });
+    await expect(venue.client.editOrder(idOf(maker), SYMBOL, 'limit', 'buy', 0.002, 60100)).rejects.toThrow(
+      /Post Only/,
+    );
+    expect(await venue.client.fetchOrder(idOf(maker), SYMBOL)).toMatchObject({
+      price: 59000,
+      status: 'open',
+      postOnly: true,
+    });
     await venue.client.cancelOrder(idOf(maker), SYMBOL);
   });
 
@@ -54,7 +60,11 @@ describe('ccxt binanceusdm → sim venue: orders', () => {
     const closed = await venue.client.fetchClosedOrders(SYMBOL);
     expect(closed.map((order) => order.id)).toContain(market.id);
     expect(closed.every((order) => order.status === 'closed')).toBe(true);
-    expect(await venue.client.fetchOrder(idOf(market), SYMBOL)).toMatchObject({ status: 'closed', filled: 0.002, average: 60000 });
+    expect(await venue.client.fetchOrder(idOf(market), SYMBOL)).toMatchObject({
+      status: 'closed',
+      filled: 0.002,
+      average: 60000,
+    });
     const trades = await venue.client.fetchMyTrades(SYMBOL);
     expect(trades.at(-1)).toMatchObject({ order: market.id, price: 60000, amount: 0.002, side: 'buy' });
   });
@@ -72,10 +82,15 @@ describe('ccxt binanceusdm → sim venue: orders', () => {
     expect(await venue.client.fetchOpenOrders(SYMBOL)).toEqual([]);
   });
 
-  it('countdownCancelAll cancels the symbol\'s open orders when the countdown runs out', async () => {
+  it("countdownCancelAll cancels the symbol's open orders when the countdown runs out", async () => {
     await venue.client.createOrder(SYMBOL, 'limit', 'buy', 0.002, 57000, { timeInForce: 'GTC' });
-    await (venue.client as unknown as Record<string, (params: object) => Promise<unknown>>)['fapiPrivatePostCountdownCancelAll']?.({ symbol: 'BTCUSDT', countdownTime: 200 });
-    await until(async () => (await venue.client.fetchOpenOrders(SYMBOL)).length === 0, 'the countdown to cancel the open order');
+    await (venue.client as unknown as Record<string, (params: object) => Promise<unknown>>)[
+      'fapiPrivatePostCountdownCancelAll'
+    ]?.({ symbol: 'BTCUSDT', countdownTime: 200 });
+    await until(
+      async () => (await venue.client.fetchOpenOrders(SYMBOL)).length === 0,
+      'the countdown to cancel the open order',
+    );
   });
 });
 
@@ -85,27 +100,49 @@ describe('ccxt binanceusdm → sim venue: conditional orders (Algo Order API)', 
     const position = (await venue.client.fetchPositions([SYMBOL]))[0];
     const size = position?.contracts as number;
     expect(size).toBeGreaterThan(0);
-    const stop = await venue.client.createOrder(SYMBOL, 'STOP_MARKET', 'sell', size, undefined, { triggerPrice: 59500, reduceOnly: true });
-    expect(stop).toMatchObject({ status: 'open', triggerPrice: 59500, type: 'market', info: { orderType: 'STOP_MARKET', algoStatus: 'NEW' } });
-    expect((await venue.client.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true })).map((order) => order.id)).toEqual([stop.id]);
+    const stop = await venue.client.createOrder(SYMBOL, 'STOP_MARKET', 'sell', size, undefined, {
+      triggerPrice: 59500,
+      reduceOnly: true,
+    });
+    expect(stop).toMatchObject({
+      status: 'open',
+      triggerPrice: 59500,
+      type: 'market',
+      info: { orderType: 'STOP_MARKET', algoStatus: 'NEW' },
+    });
+    expect(
+      (await venue.client.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true })).map((order) => order.id),
+    ).toEqual([stop.id]);
     // A conditional order is not an order of the order endpoints until it fires.
     expect(await venue.client.fetchOpenOrders(SYMBOL)).toEqual([]);
     await price('59600');
     expect((await venue.client.fetchOrder(idOf(stop), SYMBOL, { trigger: true })).status).toBe('open');
     await price('59400');
     expect((await venue.client.fetchOrder(idOf(stop), SYMBOL, { trigger: true })).status).toBe('closed');
-    expect(await venue.client.fetchOrder(idOf(stop), SYMBOL)).toMatchObject({ status: 'closed', filled: size, average: 59400 });
+    expect(await venue.client.fetchOrder(idOf(stop), SYMBOL)).toMatchObject({
+      status: 'closed',
+      filled: size,
+      average: 59400,
+    });
     expect((await venue.client.fetchPositions([SYMBOL]))[0]?.contracts ?? 0).toBe(0);
   });
 
   it('a TAKE_PROFIT_MARKET can be cancelled; one the price already reached is refused', async () => {
     await venue.client.createOrder(SYMBOL, 'market', 'buy', 0.002);
-    const takeProfit = await venue.client.createOrder(SYMBOL, 'TAKE_PROFIT_MARKET', 'sell', 0.002, undefined, { triggerPrice: 60500, reduceOnly: true });
+    const takeProfit = await venue.client.createOrder(SYMBOL, 'TAKE_PROFIT_MARKET', 'sell', 0.002, undefined, {
+      triggerPrice: 60500,
+      reduceOnly: true,
+    });
     const cancelled = await venue.client.cancelOrder(idOf(takeProfit), SYMBOL, { trigger: true });
     expect(cancelled.id).toBe(takeProfit.id);
     expect((await venue.client.fetchOrder(idOf(takeProfit), SYMBOL, { trigger: true })).status).toBe('canceled');
     // A sell stop above the price would fire at once: Binance refuses it (-2021).
-    await expect(venue.client.createOrder(SYMBOL, 'STOP_MARKET', 'sell', 0.002, undefined, { triggerPrice: 60500, reduceOnly: true })).rejects.toThrow(/immediately trigger/);
+    await expect(
+      venue.client.createOrder(SYMBOL, 'STOP_MARKET', 'sell', 0.002, undefined, {
+        triggerPrice: 60500,
+        reduceOnly: true,
+      }),
+    ).rejects.toThrow(/immediately trigger/);
     const history = await venue.client.fetchOrders(SYMBOL, undefined, undefined, { trigger: true });
     expect(history.map((order) => order.id)).toEqual(expect.arrayContaining([takeProfit.id]));
     await venue.client.createOrder(SYMBOL, 'market', 'sell', 0.002, undefined, { reduceOnly: true });
@@ -113,7 +150,7 @@ describe('ccxt binanceusdm → sim venue: conditional orders (Algo Order API)', 
 });
 
 describe('ccxt binanceusdm → sim venue: account', () => {
-  it('fetchLedger has each fill\'s commission and realised PnL, summing to the wallet change', async () => {
+  it("fetchLedger has each fill's commission and realised PnL, summing to the wallet change", async () => {
     const before = (await venue.client.fetchBalance())['USDT']?.total as number;
     await price('60000');
     await venue.client.createOrder(SYMBOL, 'market', 'buy', 0.01);
@@ -125,7 +162,10 @@ describe('ccxt binanceusdm → sim venue: account', () => {
     expect(types).toEqual(new Set(['commission', 'trade']));
     const lastTwo = ledger.filter((entry) => entry.type === 'trade').at(-1);
     expect(lastTwo?.amount).toBeCloseTo(1, 9);
-    const total = ledger.reduce((sum, entry) => sum + (entry.direction === 'out' ? -1 : 1) * (entry.amount as number), 0);
+    const total = ledger.reduce(
+      (sum, entry) => sum + (entry.direction === 'out' ? -1 : 1) * (entry.amount as number),
+      0,
+    );
     expect(100000 + total).toBeCloseTo(after, 6);
     expect(after).toBeLessThan(before + 1);
   });
@@ -153,10 +193,17 @@ describe('ccxt binanceusdm → sim venue: user stream', () => {
     const positions = venue.client.watchPositions([SYMBOL]);
     // Subscriptions open asynchronously: keep trading small amounts until every watch has answered.
     let settled = 0;
-    const all = Promise.all([orders, balance, positions]).finally(() => { settled = 1; });
+    const all = Promise.all([orders, balance, positions]).finally(() => {
+      settled = 1;
+    });
     while (settled === 0) {
       await venue.client.createOrder(SYMBOL, 'market', 'buy', 0.002);
-      await Promise.race([all.catch(() => undefined), new Promise((resolve) => { setTimeout(resolve, 200); })]);
+      await Promise.race([
+        all.catch(() => undefined),
+        new Promise((resolve) => {
+          setTimeout(resolve, 200);
+        }),
+      ]);
     }
     const [seenOrders, seenBalance, seenPositions] = await all;
     expect(seenOrders.at(-1)).toMatchObject({ symbol: SYMBOL, side: 'buy' });

@@ -21,7 +21,13 @@ afterEach(async () => {
 
 async function server(options: Parameters<typeof startSimVenueServer>[0]['limits'] = {}): Promise<SimVenueServer> {
   // The limits' clock stands at the start of a minute, so that no window ends during a test.
-  const started = await startSimVenueServer({ stepIntervalMs: 0, admin: true, accounts: [{ apiKey: KEY, apiSecret: SECRET }], limits: options, limitsClock: () => PINNED_TIME });
+  const started = await startSimVenueServer({
+    stepIntervalMs: 0,
+    admin: true,
+    accounts: [{ apiKey: KEY, apiSecret: SECRET }],
+    limits: options,
+    limitsClock: () => PINNED_TIME,
+  });
   owned.push(started);
   return started;
 }
@@ -39,8 +45,17 @@ function signed(params: Record<string, string>): string {
 
 async function order(venue: SimVenueServer, clientOrderId: string) {
   return fetch(`${venue.url}/fapi/v1/order`, {
-    method: 'POST', headers: { 'X-MBX-APIKEY': KEY, 'content-type': 'application/x-www-form-urlencoded' },
-    body: signed({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '50000', newClientOrderId: clientOrderId }),
+    method: 'POST',
+    headers: { 'X-MBX-APIKEY': KEY, 'content-type': 'application/x-www-form-urlencoded' },
+    body: signed({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.001',
+      price: '50000',
+      newClientOrderId: clientOrderId,
+    }),
   });
 }
 
@@ -51,7 +66,7 @@ async function post(venue: { url: string }, path: string): Promise<unknown> {
 }
 
 describe('request weights and order-rate limits', () => {
-  it('reports the used weight and order counts, weighs by Binance\'s table', async () => {
+  it("reports the used weight and order counts, weighs by Binance's table", async () => {
     const venue = await server();
     const depth = await fetch(`${venue.url}/fapi/v1/depth?symbol=BTCUSDT&limit=1000`);
     expect(depth.headers.get('x-mbx-used-weight-1m')).toBe('20');
@@ -89,7 +104,10 @@ describe('request weights and order-rate limits', () => {
     const refused = await order(venue, 'rate-3');
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ code: -1015 });
-    expect(venue.engine.openOrders('acct-limits-k').map((report) => report.clientOrderId)).toEqual(['rate-1', 'rate-2']);
+    expect(venue.engine.openOrders('acct-limits-k').map((report) => report.clientOrderId)).toEqual([
+      'rate-1',
+      'rate-2',
+    ]);
   });
 
   it('forced 429 and 418 reach a ccxt client as its DDoSProtection, once each', async () => {
@@ -116,7 +134,9 @@ describe('/_sim faults', () => {
     await post(venue, '/_sim/delay-answer?path=/fapi/v1/order&ms=1500');
     const pending = order(venue, 'late-1');
     let answered = false;
-    void pending.then(() => { answered = true; });
+    void pending.then(() => {
+      answered = true;
+    });
     await expect.poll(() => venue.engine.openOrders('acct-limits-k').length).toBe(1);
     expect(answered).toBe(false);
     expect((await pending).status).toBe(200);
@@ -134,11 +154,17 @@ describe('/_sim faults', () => {
   it('duplicated and reordered market events reach the client as ordered', async () => {
     const venue = await server();
     const socket = new WebSocket(`${venue.wsUrl}/ws/btcusdt@aggTrade`);
-    owned.push({ close: async () => { socket.close(); } });
+    owned.push({
+      close: async () => {
+        socket.close();
+      },
+    });
     const ids: number[] = [];
     socket.on('message', (data) => ids.push((JSON.parse(String(data)) as { a: number }).a));
     await new Promise((resolve) => socket.once('open', resolve));
-    expect(await post(venue, '/_sim/stream-fault?kind=duplicate&target=market&count=1')).toMatchObject({ connections: 1 });
+    expect(await post(venue, '/_sim/stream-fault?kind=duplicate&target=market&count=1')).toMatchObject({
+      connections: 1,
+    });
     await post(venue, '/_sim/step');
     await post(venue, '/_sim/stream-fault?kind=reorder&target=market&count=1');
     await post(venue, '/_sim/step?ticks=2');
@@ -159,7 +185,10 @@ describe('/_sim faults', () => {
     expect(await post(venue, '/_sim/expire-listen-keys')).toEqual({ expired: 1 });
     expect(await closed).toBe(4003);
     expect(JSON.parse(frames[0] as string)).toMatchObject({ e: 'listenKeyExpired', listenKey });
-    const keepAlive = await fetch(`${venue.url}/fapi/v1/listenKey`, { method: 'PUT', headers: { 'X-MBX-APIKEY': KEY } });
+    const keepAlive = await fetch(`${venue.url}/fapi/v1/listenKey`, {
+      method: 'PUT',
+      headers: { 'X-MBX-APIKEY': KEY },
+    });
     expect(await keepAlive.json()).toMatchObject({ code: -1125 });
   });
 });

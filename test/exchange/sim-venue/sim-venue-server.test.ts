@@ -19,10 +19,17 @@ function signed(params: Record<string, string>, secret = apiSecret): string {
   return `${query}&signature=${createHmac('sha256', secret).update(query).digest('hex')}`;
 }
 
-async function call(method: string, path: string, options: { key?: string; query?: string; body?: string; contentType?: string } = {}) {
+async function call(
+  method: string,
+  path: string,
+  options: { key?: string; query?: string; body?: string; contentType?: string } = {},
+) {
   const response = await fetch(`${base}${path}${options.query === undefined ? '' : `?${options.query}`}`, {
     method,
-    headers: { ...(options.key === undefined ? {} : { 'X-MBX-APIKEY': options.key }), 'content-type': options.contentType ?? 'application/x-www-form-urlencoded' },
+    headers: {
+      ...(options.key === undefined ? {} : { 'X-MBX-APIKEY': options.key }),
+      'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
+    },
     body: options.body,
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -30,7 +37,15 @@ async function call(method: string, path: string, options: { key?: string; query
 
 beforeAll(async () => {
   const port = await freePort();
-  venue = startTsProcess('src/cli/sim-venue-main.ts', ['--port', String(port), '--admin', '--step-interval-ms', '0', '--symbols', 'BTCUSDT,ETHUSDT']);
+  venue = startTsProcess('src/cli/sim-venue-main.ts', [
+    '--port',
+    String(port),
+    '--admin',
+    '--step-interval-ms',
+    '0',
+    '--symbols',
+    'BTCUSDT,ETHUSDT',
+  ]);
   const demo = await venue.waitForLine(/demo account: api key \w+ api secret \w+/);
   [, apiKey, apiSecret] = /api key (\w+) api secret (\w+)/.exec(demo) as unknown as [string, string, string];
   await venue.waitForLine(/listening on/);
@@ -45,38 +60,98 @@ describe('sim-venue server', () => {
   it('serves public endpoints without a key', async () => {
     expect((await call('GET', '/fapi/v1/ping')).body).toEqual({});
     const info = await call('GET', '/fapi/v1/exchangeInfo');
-    expect((info.body['symbols'] as { symbol: string }[]).map((symbol) => symbol.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
+    expect((info.body['symbols'] as { symbol: string }[]).map((symbol) => symbol.symbol)).toEqual([
+      'BTCUSDT',
+      'ETHUSDT',
+    ]);
   });
 
   it('accepts a correctly signed order and refuses a missing key, a wrong signature and a stale timestamp', async () => {
-    const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.002', price: '50000', newClientOrderId: 'srv-1' };
+    const order = {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.002',
+      price: '50000',
+      newClientOrderId: 'srv-1',
+    };
     const placed = await call('POST', '/fapi/v1/order', { key: apiKey, body: signed(order) });
     expect(placed).toMatchObject({ status: 200, body: { clientOrderId: 'srv-1', status: 'NEW' } });
-    expect(await call('POST', '/fapi/v1/order', { body: signed(order) })).toMatchObject({ status: 401, body: { code: -2015 } });
-    expect(await call('POST', '/fapi/v1/order', { key: 'unknown', body: signed(order) })).toMatchObject({ status: 401, body: { code: -2015 } });
-    expect(await call('POST', '/fapi/v1/order', { key: apiKey, body: signed(order, 'wrong-secret') })).toMatchObject({ status: 400, body: { code: -1022 } });
+    expect(await call('POST', '/fapi/v1/order', { body: signed(order) })).toMatchObject({
+      status: 401,
+      body: { code: -2015 },
+    });
+    expect(await call('POST', '/fapi/v1/order', { key: 'unknown', body: signed(order) })).toMatchObject({
+      status: 401,
+      body: { code: -2015 },
+    });
+    expect(await call('POST', '/fapi/v1/order', { key: apiKey, body: signed(order, 'wrong-secret') })).toMatchObject({
+      status: 400,
+      body: { code: -1022 },
+    });
     const stale = new URLSearchParams({ ...order, timestamp: String(Date.now() - 120_000) }).toString();
     const staleSigned = `${stale}&signature=${createHmac('sha256', apiSecret).update(stale).digest('hex')}`;
-    expect(await call('POST', '/fapi/v1/order', { key: apiKey, body: staleSigned })).toMatchObject({ status: 400, body: { code: -1021 } });
+    expect(await call('POST', '/fapi/v1/order', { key: apiKey, body: staleSigned })).toMatchObject({
+      status: 400,
+      body: { code: -1021 },
+    });
   });
 
   it('/_sim/refuse-next refuses the next matching order once, with a Binance filter error', async () => {
-    expect(await call('POST', '/_sim/refuse-next', { query: 'symbol=ETHUSDT&type=MARKET' })).toMatchObject({ status: 200, body: { symbol: 'ETHUSDT', type: 'MARKET', count: 1 } });
-    const market = (id: string) => signed({ symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01', newClientOrderId: id });
-    const limit = signed({ symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '2000', newClientOrderId: 'refuse-limit' });
+    expect(await call('POST', '/_sim/refuse-next', { query: 'symbol=ETHUSDT&type=MARKET' })).toMatchObject({
+      status: 200,
+      body: { symbol: 'ETHUSDT', type: 'MARKET', count: 1 },
+    });
+    const market = (id: string) =>
+      signed({ symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01', newClientOrderId: id });
+    const limit = signed({
+      symbol: 'ETHUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.01',
+      price: '2000',
+      newClientOrderId: 'refuse-limit',
+    });
     expect((await call('POST', '/fapi/v1/order', { key: apiKey, body: limit })).status).toBe(200);
-    expect(await call('POST', '/fapi/v1/order', { key: apiKey, body: market('refuse-1') })).toMatchObject({ status: 400, body: { code: -1013 } });
-    expect(await call('POST', '/fapi/v1/order', { key: apiKey, body: market('refuse-2') })).toMatchObject({ status: 200, body: { clientOrderId: 'refuse-2', status: 'FILLED' } });
+    expect(await call('POST', '/fapi/v1/order', { key: apiKey, body: market('refuse-1') })).toMatchObject({
+      status: 400,
+      body: { code: -1013 },
+    });
+    expect(await call('POST', '/fapi/v1/order', { key: apiKey, body: market('refuse-2') })).toMatchObject({
+      status: 200,
+      body: { clientOrderId: 'refuse-2', status: 'FILLED' },
+    });
     expect((await call('POST', '/_sim/refuse-next', { query: 'symbol=ETHUSDT&count=0' })).status).toBe(400);
   });
 
   it('answers malformed requests with Binance {code, msg} errors and stays up', async () => {
     const refusals = [
       await call('GET', '/fapi/v1/nothing-here'),
-      await call('POST', '/fapi/v1/order', { key: apiKey, body: signed({ symbol: 'BTCUSDT', side: 'UP', type: 'LIMIT', quantity: '1', price: '1' }) }),
-      await call('POST', '/fapi/v1/order', { key: apiKey, body: signed({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: 'lots', price: '1' }) }),
-      await call('POST', '/fapi/v1/order', { key: apiKey, body: signed({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT' }) }),
-      await call('POST', '/fapi/v1/order', { key: apiKey, body: signed({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '1', price: '1', newClientOrderId: 'bad id!' }) }),
+      await call('POST', '/fapi/v1/order', {
+        key: apiKey,
+        body: signed({ symbol: 'BTCUSDT', side: 'UP', type: 'LIMIT', quantity: '1', price: '1' }),
+      }),
+      await call('POST', '/fapi/v1/order', {
+        key: apiKey,
+        body: signed({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: 'lots', price: '1' }),
+      }),
+      await call('POST', '/fapi/v1/order', {
+        key: apiKey,
+        body: signed({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT' }),
+      }),
+      await call('POST', '/fapi/v1/order', {
+        key: apiKey,
+        body: signed({
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          quantity: '1',
+          price: '1',
+          newClientOrderId: 'bad id!',
+        }),
+      }),
       await call('POST', '/fapi/v1/batchOrders', { key: apiKey, body: signed({ batchOrders: '[{"symbol":' }) }),
       await call('POST', '/fapi/v1/batchOrders', { key: apiKey, body: signed({ batchOrders: '[null, 7]' }) }),
       await call('POST', '/fapi/v1/order', { key: apiKey, body: '{"not":', contentType: 'application/json' }),
@@ -123,14 +198,15 @@ describe('sim-venue server', () => {
     expect((await call('PUT', '/fapi/v1/listenKey', { key: apiKey })).body['code']).toBe(-1125);
   });
 
-  it('takes Binance\'s limits from the command line: --weight-limit 2 answers 429 soon after two requests', async () => {
+  it("takes Binance's limits from the command line: --weight-limit 2 answers 429 soon after two requests", async () => {
     const port = await freePort();
     const limited = startTsProcess('src/cli/sim-venue-main.ts', ['--port', String(port), '--weight-limit', '2']);
     try {
       await limited.waitForLine(/listening on/);
       // Wall-clock minute windows: a request that straddles a minute boundary passes in the new one.
       const statuses: number[] = [];
-      while (!statuses.includes(429) && statuses.length < 6) statuses.push((await fetch(`http://127.0.0.1:${port}/fapi/v1/ping`)).status);
+      while (!statuses.includes(429) && statuses.length < 6)
+        statuses.push((await fetch(`http://127.0.0.1:${port}/fapi/v1/ping`)).status);
       expect(statuses.at(-1)).toBe(429);
       expect(statuses.length).toBeGreaterThanOrEqual(3);
     } finally {
@@ -141,12 +217,26 @@ describe('sim-venue server', () => {
   it('never prints a configured secret', async () => {
     const port = await freePort();
     const configured = startTsProcess('src/cli/sim-venue-main.ts', [
-      '--port', String(port), '--api-key', 'key-one', '--api-secret', 'secret-one-xyz', '--api-key', 'key-two', '--api-secret', 'secret-two-xyz',
+      '--port',
+      String(port),
+      '--api-key',
+      'key-one',
+      '--api-secret',
+      'secret-one-xyz',
+      '--api-key',
+      'key-two',
+      '--api-secret',
+      'secret-two-xyz',
     ]);
     try {
       await configured.waitForLine(/listening on/);
-      for (const [key, secret] of [['key-one', 'secret-one-xyz'], ['key-two', 'secret-two-xyz']] as const) {
-        const response = await fetch(`http://127.0.0.1:${port}/fapi/v3/balance?${signed({}, secret)}`, { headers: { 'X-MBX-APIKEY': key } });
+      for (const [key, secret] of [
+        ['key-one', 'secret-one-xyz'],
+        ['key-two', 'secret-two-xyz'],
+      ] as const) {
+        const response = await fetch(`http://127.0.0.1:${port}/fapi/v3/balance?${signed({}, secret)}`, {
+          headers: { 'X-MBX-APIKEY': key },
+        });
         expect(response.status).toBe(200);
       }
       expect(configured.output()).not.toContain('secret-');

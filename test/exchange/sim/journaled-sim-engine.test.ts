@@ -14,12 +14,24 @@ const START = Date.UTC(2026, 0, 1);
 const BALANCES = { USDT: dec(100_000) };
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'qm-sim-journal-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'qm-sim-journal-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 function options(journalPath: string, overrides: Partial<JournaledSimOptions> = {}): JournaledSimOptions {
   const symbols = defaultSimSymbols().map((symbol) => ({ ...symbol, volatility: 3 }));
-  return { settings: { seed: 11, symbols }, balances: BALANCES, openingPositions: undefined, freshAccount: 'sim-a', now: START, journalPath, ...overrides };
+  return {
+    settings: { seed: 11, symbols },
+    balances: BALANCES,
+    openingPositions: undefined,
+    freshAccount: 'sim-a',
+    now: START,
+    journalPath,
+    ...overrides,
+  };
 }
 
 /** Everything a client can see of the world. */
@@ -27,10 +39,18 @@ function world(engine: SimMatchingEngine, account: string): unknown {
   return {
     time: engine.now(),
     prices: engine.markets().map((market) => engine.price(market.symbol).toFixed()),
-    open: engine.openOrders(account).map((order) => [order.clientOrderId, order.status, order.filledQuantity.toFixed()]),
-    fills: engine.fillsAfter(account, 'BTCUSDT', undefined, 10_000).map((fill) => [fill.tradeId, fill.clientOrderId, fill.price.toFixed()]),
-    balances: engine.balances(account).map((balance) => [balance.asset, balance.total.toFixed(), balance.locked.toFixed()]),
-    positions: engine.positions(account).map((position) => [position.symbol, position.quantity.toFixed(), position.entryPrice.toFixed()]),
+    open: engine
+      .openOrders(account)
+      .map((order) => [order.clientOrderId, order.status, order.filledQuantity.toFixed()]),
+    fills: engine
+      .fillsAfter(account, 'BTCUSDT', undefined, 10_000)
+      .map((fill) => [fill.tradeId, fill.clientOrderId, fill.price.toFixed()]),
+    balances: engine
+      .balances(account)
+      .map((balance) => [balance.asset, balance.total.toFixed(), balance.locked.toFixed()]),
+    positions: engine
+      .positions(account)
+      .map((position) => [position.symbol, position.quantity.toFixed(), position.entryPrice.toFixed()]),
     leverage: engine.leverage(account, 'BTCUSDT'),
   };
 }
@@ -39,9 +59,26 @@ function world(engine: SimMatchingEngine, account: string): unknown {
 function trade(engine: SimMatchingEngine, account: string): void {
   engine.setLeverage(account, 'BTCUSDT', 5);
   for (let level = 1; level <= 5; level += 1) {
-    engine.placeOrder(account, { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: dec(60000 - level * 100), quantity: dec('0.01'), postOnly: true, reduceOnly: false, clientOrderId: `b${level}` });
+    engine.placeOrder(account, {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      price: dec(60000 - level * 100),
+      quantity: dec('0.01'),
+      postOnly: true,
+      reduceOnly: false,
+      clientOrderId: `b${level}`,
+    });
   }
-  engine.placeOrder(account, { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: dec('0.002'), postOnly: false, reduceOnly: false, clientOrderId: 'taker' });
+  engine.placeOrder(account, {
+    symbol: 'BTCUSDT',
+    side: 'SELL',
+    type: 'MARKET',
+    quantity: dec('0.002'),
+    postOnly: false,
+    reduceOnly: false,
+    clientOrderId: 'taker',
+  });
   engine.advance(150_000);
   engine.cancelOrder(account, 'BTCUSDT', { clientOrderId: 'b5' });
   engine.advance(150_000);
@@ -60,7 +97,12 @@ describe('JournaledSimEngine', () => {
       expect(reopened.account).toBe('sim-a');
       expect(world(reopened, reopened.account)).toEqual(before);
       // The price path continues: an engine that never stopped, stepped as far, shows the same world.
-      const uninterrupted = new SimMatchingEngine({ seed: 11, symbols: options(path).settings.symbols, startTime: START, accounts: [{ id: 'sim-a', balances: BALANCES }] });
+      const uninterrupted = new SimMatchingEngine({
+        seed: 11,
+        symbols: options(path).settings.symbols,
+        startTime: START,
+        accounts: [{ id: 'sim-a', balances: BALANCES }],
+      });
       trade(uninterrupted, 'sim-a');
       reopened.advance(60_000);
       uninterrupted.advance(60_000);
@@ -88,8 +130,14 @@ describe('JournaledSimEngine', () => {
     const openingPositions = { BTCUSDT: { quantity: dec('0.5'), entryPrice: dec(59000) } };
     const first = JournaledSimEngine.open(options(path, { openingPositions }));
     first.close();
-    const again = JournaledSimEngine.open(options(path, { openingPositions: { BTCUSDT: { quantity: dec(3), entryPrice: dec(1) } } }));
-    expect(again.positions(again.account, ['BTCUSDT']).map((position) => [position.quantity.toFixed(), position.entryPrice.toFixed()])).toEqual([['0.5', '59000']]);
+    const again = JournaledSimEngine.open(
+      options(path, { openingPositions: { BTCUSDT: { quantity: dec(3), entryPrice: dec(1) } } }),
+    );
+    expect(
+      again
+        .positions(again.account, ['BTCUSDT'])
+        .map((position) => [position.quantity.toFixed(), position.entryPrice.toFixed()]),
+    ).toEqual([['0.5', '59000']]);
     again.close();
   });
 
@@ -110,7 +158,9 @@ describe('JournaledSimEngine', () => {
     const path = join(dir, 'settings.journal');
     JournaledSimEngine.open(options(path)).close();
     expect(() => JournaledSimEngine.open(options(path, { balances: { USDT: dec(5) } }))).toThrow(InvalidSimConfigError);
-    expect(() => JournaledSimEngine.open(options(path, { settings: { seed: 12, symbols: defaultSimSymbols() } }))).toThrow(/settings.journal: the sim venue's settings .* changed .* delete this file together with the database/);
+    expect(() =>
+      JournaledSimEngine.open(options(path, { settings: { seed: 12, symbols: defaultSimSymbols() } })),
+    ).toThrow(/settings.journal: the sim venue's settings .* changed .* delete this file together with the database/);
   });
 
   it('refuses a damaged journal with the line that does not parse', () => {

@@ -4,7 +4,12 @@ import { dec } from '../../../src/domain/decimal.js';
 import type { Fill } from '../../../src/domain/fill.js';
 import type { Candle } from '../../../src/domain/market.js';
 import {
-  AuthenticationError, DuplicateClientOrderIdError, InsufficientMarginError, InvalidOrderError, RateLimitedError, ReduceOnlyRejectedError,
+  AuthenticationError,
+  DuplicateClientOrderIdError,
+  InsufficientMarginError,
+  InvalidOrderError,
+  RateLimitedError,
+  ReduceOnlyRejectedError,
 } from '../../../src/exchange/errors.js';
 import type { PlaceOrderRequest } from '../../../src/exchange/exchange.js';
 import { SimMatchingEngine } from '../../../src/exchange/sim/sim-matching-engine.js';
@@ -13,11 +18,32 @@ import { type SimEngineSettings, defaultSimSymbols } from '../../../src/exchange
 const ACCOUNT = 'a1';
 
 function engineWith(overrides: Partial<SimEngineSettings> = {}): SimMatchingEngine {
-  return new SimMatchingEngine({ seed: 7, symbols: defaultSimSymbols(), accounts: [{ id: ACCOUNT, balances: { USDT: dec(10000) } }], ...overrides });
+  return new SimMatchingEngine({
+    seed: 7,
+    symbols: defaultSimSymbols(),
+    accounts: [{ id: ACCOUNT, balances: { USDT: dec(10000) } }],
+    ...overrides,
+  });
 }
 
-function order(side: 'BUY' | 'SELL', price: string, quantity: string, clientOrderId: string, extra: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest {
-  return { symbol: 'BTCUSDT', side, type: 'LIMIT', price: dec(price), quantity: dec(quantity), postOnly: false, reduceOnly: false, clientOrderId, ...extra };
+function order(
+  side: 'BUY' | 'SELL',
+  price: string,
+  quantity: string,
+  clientOrderId: string,
+  extra: Partial<PlaceOrderRequest> = {},
+): PlaceOrderRequest {
+  return {
+    symbol: 'BTCUSDT',
+    side,
+    type: 'LIMIT',
+    price: dec(price),
+    quantity: dec(quantity),
+    postOnly: false,
+    reduceOnly: false,
+    clientOrderId,
+    ...extra,
+  };
 }
 
 /** A grid of resting orders around the start price, then `steps` steps; returns prices and fills. */
@@ -27,7 +53,10 @@ function run(seed: number, steps: number): { prices: string[]; fills: string[] }
   const fills: string[] = [];
   engine.subscribe({
     onPrice: (tick) => prices.push(`${tick.symbol}@${tick.time}=${tick.price.toFixed()}`),
-    onExecution: (_account, _order, fill) => { if (fill !== undefined) fills.push(`${fill.tradeId}:${fill.clientOrderId}:${fill.price.toFixed()}:${fill.quantity.toFixed()}`); },
+    onExecution: (_account, _order, fill) => {
+      if (fill !== undefined)
+        fills.push(`${fill.tradeId}:${fill.clientOrderId}:${fill.price.toFixed()}:${fill.quantity.toFixed()}`);
+    },
   });
   for (let level = 1; level <= 10; level += 1) {
     engine.placeOrder(ACCOUNT, order('BUY', String(60000 - level * 20), '0.01', `b${level}`));
@@ -71,7 +100,11 @@ describe('SimMatchingEngine', () => {
     const done = engine.getOrder(ACCOUNT, 'BTCUSDT', 'p1');
     expect(done?.status).toBe('FILLED');
     expect(done?.averagePrice?.toFixed()).toBe('59000');
-    expect(engine.fillsAfter(ACCOUNT, 'BTCUSDT', undefined, 10).map((fill) => fill.quantity.toFixed())).toEqual(['0.004', '0.004', '0.002']);
+    expect(engine.fillsAfter(ACCOUNT, 'BTCUSDT', undefined, 10).map((fill) => fill.quantity.toFixed())).toEqual([
+      '0.004',
+      '0.004',
+      '0.002',
+    ]);
   });
 
   it('charges the maker fee on resting fills and the taker fee on crossing ones', () => {
@@ -91,9 +124,16 @@ describe('SimMatchingEngine', () => {
     const engine = engineWith({ fees: { maker: dec(0), taker: dec(0) } });
     engine.placeOrder(ACCOUNT, order('BUY', '60000', '0.1', 'open', { type: 'MARKET', price: undefined }));
     engine.setPrice('BTCUSDT', dec('61000'));
-    engine.placeOrder(ACCOUNT, order('SELL', '61000', '0.04', 'close', { type: 'MARKET', price: undefined, reduceOnly: true }));
+    engine.placeOrder(
+      ACCOUNT,
+      order('SELL', '61000', '0.04', 'close', { type: 'MARKET', price: undefined, reduceOnly: true }),
+    );
     const [position] = engine.positions(ACCOUNT, ['BTCUSDT']);
-    expect([position?.quantity.toFixed(), position?.entryPrice.toFixed(), position?.unrealizedPnl.toFixed()]).toEqual(['0.06', '60000', '60']);
+    expect([position?.quantity.toFixed(), position?.entryPrice.toFixed(), position?.unrealizedPnl.toFixed()]).toEqual([
+      '0.06',
+      '60000',
+      '60',
+    ]);
     expect(engine.balances(ACCOUNT)[0]?.total.toFixed()).toBe('10040');
   });
 
@@ -108,7 +148,9 @@ describe('SimMatchingEngine', () => {
 
   it('expires what a reduce-only order could only fill by flipping the position', () => {
     const engine = engineWith();
-    expect(() => engine.placeOrder(ACCOUNT, order('SELL', '61000', '0.01', 'r0', { reduceOnly: true }))).toThrow(ReduceOnlyRejectedError);
+    expect(() => engine.placeOrder(ACCOUNT, order('SELL', '61000', '0.01', 'r0', { reduceOnly: true }))).toThrow(
+      ReduceOnlyRejectedError,
+    );
     engine.placeOrder(ACCOUNT, order('BUY', '60000', '0.02', 'long', { type: 'MARKET', price: undefined }));
     engine.placeOrder(ACCOUNT, order('SELL', '61000', '0.02', 'r1', { reduceOnly: true }));
     engine.placeOrder(ACCOUNT, order('SELL', '60500', '0.01', 'plain'));
@@ -123,7 +165,9 @@ describe('SimMatchingEngine', () => {
     const engine = engineWith({ clientOrderIdScope: 'all' });
     engine.placeOrder(ACCOUNT, order('BUY', '59000', '0.01', 'once'));
     engine.cancelOrder(ACCOUNT, 'BTCUSDT', { clientOrderId: 'once' });
-    expect(() => engine.placeOrder(ACCOUNT, order('BUY', '59000', '0.01', 'once'))).toThrow(DuplicateClientOrderIdError);
+    expect(() => engine.placeOrder(ACCOUNT, order('BUY', '59000', '0.01', 'once'))).toThrow(
+      DuplicateClientOrderIdError,
+    );
   });
 
   it('refuses requests beyond the budget until the simulated window rolls over', () => {
@@ -138,18 +182,57 @@ describe('SimMatchingEngine', () => {
   it('keeps spot balances: buys reserve quote with the taker fee, fills move base and quote', () => {
     const engine = new SimMatchingEngine({
       seed: 1,
-      symbols: [{ symbol: 'ETHBTC', base: 'ETH', quote: 'BTC', type: 'spot', tickSize: dec('0.00001'), stepSize: dec('0.001'), minQuantity: dec('0.001'), minNotional: dec('0.0001'), initialPrice: dec('0.05') }],
+      symbols: [
+        {
+          symbol: 'ETHBTC',
+          base: 'ETH',
+          quote: 'BTC',
+          type: 'spot',
+          tickSize: dec('0.00001'),
+          stepSize: dec('0.001'),
+          minQuantity: dec('0.001'),
+          minNotional: dec('0.0001'),
+          initialPrice: dec('0.05'),
+        },
+      ],
       accounts: [{ id: ACCOUNT, balances: { BTC: dec(1), ETH: dec(0) } }],
       fees: { maker: dec('0.001'), taker: dec('0.001') },
     });
-    const buy = { symbol: 'ETHBTC', side: 'BUY' as const, type: 'LIMIT' as const, price: dec('0.049'), quantity: dec(10), postOnly: true, reduceOnly: false, clientOrderId: 'spot-1' };
+    const buy = {
+      symbol: 'ETHBTC',
+      side: 'BUY' as const,
+      type: 'LIMIT' as const,
+      price: dec('0.049'),
+      quantity: dec(10),
+      postOnly: true,
+      reduceOnly: false,
+      clientOrderId: 'spot-1',
+    };
     engine.placeOrder(ACCOUNT, buy);
-    expect(engine.balances(ACCOUNT).find((balance) => balance.asset === 'BTC')?.locked.toFixed()).toBe('0.49049');
-    expect(() => engine.placeOrder(ACCOUNT, { ...buy, quantity: dec(11), clientOrderId: 'spot-2' })).toThrow(InsufficientMarginError);
+    expect(
+      engine
+        .balances(ACCOUNT)
+        .find((balance) => balance.asset === 'BTC')
+        ?.locked.toFixed(),
+    ).toBe('0.49049');
+    expect(() => engine.placeOrder(ACCOUNT, { ...buy, quantity: dec(11), clientOrderId: 'spot-2' })).toThrow(
+      InsufficientMarginError,
+    );
     engine.setPrice('ETHBTC', dec('0.049'));
-    const balances = Object.fromEntries(engine.balances(ACCOUNT).map((balance) => [balance.asset, [balance.total.toFixed(), balance.locked.toFixed()]]));
+    const balances = Object.fromEntries(
+      engine.balances(ACCOUNT).map((balance) => [balance.asset, [balance.total.toFixed(), balance.locked.toFixed()]]),
+    );
     expect(balances).toEqual({ BTC: ['0.50951', '0'], ETH: ['10', '0'] });
-    expect(() => engine.placeOrder(ACCOUNT, { ...buy, side: 'SELL', price: dec('0.06'), reduceOnly: true, postOnly: false, clientOrderId: 'spot-3' })).toThrow(InvalidOrderError);
+    expect(() =>
+      engine.placeOrder(ACCOUNT, {
+        ...buy,
+        side: 'SELL',
+        price: dec('0.06'),
+        reduceOnly: true,
+        postOnly: false,
+        clientOrderId: 'spot-3',
+      }),
+    ).toThrow(InvalidOrderError);
   });
 
   it('builds candles from the price path and closes them at the interval boundary', () => {

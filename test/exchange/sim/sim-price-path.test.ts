@@ -9,7 +9,9 @@ describe('replayed price paths', () => {
   it('replays a CSV of trades one price per step, then holds the last', () => {
     const prices = parsePriceCsv('time,price,qty\n1,60000.1,1\n2,59990.0,2\n3,60010.5,1\n');
     const engine = new SimMatchingEngine({
-      seed: 1, symbols: [{ ...defaultSimSymbols()[0]!, replayPrices: prices }], accounts: [{ id: 'a', balances: {} }],
+      seed: 1,
+      symbols: [{ ...defaultSimSymbols()[0]!, replayPrices: prices }],
+      accounts: [{ id: 'a', balances: {} }],
     });
     const seen: string[] = [];
     for (let step = 0; step < 4; step += 1) {
@@ -20,7 +22,9 @@ describe('replayed price paths', () => {
   });
 
   it('takes the close column of candles', () => {
-    expect(parsePriceCsv('open_time,open,high,low,close\n0,1,2,0.5,1.5\n').map((price) => price.toFixed())).toEqual(['1.5']);
+    expect(parsePriceCsv('open_time,open,high,low,close\n0,1,2,0.5,1.5\n').map((price) => price.toFixed())).toEqual([
+      '1.5',
+    ]);
   });
 
   it('refuses a CSV without a price column or with a bad row, naming the line', () => {

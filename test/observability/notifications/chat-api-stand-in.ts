@@ -20,7 +20,9 @@ export async function startChatApiStandIn(): Promise<ChatApiStandIn> {
   const answers = new Map<string, { status: number; body: unknown }>();
   const server: Server = createServer((request, response) => {
     let text = '';
-    request.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
+    request.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+    });
     request.on('end', () => {
       const path = request.url ?? '';
       received.push({ path, body: JSON.parse(text) as Record<string, unknown> });
@@ -33,7 +35,13 @@ export async function startChatApiStandIn(): Promise<ChatApiStandIn> {
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    answer: (path, status, body) => { answers.set(path, { status, body }); },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    answer: (path, status, body) => {
+      answers.set(path, { status, body });
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -11,7 +11,11 @@ describe('SettingsChanged', () => {
   it('a wider buy window places the extra buys at once, sized with the new order quantity, and keeps the working ones', () => {
     const { state } = startedGrid();
     expect([...state.slots.keys()].sort((a, b) => b - a)).toEqual([-1, -2, -3]);
-    const next = decide(state, { type: 'SettingsChanged', time: 3, settings: changed({ buyWindowSize: 5, orderQuantity: '60' }) });
+    const next = decide(state, {
+      type: 'SettingsChanged',
+      time: 3,
+      settings: changed({ buyWindowSize: 5, orderQuantity: '60' }),
+    });
     expect(places(next.commands).map((c) => [c.level, c.side, c.price.toFixed(), c.quantity.toFixed()])).toEqual([
       [-4, 'BUY', '960', '0.062'],
       [-5, 'BUY', '950', '0.063'],

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../../src/domain/decimal.js';
 import {
-  BINANCE_CLIENT_ORDER_ID_FORMAT, closeClientOrderId, cyrb53, gridClientOrderId, gridTag, parseClientOrderId,
+  BINANCE_CLIENT_ORDER_ID_FORMAT,
+  closeClientOrderId,
+  cyrb53,
+  gridClientOrderId,
+  gridTag,
+  parseClientOrderId,
 } from '../../../src/strategy/grid/client-order-id.js';
 import { ClientOrderIdFormatError } from '../../../src/strategy/grid/errors.js';
 
@@ -41,7 +46,13 @@ describe('client order ids', () => {
     for (const level of [-1_000_000, -1, 0, 1, 7, 123_456]) {
       for (const side of ['BUY', 'SELL'] as const) {
         for (const cycle of [0, 1, 42, 9_999_999]) {
-          expect(parseClientOrderId(gridClientOrderId(TAG, level, side, cycle))).toEqual({ tag: TAG, purpose: 'grid', level, side, cycle });
+          expect(parseClientOrderId(gridClientOrderId(TAG, level, side, cycle))).toEqual({
+            tag: TAG,
+            purpose: 'grid',
+            level,
+            side,
+            cycle,
+          });
         }
       }
     }
@@ -49,7 +60,13 @@ describe('client order ids', () => {
 
   it('close ids parse as closes of the grid: decision time and close sequence', () => {
     const id = closeClientOrderId(TAG, 1_700_000_000_000, 7);
-    expect(parseClientOrderId(id)).toEqual({ tag: TAG, purpose: 'close', level: 1_700_000_000_000, side: 'SELL', cycle: 7 });
+    expect(parseClientOrderId(id)).toEqual({
+      tag: TAG,
+      purpose: 'close',
+      level: 1_700_000_000_000,
+      side: 'SELL',
+      cycle: 7,
+    });
   });
 
   it('two closes decided in the same millisecond get different ids', () => {
@@ -57,8 +74,22 @@ describe('client order ids', () => {
   });
 
   it('foreign or malformed ids parse as undefined', () => {
-    for (const id of ['', 'web_abc123', 'x-1234', `qm.${TAG}.B.1`, `qm.${TAG}.B.1.2.3`, `qm.${TAG}.Z.1.0`, `qm.${TAG}.B.01.0`,
-      `qm.${TAG}.B.1.-1`, `qm.SHORT.B.1.0`, `zz.${TAG}.B.1.0`, `qm.${TAG}.B.1e3.0`, `qm.${TAG}.S.99999999999999999999.0`, `qm.${TAG}.X.loyw3v28.-1`, `qm.${TAG}.X.loyw3v28.01`]) {
+    for (const id of [
+      '',
+      'web_abc123',
+      'x-1234',
+      `qm.${TAG}.B.1`,
+      `qm.${TAG}.B.1.2.3`,
+      `qm.${TAG}.Z.1.0`,
+      `qm.${TAG}.B.01.0`,
+      `qm.${TAG}.B.1.-1`,
+      `qm.SHORT.B.1.0`,
+      `zz.${TAG}.B.1.0`,
+      `qm.${TAG}.B.1e3.0`,
+      `qm.${TAG}.S.99999999999999999999.0`,
+      `qm.${TAG}.X.loyw3v28.-1`,
+      `qm.${TAG}.X.loyw3v28.01`,
+    ]) {
       expect(parseClientOrderId(id), id).toBeUndefined();
     }
   });

@@ -8,7 +8,19 @@ import type { GridCommand } from '../../../src/strategy/grid/grid-command.js';
 import type { GridEvent } from '../../../src/strategy/grid/grid-event.js';
 import { fromRecords, toGridRecord, toSlotRecord } from '../../../src/strategy/grid/grid-records.js';
 import type { GridState } from '../../../src/strategy/grid/grid-state.js';
-import { accepted, cancels, fill, filled, orderId, places, price, run, startedGrid, trades, venueOrder } from './grid-fixture.js';
+import {
+  accepted,
+  cancels,
+  fill,
+  filled,
+  orderId,
+  places,
+  price,
+  run,
+  startedGrid,
+  trades,
+  venueOrder,
+} from './grid-fixture.js';
 import { mulberry32 } from './venue-simulation.js';
 
 const RISK = { enabled: true, stopLossRatio: '0.05' };
@@ -44,28 +56,64 @@ function closeFill(id: string, quantity: string, time: number): GridEvent {
   return filled(fill(id, 'SELL', '939', quantity, time));
 }
 
-function reported(id: string, quantity: string, filledQuantity: string, status: 'FILLED' | 'EXPIRED' | 'NEW', time: number): GridEvent {
-  return { type: 'OrderReported', time, order: { ...venueOrder(id, 'SELL', '0', quantity, filledQuantity, status), type: 'MARKET', price: undefined, postOnly: false } };
+function reported(
+  id: string,
+  quantity: string,
+  filledQuantity: string,
+  status: 'FILLED' | 'EXPIRED' | 'NEW',
+  time: number,
+): GridEvent {
+  return {
+    type: 'OrderReported',
+    time,
+    order: {
+      ...venueOrder(id, 'SELL', '0', quantity, filledQuantity, status),
+      type: 'MARKET',
+      price: undefined,
+      postOnly: false,
+    },
+  };
 }
 
 describe('close attempts that closed nothing', () => {
   it('a rejected close is retried after the backoff with a new id, and the backoff doubles', () => {
     const { state, close } = stopped();
-    const rejected = decide(state, { type: 'OrderRejected', time: 12, clientOrderId: close.clientOrderId, reason: 'other' });
+    const rejected = decide(state, {
+      type: 'OrderRejected',
+      time: 12,
+      clientOrderId: close.clientOrderId,
+      reason: 'other',
+    });
     expect(closes(rejected.commands)).toEqual([]);
-    expect(rejected.commands).toContainEqual(expect.objectContaining({ type: 'RecordEvent', eventType: 'risk.triggered', details: expect.objectContaining({ control: 'close-retry' }) }));
+    expect(rejected.commands).toContainEqual(
+      expect.objectContaining({
+        type: 'RecordEvent',
+        eventType: 'risk.triggered',
+        details: expect.objectContaining({ control: 'close-retry' }),
+      }),
+    );
     expect(closes(decide(rejected.state, price(12 + CLOSE_RETRY_BASE_MS - 1, '941')).commands)).toEqual([]);
     const retried = decide(rejected.state, price(12 + CLOSE_RETRY_BASE_MS, '941'));
     const [second] = closes(retried.commands);
     expect(second!.clientOrderId).not.toBe(close.clientOrderId);
     expect(second!.quantity.toFixed()).toBe('0.03');
-    const again = decide(retried.state, { type: 'OrderRejected', time: 1100, clientOrderId: second!.clientOrderId, reason: 'other' });
+    const again = decide(retried.state, {
+      type: 'OrderRejected',
+      time: 1100,
+      clientOrderId: second!.clientOrderId,
+      reason: 'other',
+    });
     expect(again.state.closing).toMatchObject({ failures: 2, nextAttemptAt: 1100 + 2 * CLOSE_RETRY_BASE_MS });
   });
 
   it('a close that never reached the venue (failed, not sent) is retried after the backoff with a new id', () => {
     const { state, close } = stopped();
-    const failed = decide(state, { type: 'UnknownOutcomeResolved', time: 12, clientOrderId: close.clientOrderId, order: undefined });
+    const failed = decide(state, {
+      type: 'UnknownOutcomeResolved',
+      time: 12,
+      clientOrderId: close.clientOrderId,
+      order: undefined,
+    });
     expect(closes(failed.commands)).toEqual([]);
     const [retry] = closes(decide(failed.state, price(12 + CLOSE_RETRY_BASE_MS, '941')).commands);
     expect(retry!.clientOrderId).not.toBe(close.clientOrderId);
@@ -74,7 +122,12 @@ describe('close attempts that closed nothing', () => {
 
   it('a duplicate-id rejection means the close reached the venue: it is looked up, not replaced', () => {
     const { state, close } = stopped();
-    const duplicate = decide(state, { type: 'OrderRejected', time: 12, clientOrderId: close.clientOrderId, reason: 'duplicate-client-id' });
+    const duplicate = decide(state, {
+      type: 'OrderRejected',
+      time: 12,
+      clientOrderId: close.clientOrderId,
+      reason: 'duplicate-client-id',
+    });
     expect(lookups(duplicate.commands)).toEqual([close.clientOrderId]);
     expect(closes(decide(duplicate.state, price(60_000, '941')).commands)).toEqual([]);
   });
@@ -84,10 +137,18 @@ describe('a close whose outcome is unknown', () => {
   it('sends no second close until a lookup resolves it; found filled → flat, nothing more', () => {
     const { state, close } = stopped();
     const unknown = decide(state, { type: 'OrderOutcomeUnknown', time: 12, clientOrderId: close.clientOrderId });
-    const later = run(unknown.state, [price(500, '941'), price(12 + CLOSE_RETRY_BASE_MS, '942'), price(100_000, '943')]);
+    const later = run(unknown.state, [
+      price(500, '941'),
+      price(12 + CLOSE_RETRY_BASE_MS, '942'),
+      price(100_000, '943'),
+    ]);
     expect(closes(later.commands)).toEqual([]);
     expect(lookups(later.commands)).toEqual([close.clientOrderId, close.clientOrderId]);
-    const found = run(later.state, [reported(close.clientOrderId, '0.03', '0.03', 'FILLED', 100_001), closeFill(close.clientOrderId, '0.03', 100_001), price(200_000, '944')]);
+    const found = run(later.state, [
+      reported(close.clientOrderId, '0.03', '0.03', 'FILLED', 100_001),
+      closeFill(close.clientOrderId, '0.03', 100_001),
+      price(200_000, '944'),
+    ]);
     expect(closes(found.commands)).toEqual([]);
     expect(trades(found.commands)).toHaveLength(1);
     expect(closableQuantity(found.state).isZero()).toBe(true);
@@ -99,7 +160,12 @@ describe('a close whose outcome is unknown', () => {
     const unknown = decide(state, { type: 'OrderOutcomeUnknown', time: 12, clientOrderId: close.clientOrderId });
     const looked = decide(unknown.state, price(12 + CLOSE_RETRY_BASE_MS, '941'));
     expect(lookups(looked.commands)).toEqual([close.clientOrderId]);
-    const missing = decide(looked.state, { type: 'UnknownOutcomeResolved', time: 1013, clientOrderId: close.clientOrderId, order: undefined });
+    const missing = decide(looked.state, {
+      type: 'UnknownOutcomeResolved',
+      time: 1013,
+      clientOrderId: close.clientOrderId,
+      order: undefined,
+    });
     expect(closes(missing.commands)).toEqual([]);
     const retry = decide(missing.state, price(1013 + 8 * CLOSE_RETRY_BASE_MS, '941'));
     expect(closes(retry.commands)).toHaveLength(1);
@@ -113,14 +179,19 @@ describe('reconciliation and the outstanding close', () => {
     expect(lookups(inFlight.commands)).not.toContain(close.clientOrderId);
     const working = decide(inFlight.state, reported(close.clientOrderId, '0.03', '0', 'NEW', 12));
     expect(working.state.closing?.order?.status).toBe('working');
-    expect(lookups(decide(working.state, { type: 'OpenOrdersReported', time: 13, orders: [] }).commands)).toContain(close.clientOrderId);
+    expect(lookups(decide(working.state, { type: 'OpenOrdersReported', time: 13, orders: [] }).commands)).toContain(
+      close.clientOrderId,
+    );
   });
 });
 
 describe('what the close did not sell is closed too', () => {
   it('a partially filled close: the remainder goes out at once, under a new id even in the same millisecond', () => {
     const { state, close } = stopped();
-    const partial = run(state, [closeFill(close.clientOrderId, '0.01', 10), reported(close.clientOrderId, '0.03', '0.01', 'EXPIRED', 10)]);
+    const partial = run(state, [
+      closeFill(close.clientOrderId, '0.01', 10),
+      reported(close.clientOrderId, '0.03', '0.01', 'EXPIRED', 10),
+    ]);
     const [remainder] = closes(partial.commands);
     expect(remainder!.quantity.toFixed()).toBe('0.02');
     expect(remainder!.clientOrderId).not.toBe(close.clientOrderId);
@@ -143,7 +214,10 @@ describe('what the close did not sell is closed too', () => {
     const { state, close } = stopped();
     expect(cancels(decide(holding(), price(10, '940')).commands).map((c) => c.level)).toContain(-2);
     // Level -2's buy filled at the venue before the cancel reached it: the fill arrives after the close.
-    const late = run(state, [filled(fill(orderId(state, -2), 'BUY', '980', '0.03', 11)), closeFill(close.clientOrderId, '0.03', 12)]);
+    const late = run(state, [
+      filled(fill(orderId(state, -2), 'BUY', '980', '0.03', 11)),
+      closeFill(close.clientOrderId, '0.03', 12),
+    ]);
     const [second] = closes(late.commands);
     expect(second!.quantity.toFixed()).toBe('0.03');
     const flat = run(late.state, [closeFill(second!.clientOrderId, '0.03', 13), price(20_000, '941')]);
@@ -162,7 +236,12 @@ describe('what the close did not sell is closed too', () => {
   it('a grid reloaded while paused by a stop loss closes what it still holds; an operator resume ends closing', () => {
     const { state } = stopped();
     const grid = toGridRecord(state)!;
-    const loaded = fromRecords({ exchange: state.exchange, symbol: state.symbol, market: state.market, settings: state.settings }, grid, [...state.slots.values()].map((slot) => toSlotRecord(state, slot)), []);
+    const loaded = fromRecords(
+      { exchange: state.exchange, symbol: state.symbol, market: state.market, settings: state.settings },
+      grid,
+      [...state.slots.values()].map((slot) => toSlotRecord(state, slot)),
+      [],
+    );
     expect(loaded.pause?.reason).toBe('stop-loss');
     expect(closes(decide(loaded, price(grid.updatedAt + 1, '941')).commands)).toHaveLength(1);
     const resumed = decide(loaded, { type: 'OperatorResumed', time: grid.updatedAt + 1 });
@@ -177,7 +256,11 @@ describe('what the close did not sell is closed too', () => {
  * two closes the venue could still execute, and must end flat.
  */
 describe('under a venue that randomly refuses or loses closes', () => {
-  interface VenueClose { readonly quantity: Decimal; executed: Decimal; resolved: boolean }
+  interface VenueClose {
+    readonly quantity: Decimal;
+    executed: Decimal;
+    resolved: boolean;
+  }
 
   for (const seed of [1, 2, 3, 5, 8, 13, 21, 34, 55, 89]) {
     it(`seed ${seed}: one close at a time, and the grid ends flat`, () => {
@@ -196,15 +279,25 @@ describe('under a venue that randomly refuses or loses closes', () => {
         for (const command of commands) {
           if (command.type === 'ClosePosition') {
             // A close can still execute while its outcome is unresolved and it is not completely filled.
-            const live = [...venue.entries()].filter(([, c]) => !c.resolved && c.executed.lt(c.quantity)).map(([id]) => id);
+            const live = [...venue.entries()]
+              .filter(([, c]) => !c.resolved && c.executed.lt(c.quantity))
+              .map(([id]) => id);
             expect(live, `close ${command.clientOrderId} sent while ${live.join(',')} may still execute`).toEqual([]);
             respond(command, calm);
           } else if (command.type === 'LookupOrder' && venue.has(command.clientOrderId)) {
             const entry = venue.get(command.clientOrderId)!;
             entry.resolved = true;
-            queue.push(entry.executed.isZero()
-              ? { type: 'UnknownOutcomeResolved', time, clientOrderId: command.clientOrderId, order: undefined }
-              : reported(command.clientOrderId, entry.quantity.toFixed(), entry.executed.toFixed(), entry.executed.eq(entry.quantity) ? 'FILLED' : 'EXPIRED', time));
+            queue.push(
+              entry.executed.isZero()
+                ? { type: 'UnknownOutcomeResolved', time, clientOrderId: command.clientOrderId, order: undefined }
+                : reported(
+                    command.clientOrderId,
+                    entry.quantity.toFixed(),
+                    entry.executed.toFixed(),
+                    entry.executed.eq(entry.quantity) ? 'FILLED' : 'EXPIRED',
+                    time,
+                  ),
+            );
           }
         }
       };
@@ -232,7 +325,10 @@ describe('under a venue that randomly refuses or loses closes', () => {
           queue.push(reported(id, close.quantity.toFixed(), part.toFixed(), 'EXPIRED', time));
         } else {
           entry.executed = close.quantity;
-          queue.push(reported(id, close.quantity.toFixed(), close.quantity.toFixed(), 'FILLED', time), sellFill(id, close.quantity));
+          queue.push(
+            reported(id, close.quantity.toFixed(), close.quantity.toFixed(), 'FILLED', time),
+            sellFill(id, close.quantity),
+          );
         }
       };
       const step = (event: GridEvent, calm: boolean) => {
@@ -245,7 +341,12 @@ describe('under a venue that randomly refuses or loses closes', () => {
         time += Math.floor(random() * 3_000);
         if (random() < 0.1 && lateBuyLevel > -6) {
           // A late buy fill of a slot whose order the stop cancelled: more to close.
-          queue.push(filled({ ...fill(`qm.${state.tag!}.B.${lateBuyLevel}.0`, 'BUY', '950', '0.03', time), tradeId: `late-${seed}-${round}` }));
+          queue.push(
+            filled({
+              ...fill(`qm.${state.tag!}.B.${lateBuyLevel}.0`, 'BUY', '950', '0.03', time),
+              tradeId: `late-${seed}-${round}`,
+            }),
+          );
           lateBuyLevel -= 1;
         }
         queue.push(price(time, '940'));

@@ -8,7 +8,11 @@ import { MARKET, accepted, fill, filled, orderId, places, price, run, startedGri
 function boughtSlot() {
   const { state } = startedGrid();
   const buyId = orderId(state, -1);
-  return run(state, [accepted(state, -1, 3), filled(fill(buyId, 'BUY', '990', '0.01', 4, '0.002')), filled(fill(buyId, 'BUY', '989.5', '0.02', 5, '0.004'))]);
+  return run(state, [
+    accepted(state, -1, 3),
+    filled(fill(buyId, 'BUY', '990', '0.01', 4, '0.002')),
+    filled(fill(buyId, 'BUY', '989.5', '0.02', 5, '0.004')),
+  ]);
 }
 
 describe('fills', () => {
@@ -34,9 +38,18 @@ describe('fills', () => {
     const bought = boughtSlot();
     const sellId = orderId(bought.state, -1);
     expect(parseClientOrderId(sellId)).toMatchObject({ side: 'SELL', cycle: 0, level: -1 });
-    const first = run(bought.state, [accepted(bought.state, -1, 6), filled(fill(sellId, 'SELL', '1000', '0.01', 7, '0.001'))]);
+    const first = run(bought.state, [
+      accepted(bought.state, -1, 6),
+      filled(fill(sellId, 'SELL', '1000', '0.01', 7, '0.001')),
+    ]);
     const [t1] = trades(first.commands);
-    expect(t1).toMatchObject({ id: expect.stringMatching(/^binance:acct:t\d+$/), level: -1, cycle: 0, openedAt: 4, closedAt: 7 });
+    expect(t1).toMatchObject({
+      id: expect.stringMatching(/^binance:acct:t\d+$/),
+      level: -1,
+      cycle: 0,
+      openedAt: 4,
+      closedAt: 7,
+    });
     expect(t1!.quantity.toFixed()).toBe('0.01');
     expect(t1!.fees.toFixed()).toBe('0.003'); // 0.006 × 1/3 + 0.001
     expect(t1!.realizedPnl.toFixed(10)).toBe(dec('1000').sub(t1!.buyPrice).mul('0.01').sub('0.003').toFixed(10));
@@ -57,8 +70,11 @@ describe('fills', () => {
   it('a cancelled buy with a partial fill leaves the slot FILLED with that quantity and sells it', () => {
     const { state } = startedGrid();
     const buyId = orderId(state, -1);
-    const result = run(state, [accepted(state, -1, 3), filled(fill(buyId, 'BUY', '990', '0.012', 4)),
-      { type: 'OrderCanceled', time: 5, clientOrderId: buyId, filledQuantity: dec('0.012') }]);
+    const result = run(state, [
+      accepted(state, -1, 3),
+      filled(fill(buyId, 'BUY', '990', '0.012', 4)),
+      { type: 'OrderCanceled', time: 5, clientOrderId: buyId, filledQuantity: dec('0.012') },
+    ]);
     const slot = result.state.slots.get(-1)!;
     expect(slot.positionQuantity.toFixed()).toBe('0.012');
     expect(slot.order).toMatchObject({ side: 'SELL', status: 'PENDING_NEW' });
@@ -68,7 +84,11 @@ describe('fills', () => {
   it('a cancel reporting more fills than applied keeps the slot blocked until the late fill arrives', () => {
     const { state } = startedGrid();
     const buyId = orderId(state, -1);
-    const canceled = run(state, [accepted(state, -1, 3), { type: 'OrderCanceled', time: 4, clientOrderId: buyId, filledQuantity: dec('0.01') }, price(5, '1000.5')]);
+    const canceled = run(state, [
+      accepted(state, -1, 3),
+      { type: 'OrderCanceled', time: 4, clientOrderId: buyId, filledQuantity: dec('0.01') },
+      price(5, '1000.5'),
+    ]);
     const slot = canceled.state.slots.get(-1)!;
     expect(slot.order).toMatchObject({ clientOrderId: buyId, status: 'CANCELED' });
     expect(places(canceled.commands).filter((c) => c.level === -1)).toEqual([]);
@@ -80,7 +100,10 @@ describe('fills', () => {
   it('a fill arriving after its order left the slot still changes the position (fills are facts)', () => {
     const { state } = startedGrid();
     const buyId = orderId(state, -1);
-    const gone = run(state, [accepted(state, -1, 3), { type: 'OrderCanceled', time: 4, clientOrderId: buyId, filledQuantity: dec(0) }]);
+    const gone = run(state, [
+      accepted(state, -1, 3),
+      { type: 'OrderCanceled', time: 4, clientOrderId: buyId, filledQuantity: dec(0) },
+    ]);
     // The cancel used up the intent: the slot buys again under its next cycle, with a new id.
     expect(gone.state.slots.get(-1)).toMatchObject({ cycle: 1, order: { side: 'BUY', status: 'PENDING_NEW' } });
     expect(orderId(gone.state, -1)).not.toBe(buyId);
@@ -107,6 +130,8 @@ describe('fills', () => {
     const sellId = orderId(bought.state, -1);
     const result = decide(bought.state, filled(fill(sellId, 'SELL', '1000', '0.05', 7)));
     expect(trades(result.commands)[0]!.quantity.toFixed()).toBe('0.03');
-    expect(result.commands).toContainEqual(expect.objectContaining({ type: 'RecordEvent', eventType: 'reconciliation' }));
+    expect(result.commands).toContainEqual(
+      expect.objectContaining({ type: 'RecordEvent', eventType: 'reconciliation' }),
+    );
   });
 });

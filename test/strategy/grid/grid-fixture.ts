@@ -11,26 +11,51 @@ import { type GridSettingsInput, gridSettings } from '../../../src/strategy/grid
 import type { GridState } from '../../../src/strategy/grid/grid-state.js';
 
 export const MARKET: Market = Object.freeze({
-  symbol: 'BTC/USDT:USDT', base: 'BTC', quote: 'USDT', type: 'future',
-  tickSize: dec('0.1'), stepSize: dec('0.001'), minQuantity: dec('0.001'), minNotional: dec('5'),
+  symbol: 'BTC/USDT:USDT',
+  base: 'BTC',
+  quote: 'USDT',
+  type: 'future',
+  tickSize: dec('0.1'),
+  stepSize: dec('0.001'),
+  minQuantity: dec('0.001'),
+  minNotional: dec('5'),
 });
 
 export const BASE_SETTINGS: GridSettingsInput = {
-  priceInterval: '10', orderQuantity: '30', buyWindowSize: 3, sellWindowSize: 3, feeRate: '0.0002',
+  priceInterval: '10',
+  orderQuantity: '30',
+  buyWindowSize: 3,
+  sellWindowSize: 3,
+  feeRate: '0.0002',
 };
 
 export function newGrid(overrides: Partial<GridSettingsInput> = {}, market: Market = MARKET): GridState {
-  return createGridState({ exchange: 'binance', symbol: market.symbol, market, settings: gridSettings({ ...BASE_SETTINGS, ...overrides }) }, 0);
+  return createGridState(
+    { exchange: 'binance', symbol: market.symbol, market, settings: gridSettings({ ...BASE_SETTINGS, ...overrides }) },
+    0,
+  );
 }
 
 /** A grid past its account check, anchored at `price` (default 1000) and reacting to it. */
-export function startedGrid(overrides: Partial<GridSettingsInput> = {}, price = '1000', market: Market = MARKET): Decision {
-  const checked = decide(newGrid(overrides, market), { type: 'AccountChecked', time: 1, availableBalance: dec('100000'), leverage: 5 });
+export function startedGrid(
+  overrides: Partial<GridSettingsInput> = {},
+  price = '1000',
+  market: Market = MARKET,
+): Decision {
+  const checked = decide(newGrid(overrides, market), {
+    type: 'AccountChecked',
+    time: 1,
+    availableBalance: dec('100000'),
+    leverage: 5,
+  });
   return decide(checked.state, { type: 'PriceUpdated', time: 2, price: dec(price) });
 }
 
 /** Runs events in order, returning the last decision and every command. */
-export function run(state: GridState, events: readonly GridEvent[]): { state: GridState; commands: GridCommand[]; last: Decision | undefined } {
+export function run(
+  state: GridState,
+  events: readonly GridEvent[],
+): { state: GridState; commands: GridCommand[]; last: Decision | undefined } {
   let current = state;
   const commands: GridCommand[] = [];
   let last: Decision | undefined;
@@ -55,7 +80,9 @@ export function cancels(commands: readonly GridCommand[]): Extract<GridCommand, 
 }
 
 export function trades(commands: readonly GridCommand[]) {
-  return commands.filter((c): c is Extract<GridCommand, { type: 'BookTrade' }> => c.type === 'BookTrade').map((c) => c.trade);
+  return commands
+    .filter((c): c is Extract<GridCommand, { type: 'BookTrade' }> => c.type === 'BookTrade')
+    .map((c) => c.trade);
 }
 
 export function orderId(state: GridState, level: number): string {
@@ -65,11 +92,30 @@ export function orderId(state: GridState, level: number): string {
 }
 
 let tradeSeq = 0;
-export function fill(clientOrderId: string, side: OrderSide, priceText: string, quantity: string, time: number, fee = '0', feeAsset = 'USDT'): Fill {
+export function fill(
+  clientOrderId: string,
+  side: OrderSide,
+  priceText: string,
+  quantity: string,
+  time: number,
+  fee = '0',
+  feeAsset = 'USDT',
+): Fill {
   tradeSeq += 1;
   return {
-    exchange: 'binance', account: 'acct', tradeId: `t${tradeSeq}`, symbol: MARKET.symbol, clientOrderId, exchangeOrderId: 'x',
-    side, price: dec(priceText), quantity: dec(quantity), fee: dec(fee), feeAsset, isMaker: true, time,
+    exchange: 'binance',
+    account: 'acct',
+    tradeId: `t${tradeSeq}`,
+    symbol: MARKET.symbol,
+    clientOrderId,
+    exchangeOrderId: 'x',
+    side,
+    price: dec(priceText),
+    quantity: dec(quantity),
+    fee: dec(fee),
+    feeAsset,
+    isMaker: true,
+    time,
   };
 }
 
@@ -81,10 +127,25 @@ export function accepted(state: GridState, level: number, time: number): GridEve
   return { type: 'OrderAccepted', time, clientOrderId: orderId(state, level), exchangeOrderId: `ex-${level}` };
 }
 
-export function venueOrder(clientOrderId: string, side: OrderSide, priceText: string, quantity: string, filledQty = '0', status: VenueOrder['status'] = 'NEW'): VenueOrder {
+export function venueOrder(
+  clientOrderId: string,
+  side: OrderSide,
+  priceText: string,
+  quantity: string,
+  filledQty = '0',
+  status: VenueOrder['status'] = 'NEW',
+): VenueOrder {
   return {
-    exchangeOrderId: `ex-${clientOrderId}`, clientOrderId, side, type: 'LIMIT', price: dec(priceText), quantity: dec(quantity),
-    filledQuantity: dec(filledQty), status, postOnly: true, reduceOnly: side === 'SELL',
+    exchangeOrderId: `ex-${clientOrderId}`,
+    clientOrderId,
+    side,
+    type: 'LIMIT',
+    price: dec(priceText),
+    quantity: dec(quantity),
+    filledQuantity: dec(filledQty),
+    status,
+    postOnly: true,
+    reduceOnly: side === 'SELL',
   };
 }
 

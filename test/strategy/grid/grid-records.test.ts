@@ -7,7 +7,15 @@ import { decide } from '../../../src/strategy/grid/decide.js';
 import { InvalidGridRecordError } from '../../../src/strategy/grid/errors.js';
 import type { GridCommand } from '../../../src/strategy/grid/grid-command.js';
 import type { VenueOrder } from '../../../src/strategy/grid/grid-event.js';
-import { type GridSnapshot, type SlotOrderSnapshot, type SlotSnapshot, fromRecords, toGridRecord, toOrderRecord, toSlotRecord } from '../../../src/strategy/grid/grid-records.js';
+import {
+  type GridSnapshot,
+  type SlotOrderSnapshot,
+  type SlotSnapshot,
+  fromRecords,
+  toGridRecord,
+  toOrderRecord,
+  toSlotRecord,
+} from '../../../src/strategy/grid/grid-records.js';
 import { gridSettings } from '../../../src/strategy/grid/grid-settings.js';
 import type { GridState } from '../../../src/strategy/grid/grid-state.js';
 import { BASE_SETTINGS, MARKET, accepted, fill, filled, newGrid, orderId, run, startedGrid } from './grid-fixture.js';
@@ -37,10 +45,15 @@ function stored(commandLists: readonly (readonly GridCommand[])[], states: reado
 
 function comparable(state: GridState) {
   return {
-    lattice: state.lattice, tag: state.tag, pause: state.pause,
-    slots: [...state.slots.values()].sort((a, b) => a.level - b.level).map(({ openedAt: _o, updatedAt: _u, order, ...slot }) => ({
-      ...slot, order: order === undefined ? undefined : { ...order, venueFilledQuantity: undefined },
-    })),
+    lattice: state.lattice,
+    tag: state.tag,
+    pause: state.pause,
+    slots: [...state.slots.values()]
+      .sort((a, b) => a.level - b.level)
+      .map(({ openedAt: _o, updatedAt: _u, order, ...slot }) => ({
+        ...slot,
+        order: order === undefined ? undefined : { ...order, venueFilledQuantity: undefined },
+      })),
   };
 }
 
@@ -58,11 +71,17 @@ describe('grid records', () => {
     const start = startedGrid();
     const s0 = start.state;
     const events = [
-      accepted(s0, -1, 3), accepted(s0, -2, 3),
+      accepted(s0, -1, 3),
+      accepted(s0, -2, 3),
       filled(fill(orderId(s0, -1), 'BUY', '990', '0.01', 4, '0.002')),
       filled(fill(orderId(s0, -1), 'BUY', '989.9', '0.02', 5, '0.004')),
       filled(fill(orderId(s0, -2), 'BUY', '980', '0.005', 6, '0.001')),
-      { type: 'OrderRejected' as const, time: 7, clientOrderId: orderId(s0, -3), reason: 'post-only-would-cross' as const },
+      {
+        type: 'OrderRejected' as const,
+        time: 7,
+        clientOrderId: orderId(s0, -3),
+        reason: 'post-only-would-cross' as const,
+      },
       { type: 'OrderRejected' as const, time: 8, clientOrderId: 'qm.nothing.B.1.0', reason: 'other' as const },
     ];
     const states = [s0];
@@ -75,7 +94,12 @@ describe('grid records', () => {
       lists.push(decision.commands);
     }
     const records = stored(lists, states);
-    const reloaded = fromRecords(IDENTITY, records.grid, records.slots, records.orders.filter((o) => current.slots.get(o.level!)?.order?.clientOrderId === o.clientOrderId));
+    const reloaded = fromRecords(
+      IDENTITY,
+      records.grid,
+      records.slots,
+      records.orders.filter((o) => current.slots.get(o.level!)?.order?.clientOrderId === o.clientOrderId),
+    );
     expect(comparable(reloaded)).toEqual(comparable(current));
     expect(reloaded.slots.get(-1)!.entryPrice.toFixed(12)).toBe(current.slots.get(-1)!.entryPrice.toFixed(12));
   });
@@ -85,18 +109,25 @@ describe('grid records', () => {
     const record = toGridRecord(paused)!;
     expect(record.paused).toBe(true);
     expect(fromRecords(IDENTITY, record, [], []).pause).toEqual(paused.pause);
-    expect(fromRecords(IDENTITY, { ...record, pausedReason: 'maintenance window' }, [], []).pause).toEqual({ reason: 'operator', message: 'maintenance window' });
+    expect(fromRecords(IDENTITY, { ...record, pausedReason: 'maintenance window' }, [], []).pause).toEqual({
+      reason: 'operator',
+      message: 'maintenance window',
+    });
   });
 
   it('refuses records of another grid, a changed interval, duplicate slots or two working orders for a slot', () => {
     const state = run(startedGrid().state, []).state;
     const grid = toGridRecord(state)!;
     expect(() => fromRecords(IDENTITY, { ...grid, symbol: 'ETH/USDT:USDT' }, [], [])).toThrow(InvalidGridRecordError);
-    expect(() => fromRecords(IDENTITY, { ...grid, interval: dec('20') }, [], [])).toThrow(/close the grid before changing its interval/);
+    expect(() => fromRecords(IDENTITY, { ...grid, interval: dec('20') }, [], [])).toThrow(
+      /close the grid before changing its interval/,
+    );
     const slot = toSlotRecord(state, state.slots.get(-1)!);
     expect(() => fromRecords(IDENTITY, grid, [slot, slot], [])).toThrow(/two slot records/);
     const order = toOrderRecord(state, state.slots.get(-1)!)!;
-    expect(() => fromRecords(IDENTITY, grid, [], [order, { ...order, clientOrderId: 'qm.other.B.-1.1' }])).toThrow(/two working orders/);
+    expect(() => fromRecords(IDENTITY, grid, [], [order, { ...order, clientOrderId: 'qm.other.B.-1.1' }])).toThrow(
+      /two working orders/,
+    );
   });
 
   it('a grid without a first price has no grid record yet; a reloaded grid re-checks the account and waits for a price', () => {

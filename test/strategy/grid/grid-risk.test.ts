@@ -5,7 +5,19 @@ import { parseClientOrderId } from '../../../src/strategy/grid/client-order-id.j
 import { decide } from '../../../src/strategy/grid/decide.js';
 import type { GridCommand } from '../../../src/strategy/grid/grid-command.js';
 import type { GridState } from '../../../src/strategy/grid/grid-state.js';
-import { accepted, cancels, fill, filled, newGrid, orderId, places, price, run, startedGrid, trades } from './grid-fixture.js';
+import {
+  accepted,
+  cancels,
+  fill,
+  filled,
+  newGrid,
+  orderId,
+  places,
+  price,
+  run,
+  startedGrid,
+  trades,
+} from './grid-fixture.js';
 
 const RISK = { enabled: true, stopLossRatio: '0.05', takeProfitTriggerRatio: '0.02', trailingTakeProfitRatio: '0.01' };
 
@@ -26,12 +38,26 @@ describe('market panic', () => {
   it('cancels working buys and places no new buys while the market panics; sells continue; buys resume after', () => {
     const state = holding();
     const panic = decide(state, { type: 'MarketPanicChanged', time: 10, panic: true });
-    expect(cancels(panic.commands).map((c) => [c.level, c.reason])).toEqual([[-3, 'panic'], [-2, 'panic']]);
+    expect(cancels(panic.commands).map((c) => [c.level, c.reason])).toEqual([
+      [-3, 'panic'],
+      [-2, 'panic'],
+    ]);
     expect(panic.state.slots.get(-1)!.order!.side).toBe('SELL');
-    const freed = run(panic.state, [-3, -2].map((level) => ({ type: 'OrderCanceled' as const, time: 11, clientOrderId: orderId(panic.state, level), filledQuantity: dec(0) })));
+    const freed = run(
+      panic.state,
+      [-3, -2].map((level) => ({
+        type: 'OrderCanceled' as const,
+        time: 11,
+        clientOrderId: orderId(panic.state, level),
+        filledQuantity: dec(0),
+      })),
+    );
     expect(places(freed.commands)).toEqual([]);
     const calm = decide(freed.state, { type: 'MarketPanicChanged', time: 12, panic: false });
-    expect(places(calm.commands).map((c) => [c.level, c.side])).toEqual([[-2, 'BUY'], [-3, 'BUY']]);
+    expect(places(calm.commands).map((c) => [c.level, c.side])).toEqual([
+      [-2, 'BUY'],
+      [-3, 'BUY'],
+    ]);
     expect(calm.commands).toContainEqual(expect.objectContaining({ type: 'RecordEvent', eventType: 'risk.recovered' }));
   });
 });
@@ -73,7 +99,12 @@ describe('stop loss', () => {
     expect(stop.commands).toContainEqual(expect.objectContaining({ type: 'PauseSymbol', reason: 'stop-loss' }));
 
     const closed = run(stop.state, [
-      ...[-1, -2, -3].map((level) => ({ type: 'OrderCanceled' as const, time: 12, clientOrderId: orderId(stop.state, level), filledQuantity: dec(0) })),
+      ...[-1, -2, -3].map((level) => ({
+        type: 'OrderCanceled' as const,
+        time: 12,
+        clientOrderId: orderId(stop.state, level),
+        filledQuantity: dec(0),
+      })),
       filled(fill(close!.clientOrderId, 'SELL', '939', '0.03', 13, '0.5')),
       price(14, '1000'),
     ]);
@@ -114,7 +145,12 @@ describe('pause', () => {
     const { state } = startedGrid();
     const bought = decide(state, filled(fill(orderId(state, -1), 'BUY', '990', '0.03', 3)));
     const acked = run(bought.state, [accepted(bought.state, -1, 4), accepted(bought.state, -2, 4)]);
-    const paused = decide(acked.state, { type: 'OrderRejected', time: 10, clientOrderId: orderId(acked.state, -3), reason: 'invalid' });
+    const paused = decide(acked.state, {
+      type: 'OrderRejected',
+      time: 10,
+      clientOrderId: orderId(acked.state, -3),
+      reason: 'invalid',
+    });
     expect(cancels(paused.commands).map((c) => [c.level, c.reason])).toEqual([[-2, 'pause']]);
     expect(paused.state.slots.get(-1)!.order).toMatchObject({ side: 'SELL', status: 'NEW' });
     expect(places(paused.commands)).toEqual([]);
@@ -123,7 +159,10 @@ describe('pause', () => {
 
 describe('start-up account check', () => {
   function checked(availableBalance: string, leverage: number, overrides = {}) {
-    return run(newGrid(overrides), [{ type: 'AccountChecked', time: 1, availableBalance: dec(availableBalance), leverage }, price(2, '1000')]);
+    return run(newGrid(overrides), [
+      { type: 'AccountChecked', time: 1, availableBalance: dec(availableBalance), leverage },
+      price(2, '1000'),
+    ]);
   }
 
   it('passes with balance, leverage and a profitable step, and only then places orders', () => {
@@ -133,7 +172,9 @@ describe('start-up account check', () => {
   });
 
   it('pauses with the reason on leverage above max_leverage, too little balance, or an unprofitable step', () => {
-    expect(checked('1000', 20, { maxLeverage: 10 }).state.pause?.message).toMatch(/leverage 20 exceeds max_leverage 10/);
+    expect(checked('1000', 20, { maxLeverage: 10 }).state.pause?.message).toMatch(
+      /leverage 20 exceeds max_leverage 10/,
+    );
     expect(checked('89', 1).state.pause?.message).toMatch(/available balance 89 is under 90/);
     const fees = checked('1000', 1, { feeRate: '0.005' });
     expect(fees.state.pause).toMatchObject({ reason: 'account-check' });
@@ -145,7 +186,12 @@ describe('start-up account check', () => {
     const failed = checked('10', 1);
     const resumed = decide(failed.state, { type: 'OperatorResumed', time: 3 });
     expect(places(resumed.commands)).toEqual([]);
-    const rechecked = decide(resumed.state, { type: 'AccountChecked', time: 4, availableBalance: dec('1000'), leverage: 1 });
+    const rechecked = decide(resumed.state, {
+      type: 'AccountChecked',
+      time: 4,
+      availableBalance: dec('1000'),
+      leverage: 1,
+    });
     expect(places(rechecked.commands)).toHaveLength(3);
   });
 });

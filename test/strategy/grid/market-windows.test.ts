@@ -3,13 +3,27 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/strategy/grid/decide.js';
 import { GridConfigurationError } from '../../../src/strategy/grid/errors.js';
 import { gridSettings } from '../../../src/strategy/grid/grid-settings.js';
-import { MARKET, accepted, d, fill, filled, newGrid, orderId, places, price, run, startedGrid } from './grid-fixture.js';
+import {
+  MARKET,
+  accepted,
+  d,
+  fill,
+  filled,
+  newGrid,
+  orderId,
+  places,
+  price,
+  run,
+  startedGrid,
+} from './grid-fixture.js';
 
 describe('buy window', () => {
   it('anchors the lattice at the first price and buys the window of levels below it, skipping the level at the market', () => {
     const { state, commands } = startedGrid();
     expect(state.lattice?.anchor.toFixed()).toBe('1000');
-    expect(places(commands).map((c) => [c.level, c.side, c.price.toFixed(), c.quantity.toFixed(), c.postOnly, c.reduceOnly])).toEqual([
+    expect(
+      places(commands).map((c) => [c.level, c.side, c.price.toFixed(), c.quantity.toFixed(), c.postOnly, c.reduceOnly]),
+    ).toEqual([
       [-1, 'BUY', '990', '0.03', true, false],
       [-2, 'BUY', '980', '0.03', true, false],
       [-3, 'BUY', '970', '0.03', true, false],
@@ -42,7 +56,11 @@ describe('buy window', () => {
     const after = run(state, [accepted(state, -1, 3), filled(fill(id, 'BUY', '990', '0.03', 4)), price(5, '985')]);
     expect(after.state.slots.get(-1)?.position).toBe('FILLED');
     // At 985: buy window -2..-4 (975 > 985-1 is false: 980 < 984 ok); -2 and -3 already have orders; -4 is new.
-    expect(places(after.commands).filter((c) => c.side === 'BUY').map((c) => c.level)).toEqual([-4]);
+    expect(
+      places(after.commands)
+        .filter((c) => c.side === 'BUY')
+        .map((c) => c.level),
+    ).toEqual([-4]);
   });
 });
 
@@ -52,7 +70,9 @@ describe('sell window', () => {
     const id = orderId(state, -1);
     const result = run(state, [accepted(state, -1, 3), filled(fill(id, 'BUY', '990', '0.03', 4))]);
     const sells = places(result.commands).filter((c) => c.side === 'SELL');
-    expect(sells.map((c) => [c.level, c.price.toFixed(), c.quantity.toFixed(), c.postOnly, c.reduceOnly, c.cycle])).toEqual([[-1, '1000', '0.03', true, true, 0]]);
+    expect(
+      sells.map((c) => [c.level, c.price.toFixed(), c.quantity.toFixed(), c.postOnly, c.reduceOnly, c.cycle]),
+    ).toEqual([[-1, '1000', '0.03', true, true, 0]]);
   });
 
   it('leaves FILLED slots farther than sell_window_size levels from the price without a sell, and sells them when the price returns', () => {
@@ -61,7 +81,11 @@ describe('sell window', () => {
     const far = run(state, [price(3, '1030'), accepted(state, -3, 4), filled(fill(id, 'BUY', '970', '0.03', 5))]);
     expect(places(far.commands).filter((c) => c.side === 'SELL')).toEqual([]);
     const back = decide(far.state, price(6, '975'));
-    expect(places(back.commands).filter((c) => c.side === 'SELL').map((c) => c.level)).toEqual([-3]);
+    expect(
+      places(back.commands)
+        .filter((c) => c.side === 'SELL')
+        .map((c) => c.level),
+    ).toEqual([-3]);
   });
 
   it('places nearest to the market first', () => {
@@ -71,8 +95,12 @@ describe('sell window', () => {
       current = run(current, [accepted(current, level, 3)]).state;
     }
     // All three buys fill while the price is far above the sell window, then the price comes back.
-    const up = run(current, [price(4, '1200'),
-      ...[-1, -2, -3].map((level, i) => filled(fill(orderId(current, level), 'BUY', String(1000 + 10 * level), '0.03', 5 + i)))]);
+    const up = run(current, [
+      price(4, '1200'),
+      ...[-1, -2, -3].map((level, i) =>
+        filled(fill(orderId(current, level), 'BUY', String(1000 + 10 * level), '0.03', 5 + i)),
+      ),
+    ]);
     const back = decide(up.state, price(9, '987'));
     const sells = places(back.commands).filter((c) => c.side === 'SELL');
     expect(sells.map((c) => c.price.toFixed())).toEqual(['990', '980', '1000']);
@@ -107,12 +135,21 @@ describe('sizing', () => {
   });
 
   it('invalid settings are refused with the setting named', () => {
-    expect(() => gridSettings({ priceInterval: '0', orderQuantity: '30', buyWindowSize: 3 })).toThrow(GridConfigurationError);
-    expect(() => gridSettings({ priceInterval: '10', orderQuantity: '30', buyWindowSize: 0 })).toThrow(/buy_window_size/);
-    expect(() => gridSettings({ priceInterval: 'ten', orderQuantity: '30', buyWindowSize: 1 })).toThrow(/price_interval/);
+    expect(() => gridSettings({ priceInterval: '0', orderQuantity: '30', buyWindowSize: 3 })).toThrow(
+      GridConfigurationError,
+    );
+    expect(() => gridSettings({ priceInterval: '10', orderQuantity: '30', buyWindowSize: 0 })).toThrow(
+      /buy_window_size/,
+    );
+    expect(() => gridSettings({ priceInterval: 'ten', orderQuantity: '30', buyWindowSize: 1 })).toThrow(
+      /price_interval/,
+    );
     expect(() => newGrid({ priceInterval: '10.05' })).toThrow(/not a multiple of the tick size/);
     expect(gridSettings({ priceInterval: '10', orderQuantity: '30', buyWindowSize: 4 })).toMatchObject({
-      sellWindowSize: 4, orderCleanupThreshold: 50, cleanupBatchSize: 10, marginLockDurationSeconds: 10,
+      sellWindowSize: 4,
+      orderCleanupThreshold: 50,
+      cleanupBatchSize: 10,
+      marginLockDurationSeconds: 10,
     });
   });
 });

@@ -26,7 +26,10 @@ describe('order budget', () => {
     expect(places(up.commands).map((c) => c.level)).toEqual([9]);
     // The acknowledgement brings the count to the threshold: the farthest stale batch is cancelled.
     const full = decide(up.state, accepted(up.state, 9, 5));
-    expect(cancels(full.commands).map((c) => [c.level, c.reason])).toEqual([[-3, 'budget'], [-2, 'budget']]);
+    expect(cancels(full.commands).map((c) => [c.level, c.reason])).toEqual([
+      [-3, 'budget'],
+      [-2, 'budget'],
+    ]);
     expect(full.state.slots.get(-3)!.order!.status).toBe('PENDING_CANCEL');
     expect(working(full.state)).toBe(4);
 
@@ -34,9 +37,15 @@ describe('order budget', () => {
     const waiting = decide(full.state, price(6, '1100.5'));
     expect(waiting.commands).toEqual([]);
 
-    const freed = run(waiting.state, [-3, -2].map((level) => ({
-      type: 'OrderCanceled' as const, time: 7, clientOrderId: orderId(full.state, level), filledQuantity: dec(0),
-    })));
+    const freed = run(
+      waiting.state,
+      [-3, -2].map((level) => ({
+        type: 'OrderCanceled' as const,
+        time: 7,
+        clientOrderId: orderId(full.state, level),
+        filledQuantity: dec(0),
+      })),
+    );
     expect(places(freed.commands).map((c) => c.level)).toEqual([8, 7]);
     expect(working(freed.state)).toBe(4);
   });

@@ -47,7 +47,9 @@ describe('order updates', () => {
     const bought = decide(state, filled(fill(orderId(state, -2), 'BUY', '980', '0.03', 3)));
     const locked = reject(bought.state, -1, 'insufficient-margin', 1_000);
     expect(locked.state.marginLockedUntil).toBe(11_000);
-    expect(locked.commands).toContainEqual(expect.objectContaining({ type: 'RecordEvent', eventType: 'risk.triggered' }));
+    expect(locked.commands).toContainEqual(
+      expect.objectContaining({ type: 'RecordEvent', eventType: 'risk.triggered' }),
+    );
     const during = decide(locked.state, price(10_999, '1000.5'));
     expect(places(during.commands).filter((c) => c.side === 'BUY')).toEqual([]);
     const after = decide(during.state, price(11_000, '1000.5'));
@@ -77,7 +79,12 @@ describe('order updates', () => {
     const result = reject(state, -1, 'duplicate-client-id', 4);
     expect(result.commands).toEqual([{ type: 'LookupOrder', clientOrderId: id }]);
     expect(result.state.slots.get(-1)!.order!.status).toBe('PENDING_NEW');
-    const found = decide(result.state, { type: 'UnknownOutcomeResolved', time: 5, clientOrderId: id, order: venueOrder(id, 'BUY', '990', '0.03') });
+    const found = decide(result.state, {
+      type: 'UnknownOutcomeResolved',
+      time: 5,
+      clientOrderId: id,
+      order: venueOrder(id, 'BUY', '990', '0.03'),
+    });
     expect(found.state.slots.get(-1)!.order).toMatchObject({ status: 'NEW', exchangeOrderId: `ex-${id}` });
     expect(places(found.commands)).toEqual([]);
   });
@@ -108,7 +115,10 @@ describe('order updates', () => {
   it('an expired order with no fill frees its slot under a new cycle', () => {
     const { state } = startedGrid();
     const id = orderId(state, -1);
-    const result = run(state, [accepted(state, -1, 3), { type: 'OrderExpired', time: 4, clientOrderId: id, filledQuantity: dec(0) }]);
+    const result = run(state, [
+      accepted(state, -1, 3),
+      { type: 'OrderExpired', time: 4, clientOrderId: id, filledQuantity: dec(0) },
+    ]);
     expect(result.state.slots.get(-1)).toMatchObject({ cycle: 1, order: { status: 'PENDING_NEW' } });
   });
 });
@@ -120,6 +130,8 @@ describe('lookups', () => {
     const id = orderId(acked, -1);
     const result = decide(acked, { type: 'UnknownOutcomeResolved', time: 4, clientOrderId: id, order: undefined });
     expect(result.state.slots.get(-1)!.order!.clientOrderId).toBe(id);
-    expect(result.commands).toEqual([{ type: 'RecordEvent', eventType: 'order.unknown', details: { clientOrderId: id, status: 'NEW', level: -1 } }]);
+    expect(result.commands).toEqual([
+      { type: 'RecordEvent', eventType: 'order.unknown', details: { clientOrderId: id, status: 'NEW', level: -1 } },
+    ]);
   });
 });

@@ -39,7 +39,9 @@ describe('replay', () => {
     const initial = newGrid();
     const snapshot = JSON.stringify([...initial.slots], null, 0) + JSON.stringify({ ...initial, slots: undefined });
     replay(initial, [{ type: 'AccountChecked', time: 1, availableBalance: dec(1000), leverage: 2 }, price(2, '1000')]);
-    expect(JSON.stringify([...initial.slots], null, 0) + JSON.stringify({ ...initial, slots: undefined })).toBe(snapshot);
+    expect(JSON.stringify([...initial.slots], null, 0) + JSON.stringify({ ...initial, slots: undefined })).toBe(
+      snapshot,
+    );
     expect(Object.isFrozen(initial)).toBe(true);
   });
 });

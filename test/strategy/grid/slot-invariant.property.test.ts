@@ -19,8 +19,24 @@ describe('slot invariant under random event sequences', () => {
   for (const seed of SEEDS) {
     it(`seed ${seed}: never two working orders for a slot, and replay is deterministic`, () => {
       const venue = new VenueSimulation(seed);
-      const fresh = newGrid({ buyWindowSize: 4, risk: { enabled: true, maxGridLayers: 6, stopLossRatio: '0.08', takeProfitTriggerRatio: '0.06', trailingTakeProfitRatio: '0.01' }, orderCleanupThreshold: 5, cleanupBatchSize: 2 });
-      const initial = decide(fresh, { type: 'AccountChecked', time: 1, availableBalance: dec(100000), leverage: 2 }).state;
+      const fresh = newGrid({
+        buyWindowSize: 4,
+        risk: {
+          enabled: true,
+          maxGridLayers: 6,
+          stopLossRatio: '0.08',
+          takeProfitTriggerRatio: '0.06',
+          trailingTakeProfitRatio: '0.01',
+        },
+        orderCleanupThreshold: 5,
+        cleanupBatchSize: 2,
+      });
+      const initial = decide(fresh, {
+        type: 'AccountChecked',
+        time: 1,
+        availableBalance: dec(100000),
+        leverage: 2,
+      }).state;
       let state = initial;
       const events: GridEvent[] = [];
       const commands: GridCommand[] = [];
@@ -31,12 +47,17 @@ describe('slot invariant under random event sequences', () => {
         events.push(event);
         const decision = decide(state, event);
         const context = `seed ${seed} step ${step} ${event.type}`;
-        const levels = decision.commands.filter((c) => c.type === 'PlaceOrder').map((c) => (c as { level: number }).level);
+        const levels = decision.commands
+          .filter((c) => c.type === 'PlaceOrder')
+          .map((c) => (c as { level: number }).level);
         expect(new Set(levels).size, `${context}: two placements for one level`).toBe(levels.length);
         for (const command of decision.commands) {
           if (command.type !== 'PlaceOrder') continue;
           placed++;
-          expect(decision.state.slots.get(command.level)!.order, context).toMatchObject({ clientOrderId: command.clientOrderId, status: 'PENDING_NEW' });
+          expect(decision.state.slots.get(command.level)!.order, context).toMatchObject({
+            clientOrderId: command.clientOrderId,
+            status: 'PENDING_NEW',
+          });
         }
         const violation = venue.accept(decision.commands);
         expect(violation, context).toBeUndefined();

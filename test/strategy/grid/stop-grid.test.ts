@@ -15,12 +15,23 @@ describe('stopping', () => {
   it('cancel_on_exit cancels every order once it can be cancelled and places nothing more', () => {
     const state = holdingWithSell();
     const stop = decide(state, { type: 'StopRequested', time: 5, cancelOrders: true, closePositions: false });
-    expect(cancels(stop.commands).map((c) => [c.level, c.reason])).toEqual([[-2, 'stop'], [-1, 'stop']]);
+    expect(cancels(stop.commands).map((c) => [c.level, c.reason])).toEqual([
+      [-2, 'stop'],
+      [-1, 'stop'],
+    ]);
     expect(stop.commands.filter((c) => c.type === 'ClosePosition')).toEqual([]);
     // -3 was still PENDING_NEW: it is cancelled as soon as the venue acknowledges it.
     const acked = decide(stop.state, accepted(stop.state, -3, 6));
     expect(cancels(acked.commands).map((c) => c.level)).toEqual([-3]);
-    const done = run(acked.state, [-1, -2, -3].map((level) => ({ type: 'OrderCanceled' as const, time: 7, clientOrderId: orderId(acked.state, level), filledQuantity: dec(0) })));
+    const done = run(
+      acked.state,
+      [-1, -2, -3].map((level) => ({
+        type: 'OrderCanceled' as const,
+        time: 7,
+        clientOrderId: orderId(acked.state, level),
+        filledQuantity: dec(0),
+      })),
+    );
     expect(places(done.commands)).toEqual([]);
     expect(hasOrders(done.state)).toBe(false);
     expect(places(decide(done.state, price(8, '990.5')).commands)).toEqual([]);

@@ -31,7 +31,13 @@ interface VenueEntry {
   cancelRequested: boolean;
 }
 
-const REJECTS: readonly RejectReason[] = ['post-only-would-cross', 'post-only-would-cross', 'insufficient-margin', 'other', 'duplicate-client-id'];
+const REJECTS: readonly RejectReason[] = [
+  'post-only-would-cross',
+  'post-only-would-cross',
+  'insufficient-margin',
+  'other',
+  'duplicate-client-id',
+];
 
 export class VenueSimulation {
   readonly #random: () => number;
@@ -67,18 +73,33 @@ export class VenueSimulation {
       if (command.type === 'PlaceOrder') {
         const existing = this.#book.get(command.clientOrderId);
         if (existing !== undefined && !existing.lost) return `intent ${command.clientOrderId} sent while still live`;
-        if (this.#delayed.some((d) => d.level === command.level)) return `level ${command.level} got ${command.clientOrderId} before its last order's fills were reported`;
+        if (this.#delayed.some((d) => d.level === command.level))
+          return `level ${command.level} got ${command.clientOrderId} before its last order's fills were reported`;
         const live = this.liveByLevel().get(command.level) ?? [];
-        if (live.length > 0) return `level ${command.level} got ${command.clientOrderId} while ${live.join(',')} is live`;
-        this.#book.set(command.clientOrderId, { place: command, acked: false, lost: this.#random() < 0.08, filled: dec(0), cancelRequested: false });
+        if (live.length > 0)
+          return `level ${command.level} got ${command.clientOrderId} while ${live.join(',')} is live`;
+        this.#book.set(command.clientOrderId, {
+          place: command,
+          acked: false,
+          lost: this.#random() < 0.08,
+          filled: dec(0),
+          cancelRequested: false,
+        });
       } else if (command.type === 'CancelOrder') {
         const entry = this.#book.get(command.clientOrderId);
         if (entry !== undefined) entry.cancelRequested = true;
       } else if (command.type === 'LookupOrder') {
         const entry = this.#book.get(command.clientOrderId);
-        this.#pending.push(entry === undefined || entry.lost
-          ? { type: 'UnknownOutcomeResolved', time: this.#time, clientOrderId: command.clientOrderId, order: undefined }
-          : { type: 'OrderReported', time: this.#time, order: this.#report(command.clientOrderId, entry) });
+        this.#pending.push(
+          entry === undefined || entry.lost
+            ? {
+                type: 'UnknownOutcomeResolved',
+                time: this.#time,
+                clientOrderId: command.clientOrderId,
+                order: undefined,
+              }
+            : { type: 'OrderReported', time: this.#time, order: this.#report(command.clientOrderId, entry) },
+        );
         if (entry?.lost === true) this.#book.delete(command.clientOrderId);
         else if (entry !== undefined) entry.acked = true; // the lookup told the grid it is live
       }
@@ -89,8 +110,16 @@ export class VenueSimulation {
   #report(id: string, entry: VenueEntry): VenueOrder {
     const { place } = entry;
     return {
-      exchangeOrderId: `x${id}`, clientOrderId: id, side: place.side, type: 'LIMIT', price: place.price, quantity: place.quantity,
-      filledQuantity: entry.filled, status: entry.filled.isZero() ? 'NEW' : 'PARTIALLY_FILLED', postOnly: place.postOnly, reduceOnly: place.reduceOnly,
+      exchangeOrderId: `x${id}`,
+      clientOrderId: id,
+      side: place.side,
+      type: 'LIMIT',
+      price: place.price,
+      quantity: place.quantity,
+      filledQuantity: entry.filled,
+      status: entry.filled.isZero() ? 'NEW' : 'PARTIALLY_FILLED',
+      postOnly: place.postOnly,
+      reduceOnly: place.reduceOnly,
     };
   }
 
@@ -113,10 +142,16 @@ export class VenueSimulation {
         // A fill matched just before the cancel; its report arrives after the cancel's.
         this.#delayed.push({ level: entry.place.level, event: this.#fillEvent(id, entry, MARKET.stepSize) });
       }
-      return { type: roll < 0.04 ? 'OrderExpired' : 'OrderCanceled', time, clientOrderId: id, filledQuantity: entry.filled };
+      return {
+        type: roll < 0.04 ? 'OrderExpired' : 'OrderCanceled',
+        time,
+        clientOrderId: id,
+        filledQuantity: entry.filled,
+      };
     }
     const remaining = entry.place.quantity.sub(entry.filled);
-    const part = this.#random() < 0.5 ? remaining : floorToStep(remaining.mul(this.#random().toFixed(3)), MARKET.stepSize);
+    const part =
+      this.#random() < 0.5 ? remaining : floorToStep(remaining.mul(this.#random().toFixed(3)), MARKET.stepSize);
     if (entry.filled.add(part.isZero() ? remaining : part).gte(entry.place.quantity)) this.#book.delete(id);
     return this.#fillEvent(id, entry, part.isZero() ? remaining : part);
   }
@@ -126,10 +161,22 @@ export class VenueSimulation {
     entry.filled = entry.filled.add(quantity);
     this.#trade += 1;
     return {
-      type: 'OrderFilled', time,
+      type: 'OrderFilled',
+      time,
       fill: {
-        exchange: 'binance', account: 'acct', tradeId: `t${this.#trade}`, symbol: MARKET.symbol, clientOrderId: id, exchangeOrderId: `x${id}`,
-        side: entry.place.side, price: entry.place.price, quantity, fee: quantity.mul(entry.place.price).mul('0.0002'), feeAsset: 'USDT', isMaker: true, time,
+        exchange: 'binance',
+        account: 'acct',
+        tradeId: `t${this.#trade}`,
+        symbol: MARKET.symbol,
+        clientOrderId: id,
+        exchangeOrderId: `x${id}`,
+        side: entry.place.side,
+        price: entry.place.price,
+        quantity,
+        fee: quantity.mul(entry.place.price).mul('0.0002'),
+        feeAsset: 'USDT',
+        isMaker: true,
+        time,
       },
     };
   }
@@ -163,7 +210,8 @@ export class VenueSimulation {
       const open = [...this.#book].filter(([, e]) => e.acked && !e.lost).map(([id, e]) => this.#report(id, e));
       return { type: 'OpenOrdersReported', time, orders: open };
     }
-    if (roll < 0.96) return { type: 'OrderAccepted', time, clientOrderId: `web_${time}`, exchangeOrderId: String(time) };
+    if (roll < 0.96)
+      return { type: 'OrderAccepted', time, clientOrderId: `web_${time}`, exchangeOrderId: String(time) };
     return { type: 'AccountChecked', time, availableBalance: dec(100000), leverage: 3 };
   }
 }

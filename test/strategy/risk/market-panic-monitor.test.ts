@@ -3,13 +3,35 @@ import { describe, expect, it } from 'vitest';
 import { dec } from '../../../src/domain/decimal.js';
 import type { Candle } from '../../../src/domain/market.js';
 import { RiskConfigurationError } from '../../../src/strategy/risk/errors.js';
-import { type MarketPanicState, candleReceived, createMarketPanicMonitor, symbolVerdict } from '../../../src/strategy/risk/market-panic-monitor.js';
+import {
+  type MarketPanicState,
+  candleReceived,
+  createMarketPanicMonitor,
+  symbolVerdict,
+} from '../../../src/strategy/risk/market-panic-monitor.js';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT'];
 
-function candle(symbol: string, minute: number, close: string, volume: string, overrides: Partial<Candle> = {}): Candle {
+function candle(
+  symbol: string,
+  minute: number,
+  close: string,
+  volume: string,
+  overrides: Partial<Candle> = {},
+): Candle {
   const c = dec(close);
-  return { symbol, interval: '1m', openTime: minute * 60_000, open: c, high: c, low: c, close: c, volume: dec(volume), closed: true, ...overrides };
+  return {
+    symbol,
+    interval: '1m',
+    openTime: minute * 60_000,
+    open: c,
+    high: c,
+    low: c,
+    close: c,
+    volume: dec(volume),
+    closed: true,
+    ...overrides,
+  };
 }
 
 function feed(state: MarketPanicState, candles: readonly Candle[]): { state: MarketPanicState; changes: boolean[] } {
@@ -25,8 +47,16 @@ function feed(state: MarketPanicState, candles: readonly Candle[]): { state: Mar
 
 /** Three calm candles per symbol: mean close 100, mean volume 10. */
 function warmed(recoveryThreshold = 1): MarketPanicState {
-  const monitor = createMarketPanicMonitor({ monitorSymbols: SYMBOLS, averageWindow: 3, volumeMultiplier: '3', recoveryThreshold });
-  return feed(monitor, SYMBOLS.flatMap((s) => [candle(s, 1, '99', '10'), candle(s, 2, '100', '10'), candle(s, 3, '101', '10')])).state;
+  const monitor = createMarketPanicMonitor({
+    monitorSymbols: SYMBOLS,
+    averageWindow: 3,
+    volumeMultiplier: '3',
+    recoveryThreshold,
+  });
+  return feed(
+    monitor,
+    SYMBOLS.flatMap((s) => [candle(s, 1, '99', '10'), candle(s, 2, '100', '10'), candle(s, 3, '101', '10')]),
+  ).state;
 }
 
 describe('market panic monitor', () => {
@@ -62,8 +92,12 @@ describe('market panic monitor', () => {
 
   it('ignores forming candles, other intervals, unmonitored symbols and older candles; a same-minute candle replaces the last', () => {
     const state = warmed();
-    for (const c of [candle('BTC/USDT', 4, '50', '500', { closed: false }), candle('BTC/USDT', 4, '50', '500', { interval: '5m' }),
-      candle('DOGE/USDT', 4, '50', '500'), candle('BTC/USDT', 2, '50', '500')]) {
+    for (const c of [
+      candle('BTC/USDT', 4, '50', '500', { closed: false }),
+      candle('BTC/USDT', 4, '50', '500', { interval: '5m' }),
+      candle('DOGE/USDT', 4, '50', '500'),
+      candle('BTC/USDT', 2, '50', '500'),
+    ]) {
       expect(candleReceived(state, c).state).toBe(state);
     }
     const corrected = feed(state, [candle('BTC/USDT', 3, '50', '500')]).state;
@@ -79,9 +113,22 @@ describe('market panic monitor', () => {
   });
 
   it('refuses settings it cannot work with', () => {
-    expect(() => createMarketPanicMonitor({ monitorSymbols: [], averageWindow: 3, recoveryThreshold: 1 })).toThrow(RiskConfigurationError);
-    expect(() => createMarketPanicMonitor({ monitorSymbols: SYMBOLS, averageWindow: 0, recoveryThreshold: 1 })).toThrow(/average_window/);
-    expect(() => createMarketPanicMonitor({ monitorSymbols: SYMBOLS, averageWindow: 3, recoveryThreshold: 3 })).toThrow(/recovery_threshold/);
-    expect(() => createMarketPanicMonitor({ monitorSymbols: SYMBOLS, averageWindow: 3, recoveryThreshold: 1, volumeMultiplier: '0' })).toThrow(/volume_multiplier/);
+    expect(() => createMarketPanicMonitor({ monitorSymbols: [], averageWindow: 3, recoveryThreshold: 1 })).toThrow(
+      RiskConfigurationError,
+    );
+    expect(() => createMarketPanicMonitor({ monitorSymbols: SYMBOLS, averageWindow: 0, recoveryThreshold: 1 })).toThrow(
+      /average_window/,
+    );
+    expect(() => createMarketPanicMonitor({ monitorSymbols: SYMBOLS, averageWindow: 3, recoveryThreshold: 3 })).toThrow(
+      /recovery_threshold/,
+    );
+    expect(() =>
+      createMarketPanicMonitor({
+        monitorSymbols: SYMBOLS,
+        averageWindow: 3,
+        recoveryThreshold: 1,
+        volumeMultiplier: '0',
+      }),
+    ).toThrow(/volume_multiplier/);
   });
 });

@@ -47,30 +47,48 @@ export class EtcdConfigCentre implements ConfigCentre {
       const response = await this.#call(() => this.#client.put(key).value(text).options(deadline).exec());
       return BigInt(response.header.revision);
     }
-    const response = await this.#call(() => this.#client
-      // etcd compares a missing key as mod revision 0, so `0n` means "only if there is no document".
-      .if(key, 'Mod', '==', options.expectRevision!.toString())
-      .then(this.#client.put(key).value(text))
-      // Otherwise read it, so the conflict names the revision that won.
-      .else(this.#client.get(key))
-      .options(deadline)
-      .commit());
+    const response = await this.#call(() =>
+      this.#client
+        // etcd compares a missing key as mod revision 0, so `0n` means "only if there is no document".
+        .if(key, 'Mod', '==', options.expectRevision!.toString())
+        .then(this.#client.put(key).value(text))
+        // Otherwise read it, so the conflict names the revision that won.
+        .else(this.#client.get(key))
+        .options(deadline)
+        .commit(),
+    );
     if (response.succeeded) return BigInt(response.header.revision);
     const found = response.responses[0]?.response_range?.kvs[0];
-    throw new ConfigRevisionConflictError(key, options.expectRevision, found === undefined ? 0n : BigInt(found.mod_revision));
+    throw new ConfigRevisionConflictError(
+      key,
+      options.expectRevision,
+      found === undefined ? 0n : BigInt(found.mod_revision),
+    );
   }
 
-  async watch(name: string, onChange: (change: ConfigChange) => void, signal: AbortSignal, options: WatchOptions = {}): Promise<void> {
+  async watch(
+    name: string,
+    onChange: (change: ConfigChange) => void,
+    signal: AbortSignal,
+    options: WatchOptions = {},
+  ): Promise<void> {
     const key = this.keyOf(name);
-    if (this.#closed) throw new ConfigCentreUnavailableError(this.backend, { cause: new Error('configuration centre closed') });
+    if (this.#closed)
+      throw new ConfigCentreUnavailableError(this.backend, { cause: new Error('configuration centre closed') });
     let initial: KeyRead | undefined;
     if (options.afterRevision === undefined) initial = await this.#read(key, signal);
     const seen = options.afterRevision ?? 0n;
-    const watch = new EtcdConfigWatch({
-      client: this.#client, key, onChange,
-      read: () => this.#read(key),
-      onTrouble: options.onTrouble ?? (() => undefined),
-    }, seen, options.afterRevision !== undefined);
+    const watch = new EtcdConfigWatch(
+      {
+        client: this.#client,
+        key,
+        onChange,
+        read: () => this.#read(key),
+        onTrouble: options.onTrouble ?? (() => undefined),
+      },
+      seen,
+      options.afterRevision !== undefined,
+    );
     this.#watches.add(watch);
     const end = () => {
       watch.close();
@@ -95,7 +113,15 @@ export class EtcdConfigCentre implements ConfigCentre {
   }
 
   async #read(key: string, signal?: AbortSignal): Promise<KeyRead> {
-    const response = await this.#call(() => abortable(this.#client.get(key).options({ deadline: Date.now() + this.#callTimeoutMs }).exec(), signal));
+    const response = await this.#call(() =>
+      abortable(
+        this.#client
+          .get(key)
+          .options({ deadline: Date.now() + this.#callTimeoutMs })
+          .exec(),
+        signal,
+      ),
+    );
     const kv = response.kvs[0];
     return {
       current: kv === undefined ? undefined : { text: kv.value.toString('utf8'), revision: BigInt(kv.mod_revision) },

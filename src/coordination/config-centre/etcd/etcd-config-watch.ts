@@ -42,13 +42,18 @@ export class EtcdConfigWatch {
 
   /** Opens the etcd watch after `fromRevision - 1`; resolves once etcd has created it. */
   async open(fromRevision: bigint, signal: AbortSignal): Promise<void> {
-    const watcher = await abortable(this.#options.client.watch().key(this.#options.key).startRevision(fromRevision.toString()).create(), signal);
+    const watcher = await abortable(
+      this.#options.client.watch().key(this.#options.key).startRevision(fromRevision.toString()).create(),
+      signal,
+    );
     if (this.#closed) {
       void watcher.cancel().catch(() => undefined);
       return;
     }
     this.#watcher = watcher;
-    watcher.on('put', (kv: IKeyValue) => this.deliver({ revision: BigInt(kv.mod_revision), text: kv.value.toString('utf8') }));
+    watcher.on('put', (kv: IKeyValue) =>
+      this.deliver({ revision: BigInt(kv.mod_revision), text: kv.value.toString('utf8') }),
+    );
     watcher.on('delete', (kv: IKeyValue) => this.deliver({ revision: BigInt(kv.mod_revision), text: undefined }));
     watcher.on('disconnected', (error: unknown) => this.#options.onTrouble(error));
     // The first 'connected' already fired inside create(); every later one is a reconnect.

@@ -20,10 +20,19 @@ export class EtcdKeyWatch {
 
   private constructor(watcher: Watcher) {
     this.#watcher = watcher;
-    watcher.on('put', () => { this.#present = true; this.#changed(); });
-    watcher.on('delete', () => { this.#present = false; this.#changed(); });
+    watcher.on('put', () => {
+      this.#present = true;
+      this.#changed();
+    });
+    watcher.on('delete', () => {
+      this.#present = false;
+      this.#changed();
+    });
     // A broken watch may have missed events: let the waiter try again rather than wait forever.
-    const broken = () => { this.#broken = true; this.#changed(); };
+    const broken = () => {
+      this.#broken = true;
+      this.#changed();
+    };
     watcher.on('disconnected', broken);
     watcher.on('error', broken);
   }

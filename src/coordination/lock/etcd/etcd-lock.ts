@@ -72,7 +72,11 @@ export class EtcdLock implements DistributedLock {
           watch = undefined;
         }
       },
-      close: () => void watch?.then((current) => current.close(), () => undefined),
+      close: () =>
+        void watch?.then(
+          (current) => current.close(),
+          () => undefined,
+        ),
     });
   }
 
@@ -93,14 +97,25 @@ export class EtcdLock implements DistributedLock {
       if (revision + base >= floor) return;
       const raised = floor - revision;
       const write = this.#client.put(baseKey).value(raised.toString());
-      const guarded = current === undefined ? this.#client.if(baseKey, 'Create', '==', 0) : this.#client.if(baseKey, 'Mod', '==', current.mod_revision);
+      const guarded =
+        current === undefined
+          ? this.#client.if(baseKey, 'Create', '==', 0)
+          : this.#client.if(baseKey, 'Mod', '==', current.mod_revision);
       // Lost a race with another raise: read again and decide again.
       if ((await callBackend(this.backend, () => guarded.then(write).options(deadline()).commit())).succeeded) return;
     }
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
-    await callBackend(this.backend, () => abortable(this.#client.get(`${this.#prefix}ping`).options({ deadline: Date.now() + this.#callTimeoutMs }).string(), signal));
+    await callBackend(this.backend, () =>
+      abortable(
+        this.#client
+          .get(`${this.#prefix}ping`)
+          .options({ deadline: Date.now() + this.#callTimeoutMs })
+          .string(),
+        signal,
+      ),
+    );
   }
 
   async close(): Promise<void> {
@@ -124,41 +139,49 @@ export class EtcdLock implements DistributedLock {
 
   async #attempt(key: string): Promise<{ handle?: LockHandle; watchFrom?: bigint }> {
     const session = await this.#currentSession();
-    const response = await callBackend(this.backend, () => this.#client
-      // Only a key that does not exist may be taken: its create revision is 0.
-      .if(key, 'Create', '==', 0)
-      // Attached to the session lease: the key goes when the session dies, whatever the holder does.
-      .then(this.#client.put(key).value(session.id).lease(session.id), this.#client.get(`${key}#fence-base`))
-      // Otherwise read it, so a waiter watches from the revision it saw and misses no delete.
-      .else(this.#client.get(key))
-      .options({ deadline: Date.now() + this.#callTimeoutMs })
-      .commit());
+    const response = await callBackend(this.backend, () =>
+      this.#client
+        // Only a key that does not exist may be taken: its create revision is 0.
+        .if(key, 'Create', '==', 0)
+        // Attached to the session lease: the key goes when the session dies, whatever the holder does.
+        .then(this.#client.put(key).value(session.id).lease(session.id), this.#client.get(`${key}#fence-base`))
+        // Otherwise read it, so a waiter watches from the revision it saw and misses no delete.
+        .else(this.#client.get(key))
+        .options({ deadline: Date.now() + this.#callTimeoutMs })
+        .commit(),
+    );
     if (!response.succeeded) return { watchFrom: BigInt(response.header.revision) + 1n };
     const revision = BigInt(response.header.revision);
     const base = response.responses[1]?.response_range.kvs[0]?.value.toString();
     const token = revision + (base === undefined ? 0n : BigInt(base));
-    const handle = new LeasedLockHandle(key, token, session.validUntil, {
-      extend: async () => {
-        await session.keepalive();
-        return (await this.#ifStillHeld(key, revision)) ? session.validUntil : undefined;
+    const handle = new LeasedLockHandle(
+      key,
+      token,
+      session.validUntil,
+      {
+        extend: async () => {
+          await session.keepalive();
+          return (await this.#ifStillHeld(key, revision)) ? session.validUntil : undefined;
+        },
+        release: async () => {
+          try {
+            return await this.#ifStillHeld(key, revision, true);
+          } catch (error) {
+            // The key may still be there, attached to a lease our keepalives would keep alive for
+            // ever: end the session, so the key goes with its lease (revoked now, or at its TTL).
+            session.end('etcd did not confirm a release', error);
+            throw error;
+          }
+        },
       },
-      release: async () => {
-        try {
-          return await this.#ifStillHeld(key, revision, true);
-        } catch (error) {
-          // The key may still be there, attached to a lease our keepalives would keep alive for
-          // ever: end the session, so the key goes with its lease (revoked now, or at its TTL).
-          session.end('etcd did not confirm a release', error);
-          throw error;
-        }
+      {
+        backend: this.backend,
+        onEnd: (ended) => {
+          this.#held.forget(ended);
+          session.forget(ended);
+        },
       },
-    }, {
-      backend: this.backend,
-      onEnd: (ended) => {
-        this.#held.forget(ended);
-        session.forget(ended);
-      },
-    });
+    );
     this.#held.add(handle);
     session.adopt(handle);
     return { handle };
@@ -166,13 +189,13 @@ export class EtcdLock implements DistributedLock {
 
   /** True when the key still carries the revision of our put (its mod revision); deletes it when `release`. */
   async #ifStillHeld(key: string, revision: bigint, release = false): Promise<boolean> {
-    const response = await callBackend(this.backend, () => this.#client
-      .if(key, 'Mod', '==', revision.toString())
-      .then(...(release ? [this.#client.delete().key(key)] : []))
-      .options({ deadline: Date.now() + this.#callTimeoutMs })
-      .commit());
+    const response = await callBackend(this.backend, () =>
+      this.#client
+        .if(key, 'Mod', '==', revision.toString())
+        .then(...(release ? [this.#client.delete().key(key)] : []))
+        .options({ deadline: Date.now() + this.#callTimeoutMs })
+        .commit(),
+    );
     return response.succeeded;
   }
-
-
 }

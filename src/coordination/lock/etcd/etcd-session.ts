@@ -25,7 +25,13 @@ export class EtcdSession {
   #validUntil: number;
   #ended = false;
 
-  private constructor(readonly id: string, lease: Lease, ttlMs: number, sentAt: number, callTimeoutMs: number) {
+  private constructor(
+    readonly id: string,
+    lease: Lease,
+    ttlMs: number,
+    sentAt: number,
+    callTimeoutMs: number,
+  ) {
     this.#lease = lease;
     this.#ttlMs = ttlMs;
     this.#callTimeoutMs = callTimeoutMs;
@@ -45,7 +51,8 @@ export class EtcdSession {
 
   /** True until the session ended or its lease may have run out. */
   get alive(): boolean {
-    if (!this.#ended && monotonicNow() >= this.#validUntil) this.end('session lease may have expired (no keepalive within its TTL)');
+    if (!this.#ended && monotonicNow() >= this.#validUntil)
+      this.end('session lease may have expired (no keepalive within its TTL)');
     return !this.#ended;
   }
 
@@ -99,9 +106,12 @@ export class EtcdSession {
   #armDeadline(): void {
     clearTimeout(this.#deadlineTimer);
     // Timers may fire a little early: check, and wait again for the rest if the deadline is ahead.
-    this.#deadlineTimer = setTimeout(() => {
-      if (this.alive) this.#armDeadline();
-    }, Math.max(0, Math.ceil(this.#validUntil - monotonicNow())));
+    this.#deadlineTimer = setTimeout(
+      () => {
+        if (this.alive) this.#armDeadline();
+      },
+      Math.max(0, Math.ceil(this.#validUntil - monotonicNow())),
+    );
     this.#deadlineTimer.unref();
   }
 }

@@ -62,20 +62,26 @@ export class MemoryLock implements DistributedLock {
     this.#leases.set(key, lease);
     const token = (this.#tokens.get(key) ?? 0n) + 1n;
     this.#tokens.set(key, token);
-    const handle = new LeasedLockHandle(key, token, leaseEnd(now, ttlMs), {
-      extend: async (nextTtlMs) => {
-        const sentAt = monotonicNow();
-        if (!this.#owns(key, lease.owner, sentAt)) return undefined;
-        lease.expiresAt = sentAt + nextTtlMs;
-        return leaseEnd(sentAt, nextTtlMs);
+    const handle = new LeasedLockHandle(
+      key,
+      token,
+      leaseEnd(now, ttlMs),
+      {
+        extend: async (nextTtlMs) => {
+          const sentAt = monotonicNow();
+          if (!this.#owns(key, lease.owner, sentAt)) return undefined;
+          lease.expiresAt = sentAt + nextTtlMs;
+          return leaseEnd(sentAt, nextTtlMs);
+        },
+        release: async () => {
+          if (!this.#owns(key, lease.owner, monotonicNow())) return false;
+          this.#leases.delete(key);
+          for (const wake of this.#waiters.get(key) ?? []) wake();
+          return true;
+        },
       },
-      release: async () => {
-        if (!this.#owns(key, lease.owner, monotonicNow())) return false;
-        this.#leases.delete(key);
-        for (const wake of this.#waiters.get(key) ?? []) wake();
-        return true;
-      },
-    }, { backend: this.backend, onEnd: this.#held.forget });
+      { backend: this.backend, onEnd: this.#held.forget },
+    );
     this.#held.add(handle);
     return handle;
   }

@@ -41,9 +41,15 @@ export class NoopLock implements DistributedLock {
     assertValidTtl(ttlMs);
     const fromClock = BigInt(Date.now()) * 1000n;
     this.#lastToken = fromClock > this.#lastToken ? fromClock : this.#lastToken + 1n;
-    return new LeasedLockHandle(this.#prefix + key, this.#lastToken, Number.POSITIVE_INFINITY, {
-      extend: async () => Number.POSITIVE_INFINITY,
-      release: async () => true,
-    }, { backend: this.backend });
+    return new LeasedLockHandle(
+      this.#prefix + key,
+      this.#lastToken,
+      Number.POSITIVE_INFINITY,
+      {
+        extend: async () => Number.POSITIVE_INFINITY,
+        release: async () => true,
+      },
+      { backend: this.backend },
+    );
   }
 }

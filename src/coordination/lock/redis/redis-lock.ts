@@ -37,7 +37,11 @@ export interface RedisLockOptions extends Omit<RedisNodeOptions, 'endpoint'> {
   /** Independent servers for a Redlock quorum (use an odd number, e.g. 3 or 5). */
   readonly addrs?: readonly string[];
   /** A primary found through Redis Sentinel. */
-  readonly sentinel?: { readonly sentinels: readonly string[]; readonly masterName: string; readonly sentinelPassword?: string };
+  readonly sentinel?: {
+    readonly sentinels: readonly string[];
+    readonly masterName: string;
+    readonly sentinelPassword?: string;
+  };
   /** A Redis Cluster, reached through any of these seed nodes (`host:port`). */
   readonly cluster?: readonly string[];
 }
@@ -61,7 +65,12 @@ export class RedisLock implements DistributedLock {
     const endpoints = redisEndpoints(options);
     this.#prefix = options.prefix ?? '';
     this.#hashTagged = options.cluster !== undefined;
-    this.#nodes = endpoints.map((endpoint) => new RedisNode({ ...options, endpoint }, (error) => this.#held.loseAll('connection to a redis node closed', error)));
+    this.#nodes = endpoints.map(
+      (endpoint) =>
+        new RedisNode({ ...options, endpoint }, (error) =>
+          this.#held.loseAll('connection to a redis node closed', error),
+        ),
+    );
     this.#quorum = Math.floor(endpoints.length / 2) + 1;
   }
 
@@ -87,12 +96,21 @@ export class RedisLock implements DistributedLock {
 
   /** On every node, so any later majority (Redlock) meets raised counters: all must answer. */
   async raiseTokenFloor(key: string, floor: bigint): Promise<void> {
-    const replies = await settleEach(this.#nodes, (node) => node.call((client) => client.qmRaiseFloor(`${this.#storedKey(this.#prefix + key)}#fence`, floor.toString())));
+    const replies = await settleEach(this.#nodes, (node) =>
+      node.call((client) => client.qmRaiseFloor(`${this.#storedKey(this.#prefix + key)}#fence`, floor.toString())),
+    );
     if (replies.some((reply) => reply.status === 'rejected')) throw unavailable(replies);
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
-    const answers = await Promise.allSettled(this.#nodes.map((node) => abortable(node.call((client) => client.ping()), signal)));
+    const answers = await Promise.allSettled(
+      this.#nodes.map((node) =>
+        abortable(
+          node.call((client) => client.ping()),
+          signal,
+        ),
+      ),
+    );
     this.#requireQuorum(answers.filter((answer) => answer.status === 'fulfilled').length, answers);
   }
 
@@ -110,7 +128,9 @@ export class RedisLock implements DistributedLock {
     const fenceKey = `${storedKey}#fence`;
     const owner = randomUUID();
     const sentAt = monotonicNow();
-    const replies = await settleEach(this.#nodes, (node) => node.call((client) => client.qmAcquire(storedKey, fenceKey, owner, ttlMs)));
+    const replies = await settleEach(this.#nodes, (node) =>
+      node.call((client) => client.qmAcquire(storedKey, fenceKey, owner, ttlMs)),
+    );
     const holders: RedisNode[] = [];
     let token = 0n;
     let busyForMs: number | undefined;
@@ -126,10 +146,11 @@ export class RedisLock implements DistributedLock {
       }
     });
     const operations = new RedisLease(storedKey, owner, holders, this.#nodes.length, this.#quorum);
-    const won = holders.length >= this.#quorum
+    const won =
+      holders.length >= this.#quorum &&
       // One node needs no sync: its counter already holds the token.
-      && (this.#nodes.length === 1 || (await this.#syncToken(storedKey, fenceKey, owner, token, holders)))
-      && leaseEnd(sentAt, ttlMs) > monotonicNow();
+      (this.#nodes.length === 1 || (await this.#syncToken(storedKey, fenceKey, owner, token, holders))) &&
+      leaseEnd(sentAt, ttlMs) > monotonicNow();
     if (won) {
       const handle = new LeasedLockHandle(key, token, leaseEnd(sentAt, ttlMs), operations, {
         backend: this.backend,
@@ -143,8 +164,16 @@ export class RedisLock implements DistributedLock {
     return busyForMs === undefined ? {} : { busyForMs };
   }
 
-  async #syncToken(key: string, fenceKey: string, owner: string, token: bigint, holders: RedisNode[]): Promise<boolean> {
-    const replies = await settleEach(holders, (node) => node.call((client) => client.qmSyncToken(key, fenceKey, owner, token.toString())));
+  async #syncToken(
+    key: string,
+    fenceKey: string,
+    owner: string,
+    token: bigint,
+    holders: RedisNode[],
+  ): Promise<boolean> {
+    const replies = await settleEach(holders, (node) =>
+      node.call((client) => client.qmSyncToken(key, fenceKey, owner, token.toString())),
+    );
     return replies.filter((reply) => reply.status === 'fulfilled' && reply.value === 1).length >= this.#quorum;
   }
 
@@ -171,7 +200,9 @@ class RedisLease implements LeaseOperations {
 
   async extend(ttlMs: number): Promise<number | undefined> {
     const sentAt = monotonicNow();
-    return (await this.#count((node) => node.call((client) => client.qmExtend(this.#key, this.#owner, ttlMs)))) ? leaseEnd(sentAt, ttlMs) : undefined;
+    return (await this.#count((node) => node.call((client) => client.qmExtend(this.#key, this.#owner, ttlMs))))
+      ? leaseEnd(sentAt, ttlMs)
+      : undefined;
   }
 
   release(): Promise<boolean> {
@@ -196,7 +227,12 @@ class RedisLease implements LeaseOperations {
 
 /** Exactly one of addr, addrs, sentinel and cluster says where the keys live (the configuration checks it too). */
 function redisEndpoints(options: RedisLockOptions): RedisEndpoint[] {
-  const given = [options.addr, options.addrs?.length ? options.addrs : undefined, options.sentinel, options.cluster].filter((value) => value !== undefined);
+  const given = [
+    options.addr,
+    options.addrs?.length ? options.addrs : undefined,
+    options.sentinel,
+    options.cluster,
+  ].filter((value) => value !== undefined);
   if (given.length > 1) throw new RangeError('redis lock: give one of addr, addrs, sentinel or cluster');
   if (options.sentinel !== undefined) return [{ kind: 'sentinel', ...options.sentinel }];
   if (options.cluster !== undefined) return [{ kind: 'cluster', nodes: options.cluster }];
@@ -207,14 +243,19 @@ function redisEndpoints(options: RedisLockOptions): RedisEndpoint[] {
 /** Fewer than a majority answered: the first failure is the cause. */
 function unavailable(replies: ReadonlyArray<PromiseSettledResult<unknown>>): LockBackendUnavailableError {
   const failure = replies.find((reply) => reply.status === 'rejected');
-  return new LockBackendUnavailableError('redis', { cause: failure?.status === 'rejected' ? failure.reason : undefined });
+  return new LockBackendUnavailableError('redis', {
+    cause: failure?.status === 'rejected' ? failure.reason : undefined,
+  });
 }
 
 /**
  * Promise.allSettled over the nodes; one node (the usual deployment) is awaited directly, which
  * spares the per-call promise bookkeeping on the lock's hot path.
  */
-async function settleEach<T>(nodes: readonly RedisNode[], run: (node: RedisNode) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+async function settleEach<T>(
+  nodes: readonly RedisNode[],
+  run: (node: RedisNode) => Promise<T>,
+): Promise<PromiseSettledResult<T>[]> {
   if (nodes.length !== 1) return Promise.allSettled(nodes.map(run));
   try {
     return [{ status: 'fulfilled', value: await run(nodes[0]!) }];

@@ -22,7 +22,12 @@ import { acquireScript, extendScript, raiseFloorScript, releaseScript, syncToken
 export type RedisEndpoint =
   | { readonly kind: 'server'; readonly addr: string }
   /** A primary found through Redis Sentinel (`sentinels` are `host:port`). */
-  | { readonly kind: 'sentinel'; readonly sentinels: readonly string[]; readonly masterName: string; readonly sentinelPassword?: string }
+  | {
+      readonly kind: 'sentinel';
+      readonly sentinels: readonly string[];
+      readonly masterName: string;
+      readonly sentinelPassword?: string;
+    }
   /** A Redis Cluster reached through any of its `nodes` (`host:port` seeds). */
   | { readonly kind: 'cluster'; readonly nodes: readonly string[] };
 
@@ -89,19 +94,24 @@ export class RedisNode {
       client.defineCommand('qmRaiseFloor', { numberOfKeys: 1, lua: raiseFloorScript });
       // Errors surface on the commands; the event is only a hint that the link broke.
       let lastError: unknown;
-      client.on('error', (error) => { lastError = error; });
+      client.on('error', (error) => {
+        lastError = error;
+      });
       client.on('close', () => onConnectionClosed(lastError));
       // A cluster keeps its client open while one node's connection breaks or the node leaves the slot map.
       client.on('node error', (error) => onConnectionClosed(error));
       client.on('-node', () => onConnectionClosed(lastError));
       return { client, pending: 0, lastAnswerAt: 0 };
     });
-    this.#watchdog = setInterval(() => {
-      for (const link of this.#links) {
-        // In any state: a connection that connected but never got ready (its handshake unanswered) is broken off too.
-        if (link.pending > 0 && monotonicNow() - link.lastAnswerAt > commandTimeoutMs) link.client.disconnect(true);
-      }
-    }, Math.max(10, Math.floor(commandTimeoutMs / 4)));
+    this.#watchdog = setInterval(
+      () => {
+        for (const link of this.#links) {
+          // In any state: a connection that connected but never got ready (its handshake unanswered) is broken off too.
+          if (link.pending > 0 && monotonicNow() - link.lastAnswerAt > commandTimeoutMs) link.client.disconnect(true);
+        }
+      },
+      Math.max(10, Math.floor(commandTimeoutMs / 4)),
+    );
     this.#watchdog.unref();
   }
 
@@ -112,7 +122,8 @@ export class RedisNode {
     if (link.pending === 0) link.lastAnswerAt = monotonicNow();
     link.pending += 1;
     try {
-      if (link.client instanceof Cluster && link.client.status !== 'ready') await ready(link.client, this.#commandTimeoutMs);
+      if (link.client instanceof Cluster && link.client.status !== 'ready')
+        await ready(link.client, this.#commandTimeoutMs);
       return await command(link.client);
     } finally {
       link.pending -= 1;
@@ -138,7 +149,10 @@ function connect(endpoint: RedisEndpoint, connection: RedisOptions, db: number):
         db,
         name: endpoint.masterName,
         role: 'master',
-        sentinels: endpoint.sentinels.map((addr) => { const [host, port] = splitAddr(addr, 26379); return { host, port }; }),
+        sentinels: endpoint.sentinels.map((addr) => {
+          const [host, port] = splitAddr(addr, 26379);
+          return { host, port };
+        }),
         sentinelPassword: endpoint.sentinelPassword,
         // Subscribes to the sentinels' +switch-master, so a failover closes our connections (and
         // ends every lock held through them) instead of leaving them on a demoted primary.
@@ -147,19 +161,25 @@ function connect(endpoint: RedisEndpoint, connection: RedisOptions, db: number):
       });
     case 'cluster':
       // A cluster has no database numbers: the configuration refuses `db` other than 0 with `cluster`.
-      return new Cluster(endpoint.nodes.map((addr) => { const [host, port] = splitAddr(addr); return { host, port }; }), {
-        redisOptions: connection,
-        clusterRetryStrategy: (times) => Math.min(50 * times, 1000),
-        // Redirections are answers, not resends: a MOVED/ASK reply means the command did not run there.
-        maxRedirections: 16,
-        retryDelayOnFailover: 100,
-        retryDelayOnClusterDown: 100,
-        scaleReads: 'master',
-        // A cluster client queues commands while it (re)discovers the slots, with no bound of its
-        // own; RedisNode.call waits for readiness within the command bound instead.
-        enableOfflineQueue: false,
-        slotsRefreshTimeout: connection.connectTimeout,
-      });
+      return new Cluster(
+        endpoint.nodes.map((addr) => {
+          const [host, port] = splitAddr(addr);
+          return { host, port };
+        }),
+        {
+          redisOptions: connection,
+          clusterRetryStrategy: (times) => Math.min(50 * times, 1000),
+          // Redirections are answers, not resends: a MOVED/ASK reply means the command did not run there.
+          maxRedirections: 16,
+          retryDelayOnFailover: 100,
+          retryDelayOnClusterDown: 100,
+          scaleReads: 'master',
+          // A cluster client queues commands while it (re)discovers the slots, with no bound of its
+          // own; RedisNode.call waits for readiness within the command bound instead.
+          enableOfflineQueue: false,
+          slotsRefreshTimeout: connection.connectTimeout,
+        },
+      );
   }
 }
 
@@ -169,11 +189,15 @@ function ready(client: Cluster, timeoutMs: number): Promise<void> {
     const done = (error?: Error) => {
       clearTimeout(timer);
       client.off('ready', onReady).off('end', onEnd);
-      if (error === undefined) resolve(); else reject(error);
+      if (error === undefined) resolve();
+      else reject(error);
     };
     const onReady = () => done();
     const onEnd = () => done(new Error('redis cluster connection ended'));
-    const timer = setTimeout(() => done(new Error(`redis cluster not ready within ${timeoutMs} ms (status ${client.status})`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`redis cluster not ready within ${timeoutMs} ms (status ${client.status})`)),
+      timeoutMs,
+    );
     client.on('ready', onReady).on('end', onEnd);
   });
 }

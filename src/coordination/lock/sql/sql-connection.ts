@@ -27,10 +27,15 @@ export async function createSqlConnection(options: SqlConnectionOptions): Promis
     }
     case 'mysql': {
       const [{ createPool }, { MysqlDialect }] = await Promise.all([import('mysql2'), import('kysely')]);
-      return new Kysely({ dialect: new MysqlDialect({ pool: createPool({ uri: options.connection, connectionLimit: poolSize }) }) });
+      return new Kysely({
+        dialect: new MysqlDialect({ pool: createPool({ uri: options.connection, connectionLimit: poolSize }) }),
+      });
     }
     case 'sqlite': {
-      const [{ default: Database }, { SqliteDialect }] = await Promise.all([import('better-sqlite3'), import('kysely')]);
+      const [{ default: Database }, { SqliteDialect }] = await Promise.all([
+        import('better-sqlite3'),
+        import('kysely'),
+      ]);
       const database = new Database(options.connection, { timeout: 5000 });
       // WAL lets readers and the one writer of other processes proceed together.
       database.pragma('journal_mode = WAL');

@@ -73,12 +73,16 @@ export class SqlLock implements DistributedLock {
 
   /** Creates the table once; concurrent creators (other instances) may race, so one retry. */
   #ensureSchema(): Promise<void> {
-    this.#schema ??= createTable(this.#dialect).execute(this.#db)
+    this.#schema ??= createTable(this.#dialect)
+      .execute(this.#db)
       .catch(() => createTable(this.#dialect).execute(this.#db))
-      .then(() => undefined, (error: unknown) => {
-        this.#schema = undefined;
-        throw error;
-      });
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.#schema = undefined;
+          throw error;
+        },
+      );
     return this.#schema;
   }
 
@@ -88,15 +92,22 @@ export class SqlLock implements DistributedLock {
     const sentAt = monotonicNow();
     const token = await callBackend(this.backend, () => acquire(this.#db, this.#dialect, key, owner, ttlMs));
     if (token === undefined) return undefined;
-    const handle = new LeasedLockHandle(key, token, leaseEnd(sentAt, ttlMs), {
-      extend: async (nextTtlMs) => {
-        const extendSentAt = monotonicNow();
-        return (await callBackend(this.backend, () => extend(this.#db, this.#dialect, key, owner, nextTtlMs))) ? leaseEnd(extendSentAt, nextTtlMs) : undefined;
+    const handle = new LeasedLockHandle(
+      key,
+      token,
+      leaseEnd(sentAt, ttlMs),
+      {
+        extend: async (nextTtlMs) => {
+          const extendSentAt = monotonicNow();
+          return (await callBackend(this.backend, () => extend(this.#db, this.#dialect, key, owner, nextTtlMs)))
+            ? leaseEnd(extendSentAt, nextTtlMs)
+            : undefined;
+        },
+        release: () => callBackend(this.backend, () => release(this.#db, this.#dialect, key, owner)),
       },
-      release: () => callBackend(this.backend, () => release(this.#db, this.#dialect, key, owner)),
-    }, { backend: this.backend, onEnd: this.#held.forget });
+      { backend: this.backend, onEnd: this.#held.forget },
+    );
     this.#held.add(handle);
     return handle;
   }
-
 }

@@ -36,7 +36,10 @@ export class EtcdMembership implements Membership {
   readonly #closed = new AbortController();
 
   constructor(options: EtcdMembershipOptions) {
-    if (options.heartbeatMs >= options.ttlMs) throw new RangeError(`heartbeat ${options.heartbeatMs} ms must be shorter than the lease TTL ${options.ttlMs} ms`);
+    if (options.heartbeatMs >= options.ttlMs)
+      throw new RangeError(
+        `heartbeat ${options.heartbeatMs} ms must be shorter than the lease TTL ${options.ttlMs} ms`,
+      );
     this.#options = options;
     this.#callTimeoutMs = options.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS;
     this.#client = createEtcdClient(options);
@@ -46,7 +49,16 @@ export class EtcdMembership implements Membership {
     const lease = this.#client.lease(Math.ceil(this.#options.ttlMs / 1000), { autoKeepAlive: false });
     lease.on('lost', () => undefined); // reported through the term's signal, never as an unhandled event
     try {
-      await this.#call(() => abortable(lease.put(this.#options.prefix + instanceId).value(new Date().toISOString()).options(this.#deadline()).exec(), signal));
+      await this.#call(() =>
+        abortable(
+          lease
+            .put(this.#options.prefix + instanceId)
+            .value(new Date().toISOString())
+            .options(this.#deadline())
+            .exec(),
+          signal,
+        ),
+      );
     } catch (error) {
       lease.release();
       throw error;
@@ -55,12 +67,19 @@ export class EtcdMembership implements Membership {
   }
 
   async members(signal?: AbortSignal): Promise<readonly string[]> {
-    const keys = await this.#call(() => abortable(this.#client.getAll().prefix(this.#options.prefix).options(this.#deadline()).keys(), signal));
+    const keys = await this.#call(() =>
+      abortable(this.#client.getAll().prefix(this.#options.prefix).options(this.#deadline()).keys(), signal),
+    );
     return keys.map((key) => key.slice(this.#options.prefix.length)).sort();
   }
 
-  async watch(onChange: (members: readonly string[]) => void, signal: AbortSignal, onTrouble: (error: unknown) => void = () => undefined): Promise<void> {
-    if (this.#closed.signal.aborted) throw new MembershipUnavailableError(this.backend, { cause: new Error('membership closed') });
+  async watch(
+    onChange: (members: readonly string[]) => void,
+    signal: AbortSignal,
+    onTrouble: (error: unknown) => void = () => undefined,
+  ): Promise<void> {
+    if (this.#closed.signal.aborted)
+      throw new MembershipUnavailableError(this.backend, { cause: new Error('membership closed') });
     let last: string | undefined;
     let reading = Promise.resolve();
     // Reads run one after the other, so the sets are delivered in the order etcd held them.
@@ -156,12 +175,21 @@ class EtcdMembershipTerm implements MembershipTerm {
       if (signal.aborted) return;
       const sentAt = monotonicNow();
       try {
-        await abortable(this.#lease.keepaliveOnce({ deadline: Date.now() + Math.min(options.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS, options.ttlMs) }), signal);
+        await abortable(
+          this.#lease.keepaliveOnce({
+            deadline: Date.now() + Math.min(options.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS, options.ttlMs),
+          }),
+          signal,
+        );
         lastAck = sentAt;
       } catch (error) {
         if (signal.aborted) return;
-        if (this.#lease.revoked()) return this.#end(new MembershipLostError(this.#instanceId, 'etcd says the lease is gone', { cause: error }));
-        if (monotonicNow() - lastAck >= options.ttlMs) return this.#end(new MembershipLostError(this.#instanceId, 'no heartbeat succeeded for a whole lease TTL', { cause: error }));
+        if (this.#lease.revoked())
+          return this.#end(new MembershipLostError(this.#instanceId, 'etcd says the lease is gone', { cause: error }));
+        if (monotonicNow() - lastAck >= options.ttlMs)
+          return this.#end(
+            new MembershipLostError(this.#instanceId, 'no heartbeat succeeded for a whole lease TTL', { cause: error }),
+          );
       }
     }
   }
