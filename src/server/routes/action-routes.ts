@@ -90,10 +90,8 @@ async function forward(request: FastifyRequest, reply: FastifyReply, ownerUrl: s
     });
     return reply.code(answer.status).send(await answer.json());
   } catch (error) {
-    return reply
-      .code(502)
-      .send({
-        error: `the owner at ${ownerUrl} did not answer (${error instanceof Error ? error.message : String(error)})`,
-      });
+    return reply.code(502).send({
+      error: `the owner at ${ownerUrl} did not answer (${error instanceof Error ? error.message : String(error)})`,
+    });
   }
 }
