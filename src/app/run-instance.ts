@@ -120,6 +120,13 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
           instanceId,
           granularity: config.trading.lockGranularity,
           lockTtlMs: config.distributedLock.defaultTtl,
+          onFencingResynchronised: ({ lockKey, refused, recorded }) =>
+            alerts.notify({
+              kind: 'fencing-resynchronised',
+              instanceId,
+              time: new Date(clock()).toISOString(),
+              message: `the lock backend handed out token ${refused} for ${lockKey} below the recorded ${recorded}; its counter now resumes above it`,
+            }),
         }),
         grids: config.trading.symbols
           .filter((entry) => entry.exchange === name)

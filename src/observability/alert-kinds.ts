@@ -45,7 +45,6 @@ export const ALERT_KINDS = {
   'fencing-resynchronised': {
     scope: 'instance',
     meaning: 'fencing counters resumed above the highest recorded fence after the lock backend restarted empty',
-    reserved: 'issue 15',
   },
 } as const satisfies Record<string, { scope: 'instance' | 'symbol'; meaning: string; reserved?: string }>;
 

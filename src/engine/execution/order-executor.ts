@@ -104,6 +104,16 @@ export interface OrderExecutorOptions {
   /** Lookups after an unknown outcome before giving up to reconciliation. */
   readonly lookupAttempts?: number;
   readonly lookupDelayMs?: number;
+  /**
+   * Called after a live holder's token was refused as stale and the lock's token floor was raised
+   * to the recorded one (the lock backend forgot its counters: restarted empty, a new Redis, a fresh
+   * etcd); the next acquisition is above it. The app alerts `fencing-resynchronised`.
+   */
+  readonly onFencingResynchronised?: (resync: {
+    readonly lockKey: string;
+    readonly refused: bigint;
+    readonly recorded: bigint;
+  }) => void;
 }
 
 export class OrderExecutor {
@@ -191,6 +201,8 @@ export class OrderExecutor {
         if (existing === 'failed') return { status: 'skipped', reason: 'intent-refused', error };
         if (existing !== undefined) return { status: 'accepted', order: existing };
       } else {
+        if (error instanceof StaleFencingTokenError && !handle.signal.aborted)
+          await this.#resynchronise(send.lockKey, error);
         return {
           status: 'skipped',
           reason:
@@ -213,6 +225,21 @@ export class OrderExecutor {
       }
       return this.#resolveUnknown(symbol, clientOrderId, error);
     }
+  }
+
+  /**
+   * Fencing continuity (Invariant 1): a holder whose lease is live yet whose token is below the
+   * recorded fence holds a token from a backend that forgot its counters. Raising the floor only
+   * makes later tokens larger, so it is safe whoever else holds or held the key; this placement is
+   * skipped and the next acquisition's token is above the recorded one.
+   */
+  async #resynchronise(lockKey: string, stale: StaleFencingTokenError): Promise<void> {
+    try {
+      await this.#options.lock.raiseTokenFloor(lockKey, stale.highestToken);
+    } catch {
+      return; // the backend is unreachable: the next stale refusal tries again
+    }
+    this.#options.onFencingResynchronised?.({ lockKey, refused: stale.fencingToken, recorded: stale.highestToken });
   }
 
   #recordIntent(send: Send, handle: LockHandle): Promise<void> {
