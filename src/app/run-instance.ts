@@ -361,8 +361,8 @@ function logStatus(logger: Logger, status: InstanceStatus): void {
       {
         [STATUS_LINE_KEY]: {
           symbol: `${symbol.exchange}:${symbol.symbol}`,
-          mode: status.mode,
           venue: status.venues[symbol.exchange],
+          mode: status.mode,
           ownership: symbol.ownership,
           state: symbol.state,
           price: symbol.price,
