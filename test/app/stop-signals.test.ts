@@ -49,8 +49,8 @@ describe('stop signals', () => {
       .findIndex((line) => line.includes('"msg":"stopping:'));
     const final = logRecords(
       instance.output().split('\n').slice(stoppedAt).join('\n'),
-      (record) => record.state === 'stopped',
-    );
+      (record) => (record.symbolStatus as { state?: string } | undefined)?.state === 'stopped',
+    ).map((record) => record.symbolStatus as { symbol: string; orders: number });
     expect(final.map((record) => [record.symbol, record.orders])).toEqual([
       ['sim:BTCUSDT', 0],
       ['sim:ETHUSDT', 0],

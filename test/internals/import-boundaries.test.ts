@@ -37,7 +37,8 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   observability: ['domain', 'errors'],
   config: ['domain', 'errors', 'storage', 'observability'],
   engine: ['domain', 'strategy', 'exchange', 'storage', 'coordination', 'observability', 'errors'],
-  server: ['domain', 'engine', 'observability', 'errors'],
+  // The read API answers from the shared database (the cluster view, records).
+  server: ['domain', 'engine', 'storage', 'observability', 'errors'],
   app: [
     'domain',
     'strategy',
@@ -59,6 +60,8 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
     'coordination',
     'observability',
     'config',
+    // `quantmesh status` reads the cluster view's shapes from the HTTP API.
+    'server',
     'app',
     'backtest',
     'errors',
