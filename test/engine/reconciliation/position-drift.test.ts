@@ -20,7 +20,7 @@ import type { Alert } from '../../../src/observability/alert-notifier.js';
 import { webhookAlertNotifier } from '../../harness/webhook-receiver.js';
 import type { Database } from '../../../src/storage/database.js';
 import { until } from '../../harness/until.js';
-import { SYMBOL, engineOn, openStore } from '../runner-fixture.js';
+import { SYMBOL, engineOn, flushed, openStore } from '../runner-fixture.js';
 
 const API_KEY = 'position-drift-key';
 const API_SECRET = 'position-drift-secret';
@@ -121,6 +121,8 @@ describe('position drift on the sim-venue server through ccxt', () => {
     expect(runner.summary().pausedReason).toMatch(
       /^position-drift: venue position 0.002 differs from the grid's 0 by 0.002/,
     );
+    // Behind the spool a stored event is readable once it reached the database.
+    await flushed(database);
     const drift = (await database.getEvents({ symbol: SYMBOL, type: 'reconciliation', limit: 1000 })).filter(
       (event) => event.details['problem'] === 'position-drift',
     );
@@ -129,6 +131,7 @@ describe('position drift on the sim-venue server through ccxt', () => {
 
     await runner.resume();
     expect(runner.summary().state).toBe('running');
+    await flushed(database);
     const adjustments = (await database.getEvents({ symbol: SYMBOL, type: 'reconciliation', limit: 1000 })).filter(
       (event) => event.details['resolution'] === 'operator-adjustment',
     );
