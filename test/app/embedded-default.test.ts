@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/storage/open-database.js';
 import { freePort } from '../harness/free-port.js';
-import { logRecords, readSqlite, startQuantMesh } from './quantmesh-process.js';
+import { readSqlite, startQuantMesh, stoppedStatusLines } from './quantmesh-process.js';
 
 const RUN_MS = 20_000;
 const WORKING = ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'];
@@ -42,14 +42,7 @@ describe('embedded default (no --config)', () => {
       await instance.kill();
     }
     // The instance's own last status line per symbol, logged after the grids stopped.
-    const stoppedAt = instance
-      .output()
-      .split('\n')
-      .findIndex((line) => line.includes('"msg":"stopping:'));
-    const final = logRecords(
-      instance.output().split('\n').slice(stoppedAt).join('\n'),
-      (record) => (record.symbolStatus as { state?: string } | undefined)?.state === 'stopped',
-    ).map((record) => record.symbolStatus as { symbol: string; orders: number });
+    const final = stoppedStatusLines(instance.output());
     expect(final.map((line) => [line.symbol, line.orders])).toEqual([
       ['sim:BTCUSDT', 0],
       ['sim:ETHUSDT', 0],

@@ -82,6 +82,16 @@ export function logRecords(
     .filter(match);
 }
 
+/** The last status line of each symbol an instance logged after it began to stop, with the grids stopped. */
+export function stoppedStatusLines(output: string): { symbol: string; orders: number }[] {
+  const lines = output.split('\n');
+  const stoppedAt = lines.findIndex((line) => line.includes('"msg":"stopping:'));
+  return logRecords(
+    lines.slice(stoppedAt).join('\n'),
+    (record) => (record.symbolStatus as { state?: string } | undefined)?.state === 'stopped',
+  ).map((record) => record.symbolStatus as { symbol: string; orders: number });
+}
+
 /** The `instance`, `database` and `storage` sections of an instance of a cluster sharing one PostgreSQL database (spool in `dir`). */
 export function sharedPostgresYaml(id: string, dir: string, databaseUrl: string): string {
   return `instance:

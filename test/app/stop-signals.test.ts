@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/free-port.js';
 import { until } from '../harness/until.js';
-import { logRecords, readSqlite, startQuantMesh } from './quantmesh-process.js';
+import { logRecords, readSqlite, startQuantMesh, stoppedStatusLines } from './quantmesh-process.js';
 
 const WORKING = ['PENDING_NEW', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'];
 
@@ -43,14 +43,7 @@ describe('stop signals', () => {
       await instance.kill();
     }
     expect(logRecords(instance.output(), (record) => record.signal === 'SIGHUP')).toHaveLength(1);
-    const stoppedAt = instance
-      .output()
-      .split('\n')
-      .findIndex((line) => line.includes('"msg":"stopping:'));
-    const final = logRecords(
-      instance.output().split('\n').slice(stoppedAt).join('\n'),
-      (record) => (record.symbolStatus as { state?: string } | undefined)?.state === 'stopped',
-    ).map((record) => record.symbolStatus as { symbol: string; orders: number });
+    const final = stoppedStatusLines(instance.output());
     expect(final.map((record) => [record.symbol, record.orders])).toEqual([
       ['sim:BTCUSDT', 0],
       ['sim:ETHUSDT', 0],

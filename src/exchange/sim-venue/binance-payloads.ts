@@ -49,24 +49,7 @@ export function exchangeInfoPayload(markets: readonly Market[], serverTime: numb
         liquidationFee: '0.012500',
         marketTakeBound: '0.05',
         filters: [
-          {
-            filterType: 'PRICE_FILTER',
-            minPrice: text(market.tickSize),
-            maxPrice: '10000000',
-            tickSize: text(market.tickSize),
-          },
-          {
-            filterType: 'LOT_SIZE',
-            minQty: text(market.minQuantity),
-            maxQty: '100000000',
-            stepSize: text(market.stepSize),
-          },
-          {
-            filterType: 'MARKET_LOT_SIZE',
-            minQty: text(market.minQuantity),
-            maxQty: '100000000',
-            stepSize: text(market.stepSize),
-          },
+          ...priceAndLotFilters(market),
           { filterType: 'MAX_NUM_ORDERS', limit: 200 },
           { filterType: 'MIN_NOTIONAL', notional: text(market.minNotional) },
         ],
@@ -74,6 +57,21 @@ export function exchangeInfoPayload(markets: readonly Market[], serverTime: numb
         timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
       })),
   };
+}
+
+/** The tick and step filters futures and spot exchangeInfo share (Binance's own shapes). */
+export function priceAndLotFilters(market: Market): object[] {
+  const lot = { minQty: text(market.minQuantity), maxQty: '100000000', stepSize: text(market.stepSize) };
+  return [
+    {
+      filterType: 'PRICE_FILTER',
+      minPrice: text(market.tickSize),
+      maxPrice: '10000000',
+      tickSize: text(market.tickSize),
+    },
+    { filterType: 'LOT_SIZE', ...lot },
+    { filterType: 'MARKET_LOT_SIZE', ...lot },
+  ];
 }
 
 /** An order as Binance shows it; `trigger` makes it the STOP_MARKET / TAKE_PROFIT_MARKET order it is. */

@@ -6,6 +6,7 @@ import { ZERO, decimalToString } from '../../domain/decimal.js';
 import type { Fill } from '../../domain/fill.js';
 import type { Balance, Market } from '../../domain/market.js';
 import type { OrderReport } from '../exchange.js';
+import { priceAndLotFilters } from './binance-payloads.js';
 
 const text = decimalToString;
 
@@ -46,24 +47,7 @@ export function spotExchangeInfoPayload(markets: readonly Market[], serverTime: 
         isSpotTradingAllowed: true,
         isMarginTradingAllowed: false,
         filters: [
-          {
-            filterType: 'PRICE_FILTER',
-            minPrice: text(market.tickSize),
-            maxPrice: '10000000',
-            tickSize: text(market.tickSize),
-          },
-          {
-            filterType: 'LOT_SIZE',
-            minQty: text(market.minQuantity),
-            maxQty: '100000000',
-            stepSize: text(market.stepSize),
-          },
-          {
-            filterType: 'MARKET_LOT_SIZE',
-            minQty: text(market.minQuantity),
-            maxQty: '100000000',
-            stepSize: text(market.stepSize),
-          },
+          ...priceAndLotFilters(market),
           {
             filterType: 'NOTIONAL',
             minNotional: text(market.minNotional),
