@@ -2,7 +2,8 @@ import type { Decimal } from './decimal.js';
 import type { OrderSide } from './order.js';
 
 /**
- * One execution at the venue. Identified by (exchange, account, tradeId): the same fill reported
+ * One execution at the venue. Identified by (exchange, account, symbol, tradeId) (venues such as
+ * Binance number trades per symbol): the same fill reported
  * twice (stream and REST, or replay) is the same fact and is stored once (Invariant 2).
  */
 export interface Fill {

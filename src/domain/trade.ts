@@ -5,7 +5,7 @@ import type { Decimal } from './decimal.js';
  * and sold one interval up. Booked when a sell fills (grid-strategy.md, "Fills").
  */
 export interface Trade {
-  /** Deterministic id: the sell fill that closed it (`<exchange>:<account>:<tradeId>`), so replay books it once. */
+  /** Deterministic id: the sell fill that closed it (`<exchange>:<account>:<symbol>:<tradeId>`), so replay books it once. */
   readonly id: string;
   readonly exchange: string;
   readonly symbol: string;

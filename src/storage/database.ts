@@ -1,7 +1,7 @@
 /**
  * The Database port (R4): one contract for SQLite, PostgreSQL and MySQL, implemented once on Kysely
  * (`storage/kysely/`). Every write is idempotent, so the write-behind spool can replay it:
- * trades by id, orders by (exchange, clientOrderId), fills by (exchange, account, tradeId), slots by
+ * trades by id, orders by (exchange, clientOrderId), fills by (exchange, account, symbol, tradeId), slots by
  * (exchange, symbol, level), cursors by (exchange, account, symbol).
  *
  * Failure contract: a method that cannot reach the database (or finds it read-only after a primary
@@ -53,7 +53,7 @@ export interface DatabaseOperations {
   getOrderHistory(exchange: string, clientOrderId: string): Promise<OrderStateChange[]>;
 
   /**
-   * Stores a fill once; returns false when (exchange, account, tradeId) was already stored (the
+   * Stores a fill once; returns false when (exchange, account, symbol, tradeId) was already stored (the
    * database's unique key decides), true when this call stored it. Exactly-once application of
    * fills rests on this answer (Invariant 2). Inside a transaction the answer holds if it commits.
    */

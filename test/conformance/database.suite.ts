@@ -144,9 +144,11 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       expect(await db.getOrders({ from: DAY0 + 1, to: DAY0 + 100 })).toHaveLength(1);
     });
 
-    it('DB05 (Invariant 2) a fill is stored once per exchange, account and trade id, and each save says whether it was new', async () => {
+    it('DB05 (Invariant 2) a fill is stored once per exchange, account, symbol and trade id, and each save says whether it was new', async () => {
       await writing(async () => {
         expect(await db.saveFill(fill('f-1'))).toBe(true);
+        // Binance numbers trades per symbol: the same trade id on another symbol is another fill.
+        expect(await db.saveFill(fill('f-1', { symbol: 'SOLUSDT' }))).toBe(true);
         expect(await db.saveFill(fill('f-1', { price: dec('1') }))).toBe(false);
         expect(await second.saveFill(fill('f-1', { account: 'sub' }))).toBe(true);
         expect(
@@ -175,7 +177,12 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       expect(text(stored[0]!.fee)).toBe('-0.0001');
       expect(await db.getFills({ from: DAY0 + 6001 })).toHaveLength(1);
       expect(await db.getFills({ clientOrderId: 'c-f-2' })).toHaveLength(1);
-      expect((await db.getFills({ tradeId: 'f-1' })).map((f) => f.account).sort()).toEqual(['main', 'sub']);
+      expect((await db.getFills({ tradeId: 'f-1' })).map((f) => `${f.account}/${f.symbol}`).sort()).toEqual([
+        'main/BTCUSDT',
+        'main/SOLUSDT',
+        'sub/BTCUSDT',
+      ]);
+      expect(await third.saveFill(fill('f-1', { symbol: 'SOLUSDT' }))).toBe(false);
     });
 
     it('DB06 (R4) statistics per symbol and UTC day match hand-computed figures', async () => {

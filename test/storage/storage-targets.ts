@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../src/storage/open-database.js';
+import { type DatabaseOptions, openDatabase } from '../../src/storage/open-database.js';
 import type { DatabaseTarget } from '../conformance/database.suite.js';
 import { createMariadbDatabase } from '../harness/mariadb.js';
 import { createPostgresDatabase } from '../harness/postgres.js';
@@ -19,34 +19,28 @@ export const BACKENDS: readonly Backend[] = (() => {
   return ALL.filter((backend) => wanted.includes(backend));
 })();
 
-export function targetFor(backend: Backend): Promise<DatabaseTarget> {
-  return backend === 'sqlite' ? sqliteTarget() : backend === 'postgres' ? postgresTarget() : mysqlTarget();
+/** A fresh empty database of the backend: the options that open it, and how to remove it. */
+export interface FreshDatabase {
+  readonly options: DatabaseOptions;
+  dispose(): Promise<void>;
 }
 
-export async function sqliteTarget(): Promise<DatabaseTarget> {
-  const dir = await mkdtemp(join(tmpdir(), 'qm-sqlite-'));
-  const dsn = join(dir, 'quantmesh.db');
+export async function freshDatabase(backend: Backend): Promise<FreshDatabase> {
+  if (backend === 'sqlite') {
+    const dir = await mkdtemp(join(tmpdir(), 'qm-sqlite-'));
+    return {
+      options: { type: 'sqlite', dsn: join(dir, 'quantmesh.db') },
+      dispose: () => rm(dir, { recursive: true, force: true }),
+    };
+  }
+  const database = backend === 'postgres' ? await createPostgresDatabase() : await createMariadbDatabase();
   return {
-    name: 'sqlite',
-    open: () => openDatabase({ type: 'sqlite', dsn }),
-    dispose: () => rm(dir, { recursive: true, force: true }),
-  };
-}
-
-export async function postgresTarget(): Promise<DatabaseTarget> {
-  const database = await createPostgresDatabase();
-  return {
-    name: 'postgres',
-    open: () => openDatabase({ type: 'postgres', dsn: database.url, maxOpenConns: 4, maxIdleConns: 2 }),
+    options: { type: backend, dsn: database.url, maxOpenConns: 4, maxIdleConns: 2 },
     dispose: () => database.drop(),
   };
 }
 
-export async function mysqlTarget(): Promise<DatabaseTarget> {
-  const database = await createMariadbDatabase();
-  return {
-    name: 'mysql',
-    open: () => openDatabase({ type: 'mysql', dsn: database.url, maxOpenConns: 4, maxIdleConns: 2 }),
-    dispose: () => database.drop(),
-  };
+export async function targetFor(backend: Backend): Promise<DatabaseTarget> {
+  const fresh = await freshDatabase(backend);
+  return { name: backend, open: () => openDatabase(fresh.options), dispose: () => fresh.dispose() };
 }

@@ -97,7 +97,7 @@ export const COPY_TABLES: readonly TableSpec[] = [
   },
   {
     name: 'fills',
-    key: ['exchange', 'account', 'trade_id'],
+    key: ['exchange', 'account', 'symbol', 'trade_id'],
     columns: {
       exchange: t,
       account: t,

@@ -4,7 +4,7 @@ import { insertIgnoring, upsertRow } from './dialect-sql.js';
 import { type QueryContext, pageLimit, pageOffset } from './query-context.js';
 import { cursorFromRow, cursorRow, fillFromRow, fillRow } from './row-mappers.js';
 
-/** Fills are stored once per (exchange, account, tradeId) (Invariant 2); returns how many were new. */
+/** Fills are stored once per (exchange, account, symbol, tradeId) (Invariant 2); returns how many were new. */
 export function saveFills(context: QueryContext, fills: readonly Fill[]): Promise<number> {
   return insertIgnoring(context.db, context.dialect, 'fills', fills.map(fillRow));
 }

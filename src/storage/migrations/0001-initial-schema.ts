@@ -2,7 +2,7 @@
  * The first schema: every table of the Database port. Amounts are exact (NUMERIC/DECIMAL(38,18) on
  * servers, decimal TEXT on SQLite); times are BIGINT epoch ms UTC; booleans are 0/1 integers.
  * Unique keys carry Invariants 1 and 2: one intent per (exchange, symbol, level, cycle, side) and per
- * client order id, one fill per (exchange, account, trade id), one trade per id.
+ * client order id, one fill per (exchange, account, trade id) (0003 adds the symbol), one trade per id.
  */
 import { type ColumnDataType, type Kysely, type Migration, sql } from 'kysely';
 import type { SqlDialect } from '../database.js';

@@ -11,11 +11,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { SqlDialect } from '../database.js';
 import { initialSchema } from './0001-initial-schema.js';
 import { instanceRegistry } from './0002-instance-registry.js';
+import { fillsKeyedBySymbol } from './0003-fills-keyed-by-symbol.js';
 
-function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
+/** Every migration by name (exported for tests that start from an earlier schema). */
+export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001-initial-schema': initialSchema(dialect),
     '0002-instance-registry': instanceRegistry(),
+    '0003-fills-keyed-by-symbol': fillsKeyedBySymbol(dialect),
   };
 }
 

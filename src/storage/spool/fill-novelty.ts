@@ -1,6 +1,6 @@
 /**
  * The spool's answer to "is this fill new?" (Invariant 2: the engine applies a fill only when its
- * save says so). The database's unique key (exchange, account, trade id) is the authority, but a
+ * save says so). The database's unique key (exchange, account, symbol, trade id) is the authority, but a
  * spooled fill reaches it later, and the database may be down. So the answer is, in order:
  *
  * 1. held: a fill in a spool record not yet written to the database (the set is rebuilt from the
@@ -34,7 +34,7 @@ interface Horizon {
 }
 
 /** The identity of a fill (Invariant 2), as one string. */
-export const keyOf = (fill: Fill): string => JSON.stringify([fill.exchange, fill.account, fill.tradeId]);
+export const keyOf = (fill: Fill): string => JSON.stringify([fill.exchange, fill.account, fill.symbol, fill.tradeId]);
 const streamOf = (fill: Fill): string => JSON.stringify([fill.exchange, fill.account, fill.symbol]);
 
 export class FillNovelty {
@@ -131,7 +131,13 @@ export class FillNovelty {
     let stored: readonly Fill[];
     try {
       stored = await this.#answerInTime(
-        this.#database.getFills({ exchange: fill.exchange, account: fill.account, tradeId: fill.tradeId, limit: 1 }),
+        this.#database.getFills({
+          exchange: fill.exchange,
+          account: fill.account,
+          symbol: fill.symbol,
+          tradeId: fill.tradeId,
+          limit: 1,
+        }),
       );
     } catch (error) {
       if (!(error instanceof DatabaseUnavailableError)) throw error;

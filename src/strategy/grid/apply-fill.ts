@@ -106,7 +106,7 @@ function driftEvent(fill: Fill, unmatched: Decimal): GridCommand {
 }
 
 function fillId(fill: Fill): string {
-  return `${fill.exchange}:${fill.account}:${fill.tradeId}`;
+  return `${fill.exchange}:${fill.account}:${fill.symbol}:${fill.tradeId}`;
 }
 
 /**

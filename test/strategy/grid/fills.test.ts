@@ -44,7 +44,7 @@ describe('fills', () => {
     ]);
     const [t1] = trades(first.commands);
     expect(t1).toMatchObject({
-      id: expect.stringMatching(/^binance:acct:t\d+$/),
+      id: expect.stringMatching(/^binance:acct:BTC\/USDT:USDT:t\d+$/),
       level: -1,
       cycle: 0,
       openedAt: 4,
