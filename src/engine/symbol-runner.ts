@@ -80,7 +80,6 @@ export class SymbolRunner {
         },
         missing: (clientOrderId) => this.#queue.push(() => this.#resolveMissing(clientOrderId)),
         placing: (close) => this.#lifecycle === 'running' || (close && this.#lifecycle === 'stopping'),
-        idFormat: () => this.#grid?.idFormat,
       },
     });
     this.#reconciler = new Reconciler({

@@ -7,7 +7,6 @@
 import type { Logger } from 'pino';
 import type { OrderReport } from '../../exchange/exchange.js';
 import type { EngineMetrics } from '../../observability/engine-metrics.js';
-import { type ClientOrderIdFormat, parseClientOrderId } from '../../strategy/grid/client-order-id.js';
 import type { GridCommand } from '../../strategy/grid/grid-command.js';
 import type { GridEvent } from '../../strategy/grid/grid-event.js';
 import { type GridState, slotsWithOrders } from '../../strategy/grid/grid-state.js';
@@ -22,7 +21,6 @@ export interface VenueAnswers {
   missing(clientOrderId: string): Promise<void>;
   /** Whether an order may go out now; a close also goes out while stopping (close_positions_on_exit). */
   placing(close: boolean): boolean;
-  idFormat(): ClientOrderIdFormat | undefined;
 }
 
 export interface VenueActionsOptions {
@@ -122,8 +120,7 @@ export class VenueActions {
   }
 
   #closePlacement(command: Extract<GridCommand, { type: 'ClosePosition' }>): ClosePlacement {
-    const { symbol, logger, answers } = this.#options;
-    const decision = parseClientOrderId(command.clientOrderId, answers.idFormat())!;
+    const { symbol, logger } = this.#options;
     logger.warn(
       { symbol, quantity: command.quantity.toFixed(), clientOrderId: command.clientOrderId },
       'closing the position with a market sell',
@@ -133,8 +130,8 @@ export class VenueActions {
       quantity: command.quantity,
       reduceOnly: command.reduceOnly,
       clientOrderId: command.clientOrderId,
-      decidedAt: decision.level,
-      sequence: decision.cycle,
+      decidedAt: command.decidedAt,
+      sequence: command.sequence,
     };
   }
 

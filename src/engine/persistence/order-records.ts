@@ -59,8 +59,8 @@ export function endedOrderRecord(
         ? event.clientOrderId
         : undefined;
   if (clientOrderId === undefined) return undefined;
-  const level = parseClientOrderId(clientOrderId, before.idFormat)?.level;
-  const slot = level === undefined ? undefined : before.slots.get(level);
+  const intent = parseClientOrderId(clientOrderId, before.idFormat);
+  const slot = intent?.purpose === 'grid' ? before.slots.get(intent.level) : undefined;
   if (
     slot?.order?.clientOrderId !== clientOrderId ||
     after.slots.get(slot.level)?.order?.clientOrderId === clientOrderId

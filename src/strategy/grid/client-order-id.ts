@@ -9,6 +9,7 @@
  * (Binance allows `[.A-Z:/a-z0-9_-]`, 36 characters). `X` marks a position close, whose "level"
  * is the base-36 time of the decision that sent it and whose "cycle" is the grid's close sequence
  * (both inputs, so replay yields the same id): a retry in the same millisecond still gets a new id.
+ * Parsed back, an id is an `OrderIntentId`: everything downstream reads its fields, never the text.
  */
 import type { Decimal } from '../../domain/decimal.js';
 import { decimalToString } from '../../domain/decimal.js';
@@ -28,16 +29,26 @@ export const BINANCE_CLIENT_ORDER_ID_FORMAT: ClientOrderIdFormat = Object.freeze
   separator: '.',
 });
 
-export type ClientOrderIdPurpose = 'grid' | 'close';
+/** What one of our client order ids names: a slot's order of one cycle, or one position close. */
+export type OrderIntentId = GridOrderId | CloseOrderId;
 
-export interface ParsedClientOrderId {
+/** The order of a grid slot: (level, side, cycle) is the slot round of Invariant 1. */
+export interface GridOrderId {
+  readonly purpose: 'grid';
   readonly tag: string;
-  readonly purpose: ClientOrderIdPurpose;
-  /** The slot's level; for a close, the time (epoch ms) of the decision that sent it. */
   readonly level: number;
   readonly side: OrderSide;
-  /** The slot's cycle; for a close, the grid's close sequence number. */
   readonly cycle: number;
+}
+
+/** A market sell closing (part of) the position, decided at `decidedAt` as the grid's `sequence`-th close. */
+export interface CloseOrderId {
+  readonly purpose: 'close';
+  readonly tag: string;
+  readonly side: 'SELL';
+  /** Epoch ms of the decision that sent it. */
+  readonly decidedAt: number;
+  readonly sequence: number;
 }
 
 const PREFIX = 'qm';
@@ -107,7 +118,7 @@ const INTEGER = /^-?(0|[1-9]\d*)$/;
 export function parseClientOrderId(
   id: string,
   format: ClientOrderIdFormat = BINANCE_CLIENT_ORDER_ID_FORMAT,
-): ParsedClientOrderId | undefined {
+): OrderIntentId | undefined {
   const parts = id.split(format.separator);
   if (parts.length !== 5) return undefined;
   const [prefix, tag, kind, levelText, cycleText] = parts as [string, string, string, string, string];
@@ -116,7 +127,7 @@ export function parseClientOrderId(
   const cycle = Number(cycleText);
   if (kind === 'X') {
     if (!/^[0-9a-z]+$/.test(levelText) || !Number.isSafeInteger(cycle)) return undefined;
-    return { tag, purpose: 'close', level: parseInt(levelText, 36), side: 'SELL', cycle };
+    return { tag, purpose: 'close', side: 'SELL', decidedAt: parseInt(levelText, 36), sequence: cycle };
   }
   if ((kind !== 'B' && kind !== 'S') || !INTEGER.test(levelText)) return undefined;
   const level = Number(levelText);

@@ -81,7 +81,16 @@ export function continueClosing(state: GridState, time: number): Transition {
       time,
     ),
     // Reduce-only where the venue has it (futures): even a close sized from a wrong position cannot open a short.
-    commands: [{ type: 'ClosePosition', clientOrderId, quantity, reduceOnly: state.market.type === 'future' }],
+    commands: [
+      {
+        type: 'ClosePosition',
+        clientOrderId,
+        decidedAt: time,
+        sequence: state.closeSequence,
+        quantity,
+        reduceOnly: state.market.type === 'future',
+      },
+    ],
   };
 }
 

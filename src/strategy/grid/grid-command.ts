@@ -45,6 +45,9 @@ export type GridCommand =
   | {
       readonly type: 'ClosePosition';
       readonly clientOrderId: string;
+      /** The decision's time and the grid's close sequence number: what the id encodes, typed. */
+      readonly decidedAt: number;
+      readonly sequence: number;
       readonly quantity: Decimal;
       readonly reduceOnly: boolean;
     }

@@ -6,7 +6,7 @@
 import { ZERO } from '../../domain/decimal.js';
 import type { Decimal } from '../../domain/decimal.js';
 import { eventForVenueStatus, isWorking } from '../../domain/order.js';
-import { type ParsedClientOrderId, parseClientOrderId } from './client-order-id.js';
+import { type GridOrderId, type OrderIntentId, parseClientOrderId } from './client-order-id.js';
 import { closeFailed, closeOutcomeUnknown, closeReported, pendingClose } from './close-position.js';
 import type { GridCommand } from './grid-command.js';
 import type { RejectReason, VenueOrder } from './grid-event.js';
@@ -20,13 +20,13 @@ function foreign(state: GridState, clientOrderId: string): Transition {
 }
 
 /** The grid intent an id names, when it is this grid's. */
-export function ownId(state: GridState, clientOrderId: string): ParsedClientOrderId | undefined {
+export function ownId(state: GridState, clientOrderId: string): OrderIntentId | undefined {
   const parsed = parseClientOrderId(clientOrderId, state.idFormat);
   return parsed !== undefined && parsed.tag === state.tag ? parsed : undefined;
 }
 
 /** The slot whose current order has this id, or undefined (an old or never-placed order of ours). */
-function slotOf(state: GridState, parsed: ParsedClientOrderId, clientOrderId: string): Slot | undefined {
+function slotOf(state: GridState, parsed: GridOrderId, clientOrderId: string): Slot | undefined {
   const slot = slotAt(state, parsed.level);
   return slot.order?.clientOrderId === clientOrderId ? slot : undefined;
 }
@@ -39,7 +39,8 @@ export function orderAccepted(
 ): Transition {
   const parsed = ownId(state, clientOrderId);
   if (parsed === undefined) return foreign(state, clientOrderId);
-  const slot = slotOf(state, parsed, clientOrderId);
+  // A close's acceptance changes nothing: its fills and end are what count.
+  const slot = parsed.purpose === 'grid' ? slotOf(state, parsed, clientOrderId) : undefined;
   if (slot === undefined) return { state, commands: [] };
   const next = updateSlotOrder(slot, 'Accepted', { exchangeOrderId }, time);
   // An accepted post-only order ends the streak of rejections (they count "in a row").
@@ -114,7 +115,7 @@ export function orderRejected(state: GridState, clientOrderId: string, reason: R
   return result;
 }
 
-function adopted(venue: VenueOrder, parsed: ParsedClientOrderId, time: number): SlotOrder {
+function adopted(venue: VenueOrder, parsed: GridOrderId, time: number): SlotOrder {
   return Object.freeze({
     clientOrderId: venue.clientOrderId,
     exchangeOrderId: venue.exchangeOrderId,

@@ -153,11 +153,12 @@ describe.each([
     expect(intents).toHaveLength(2);
     expect(new Set(intents.map((intent) => intent.clientOrderId)).size).toBe(2);
     for (const intent of intents) {
-      const parsed = parseClientOrderId(intent.clientOrderId)!;
+      const parsed = parseClientOrderId(intent.clientOrderId);
+      if (parsed?.purpose !== 'close') throw new Error(`not a close id: ${intent.clientOrderId}`);
       expect(intent).toMatchObject({
         side: 'SELL',
         fenceKey: symbolLockKey(sim.exchange.name, SYMBOL),
-        ...closeIntentRound(parsed.level, parsed.cycle),
+        ...closeIntentRound(parsed.decidedAt, parsed.sequence),
       });
       expect(intent.cycle).toBeLessThan(0);
     }

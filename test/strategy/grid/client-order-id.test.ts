@@ -63,9 +63,9 @@ describe('client order ids', () => {
     expect(parseClientOrderId(id)).toEqual({
       tag: TAG,
       purpose: 'close',
-      level: 1_700_000_000_000,
       side: 'SELL',
-      cycle: 7,
+      decidedAt: 1_700_000_000_000,
+      sequence: 7,
     });
   });
 

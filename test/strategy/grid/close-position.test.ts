@@ -117,7 +117,7 @@ describe('close attempts that closed nothing', () => {
     expect(closes(failed.commands)).toEqual([]);
     const [retry] = closes(decide(failed.state, price(12 + CLOSE_RETRY_BASE_MS, '941')).commands);
     expect(retry!.clientOrderId).not.toBe(close.clientOrderId);
-    expect(parseClientOrderId(retry!.clientOrderId)).toMatchObject({ purpose: 'close', cycle: 1 });
+    expect(parseClientOrderId(retry!.clientOrderId)).toMatchObject({ purpose: 'close', sequence: 1 });
   });
 
   it('a duplicate-id rejection means the close reached the venue: it is looked up, not replaced', () => {
@@ -195,7 +195,11 @@ describe('what the close did not sell is closed too', () => {
     const [remainder] = closes(partial.commands);
     expect(remainder!.quantity.toFixed()).toBe('0.02');
     expect(remainder!.clientOrderId).not.toBe(close.clientOrderId);
-    expect(parseClientOrderId(remainder!.clientOrderId)!.level).toBe(parseClientOrderId(close.clientOrderId)!.level);
+    expect(remainder!.decidedAt).toBe(close.decidedAt);
+    expect(parseClientOrderId(remainder!.clientOrderId)).toMatchObject({
+      purpose: 'close',
+      decidedAt: close.decidedAt,
+    });
     const flat = run(partial.state, [closeFill(remainder!.clientOrderId, '0.02', 11), price(20_000, '941')]);
     expect(closes(flat.commands)).toEqual([]);
     expect(closableQuantity(flat.state).isZero()).toBe(true);
