@@ -1,6 +1,6 @@
 /** What the status line and `GET /api/status` show for one symbol: price, position, working orders, PnL. */
 import type { OwnershipState } from '../coordination/ownership/symbol-ownership.js';
-import { type Decimal, ZERO } from '../domain/decimal.js';
+import { ZERO } from '../domain/decimal.js';
 import { isWorking } from '../domain/order.js';
 import { exposure } from '../strategy/grid/grid-risk.js';
 import { type GridState, slotsWithOrders } from '../strategy/grid/grid-state.js';
@@ -14,22 +14,20 @@ export interface SymbolSummary {
   readonly position: string;
   readonly averageEntryPrice?: string | undefined;
   readonly workingOrders: number;
-  readonly realizedPnl: string;
   readonly unrealizedPnl?: string | undefined;
-  /** Fees of the trades booked since the runner started (included in realizedPnl). */
-  readonly fees: string;
-  readonly tradeCount: number;
 }
 
 /**
  * A symbol as the instance reports it: its runner's summary, whether this instance owns it, and
- * realized PnL (net of fees), fees and trade count of its stored trades, which replace the runner's
- * own since-start figures (app/stored-trade-totals.ts), so a restart shows the same.
+ * realized PnL (net of fees), fees and trade count of its stored trades (app/stored-trade-totals.ts),
+ * so a restart or a takeover shows the same figures.
  */
 export interface SymbolStatus extends SymbolSummary {
   readonly ownership: OwnershipState;
+  readonly realizedPnl: string;
   /** Fees of the stored trades (both legs), quote currency. */
   readonly fees: string;
+  readonly tradeCount: number;
 }
 
 export interface SummaryInput {
@@ -37,10 +35,6 @@ export interface SummaryInput {
   readonly symbol: string;
   readonly lifecycle: string;
   readonly grid: GridState | undefined;
-  /** Realized PnL of the trades booked by this runner since it started. */
-  readonly realizedPnl: Decimal;
-  readonly fees: Decimal;
-  readonly tradeCount: number;
 }
 
 export function summarise(input: SummaryInput): SymbolSummary {
@@ -59,10 +53,7 @@ export function summarise(input: SummaryInput): SymbolSummary {
     averageEntryPrice: average?.toDecimalPlaces(8).toFixed(),
     workingOrders:
       grid === undefined ? 0 : slotsWithOrders(grid).filter((slot) => isWorking(slot.order!.status)).length,
-    realizedPnl: input.realizedPnl.toDecimalPlaces(8).toFixed(),
     unrealizedPnl:
       price === undefined || average === undefined ? undefined : held!.unrealizedPnl.toDecimalPlaces(8).toFixed(),
-    fees: input.fees.toDecimalPlaces(8).toFixed(),
-    tradeCount: input.tradeCount,
   };
 }
