@@ -166,11 +166,10 @@ export function slotAt(state: GridState, level: number): Slot {
 
 /** A new slot value; `position` always follows `positionQuantity`. */
 export function changeSlot(slot: Slot, change: Partial<Omit<Slot, 'level' | 'position'>>, time: number): Slot {
+  // One object per change (this runs several times per event).
   const next = { ...slot, ...change, updatedAt: time };
-  return Object.freeze({
-    ...next,
-    position: next.positionQuantity.isPositive() && !next.positionQuantity.isZero() ? 'FILLED' : 'EMPTY',
-  });
+  next.position = next.positionQuantity.isPositive() && !next.positionQuantity.isZero() ? 'FILLED' : 'EMPTY';
+  return Object.freeze(next);
 }
 
 export function changeOrder(order: SlotOrder, change: Partial<SlotOrder>, time: number): SlotOrder {

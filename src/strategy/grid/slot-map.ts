@@ -69,6 +69,12 @@ function* slotsOf(chunks: Chunks): Generator<Slot> {
   for (const chunk of chunks.values()) yield* chunk.values();
 }
 
+function listOf(chunks: Chunks): Slot[] {
+  const slots: Slot[] = [];
+  for (const chunk of chunks.values()) for (const slot of chunk.values()) slots.push(slot);
+  return slots;
+}
+
 type Tier = 'working' | 'held' | 'resting';
 
 function tierOf(slot: Slot): Tier {
@@ -94,6 +100,8 @@ export class SlotMap implements ReadonlyMap<number, Slot> {
     return SlotMap.EMPTY.with([...slots]);
   }
 
+  #withOrders: readonly Slot[] | undefined;
+
   private constructor(
     private readonly tiers: Tiers<Chunks>,
     private readonly sizes: Tiers<number>,
@@ -117,13 +125,15 @@ export class SlotMap implements ReadonlyMap<number, Slot> {
   }
 
   /** Slots holding an order (working, pending or awaiting fills), in no particular order. */
-  withOrders(): Iterable<Slot> {
-    return slotsOf(this.tiers.working);
+  withOrders(): readonly Slot[] {
+    // Read several times per event: built once per map (the map never changes).
+    this.#withOrders ??= listOf(this.tiers.working);
+    return this.#withOrders;
   }
 
   /** Slots without an order that hold a position, in no particular order. */
-  heldWithoutOrder(): Iterable<Slot> {
-    return slotsOf(this.tiers.held);
+  heldWithoutOrder(): readonly Slot[] {
+    return listOf(this.tiers.held);
   }
 
   /** How many slots hold a position and no order. */
