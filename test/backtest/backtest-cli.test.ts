@@ -118,7 +118,7 @@ describe('quantmesh backtest --sweep', () => {
       out,
     ]);
     expect(code, output).toBe(0);
-    expect(output).toContain('6 runs, ranked by net PnL\n');
+    expect(output).toContain('6 runs of sim:BTCUSDT (seed 3), ranked by net PnL\n');
     expect(output).toMatch(
       /\nrank\s+price_interval\s+sell_window_size\s+net_pnl\s+return_pct\s+max_drawdown\s+trades\s+time_in_market\n/,
     );

@@ -144,7 +144,10 @@ async function sweep(
     workers: flags.workers,
     onProgress,
   });
-  context.out(`${ranked.length} runs, ranked by net PnL\n${table}`);
+  const { exchange, symbol } = setups[0]!.identity;
+  context.out(
+    `${ranked.length} runs of ${exchange}:${symbol} (seed ${setups[0]!.engine.seed}), ranked by net PnL\n${table}`,
+  );
   context.out(`sweep table: ${files.csv}\nheatmap:     ${files.html}\n`);
   context.exitCode = 0;
 }
