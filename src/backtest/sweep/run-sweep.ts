@@ -28,8 +28,6 @@ export interface SweepOptions {
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-export const defaultWorkers = (): number => availableParallelism();
-
 // Beside this file: .js once built, .ts when run from source under tsx.
 const WORKER_URL = new URL(`./sweep-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
@@ -50,7 +48,7 @@ export async function runSweep(
   options: SweepOptions = {},
 ): Promise<SweepRun[]> {
   const jobs = plan.combinations.length;
-  const threads = Math.max(1, Math.min(options.workers ?? defaultWorkers(), jobs));
+  const threads = Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs));
   const total = ticksPerRun.reduce((sum, ticks) => sum + ticks, 0);
   const progress = new Array<number>(jobs).fill(0);
   let ticksDone = 0;

@@ -34,7 +34,7 @@ export interface SweepBase {
 }
 
 /** A sweep larger than this is almost certainly a typo in a range. */
-export const MAX_COMBINATIONS = 10_000;
+const MAX_COMBINATIONS = 10_000;
 /** Keys that say which market is tested: not parameters. */
 const NOT_SWEPT = new Set(['exchange', 'symbol']);
 
