@@ -100,6 +100,6 @@ function formatAxis(value: number): string {
   return Number(value.toPrecision(8)).toString();
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }

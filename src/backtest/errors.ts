@@ -9,3 +9,8 @@ export class BacktestSetupError extends QuantMeshError {
 export class BacktestStalledError extends QuantMeshError {
   readonly code = 'QM_BACKTEST_STALLED';
 }
+
+/** A run of a parameter sweep failed in its worker thread (the message names the run). */
+export class SweepRunError extends QuantMeshError {
+  readonly code = 'QM_SWEEP_RUN';
+}

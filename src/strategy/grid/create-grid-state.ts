@@ -4,6 +4,7 @@ import { lattice } from '../../domain/lattice.js';
 import { BINANCE_CLIENT_ORDER_ID_FORMAT, gridTag } from './client-order-id.js';
 import { GridConfigurationError } from './errors.js';
 import { type GridIdentity, type GridState, changeState } from './grid-state.js';
+import { SlotMap } from './slot-map.js';
 
 /**
  * A grid without a lattice yet: the first PriceUpdated anchors it. Throws GridConfigurationError
@@ -25,7 +26,7 @@ export function createGridState(identity: GridIdentity, time: number): GridState
     idFormat: identity.idFormat ?? BINANCE_CLIENT_ORDER_ID_FORMAT,
     lattice: undefined,
     tag: undefined,
-    slots: new Map(),
+    slots: SlotMap.EMPTY,
     pause: undefined,
     panic: false,
     marginLockedUntil: 0,

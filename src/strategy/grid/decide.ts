@@ -105,12 +105,8 @@ function react(state: GridState, time: number): Transition {
 /** What must be saved: the grid record when its persisted fields changed, and every changed slot. */
 function persistence(before: GridState, after: GridState): GridCommand | undefined {
   const grid = before.lattice !== after.lattice || before.pause !== after.pause;
-  const levels: number[] = [];
   // Transitions share untouched slot maps and slots, so identity tells what changed.
-  if (before.slots !== after.slots) {
-    for (const [level, slot] of after.slots) if (before.slots.get(level) !== slot) levels.push(level);
-    levels.sort((a, b) => a - b);
-  }
+  const levels = after.slots.changedSince(before.slots).sort((a, b) => a - b);
   return grid || levels.length > 0 ? { type: 'PersistState', grid, levels } : undefined;
 }
 

@@ -18,6 +18,7 @@ import { gridTag } from './client-order-id.js';
 import { startClosing } from './close-position.js';
 import { createGridState } from './create-grid-state.js';
 import { InvalidGridRecordError } from './errors.js';
+import { SlotMap } from './slot-map.js';
 import {
   type GridIdentity,
   type GridState,
@@ -207,7 +208,7 @@ export function fromRecords(
     {
       lattice: gridLattice,
       tag: gridTag(identity.exchange, identity.symbol, gridLattice.anchor, gridLattice.interval),
-      slots: bySlot,
+      slots: SlotMap.of(bySlot.values()),
       pause,
     },
     grid.updatedAt,

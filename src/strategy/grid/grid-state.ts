@@ -15,6 +15,7 @@ import type { Market } from '../../domain/market.js';
 import type { OrderSide, OrderStatus } from '../../domain/order.js';
 import type { ClientOrderIdFormat } from './client-order-id.js';
 import type { GridSettings } from './grid-settings.js';
+import type { SlotMap } from './slot-map.js';
 
 /** The one order of a slot, as the grid accounts for it. */
 export interface SlotOrder {
@@ -121,7 +122,8 @@ export interface GridState {
   readonly lattice: Lattice | undefined;
   /** Short hash of exchange, symbol and lattice: the grid part of every client order id. */
   readonly tag: string | undefined;
-  readonly slots: ReadonlyMap<number, Slot>;
+  /** Every slot the grid has traded (slot-map.ts: scans read the slots with orders or positions only). */
+  readonly slots: SlotMap;
   readonly pause: Pause | undefined;
   /** The market panic monitor says all monitored symbols panic: no buys. */
   readonly panic: boolean;
@@ -164,11 +166,10 @@ export function slotAt(state: GridState, level: number): Slot {
 
 /** A new slot value; `position` always follows `positionQuantity`. */
 export function changeSlot(slot: Slot, change: Partial<Omit<Slot, 'level' | 'position'>>, time: number): Slot {
+  // One object per change (this runs several times per event).
   const next = { ...slot, ...change, updatedAt: time };
-  return Object.freeze({
-    ...next,
-    position: next.positionQuantity.isPositive() && !next.positionQuantity.isZero() ? 'FILLED' : 'EMPTY',
-  });
+  next.position = next.positionQuantity.isPositive() && !next.positionQuantity.isZero() ? 'FILLED' : 'EMPTY';
+  return Object.freeze(next);
 }
 
 export function changeOrder(order: SlotOrder, change: Partial<SlotOrder>, time: number): SlotOrder {
@@ -177,9 +178,7 @@ export function changeOrder(order: SlotOrder, change: Partial<SlotOrder>, time: 
 
 export function withSlots(state: GridState, slots: readonly Slot[], time: number): GridState {
   if (slots.length === 0) return state;
-  const next = new Map(state.slots);
-  for (const slot of slots) next.set(slot.level, slot);
-  return Object.freeze({ ...state, slots: next, updatedAt: time });
+  return Object.freeze({ ...state, slots: state.slots.with(slots), updatedAt: time });
 }
 
 export function changeState(state: GridState, change: Partial<GridState>, time: number): GridState {
@@ -189,17 +188,19 @@ export function changeState(state: GridState, change: Partial<GridState>, time: 
 /** How many slots hold an order whose status passes `counted` (no list is built: run on every event). */
 export function countOrders(state: GridState, counted: (order: SlotOrder) => boolean): number {
   let count = 0;
-  for (const slot of state.slots.values()) if (slot.order !== undefined && counted(slot.order)) count += 1;
+  for (const slot of state.slots.withOrders()) if (slot.order !== undefined && counted(slot.order)) count += 1;
   return count;
 }
 
 /** Slots whose order is present (working, pending or awaiting fills), in level order. */
 export function slotsWithOrders(state: GridState): Slot[] {
-  return [...state.slots.values()].filter((slot) => slot.order !== undefined).sort((a, b) => a.level - b.level);
+  return [...state.slots.withOrders()].sort((a, b) => a.level - b.level);
 }
 
 export function filledSlots(state: GridState): Slot[] {
-  return [...state.slots.values()].filter((slot) => slot.position === 'FILLED').sort((a, b) => a.level - b.level);
+  return [...state.slots.withOrders(), ...state.slots.heldWithoutOrder()]
+    .filter((slot) => slot.position === 'FILLED')
+    .sort((a, b) => a.level - b.level);
 }
 
 export interface GridIdentity {

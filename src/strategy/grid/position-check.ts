@@ -13,7 +13,10 @@ import type { Transition } from './transition.js';
 
 /** The base quantity the grid holds: the sum of every slot's position (a partly filled buy's too). */
 export function gridPosition(state: GridState): Decimal {
-  return [...state.slots.values()].reduce((sum, slot) => sum.add(slot.positionQuantity), ZERO);
+  return [...state.slots.withOrders(), ...state.slots.heldWithoutOrder()].reduce(
+    (sum, slot) => sum.add(slot.positionQuantity),
+    ZERO,
+  );
 }
 
 export function venuePositionReported(state: GridState, venueQuantity: Decimal, time: number): Transition {

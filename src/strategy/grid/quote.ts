@@ -77,9 +77,9 @@ function buysAllowed(state: GridState, time: number): number {
   const risk = state.settings.risk;
   if (!risk.enabled || risk.maxGridLayers === 0) return Number.MAX_SAFE_INTEGER;
   // Layers held or being bought: a working buy counts, so the cap cannot be overshot by fills.
-  const layers = [...state.slots.values()].filter(
-    (slot) => slot.position === 'FILLED' || slot.order?.side === 'BUY',
-  ).length;
+  let layers = state.slots.heldWithoutOrderCount;
+  for (const slot of state.slots.withOrders())
+    if (slot.position === 'FILLED' || slot.order!.side === 'BUY') layers += 1;
   return Math.max(0, risk.maxGridLayers - layers);
 }
 
@@ -97,8 +97,14 @@ function candidates(state: GridState, windows: GridWindows, time: number): Candi
     found.push({ slot, side: 'BUY', price, quantity });
     buys--;
   }
-  for (const slot of state.slots.values()) {
-    if (slot.position !== 'FILLED' || slot.order !== undefined || !inSellWindow(windows, slot.level)) continue;
+  // The sell window spans a few levels: looked up by level, not by scanning every slot held.
+  for (
+    let level = windows.nearest - windows.sellWindowSize;
+    level <= windows.nearest + windows.sellWindowSize;
+    level++
+  ) {
+    const slot = state.slots.get(level);
+    if (slot === undefined || slot.position !== 'FILLED' || slot.order !== undefined) continue;
     const price = orderPrice(state, slot, 'SELL');
     const quantity = floorToStep(slot.positionQuantity, state.market.stepSize);
     // Dust under the venue's minimums cannot be sold on its own; it stays with the slot.
