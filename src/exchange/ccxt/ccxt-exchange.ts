@@ -24,7 +24,7 @@ import type {
   StreamListeners,
 } from '../exchange.js';
 import { SILENT_VENUE_LOGGER, type VenueLogger } from '../venue-logger.js';
-import { type CcxtConnectionOptions, createCcxtClient } from './ccxt-client-factory.js';
+import { type CcxtConnectionOptions, createCcxtClient, placingOrdersWhile } from './ccxt-client-factory.js';
 import { type MapContext, errorFromVenueCode, mapCcxtError, venueErrorCode } from './ccxt-error-mapper.js';
 import { FillCursor } from './ccxt-fill-cursor.js';
 import { decimalOf, fillOf, marketOf, orderReportOf, positionOf } from './ccxt-parsers.js';
@@ -48,6 +48,11 @@ function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/** The stable identity of the account behind an API key that never reveals it: a short hash. */
+export function accountIdentity(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
+}
+
 export class CcxtExchange implements Exchange {
   readonly name: string;
   readonly account: string;
@@ -66,9 +71,7 @@ export class CcxtExchange implements Exchange {
     this.name = options.name;
     this.#profile = CCXT_VENUE_PROFILES[options.ccxtId] ?? GENERIC_PROFILE;
     this.#marketType = options.marketType;
-    // The account identity must be stable and never reveal the key: a short hash of it.
-    this.account =
-      options.apiKey === undefined ? 'public' : createHash('sha256').update(options.apiKey).digest('hex').slice(0, 16);
+    this.account = options.apiKey === undefined ? 'public' : accountIdentity(options.apiKey);
     const handle = createCcxtClient({
       ...options,
       venue: options.name,
@@ -110,13 +113,15 @@ export class CcxtExchange implements Exchange {
     const { market, ccxtSymbol } = await this.#resolve(request.symbol);
     this.#check(request, market);
     const order = await this.#request(signal, true, request.clientOrderId, () =>
-      this.#client.createOrder(
-        ccxtSymbol,
-        request.type.toLowerCase() as 'limit',
-        request.side.toLowerCase() as 'buy',
-        Number(request.quantity.toFixed()),
-        request.price === undefined ? undefined : Number(request.price.toFixed()),
-        this.#orderParams(request),
+      placingOrdersWhile(1, () =>
+        this.#client.createOrder(
+          ccxtSymbol,
+          request.type.toLowerCase() as 'limit',
+          request.side.toLowerCase() as 'buy',
+          Number(request.quantity.toFixed()),
+          request.price === undefined ? undefined : Number(request.price.toFixed()),
+          this.#orderParams(request),
+        ),
       ),
     );
     return this.#report(order, market, request.clientOrderId);
@@ -134,15 +139,17 @@ export class CcxtExchange implements Exchange {
         const resolved = await Promise.all(batch.map((request) => this.#resolve(request.symbol)));
         batch.forEach((request, index) => this.#check(request, (resolved[index] as { market: Market }).market));
         const orders = await this.#request(signal, true, undefined, () =>
-          this.#client.createOrders(
-            batch.map((request, index) => ({
-              symbol: (resolved[index] as { ccxtSymbol: string }).ccxtSymbol,
-              type: request.type.toLowerCase(),
-              side: request.side.toLowerCase(),
-              amount: Number(request.quantity.toFixed()),
-              price: request.price === undefined ? undefined : Number(request.price.toFixed()),
-              params: this.#orderParams(request),
-            })) as never,
+          placingOrdersWhile(batch.length, () =>
+            this.#client.createOrders(
+              batch.map((request, index) => ({
+                symbol: (resolved[index] as { ccxtSymbol: string }).ccxtSymbol,
+                type: request.type.toLowerCase(),
+                side: request.side.toLowerCase(),
+                amount: Number(request.quantity.toFixed()),
+                price: request.price === undefined ? undefined : Number(request.price.toFixed()),
+                params: this.#orderParams(request),
+              })) as never,
+            ),
           ),
         );
         batch.forEach((request, index) => {
