@@ -66,6 +66,10 @@ export function createCcxtClient(settings: CcxtClientSettings): CcxtClientHandle
       ...settings.ccxtOptions,
     },
   });
+  // `options.fetchCurrencies` only binds Binance's own implementation: loadMarkets of Bybit, OKX,
+  // Gate, ... fetch currencies whenever `has` says they can, from wallet endpoints a trade-only or
+  // keyless (paper) client may not reach.
+  client.has['fetchCurrencies'] = false;
   if (settings.testnet === true) client.setSandboxMode(true);
   if (settings.baseUrl !== undefined) client.urls['api'] = rebaseUrls(client.urls['api'], settings.baseUrl);
   screenFrames(client, settings);

@@ -11,7 +11,13 @@ import type { Exchange as CcxtClient, Order as CcxtOrder, Trade as CcxtTrade } f
 import { createHash } from 'node:crypto';
 import type { Fill } from '../../domain/fill.js';
 import type { Balance, Candle, Market, MarketType, Position, PriceTick } from '../../domain/market.js';
-import { InvalidOrderError, NetworkUnknownOutcomeError, UnknownOrderError, UnknownSymbolError } from '../errors.js';
+import {
+  InvalidOrderError,
+  NetworkUnknownOutcomeError,
+  UnknownOrderError,
+  UnknownSymbolError,
+  UnsupportedVenueError,
+} from '../errors.js';
 import type {
   BatchPlaceResult,
   Exchange,
@@ -39,6 +45,13 @@ export interface CcxtExchangeOptions extends CcxtConnectionOptions {
 
 const BATCH_SIZE = 5;
 
+interface ResolvedMarket {
+  readonly market: Market;
+  readonly ccxtSymbol: string;
+  /** ccxt's contract size (1 for spot and for venues that count linear swaps in the base asset). */
+  readonly contractSize: number;
+}
+
 /** Settles as `pending`, or rejects with the signal's reason if it aborts first (no listener is left behind). */
 function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -46,6 +59,24 @@ function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/**
+ * Several venues (Bybit, OKX, Bitget) acknowledge a placement with its ids only: what ccxt leaves
+ * out of the answer is what was asked for (a new order, nothing filled yet).
+ */
+function withRequest(order: CcxtOrder, request: PlaceOrderRequest): CcxtOrder {
+  if (order.side !== undefined && order.side !== null) return order;
+  return {
+    ...order,
+    side: request.side.toLowerCase() as CcxtOrder['side'],
+    type: order.type ?? request.type.toLowerCase(),
+    price: order.price ?? (request.price === undefined ? undefined : Number(request.price.toFixed())),
+    amount: order.amount ?? Number(request.quantity.toFixed()),
+    filled: order.filled ?? 0,
+    postOnly: order.postOnly ?? request.postOnly,
+    reduceOnly: order.reduceOnly ?? request.reduceOnly,
+  } as CcxtOrder;
 }
 
 /** The stable identity of the account behind an API key that never reveals it: a short hash. */
@@ -64,7 +95,7 @@ export class CcxtExchange implements Exchange {
   readonly #streams: CcxtStreams;
   readonly #clientOrderIds = new Map<string, string>();
   readonly #needsProxyAgent: boolean;
-  #markets: Promise<Map<string, { market: Market; ccxtSymbol: string }>> | undefined;
+  #markets: Promise<Map<string, ResolvedMarket>> | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(options: CcxtExchangeOptions) {
@@ -124,7 +155,7 @@ export class CcxtExchange implements Exchange {
         ),
       ),
     );
-    return this.#report(order, market, request.clientOrderId);
+    return this.#report(withRequest(order, request), market, request.clientOrderId);
   }
 
   async placeOrders(
@@ -164,7 +195,11 @@ export class CcxtExchange implements Exchange {
                 }
               : {
                   ok: true,
-                  order: this.#report(order, (resolved[index] as { market: Market }).market, request.clientOrderId),
+                  order: this.#report(
+                    withRequest(order, request),
+                    (resolved[index] as { market: Market }).market,
+                    request.clientOrderId,
+                  ),
                 },
           );
         });
@@ -290,7 +325,7 @@ export class CcxtExchange implements Exchange {
     return this.#closed;
   }
 
-  #ready(): Promise<Map<string, { market: Market; ccxtSymbol: string }>> {
+  #ready(): Promise<Map<string, ResolvedMarket>> {
     this.#markets ??= (async () => {
       if (this.#needsProxyAgent) await this.#client.loadHttpProxyAgent();
       try {
@@ -303,10 +338,14 @@ export class CcxtExchange implements Exchange {
         this.#marketType === 'future'
           ? (m: { swap?: boolean; linear?: boolean }) => m.swap === true && m.linear === true
           : (m: { spot?: boolean }) => m.spot === true;
-      const markets = new Map<string, { market: Market; ccxtSymbol: string }>();
+      const markets = new Map<string, ResolvedMarket>();
       for (const market of Object.values(this.#client.markets ?? {})) {
         if (market !== undefined && wanted(market) && market.id !== undefined)
-          markets.set(market.id, { market: marketOf(market, this.#marketType), ccxtSymbol: market.symbol });
+          markets.set(market.id, {
+            market: marketOf(market, this.#marketType),
+            ccxtSymbol: market.symbol,
+            contractSize: market.contractSize ?? 1,
+          });
       }
       return markets;
     })();
@@ -316,6 +355,13 @@ export class CcxtExchange implements Exchange {
   async #resolve(symbol: string): Promise<{ market: Market; ccxtSymbol: string }> {
     const entry = (await this.#ready()).get(symbol);
     if (entry === undefined) throw new UnknownSymbolError(`no ${this.#marketType} market ${symbol}`, this.name);
+    // ccxt counts these markets' amounts in contracts (OKX BTC-USDT-SWAP: 0.01 BTC each, Gate BTC_USDT:
+    // 0.0001): a base quantity sent as is would be an order of another size. Refused until converted.
+    if (entry.contractSize !== 1)
+      throw new UnsupportedVenueError(
+        `${symbol}: contracts of ${entry.contractSize} ${entry.market.base} are not supported yet (quantities would be sent as contracts)`,
+        this.name,
+      );
     return entry;
   }
 
