@@ -331,12 +331,6 @@ async function openStorage(config: QuantMeshConfig, registry: Registry, logger: 
   return database;
 }
 
-/**
- * A new embedded sim venue (no journal yet, e.g. a database from before the venue was durable)
- * opens with the grids' positions stored in the database, so it resumes trading the same book
- * instead of finding its reduce-only sells refused; a journaled venue replays its own positions
- * and ignores these. A real venue keeps its own positions; nothing to do there.
- */
 /** A live venue's account budget, shared through the lock backend (docs/venues.md); none without known limits. */
 async function requestBudgetOf(
   config: QuantMeshConfig,
@@ -360,6 +354,12 @@ async function requestBudgetOf(
   });
 }
 
+/**
+ * A new embedded sim venue (no journal yet, e.g. a database from before the venue was durable)
+ * opens with the grids' positions stored in the database, so it resumes trading the same book
+ * instead of finding its reduce-only sells refused; a journaled venue replays its own positions
+ * and ignores these. A real venue keeps its own positions; nothing to do there.
+ */
 async function withRestoredPositions(options: ExchangeOptions, database: Database): Promise<ExchangeOptions> {
   if (options.type !== 'sim') return options;
   const positions: Record<string, SimOpeningPosition> = {};
