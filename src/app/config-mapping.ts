@@ -9,9 +9,12 @@ import type { EtcdConfigCentreOptions } from '../coordination/config-centre/etcd
 import type { EtcdMembershipOptions } from '../coordination/membership/etcd/etcd-membership.js';
 import type { DistributedLockOptions } from '../coordination/lock/create-distributed-lock.js';
 import type { ExchangeOptions } from '../exchange/create-exchange.js';
+import type { RequestBudget } from '../exchange/request-budget.js';
 import type { DatabaseOptions } from '../storage/open-database.js';
 import type { VenueMode } from '../server/http-server.js';
 import { dec } from '../domain/decimal.js';
+import type { RateLimitRule } from '../coordination/rate-budget/budget-windows.js';
+import { CCXT_VENUE_PROFILES } from '../exchange/ccxt/ccxt-venue-profiles.js';
 import { type SimSymbolSettings, simSymbolsNamed } from '../exchange/sim/sim-settings.js';
 import { type GridSettings, gridSettings } from '../strategy/grid/grid-settings.js';
 
@@ -162,7 +165,11 @@ function etcdUrls(endpoints: readonly string[], tls: boolean): string[] {
 }
 
 /** `exchanges.<name>` → the exchange factory's options. A real venue's name is its ccxt id (`binance` futures → `binanceusdm`). */
-export function exchangeOptionsOf(config: QuantMeshConfig, name: string): ExchangeOptions {
+export function exchangeOptionsOf(
+  config: QuantMeshConfig,
+  name: string,
+  requestBudget?: RequestBudget,
+): ExchangeOptions {
   const venue = config.exchanges[name];
   if (venue === undefined) throw new RangeError(`exchanges.${name} is not configured`);
   if (venue.type === 'sim') {
@@ -190,6 +197,7 @@ export function exchangeOptionsOf(config: QuantMeshConfig, name: string): Exchan
     password: venue.passphrase,
     testnet: venue.testnet,
     baseUrl: venue.baseUrl,
+    requestBudget,
     // A paper account is durable like the embedded sim, in a journal of its own beside the spool.
     paper: venue.paper
       ? {
@@ -199,6 +207,28 @@ export function exchangeOptionsOf(config: QuantMeshConfig, name: string): Exchan
         }
       : undefined,
   };
+}
+
+/**
+ * The shared rate budget's limits of venue `name` (`exchanges.<name>.rate_limits`, else the venue
+ * profile's published ones), each scaled by `use_fraction`; empty when nothing is known (no budget).
+ */
+export function rateLimitRulesOf(config: QuantMeshConfig, name: string): RateLimitRule[] {
+  const venue = config.exchanges[name];
+  if (venue === undefined || venue.type === 'sim' || venue.paper) return [];
+  const options = exchangeOptionsOf(config, name);
+  const known = options.type === 'ccxt' ? CCXT_VENUE_PROFILES[options.ccxtId]?.rateLimits?.[venue.market] : undefined;
+  const { rateLimits } = venue;
+  const fraction = dec(rateLimits.useFraction);
+  const rule = (ruleName: string, counts: 'weight' | 'orders', limit: number | undefined, windowMs: number) =>
+    limit === undefined
+      ? []
+      : [{ name: ruleName, counts, windowMs, limit: Math.max(1, dec(limit).mul(fraction).floor().toNumber()) }];
+  return [
+    ...rule('weight-1m', 'weight', rateLimits.weightPerMinute ?? known?.weightPerMinute, 60_000),
+    ...rule('orders-10s', 'orders', rateLimits.ordersPer10s ?? known?.ordersPer10Seconds, 10_000),
+    ...rule('orders-1m', 'orders', rateLimits.ordersPerMinute ?? known?.ordersPerMinute, 60_000),
+  ];
 }
 
 /** How venue `name` trades: the embedded simulator, paper on a real venue's prices, or live. */

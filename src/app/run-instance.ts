@@ -22,6 +22,8 @@ import type { SymbolStatus } from '../engine/symbol-summary.js';
 import { TradingEngine } from '../engine/trading-engine.js';
 import { type ExchangeOptions, createExchange } from '../exchange/create-exchange.js';
 import type { SimOpeningPosition } from '../exchange/sim/sim-account.js';
+import { accountIdentity } from '../exchange/ccxt/ccxt-exchange.js';
+import type { RequestBudget } from '../exchange/request-budget.js';
 import { ZERO } from '../domain/decimal.js';
 import { AlertNotifier } from '../observability/alert-notifier.js';
 import { NotificationDispatcher } from '../observability/notifications/notification-dispatcher.js';
@@ -51,6 +53,7 @@ import {
   instanceIdOf,
   lockOptionsOf,
   membershipOptionsOf,
+  rateLimitRulesOf,
   venueModeOf,
 } from './config-mapping.js';
 
@@ -102,7 +105,11 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     closers.push(() => notifications.flush());
     const alerts = new AlertNotifier(logger, notifications, registry);
     for (const name of new Set(config.trading.symbols.map((entry) => entry.exchange))) {
-      const exchange = createExchange(await withRestoredPositions(exchangeOptionsOf(config, name), database));
+      const requestBudget = await requestBudgetOf(config, name, logger);
+      if (requestBudget !== undefined) closers.push(() => requestBudget.close());
+      const exchange = createExchange(
+        await withRestoredPositions(exchangeOptionsOf(config, name, requestBudget), database),
+      );
       closers.push(() => exchange.close());
       const engine = new TradingEngine({
         exchange,
@@ -322,6 +329,29 @@ async function openStorage(config: QuantMeshConfig, registry: Registry, logger: 
   // a grid loaded from a lagging database would apply again what the spool then writes.
   await database.drain();
   return database;
+}
+
+/** A live venue's account budget, shared through the lock backend (docs/venues.md); none without known limits. */
+async function requestBudgetOf(
+  config: QuantMeshConfig,
+  name: string,
+  logger: Logger,
+): Promise<RequestBudget | undefined> {
+  const rules = rateLimitRulesOf(config, name);
+  const apiKey = config.exchanges[name]?.type === 'ccxt' ? config.exchanges[name].apiKey : undefined;
+  if (rules.length === 0 || apiKey === undefined) return undefined;
+  const { createRateBudget } = await import('../coordination/rate-budget/create-rate-budget.js');
+  return createRateBudget({
+    lock: lockOptionsOf(config),
+    venue: name,
+    account: accountIdentity(apiKey),
+    rules,
+    onBackendError: (error) =>
+      logger.warn(
+        { venue: name, err: error },
+        'rate budget backend unavailable: orders wait, reads use the local limiter',
+      ),
+  });
 }
 
 /**

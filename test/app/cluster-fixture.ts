@@ -54,7 +54,9 @@ export interface ClusterOptions {
   readonly nodes: readonly ClusterNodeSpec[];
   readonly seed?: number | undefined;
   /** Venue conditions, e.g. partial fills (`liquidityPerTick`). */
-  readonly venue?: Pick<SimVenueServerOptions, 'liquidityPerTick'> | undefined;
+  readonly venue?: Pick<SimVenueServerOptions, 'liquidityPerTick' | 'limits'> | undefined;
+  /** Extra keys of every node's `exchanges.binance` (YAML lines indented by four spaces), e.g. `rate_limits`. */
+  readonly exchangeYaml?: string | undefined;
   /** `storage.max_spool_bytes` of every node (default the configuration's). */
   readonly maxSpoolBytes?: number | undefined;
 }
@@ -184,7 +186,7 @@ exchanges:
     api_key: ${spec.apiKey ?? account.apiKey}
     secret_key: ${account.apiSecret}
     base_url: http://${venueProxy.host}:${venueProxy.port}
-trading:
+${options.exchangeYaml ?? ''}trading:
   symbols:
 ${(spec.symbols ?? options.symbols.map((symbol) => symbol.symbol)).map((symbol) => `    - { exchange: binance, symbol: ${symbol}, ${options.grid(symbol)} }\n`).join('')}system:
   cancel_on_exit: true

@@ -13,7 +13,7 @@ distributed_lock:
   redis: {addr: "r:6379", addrs: null}
   etcd: {endpoints: ["e:2379"], auth: {username: u, password: p}}
 exchanges:
-  binance: {api_key: k, secret_key: s, passphrase: x, base_url: "http://h:1"}
+  binance: {api_key: k, secret_key: s, passphrase: x, base_url: "http://h:1", rate_limits: {weight_per_minute: 1, orders_per_10s: 1, orders_per_minute: 1}}
   sim: {type: sim, symbols: [{symbol: BTCUSDT, initial_price: 1, tick_size: 1, step_size: 1}]}
 trading:
   symbols: [{exchange: sim, symbol: BTCUSDT, price_interval: 1, order_quantity: 30, sell_window_size: 3, min_order_value: 5, max_leverage: 3}]
@@ -43,7 +43,7 @@ describe('configuration reference', () => {
     const leaves = [...keyPaths(encoded, '', new Set())].filter(
       (path) =>
         !sections.has(path) &&
-        !/\.(redis|etcd|auth|webhook|telegram|slack|grid_risk_control)$/.test(path) &&
+        !/\.(redis|etcd|auth|webhook|telegram|slack|grid_risk_control|rate_limits)$/.test(path) &&
         path !== 'trading.symbols' &&
         path !== 'exchanges.<name>.symbols',
     );

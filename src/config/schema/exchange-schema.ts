@@ -25,6 +25,13 @@ const ccxtExchange = object(
     base_url: optional(url()),
     /** Paper trading: the venue's public market data, orders matched locally; needs no keys. */
     paper: withDefault(boolean(), false),
+    /** The account's limits the cluster shares (docs/venues.md); absent ones: the venue's published limits where known. */
+    rate_limits: object({
+      weight_per_minute: optional(integer({ min: 1 })),
+      orders_per_10s: optional(integer({ min: 1 })),
+      orders_per_minute: optional(integer({ min: 1 })),
+      use_fraction: withDefault(decimal({ positive: true, max: '1' }), '0.9'),
+    }),
   },
   {
     check(value, locate, ctx) {

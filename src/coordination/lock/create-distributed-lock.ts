@@ -68,16 +68,7 @@ export async function createDistributedLock(options: DistributedLockOptions): Pr
     }
     case 'etcd': {
       const { EtcdLock } = await import('./etcd/etcd-lock.js');
-      const { tls, ...etcd } = required(options.etcd, 'etcd');
-      const credentials =
-        tls === undefined
-          ? undefined
-          : {
-              rootCertificate: Buffer.from(tls.ca),
-              ...(tls.cert === undefined ? {} : { certChain: Buffer.from(tls.cert) }),
-              ...(tls.key === undefined ? {} : { privateKey: Buffer.from(tls.key) }),
-            };
-      return new EtcdLock({ ...etcd, credentials, prefix });
+      return new EtcdLock({ ...etcdConnectionOf(required(options.etcd, 'etcd')), prefix });
     }
     case 'database': {
       const [{ SqlLock }, { createSqlConnection }] = await Promise.all([
@@ -93,6 +84,21 @@ export async function createDistributedLock(options: DistributedLockOptions): Pr
         `distributed_lock.type must be redis, etcd, database or memory, got ${String((options as { type: unknown }).type)}`,
       );
   }
+}
+
+/** The etcd client's options of `distributed_lock.etcd` (PEM texts → gRPC credentials); shared with the rate budget. */
+export function etcdConnectionOf({ tls, ...etcd }: EtcdBackendOptions): EtcdBackendOptions & {
+  credentials?: { rootCertificate: Buffer; certChain?: Buffer; privateKey?: Buffer };
+} {
+  const credentials =
+    tls === undefined
+      ? undefined
+      : {
+          rootCertificate: Buffer.from(tls.ca),
+          ...(tls.cert === undefined ? {} : { certChain: Buffer.from(tls.cert) }),
+          ...(tls.key === undefined ? {} : { privateKey: Buffer.from(tls.key) }),
+        };
+  return { ...etcd, ...(credentials === undefined ? {} : { credentials }) };
 }
 
 function required<T>(section: T | undefined, name: string): T {

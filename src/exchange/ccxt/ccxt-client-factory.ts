@@ -4,8 +4,10 @@
  * WebSocket frames screened so a malformed one is logged and dropped instead of breaking a stream.
  */
 import ccxt, { type Exchange as CcxtClient } from 'ccxt';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MarketType } from '../../domain/market.js';
-import { UnsupportedVenueError } from '../errors.js';
+import { RateLimitedError, UnsupportedVenueError } from '../errors.js';
+import type { RequestBudget } from '../request-budget.js';
 import type { VenueLogger } from '../venue-logger.js';
 import type { CcxtVenueProfile } from './ccxt-venue-profiles.js';
 
@@ -27,6 +29,8 @@ export interface CcxtConnectionOptions {
   readonly requestTimeoutMs?: number | undefined;
   /** ccxt's minimum spacing of REST requests in ms (its per-venue default when absent); the limiter stays on. */
   readonly rateLimitMs?: number | undefined;
+  /** The account's request budget shared by the cluster (docs/venues.md); without it only ccxt's per-process limiter applies. */
+  readonly requestBudget?: RequestBudget | undefined;
 }
 
 export interface CcxtClientSettings extends CcxtConnectionOptions {
@@ -62,11 +66,61 @@ export function createCcxtClient(settings: CcxtClientSettings): CcxtClientHandle
       ...settings.ccxtOptions,
     },
   });
+  // `options.fetchCurrencies` only binds Binance's own implementation: loadMarkets of Bybit, OKX,
+  // Gate, ... fetch currencies whenever `has` says they can, from wallet endpoints a trade-only or
+  // keyless (paper) client may not reach.
+  client.has['fetchCurrencies'] = false;
   if (settings.testnet === true) client.setSandboxMode(true);
   if (settings.baseUrl !== undefined) client.urls['api'] = rebaseUrls(client.urls['api'], settings.baseUrl);
   screenFrames(client, settings);
   adoptFutures(client);
+  if (settings.requestBudget !== undefined) takeFromBudget(client, settings.requestBudget, settings.venue);
   return { client, cancelTimers: ownTimers(client) };
+}
+
+/** How many new orders the ccxt requests started inside `run` place (set by the adapter around createOrder(s)). */
+const placingOrders = new AsyncLocalStorage<number>();
+
+export function placingOrdersWhile<T>(orders: number, run: () => Promise<T>): Promise<T> {
+  return placingOrders.run(orders, run);
+}
+
+/**
+ * Every REST request takes its weight (ccxt's per-endpoint cost) and its new orders from the shared
+ * budget after ccxt's own limiter has spaced it, i.e. right before it is sent; a refusal fails the
+ * request with RateLimitedError before anything is sent. A venue's 429/418 with Retry-After pauses
+ * the budget for every instance (ccxt #19772: ccxt's limiter is per client, account-wide limits are
+ * the user's to keep).
+ */
+function takeFromBudget(client: CcxtClient, budget: RequestBudget, venue: string): void {
+  const throttle = client.throttle.bind(client);
+  client.throttle = async (cost?: number) => {
+    await throttle(cost);
+    const answer = await budget.take({ weight: cost ?? 1, orders: placingOrders.getStore() ?? 0 });
+    if (!answer.granted) throw new RateLimitedError(venue, answer.retryAfterMs);
+  };
+  const handleErrors = client.handleErrors.bind(client);
+  client.handleErrors = (
+    code: number,
+    reason: string,
+    url: string,
+    method: string,
+    headers: unknown,
+    ...rest: unknown[]
+  ) => {
+    if (code === 429 || code === 418) {
+      const seconds = Number(headerOf(headers, 'retry-after'));
+      // Without a readable Retry-After, one minute: the longest window Binance counts in.
+      void budget.pauseFor(Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000);
+    }
+    return (handleErrors as (...args: unknown[]) => unknown)(code, reason, url, method, headers, ...rest) as never;
+  };
+}
+
+function headerOf(headers: unknown, name: string): string | undefined {
+  if (headers === null || typeof headers !== 'object') return undefined;
+  const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === name);
+  return entry === undefined ? undefined : String(entry[1]);
 }
 
 /**

@@ -21,10 +21,17 @@ import {
 } from '../errors.js';
 import type { CcxtVenueProfile, VenueErrorMeaning } from './ccxt-venue-profiles.js';
 
-/** The venue's error code in a ccxt message such as `binanceusdm {"code":-2022,"msg":"..."}`. */
+/**
+ * The venue's error code in a ccxt message such as `binanceusdm {"code":-2022,"msg":"..."}`. A
+ * per-order code (OKX `sCode`) comes before the envelope's (`"code":"1"`, "all operations failed");
+ * `0` is success (OKX, Bybit), not an error.
+ */
 export function venueErrorCode(message: string): string | undefined {
-  const match = /"(?:code|retCode|sCode|label)"\s*:\s*"?(-?[\w]+)"?/.exec(message);
-  return match?.[1];
+  for (const field of ['sCode', 'retCode', 'code', 'label']) {
+    const code = new RegExp(`"${field}"\\s*:\\s*"?(-?\\w+)"?`).exec(message)?.[1];
+    if (code !== undefined) return code === '0' ? undefined : code;
+  }
+  return undefined;
 }
 
 /** The venue's error message in the same JSON body (`"msg":"..."`), matched exactly, never searched. */

@@ -31,6 +31,14 @@ export interface CcxtVenueProfile {
   readonly fillPaging: 'fromId' | 'since';
   /** ccxt `defaultType` for each market type. */
   readonly defaultType: Readonly<Record<MarketType, string>>;
+  /** The venue's published account limits per market type, the shared budget's defaults (docs/venues.md). */
+  readonly rateLimits?: Readonly<Record<MarketType, VenueRateLimits>> | undefined;
+}
+
+export interface VenueRateLimits {
+  readonly weightPerMinute?: number | undefined;
+  readonly ordersPer10Seconds?: number | undefined;
+  readonly ordersPerMinute?: number | undefined;
 }
 
 const BINANCE_CODES: Record<string, VenueErrorMeaning> = {
@@ -68,6 +76,11 @@ const BINANCE_PROFILE: CcxtVenueProfile = {
   // Binance batches futures orders only (ccxt: createOrders does not support spot).
   batchMarketTypes: ['future'],
   defaultType: { future: 'future', spot: 'spot' },
+  // USDⓈ-M: REQUEST_WEIGHT 2400/min, ORDERS 300/10 s and 1200/min; spot: 6000/min, 100/10 s (and 200 000/day).
+  rateLimits: {
+    future: { weightPerMinute: 2400, ordersPer10Seconds: 300, ordersPerMinute: 1200 },
+    spot: { weightPerMinute: 6000, ordersPer10Seconds: 100 },
+  },
 };
 
 export const CCXT_VENUE_PROFILES: Readonly<Record<string, CcxtVenueProfile>> = {

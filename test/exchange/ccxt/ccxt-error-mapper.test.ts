@@ -26,6 +26,10 @@ describe('ccxt error mapping', () => {
     expect(venueErrorCode('binanceusdm {"code":-2022,"msg":"ReduceOnly Order is rejected."}')).toBe('-2022');
     expect(venueErrorCode('bybit {"retCode":110072,"retMsg":"OrderLinkedID is duplicate"}')).toBe('110072');
     expect(venueErrorCode('no body here')).toBeUndefined();
+    // OKX: the per-order code decides over the envelope's "all operations failed"; 0 is success.
+    expect(venueErrorCode('okx {"code":"1","msg":"All operations failed","data":[{"sCode":"51016"}]}')).toBe('51016');
+    expect(venueErrorCode('{"clOrdId":"a1","ordId":"2","sCode":"0","sMsg":"Order placed"}')).toBeUndefined();
+    expect(venueErrorCode('{"retCode":0,"retMsg":"OK"}')).toBeUndefined();
   });
 
   it('refines ccxt generic classes with Binance codes', () => {

@@ -3,7 +3,7 @@
  * throttling, unreachable venue, and a request lost in transit (unknown outcome, style rule 11).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { dec } from '../../../src/domain/decimal.js';
+import { limitBuy } from './limit-buy.js';
 import { CcxtExchange } from '../../../src/exchange/ccxt/ccxt-exchange.js';
 import {
   ExchangeUnavailableError,
@@ -33,17 +33,6 @@ async function venue(
   return { server, proxy, exchange };
 }
 
-const order = (clientOrderId: string) => ({
-  symbol: 'BTCUSDT',
-  side: 'BUY' as const,
-  type: 'LIMIT' as const,
-  price: dec('50000'),
-  quantity: dec('0.002'),
-  postOnly: false,
-  reduceOnly: false,
-  clientOrderId,
-});
-
 afterEach(async () => {
   for (const resource of opened.splice(0).reverse()) await resource.close();
 });
@@ -66,7 +55,7 @@ describe('CcxtExchange under venue faults', () => {
     const { proxy, exchange } = await venue();
     await exchange.market('BTCUSDT');
     proxy.blackhole();
-    await expect(exchange.placeOrder(order('lost-1'))).rejects.toBeInstanceOf(NetworkUnknownOutcomeError);
+    await expect(exchange.placeOrder(limitBuy('lost-1'))).rejects.toBeInstanceOf(NetworkUnknownOutcomeError);
     await expect(exchange.openOrders('BTCUSDT')).rejects.toBeInstanceOf(ExchangeUnavailableError);
     proxy.restore();
     // The caller's duty after an unknown outcome: look the order up by client order id.
@@ -77,7 +66,7 @@ describe('CcxtExchange under venue faults', () => {
     const { proxy, exchange } = await venue();
     await exchange.market('BTCUSDT');
     proxy.blackhole();
-    await expect(exchange.placeOrder(order('abort-1'), AbortSignal.timeout(100))).rejects.toBeInstanceOf(
+    await expect(exchange.placeOrder(limitBuy('abort-1'), AbortSignal.timeout(100))).rejects.toBeInstanceOf(
       NetworkUnknownOutcomeError,
     );
     await expect(exchange.openOrders('BTCUSDT', AbortSignal.timeout(100))).rejects.toMatchObject({
@@ -85,7 +74,7 @@ describe('CcxtExchange under venue faults', () => {
     });
     proxy.restore();
     // Already aborted: nothing is sent, so the venue never sees the order.
-    await expect(exchange.placeOrder(order('abort-2'), AbortSignal.abort())).rejects.toMatchObject({
+    await expect(exchange.placeOrder(limitBuy('abort-2'), AbortSignal.abort())).rejects.toMatchObject({
       name: 'AbortError',
     });
     expect(await exchange.getOrder('BTCUSDT', 'abort-2')).toBeUndefined();

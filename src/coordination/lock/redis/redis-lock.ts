@@ -226,7 +226,7 @@ class RedisLease implements LeaseOperations {
 }
 
 /** Exactly one of addr, addrs, sentinel and cluster says where the keys live (the configuration checks it too). */
-function redisEndpoints(options: RedisLockOptions): RedisEndpoint[] {
+export function redisEndpoints(options: RedisLockOptions): RedisEndpoint[] {
   const given = [
     options.addr,
     options.addrs?.length ? options.addrs : undefined,

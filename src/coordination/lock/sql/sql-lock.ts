@@ -5,6 +5,7 @@
  * clock and an expired lease is taken over; the fencing token is a per-key column that only grows.
  * Waiters back off with jitter (a database has no portable change feed).
  */
+import { createTableOnce } from './create-table-once.js';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DistributedLock, LockHandle, LockOptions } from '../distributed-lock.js';
@@ -33,11 +34,13 @@ export class SqlLock implements DistributedLock {
   readonly #prefix: string;
   readonly #ownsDb: boolean;
   readonly #held = new HeldLocks();
-  #schema: Promise<void> | undefined;
+  /** Creates the table on first use (the adapters' shared rule: once, one retry for racing instances). */
+  readonly #ensureSchema: () => Promise<void>;
 
   constructor(options: SqlLockOptions) {
     this.#db = options.db;
     this.#dialect = options.dialect;
+    this.#ensureSchema = createTableOnce(options.db, () => createTable(options.dialect));
     this.#prefix = options.prefix ?? '';
     this.#ownsDb = options.ownsDb ?? false;
   }
@@ -69,21 +72,6 @@ export class SqlLock implements DistributedLock {
   async close(): Promise<void> {
     await this.#held.releaseAll();
     if (this.#ownsDb) await this.#db.destroy();
-  }
-
-  /** Creates the table once; concurrent creators (other instances) may race, so one retry. */
-  #ensureSchema(): Promise<void> {
-    this.#schema ??= createTable(this.#dialect)
-      .execute(this.#db)
-      .catch(() => createTable(this.#dialect).execute(this.#db))
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          this.#schema = undefined;
-          throw error;
-        },
-      );
-    return this.#schema;
   }
 
   async #attempt(key: string, ttlMs: number): Promise<LockHandle | undefined> {

@@ -1,0 +1,101 @@
+/**
+ * One venue account's request budget for the whole cluster (docs/venues.md "One rate-limit budget"):
+ * every instance trading the account takes each request's weight and orders from the same state in
+ * the lock backend, by compare-and-set, before ccxt sends it. A 429/418's Retry-After pauses every
+ * instance. Within one process takes run one at a time in call order, so the orders the grid asks
+ * for first (the nearest to the market) are the ones granted when the budget runs short.
+ *
+ * When the backend cannot answer: requests that place orders are refused (they need the lock
+ * backend anyway), others are granted on ccxt's own per-process limiter alone, so reads and cancels
+ * (cancel on exit) still work; `onBackendError` reports it.
+ */
+import type { BudgetStore } from './budget-store.js';
+import {
+  type BudgetState,
+  type RateLimitRule,
+  decide,
+  parseBudget,
+  paused,
+  serialiseBudget,
+  stateLifetimeMs,
+} from './budget-windows.js';
+
+export interface SharedRateBudgetOptions {
+  readonly store: BudgetStore;
+  /** The stored key (prefix, venue and account included). */
+  readonly key: string;
+  readonly rules: readonly RateLimitRule[];
+  readonly now?: (() => number) | undefined;
+  readonly onBackendError?: ((error: unknown) => void) | undefined;
+}
+
+/** Compare-and-set races lost in a row before a take gives up (refused for a moment). */
+const MAX_ATTEMPTS = 50;
+const RETRY_AFTER_CONTENTION_MS = 50;
+const RETRY_AFTER_BACKEND_ERROR_MS = 1000;
+
+export type BudgetAnswer = { readonly granted: true } | { readonly granted: false; readonly retryAfterMs: number };
+
+export class SharedRateBudget {
+  readonly #options: SharedRateBudgetOptions;
+  readonly #now: () => number;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: SharedRateBudgetOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  take(cost: { readonly weight: number; readonly orders: number }): Promise<BudgetAnswer> {
+    return this.#serially(async () => {
+      try {
+        const answer = await this.#change<BudgetAnswer>((state, now) => {
+          const decision = decide(state, this.#options.rules, cost, now);
+          return decision.granted
+            ? { next: decision.state, answer: { granted: true } }
+            : { answer: { granted: false, retryAfterMs: decision.retryAfterMs } };
+        });
+        return answer === 'contended' ? { granted: false, retryAfterMs: RETRY_AFTER_CONTENTION_MS } : answer;
+      } catch (error) {
+        this.#options.onBackendError?.(error);
+        return cost.orders > 0 ? { granted: false, retryAfterMs: RETRY_AFTER_BACKEND_ERROR_MS } : { granted: true };
+      }
+    });
+  }
+
+  pauseFor(ms: number): Promise<void> {
+    return this.#serially(async () => {
+      try {
+        await this.#change((state, now) => ({ next: paused(state, now + ms), answer: undefined }));
+      } catch (error) {
+        this.#options.onBackendError?.(error);
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#options.store.close();
+  }
+
+  /** Reads, steps and writes back until a compare-and-set wins; `contended` after MAX_ATTEMPTS lost races. */
+  async #change<T>(
+    step: (state: BudgetState, now: number) => { next?: BudgetState; answer: T },
+  ): Promise<T | 'contended'> {
+    const { store, key, rules } = this.#options;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const stored = await store.read(key);
+      const now = this.#now();
+      const { next, answer } = step(parseBudget(stored.value), now);
+      if (next === undefined) return answer;
+      const ttlMs = stateLifetimeMs(rules, next.pausedUntil, now);
+      if (await store.compareAndSet(key, stored.version, serialiseBudget(next), ttlMs)) return answer;
+    }
+    return 'contended';
+  }
+
+  #serially<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+}
