@@ -15,11 +15,13 @@ import type { Exchange, ExecutionEvent, OrderReport } from '../exchange/exchange
 import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database } from '../storage/database.js';
+import { DatabaseUnavailableError } from '../storage/errors.js';
 import type { EventRecord } from '../storage/records.js';
 import { decide } from '../strategy/grid/decide.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
+import type { IntentGate } from './execution/intent-gate.js';
 import type { OrderExecutor } from './execution/order-executor.js';
 import { SeenReports } from './execution/seen-reports.js';
 import { VenueActions } from './execution/venue-actions.js';
@@ -46,6 +48,10 @@ export interface SymbolRunnerOptions {
   readonly metrics?: EngineMetrics | undefined;
   /** Where a position drift is alerted (`position-drift`); logged only without it. */
   readonly alerts?: AlertNotifier | undefined;
+  /** Closed while the shared database cannot record intents: this grid places nothing meanwhile. */
+  readonly intents?: IntentGate | undefined;
+  /** Told once when the runner faults (the engine retries it with a fresh runner: trading-engine.ts). */
+  readonly onFaulted?: ((error: unknown) => void) | undefined;
 }
 
 export class SymbolRunner {
@@ -72,6 +78,7 @@ export class SymbolRunner {
       logger,
       clock,
       metrics,
+      intents: options.intents,
       cancelOrder: (clientOrderId) => exchange.cancelOrder(identity.symbol, { clientOrderId }),
       answers: {
         report: (order) => this.#queue.push(() => this.#applyReport(order)),
@@ -121,6 +128,7 @@ export class SymbolRunner {
     try {
       this.#grid = await loadGrid(database, identity, clock());
       this.#store = new DecisionStore(database, this.#grid);
+      if (this.#options.intents?.held) await this.holdPlacements(true);
       await this.#queue.push(() => this.#reconciler.reconcile('start'));
       await this.#queue.push(() => this.#reconciler.advanceCycles());
       await this.#queue.push(() => this.#reconciler.checkAccount());
@@ -159,6 +167,13 @@ export class SymbolRunner {
     if (!this.#accepting()) return;
     if (event.type === 'fill') void this.#queue.push(() => this.#applyFill(event.fill));
     else void this.#queue.push(() => this.#applyReport(event.order));
+  }
+
+  /** The engine's intent gate closed (true) or opened (false): placements wait, or resume at once. */
+  holdPlacements(held: boolean): Promise<void> {
+    return this.#queue.push(async () => {
+      if (this.#accepting()) await this.#apply({ type: 'PlacementsHeldChanged', time: this.#options.clock(), held });
+    });
   }
 
   onMarketPanic(panic: boolean): void {
@@ -286,6 +301,15 @@ export class SymbolRunner {
     try {
       if (!(await this.#store!.store(before, event, decision, this.#eventBase(), stored))) return false;
     } catch (error) {
+      if (error instanceof DatabaseUnavailableError && stored.fill !== undefined) {
+        // Nobody can tell whether this fill is new while the database is down (docs/storage.md): not
+        // applied and not stored; the venue keeps it and fill recovery offers it again.
+        this.#options.logger.warn(
+          { symbol: this.symbol, tradeId: stored.fill.tradeId },
+          'fill not applied yet: the database must say whether it is new',
+        );
+        return false;
+      }
       // What the venue did may be ahead of what is stored: stop placing until a restart reconciles.
       this.#fault(error);
       throw error;
@@ -340,10 +364,12 @@ export class SymbolRunner {
   }
 
   #fault(error: unknown): void {
+    if (this.#lifecycle === 'faulted') return;
     this.#lifecycle = 'faulted';
     this.#options.logger.error(
       { symbol: this.symbol, err: error },
-      'symbol runner faulted: no new orders until restart',
+      'symbol runner faulted: no new orders until it starts again',
     );
+    this.#options.onFaulted?.(error);
   }
 }
