@@ -67,6 +67,7 @@ export class SymbolRunner {
   #realizedPnl: Decimal = ZERO;
   #tradeCount = 0;
   #fees: Decimal = ZERO;
+  #faultCause: string | undefined;
 
   constructor(options: SymbolRunnerOptions) {
     this.#options = options;
@@ -261,6 +262,7 @@ export class SymbolRunner {
       realizedPnl: this.#realizedPnl,
       fees: this.#fees,
       tradeCount: this.#tradeCount,
+      faultCause: this.#faultCause,
     });
   }
 
@@ -366,6 +368,7 @@ export class SymbolRunner {
   #fault(error: unknown): void {
     if (this.#lifecycle === 'faulted') return;
     this.#lifecycle = 'faulted';
+    this.#faultCause = error instanceof Error ? error.message : String(error);
     this.#options.logger.error(
       { symbol: this.symbol, err: error },
       'symbol runner faulted: no new orders until it starts again',

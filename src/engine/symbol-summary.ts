@@ -19,6 +19,8 @@ export interface SymbolSummary {
   /** Fees of the trades booked since the runner started (included in realizedPnl). */
   readonly fees: string;
   readonly tradeCount: number;
+  /** While faulted: the error the runner faulted on (errors carry no secrets: docs/errors.md). */
+  readonly faultCause?: string | undefined;
 }
 
 /**
@@ -41,6 +43,8 @@ export interface SummaryInput {
   readonly realizedPnl: Decimal;
   readonly fees: Decimal;
   readonly tradeCount: number;
+  /** While faulted: the error the runner faulted on (errors carry no secrets: docs/errors.md). */
+  readonly faultCause?: string | undefined;
 }
 
 export function summarise(input: SummaryInput): SymbolSummary {
@@ -64,5 +68,6 @@ export function summarise(input: SummaryInput): SymbolSummary {
       price === undefined || average === undefined ? undefined : held!.unrealizedPnl.toDecimalPlaces(8).toFixed(),
     fees: input.fees.toDecimalPlaces(8).toFixed(),
     tradeCount: input.tradeCount,
+    faultCause: input.lifecycle === 'faulted' ? input.faultCause : undefined,
   };
 }
