@@ -26,6 +26,8 @@ export interface DegradationAlertsOptions {
   /** The spool's depth, when storage spools (a shared database); and its size limit. */
   readonly spool?: { depth: () => { bytes: number }; maxBytes: number } | undefined;
   readonly intervalMs?: number | undefined;
+  /** Each answered ping: grids holding placements for an outage resume at once (engine/execution/intent-gate.ts). */
+  readonly onDatabaseAnswered?: (() => void) | undefined;
 }
 
 export class DegradationAlerts {
@@ -109,6 +111,7 @@ export class DegradationAlerts {
     try {
       await this.#options.database.ping(AbortSignal.timeout(Math.max(500, this.#options.intervalMs ?? 1000)));
       this.#failedPings = 0;
+      this.#options.onDatabaseAnswered?.();
       if (!this.#databaseDown) return;
       this.#databaseDown = false;
       this.#raise('database-recovered', `the database answers again on ${this.#options.instanceId}`);

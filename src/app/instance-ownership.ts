@@ -169,7 +169,7 @@ export class InstanceOwnership {
       .settle()
       .then(() => (held.aborted || !this.#isAssigned(owned) ? undefined : engine?.ownershipWon(owned.symbol)))
       .catch((error: unknown) => {
-        logger.error({ symbol, err: error }, 'the symbol could not start: it places nothing while owned here');
+        logger.error({ symbol, err: error }, 'the symbol could not start: its engine starts it again after a pause');
       });
   }
 

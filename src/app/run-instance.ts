@@ -33,6 +33,7 @@ import { registerInstanceInfo } from '../observability/instance-metrics.js';
 import { checkHealth } from '../observability/health.js';
 import { type Logger, STATUS_LINE_KEY } from '../observability/logger.js';
 import { symbolsHealthCheck } from '../observability/symbol-health.js';
+import { WarningRateLimit } from '../observability/warning-rate-limit.js';
 import { StoredTradeTotals } from './stored-trade-totals.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
 import type { Database } from '../storage/database.js';
@@ -45,6 +46,7 @@ import { packageVersion } from './package-version.js';
 import { watchConfigCentre } from './config-watch.js';
 import { InstanceHeartbeat } from './instance-heartbeat.js';
 import { OperatorActions } from './operator-actions.js';
+import { OrphanRelease } from './orphan-release.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import {
   databaseOptionsOf,
@@ -181,11 +183,16 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     }
 
     const totals = new StoredTradeTotals(database, engines.keys());
+    const totalsWarnings = new WarningRateLimit(logger);
     const refreshTotals = () =>
       totals
         .refresh()
         .catch((error: unknown) =>
-          logger.warn({ err: error }, 'stored trade totals not refreshed; the status shows the last ones'),
+          totalsWarnings.warn(
+            'refresh',
+            { err: error },
+            'stored trade totals not refreshed; the status shows the last ones',
+          ),
         );
     await refreshTotals();
     const symbols = (): (SymbolStatus & { ownedSince?: number | undefined })[] =>
@@ -198,6 +205,16 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
           ownedSince: ownership.ownedSince(summary.exchange, summary.symbol),
         }));
     metrics.observe(symbols);
+    const orphans = new OrphanRelease({
+      instanceId,
+      timeoutMs: config.coordination.orphanTimeout,
+      symbols,
+      ownership,
+      alerts,
+      logger,
+    });
+    orphans.start();
+    closers.push(async () => orphans.stop());
     registerInstanceInfo(registry, () => ({ instanceId, version: packageVersion(), mode: ownership.mode }));
     closers.push(
       startOptInNotifications(config, { database, dispatcher: notifications, instanceId, logger, clock, ownership }),
@@ -225,6 +242,9 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       symbols,
       database,
       spool: { depth: () => database.pendingWrites(), maxBytes: config.storage.maxSpoolBytes },
+      onDatabaseAnswered: () => {
+        for (const engine of engines.values()) engine.databaseAnswered();
+      },
     });
     degradations.start();
     closers.push(() => degradations.stop());

@@ -11,6 +11,7 @@ import type { OrderReport } from '../exchange/exchange.js';
 import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database } from '../storage/database.js';
+import { DatabaseUnavailableError } from '../storage/errors.js';
 import type { EventRecord } from '../storage/records.js';
 import { decide } from '../strategy/grid/decide.js';
 import type { GridCommand } from '../strategy/grid/grid-command.js';
@@ -72,6 +73,16 @@ export class GridDecisions {
     try {
       if (!(await this.#store!.store(before, event, decision, this.eventBase(), stored))) return false;
     } catch (error) {
+      if (error instanceof DatabaseUnavailableError && stored.fill !== undefined) {
+        // Nobody can tell whether this fill is new while the database is down (docs/storage.md): not
+        // applied and not stored; the venue keeps it and fill recovery offers it again.
+        logger.warn(
+          { symbol: identity.symbol, tradeId: stored.fill.tradeId },
+          'fill not applied yet: the database must say whether it is new',
+        );
+        return false;
+      }
+      // What the venue did may be ahead of what is stored: stop placing until the runner starts again.
       fault(error);
       throw error;
     }

@@ -14,6 +14,7 @@ import type { Database } from '../storage/database.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
+import type { IntentGate } from './execution/intent-gate.js';
 import type { OrderExecutor } from './execution/order-executor.js';
 import { VenueActions } from './execution/venue-actions.js';
 import { GridDecisions } from './grid-decisions.js';
@@ -36,6 +37,10 @@ export interface SymbolRunnerOptions {
   readonly metrics?: EngineMetrics | undefined;
   /** Where a position drift is alerted (`position-drift`); logged only without it. */
   readonly alerts?: AlertNotifier | undefined;
+  /** Closed while the shared database cannot record intents: this grid places nothing meanwhile. */
+  readonly intents?: IntentGate | undefined;
+  /** Told once when the runner faults (the engine retries it with a fresh runner: trading-engine.ts). */
+  readonly onFaulted?: ((error: unknown) => void) | undefined;
 }
 
 export class SymbolRunner {
@@ -48,6 +53,7 @@ export class SymbolRunner {
   readonly #reconciler: Reconciler;
   #lifecycle: RunnerState = 'ready';
   #pendingPrice: PriceTick | undefined;
+  #faultCause: string | undefined;
 
   constructor(options: SymbolRunnerOptions) {
     this.#options = options;
@@ -66,6 +72,7 @@ export class SymbolRunner {
       logger,
       clock,
       metrics,
+      intents: options.intents,
       cancelOrder: (clientOrderId) => exchange.cancelOrder(identity.symbol, { clientOrderId }),
       answers: {
         report: (order) => this.#queue.push(() => decisions.applyReport(order)),
@@ -105,6 +112,7 @@ export class SymbolRunner {
     const { database, identity, clock, logger } = this.#options;
     try {
       this.#decisions.load(await loadGrid(database, identity, clock()));
+      if (this.#options.intents?.held) await this.holdPlacements(true);
       await this.#queue.push(() => this.#reconciler.reconcile('start'));
       await this.#queue.push(() => this.#reconciler.advanceCycles());
       await this.#queue.push(() => this.#reconciler.checkAccount());
@@ -143,6 +151,14 @@ export class SymbolRunner {
     if (!this.#accepting()) return;
     if (event.type === 'fill') void this.#queue.push(() => this.#decisions.applyFill(event.fill));
     else void this.#queue.push(() => this.#decisions.applyReport(event.order));
+  }
+
+  /** The engine's intent gate closed (true) or opened (false): placements wait, or resume at once. */
+  holdPlacements(held: boolean): Promise<void> {
+    return this.#queue.push(async () => {
+      if (this.#accepting())
+        await this.#decisions.apply({ type: 'PlacementsHeldChanged', time: this.#options.clock(), held });
+    });
   }
 
   onMarketPanic(panic: boolean): void {
@@ -217,6 +233,7 @@ export class SymbolRunner {
       symbol: this.symbol,
       lifecycle: this.#lifecycle,
       grid: this.state,
+      faultCause: this.#faultCause,
     });
   }
 
@@ -238,10 +255,13 @@ export class SymbolRunner {
   }
 
   #fault(error: unknown): void {
+    if (this.#lifecycle === 'faulted') return;
     this.#lifecycle = 'faulted';
+    this.#faultCause = error instanceof Error ? error.message : String(error);
     this.#options.logger.error(
       { symbol: this.symbol, err: error },
-      'symbol runner faulted: no new orders until restart',
+      'symbol runner faulted: no new orders until it starts again',
     );
+    this.#options.onFaulted?.(error);
   }
 }

@@ -15,6 +15,8 @@ export interface SymbolSummary {
   readonly averageEntryPrice?: string | undefined;
   readonly workingOrders: number;
   readonly unrealizedPnl?: string | undefined;
+  /** While faulted: the error the runner faulted on (errors carry no secrets: docs/errors.md). */
+  readonly faultCause?: string | undefined;
 }
 
 /**
@@ -35,6 +37,8 @@ export interface SummaryInput {
   readonly symbol: string;
   readonly lifecycle: string;
   readonly grid: GridState | undefined;
+  /** While faulted: the error the runner faulted on (errors carry no secrets: docs/errors.md). */
+  readonly faultCause?: string | undefined;
 }
 
 export function summarise(input: SummaryInput): SymbolSummary {
@@ -55,5 +59,6 @@ export function summarise(input: SummaryInput): SymbolSummary {
       grid === undefined ? 0 : slotsWithOrders(grid).filter((slot) => isWorking(slot.order!.status)).length,
     unrealizedPnl:
       price === undefined || average === undefined ? undefined : held!.unrealizedPnl.toDecimalPlaces(8).toFixed(),
+    faultCause: input.lifecycle === 'faulted' ? input.faultCause : undefined,
   };
 }

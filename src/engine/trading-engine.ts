@@ -10,6 +10,12 @@
  * Streams are opened before the runners reconcile, so nothing that happens during start-up is
  * missed: an event that arrives before a runner is ready is picked up by its reconciliation.
  * A stream reconnect triggers a reconciliation of every symbol (events may have been missed).
+ *
+ * Faults heal (issue 14 item 5): a runner that faulted (a refused API key, a full spool, a store
+ * that failed) is replaced by a fresh one that starts like a takeover (load, reconcile, trade), after
+ * a backoff from 1 s doubling to 60 s (jittered; reset once a runner kept running for a minute) and
+ * only once the database holds everything written so far (`drain`), so the fresh runner loads what
+ * the faulted one stored. Its resting orders stay at the venue and are adopted.
  */
 import type { Logger } from 'pino';
 import type { Market } from '../domain/market.js';
@@ -20,9 +26,13 @@ import type { Database } from '../storage/database.js';
 import type { ClientOrderIdFormat } from '../strategy/grid/client-order-id.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import { type MarketPanicState, candleReceived } from '../strategy/risk/market-panic-monitor.js';
+import { IntentGate } from './execution/intent-gate.js';
 import type { OrderExecutor } from './execution/order-executor.js';
 import { SymbolRunner } from './symbol-runner.js';
 import type { SymbolSummary } from './symbol-summary.js';
+
+export const HEAL_MIN_DELAY_MS = 1_000;
+export const HEAL_MAX_DELAY_MS = 60_000;
 
 export interface GridSpec {
   readonly symbol: string;
@@ -61,12 +71,23 @@ export class TradingEngine {
   readonly #markets = new Map<string, Market>();
   readonly #streams: StreamHandle[] = [];
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #intents: IntentGate;
+  /** Per symbol: the next retry's delay, its timer, and when the current runner started running. */
+  readonly #healing = new Map<string, { delayMs: number; timer?: NodeJS.Timeout; runningSince?: number }>();
   #panic: MarketPanicState | undefined;
   #stopped = false;
 
   constructor(options: TradingEngineOptions) {
     this.#options = options;
     this.#panic = options.panicMonitor;
+    this.#intents = new IntentGate({
+      ping: (signal) => options.database.ping(signal),
+      logger: options.logger,
+      onChange: (held) => {
+        // A runner whose apply fails faults itself and logs it.
+        for (const runner of this.#runners.values()) runner.holdPlacements(held).catch(() => undefined);
+      },
+    });
   }
 
   get runners(): readonly SymbolRunner[] {
@@ -106,9 +127,16 @@ export class TradingEngine {
     await this.#runners.get(symbol)!.start();
   }
 
+  /** The shared database answered the instance's check: placements held for an outage resume now. */
+  databaseAnswered(): void {
+    this.#intents.databaseAnswered();
+  }
+
   /** The instance lost `symbol`: its runner stops acting at once (SymbolRunner.release). */
   ownershipLost(symbol: string): void {
     this.#runners.get(symbol)?.release();
+    clearTimeout(this.#healing.get(symbol)?.timer);
+    this.#healing.delete(symbol);
   }
 
   /** New grid settings (configuration centre): the running grid takes them, and so does a runner started later. */
@@ -118,9 +146,47 @@ export class TradingEngine {
     await this.#runners.get(symbol)?.changeSettings(settings);
   }
 
+  /** A runner faulted: a fresh one is tried after the symbol's backoff. */
+  #faulted(spec: GridSpec, runner: SymbolRunner): void {
+    if (this.#stopped || this.#runners.get(spec.symbol) !== runner) return;
+    const entry = this.#healing.get(spec.symbol) ?? { delayMs: HEAL_MIN_DELAY_MS };
+    // A runner that traded for a while before it faulted starts the backoff afresh.
+    const delayMs =
+      entry.runningSince !== undefined && performance.now() - entry.runningSince > HEAL_MAX_DELAY_MS
+        ? HEAL_MIN_DELAY_MS
+        : entry.delayMs;
+    const waitMs = Math.round(delayMs * (0.5 + Math.random() / 2));
+    clearTimeout(entry.timer);
+    const timer = setTimeout(() => void this.#heal(spec, runner), waitMs);
+    timer.unref();
+    this.#healing.set(spec.symbol, { delayMs: Math.min(HEAL_MAX_DELAY_MS, delayMs * 2), timer });
+    this.#options.logger.warn(
+      { symbol: spec.symbol, retryInMs: waitMs },
+      'symbol faulted: it starts again after a pause',
+    );
+  }
+
+  async #heal(spec: GridSpec, runner: SymbolRunner): Promise<void> {
+    if (this.#stopped || this.#runners.get(spec.symbol) !== runner || runner.lifecycle !== 'faulted') return;
+    // The fresh runner loads from the database: what the faulted one spooled must be there first.
+    if (!(await this.#options.database.drain(5_000))) return this.#faulted(spec, runner);
+    if (this.#stopped || this.#runners.get(spec.symbol) !== runner) return;
+    runner.release();
+    const fresh = this.#newRunner(spec);
+    this.#runners.set(spec.symbol, fresh);
+    this.#options.logger.info({ symbol: spec.symbol }, 'symbol starting again after a fault');
+    try {
+      await fresh.start();
+    } catch {
+      return; // faulted again: its onFaulted scheduled the next try
+    }
+    const entry = this.#healing.get(spec.symbol);
+    if (entry !== undefined && fresh.lifecycle === 'running') entry.runningSince = performance.now();
+  }
+
   #newRunner(spec: GridSpec): SymbolRunner {
     const { exchange } = this.#options;
-    return new SymbolRunner({
+    const runner: SymbolRunner = new SymbolRunner({
       identity: {
         exchange: exchange.name,
         symbol: spec.symbol,
@@ -136,7 +202,10 @@ export class TradingEngine {
       clock: this.#options.clock,
       metrics: this.#options.metrics,
       alerts: this.#options.alerts,
+      intents: this.#intents,
+      onFaulted: () => this.#faulted(spec, runner),
     });
+    return runner;
   }
 
   async #openStreams(): Promise<void> {
@@ -186,6 +255,8 @@ export class TradingEngine {
   async stop(options: StopOptions): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#intents.stop();
+    for (const entry of this.#healing.values()) clearTimeout(entry.timer);
     for (const timer of this.#timers) clearInterval(timer);
     await Promise.all([...this.#runners.values()].map((runner) => runner.stop(options)));
     await Promise.allSettled(this.#streams.map((stream) => stream.close()));

@@ -11,6 +11,7 @@ export interface SymbolCondition {
   readonly symbol: string;
   readonly state: string;
   readonly pausedReason?: string | undefined;
+  readonly faultCause?: string | undefined;
 }
 
 /** Every lifecycle state a symbol is reported in (`paused` is a running grid that places nothing). */
@@ -29,14 +30,14 @@ export function symbolProblems(statuses: readonly SymbolCondition[]): SymbolProb
       return [
         { exchange: status.exchange, symbol: status.symbol, state: 'paused', cause: status.pausedReason ?? 'paused' },
       ];
-    // The runner's error is in the instance's log ("symbol runner faulted"); its summary does not carry it.
+    // The runner's error, also in the instance's log ("symbol runner faulted").
     if (status.state === 'faulted')
       return [
         {
           exchange: status.exchange,
           symbol: status.symbol,
           state: 'faulted',
-          cause: 'runner faulted on an error (see the log line "symbol runner faulted")',
+          cause: status.faultCause ?? 'runner faulted on an error (see the log line "symbol runner faulted")',
         },
       ];
     return [];

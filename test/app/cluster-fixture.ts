@@ -59,6 +59,8 @@ export interface ClusterOptions {
   readonly exchangeYaml?: string | undefined;
   /** `storage.max_spool_bytes` of every node (default the configuration's). */
   readonly maxSpoolBytes?: number | undefined;
+  /** `coordination.orphan_timeout` of every node (default the configuration's). */
+  readonly orphanTimeoutMs?: number | undefined;
 }
 
 export interface SymbolStatus {
@@ -181,7 +183,7 @@ ${lockYaml()}coordination:
   allocation: ${options.allocation ?? 'static'}
   lease_ttl: ${options.leaseTtlMs}ms
   heartbeat_interval: ${Math.max(100, Math.floor(options.leaseTtlMs / 3))}ms
-exchanges:
+${options.orphanTimeoutMs === undefined ? '' : `  orphan_timeout: ${options.orphanTimeoutMs}ms\n`}exchanges:
   binance:
     api_key: ${spec.apiKey ?? account.apiKey}
     secret_key: ${account.apiSecret}

@@ -26,7 +26,7 @@ describe('degradations are visible: /health, quantmesh_symbol_state and alerts',
         name: 'degraded',
         lock: 'redis',
         leaseTtlMs: 3000,
-        maxSpoolBytes: 262_144,
+        maxSpoolBytes: 32_768,
         symbols: simSymbolsNamed(['BTCUSDT', 'ETHUSDT']).map((symbol) => ({ ...symbol, volatility: 3 })),
         grid: (symbol) =>
           `price_interval: "${symbol === 'BTCUSDT' ? '50' : '3'}", order_quantity: "130", buy_window_size: 4, sell_window_size: 4, reconcile_interval: 2s`,
@@ -92,10 +92,10 @@ describe('degradations are visible: /health, quantmesh_symbol_state and alerts',
     await until(
       () => alertOf(webhook.received, 'spool-high', 'trading') !== undefined,
       'the spool-high alert',
-      120_000,
+      240_000,
     );
     expect(alertOf(webhook.received, 'spool-high', 'trading')).toMatchObject({
-      message: expect.stringContaining('max_spool_bytes (262144)'),
+      message: expect.stringContaining('max_spool_bytes (32768)'),
     });
 
     cluster.databaseProxy.restore();

@@ -9,7 +9,7 @@ import { DatabaseUnavailableError, SpoolFullError } from '../../src/storage/erro
 import { KyselyDatabase } from '../../src/storage/kysely/kysely-database.js';
 import { createStorageDialect } from '../../src/storage/open-database.js';
 import { encodeRecord } from '../../src/storage/spool/spool-codec.js';
-import { SpooledDatabase } from '../../src/storage/spool/spooled-database.js';
+import { type SpoolLogger, SpooledDatabase } from '../../src/storage/spool/spooled-database.js';
 import { fill, intent, order, trade } from '../conformance/database-fixtures.js';
 import { FaultProxy } from '../harness/fault-proxy.js';
 import { createPostgresDatabase, type TestDatabase } from '../harness/postgres.js';
@@ -36,7 +36,13 @@ afterAll(async () => {
 
 async function openSpooled(
   name: string,
-  options: { maxSpoolBytes?: number; registry?: Registry; migrate?: boolean; answerTimeoutMs?: number } = {},
+  options: {
+    maxSpoolBytes?: number;
+    registry?: Registry;
+    migrate?: boolean;
+    answerTimeoutMs?: number;
+    logger?: SpoolLogger;
+  } = {},
 ): Promise<SpooledDatabase> {
   const inner = await KyselyDatabase.open(createStorageDialect({ type: 'postgres', dsn: viaProxy, maxOpenConns: 2 }), {
     migrate: options.migrate,
@@ -50,7 +56,7 @@ async function openSpooled(
       maxSpoolBytes: options.maxSpoolBytes,
       answerTimeoutMs: options.answerTimeoutMs,
     },
-    { registry: options.registry },
+    { registry: options.registry, logger: options.logger },
   );
 }
 
@@ -236,5 +242,25 @@ it('SP09 a database that stops answering (blackholed connections) counts as down
   proxy.cut(); // the stalled connections are gone; the pool reconnects
   await spooled.drain();
   expect((await spooled.getFills({ symbol: 'STALL' })).map((f) => f.tradeId)).toEqual(['s-1', 's-2']);
+  await spooled.close();
+});
+
+it('SP10 during an outage a full batch waiting does not cut the flush backoff short, and the failure is logged once per interval', async () => {
+  const registry = new Registry();
+  const warnings: { message: string; details: Record<string, unknown> }[] = [];
+  const logger: SpoolLogger = { warn: (details, message) => warnings.push({ message, details }) };
+  const spooled = await openSpooled('backoff.spool', { registry, logger });
+  outage();
+  // Four batches' worth (batchSize 100): every write past the first 100 finds a full batch pending.
+  for (let i = 0; i < 400; i += 1) await spooled.saveTrade(trade(`bo-${i}`, { symbol: 'BACKOFF' }));
+  const metrics = await registry.metrics();
+  const failures = Number(/quantmesh_storage_spool_flush_failures_total (\d+)/.exec(metrics)?.[1]);
+  // The backoff doubles from 40 ms to 5 s: a few attempts, not one per write (300 before the fix).
+  expect(failures).toBeGreaterThan(0);
+  expect(failures).toBeLessThan(15);
+  expect(warnings.filter((warning) => warning.message === 'spool flush failed; retrying')).toHaveLength(1);
+  proxy.restore();
+  await spooled.drain();
+  expect(await spooled.getTrades({ symbol: 'BACKOFF' })).toHaveLength(400);
   await spooled.close();
 });

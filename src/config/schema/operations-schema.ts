@@ -63,6 +63,7 @@ export const coordinationSchema = object(
     lease_ttl: withDefault(duration(), coordinationDefaults.leaseTtlMs),
     heartbeat_interval: withDefault(duration(), coordinationDefaults.heartbeatIntervalMs),
     standby: withDefault(boolean(), coordinationDefaults.standby),
+    orphan_timeout: withDefault(duration(), coordinationDefaults.orphanTimeoutMs),
   },
   {
     check(value, locate, ctx) {

@@ -10,6 +10,7 @@ import type { EngineMetrics } from '../../observability/engine-metrics.js';
 import type { GridCommand } from '../../strategy/grid/grid-command.js';
 import type { GridEvent } from '../../strategy/grid/grid-event.js';
 import { type GridState, slotsWithOrders } from '../../strategy/grid/grid-state.js';
+import type { IntentGate } from './intent-gate.js';
 import type { ClosePlacement, OrderExecutor } from './order-executor.js';
 import { rejectReason } from './venue-events.js';
 
@@ -32,6 +33,8 @@ export interface VenueActionsOptions {
   readonly clock: () => number;
   readonly metrics?: EngineMetrics | undefined;
   readonly answers: VenueAnswers;
+  /** Closed while the database cannot record intents (intent-gate.ts); shared by the engine's grids. */
+  readonly intents?: IntentGate | undefined;
 }
 
 type Placement = Extract<GridCommand, { type: 'PlaceOrder' | 'ClosePosition' }>;
@@ -94,7 +97,15 @@ export class VenueActions {
       await answers.event({ type: 'OrderRejected', time: clock(), clientOrderId: id, reason: 'not-sent' });
       return;
     }
+    const intents = this.#options.intents;
+    if (intents?.held) {
+      // Decided before the hold reached this grid: not attempted (no intent, no warning); the slot is free again.
+      await answers.event({ type: 'UnknownOutcomeResolved', time: clock(), clientOrderId: id, order: undefined });
+      return;
+    }
     const outcome = await executor.place(close ? this.#closePlacement(command) : { symbol, ...command });
+    if (outcome.status === 'skipped' && outcome.reason === 'database-unavailable') intents?.refused(outcome.error);
+    else if (outcome.status !== 'skipped') intents?.recorded();
     metrics?.ordersPlaced.inc({
       exchange: this.#options.exchangeName,
       symbol,

@@ -11,6 +11,7 @@ import { type Decimal, ZERO } from '../../domain/decimal.js';
 import type { Fill } from '../../domain/fill.js';
 import type { Exchange } from '../../exchange/exchange.js';
 import type { EngineMetrics } from '../../observability/engine-metrics.js';
+import { WarningRateLimit } from '../../observability/warning-rate-limit.js';
 import type { Database } from '../../storage/database.js';
 import type { EventRecord } from '../../storage/records.js';
 import type { GridEvent } from '../../strategy/grid/grid-event.js';
@@ -45,9 +46,12 @@ export class Reconciler {
   #lastVenuePosition: Decimal | undefined;
   /** A drift an operator accepted by resuming: the venue's position is compared net of it. */
   #acceptedDrift: Decimal = ZERO;
+  /** A dependency that stays down fails every reconciliation: one warning per reason per 30 s (counted). */
+  readonly #warnings: WarningRateLimit;
 
   constructor(options: ReconcilerOptions) {
     this.#options = options;
+    this.#warnings = new WarningRateLimit(options.logger);
   }
 
   /** Rejects only at start (the runner must not trade unreconciled); later failures are logged and counted. */
@@ -73,7 +77,7 @@ export class Reconciler {
       metrics?.reconciliations.inc({ ...labels, result: applied > 0 ? 'repaired' : 'clean' });
     } catch (error) {
       metrics?.reconciliations.inc({ ...labels, result: 'failed' });
-      this.#options.logger.warn({ symbol, reason, err: error }, 'reconciliation failed');
+      this.#warnings.warn(reason, { symbol, reason, err: error }, 'reconciliation failed');
       if (reason === 'start') throw error;
     }
   }

@@ -26,6 +26,7 @@
  * refused inside a spooled transaction.
  */
 import type { Registry } from 'prom-client';
+import { WarningRateLimit } from '../../observability/warning-rate-limit.js';
 import type { Fill } from '../../domain/fill.js';
 import type { Trade } from '../../domain/trade.js';
 import type { Database, DatabaseCapabilities, DatabaseOperations, SqlDialect, Tx } from '../database.js';
@@ -80,6 +81,8 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #failures = 0;
+  /** Flush failures and refusals while the database is down: one warning per cause per 30 s. */
+  readonly #warnings: WarningRateLimit;
   #closed = false;
   #drained: Array<(drained: boolean) => void> = [];
 
@@ -96,6 +99,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     this.#intervalMs = options.flushIntervalMs ?? 200;
     this.#maxBytes = options.maxSpoolBytes ?? 256 * 1024 * 1024;
     this.#logger = extras.logger;
+    this.#warnings = new WarningRateLimit(extras.logger);
     this.#seq = file.lastSeq;
     this.#novelty = new FillNovelty(inner, inner.dialect, options.answerTimeoutMs ?? 2_000);
     this.#novelty.hold(file.pending(Number.POSITIVE_INFINITY));
@@ -148,7 +152,8 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     const bytes = this.#file.pendingBytes;
     if (bytes >= this.#maxBytes) {
       this.#metrics?.rejected.inc();
-      this.#logger?.warn(
+      this.#warnings.warn(
+        'full',
         { spoolBytes: bytes, maxSpoolBytes: this.#maxBytes },
         'write-behind spool full: write refused',
       );
@@ -156,7 +161,9 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     }
     await this.#file.append(record);
     this.#novelty.hold([record]);
-    if (this.#file.pendingCount >= this.#batchSize) this.#schedule(0);
+    // A full batch is written at once, unless the last flush failed: then the retry's backoff holds
+    // (an outage would otherwise turn every write into a flush attempt).
+    if (this.#file.pendingCount >= this.#batchSize && this.#failures === 0) this.#schedule(0);
     else this.#schedule(this.#intervalMs);
   }
 
@@ -192,7 +199,8 @@ export class SpooledDatabase extends DatabaseReads implements Database {
         if (!(error instanceof DatabaseUnavailableError) && (await this.#isolate(batch))) continue;
         this.#failures += 1;
         this.#metrics?.flushFailures.inc();
-        this.#logger?.warn(
+        this.#warnings.warn(
+          'flush',
           { records: this.#file.pendingCount, attempt: this.#failures, code: (error as { code?: string }).code },
           'spool flush failed; retrying',
         );

@@ -55,6 +55,8 @@ const NOTHING = (state: GridState): Transition => ({ state, commands: [] });
 export function continueClosing(state: GridState, time: number): Transition {
   const closing = state.closing;
   if (closing === undefined || state.tag === undefined || time < closing.nextAttemptAt) return NOTHING(state);
+  // No intent can be recorded: a close attempt would only fail and count against the close's backoff.
+  if (state.placementsHeld && closing.order === undefined) return NOTHING(state);
   const pending = closing.order;
   if (pending !== undefined) {
     if (pending.status !== 'unknown') return NOTHING(state);

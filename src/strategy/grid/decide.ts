@@ -77,6 +77,10 @@ function apply(state: GridState, event: GridEvent): Transition {
         ],
       };
     }
+    case 'PlacementsHeldChanged':
+      return event.held === state.placementsHeld
+        ? { state, commands: [] }
+        : { state: changeState(state, { placementsHeld: event.held }, event.time), commands: [] };
     case 'AccountChecked':
       return {
         state: changeState(

@@ -87,6 +87,8 @@ export type GridEvent =
       readonly closePositions: boolean;
     }
   | { readonly type: 'MarketPanicChanged'; readonly time: number; readonly panic: boolean }
+  /** The engine can (held false) or cannot (held true) record order intents: placements wait while held. */
+  | { readonly type: 'PlacementsHeldChanged'; readonly time: number; readonly held: boolean }
   | {
       readonly type: 'AccountChecked';
       readonly time: number;

@@ -129,6 +129,12 @@ export interface GridState {
   readonly panic: boolean;
   /** No buys before this time (epoch ms) after an insufficient-margin rejection. */
   readonly marginLockedUntil: number;
+  /**
+   * The engine cannot record order intents (the shared database is down): nothing new is placed or
+   * closed until it is released; resting orders, fills and risk checks go on. Not persisted: an
+   * engine that starts again finds the outage out again.
+   */
+  readonly placementsHeld: boolean;
   /** Highest price since the trailing take-profit armed; undefined while not armed. */
   readonly trailingPeak: Decimal | undefined;
   /** 'passed' once the start-up account check succeeded; no order is placed before. */

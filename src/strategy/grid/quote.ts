@@ -183,6 +183,7 @@ export function quote(state: GridState, time: number): Transition {
     );
   }
   result = andThen(result, (s) => cleanup(s, windows, price, time));
-  if (result.state.pause !== undefined || result.state.accountCheck !== 'passed') return result;
+  if (result.state.pause !== undefined || result.state.accountCheck !== 'passed' || result.state.placementsHeld)
+    return result;
   return andThen(result, (s) => place(s, windows, price, time));
 }
