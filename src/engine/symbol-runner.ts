@@ -20,6 +20,7 @@ import { decide } from '../strategy/grid/decide.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
+import type { OwnershipLease } from '../coordination/ownership/symbol-ownership.js';
 import type { OrderExecutor } from './execution/order-executor.js';
 import { SeenReports } from './execution/seen-reports.js';
 import { VenueActions } from './execution/venue-actions.js';
@@ -58,6 +59,8 @@ export class SymbolRunner {
   #store: DecisionStore | undefined;
   #lifecycle: RunnerState = 'ready';
   #pendingPrice: PriceTick | undefined;
+  /** The ownership lease of this runner's term: every placement is fenced by it (order-executor.ts). */
+  #ownership: OwnershipLease | undefined;
   #realizedPnl: Decimal = ZERO;
   #tradeCount = 0;
   #fees: Decimal = ZERO;
@@ -81,6 +84,7 @@ export class SymbolRunner {
         missing: (clientOrderId) => this.#queue.push(() => this.#resolveMissing(clientOrderId)),
         placing: (close) => this.#lifecycle === 'running' || (close && this.#lifecycle === 'stopping'),
         idFormat: () => this.#grid?.idFormat,
+        ownership: () => this.#ownership,
       },
     });
     this.#reconciler = new Reconciler({
@@ -113,10 +117,14 @@ export class SymbolRunner {
     return this.#grid;
   }
 
-  /** Loads the grid and reconciles with the venue before anything is placed. */
-  async start(): Promise<void> {
+  /**
+   * Loads the grid and reconciles with the venue before anything is placed; every placement of
+   * this term is fenced by `ownership` (absent only where nothing owns symbols: tests, tools).
+   */
+  async start(ownership?: OwnershipLease): Promise<void> {
     if (this.#lifecycle !== 'ready') return;
     this.#lifecycle = 'starting';
+    this.#ownership = ownership;
     const { database, identity, clock, logger } = this.#options;
     try {
       this.#grid = await loadGrid(database, identity, clock());

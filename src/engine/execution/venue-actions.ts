@@ -11,6 +11,7 @@ import { type ClientOrderIdFormat, parseClientOrderId } from '../../strategy/gri
 import type { GridCommand } from '../../strategy/grid/grid-command.js';
 import type { GridEvent } from '../../strategy/grid/grid-event.js';
 import { type GridState, slotsWithOrders } from '../../strategy/grid/grid-state.js';
+import type { OwnershipLease } from '../../coordination/ownership/symbol-ownership.js';
 import type { ClosePlacement, OrderExecutor } from './order-executor.js';
 import { rejectReason } from './venue-events.js';
 
@@ -23,6 +24,8 @@ export interface VenueAnswers {
   /** Whether an order may go out now; a close also goes out while stopping (close_positions_on_exit). */
   placing(close: boolean): boolean;
   idFormat(): ClientOrderIdFormat | undefined;
+  /** The ownership lease placements are fenced by (undefined: none). */
+  ownership(): OwnershipLease | undefined;
 }
 
 export interface VenueActionsOptions {
@@ -96,7 +99,10 @@ export class VenueActions {
       await answers.event({ type: 'OrderRejected', time: clock(), clientOrderId: id, reason: 'not-sent' });
       return;
     }
-    const outcome = await executor.place(close ? this.#closePlacement(command) : { symbol, ...command });
+    const outcome = await executor.place(
+      close ? this.#closePlacement(command) : { symbol, ...command },
+      answers.ownership(),
+    );
     metrics?.ordersPlaced.inc({
       exchange: this.#options.exchangeName,
       symbol,

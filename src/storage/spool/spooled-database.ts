@@ -20,9 +20,9 @@
  * exactly once on that answer.
  *
  * Not spooled: `recordIntent` (no database → no intent → no order: fail safe, Invariant 4),
- * `ensureGrid` (its answer, the stored anchor, is needed at once) and every read (reads see the
+ * `claimFence` (a takeover must know it fenced the previous owner out), `ensureGrid` (its answer, the stored anchor, is needed at once) and every read (reads see the
  * database, so a spooled write becomes visible once written; `drain()` waits for that). The
- * `capabilities` say so: reads do not see unwritten writes, and the two immediate writes are
+ * `capabilities` say so: reads do not see unwritten writes, and the immediate writes are
  * refused inside a spooled transaction.
  */
 import type { Registry } from 'prom-client';
@@ -277,6 +277,9 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   // Synchronous paths: straight to the database.
   recordIntent(intent: OrderIntent): Promise<void> {
     return this.#inner.recordIntent(intent);
+  }
+  claimFence(fenceKey: string, fencingToken: bigint): Promise<void> {
+    return this.#inner.claimFence(fenceKey, fencingToken);
   }
   ensureGrid(grid: GridRecord): Promise<GridRecord> {
     return this.#inner.ensureGrid(grid);
