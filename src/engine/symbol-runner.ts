@@ -76,6 +76,7 @@ export class SymbolRunner {
       clock,
       metrics,
       cancelOrder: (clientOrderId) => exchange.cancelOrder(identity.symbol, { clientOrderId }),
+      requestValidityMs: exchange.capabilities.requestValidityMs,
       answers: {
         report: (order) => this.#queue.push(() => this.#applyReport(order)),
         event: async (event) => {
@@ -125,6 +126,7 @@ export class SymbolRunner {
     if (this.#lifecycle !== 'ready') return;
     this.#lifecycle = 'starting';
     this.#ownership = ownership;
+    this.#actions.beginTerm();
     const { database, identity, clock, logger } = this.#options;
     try {
       this.#grid = await loadGrid(database, identity, clock());
@@ -147,6 +149,7 @@ export class SymbolRunner {
   release(): void {
     this.#lifecycle = 'stopped';
     this.#pendingPrice = undefined;
+    this.#actions.abandon();
   }
 
   /** Price ticks are coalesced: while one is queued, a newer one replaces it. */
@@ -232,6 +235,7 @@ export class SymbolRunner {
     const wasRunning = this.#lifecycle === 'running';
     this.#lifecycle = 'stopping';
     this.#pendingPrice = undefined;
+    this.#actions.abandon();
     await new RunnerStop({
       symbol: this.symbol,
       logger: this.#options.logger,

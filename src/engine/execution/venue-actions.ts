@@ -3,8 +3,19 @@
  * and hands each venue answer back to the runner once (through `VenueAnswers`, which queues it).
  * Orders go out only through OrderExecutor (lock → fenced intent → send; Invariant 1) and only
  * while `placing` allows (Invariant 4); every lookup uses the executor's one lookup policy.
+ *
+ * A lookup's "the venue does not hold this id" frees or ends a slot, so it is handed on only when
+ * it is proof (Invariant 1, docs/reliability.md finding "next cycle placed while the previous one
+ * still rested"):
+ * - not while a placement of the same id is in flight or settled after the lookup was asked (the
+ *   answer predates the acceptance): dropped, the next reconciliation asks again;
+ * - not while a request for the id may still take effect at the venue (`requestValidityMs` after
+ *   this runner last sent it, or after its term began for an id an earlier owner sent): asked
+ *   again once that has passed, so a late arrival cannot leave the slot's next cycle beside it.
  */
 import type { Logger } from 'pino';
+import { sleep } from '../../coordination/lock/backoff.js';
+import { monotonicNow } from '../../coordination/lock/lease-clock.js';
 import type { OrderReport } from '../../exchange/exchange.js';
 import type { EngineMetrics } from '../../observability/engine-metrics.js';
 import { type ClientOrderIdFormat, parseClientOrderId } from '../../strategy/grid/client-order-id.js';
@@ -33,6 +44,8 @@ export interface VenueActionsOptions {
   readonly symbol: string;
   readonly executor: OrderExecutor;
   readonly cancelOrder: (clientOrderId: string) => Promise<OrderReport>;
+  /** ExchangeCapabilities.requestValidityMs of the venue. */
+  readonly requestValidityMs: number;
   readonly logger: Logger;
   readonly clock: () => number;
   readonly metrics?: EngineMetrics | undefined;
@@ -44,9 +57,29 @@ type Placement = Extract<GridCommand, { type: 'PlaceOrder' | 'ClosePosition' }>;
 export class VenueActions {
   readonly #options: VenueActionsOptions;
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Placements of each id: how many are in flight, and a count of starts and ends (what a lookup compares). */
+  readonly #placements = new Map<string, { inFlight: number; changes: number }>();
+  /** When (monotonic) each id was last sent from here. */
+  readonly #sentAt = new Map<string, number>();
+  /** Since when ids not sent from here may have been sent by an earlier owner (`beginTerm`). */
+  #termStart = monotonicNow();
+  /** Ids whose lookup is waiting out a request's validity: a reconciliation meanwhile does not ask again. */
+  readonly #waiting = new Set<string>();
+  /** Aborts the waits of lookups once the runner ends (`abandon`). */
+  readonly #ended = new AbortController();
 
   constructor(options: VenueActionsOptions) {
     this.#options = options;
+  }
+
+  /** The runner's term begins (won or restarted): any earlier owner sent its last request before now. */
+  beginTerm(): void {
+    this.#termStart = monotonicNow();
+  }
+
+  /** The runner ends: lookups waiting out a request's validity stop waiting (and conclude nothing). */
+  abandon(): void {
+    this.#ended.abort(new Error('runner ended'));
   }
 
   /** How many actions are still waiting for the venue. */
@@ -79,6 +112,7 @@ export class VenueActions {
   }
 
   lookup(clientOrderId: string): void {
+    if (this.#waiting.has(clientOrderId)) return;
     this.#track(this.#lookup(clientOrderId));
   }
 
@@ -99,10 +133,18 @@ export class VenueActions {
       await answers.event({ type: 'OrderRejected', time: clock(), clientOrderId: id, reason: 'not-sent' });
       return;
     }
-    const outcome = await executor.place(
-      close ? this.#closePlacement(command) : { symbol, ...command },
-      answers.ownership(),
-    );
+    this.#placementChanged(id, 1);
+    this.#sentAt.set(id, monotonicNow());
+    let outcome: Awaited<ReturnType<OrderExecutor['place']>>;
+    try {
+      outcome = await executor.place(
+        close ? this.#closePlacement(command) : { symbol, ...command },
+        answers.ownership(),
+      );
+    } finally {
+      this.#sentAt.set(id, monotonicNow());
+      this.#placementChanged(id, -1);
+    }
     metrics?.ordersPlaced.inc({
       exchange: this.#options.exchangeName,
       symbol,
@@ -162,15 +204,54 @@ export class VenueActions {
 
   async #lookup(clientOrderId: string): Promise<void> {
     const { executor, symbol, answers, logger } = this.#options;
+    const asked = this.#placements.get(clientOrderId)?.changes ?? 0;
     const order = await executor.lookup(symbol, clientOrderId);
     if (order === 'failed')
       logger.warn(
         { symbol, clientOrderId },
         'the venue did not answer a lookup: asked again at the next reconciliation',
       );
-    else if (order === undefined) {
+    else if (order !== undefined) await answers.report(order);
+    else if (this.#placing(clientOrderId) || (this.#placements.get(clientOrderId)?.changes ?? 0) !== asked)
+      logger.info(
+        { symbol, clientOrderId },
+        'a lookup crossed a placement of the same id: its "not held" is dropped, asked again at the next reconciliation',
+      );
+    else {
+      const waitMs = this.#mayStillArriveMs(clientOrderId);
+      if (waitMs > 0) {
+        logger.info(
+          { symbol, clientOrderId, waitMs: Math.ceil(waitMs) },
+          'the venue does not hold this order yet; asked again once a late request of it can no longer take effect',
+        );
+        this.#waiting.add(clientOrderId);
+        const waited = await sleep(waitMs, this.#ended.signal).then(
+          () => true,
+          () => false,
+        );
+        this.#waiting.delete(clientOrderId);
+        if (waited) await this.#lookup(clientOrderId);
+        return;
+      }
       logger.info({ symbol, clientOrderId }, 'the venue does not hold this order');
       await answers.missing(clientOrderId);
-    } else await answers.report(order);
+    }
+  }
+
+  #placing(clientOrderId: string): boolean {
+    return (this.#placements.get(clientOrderId)?.inFlight ?? 0) > 0;
+  }
+
+  #placementChanged(clientOrderId: string, delta: 1 | -1): void {
+    const entry = this.#placements.get(clientOrderId) ?? { inFlight: 0, changes: 0 };
+    entry.inFlight += delta;
+    entry.changes += 1;
+    this.#placements.set(clientOrderId, entry);
+  }
+
+  /** How long a request for the id sent from here (or by an earlier owner) may still take effect at the venue. */
+  #mayStillArriveMs(clientOrderId: string): number {
+    const lastSent = this.#sentAt.get(clientOrderId) ?? this.#termStart;
+    return lastSent + this.#options.requestValidityMs - monotonicNow();
   }
 }
