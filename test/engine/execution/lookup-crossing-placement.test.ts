@@ -12,14 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { levelLockKey } from '../../../src/coordination/lock/distributed-lock.js';
 import { MemoryLock } from '../../../src/coordination/lock/memory/memory-lock.js';
 import { dec } from '../../../src/domain/decimal.js';
-import { OrderExecutor } from '../../../src/engine/execution/order-executor.js';
 import { VenueActions } from '../../../src/engine/execution/venue-actions.js';
 import type { OrderReport } from '../../../src/exchange/exchange.js';
 import type { Database } from '../../../src/storage/database.js';
 import { openDatabase } from '../../../src/storage/open-database.js';
 import { type TestDatabase, createPostgresDatabase } from '../../harness/postgres.js';
 import { until } from '../../harness/until.js';
-import { SYMBOL, type SimFixture, startSim } from '../runner-fixture.js';
+import { SYMBOL, type SimFixture, executorFor, limitBuy, startSim } from '../runner-fixture.js';
 
 describe('a lookup that finds nothing while the id may still reach the venue', () => {
   let target: TestDatabase;
@@ -41,16 +40,7 @@ describe('a lookup that finds nothing while the id may still reach the venue', (
     const missing: string[] = [];
     const logged: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
-    const executor = new OrderExecutor({
-      exchange: sim.exchange,
-      database,
-      lock: new MemoryLock(),
-      granularity: 'level',
-      lockTtlMs: 10_000,
-      instanceId: 'lookup-test',
-      clock: () => sim.exchange.engine.now(),
-      lookupDelayMs: 10,
-    });
+    const executor = executorFor(sim, database, new MemoryLock(), 'lookup-test', { granularity: 'level' });
     const actions = new VenueActions({
       exchangeName: sim.exchange.name,
       symbol: SYMBOL,
@@ -70,17 +60,7 @@ describe('a lookup that finds nothing while the id may still reach the venue', (
     });
     return { actions, reports, missing, logged };
   };
-  const buy = (level: number, cycle: number) => ({
-    type: 'PlaceOrder' as const,
-    level,
-    cycle,
-    side: 'BUY' as const,
-    price: dec(60_000 - level * 100),
-    quantity: dec('0.001'),
-    postOnly: true,
-    reduceOnly: false,
-    clientOrderId: `lkp.B.${level}.${cycle}`,
-  });
+  const buy = (level: number, cycle: number) => ({ type: 'PlaceOrder' as const, ...limitBuy('lkp', level, cycle) });
 
   it('drops a "not held" answered while the same id was being placed', async () => {
     sim.exchange.engine.setPrice(SYMBOL, dec('60000'));

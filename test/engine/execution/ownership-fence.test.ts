@@ -12,11 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownershipKey } from '../../../src/coordination/lock/distributed-lock.js';
 import { MemoryLock } from '../../../src/coordination/lock/memory/memory-lock.js';
 import { ownershipLease } from '../../../src/coordination/ownership/symbol-ownership.js';
-import { dec } from '../../../src/domain/decimal.js';
-import { OrderExecutor } from '../../../src/engine/execution/order-executor.js';
 import type { Database } from '../../../src/storage/database.js';
 import { until } from '../../harness/until.js';
-import { SYMBOL, type SimFixture, openStore, startSim } from '../runner-fixture.js';
+import { SYMBOL, type SimFixture, executorFor, limitBuy, openStore, startSim } from '../runner-fixture.js';
 
 describe('placement fenced by the symbol ownership', () => {
   let dir: string;
@@ -34,29 +32,12 @@ describe('placement fenced by the symbol ownership', () => {
   });
 
   const executorOn = (lock: MemoryLock, instanceId: string, resyncs: unknown[] = [], sendMarginMs = 150) =>
-    new OrderExecutor({
-      exchange: sim.exchange,
-      database,
-      lock,
+    executorFor(sim, database, lock, instanceId, {
       granularity: 'level',
-      lockTtlMs: 10_000,
       sendMarginMs,
-      instanceId,
-      clock: () => sim.exchange.engine.now(),
-      lookupDelayMs: 10,
       onFencingResynchronised: (resync) => resyncs.push(resync),
     });
-  const buy = (level: number, cycle: number) => ({
-    symbol: SYMBOL,
-    level,
-    cycle,
-    side: 'BUY' as const,
-    price: dec(60_000 - level * 100),
-    quantity: dec('0.001'),
-    postOnly: true,
-    reduceOnly: false,
-    clientOrderId: `ownf.B.${level}.${cycle}`,
-  });
+  const buy = (level: number, cycle: number) => limitBuy('ownf', level, cycle);
   const ownerKey = ownershipKey('sim', SYMBOL);
 
   it("refuses a stale owner's placement once the new owner claimed the symbol, and sends the new owner's", async () => {
