@@ -57,10 +57,14 @@ type Placement = Extract<GridCommand, { type: 'PlaceOrder' | 'ClosePosition' }>;
 export class VenueActions {
   readonly #options: VenueActionsOptions;
   readonly #inFlight = new Set<Promise<unknown>>();
-  /** Placements of each id: how many are in flight, and a count of starts and ends (what a lookup compares). */
-  readonly #placements = new Map<string, { inFlight: number; changes: number }>();
-  /** When (monotonic) each id was last sent from here. */
-  readonly #sentAt = new Map<string, number>();
+  /**
+   * Placements sent from here, by id: how many are in flight, the `#changes` count at the last
+   * start or end (what a lookup compares), and when (monotonic) the id was last sent. Entries are
+   * dropped once no request of theirs can still take effect (`#forgetSettled`).
+   */
+  readonly #placements = new Map<string, { inFlight: number; changedAt: number; sentAt: number }>();
+  /** Starts and ends of placements so far. */
+  #changes = 0;
   /** Since when ids not sent from here may have been sent by an earlier owner (`beginTerm`). */
   #termStart = monotonicNow();
   /** Ids whose lookup is waiting out a request's validity: a reconciliation meanwhile does not ask again. */
@@ -134,7 +138,6 @@ export class VenueActions {
       return;
     }
     this.#placementChanged(id, 1);
-    this.#sentAt.set(id, monotonicNow());
     let outcome: Awaited<ReturnType<OrderExecutor['place']>>;
     try {
       outcome = await executor.place(
@@ -142,8 +145,8 @@ export class VenueActions {
         answers.ownership(),
       );
     } finally {
-      this.#sentAt.set(id, monotonicNow());
       this.#placementChanged(id, -1);
+      this.#forgetSettled();
     }
     metrics?.ordersPlaced.inc({
       exchange: this.#options.exchangeName,
@@ -204,7 +207,7 @@ export class VenueActions {
 
   async #lookup(clientOrderId: string): Promise<void> {
     const { executor, symbol, answers, logger } = this.#options;
-    const asked = this.#placements.get(clientOrderId)?.changes ?? 0;
+    const asked = this.#changes;
     const order = await executor.lookup(symbol, clientOrderId);
     if (order === 'failed')
       logger.warn(
@@ -212,7 +215,7 @@ export class VenueActions {
         'the venue did not answer a lookup: asked again at the next reconciliation',
       );
     else if (order !== undefined) await answers.report(order);
-    else if (this.#placing(clientOrderId) || (this.#placements.get(clientOrderId)?.changes ?? 0) !== asked)
+    else if (this.#placing(clientOrderId) || (this.#placements.get(clientOrderId)?.changedAt ?? 0) > asked)
       logger.info(
         { symbol, clientOrderId },
         'a lookup crossed a placement of the same id: its "not held" is dropped, asked again at the next reconciliation',
@@ -243,15 +246,24 @@ export class VenueActions {
   }
 
   #placementChanged(clientOrderId: string, delta: 1 | -1): void {
-    const entry = this.#placements.get(clientOrderId) ?? { inFlight: 0, changes: 0 };
+    const entry = this.#placements.get(clientOrderId) ?? { inFlight: 0, changedAt: 0, sentAt: 0 };
     entry.inFlight += delta;
-    entry.changes += 1;
+    entry.changedAt = this.#changes += 1;
+    entry.sentAt = monotonicNow();
     this.#placements.set(clientOrderId, entry);
+  }
+
+  /** Drops ids settled for longer than a request's validity and a minute (a lookup asked before then has long been answered). */
+  #forgetSettled(): void {
+    if (this.#placements.size < 256) return;
+    const before = monotonicNow() - this.#options.requestValidityMs - 60_000;
+    for (const [id, entry] of this.#placements)
+      if (entry.inFlight === 0 && entry.sentAt < before) this.#placements.delete(id);
   }
 
   /** How long a request for the id sent from here (or by an earlier owner) may still take effect at the venue. */
   #mayStillArriveMs(clientOrderId: string): number {
-    const lastSent = this.#sentAt.get(clientOrderId) ?? this.#termStart;
+    const lastSent = this.#placements.get(clientOrderId)?.sentAt ?? this.#termStart;
     return lastSent + this.#options.requestValidityMs - monotonicNow();
   }
 }
