@@ -22,9 +22,10 @@
  *   another instance campaigning for it wins it.
  */
 import type { Logger } from 'pino';
-import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
+import { type DistributedLock, ownershipKey } from '../coordination/lock/distributed-lock.js';
 import {
   type OwnedSymbol,
+  type OwnershipLease,
   type OwnershipState,
   SymbolOwnership,
   keyOf,
@@ -33,7 +34,8 @@ import type { TradingEngine } from '../engine/trading-engine.js';
 import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { InstanceMode } from '../server/http-server.js';
-import type { DatabaseOperations } from '../storage/database.js';
+import type { Database } from '../storage/database.js';
+import { StaleFencingTokenError } from '../storage/errors.js';
 import type { EventType } from '../storage/records.js';
 
 export interface InstanceOwnershipOptions {
@@ -47,8 +49,8 @@ export interface InstanceOwnershipOptions {
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
   readonly alerts: AlertNotifier;
-  /** Where ownership events are recorded. */
-  readonly events: Pick<DatabaseOperations, 'saveEvent'>;
+  /** Where ownership events are recorded and a won lease is claimed (its fence raised). */
+  readonly database: Pick<Database, 'saveEvent' | 'claimFence'>;
   readonly clock: () => number;
   /**
    * Resolves once this instance's own writes reached the database (its spool flushed). A symbol won
@@ -75,7 +77,8 @@ export class InstanceOwnership {
       lock: options.lock,
       ttlMs: options.ttlMs,
       logger: options.logger,
-      listener: { won: (owned, held) => this.#won(owned, held), lost: (owned, reason) => this.#lost(owned, reason) },
+      listener: { won: (owned, lease) => this.#won(owned, lease), lost: (owned, reason) => this.#lost(owned, reason) },
+      claim: (owned, lease) => this.#claim(owned, lease),
     });
   }
 
@@ -152,7 +155,33 @@ export class InstanceOwnership {
     return this.#ownership.stop();
   }
 
-  #won(owned: OwnedSymbol, held: AbortSignal): void {
+  /**
+   * Fences the previous owner out before anything is loaded (Invariant 1): once the ownership fence
+   * holds this lease's token, the database refuses every intent of an older owner, however long it
+   * was paused. A live lease below the recorded fence comes from a lock backend that forgot its
+   * counters (restarted empty): its floor is raised and the lease given up, so the next campaign's
+   * token is above the fence.
+   */
+  async #claim(owned: OwnedSymbol, lease: OwnershipLease): Promise<void> {
+    const { database, lock, logger } = this.#options;
+    try {
+      await database.claimFence(lease.key, lease.token);
+    } catch (error) {
+      if (error instanceof StaleFencingTokenError && !lease.signal.aborted) {
+        logger.warn(
+          { symbol: keyOf(owned), token: lease.token.toString(), recorded: error.highestToken.toString() },
+          'ownership token below the recorded fence: raising the lock backend floor and campaigning again',
+        );
+        await lock
+          .raiseTokenFloor(ownershipKey(owned.exchange, owned.symbol), error.highestToken)
+          .catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  #won(owned: OwnedSymbol, lease: OwnershipLease): void {
+    const held = lease.signal;
     const { logger, metrics, engines } = this.#options;
     const symbol = `${owned.exchange}:${owned.symbol}`;
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'won' });
@@ -167,7 +196,7 @@ export class InstanceOwnership {
     // Lost or handed over while settling: the runner must not start.
     void this.#options
       .settle()
-      .then(() => (held.aborted || !this.#isAssigned(owned) ? undefined : engine?.ownershipWon(owned.symbol)))
+      .then(() => (held.aborted || !this.#isAssigned(owned) ? undefined : engine?.ownershipWon(owned.symbol, lease)))
       .catch((error: unknown) => {
         logger.error({ symbol, err: error }, 'the symbol could not start: its engine starts it again after a pause');
       });
@@ -209,8 +238,8 @@ export class InstanceOwnership {
 
   /** Best effort: a record that cannot be written is logged; ownership itself does not wait for it. */
   #record(owned: OwnedSymbol, type: EventType, details: Record<string, string>): void {
-    const { events, clock, instanceId, logger } = this.#options;
-    void events
+    const { database, clock, instanceId, logger } = this.#options;
+    void database
       .saveEvent({ time: clock(), type, instanceId, exchange: owned.exchange, symbol: owned.symbol, details })
       .catch((error: unknown) => {
         logger.warn({ symbol: `${owned.exchange}:${owned.symbol}`, type, err: error }, 'ownership event not recorded');

@@ -158,7 +158,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       logger,
       metrics,
       alerts,
-      events: database,
+      database,
       clock,
       settle: async () => {
         await database.drain();

@@ -14,6 +14,7 @@ import type { Database } from '../storage/database.js';
 import type { GridEvent } from '../strategy/grid/grid-event.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
+import type { OwnershipLease } from '../coordination/ownership/symbol-ownership.js';
 import type { IntentGate } from './execution/intent-gate.js';
 import type { OrderExecutor } from './execution/order-executor.js';
 import { VenueActions } from './execution/venue-actions.js';
@@ -54,6 +55,8 @@ export class SymbolRunner {
   #lifecycle: RunnerState = 'ready';
   #pendingPrice: PriceTick | undefined;
   #faultCause: string | undefined;
+  /** The ownership lease of this runner's term: every placement is fenced by it (order-executor.ts). */
+  #ownership: OwnershipLease | undefined;
 
   constructor(options: SymbolRunnerOptions) {
     this.#options = options;
@@ -74,6 +77,7 @@ export class SymbolRunner {
       metrics,
       intents: options.intents,
       cancelOrder: (clientOrderId) => exchange.cancelOrder(identity.symbol, { clientOrderId }),
+      requestValidityMs: exchange.capabilities.requestValidityMs,
       answers: {
         report: (order) => this.#queue.push(() => decisions.applyReport(order)),
         event: async (event) => {
@@ -81,6 +85,7 @@ export class SymbolRunner {
         },
         missing: (clientOrderId) => this.#queue.push(() => decisions.resolveMissing(clientOrderId)),
         placing: (close) => this.#lifecycle === 'running' || (close && this.#lifecycle === 'stopping'),
+        ownership: () => this.#ownership,
       },
     });
     this.#reconciler = new Reconciler({
@@ -105,10 +110,15 @@ export class SymbolRunner {
     return this.#decisions.state;
   }
 
-  /** Loads the grid and reconciles with the venue before anything is placed. */
-  async start(): Promise<void> {
+  /**
+   * Loads the grid and reconciles with the venue before anything is placed; every placement of
+   * this term is fenced by `ownership` (absent only where nothing owns symbols: tests, tools).
+   */
+  async start(ownership?: OwnershipLease): Promise<void> {
     if (this.#lifecycle !== 'ready') return;
     this.#lifecycle = 'starting';
+    this.#ownership = ownership;
+    this.#actions.beginTerm();
     const { database, identity, clock, logger } = this.#options;
     try {
       this.#decisions.load(await loadGrid(database, identity, clock()));
@@ -131,6 +141,7 @@ export class SymbolRunner {
   release(): void {
     this.#lifecycle = 'stopped';
     this.#pendingPrice = undefined;
+    this.#actions.abandon();
   }
 
   /** Price ticks are coalesced: while one is queued, a newer one replaces it. */
@@ -214,6 +225,7 @@ export class SymbolRunner {
     const wasRunning = this.#lifecycle === 'running';
     this.#lifecycle = 'stopping';
     this.#pendingPrice = undefined;
+    this.#actions.abandon();
     await new RunnerStop({
       symbol: this.symbol,
       logger: this.#options.logger,

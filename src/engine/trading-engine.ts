@@ -26,6 +26,7 @@ import type { Database } from '../storage/database.js';
 import type { ClientOrderIdFormat } from '../strategy/grid/client-order-id.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import { type MarketPanicState, candleReceived } from '../strategy/risk/market-panic-monitor.js';
+import type { OwnershipLease } from '../coordination/ownership/symbol-ownership.js';
 import { IntentGate } from './execution/intent-gate.js';
 import type { OrderExecutor } from './execution/order-executor.js';
 import { SymbolRunner } from './symbol-runner.js';
@@ -118,13 +119,14 @@ export class TradingEngine {
 
   /**
    * The instance owns `symbol` now: its runner loads, reconciles and trades (a released runner is
-   * replaced by a fresh one first). Rejects when the start fails (the runner is then faulted).
+   * replaced by a fresh one first), every placement fenced by `ownership`, the lease won. Rejects
+   * when the start fails (the runner is then faulted).
    */
-  async ownershipWon(symbol: string): Promise<void> {
+  async ownershipWon(symbol: string, ownership?: OwnershipLease): Promise<void> {
     const spec = this.#options.grids.find((grid) => grid.symbol === symbol);
     if (spec === undefined || this.#stopped) return;
     if (this.#runners.get(symbol)?.lifecycle !== 'ready') this.#runners.set(symbol, this.#newRunner(spec));
-    await this.#runners.get(symbol)!.start();
+    await this.#runners.get(symbol)!.start(ownership);
   }
 
   /** The shared database answered the instance's check: placements held for an outage resume now. */

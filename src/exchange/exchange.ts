@@ -86,6 +86,13 @@ export interface ExchangeCapabilities {
   /** Maximum client order id length and the characters allowed. */
   readonly clientOrderIdMaxLength: number;
   readonly clientOrderIdPattern: RegExp;
+  /**
+   * How long after it was sent a request may still take effect at the venue (a signed request's
+   * recvWindow, or the client's timeout, plus transit and clock offset); 0 when a request takes
+   * effect before its call settles or never (an in-process venue). Until then a venue answering
+   * that it does not hold an id is no proof that the id's order will not appear.
+   */
+  readonly requestValidityMs: number;
 }
 
 export interface Exchange {

@@ -87,6 +87,12 @@ export interface DatabaseOperations {
    * Safe under concurrent callers on separate connections and instances.
    */
   recordIntent(intent: OrderIntent): Promise<void>;
+  /**
+   * A new holder claims `fenceKey` (a symbol's ownership, at takeover): raised to `fencingToken`,
+   * after which intents fenced by an older token are refused; an intent of an older token still
+   * being written commits first. StaleFencingTokenError when a higher token was recorded already.
+   */
+  claimFence(fenceKey: string, fencingToken: bigint): Promise<void>;
   getIntents(filter: IntentFilter): Promise<OrderIntent[]>;
   /**
    * The highest intent cycle recorded per lattice level of a symbol (level → cycle), computed on

@@ -52,6 +52,12 @@ export interface OrderIntent {
   /** The lock key whose token fences this intent (the symbol or level key of R3). */
   readonly fenceKey: string;
   readonly fencingToken: bigint;
+  /**
+   * The symbol's ownership lease (R1) the intent is fenced by as well, checked in the same
+   * transaction and not stored: an owner that lost the symbol (paused past its lease) is refused
+   * even while it holds a fresh per-order lock. Absent where nothing owns symbols (tests, tools).
+   */
+  readonly ownershipFence?: { readonly fenceKey: string; readonly fencingToken: bigint } | undefined;
   readonly instanceId: string;
   readonly createdAt: number;
 }

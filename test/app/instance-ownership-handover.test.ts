@@ -45,7 +45,7 @@ describe('InstanceOwnership.allocate', () => {
       metrics: new EngineMetrics(new Registry()),
       alerts: new AlertNotifier(silent),
       settle: async () => undefined,
-      events: database,
+      database,
       clock: () => Date.now(),
     });
     const won: string[] = [];

@@ -5,6 +5,8 @@
  * (chaos-audit.ts). Between faults the run waits until every symbol trades again; a fault after
  * which the cluster does not recover within RECOVERY_MS is reported (`unrecovered`).
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { dec } from '../../src/domain/decimal.js';
 import { SeededRandom } from '../../src/exchange/sim/seeded-random.js';
 import { simSymbolsNamed } from '../../src/exchange/sim/sim-settings.js';
@@ -181,6 +183,12 @@ export async function runChaosScenario(
   const ordersPerMinute = (cluster.record.acceptedIds.length - acceptedBefore) / Math.max(minutes, 1 / 60);
 
   await stopAll(cluster.nodes);
+  // QM_CHAOS_LOG_DIR keeps every instance's output, to read the evidence lines against.
+  const logDir = process.env['QM_CHAOS_LOG_DIR'];
+  if (logDir !== undefined && logDir !== '') {
+    await mkdir(logDir, { recursive: true });
+    for (const node of cluster.nodes) await writeFile(join(logDir, `${scenario}-${node.id}.log`), node.output());
+  }
   const audit = await auditCluster(cluster, symbols);
   return { scenario, seed: options.seed, faults, audit, failoverMs, unrecovered, ordersPerMinute };
 }

@@ -287,6 +287,26 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       expect(text(slots[1]!.positionQuantity)).toBe('0.02');
     });
 
+    const own = (fencingToken: bigint) => ({ fenceKey: 'owner:sim:BTCUSDT', fencingToken });
+    it('DB09b (Invariant 1) a claimed ownership fence refuses the intents of an older owner, and a stale claim', async () => {
+      await db.recordIntent(
+        intent('o-1', { symbol: 'OWNUSDT', fenceKey: 'ok1', fencingToken: 1n, ownershipFence: own(4n), level: 40 }),
+      );
+      await db.claimFence('owner:sim:BTCUSDT', 5n);
+      // The older owner's per-order lock is fresh (a higher token than ever), its ownership is not.
+      await expect(
+        db.recordIntent(
+          intent('o-2', { symbol: 'OWNUSDT', fenceKey: 'ok1', fencingToken: 2n, ownershipFence: own(4n), level: 41 }),
+        ),
+      ).rejects.toMatchObject({ fenceKey: 'owner:sim:BTCUSDT', fencingToken: 4n, highestToken: 5n });
+      expect(await db.getIntents({ clientOrderId: 'o-2' })).toEqual([]);
+      await db.recordIntent(
+        intent('o-3', { symbol: 'OWNUSDT', fenceKey: 'ok1', fencingToken: 2n, ownershipFence: own(5n), level: 42 }),
+      );
+      await expect(db.claimFence('owner:sim:BTCUSDT', 4n)).rejects.toBeInstanceOf(StaleFencingTokenError);
+      await db.claimFence('owner:sim:BTCUSDT', 5n);
+    });
+
     it('DB09 (Invariant 1) an intent is refused for a stale token, a taken slot round or a taken client order id', async () => {
       await db.recordIntent(intent('i-1', { fenceKey: 'k9', fencingToken: 10n }));
       await db.recordIntent(intent('i-2', { fenceKey: 'k9', fencingToken: 10n, level: 8 }));

@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { DistributedLock } from '../../src/coordination/lock/distributed-lock.js';
-import { OrderExecutor } from '../../src/engine/execution/order-executor.js';
+import { OrderExecutor, type OrderExecutorOptions } from '../../src/engine/execution/order-executor.js';
 import { TradingEngine } from '../../src/engine/trading-engine.js';
 import { createExchange } from '../../src/exchange/create-exchange.js';
 import { ZERO, dec } from '../../src/domain/decimal.js';
@@ -72,8 +72,24 @@ export function executorFor(
   database: Database,
   lock: DistributedLock,
   instanceId = 'test',
+  overrides: Partial<OrderExecutorOptions> = {},
 ): OrderExecutor {
-  return executorOn(sim.exchange, () => sim.exchange.engine.now(), database, lock, instanceId);
+  return executorOn(sim.exchange, () => sim.exchange.engine.now(), database, lock, instanceId, overrides);
+}
+
+/** A post-only limit buy for `level` (below 60,000 by 100 a level), id `{prefix}.B.{level}.{cycle}`. */
+export function limitBuy(prefix: string, level: number, cycle: number) {
+  return {
+    symbol: SYMBOL,
+    level,
+    cycle,
+    side: 'BUY' as const,
+    price: dec(60_000 - level * 100),
+    quantity: dec('0.001'),
+    postOnly: true,
+    reduceOnly: false,
+    clientOrderId: `${prefix}.B.${level}.${cycle}`,
+  };
 }
 
 export function executorOn(
@@ -82,6 +98,7 @@ export function executorOn(
   database: Database,
   lock: DistributedLock,
   instanceId = 'test',
+  overrides: Partial<OrderExecutorOptions> = {},
 ): OrderExecutor {
   return new OrderExecutor({
     exchange,
@@ -92,6 +109,7 @@ export function executorOn(
     instanceId,
     clock,
     lookupDelayMs: 10,
+    ...overrides,
   });
 }
 

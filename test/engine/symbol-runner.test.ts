@@ -184,6 +184,16 @@ describe('SymbolRunner on the sim venue and SQLite', () => {
     const key = former.lockKey(SYMBOL, -50);
     const stale = (await shared.tryLock(key, 30))!;
     await until(() => stale.signal.aborted, 'the former lease to expire', 5_000);
+    // The local deadline comes a drift margin before the backend's expiry: wait for that as well.
+    await until(
+      async () => {
+        const probe = await shared.tryLock(key, 10_000);
+        await probe?.unlock();
+        return probe !== undefined;
+      },
+      'the former lease to expire at the lock',
+      5_000,
+    );
     const placement = {
       symbol: SYMBOL,
       level: -50,

@@ -11,6 +11,7 @@ import { createStorageDialect } from '../../src/storage/open-database.js';
 import { encodeRecord } from '../../src/storage/spool/spool-codec.js';
 import { type SpoolLogger, SpooledDatabase } from '../../src/storage/spool/spooled-database.js';
 import { fill, intent, order, trade } from '../conformance/database-fixtures.js';
+import { until } from '../harness/until.js';
 import { FaultProxy } from '../harness/fault-proxy.js';
 import { createPostgresDatabase, type TestDatabase } from '../harness/postgres.js';
 
@@ -262,5 +263,29 @@ it('SP10 during an outage a full batch waiting does not cut the flush backoff sh
   proxy.restore();
   await spooled.drain();
   expect(await spooled.getTrades({ symbol: 'BACKOFF' })).toHaveLength(400);
+  await spooled.close();
+});
+
+it('SP11 drain answers once the records spooled before it are written, while later writes keep coming (a takeover waits for no more)', async () => {
+  const spooled = await openSpooled('busy.spool');
+  let writing = true;
+  let written = 0;
+  // Other symbols' steady streams of writes: the spool is never empty for long.
+  const steady = Promise.all(
+    [0, 1, 2, 3].map(async (writer) => {
+      while (writing) {
+        await spooled.saveTrade(trade(`busy-${writer}-${written}`, { symbol: 'BUSY' }));
+        written += 1;
+      }
+    }),
+  );
+  await until(() => written > 50, 'the steady writes to start');
+  await spooled.saveTrade(trade('busy-mark', { symbol: 'MARK' }));
+  const drained = await spooled.drain(20_000);
+  writing = false;
+  await steady;
+  expect(drained).toBe(true);
+  expect(await spooled.getTrades({ symbol: 'MARK' })).toHaveLength(1);
+  await spooled.drain();
   await spooled.close();
 });

@@ -18,6 +18,12 @@ export interface LockHandle {
   /** Aborts when the lock is lost, released, or its lease may have expired. */
   readonly signal: AbortSignal;
   /**
+   * Milliseconds left before the lease may have run out on the local monotonic clock (drift margin
+   * taken off), read synchronously; 0 once the lock ended. A side effect that takes time to reach
+   * its target (an order on its way to the venue) needs a margin of it, not only a live signal.
+   */
+  readonly remainingMs: number;
+  /**
    * Extends the lease to `ttlMs` from now. Throws LockLostError when this handle no longer holds the
    * lock (expired, taken over, released); the signal is aborted in that case.
    */

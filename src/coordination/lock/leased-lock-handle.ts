@@ -65,6 +65,10 @@ export class LeasedLockHandle implements LockHandle {
     return this.#state === 'held';
   }
 
+  get remainingMs(): number {
+    return this.held ? Math.max(0, this.#validUntil - monotonicNow()) : 0;
+  }
+
   /** Moves the local deadline (backends whose lease is renewed elsewhere, e.g. an etcd session). */
   prolong(validUntil: number): void {
     if (!this.held) return;

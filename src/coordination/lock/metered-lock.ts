@@ -135,6 +135,9 @@ export class MeteredLock implements DistributedLock {
       get signal() {
         return handle.signal;
       },
+      get remainingMs() {
+        return handle.remainingMs;
+      },
       async extend(ttlMs: number) {
         try {
           await handle.extend(ttlMs);

@@ -19,7 +19,7 @@
  */
 import type { Logger } from 'pino';
 import { sleep } from '../lock/backoff.js';
-import { type DistributedLock, ownershipKey } from '../lock/distributed-lock.js';
+import { type DistributedLock, type LockHandle, ownershipKey } from '../lock/distributed-lock.js';
 import { withLock } from '../lock/with-lock.js';
 
 /**
@@ -34,9 +34,25 @@ export interface OwnedSymbol {
   readonly symbol: string;
 }
 
+/**
+ * A won ownership lease as its holder fences work by it: the key and token reach the database with
+ * every order intent; `signal` and `remainingMs` (both re-read the local clock) are checked before
+ * a send, against a margin of `ttlMs`.
+ */
+export interface OwnershipLease {
+  readonly key: string;
+  readonly token: bigint;
+  readonly signal: AbortSignal;
+  readonly remainingMs: number;
+  readonly ttlMs: number;
+}
+
 export interface OwnershipListener {
-  /** The lease is held: the symbol may trade. `signal` aborts when the lease is lost or released. */
-  won(owned: OwnedSymbol, signal: AbortSignal): void;
+  /**
+   * The lease is held (and claimed): the symbol may trade. `lease.signal` aborts when the lease is
+   * lost or released; its key and token fence what is done under it.
+   */
+  won(owned: OwnedSymbol, lease: OwnershipLease): void;
   /** The lease was lost while held: stop acting on the symbol at once. `reason`: the signal's reason. */
   lost(owned: OwnedSymbol, reason: unknown): void;
 }
@@ -47,6 +63,12 @@ export interface SymbolOwnershipOptions {
   readonly ttlMs: number;
   readonly listener: OwnershipListener;
   readonly logger: Logger;
+  /**
+   * Runs once the lease is held, before `won`: the new holder fences the previous one out (the app
+   * raises the ownership fence in the database). A rejection gives the lease up and campaigns again
+   * after a pause, so a symbol is never traded under a lease that could not be claimed.
+   */
+  readonly claim?: (owned: OwnedSymbol, lease: OwnershipLease) => Promise<void>;
 }
 
 /** Pause after a campaign failed other than by a lost lease (a refused TTL, a broken backend call). */
@@ -119,9 +141,12 @@ export class SymbolOwnership {
           lock,
           ownershipKey(owned.exchange, owned.symbol),
           ttlMs,
-          async (held) => {
+          async (held, handle) => {
+            const lease = ownershipLease(handle, ttlMs);
+            await this.#options.claim?.(owned, lease);
+            if (held.aborted || stop.aborted) return;
             this.#states.set(keyOf(owned), 'owned');
-            this.#options.listener.won(owned, held);
+            this.#options.listener.won(owned, lease);
             await untilEither(held, stop);
             if (stop.aborted) return;
             this.#states.set(keyOf(owned), 'lost');
@@ -145,6 +170,21 @@ export class SymbolOwnership {
 /** `exchange:symbol`: a symbol's key here, and what dynamic allocation hashes. */
 export function keyOf(owned: OwnedSymbol): string {
   return `${owned.exchange}:${owned.symbol}`;
+}
+
+/** A held lease of `ttlMs` as an OwnershipLease (signal and remainingMs stay live views of the handle). */
+export function ownershipLease(handle: LockHandle, ttlMs: number): OwnershipLease {
+  return {
+    key: handle.key,
+    token: handle.token,
+    ttlMs,
+    get signal() {
+      return handle.signal;
+    },
+    get remainingMs() {
+      return handle.remainingMs;
+    },
+  };
 }
 
 /** Resolves when either signal aborts. */

@@ -2,10 +2,17 @@
  * Carries one order placement (a grid slot's limit order, or a market close of the grid position)
  * out through the ports, keeping Invariant 1 (no duplicate orders):
  *
- *   lock (R3: symbol or level key) → check the lock's signal → record the fenced intent in the shared
- *   database (stale tokens and repeated (slot, cycle, side) intents are refused) → send with the
- *   deterministic client order id (the venue refuses a duplicate) → on an unknown outcome, look the
- *   order up by client order id before anything is sent again.
+ *   lock (R3: symbol or level key) → check the lock's and the symbol ownership's signals → record
+ *   the intent fenced by both tokens in the shared database, in one transaction (stale tokens and
+ *   repeated (slot, cycle, side) intents are refused) → check both leases again, each with at least
+ *   `sendMarginMs` left on the local clock → send with the deterministic client order id (the venue
+ *   refuses a duplicate) → on an unknown outcome, look the order up by client order id before
+ *   anything is sent again.
+ *
+ * The ownership fence is what stops an owner paused past its lease (SIGSTOP, a long GC): its
+ * per-order lock may be fresh, but its ownership token is below the one the new owner claimed at
+ * takeover (`Database.claimFence`), so the database refuses its intent; paused after the intent, it
+ * finds the lease's local deadline passed (or too close) when it resumes and sends nothing.
  *
  * Invariant 4 (fail safe): when the lock cannot be taken or its signal is aborted, nothing is sent.
  * An intent is written at most once. A retry after an unknown outcome is a lookup, never a blind
@@ -19,6 +26,7 @@ import {
   levelLockKey,
   symbolLockKey,
 } from '../../coordination/lock/distributed-lock.js';
+import type { OwnershipLease } from '../../coordination/ownership/symbol-ownership.js';
 import { ExchangeError } from '../../exchange/errors.js';
 import type { Exchange, OrderReport, PlaceOrderRequest } from '../../exchange/exchange.js';
 import type { Database } from '../../storage/database.js';
@@ -99,6 +107,12 @@ export interface OrderExecutorOptions {
   readonly lock: DistributedLock;
   readonly granularity: LockGranularity;
   readonly lockTtlMs: number;
+  /**
+   * A placement is sent only while the per-order lock and the ownership lease each have at least
+   * this long left on the local clock: the order must reach the venue before another holder can
+   * act. Default: a quarter of each lease's TTL, at most 1 s.
+   */
+  readonly sendMarginMs?: number;
   readonly instanceId: string;
   readonly clock: () => number;
   /** Lookups after an unknown outcome before giving up to reconciliation. */
@@ -133,11 +147,11 @@ export class OrderExecutor {
    * Placements that need the same lock key wait for each other in this process: with symbol
    * granularity a grid's window of buys would otherwise contend with itself and see "busy".
    */
-  place(placement: OrderPlacement | ClosePlacement): Promise<PlacementOutcome> {
+  place(placement: OrderPlacement | ClosePlacement, ownership?: OwnershipLease): Promise<PlacementOutcome> {
     const send = 'level' in placement ? this.#limitSend(placement) : this.#closeSend(placement);
     const key = send.lockKey;
     const previous = this.#queues.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.#placeLocked(send));
+    const run = previous.then(() => this.#placeLocked(send, ownership));
     const settled = run.then(
       () => undefined,
       () => undefined,
@@ -170,8 +184,9 @@ export class OrderExecutor {
     };
   }
 
-  async #placeLocked(send: Send): Promise<PlacementOutcome> {
+  async #placeLocked(send: Send, ownership: OwnershipLease | undefined): Promise<PlacementOutcome> {
     const { lock, lockTtlMs } = this.#options;
+    if (ownership?.signal.aborted === true) return { status: 'skipped', reason: 'lock-lost' };
     let handle: LockHandle | undefined;
     try {
       handle = await lock.tryLock(send.lockKey, lockTtlMs);
@@ -180,18 +195,23 @@ export class OrderExecutor {
     }
     if (handle === undefined) return { status: 'skipped', reason: 'lock-busy' };
     try {
-      return await this.#placeHolding(send, handle);
+      return await this.#placeHolding(send, handle, ownership);
     } finally {
       // A release that fails only means the lease runs out on its own; the intent already fences.
       await handle.unlock().catch(() => undefined);
     }
   }
 
-  async #placeHolding(send: Send, handle: LockHandle): Promise<PlacementOutcome> {
+  async #placeHolding(
+    send: Send,
+    handle: LockHandle,
+    ownership: OwnershipLease | undefined,
+  ): Promise<PlacementOutcome> {
     const { symbol, clientOrderId } = send.request;
-    if (handle.signal.aborted) return { status: 'skipped', reason: 'lock-lost' };
+    // Not even recorded without a margin left: an intent that cannot be sent would only use up its round.
+    if (!this.#leasesLeft(handle, ownership)) return { status: 'skipped', reason: 'lock-lost' };
     try {
-      await this.#recordIntent(send, handle);
+      await this.#recordIntent(send, handle, ownership);
     } catch (error) {
       if (error instanceof DuplicateIntentError) {
         // This very intent was recorded before (its send was resolved as never reaching the venue, or
@@ -201,7 +221,8 @@ export class OrderExecutor {
         if (existing === 'failed') return { status: 'skipped', reason: 'intent-refused', error };
         if (existing !== undefined) return { status: 'accepted', order: existing };
       } else {
-        if (error instanceof StaleFencingTokenError && !handle.signal.aborted)
+        // Only the per-order lock's counter is resynchronised; a stale ownership token is a lost symbol.
+        if (error instanceof StaleFencingTokenError && error.fenceKey === handle.key && !handle.signal.aborted)
           await this.#resynchronise(send.lockKey, error);
         return {
           status: 'skipped',
@@ -215,8 +236,9 @@ export class OrderExecutor {
         };
       }
     }
-    // Checked again after the database round trip: a pause here would otherwise send on a lost lease.
-    if (handle.signal.aborted) return { status: 'skipped', reason: 'lock-lost' };
+    // Checked again after the database round trip, synchronously right before the send: a pause
+    // here would otherwise send on a lost lease, and an order needs time to reach the venue.
+    if (!this.#leasesLeft(handle, ownership)) return { status: 'skipped', reason: 'lock-lost' };
     try {
       return { status: 'accepted', order: await this.#options.exchange.placeOrder(send.request) };
     } catch (error) {
@@ -242,7 +264,15 @@ export class OrderExecutor {
     this.#options.onFencingResynchronised?.({ lockKey, refused: stale.fencingToken, recorded: stale.highestToken });
   }
 
-  #recordIntent(send: Send, handle: LockHandle): Promise<void> {
+  /** Whether both leases are live with the send margin left (`signal` and `remainingMs` re-read the clock). */
+  #leasesLeft(handle: LockHandle, ownership: OwnershipLease | undefined): boolean {
+    const { sendMarginMs, lockTtlMs } = this.#options;
+    const left = (lease: Pick<LockHandle, 'signal' | 'remainingMs'>, ttlMs: number) =>
+      !lease.signal.aborted && lease.remainingMs >= (sendMarginMs ?? Math.min(1000, Math.floor(ttlMs / 4)));
+    return left(handle, lockTtlMs) && (ownership === undefined || left(ownership, ownership.ttlMs));
+  }
+
+  #recordIntent(send: Send, handle: LockHandle, ownership: OwnershipLease | undefined): Promise<void> {
     const { database, exchange, instanceId, clock } = this.#options;
     return database.recordIntent({
       exchange: exchange.name,
@@ -255,6 +285,7 @@ export class OrderExecutor {
       quantity: send.request.quantity,
       fenceKey: handle.key,
       fencingToken: handle.token,
+      ownershipFence: ownership === undefined ? undefined : { fenceKey: ownership.key, fencingToken: ownership.token },
       instanceId,
       createdAt: clock(),
     });

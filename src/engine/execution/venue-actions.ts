@@ -3,13 +3,25 @@
  * and hands each venue answer back to the runner once (through `VenueAnswers`, which queues it).
  * Orders go out only through OrderExecutor (lock → fenced intent → send; Invariant 1) and only
  * while `placing` allows (Invariant 4); every lookup uses the executor's one lookup policy.
+ *
+ * A lookup's "the venue does not hold this id" frees or ends a slot, so it is handed on only when
+ * it is proof (Invariant 1, docs/reliability.md finding "next cycle placed while the previous one
+ * still rested"):
+ * - not while a placement of the same id is in flight or settled after the lookup was asked (the
+ *   answer predates the acceptance): dropped, the next reconciliation asks again;
+ * - not while a request for the id may still take effect at the venue (`requestValidityMs` after
+ *   this runner last sent it, or after its term began for an id an earlier owner sent): asked
+ *   again once that has passed, so a late arrival cannot leave the slot's next cycle beside it.
  */
 import type { Logger } from 'pino';
+import { sleep } from '../../coordination/lock/backoff.js';
+import { monotonicNow } from '../../coordination/lock/lease-clock.js';
 import type { OrderReport } from '../../exchange/exchange.js';
 import type { EngineMetrics } from '../../observability/engine-metrics.js';
 import type { GridCommand } from '../../strategy/grid/grid-command.js';
 import type { GridEvent } from '../../strategy/grid/grid-event.js';
 import { type GridState, slotsWithOrders } from '../../strategy/grid/grid-state.js';
+import type { OwnershipLease } from '../../coordination/ownership/symbol-ownership.js';
 import type { IntentGate } from './intent-gate.js';
 import type { ClosePlacement, OrderExecutor } from './order-executor.js';
 import { rejectReason } from './venue-events.js';
@@ -22,6 +34,8 @@ export interface VenueAnswers {
   missing(clientOrderId: string): Promise<void>;
   /** Whether an order may go out now; a close also goes out while stopping (close_positions_on_exit). */
   placing(close: boolean): boolean;
+  /** The ownership lease placements are fenced by (undefined: none). */
+  ownership(): OwnershipLease | undefined;
 }
 
 export interface VenueActionsOptions {
@@ -29,6 +43,8 @@ export interface VenueActionsOptions {
   readonly symbol: string;
   readonly executor: OrderExecutor;
   readonly cancelOrder: (clientOrderId: string) => Promise<OrderReport>;
+  /** ExchangeCapabilities.requestValidityMs of the venue. */
+  readonly requestValidityMs: number;
   readonly logger: Logger;
   readonly clock: () => number;
   readonly metrics?: EngineMetrics | undefined;
@@ -42,9 +58,33 @@ type Placement = Extract<GridCommand, { type: 'PlaceOrder' | 'ClosePosition' }>;
 export class VenueActions {
   readonly #options: VenueActionsOptions;
   readonly #inFlight = new Set<Promise<unknown>>();
+  /**
+   * Placements sent from here, by id: how many are in flight, the `#changes` count at the last
+   * start or end (what a lookup compares), and when (monotonic) the id was last sent. Entries are
+   * dropped once no request of theirs can still take effect (`#forgetSettled`).
+   */
+  readonly #placements = new Map<string, { inFlight: number; changedAt: number; sentAt: number }>();
+  /** Starts and ends of placements so far. */
+  #changes = 0;
+  /** Since when ids not sent from here may have been sent by an earlier owner (`beginTerm`). */
+  #termStart = monotonicNow();
+  /** Ids whose lookup is waiting out a request's validity: a reconciliation meanwhile does not ask again. */
+  readonly #waiting = new Set<string>();
+  /** Aborts the waits of lookups once the runner ends (`abandon`). */
+  readonly #ended = new AbortController();
 
   constructor(options: VenueActionsOptions) {
     this.#options = options;
+  }
+
+  /** The runner's term begins (won or restarted): any earlier owner sent its last request before now. */
+  beginTerm(): void {
+    this.#termStart = monotonicNow();
+  }
+
+  /** The runner ends: lookups waiting out a request's validity stop waiting (and conclude nothing). */
+  abandon(): void {
+    this.#ended.abort(new Error('runner ended'));
   }
 
   /** How many actions are still waiting for the venue. */
@@ -77,6 +117,7 @@ export class VenueActions {
   }
 
   lookup(clientOrderId: string): void {
+    if (this.#waiting.has(clientOrderId)) return;
     this.#track(this.#lookup(clientOrderId));
   }
 
@@ -103,7 +144,17 @@ export class VenueActions {
       await answers.event({ type: 'UnknownOutcomeResolved', time: clock(), clientOrderId: id, order: undefined });
       return;
     }
-    const outcome = await executor.place(close ? this.#closePlacement(command) : { symbol, ...command });
+    this.#placementChanged(id, 1);
+    let outcome: Awaited<ReturnType<OrderExecutor['place']>>;
+    try {
+      outcome = await executor.place(
+        close ? this.#closePlacement(command) : { symbol, ...command },
+        answers.ownership(),
+      );
+    } finally {
+      this.#placementChanged(id, -1);
+      this.#forgetSettled();
+    }
     if (outcome.status === 'skipped' && outcome.reason === 'database-unavailable') intents?.refused(outcome.error);
     else if (outcome.status !== 'skipped') intents?.recorded();
     metrics?.ordersPlaced.inc({
@@ -164,15 +215,63 @@ export class VenueActions {
 
   async #lookup(clientOrderId: string): Promise<void> {
     const { executor, symbol, answers, logger } = this.#options;
+    const asked = this.#changes;
     const order = await executor.lookup(symbol, clientOrderId);
     if (order === 'failed')
       logger.warn(
         { symbol, clientOrderId },
         'the venue did not answer a lookup: asked again at the next reconciliation',
       );
-    else if (order === undefined) {
+    else if (order !== undefined) await answers.report(order);
+    else if (this.#placing(clientOrderId) || (this.#placements.get(clientOrderId)?.changedAt ?? 0) > asked)
+      logger.info(
+        { symbol, clientOrderId },
+        'a lookup crossed a placement of the same id: its "not held" is dropped, asked again at the next reconciliation',
+      );
+    else {
+      const waitMs = this.#mayStillArriveMs(clientOrderId);
+      if (waitMs > 0) {
+        logger.info(
+          { symbol, clientOrderId, waitMs: Math.ceil(waitMs) },
+          'the venue does not hold this order yet; asked again once a late request of it can no longer take effect',
+        );
+        this.#waiting.add(clientOrderId);
+        const waited = await sleep(waitMs, this.#ended.signal).then(
+          () => true,
+          () => false,
+        );
+        this.#waiting.delete(clientOrderId);
+        if (waited) await this.#lookup(clientOrderId);
+        return;
+      }
       logger.info({ symbol, clientOrderId }, 'the venue does not hold this order');
       await answers.missing(clientOrderId);
-    } else await answers.report(order);
+    }
+  }
+
+  #placing(clientOrderId: string): boolean {
+    return (this.#placements.get(clientOrderId)?.inFlight ?? 0) > 0;
+  }
+
+  #placementChanged(clientOrderId: string, delta: 1 | -1): void {
+    const entry = this.#placements.get(clientOrderId) ?? { inFlight: 0, changedAt: 0, sentAt: 0 };
+    entry.inFlight += delta;
+    entry.changedAt = this.#changes += 1;
+    entry.sentAt = monotonicNow();
+    this.#placements.set(clientOrderId, entry);
+  }
+
+  /** Drops ids settled for longer than a request's validity and a minute (a lookup asked before then has long been answered). */
+  #forgetSettled(): void {
+    if (this.#placements.size < 256) return;
+    const before = monotonicNow() - this.#options.requestValidityMs - 60_000;
+    for (const [id, entry] of this.#placements)
+      if (entry.inFlight === 0 && entry.sentAt < before) this.#placements.delete(id);
+  }
+
+  /** How long a request for the id sent from here (or by an earlier owner) may still take effect at the venue. */
+  #mayStillArriveMs(clientOrderId: string): number {
+    const lastSent = this.#placements.get(clientOrderId)?.sentAt ?? this.#termStart;
+    return lastSent + this.#options.requestValidityMs - monotonicNow();
   }
 }

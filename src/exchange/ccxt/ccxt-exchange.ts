@@ -121,6 +121,7 @@ export class CcxtExchange implements Exchange {
       leverage: options.marketType === 'future' && has['setLeverage'] === true,
       clientOrderIdMaxLength: this.#profile.clientOrderIdMaxLength,
       clientOrderIdPattern: this.#profile.clientOrderIdPattern,
+      requestValidityMs: requestValidityMs(this.#client),
     };
     this.#streams = new CcxtStreams({
       client: this.#client,
@@ -462,4 +463,16 @@ export class CcxtExchange implements Exchange {
   #map(error: unknown, changesState: boolean, clientOrderId?: string): Error {
     return mapCcxtError(error, this.#context(changesState, clientOrderId));
   }
+}
+
+/** Clock offset and transit on top of a request's own window (its recvWindow, or the client's timeout). */
+const REQUEST_TRANSIT_MARGIN_MS = 1_000;
+
+/**
+ * A signed request is refused once its timestamp is older than its recvWindow (Binance and
+ * alikes); without one, a request the client timed out on is taken to be dead by then.
+ */
+function requestValidityMs(client: { readonly timeout: number; readonly options: Record<string, unknown> }): number {
+  const recvWindow = Number(client.options['recvWindow'] ?? 0);
+  return Math.max(Number.isFinite(recvWindow) ? recvWindow : 0, client.timeout) + REQUEST_TRANSIT_MARGIN_MS;
 }

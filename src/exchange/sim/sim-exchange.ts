@@ -26,6 +26,7 @@ export const SIM_CAPABILITIES: ExchangeCapabilities = {
   leverage: true,
   clientOrderIdMaxLength: 36,
   clientOrderIdPattern: SIM_CLIENT_ORDER_ID_PATTERN,
+  requestValidityMs: 0,
 };
 
 const DEFAULT_FILL_PAGE = 500;

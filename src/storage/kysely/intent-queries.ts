@@ -4,26 +4,51 @@
  * on other connections queue behind it), read the fence back, refuse when a higher token was already
  * recorded, then insert the intent unless its slot round or client order id exists. A stale writer
  * therefore either sees the newer token or commits before it exists; it can never slip in after.
+ * An intent fenced by its symbol's ownership as well does the same for the ownership fence first.
  */
+import type { Kysely } from 'kysely';
 import { DuplicateIntentError, StaleFencingTokenError } from '../errors.js';
 import type { IntentFilter, OrderIntent } from '../records.js';
 import { insertIgnoring, raiseFence } from './dialect-sql.js';
 import { type QueryContext, pageLimit, pageOffset } from './query-context.js';
+import type { StorageSchema } from './kysely-schema.js';
 import { intentFromRow, intentRow, toBigInt } from './row-mappers.js';
 
 export async function recordIntent(context: QueryContext, intent: OrderIntent): Promise<void> {
   await context.atomic(async (db) => {
-    await raiseFence(db, context.dialect, intent.fenceKey, intent.fencingToken.toString());
-    const fence = await db
-      .selectFrom('fences')
-      .select('max_token')
-      .where('fence_key', '=', intent.fenceKey)
-      .executeTakeFirstOrThrow();
-    const highest = toBigInt(fence.max_token);
-    if (highest > intent.fencingToken) throw new StaleFencingTokenError(intent.fenceKey, intent.fencingToken, highest);
+    // The ownership fence first, always in this order: two fences never deadlock each other.
+    if (intent.ownershipFence !== undefined)
+      await holdFence(db, context, intent.ownershipFence.fenceKey, intent.ownershipFence.fencingToken);
+    await holdFence(db, context, intent.fenceKey, intent.fencingToken);
     const inserted = await insertIgnoring(db, context.dialect, 'order_intents', [intentRow(intent)]);
     if (inserted === 0) throw new DuplicateIntentError(intent.exchange, intent.clientOrderId);
   });
+}
+
+/**
+ * A new holder's claim of a fence (a symbol's ownership at takeover): raised to `token`, so every
+ * intent fenced by an older token is refused from now on, and any such intent still being written
+ * commits before this returns (it holds the row's write lock), so what is read next includes it.
+ */
+export async function claimFence(context: QueryContext, fenceKey: string, token: bigint): Promise<void> {
+  await context.atomic((db) => holdFence(db, context, fenceKey, token));
+}
+
+/** Raises the fence row to `token` (taking its write lock until commit) and refuses when a higher token is recorded. */
+async function holdFence(
+  db: Kysely<StorageSchema>,
+  context: QueryContext,
+  fenceKey: string,
+  token: bigint,
+): Promise<void> {
+  await raiseFence(db, context.dialect, fenceKey, token.toString());
+  const fence = await db
+    .selectFrom('fences')
+    .select('max_token')
+    .where('fence_key', '=', fenceKey)
+    .executeTakeFirstOrThrow();
+  const highest = toBigInt(fence.max_token);
+  if (highest > token) throw new StaleFencingTokenError(fenceKey, token, highest);
 }
 
 export async function getHighestIntentCycles(

@@ -14,6 +14,15 @@ import type { FailureKind, PoolSettings, StorageDialect } from './storage-dialec
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const IDLE_TIMEOUT_MS = 30_000;
+/**
+ * A paused instance (SIGSTOP, a VM freeze) must not keep row locks its successor needs (issue 14:
+ * takeover never waits for a paused holder). Every statement of a transaction here is sent right
+ * after the previous one answered, so a session idle inside a transaction this long belongs to a
+ * process that stopped: the server ends it and its locks go. A lock wait is bounded as well: a
+ * takeover's ownership claim fails (and is campaigned for again) instead of queueing behind it.
+ */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 1_000;
+const LOCK_TIMEOUT_MS = 1_500;
 
 function clientConfig(connection: ServerConnection, host: HostPort): pg.ClientConfig {
   return {
@@ -23,6 +32,8 @@ function clientConfig(connection: ServerConnection, host: HostPort): pg.ClientCo
     password: connection.password,
     database: connection.database,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    lock_timeout: LOCK_TIMEOUT_MS,
     ssl:
       connection.params.sslmode !== undefined && connection.params.sslmode !== 'disable'
         ? { rejectUnauthorized: connection.params.sslmode === 'verify-full' }
@@ -109,6 +120,10 @@ const UNAVAILABLE_CODES = new Set([
   '57P02',
   '57P03',
   '53300',
+  // A lock wait past lock_timeout, and a session ended for idling in its transaction (a paused
+  // holder's, seen once it resumes): nothing was written, try again later.
+  '55P03',
+  '25P03',
 ]);
 
 function classifyPostgresError(error: unknown): FailureKind {

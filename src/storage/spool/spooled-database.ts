@@ -20,9 +20,9 @@
  * exactly once on that answer.
  *
  * Not spooled: `recordIntent` (no database → no intent → no order: fail safe, Invariant 4),
- * `ensureGrid` (its answer, the stored anchor, is needed at once) and every read (reads see the
+ * `claimFence` (a takeover must know it fenced the previous owner out), `ensureGrid` (its answer, the stored anchor, is needed at once) and every read (reads see the
  * database, so a spooled write becomes visible once written; `drain()` waits for that). The
- * `capabilities` say so: reads do not see unwritten writes, and the two immediate writes are
+ * `capabilities` say so: reads do not see unwritten writes, and the immediate writes are
  * refused inside a spooled transaction.
  */
 import type { Registry } from 'prom-client';
@@ -84,7 +84,8 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   /** Flush failures and refusals while the database is down: one warning per cause per 30 s. */
   readonly #warnings: WarningRateLimit;
   #closed = false;
-  #drained: Array<(drained: boolean) => void> = [];
+  /** `drain` callers: the seq they wait for, and how to answer them. */
+  #drained: Array<{ readonly upTo: number; readonly resolve: (drained: boolean) => void }> = [];
 
   private constructor(
     inner: Database,
@@ -139,9 +140,14 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     if (this.#closed) return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = timeoutMs === undefined ? undefined : setTimeout(() => resolve(false), timeoutMs).unref();
-      this.#drained.push((drained) => {
-        clearTimeout(timer);
-        resolve(drained);
+      // Up to the records spooled so far only: a busy instance's spool is rarely empty, and a
+      // takeover waiting for "empty" would wait as long as its other symbols keep trading.
+      this.#drained.push({
+        upTo: this.#seq,
+        resolve: (drained) => {
+          clearTimeout(timer);
+          resolve(drained);
+        },
       });
       this.#schedule(0);
     });
@@ -191,6 +197,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
       try {
         await this.#inner.transaction((tx) => applyBatch(tx, batch));
         await this.#file.acknowledge(batch.at(-1)!.seq);
+        this.#answerDrained(batch.at(-1)!.seq);
         this.#novelty.release(batch);
         this.#failures = 0;
       } catch (error) {
@@ -207,8 +214,15 @@ export class SpooledDatabase extends DatabaseReads implements Database {
         return Math.min(MAX_RETRY_DELAY_MS, this.#intervalMs * 2 ** Math.min(this.#failures, 10));
       }
     }
-    if (this.#file.pendingCount === 0) for (const resolve of this.#drained.splice(0)) resolve(true);
+    if (this.#file.pendingCount === 0) for (const { resolve } of this.#drained.splice(0)) resolve(true);
     return undefined;
+  }
+
+  /** Answers the `drain` callers whose records are all written (up to `seq`). */
+  #answerDrained(seq: number): void {
+    const waiting = this.#drained;
+    this.#drained = waiting.filter((entry) => entry.upTo > seq);
+    for (const entry of waiting) if (entry.upTo <= seq) entry.resolve(true);
   }
 
   /**
@@ -286,6 +300,9 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   recordIntent(intent: OrderIntent): Promise<void> {
     return this.#inner.recordIntent(intent);
   }
+  claimFence(fenceKey: string, fencingToken: bigint): Promise<void> {
+    return this.#inner.claimFence(fenceKey, fencingToken);
+  }
   ensureGrid(grid: GridRecord): Promise<GridRecord> {
     return this.#inner.ensureGrid(grid);
   }
@@ -336,7 +353,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     await this.#flushing;
-    for (const resolve of this.#drained.splice(0)) resolve(this.#file.pendingCount === 0);
+    for (const { resolve } of this.#drained.splice(0)) resolve(this.#file.pendingCount === 0);
     await this.#file.close();
     await this.#inner.close();
   }

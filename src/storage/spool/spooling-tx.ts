@@ -112,6 +112,14 @@ export class SpoolingTx extends DatabaseReads implements Tx {
     );
   }
 
+  claimFence(_fenceKey: string, _fencingToken: bigint): Promise<void> {
+    return Promise.reject(
+      new InvalidStorageOptionsError(
+        'claimFence must not run inside a spooled transaction (it needs the database at once)',
+      ),
+    );
+  }
+
   ensureGrid(_grid: GridRecord): Promise<GridRecord> {
     return Promise.reject(
       new InvalidStorageOptionsError(

@@ -9,10 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLock } from '../../../src/coordination/lock/memory/memory-lock.js';
-import { dec } from '../../../src/domain/decimal.js';
-import { OrderExecutor } from '../../../src/engine/execution/order-executor.js';
 import type { Database } from '../../../src/storage/database.js';
-import { SYMBOL, type SimFixture, openStore, startSim } from '../runner-fixture.js';
+import { SYMBOL, type SimFixture, executorFor, limitBuy, openStore, startSim } from '../runner-fixture.js';
 
 describe('fencing continuity after the lock backend forgot its counters', () => {
   let dir: string;
@@ -30,28 +28,11 @@ describe('fencing continuity after the lock backend forgot its counters', () => 
   });
 
   const executorOn = (lock: MemoryLock, resyncs: unknown[]) =>
-    new OrderExecutor({
-      exchange: sim.exchange,
-      database,
-      lock,
+    executorFor(sim, database, lock, 'fence-test', {
       granularity: 'level',
-      lockTtlMs: 10_000,
-      instanceId: 'fence-test',
-      clock: () => sim.exchange.engine.now(),
-      lookupDelayMs: 10,
       onFencingResynchronised: (resync) => resyncs.push(resync),
     });
-  const buy = (level: number, cycle: number) => ({
-    symbol: SYMBOL,
-    level,
-    cycle,
-    side: 'BUY' as const,
-    price: dec(60_000 - level * 100),
-    quantity: dec('0.001'),
-    postOnly: true,
-    reduceOnly: false,
-    clientOrderId: `fence.B.${level}.${cycle}`,
-  });
+  const buy = (level: number, cycle: number) => limitBuy('fence', level, cycle);
 
   it('refuses the stale token once, raises the floor and places the next order above the recorded token', async () => {
     // A long-lived lock backend: its tokens for the key have reached the twenties.

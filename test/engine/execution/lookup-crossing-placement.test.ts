@@ -1,0 +1,117 @@
+/**
+ * A lookup's "the venue does not hold this id" is proof only when no request for the id can still
+ * take effect (issue 14: "next cycle placed while the previous one still rested";
+ * test/app/standby-failover.test.ts's overlap of `B.0.0` and `B.0.1`). A reconciliation's lookup
+ * that crosses the placement of the same id is answered before the venue saw the order; applied,
+ * it ended the acknowledged order and the slot placed its next cycle beside it. And an id an
+ * earlier owner sent may still be accepted for the venue's request validity after the takeover.
+ */
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { levelLockKey } from '../../../src/coordination/lock/distributed-lock.js';
+import { MemoryLock } from '../../../src/coordination/lock/memory/memory-lock.js';
+import { dec } from '../../../src/domain/decimal.js';
+import { VenueActions } from '../../../src/engine/execution/venue-actions.js';
+import type { OrderReport } from '../../../src/exchange/exchange.js';
+import type { Database } from '../../../src/storage/database.js';
+import { openDatabase } from '../../../src/storage/open-database.js';
+import { type TestDatabase, createPostgresDatabase } from '../../harness/postgres.js';
+import { until } from '../../harness/until.js';
+import { SYMBOL, type SimFixture, executorFor, limitBuy, startSim } from '../runner-fixture.js';
+
+describe('a lookup that finds nothing while the id may still reach the venue', () => {
+  let target: TestDatabase;
+  let database: Database;
+  let sim: SimFixture;
+
+  beforeAll(async () => {
+    target = await createPostgresDatabase();
+    database = await openDatabase({ type: 'postgres', dsn: target.url });
+    sim = startSim();
+  });
+  afterAll(async () => {
+    await database?.close();
+    await target?.drop();
+  });
+
+  const actionsOn = (requestValidityMs: number) => {
+    const reports: OrderReport[] = [];
+    const missing: string[] = [];
+    const logged: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
+    const executor = executorFor(sim, database, new MemoryLock(), 'lookup-test', { granularity: 'level' });
+    const actions = new VenueActions({
+      exchangeName: sim.exchange.name,
+      symbol: SYMBOL,
+      executor,
+      logger,
+      clock: () => sim.exchange.engine.now(),
+      cancelOrder: (clientOrderId) => sim.exchange.cancelOrder(SYMBOL, { clientOrderId }),
+      requestValidityMs,
+      answers: {
+        report: async (order) => void reports.push(order),
+        event: async () => undefined,
+        missing: async (clientOrderId) => void missing.push(clientOrderId),
+        placing: () => true,
+        ownership: () => undefined,
+      },
+    });
+    return { actions, reports, missing, logged };
+  };
+  const buy = (level: number, cycle: number) => ({ type: 'PlaceOrder' as const, ...limitBuy('lkp', level, cycle) });
+
+  it('drops a "not held" answered while the same id was being placed', async () => {
+    sim.exchange.engine.setPrice(SYMBOL, dec('60000'));
+    const { actions, reports, missing } = actionsOn(0);
+    // Another session holds the level's fence row: the placement waits inside its intent write.
+    const holder = new pg.Client({ connectionString: target.url });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(
+        'insert into fences (fence_key, max_token) values ($1, 0) on conflict (fence_key) do update set max_token = fences.max_token',
+        [levelLockKey(sim.exchange.name, SYMBOL, 1)],
+      );
+      actions.act(buy(1, 0));
+      await until(async () => {
+        const waiting = await holder.query('select count(*)::int as n from pg_locks where not granted');
+        return (waiting.rows[0] as { n: number }).n > 0;
+      }, 'the placement to wait for the fence row');
+
+      actions.lookup('lkp.B.1.0');
+      await until(() => actions.inFlight === 1, 'the lookup to be answered');
+      await holder.query('commit');
+    } finally {
+      await holder.end();
+    }
+    await actions.settled();
+    expect(reports.map((order) => order.clientOrderId)).toEqual(['lkp.B.1.0']);
+    expect(missing).toEqual([]);
+    expect((await sim.exchange.getOrder(SYMBOL, 'lkp.B.1.0'))?.status).toBe('NEW');
+  });
+
+  it("asks again once an earlier owner's request can no longer take effect, and finds its late order", async () => {
+    const { actions, reports, missing, logged } = actionsOn(1_500);
+    actions.beginTerm();
+    actions.lookup('lkp.B.2.0');
+    // The earlier owner's request for the id reaches the venue after the first answer.
+    await until(
+      () => logged.some((line) => line.includes('asked again once a late request')),
+      'the first answer to be held back',
+    );
+    await sim.exchange.placeOrder({
+      symbol: SYMBOL,
+      side: 'BUY',
+      type: 'LIMIT',
+      price: dec(59_800),
+      quantity: dec('0.001'),
+      postOnly: true,
+      reduceOnly: false,
+      clientOrderId: 'lkp.B.2.0',
+    });
+    await actions.settled();
+    expect(missing).toEqual([]);
+    expect(reports.map((order) => order.clientOrderId)).toEqual(['lkp.B.2.0']);
+  });
+});
