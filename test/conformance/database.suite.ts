@@ -303,6 +303,22 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       ]);
     });
 
+    it('DB09b (Invariant 1) an equal token from another instance is refused; the same instance may reuse its token', async () => {
+      await db.recordIntent(intent('e-1', { fenceKey: 'eq', fencingToken: 7n, level: 30, instanceId: 'A' }));
+      await db.recordIntent(intent('e-2', { fenceKey: 'eq', fencingToken: 7n, level: 31, instanceId: 'A' }));
+      // A backend restarted empty hands token 7 to B as well: one token must not fence two holders.
+      const refused = db.recordIntent(intent('e-3', { fenceKey: 'eq', fencingToken: 7n, level: 32, instanceId: 'B' }));
+      await expect(refused).rejects.toBeInstanceOf(StaleFencingTokenError);
+      await expect(refused).rejects.toMatchObject({ fencingToken: 7n, highestToken: 7n });
+      expect(await db.getIntents({ clientOrderId: 'e-3' })).toEqual([]);
+      // A higher token moves the fence to B; A's old token is then stale.
+      await db.recordIntent(intent('e-4', { fenceKey: 'eq', fencingToken: 8n, level: 32, instanceId: 'B' }));
+      await expect(
+        db.recordIntent(intent('e-5', { fenceKey: 'eq', fencingToken: 8n, level: 33, instanceId: 'A' })),
+      ).rejects.toBeInstanceOf(StaleFencingTokenError);
+      await db.recordIntent(intent('e-6', { fenceKey: 'eq', fencingToken: 8n, level: 33, instanceId: 'B' }));
+    });
+
     it('DB10 (Invariant 1) a stale token racing a newer one on another connection loses', async () => {
       await db.recordIntent(intent('r-0', { fenceKey: 'race', fencingToken: 10n, level: 100 }));
       if (!db.capabilities.immediateWritesInTransaction) {

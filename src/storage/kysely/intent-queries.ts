@@ -2,7 +2,8 @@
  * Fenced order intents (Invariant 1, database layer). In one transaction: raise the fence row of
  * `fenceKey` to the intent's token (an upsert that takes the row's write lock, so concurrent callers
  * on other connections queue behind it), read the fence back, refuse when a higher token was already
- * recorded, then insert the intent unless its slot round or client order id exists. A stale writer
+ * recorded (or the same token by another instance), then insert the intent unless its slot round or
+ * client order id exists. A stale writer
  * therefore either sees the newer token or commits before it exists; it can never slip in after.
  */
 import { DuplicateIntentError, StaleFencingTokenError } from '../errors.js';
@@ -13,14 +14,17 @@ import { intentFromRow, intentRow, toBigInt } from './row-mappers.js';
 
 export async function recordIntent(context: QueryContext, intent: OrderIntent): Promise<void> {
   await context.atomic(async (db) => {
-    await raiseFence(db, context.dialect, intent.fenceKey, intent.fencingToken.toString());
+    await raiseFence(db, context.dialect, intent.fenceKey, intent.fencingToken.toString(), intent.instanceId);
     const fence = await db
       .selectFrom('fences')
-      .select('max_token')
+      .select(['max_token', 'holder'])
       .where('fence_key', '=', intent.fenceKey)
       .executeTakeFirstOrThrow();
     const highest = toBigInt(fence.max_token);
-    if (highest > intent.fencingToken) throw new StaleFencingTokenError(intent.fenceKey, intent.fencingToken, highest);
+    // An equal token from another holder: a backend that forgot its counters handed it out twice.
+    const otherHolder = highest === intent.fencingToken && fence.holder !== intent.instanceId;
+    if (highest > intent.fencingToken || otherHolder)
+      throw new StaleFencingTokenError(intent.fenceKey, intent.fencingToken, highest);
     const inserted = await insertIgnoring(db, context.dialect, 'order_intents', [intentRow(intent)]);
     if (inserted === 0) throw new DuplicateIntentError(intent.exchange, intent.clientOrderId);
   });

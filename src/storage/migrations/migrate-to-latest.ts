@@ -11,11 +11,13 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { SqlDialect } from '../database.js';
 import { initialSchema } from './0001-initial-schema.js';
 import { instanceRegistry } from './0002-instance-registry.js';
+import { fenceHolder } from './0003-fence-holder.js';
 
 function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001-initial-schema': initialSchema(dialect),
     '0002-instance-registry': instanceRegistry(),
+    '0003-fence-holder': fenceHolder(),
   };
 }
 
