@@ -20,6 +20,10 @@
  *   nothing is cancelled, the lease is released once the runner's writes are in the database, and
  *   the symbol is held back (reported `unassigned`, not campaigned for here) until `claim`, so
  *   another instance campaigning for it wins it.
+ * - Degraded mode (degraded-mode.ts) `suspend`s every campaign the same way (nothing cancelled, the
+ *   mode becomes `degraded-standby` once nothing runs here) and `resume`s either as the survivor,
+ *   campaigning at once for every configured symbol whatever the layout, or in the configured layout
+ *   (a standby again after one lease TTL).
  */
 import type { Logger } from 'pino';
 import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
@@ -67,6 +71,10 @@ export class InstanceOwnership {
   readonly #heldBack = new Set<string>();
   /** When each symbol owned here was won (epoch ms). */
   readonly #ownedSince = new Map<string, number>();
+  /** Degraded mode: nothing is campaigned for until `resume`. */
+  #suspended = false;
+  /** Degraded mode's survivor: every configured symbol is campaigned for, whatever the allocation. */
+  #survivor = false;
 
   constructor(options: InstanceOwnershipOptions) {
     this.#options = options;
@@ -85,6 +93,7 @@ export class InstanceOwnership {
 
   /** Starts the campaigns (a standby's after one lease TTL). */
   start(): void {
+    if (this.#suspended) return;
     const { standby, ttlMs, symbols, logger } = this.#options;
     if (standby)
       logger.warn(
@@ -130,7 +139,36 @@ export class InstanceOwnership {
   /** Operator action: campaigns again for a symbol handed over from here (under dynamic allocation, only if assigned here). */
   claim(owned: OwnedSymbol): void {
     this.#heldBack.delete(keyOf(owned));
-    if (this.#isAssigned(owned)) this.#ownership.campaign([owned]);
+    if (!this.#suspended && this.#isAssigned(owned)) this.#ownership.campaign([owned]);
+  }
+
+  /**
+   * Degraded mode: stops acting on every symbol (each runner released without cancelling, its
+   * writes settled, its campaign ended); the mode is `degraded-standby` once that is done.
+   */
+  async suspend(): Promise<void> {
+    this.#suspended = true;
+    this.#survivor = false;
+    await Promise.all(this.#options.symbols.map((owned) => this.#handOver(owned, 'degraded mode')));
+    this.#mode = 'degraded-standby';
+  }
+
+  /**
+   * Degraded mode: campaigns again, as the survivor (every configured symbol at once, mode
+   * `degraded-leader`) or in the configured layout (mode `active`/`standby`, a standby after one TTL).
+   */
+  resume(as: 'degraded-leader' | 'configured'): void {
+    const { standby, ttlMs, symbols } = this.#options;
+    this.#suspended = false;
+    this.#survivor = as === 'degraded-leader';
+    if (this.#survivor) {
+      this.#mode = 'degraded-leader';
+      this.#ownership.campaign(symbols);
+      return;
+    }
+    this.#mode = standby ? 'standby' : 'active';
+    const layout = symbols.filter((owned) => this.#isAssigned(owned) && !this.#heldBack.has(keyOf(owned)));
+    this.#ownership.campaign(layout, standby ? ttlMs : 0);
   }
 
   /**
@@ -139,6 +177,7 @@ export class InstanceOwnership {
    */
   async allocate(assigned: readonly OwnedSymbol[]): Promise<void> {
     this.#assigned = new Set(assigned.map(keyOf));
+    if (this.#suspended || this.#survivor) return; // degraded mode: the layout returns on `resume`
     const handOver = this.#options.symbols.filter(
       (owned) =>
         !this.#assigned!.has(keyOf(owned)) && this.#ownership.state(owned.exchange, owned.symbol) !== undefined,
@@ -159,7 +198,7 @@ export class InstanceOwnership {
     logger.info({ symbol }, 'ownership won: the symbol starts trading here');
     this.#ownedSince.set(keyOf(owned), this.#options.clock());
     this.#record(owned, 'ownership.acquired', { mode: this.#mode });
-    if (this.#mode !== 'active') {
+    if (this.#mode === 'standby' || this.#mode === 'activated') {
       this.#mode = 'activated';
       this.#alert(owned, 'standby-activated', `standby ${this.#options.instanceId} took over ${symbol}`);
     }
@@ -174,7 +213,7 @@ export class InstanceOwnership {
   }
 
   #isAssigned(owned: OwnedSymbol): boolean {
-    return this.#assigned?.has(keyOf(owned)) ?? true;
+    return this.#survivor || (this.#assigned?.has(keyOf(owned)) ?? true);
   }
 
   async #handOver(owned: OwnedSymbol, reason: string): Promise<boolean> {

@@ -17,6 +17,7 @@ import type { QuantMeshConfig } from '../config/load-config.js';
 import { createDistributedLock } from '../coordination/lock/create-distributed-lock.js';
 import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
 import { MeteredLock } from '../coordination/lock/metered-lock.js';
+import { RoutedLock } from '../coordination/lock/routed-lock.js';
 import { OrderExecutor } from '../engine/execution/order-executor.js';
 import type { SymbolStatus } from '../engine/symbol-summary.js';
 import { TradingEngine } from '../engine/trading-engine.js';
@@ -28,7 +29,7 @@ import { NotificationDispatcher } from '../observability/notifications/notificat
 import { notificationChannelsOf, startOptInNotifications } from './notification-channels.js';
 import { EngineMetrics } from '../observability/engine-metrics.js';
 import { registerInstanceInfo } from '../observability/instance-metrics.js';
-import { checkHealth } from '../observability/health.js';
+import { type HealthCheck, checkHealth } from '../observability/health.js';
 import { type Logger, STATUS_LINE_KEY } from '../observability/logger.js';
 import { symbolsHealthCheck } from '../observability/symbol-health.js';
 import { StoredTradeTotals } from './stored-trade-totals.js';
@@ -37,6 +38,7 @@ import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 import { EtcdMembership } from '../coordination/membership/etcd/etcd-membership.js';
 import { DegradationAlerts } from './degradation-alerts.js';
+import { DegradedMode } from './degraded-mode.js';
 import { DynamicAllocation } from './dynamic-allocation.js';
 import { InstanceOwnership } from './instance-ownership.js';
 import { packageVersion } from './package-version.js';
@@ -94,8 +96,10 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       await database.drain(SPOOL_DRAIN_MS);
       await database.close();
     });
-    const lock: DistributedLock = new MeteredLock(await createDistributedLock(lockOptionsOf(config)), registry);
+    const lock = await openLock(config, registry);
     closers.push(() => lock.close());
+    // Health reports the configured backend, also while degraded mode routes to the database.
+    const configuredLock = lock instanceof RoutedLock ? lock.configured : lock;
 
     const engines = new Map<string, TradingEngine>();
     const notifications = new NotificationDispatcher(logger, notificationChannelsOf(config));
@@ -157,6 +161,26 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
     });
     closers.push(() => ownership.stop());
+    let heartbeat: InstanceHeartbeat | undefined;
+    const degraded =
+      lock instanceof RoutedLock
+        ? new DegradedMode({
+            lock,
+            ownership,
+            registry: database,
+            instanceId,
+            ttlMs: config.coordination.leaseTtl,
+            symbols: config.trading.symbols.map((entry) => `${entry.exchange}:${entry.symbol}`),
+            alerts,
+            logger,
+            metrics: registry,
+            publish: async () => (await heartbeat?.beatNow()) ?? false,
+          })
+        : undefined;
+    // Before the campaigns: an instance started while a degraded survivor leads joins as its standby.
+    await degraded?.start();
+    // Stopped before the campaigns: a survivor's lease is let go only once it acts on nothing more.
+    if (degraded !== undefined) closers.push(() => degraded.stop());
     let allocation: DynamicAllocation | undefined;
     if (config.coordination.allocation === 'dynamic') {
       allocation = new DynamicAllocation({
@@ -207,7 +231,8 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     });
     const health = () =>
       checkHealth([
-        { name: `lock:${lock.backend}`, check: (signal) => lock.ping(signal) },
+        { name: `lock:${configuredLock.backend}`, check: (signal) => configuredLock.ping(signal) },
+        ...(degraded === undefined ? [] : [degradedModeCheck(degraded)]),
         { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
         symbolsHealthCheck(symbols),
       ]);
@@ -243,7 +268,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       logger.info({ url }, 'HTTP interface: / (dashboard), /api/openapi.json, /api/cluster, /health, /metrics');
     }
 
-    const heartbeat = new InstanceHeartbeat({
+    heartbeat = new InstanceHeartbeat({
       instanceId,
       database,
       leaseTtlMs: config.coordination.leaseTtl,
@@ -309,6 +334,32 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * The configured lock, metered. A Redis or etcd lock comes with the shared database's lock behind
+ * it (RoutedLock) for degraded single-instance mode; the `database` backend has nothing to degrade to.
+ */
+async function openLock(config: QuantMeshConfig, registry: Registry): Promise<DistributedLock> {
+  const options = lockOptionsOf(config);
+  const configured = new MeteredLock(await createDistributedLock(options), registry);
+  if (options.enabled === false || (options.type !== 'redis' && options.type !== 'etcd')) return configured;
+  const database = new MeteredLock(await createDistributedLock({ ...options, type: 'database' }), registry);
+  return new RoutedLock(configured, database);
+}
+
+/** Failing while degraded, naming the role: `/health` answers 503 for the whole outage. */
+function degradedModeCheck(degraded: DegradedMode): HealthCheck {
+  return {
+    name: 'coordination:degraded-mode',
+    check: async () => {
+      const role = degraded.role;
+      if (role === 'degraded-leader')
+        throw new Error('degraded-leader: the lock backend is lost; this instance alone trades every symbol');
+      if (role === 'degraded-standby')
+        throw new Error('degraded-standby: the lock backend is lost; this instance acts on no symbol');
+    },
+  };
 }
 
 async function openStorage(config: QuantMeshConfig, registry: Registry, logger: Logger): Promise<Database> {
