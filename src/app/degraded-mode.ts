@@ -1,10 +1,10 @@
 /**
  * Degraded single-instance mode (R10 "Redis 故障", the design's 场景 1; docs/locks.md "Degraded mode").
- * When the configured lock backend (Redis or etcd) stays unreachable for `graceMs` (half a lease
+ * When the configured lock backend (Redis or etcd) stays unreachable for `graceMs` (a third of a lease
  * TTL), this instance stops acting on every symbol and says so (`degraded-standby`); the instances
  * then elect one survivor through the shared database, which trades every symbol it configures
  * (`degraded-leader`) on the database's lock until the backend has been healthy for `settleMs`
- * (half a lease TTL); then the configured layout comes back by itself, each symbol handed over
+ * (a third of a lease TTL); then the configured layout comes back by itself, each symbol handed over
  * without cancelling anything.
  *
  * Why it is safe:
@@ -19,7 +19,6 @@
  * - An instance whose configuration lacks a symbol another instance lists waits one more lease TTL
  *   before it stands, so the survivor is one that can trade every symbol whenever one exists.
  */
-import { type Gauge, Gauge as PromGauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { sleep } from '../coordination/lock/backoff.js';
 import type { LockHandle } from '../coordination/lock/distributed-lock.js';
@@ -48,7 +47,6 @@ export interface DegradedModeOptions {
   readonly symbols: readonly string[];
   readonly alerts: AlertNotifier;
   readonly logger: Logger;
-  readonly metrics: Registry;
   /** Writes this instance's snapshot into the registry now; false when it could not. */
   readonly publish: () => Promise<boolean>;
 }
@@ -56,7 +54,6 @@ export interface DegradedModeOptions {
 export class DegradedMode {
   readonly #options: DegradedModeOptions;
   readonly #stopped = new AbortController();
-  readonly #gauge: Gauge;
   #role: DegradedRole | undefined;
   #leader: LockHandle | undefined;
   #unreachableSince: number | undefined;
@@ -69,26 +66,21 @@ export class DegradedMode {
 
   constructor(options: DegradedModeOptions) {
     this.#options = options;
-    this.#gauge = new PromGauge({
-      name: 'quantmesh_degraded',
-      help: '1 while this instance is in degraded single-instance mode (lock backend lost, R10), as survivor or standby',
-      registers: [options.metrics],
-    });
-    this.#gauge.set(0);
   }
 
-  /** Half a lease TTL of an unreachable backend begins degraded mode. */
+  /** A third of a lease TTL of an unreachable backend begins degraded mode. */
   get graceMs(): number {
-    return Math.floor(this.#options.ttlMs / 2);
+    return Math.floor(this.#options.ttlMs / 3);
   }
 
-  /** Half a lease TTL of a healthy backend ends it. */
+  /** A third of a lease TTL of a healthy backend ends it. */
   get settleMs(): number {
-    return Math.floor(this.#options.ttlMs / 2);
+    return Math.floor(this.#options.ttlMs / 3);
   }
 
+  /** How often the backend is pinged (each ping is bounded by it too), and the election retried. */
   get probeMs(): number {
-    return Math.max(100, Math.floor(this.#options.ttlMs / 5));
+    return Math.max(100, Math.floor(this.#options.ttlMs / 10));
   }
 
   /** The role while degraded; undefined in the configured layout. */
@@ -129,7 +121,7 @@ export class DegradedMode {
     const now = monotonicNow();
     try {
       await this.#options.lock.configured.ping(
-        AbortSignal.any([AbortSignal.timeout(this.probeMs * 2), this.#stopped.signal]),
+        AbortSignal.any([AbortSignal.timeout(this.probeMs), this.#stopped.signal]),
       );
       this.#unreachableSince = undefined;
       this.#healthySince ??= now;
@@ -147,6 +139,7 @@ export class DegradedMode {
       if (!healthy && now - this.#unreachableSince! >= this.graceMs) {
         this.#alert('lock-backend-lost', `the lock backend (${this.#options.lock.configured.backend}) is unreachable`);
         await this.#enterStandby('the lock backend is unreachable');
+        await this.#stand(monotonicNow());
       }
       return;
     }
@@ -169,7 +162,6 @@ export class DegradedMode {
     this.#options.lock.routeTo('configured');
     this.#role = 'degraded-standby';
     this.#standbySince = monotonicNow();
-    this.#gauge.set(1);
     await this.#options.publish();
   }
 
@@ -241,7 +233,6 @@ export class DegradedMode {
   async #resumeLayout(leader: LockHandle): Promise<void> {
     this.#options.ownership.resume('configured');
     this.#role = undefined;
-    this.#gauge.set(0);
     if (!(await this.#options.publish())) {
       // Unpublished, a survivor could read this instance as a standby: stay one.
       await this.#enterStandby('the instance registry could not be written');

@@ -28,7 +28,7 @@ import { AlertNotifier } from '../observability/alert-notifier.js';
 import { NotificationDispatcher } from '../observability/notifications/notification-dispatcher.js';
 import { notificationChannelsOf, startOptInNotifications } from './notification-channels.js';
 import { EngineMetrics } from '../observability/engine-metrics.js';
-import { registerInstanceInfo } from '../observability/instance-metrics.js';
+import { registerDegradedMode, registerInstanceInfo } from '../observability/instance-metrics.js';
 import { type HealthCheck, checkHealth } from '../observability/health.js';
 import { type Logger, STATUS_LINE_KEY } from '../observability/logger.js';
 import { symbolsHealthCheck } from '../observability/symbol-health.js';
@@ -173,7 +173,6 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
             symbols: config.trading.symbols.map((entry) => `${entry.exchange}:${entry.symbol}`),
             alerts,
             logger,
-            metrics: registry,
             publish: async () => (await heartbeat?.beatNow()) ?? false,
           })
         : undefined;
@@ -216,6 +215,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
         }));
     metrics.observe(symbols);
     registerInstanceInfo(registry, () => ({ instanceId, version: packageVersion(), mode: ownership.mode }));
+    registerDegradedMode(registry, () => degraded?.role !== undefined);
     closers.push(
       startOptInNotifications(config, { database, dispatcher: notifications, instanceId, logger, clock, ownership }),
     );

@@ -12,11 +12,14 @@
  * Afterwards the venue's record and the database agree (chaos audit): no client order id twice, no
  * slot with two working orders, positions equal.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { simSymbolsNamed } from '../../src/exchange/sim/sim-settings.js';
 import { auditCluster, evidenceLines } from '../chaos/chaos-audit.js';
 import { cleanupAfterAll } from '../harness/cleanup-after-all.js';
+import { projectRoot } from '../harness/child-process.js';
 import type { FaultProxy } from '../harness/fault-proxy.js';
 import type { OwnedRedis } from '../harness/redis.js';
 import { eventually, until } from '../harness/until.js';
@@ -55,6 +58,15 @@ async function startThree(
   await until(async () => (await a.trading()).includes('BTCUSDT'), 'A trading BTCUSDT', 60_000);
   await until(async () => (await b.trading()).includes('ETHUSDT'), 'B trading ETHUSDT', 60_000);
   return { cluster, a, b, c };
+}
+
+/** Each node's output and the fault's times, for reading an audit failure against the logs. */
+async function keepLogs(name: string, nodes: readonly ClusterNode[], times: Record<string, number>): Promise<void> {
+  const dir = join(projectRoot, 'test-artifacts/degraded-mode', name);
+  await mkdir(dir, { recursive: true });
+  for (const node of nodes) await writeFile(join(dir, `${node.id}.log`), node.output());
+  const lines = Object.entries(times).map(([what, time]) => `${what} ${new Date(time).toISOString()}`);
+  await writeFile(join(dir, 'times.txt'), `${lines.join('\n')}\n`);
 }
 
 /** Every connection through the proxy closed, and new ones refused, until `restore`. */
@@ -120,6 +132,9 @@ async function outageAndRecovery(
   expect(await b.owned()).toEqual([]);
   await until(async () => (await c.trading()).length === SYMBOLS.length, 'C trading every symbol', 20_000);
   const tradingAfterMs = Date.now() - faultAt;
+  console.log(
+    `degraded mode (${lock}, ${fault}): survivor after ${survivorAfterMs} ms, trading after ${tradingAfterMs} ms`,
+  );
   const health = await fetch(`http://127.0.0.1:${c.webPort}/health`);
   expect(health.status).toBe(503);
   expect(JSON.stringify(await health.json())).toContain('degraded-leader');
@@ -131,7 +146,13 @@ async function outageAndRecovery(
   expect(cluster_.degraded).toEqual({ survivor: c.id, standbys: [a.id, b.id].sort() });
   // Some trading by the survivor alone.
   const acceptedBefore = cluster.record.acceptedIds.length;
-  await until(() => cluster.record.acceptedIds.length > acceptedBefore + 2, 'orders placed by the survivor', 20_000);
+  await until(
+    () => cluster.record.acceptedIds.length > acceptedBefore + 2,
+    'orders placed by the survivor',
+    20_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; C's log:\n${c.output().slice(-6000)}`);
+  });
 
   const restoredAt = Date.now();
   if (fault === 'cut') cluster.lockProxy!.restore();
@@ -163,6 +184,7 @@ async function outageAndRecovery(
   expect(kinds(a.id)).not.toContain('degraded-mode-entered');
 
   for (const node of [a, b, c]) expect(await node.stop()).toBe(0);
+  await keepLogs(name, [a, b, c], { fault: faultAt, restored: restoredAt });
   const audit = await auditCluster(cluster, SYMBOLS);
   expect(audit.duplicateIds, evidenceLines(audit).join('\n')).toEqual([]);
   expect(audit.overlaps, evidenceLines(audit).join('\n')).toEqual([]);
