@@ -59,6 +59,8 @@ export class DegradedMode {
   #unreachableSince: number | undefined;
   #healthySince: number | undefined;
   #standbySince = 0;
+  /** Failed pings in a row: one is not an outage. */
+  #failedProbes = 0;
   /** The probe loop, once started. */
   #loopDone: Promise<void> = Promise.resolve();
   /** Mode changes run one at a time, in order (the loop's steps and a lost survivor lease). */
@@ -120,15 +122,18 @@ export class DegradedMode {
   async #probe(): Promise<boolean> {
     const now = monotonicNow();
     try {
+      // Bounded by the grace: a backend slower than that is as good as down; a shorter bound would flap under load.
       await this.#options.lock.configured.ping(
-        AbortSignal.any([AbortSignal.timeout(this.probeMs), this.#stopped.signal]),
+        AbortSignal.any([AbortSignal.timeout(this.graceMs), this.#stopped.signal]),
       );
       this.#unreachableSince = undefined;
+      this.#failedProbes = 0;
       this.#healthySince ??= now;
       return true;
     } catch {
       this.#healthySince = undefined;
       this.#unreachableSince ??= now;
+      this.#failedProbes += 1;
       return false;
     }
   }
@@ -136,7 +141,7 @@ export class DegradedMode {
   async #step(healthy: boolean): Promise<void> {
     const now = monotonicNow();
     if (this.#role === undefined) {
-      if (!healthy && now - this.#unreachableSince! >= this.graceMs) {
+      if (!healthy && this.#failedProbes >= 2 && now - this.#unreachableSince! >= this.graceMs) {
         this.#alert('lock-backend-lost', `the lock backend (${this.#options.lock.configured.backend}) is unreachable`);
         await this.#enterStandby('the lock backend is unreachable');
         await this.#stand(monotonicNow());

@@ -59,6 +59,13 @@ export interface InstanceOwnershipOptions {
    * back after a loss is loaded from the database: what its released runner wrote last must be there.
    */
   readonly settle: () => Promise<void>;
+  /**
+   * Never unmanaged: `coordination.orphan_timeout` after this instance lost a symbol, if it has not
+   * won it back and `orphaned` says no instance is known to own it (an unreadable registry counts as
+   * none), the symbol's resting buys are cancelled (TradingEngine.cancelOrphanedBuys).
+   */
+  readonly orphanTimeoutMs?: number | undefined;
+  readonly orphaned?: ((owned: OwnedSymbol) => Promise<boolean>) | undefined;
 }
 
 export class InstanceOwnership {
@@ -71,6 +78,8 @@ export class InstanceOwnership {
   readonly #heldBack = new Set<string>();
   /** When each symbol owned here was won (epoch ms). */
   readonly #ownedSince = new Map<string, number>();
+  /** Symbols lost here and not won back: the timer that cancels their buys once orphaned. */
+  readonly #orphanTimers = new Map<string, NodeJS.Timeout>();
   /** Degraded mode: nothing is campaigned for until `resume`. */
   #suspended = false;
   /** Degraded mode's survivor: every configured symbol is campaigned for, whatever the allocation. */
@@ -149,6 +158,10 @@ export class InstanceOwnership {
   async suspend(): Promise<void> {
     this.#suspended = true;
     this.#survivor = false;
+    // Still owned here when the backend was given up: watched like a loss (lost ones already are).
+    for (const owned of this.#options.symbols)
+      if (this.#ownership.state(owned.exchange, owned.symbol) === 'owned')
+        this.#watchOrphan(owned, this.#options.orphanTimeoutMs);
     await Promise.all(this.#options.symbols.map((owned) => this.#handOver(owned, 'degraded mode')));
     this.#mode = 'degraded-standby';
   }
@@ -188,6 +201,8 @@ export class InstanceOwnership {
 
   /** Ends the campaigns and releases the leases; call after the engines stopped trading. */
   stop(): Promise<void> {
+    for (const timer of this.#orphanTimers.values()) clearTimeout(timer);
+    this.#orphanTimers.clear();
     return this.#ownership.stop();
   }
 
@@ -197,6 +212,8 @@ export class InstanceOwnership {
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'won' });
     logger.info({ symbol }, 'ownership won: the symbol starts trading here');
     this.#ownedSince.set(keyOf(owned), this.#options.clock());
+    clearTimeout(this.#orphanTimers.get(keyOf(owned)));
+    this.#orphanTimers.delete(keyOf(owned));
     this.#record(owned, 'ownership.acquired', { mode: this.#mode });
     if (this.#mode === 'standby' || this.#mode === 'activated') {
       this.#mode = 'activated';
@@ -239,11 +256,39 @@ export class InstanceOwnership {
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'lost' });
     const why = reason instanceof Error ? reason.message : String(reason);
     this.#record(owned, 'ownership.lost', { reason: why });
+    this.#watchOrphan(owned, this.#options.orphanTimeoutMs);
     this.#alert(
       owned,
       'ownership-lost',
       `${this.#options.instanceId} lost ownership of ${owned.exchange}:${owned.symbol} and stopped trading it (${why})`,
     );
+  }
+
+  /** After `delayMs`, cancels the lost symbol's buys if it is still owned nowhere; retried while the venue does not answer. */
+  #watchOrphan(owned: OwnedSymbol, delayMs: number | undefined): void {
+    const { orphaned, engines, logger, ttlMs } = this.#options;
+    if (delayMs === undefined || orphaned === undefined) return;
+    const key = keyOf(owned);
+    clearTimeout(this.#orphanTimers.get(key));
+    const timer = setTimeout(() => {
+      void (async () => {
+        if (this.#ownership.state(owned.exchange, owned.symbol) === 'owned') return;
+        if (!(await orphaned(owned).catch(() => true))) return this.#orphanTimers.delete(key);
+        try {
+          const cancelled = (await engines.get(owned.exchange)?.cancelOrphanedBuys(owned.symbol)) ?? 0;
+          this.#orphanTimers.delete(key);
+          logger.warn({ symbol: key, cancelled }, 'no owner acts on the symbol: its resting buys were cancelled');
+        } catch (error) {
+          logger.warn(
+            { symbol: key, err: error },
+            'orphaned buys not cancelled (the venue did not answer); trying again',
+          );
+          if (this.#orphanTimers.get(key) === timer) this.#watchOrphan(owned, ttlMs);
+        }
+      })();
+    }, delayMs);
+    timer.unref();
+    this.#orphanTimers.set(key, timer);
   }
 
   /** Best effort: a record that cannot be written is logged; ownership itself does not wait for it. */

@@ -34,6 +34,7 @@ import { type Logger, STATUS_LINE_KEY } from '../observability/logger.js';
 import { symbolsHealthCheck } from '../observability/symbol-health.js';
 import { StoredTradeTotals } from './stored-trade-totals.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
+import { clusterView } from '../server/cluster-view.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 import { EtcdMembership } from '../coordination/membership/etcd/etcd-membership.js';
@@ -159,6 +160,12 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
         await database.drain();
       },
       symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
+      orphanTimeoutMs: config.coordination.orphanTimeout,
+      // Owned nowhere as far as the registry shows (a live heartbeat reporting the lease held).
+      orphaned: async ({ exchange, symbol }) =>
+        clusterView(await database.getInstances(), clock()).symbols.every(
+          (entry) => entry.exchange !== exchange || entry.symbol !== symbol || entry.owner === null,
+        ),
     });
     closers.push(() => ownership.stop());
     let heartbeat: InstanceHeartbeat | undefined;

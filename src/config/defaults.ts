@@ -54,7 +54,13 @@ export const DEFAULTS = {
     flushIntervalMs: 1000,
     spoolPath: './data/spool',
   },
-  coordination: { allocation: 'static', leaseTtlMs: 10_000, heartbeatIntervalMs: 3000, standby: false },
+  coordination: {
+    allocation: 'static',
+    leaseTtlMs: 10_000,
+    heartbeatIntervalMs: 3000,
+    standby: false,
+    orphanTimeoutMs: 60_000,
+  },
   web: { enabled: true, host: '127.0.0.1', port: 8080 },
   notifications: { timeoutMs: 5000, telegramApiUrl: 'https://api.telegram.org', dailySummaryTime: '00:00' },
 } as const;

@@ -62,6 +62,8 @@ export interface ClusterOptions {
    * cut one node's link alone (a partition); `lockProxy` then cuts nobody.
    */
   readonly lockProxyPerNode?: boolean | undefined;
+  /** `coordination.orphan_timeout` of every node (default the configuration's). */
+  readonly orphanTimeoutMs?: number | undefined;
 }
 
 export interface SymbolStatus {
@@ -187,7 +189,7 @@ ${lockYaml(nodeLockProxy)}coordination:
   allocation: ${options.allocation ?? 'static'}
   lease_ttl: ${options.leaseTtlMs}ms
   heartbeat_interval: ${Math.max(100, Math.floor(options.leaseTtlMs / 3))}ms
-exchanges:
+${options.orphanTimeoutMs === undefined ? '' : `  orphan_timeout: ${options.orphanTimeoutMs}ms\n`}exchanges:
   binance:
     api_key: ${spec.apiKey ?? account.apiKey}
     secret_key: ${account.apiSecret}

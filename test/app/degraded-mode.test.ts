@@ -33,6 +33,7 @@ async function startThree(
   lock: LockBackend,
   cleanup: ReturnType<typeof cleanupAfterAll>,
   perNode = false,
+  orphanTimeoutMs?: number,
 ) {
   const cluster = await startCluster(
     {
@@ -40,6 +41,7 @@ async function startThree(
       lock,
       leaseTtlMs: LEASE_TTL_MS,
       lockProxyPerNode: perNode,
+      orphanTimeoutMs,
       symbols: simSymbolsNamed(SYMBOLS).map((symbol) => ({ ...symbol, volatility: 3 })),
       grid: (symbol) =>
         symbol === 'BTCUSDT'
@@ -55,8 +57,15 @@ async function startThree(
   );
   const [a, b, c] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
   await cluster.startAll();
-  await until(async () => (await a.trading()).includes('BTCUSDT'), 'A trading BTCUSDT', 60_000);
-  await until(async () => (await b.trading()).includes('ETHUSDT'), 'B trading ETHUSDT', 60_000);
+  for (const [node, symbol] of [
+    [a, 'BTCUSDT'],
+    [b, 'ETHUSDT'],
+  ] as const)
+    await until(async () => (await node.trading()).includes(symbol), `${node.id} trading ${symbol}`, 180_000).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}; its log:\n${node.output().slice(-5000)}`);
+      },
+    );
   return { cluster, a, b, c };
 }
 
@@ -208,6 +217,41 @@ describe('degraded single-instance mode', () => {
 
   it('etcd unreachable for every instance: one survivor trades every symbol; the layout returns', async () => {
     await outageAndRecovery('degr-etcd', 'etcd', cleanup, 'cut');
+  }, 600_000);
+
+  it('no survivor can be elected (the database is cut too): after orphan_timeout the last owners cancel their buys', async () => {
+    const orphanTimeoutMs = 8000;
+    const { cluster, a, b, c } = await startThree('degr-orph', 'redis', cleanup, false, orphanTimeoutMs);
+    const { venue, account } = cluster;
+    const buys = () =>
+      SYMBOLS.flatMap((symbol) => venue.engine.openOrders(account.accountId, symbol)).filter((o) => o.side === 'BUY');
+    expect(buys().length).toBeGreaterThan(0);
+    const faultAt = Date.now();
+    unreachable(cluster.lockProxy!);
+    unreachable(cluster.databaseProxy);
+    await until(() => buys().length === 0, 'every resting buy cancelled', orphanTimeoutMs + 30_000);
+    const cancelledAfterMs = Date.now() - faultAt;
+    console.log(
+      `orphaned buys cancelled ${cancelledAfterMs} ms after the fault (orphan_timeout ${orphanTimeoutMs} ms)`,
+    );
+    expect(cancelledAfterMs).toBeGreaterThanOrEqual(orphanTimeoutMs);
+    // Nothing new was placed meanwhile: no instance could prove it owns a symbol.
+    const placedMeanwhile = [...cluster.record.orders.values()].filter((order) => order.acceptedTime > faultAt + 500);
+    expect(placedMeanwhile.map((order) => order.clientOrderId)).toEqual([]);
+
+    cluster.lockProxy!.restore();
+    cluster.databaseProxy.restore();
+    await until(
+      async () => (await a.owned()).join() === 'BTCUSDT' && (await b.owned()).join() === 'ETHUSDT',
+      'the configured layout back',
+      60_000,
+    );
+    await until(() => buys().length > 0, 'buys placed again by the owners', 30_000);
+    for (const node of [a, b, c]) expect(await node.stop()).toBe(0);
+    await keepLogs('degr-orph', [a, b, c], { fault: faultAt });
+    const audit = await auditCluster(cluster, SYMBOLS);
+    expect(audit.duplicateIds, evidenceLines(audit).join('\n')).toEqual([]);
+    expect(audit.overlaps, evidenceLines(audit).join('\n')).toEqual([]);
   }, 600_000);
 
   it('a partition is not an outage: an instance that alone lost Redis leads nothing', async () => {

@@ -63,6 +63,7 @@ export const coordinationSchema = object(
     lease_ttl: withDefault(duration(), coordinationDefaults.leaseTtlMs),
     heartbeat_interval: withDefault(duration(), coordinationDefaults.heartbeatIntervalMs),
     standby: withDefault(boolean(), coordinationDefaults.standby),
+    orphan_timeout: withDefault(duration(), coordinationDefaults.orphanTimeoutMs),
   },
   {
     check(value, locate, ctx) {
@@ -76,6 +77,14 @@ export const coordinationSchema = object(
           locate('heartbeat_interval'),
           'must be shorter than lease_ttl, or the lease expires between heartbeats',
           { value: `${value.heartbeatInterval}ms`, allowed: `< ${value.leaseTtl}ms` },
+        );
+      }
+      if (value.orphanTimeout !== undefined && value.leaseTtl !== undefined && value.orphanTimeout <= value.leaseTtl) {
+        report(
+          ctx,
+          locate('orphan_timeout'),
+          'must be longer than lease_ttl, or resting orders are cancelled before another owner could take the symbol over',
+          { value: `${value.orphanTimeout}ms`, allowed: `> ${value.leaseTtl}ms` },
         );
       }
     },
