@@ -11,6 +11,7 @@ import type { DistributedLockOptions } from '../coordination/lock/create-distrib
 import type { ExchangeOptions } from '../exchange/create-exchange.js';
 import type { DatabaseOptions } from '../storage/open-database.js';
 import type { VenueMode } from '../server/http-server.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { dec } from '../domain/decimal.js';
 import { type SimSymbolSettings, simSymbolsNamed } from '../exchange/sim/sim-settings.js';
 import { type GridSettings, gridSettings } from '../strategy/grid/grid-settings.js';
@@ -216,4 +217,10 @@ export function simJournalPathOf(config: QuantMeshConfig, name: string): string 
 /** The instance's id; without a lock (one instance) it is optional and derived from its index. */
 export function instanceIdOf(config: QuantMeshConfig): string {
   return config.instance.id ?? `instance-${config.instance.index}`;
+}
+
+/** `coordination.orphan_timeout`, or when absent the longer of its default and two lease TTLs. */
+export function orphanTimeoutOf(config: QuantMeshConfig): number {
+  const { orphanTimeout, leaseTtl } = config.coordination;
+  return orphanTimeout ?? Math.max(DEFAULTS.coordination.orphanTimeoutMs, 2 * leaseTtl);
 }

@@ -54,6 +54,7 @@ import {
   instanceIdOf,
   lockOptionsOf,
   membershipOptionsOf,
+  orphanTimeoutOf,
   venueModeOf,
 } from './config-mapping.js';
 
@@ -160,7 +161,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
         await database.drain();
       },
       symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
-      orphanTimeoutMs: config.coordination.orphanTimeout,
+      orphanTimeoutMs: orphanTimeoutOf(config),
       // Owned nowhere as far as the registry shows (a live heartbeat reporting the lease held).
       orphaned: async ({ exchange, symbol }) =>
         clusterView(await database.getInstances(), clock()).symbols.every(

@@ -63,7 +63,8 @@ export const coordinationSchema = object(
     lease_ttl: withDefault(duration(), coordinationDefaults.leaseTtlMs),
     heartbeat_interval: withDefault(duration(), coordinationDefaults.heartbeatIntervalMs),
     standby: withDefault(boolean(), coordinationDefaults.standby),
-    orphan_timeout: withDefault(duration(), coordinationDefaults.orphanTimeoutMs),
+    // Absent: the longer of its default and two lease TTLs (orphanTimeoutOf).
+    orphan_timeout: optional(duration()),
   },
   {
     check(value, locate, ctx) {
