@@ -238,11 +238,12 @@ export const CLUSTER = {
     databaseDialect: { type: 'string' },
     health: HEALTH,
     degraded: {
-      type: ['object', 'null'],
+      type: 'object',
+      nullable: true,
       description:
         'degraded single-instance mode (lock backend lost): the survivor trading every symbol and the instances acting on nothing; null when no running instance is degraded',
       properties: {
-        survivor: { type: ['string', 'null'] },
+        survivor: { type: 'string', nullable: true },
         standbys: { type: 'array', items: { type: 'string' } },
       },
     },

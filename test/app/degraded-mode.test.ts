@@ -43,10 +43,9 @@ async function startThree(
       lockProxyPerNode: perNode,
       orphanTimeoutMs,
       symbols: simSymbolsNamed(SYMBOLS).map((symbol) => ({ ...symbol, volatility: 3 })),
+      // As the chaos suite trades them: order_quantity is in quote currency.
       grid: (symbol) =>
-        symbol === 'BTCUSDT'
-          ? 'price_interval: "50", order_quantity: "130", buy_window_size: 4, sell_window_size: 4, reconcile_interval: 2s'
-          : 'price_interval: "5", order_quantity: "60", buy_window_size: 4, sell_window_size: 4, reconcile_interval: 2s',
+        `price_interval: "${symbol === 'BTCUSDT' ? '50' : '3'}", order_quantity: "130", buy_window_size: 4, sell_window_size: 4, reconcile_interval: 2s`,
       nodes: [
         { id: `${name}-a`, symbols: ['BTCUSDT'] },
         { id: `${name}-b`, symbols: ['ETHUSDT'] },
