@@ -138,7 +138,11 @@ async function outageAndRecovery(
   expect((await b.status()).mode).toBe('degraded-standby');
   expect(await a.owned()).toEqual([]);
   expect(await b.owned()).toEqual([]);
-  await until(async () => (await c.trading()).length === SYMBOLS.length, 'C trading every symbol', 20_000);
+  await until(async () => (await c.trading()).length === SYMBOLS.length, 'C trading every symbol', 20_000).catch(
+    async (error: Error) => {
+      throw new Error(`${error.message}; ${JSON.stringify(await c.status())}; C's log:\n${c.output().slice(-8000)}`);
+    },
+  );
   const tradingAfterMs = Date.now() - faultAt;
   console.log(
     `degraded mode (${lock}, ${fault}): survivor after ${survivorAfterMs} ms, trading after ${tradingAfterMs} ms`,
