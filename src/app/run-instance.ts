@@ -237,13 +237,18 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       venues,
       allocation: { mode: config.coordination.allocation, members: allocation?.members },
     });
+    // Bounded by a third of the lease TTL: the heartbeat waits for it, and a degraded survivor for the heartbeat.
+    const healthTimeoutMs = Math.min(5000, Math.max(250, Math.floor(config.coordination.leaseTtl / 3)));
     const health = () =>
-      checkHealth([
-        { name: `lock:${configuredLock.backend}`, check: (signal) => configuredLock.ping(signal) },
-        ...(degraded === undefined ? [] : [degradedModeCheck(degraded)]),
-        { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
-        symbolsHealthCheck(symbols),
-      ]);
+      checkHealth(
+        [
+          { name: `lock:${configuredLock.backend}`, check: (signal) => configuredLock.ping(signal) },
+          ...(degraded === undefined ? [] : [degradedModeCheck(degraded)]),
+          { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
+          symbolsHealthCheck(symbols),
+        ],
+        healthTimeoutMs,
+      );
     const degradations = new DegradationAlerts({
       instanceId,
       alerts,

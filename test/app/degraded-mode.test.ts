@@ -121,8 +121,11 @@ async function outageAndRecovery(
 ): Promise<void> {
   const { cluster, a, b, c } = await startThree(name, lock, cleanup);
   const lockServer = cluster.lockServer as OwnedRedis;
-
   const faultAt = Date.now();
+  let restoredAt = 0;
+  // Kept also when an assertion fails (the teardown runs in any case).
+  cleanup.push(() => keepLogs(name, [a, b, c], { fault: faultAt, restored: restoredAt }));
+
   if (fault === 'cut') unreachable(cluster.lockProxy!);
   else await lockServer.stop();
   await until(
@@ -166,7 +169,7 @@ async function outageAndRecovery(
     throw new Error(`${error.message}; C's log:\n${c.output().slice(-6000)}`);
   });
 
-  const restoredAt = Date.now();
+  restoredAt = Date.now();
   if (fault === 'cut') cluster.lockProxy!.restore();
   else await lockServer.start();
   await until(
@@ -196,7 +199,6 @@ async function outageAndRecovery(
   expect(kinds(a.id)).not.toContain('degraded-mode-entered');
 
   for (const node of [a, b, c]) expect(await node.stop()).toBe(0);
-  await keepLogs(name, [a, b, c], { fault: faultAt, restored: restoredAt });
   const audit = await auditCluster(cluster, SYMBOLS);
   expect(audit.duplicateIds, evidenceLines(audit).join('\n')).toEqual([]);
   expect(audit.overlaps, evidenceLines(audit).join('\n')).toEqual([]);
