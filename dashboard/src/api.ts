@@ -39,6 +39,7 @@ export interface Cluster {
   health: Health;
   instances: ClusterInstance[];
   symbols: ClusterSymbol[];
+  degraded: { survivor: string | null; standbys: string[] } | null;
 }
 export interface Slot {
   level: number;

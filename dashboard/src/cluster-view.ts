@@ -6,6 +6,7 @@ export function renderCluster(root: HTMLElement, cluster: Cluster): void {
   const now = cluster.generatedAt;
   const unhealthy = cluster.health.components.filter((component) => !component.healthy);
   root.innerHTML = `
+    ${degradedBanner(cluster.degraded)}
     <section>
       <h2>Instances</h2>
       ${table(
@@ -64,4 +65,15 @@ export function renderCluster(root: HTMLElement, cluster: Cluster): void {
     row.addEventListener('click', () => {
       location.hash = `symbol/${row.dataset.symbol!}`;
     });
+}
+
+/** Degraded single-instance mode: who trades everything, who stands by; nothing when not degraded. */
+function degradedBanner(degraded: Cluster['degraded']): string {
+  if (degraded === null) return '';
+  const survivor =
+    degraded.survivor === null
+      ? 'no survivor elected yet: nothing trades'
+      : `<b>${escape(degraded.survivor)}</b> alone trades every symbol`;
+  const standbys = degraded.standbys.length === 0 ? '' : ` · standing by: ${degraded.standbys.map(escape).join(', ')}`;
+  return `<section class="degraded" data-degraded="true"><p class="error">DEGRADED MODE: the lock backend is lost; ${survivor}${standbys}</p></section>`;
 }

@@ -12,6 +12,7 @@ import type { ExchangeOptions } from '../exchange/create-exchange.js';
 import type { RequestBudget } from '../exchange/request-budget.js';
 import type { DatabaseOptions } from '../storage/open-database.js';
 import type { VenueMode } from '../server/http-server.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { dec } from '../domain/decimal.js';
 import type { RateLimitRule } from '../coordination/rate-budget/budget-windows.js';
 import { CCXT_VENUE_PROFILES } from '../exchange/ccxt/ccxt-venue-profiles.js';
@@ -246,4 +247,10 @@ export function simJournalPathOf(config: QuantMeshConfig, name: string): string 
 /** The instance's id; without a lock (one instance) it is optional and derived from its index. */
 export function instanceIdOf(config: QuantMeshConfig): string {
   return config.instance.id ?? `instance-${config.instance.index}`;
+}
+
+/** `coordination.orphan_timeout`, or when absent the longer of its default and two lease TTLs. */
+export function orphanTimeoutOf(config: QuantMeshConfig): number {
+  const { orphanTimeout, leaseTtl } = config.coordination;
+  return orphanTimeout ?? Math.max(DEFAULTS.coordination.orphanTimeoutMs, 2 * leaseTtl);
 }

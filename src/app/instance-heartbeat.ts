@@ -36,6 +36,15 @@ export class InstanceHeartbeat {
     this.#beat(false);
   }
 
+  /** Writes a snapshot now, after any write under way; resolves whether it was written. */
+  beatNow(): Promise<boolean> {
+    if (this.#stopped) return Promise.resolve(false);
+    // Writes run one after another, each taking its snapshot when it runs: a newer state is never overwritten by an older one.
+    const written = this.#beating.then(() => this.#write(false));
+    this.#beating = written.then(() => undefined);
+    return written;
+  }
+
   /** Writes the last snapshot (`stopped`); idempotent. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
@@ -46,14 +55,16 @@ export class InstanceHeartbeat {
   }
 
   #beat(stopped: boolean): void {
-    this.#beating = this.#write(stopped).finally(() => {
-      if (this.#stopped) return;
-      this.#timer = setTimeout(() => this.#beat(false), this.intervalMs);
-      this.#timer.unref();
-    });
+    this.#beating = this.#beating
+      .then(() => this.#write(stopped))
+      .then(() => {
+        if (this.#stopped) return;
+        this.#timer = setTimeout(() => this.#beat(false), this.intervalMs);
+        this.#timer.unref();
+      });
   }
 
-  async #write(stopped: boolean): Promise<void> {
+  async #write(stopped: boolean): Promise<boolean> {
     const { instanceId, database, snapshot, clock, logger } = this.#options;
     try {
       const snap = await snapshot(stopped);
@@ -64,6 +75,7 @@ export class InstanceHeartbeat {
       });
       if (this.#failing) logger.info('instance registry: heartbeat written again');
       this.#failing = false;
+      return true;
     } catch (error) {
       if (!this.#failing)
         logger.warn(
@@ -71,6 +83,7 @@ export class InstanceHeartbeat {
           'instance registry: heartbeat not written (the cluster view shows this instance as missing until it is)',
         );
       this.#failing = true;
+      return false;
     }
   }
 }

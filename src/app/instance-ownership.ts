@@ -20,6 +20,10 @@
  *   nothing is cancelled, the lease is released once the runner's writes are in the database, and
  *   the symbol is held back (reported `unassigned`, not campaigned for here) until `claim`, so
  *   another instance campaigning for it wins it.
+ * - Degraded mode (degraded-mode.ts) `suspend`s every campaign the same way (nothing cancelled, the
+ *   mode becomes `degraded-standby` once nothing runs here) and `resume`s either as the survivor,
+ *   campaigning at once for every configured symbol whatever the layout, or in the configured layout
+ *   (a standby again after one lease TTL).
  */
 import type { Logger } from 'pino';
 import { type DistributedLock, ownershipKey } from '../coordination/lock/distributed-lock.js';
@@ -57,6 +61,13 @@ export interface InstanceOwnershipOptions {
    * back after a loss is loaded from the database: what its released runner wrote last must be there.
    */
   readonly settle: () => Promise<void>;
+  /**
+   * Never unmanaged: `coordination.orphan_timeout` after this instance lost a symbol, if it has not
+   * won it back and `orphaned` says no instance is known to own it (an unreadable registry counts as
+   * none), the symbol's resting buys are cancelled (TradingEngine.cancelOrphanedBuys).
+   */
+  readonly orphanTimeoutMs?: number | undefined;
+  readonly orphaned?: ((owned: OwnedSymbol) => Promise<boolean>) | undefined;
 }
 
 export class InstanceOwnership {
@@ -69,6 +80,12 @@ export class InstanceOwnership {
   readonly #heldBack = new Set<string>();
   /** When each symbol owned here was won (epoch ms). */
   readonly #ownedSince = new Map<string, number>();
+  /** Symbols lost here and not won back: the timer that cancels their buys once orphaned. */
+  readonly #orphanTimers = new Map<string, NodeJS.Timeout>();
+  /** Degraded mode: nothing is campaigned for until `resume`. */
+  #suspended = false;
+  /** Degraded mode's survivor: every configured symbol is campaigned for, whatever the allocation. */
+  #survivor = false;
 
   constructor(options: InstanceOwnershipOptions) {
     this.#options = options;
@@ -88,6 +105,7 @@ export class InstanceOwnership {
 
   /** Starts the campaigns (a standby's after one lease TTL). */
   start(): void {
+    if (this.#suspended) return;
     const { standby, ttlMs, symbols, logger } = this.#options;
     if (standby)
       logger.warn(
@@ -133,7 +151,40 @@ export class InstanceOwnership {
   /** Operator action: campaigns again for a symbol handed over from here (under dynamic allocation, only if assigned here). */
   claim(owned: OwnedSymbol): void {
     this.#heldBack.delete(keyOf(owned));
-    if (this.#isAssigned(owned)) this.#ownership.campaign([owned]);
+    if (!this.#suspended && this.#isAssigned(owned)) this.#ownership.campaign([owned]);
+  }
+
+  /**
+   * Degraded mode: stops acting on every symbol (each runner released without cancelling, its
+   * writes settled, its campaign ended); the mode is `degraded-standby` once that is done.
+   */
+  async suspend(): Promise<void> {
+    this.#suspended = true;
+    this.#survivor = false;
+    // Still owned here when the backend was given up: watched like a loss (lost ones already are).
+    for (const owned of this.#options.symbols)
+      if (this.#ownership.state(owned.exchange, owned.symbol) === 'owned')
+        this.#watchOrphan(owned, this.#options.orphanTimeoutMs);
+    await Promise.all(this.#options.symbols.map((owned) => this.#handOver(owned, 'degraded mode')));
+    this.#mode = 'degraded-standby';
+  }
+
+  /**
+   * Degraded mode: campaigns again, as the survivor (every configured symbol at once, mode
+   * `degraded-leader`) or in the configured layout (mode `active`/`standby`, a standby after one TTL).
+   */
+  resume(as: 'degraded-leader' | 'configured'): void {
+    const { standby, ttlMs, symbols } = this.#options;
+    this.#suspended = false;
+    this.#survivor = as === 'degraded-leader';
+    if (this.#survivor) {
+      this.#mode = 'degraded-leader';
+      this.#ownership.campaign(symbols);
+      return;
+    }
+    this.#mode = standby ? 'standby' : 'active';
+    const layout = symbols.filter((owned) => this.#isAssigned(owned) && !this.#heldBack.has(keyOf(owned)));
+    this.#ownership.campaign(layout, standby ? ttlMs : 0);
   }
 
   /**
@@ -142,6 +193,7 @@ export class InstanceOwnership {
    */
   async allocate(assigned: readonly OwnedSymbol[]): Promise<void> {
     this.#assigned = new Set(assigned.map(keyOf));
+    if (this.#suspended || this.#survivor) return; // degraded mode: the layout returns on `resume`
     const handOver = this.#options.symbols.filter(
       (owned) =>
         !this.#assigned!.has(keyOf(owned)) && this.#ownership.state(owned.exchange, owned.symbol) !== undefined,
@@ -152,6 +204,8 @@ export class InstanceOwnership {
 
   /** Ends the campaigns and releases the leases; call after the engines stopped trading. */
   stop(): Promise<void> {
+    for (const timer of this.#orphanTimers.values()) clearTimeout(timer);
+    this.#orphanTimers.clear();
     return this.#ownership.stop();
   }
 
@@ -165,7 +219,7 @@ export class InstanceOwnership {
   async #claim(owned: OwnedSymbol, lease: OwnershipLease): Promise<void> {
     const { database, lock, logger } = this.#options;
     try {
-      await database.claimFence(lease.key, lease.token);
+      await database.claimFence(lease.key, lease.token, this.#options.instanceId);
     } catch (error) {
       if (error instanceof StaleFencingTokenError && !lease.signal.aborted) {
         logger.warn(
@@ -187,8 +241,10 @@ export class InstanceOwnership {
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'won' });
     logger.info({ symbol }, 'ownership won: the symbol starts trading here');
     this.#ownedSince.set(keyOf(owned), this.#options.clock());
+    clearTimeout(this.#orphanTimers.get(keyOf(owned)));
+    this.#orphanTimers.delete(keyOf(owned));
     this.#record(owned, 'ownership.acquired', { mode: this.#mode });
-    if (this.#mode !== 'active') {
+    if (this.#mode === 'standby' || this.#mode === 'activated') {
       this.#mode = 'activated';
       this.#alert(owned, 'standby-activated', `standby ${this.#options.instanceId} took over ${symbol}`);
     }
@@ -203,7 +259,7 @@ export class InstanceOwnership {
   }
 
   #isAssigned(owned: OwnedSymbol): boolean {
-    return this.#assigned?.has(keyOf(owned)) ?? true;
+    return this.#survivor || (this.#assigned?.has(keyOf(owned)) ?? true);
   }
 
   async #handOver(owned: OwnedSymbol, reason: string): Promise<boolean> {
@@ -229,11 +285,39 @@ export class InstanceOwnership {
     metrics.ownershipChanges.inc({ exchange: owned.exchange, symbol: owned.symbol, change: 'lost' });
     const why = reason instanceof Error ? reason.message : String(reason);
     this.#record(owned, 'ownership.lost', { reason: why });
+    this.#watchOrphan(owned, this.#options.orphanTimeoutMs);
     this.#alert(
       owned,
       'ownership-lost',
       `${this.#options.instanceId} lost ownership of ${owned.exchange}:${owned.symbol} and stopped trading it (${why})`,
     );
+  }
+
+  /** After `delayMs`, cancels the lost symbol's buys if it is still owned nowhere; retried while the venue does not answer. */
+  #watchOrphan(owned: OwnedSymbol, delayMs: number | undefined): void {
+    const { orphaned, engines, logger, ttlMs } = this.#options;
+    if (delayMs === undefined || orphaned === undefined) return;
+    const key = keyOf(owned);
+    clearTimeout(this.#orphanTimers.get(key));
+    const timer = setTimeout(() => {
+      void (async () => {
+        if (this.#ownership.state(owned.exchange, owned.symbol) === 'owned') return;
+        if (!(await orphaned(owned).catch(() => true))) return this.#orphanTimers.delete(key);
+        try {
+          const cancelled = (await engines.get(owned.exchange)?.cancelOrphanedBuys(owned.symbol)) ?? 0;
+          this.#orphanTimers.delete(key);
+          logger.warn({ symbol: key, cancelled }, 'no owner acts on the symbol: its resting buys were cancelled');
+        } catch (error) {
+          logger.warn(
+            { symbol: key, err: error },
+            'orphaned buys not cancelled (the venue did not answer); trying again',
+          );
+          if (this.#orphanTimers.get(key) === timer) this.#watchOrphan(owned, ttlMs);
+        }
+      })();
+    }, delayMs);
+    timer.unref();
+    this.#orphanTimers.set(key, timer);
   }
 
   /** Best effort: a record that cannot be written is logged; ownership itself does not wait for it. */

@@ -17,6 +17,7 @@ import type { QuantMeshConfig } from '../config/load-config.js';
 import { createDistributedLock } from '../coordination/lock/create-distributed-lock.js';
 import type { DistributedLock } from '../coordination/lock/distributed-lock.js';
 import { MeteredLock } from '../coordination/lock/metered-lock.js';
+import { RoutedLock } from '../coordination/lock/routed-lock.js';
 import { OrderExecutor } from '../engine/execution/order-executor.js';
 import type { SymbolStatus } from '../engine/symbol-summary.js';
 import { TradingEngine } from '../engine/trading-engine.js';
@@ -29,17 +30,19 @@ import { AlertNotifier } from '../observability/alert-notifier.js';
 import { NotificationDispatcher } from '../observability/notifications/notification-dispatcher.js';
 import { notificationChannelsOf, startOptInNotifications } from './notification-channels.js';
 import { EngineMetrics } from '../observability/engine-metrics.js';
-import { registerInstanceInfo } from '../observability/instance-metrics.js';
-import { checkHealth } from '../observability/health.js';
+import { registerDegradedMode, registerInstanceInfo } from '../observability/instance-metrics.js';
+import { type HealthCheck, checkHealth } from '../observability/health.js';
 import { type Logger, STATUS_LINE_KEY } from '../observability/logger.js';
 import { symbolsHealthCheck } from '../observability/symbol-health.js';
 import { WarningRateLimit } from '../observability/warning-rate-limit.js';
 import { StoredTradeTotals } from './stored-trade-totals.js';
 import { type InstanceStatus, startHttpServer } from '../server/http-server.js';
+import { clusterView } from '../server/cluster-view.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/open-database.js';
 import { EtcdMembership } from '../coordination/membership/etcd/etcd-membership.js';
 import { DegradationAlerts } from './degradation-alerts.js';
+import { DegradedMode } from './degraded-mode.js';
 import { DynamicAllocation } from './dynamic-allocation.js';
 import { InstanceOwnership } from './instance-ownership.js';
 import { packageVersion } from './package-version.js';
@@ -56,6 +59,7 @@ import {
   lockOptionsOf,
   membershipOptionsOf,
   rateLimitRulesOf,
+  orphanTimeoutOf,
   venueModeOf,
 } from './config-mapping.js';
 
@@ -99,8 +103,10 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       await database.drain(SPOOL_DRAIN_MS);
       await database.close();
     });
-    const lock: DistributedLock = new MeteredLock(await createDistributedLock(lockOptionsOf(config)), registry);
+    const lock = await openLock(config, registry);
     closers.push(() => lock.close());
+    // Health reports the configured backend, also while degraded mode routes to the database.
+    const configuredLock = lock instanceof RoutedLock ? lock.configured : lock;
 
     const engines = new Map<string, TradingEngine>();
     const notifications = new NotificationDispatcher(logger, notificationChannelsOf(config));
@@ -164,8 +170,33 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
         await database.drain();
       },
       symbols: config.trading.symbols.map((entry) => ({ exchange: entry.exchange, symbol: entry.symbol })),
+      orphanTimeoutMs: orphanTimeoutOf(config),
+      // Owned nowhere as far as the registry shows (a live heartbeat reporting the lease held).
+      orphaned: async ({ exchange, symbol }) =>
+        clusterView(await database.getInstances(), clock()).symbols.every(
+          (entry) => entry.exchange !== exchange || entry.symbol !== symbol || entry.owner === null,
+        ),
     });
     closers.push(() => ownership.stop());
+    let heartbeat: InstanceHeartbeat | undefined;
+    const degraded =
+      lock instanceof RoutedLock
+        ? new DegradedMode({
+            lock,
+            ownership,
+            registry: database,
+            instanceId,
+            ttlMs: config.coordination.leaseTtl,
+            symbols: config.trading.symbols.map((entry) => `${entry.exchange}:${entry.symbol}`),
+            alerts,
+            logger,
+            publish: async () => (await heartbeat?.beatNow()) ?? false,
+          })
+        : undefined;
+    // Before the campaigns: an instance started while a degraded survivor leads joins as its standby.
+    await degraded?.start();
+    // Stopped before the campaigns: a survivor's lease is let go only once it acts on nothing more.
+    if (degraded !== undefined) closers.push(() => degraded.stop());
     let allocation: DynamicAllocation | undefined;
     if (config.coordination.allocation === 'dynamic') {
       allocation = new DynamicAllocation({
@@ -207,7 +238,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     metrics.observe(symbols);
     const orphans = new OrphanRelease({
       instanceId,
-      timeoutMs: config.coordination.orphanTimeout,
+      timeoutMs: orphanTimeoutOf(config),
       symbols,
       ownership,
       alerts,
@@ -216,6 +247,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     orphans.start();
     closers.push(async () => orphans.stop());
     registerInstanceInfo(registry, () => ({ instanceId, version: packageVersion(), mode: ownership.mode }));
+    registerDegradedMode(registry, () => degraded?.role !== undefined);
     closers.push(
       startOptInNotifications(config, { database, dispatcher: notifications, instanceId, logger, clock, ownership }),
     );
@@ -229,12 +261,18 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       venues,
       allocation: { mode: config.coordination.allocation, members: allocation?.members },
     });
+    // Bounded by a third of the lease TTL: the heartbeat waits for it, and a degraded survivor for the heartbeat.
+    const healthTimeoutMs = Math.min(5000, Math.max(250, Math.floor(config.coordination.leaseTtl / 3)));
     const health = () =>
-      checkHealth([
-        { name: `lock:${lock.backend}`, check: (signal) => lock.ping(signal) },
-        { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
-        symbolsHealthCheck(symbols),
-      ]);
+      checkHealth(
+        [
+          { name: `lock:${configuredLock.backend}`, check: (signal) => configuredLock.ping(signal) },
+          ...(degraded === undefined ? [] : [degradedModeCheck(degraded)]),
+          { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
+          symbolsHealthCheck(symbols),
+        ],
+        healthTimeoutMs,
+      );
     const degradations = new DegradationAlerts({
       instanceId,
       alerts,
@@ -270,7 +308,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       logger.info({ url }, 'HTTP interface: / (dashboard), /api/openapi.json, /api/cluster, /health, /metrics');
     }
 
-    const heartbeat = new InstanceHeartbeat({
+    heartbeat = new InstanceHeartbeat({
       instanceId,
       database,
       leaseTtlMs: config.coordination.leaseTtl,
@@ -336,6 +374,32 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * The configured lock, metered. A Redis or etcd lock comes with the shared database's lock behind
+ * it (RoutedLock) for degraded single-instance mode; the `database` backend has nothing to degrade to.
+ */
+async function openLock(config: QuantMeshConfig, registry: Registry): Promise<DistributedLock> {
+  const options = lockOptionsOf(config);
+  const configured = new MeteredLock(await createDistributedLock(options), registry);
+  if (options.enabled === false || (options.type !== 'redis' && options.type !== 'etcd')) return configured;
+  const database = new MeteredLock(await createDistributedLock({ ...options, type: 'database' }), registry);
+  return new RoutedLock(configured, database);
+}
+
+/** Failing while degraded, naming the role: `/health` answers 503 for the whole outage. */
+function degradedModeCheck(degraded: DegradedMode): HealthCheck {
+  return {
+    name: 'coordination:degraded-mode',
+    check: async () => {
+      const role = degraded.role;
+      if (role === 'degraded-leader')
+        throw new Error('degraded-leader: the lock backend is lost; this instance alone trades every symbol');
+      if (role === 'degraded-standby')
+        throw new Error('degraded-standby: the lock backend is lost; this instance acts on no symbol');
+    },
+  };
 }
 
 async function openStorage(config: QuantMeshConfig, registry: Registry, logger: Logger): Promise<Database> {

@@ -59,6 +59,7 @@ export const DEFAULTS = {
     leaseTtlMs: 10_000,
     heartbeatIntervalMs: 3000,
     standby: false,
+    /** At least this, and at least two lease TTLs, unless configured. */
     orphanTimeoutMs: 60_000,
   },
   web: { enabled: true, host: '127.0.0.1', port: 8080 },

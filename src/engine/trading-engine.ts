@@ -23,7 +23,7 @@ import type { Exchange, StreamHandle } from '../exchange/exchange.js';
 import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database } from '../storage/database.js';
-import type { ClientOrderIdFormat } from '../strategy/grid/client-order-id.js';
+import { type ClientOrderIdFormat, parseClientOrderId } from '../strategy/grid/client-order-id.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import { type MarketPanicState, candleReceived } from '../strategy/risk/market-panic-monitor.js';
 import type { OwnershipLease } from '../coordination/ownership/symbol-ownership.js';
@@ -139,6 +139,32 @@ export class TradingEngine {
     this.#runners.get(symbol)?.release();
     clearTimeout(this.#healing.get(symbol)?.timer);
     this.#healing.delete(symbol);
+  }
+
+  /**
+   * Never unmanaged (issue 15): `symbol` has had no owner able to act on it for
+   * `coordination.orphan_timeout`, so the venue's resting buys QuantMesh placed are cancelled (a
+   * cancel never adds exposure); sells stay, and the next owner reconciles what is left. Does nothing
+   * while the symbol trades here. Resolves with how many were cancelled; rejects when the venue
+   * cannot list the orders.
+   */
+  async cancelOrphanedBuys(symbol: string): Promise<number> {
+    if (this.#runners.get(symbol)?.lifecycle === 'running') return 0;
+    const { exchange, metrics, logger, idFormat } = this.#options;
+    const buys = (await exchange.openOrders(symbol)).filter(
+      (order) => order.side === 'BUY' && parseClientOrderId(order.clientOrderId, idFormat) !== undefined,
+    );
+    let cancelled = 0;
+    for (const order of buys) {
+      try {
+        await exchange.cancelOrder(symbol, { clientOrderId: order.clientOrderId });
+        cancelled += 1;
+        metrics?.ordersCanceled.inc({ exchange: exchange.name, symbol, reason: 'orphan' });
+      } catch (error) {
+        logger.warn({ symbol, clientOrderId: order.clientOrderId, err: error }, 'orphaned buy not cancelled');
+      }
+    }
+    return cancelled;
   }
 
   /** New grid settings (configuration centre): the running grid takes them, and so does a runner started later. */

@@ -3,8 +3,7 @@
  * item 6). A kind names one degradation or one recovery; its text here is what the alert means, and
  * docs/operations.md ("Alerts") says what an operator should do about it (a test holds the two
  * together). `scope` says whether the alert is about one symbol or the whole instance; the rate
- * limit applies per kind and symbol (alert-rate-limit.ts). Kinds marked `reserved` are raised by the
- * degraded-mode work (issue 15) and are listed now so that receivers can route them from the start.
+ * limit applies per kind and symbol (alert-rate-limit.ts).
  */
 export const ALERT_KINDS = {
   'database-unavailable': {
@@ -29,24 +28,21 @@ export const ALERT_KINDS = {
   },
   'lock-backend-lost': {
     scope: 'instance',
-    meaning: 'the lock backend (Redis or etcd) is unreachable',
-    reserved: 'issue 15',
+    meaning: 'the lock backend (Redis or etcd) is unreachable: this instance stops acting on every symbol',
   },
   'degraded-mode-entered': {
     scope: 'instance',
-    meaning: 'the cluster runs in single-instance mode: one survivor trades every symbol',
-    reserved: 'issue 15',
+    meaning: 'the cluster runs in single-instance mode: this instance is the survivor trading every symbol',
   },
   'degraded-mode-left': {
     scope: 'instance',
-    meaning: 'the lock backend is back and the configured layout is restored',
-    reserved: 'issue 15',
+    meaning: 'the lock backend is back: this instance campaigns in the configured layout again',
   },
   'fencing-resynchronised': {
     scope: 'instance',
     meaning: 'fencing counters resumed above the highest recorded fence after the lock backend restarted empty',
   },
-} as const satisfies Record<string, { scope: 'instance' | 'symbol'; meaning: string; reserved?: string }>;
+} as const satisfies Record<string, { scope: 'instance' | 'symbol'; meaning: string }>;
 
 export type AlertKind = keyof typeof ALERT_KINDS;
 

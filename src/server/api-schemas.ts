@@ -216,7 +216,7 @@ export const INSTANCE_STATUS = {
   properties: {
     instanceId: { type: 'string' },
     version: { type: 'string' },
-    mode: { type: 'string', enum: ['active', 'standby', 'activated'] },
+    mode: { type: 'string', enum: ['active', 'standby', 'activated', 'degraded-standby', 'degraded-leader'] },
     startedAt: { type: 'string', format: 'date-time' },
     allocation: {
       type: 'object',
@@ -237,6 +237,16 @@ export const CLUSTER = {
     lockBackend: { type: 'string' },
     databaseDialect: { type: 'string' },
     health: HEALTH,
+    degraded: {
+      type: 'object',
+      nullable: true,
+      description:
+        'degraded single-instance mode (lock backend lost): the survivor trading every symbol and the instances acting on nothing; null when no running instance is degraded',
+      properties: {
+        survivor: { type: 'string', nullable: true },
+        standbys: { type: 'array', items: { type: 'string' } },
+      },
+    },
     instances: {
       type: 'array',
       items: {

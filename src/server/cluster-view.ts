@@ -48,6 +48,12 @@ export interface ClusterView {
   readonly instances: readonly ClusterInstance[];
   /** Every symbol any instance configures: as its owner reports it, or as the freshest instance that has it does. */
   readonly symbols: readonly ClusterSymbol[];
+  /**
+   * Degraded single-instance mode (the lock backend is lost): the survivor trading every symbol
+   * (null while none is elected) and the running instances acting on nothing; null when no running
+   * instance reports a degraded mode.
+   */
+  readonly degraded: { readonly survivor: string | null; readonly standbys: readonly string[] } | null;
 }
 
 export function clusterView(records: readonly InstanceRecord[], now: number): ClusterView {
@@ -87,9 +93,13 @@ export function clusterView(records: readonly InstanceRecord[], now: number): Cl
         .map((symbol) => `${symbol.exchange}:${symbol.symbol}`),
     };
   });
+  const running = instances.filter((instance) => instance.state === 'running');
+  const survivor = running.find((instance) => instance.mode === 'degraded-leader')?.instanceId ?? null;
+  const standbys = running.filter((instance) => instance.mode === 'degraded-standby').map((i) => i.instanceId);
   return {
     generatedAt: now,
     instances,
+    degraded: survivor === null && standbys.length === 0 ? null : { survivor, standbys },
     symbols: [...symbols.values()].sort((a, b) =>
       `${a.exchange}:${a.symbol}`.localeCompare(`${b.exchange}:${b.symbol}`),
     ),

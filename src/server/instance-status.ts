@@ -1,8 +1,12 @@
 /** What one instance reports of itself at `GET /api/status`, and beside it in the instance registry. */
 import type { SymbolStatus } from '../engine/symbol-summary.js';
 
-/** `active`; `standby` until it owns a symbol; `activated` once a standby took a symbol over (R1). */
-export type InstanceMode = 'active' | 'standby' | 'activated';
+/**
+ * `active`; `standby` until it owns a symbol; `activated` once a standby took a symbol over (R1);
+ * `degraded-standby` / `degraded-leader`: the lock backend is lost and this instance acts on nothing
+ * / is the one survivor trading every symbol (degraded single-instance mode, src/app/degraded-mode.ts).
+ */
+export type InstanceMode = 'active' | 'standby' | 'activated' | 'degraded-standby' | 'degraded-leader';
 
 export interface InstanceStatus {
   readonly instanceId: string;

@@ -92,7 +92,7 @@ export interface DatabaseOperations {
    * after which intents fenced by an older token are refused; an intent of an older token still
    * being written commits first. StaleFencingTokenError when a higher token was recorded already.
    */
-  claimFence(fenceKey: string, fencingToken: bigint): Promise<void>;
+  claimFence(fenceKey: string, fencingToken: bigint, holder: string): Promise<void>;
   getIntents(filter: IntentFilter): Promise<OrderIntent[]>;
   /**
    * The highest intent cycle recorded per lattice level of a symbol (level → cycle), computed on

@@ -59,6 +59,11 @@ export interface ClusterOptions {
   readonly exchangeYaml?: string | undefined;
   /** `storage.max_spool_bytes` of every node (default the configuration's). */
   readonly maxSpoolBytes?: number | undefined;
+  /**
+   * Each node reaches redis or etcd through a FaultProxy of its own (`node.lockProxy`), so a test can
+   * cut one node's link alone (a partition); `lockProxy` then cuts nobody.
+   */
+  readonly lockProxyPerNode?: boolean | undefined;
   /** `coordination.orphan_timeout` of every node (default the configuration's). */
   readonly orphanTimeoutMs?: number | undefined;
 }
@@ -82,6 +87,8 @@ export interface ClusterNode {
   readonly standby: boolean;
   readonly webPort: number;
   readonly configFile: string;
+  /** This node's link to redis or etcd: its own with `lockProxyPerNode`, else the cluster's `lockProxy`. */
+  readonly lockProxy: FaultProxy | undefined;
   /** The running process (the last one started). */
   readonly process: OwnedProcess;
   /** Everything every process of this node printed, oldest first. */
@@ -165,8 +172,8 @@ export async function startCluster(options: ClusterOptions, teardown: TeardownSt
   teardown.push(() => webhook.close());
 
   const prefix = `${uniqueName(options.name)}:`;
-  const lockYaml = (): string => {
-    const endpoint = lockProxy === undefined ? '' : `127.0.0.1:${lockProxy.port}`;
+  const lockYaml = (proxy: FaultProxy | undefined): string => {
+    const endpoint = proxy === undefined ? '' : `127.0.0.1:${proxy.port}`;
     if (options.lock === 'redis') return `  type: redis\n  redis:\n    addr: ${endpoint}\n`;
     if (options.lock === 'etcd') return `  type: etcd\n  etcd:\n    endpoints: [http://${endpoint}]\n`;
     return '  type: database\n';
@@ -175,11 +182,12 @@ export async function startCluster(options: ClusterOptions, teardown: TeardownSt
     spec: ClusterNodeSpec,
     dir: string,
     webPort: number,
+    nodeLockProxy: FaultProxy | undefined,
   ) => `${sharedPostgresYaml(spec.id, dir, proxiedDsn.toString())}${options.maxSpoolBytes === undefined ? '' : `  max_spool_bytes: ${options.maxSpoolBytes}\n`}distributed_lock:
   enabled: true
   prefix: "${prefix}"
   default_ttl: 5s
-${lockYaml()}coordination:
+${lockYaml(nodeLockProxy)}coordination:
   allocation: ${options.allocation ?? 'static'}
   lease_ttl: ${options.leaseTtlMs}ms
   heartbeat_interval: ${Math.max(100, Math.floor(options.leaseTtlMs / 3))}ms
@@ -205,8 +213,12 @@ web:
     const dir = join(root, spec.id);
     const webPort = await freePort();
     const configFile = join(root, `${spec.id}.yaml`);
-    await writeFile(configFile, yamlOf(spec, dir, webPort));
-    nodes.push(clusterNode(spec, { root, configFile, webPort }, teardown));
+    const nodeLockProxy =
+      options.lockProxyPerNode === true && lockServer !== undefined
+        ? await proxyTo('127.0.0.1', lockServer.port, teardown)
+        : lockProxy;
+    await writeFile(configFile, yamlOf(spec, dir, webPort, nodeLockProxy));
+    nodes.push(clusterNode(spec, { root, configFile, webPort, lockProxy: nodeLockProxy }, teardown));
   }
   return {
     venue,
@@ -240,7 +252,7 @@ async function proxyTo(host: string, port: number, teardown: TeardownSteps): Pro
 
 function clusterNode(
   spec: ClusterNodeSpec,
-  where: { root: string; configFile: string; webPort: number },
+  where: { root: string; configFile: string; webPort: number; lockProxy: FaultProxy | undefined },
   teardown: TeardownSteps,
 ): ClusterNode {
   const standby = spec.standby === true;
@@ -270,6 +282,7 @@ function clusterNode(
     standby,
     webPort: where.webPort,
     configFile: where.configFile,
+    lockProxy: where.lockProxy,
     get process() {
       return running();
     },

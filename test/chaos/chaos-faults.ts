@@ -2,9 +2,10 @@
  * The chaos suite's faults: each one is real (a signal to a QuantMesh process, or a FaultProxy
  * mode in front of the database or the venue), chosen and sized by the seeded random, and returns
  * how to heal it. The list is closed and typed: a kind is `ready` (injected by the suite), or a
- * named slot that is not injected yet — `issue-15` for the lock-backend outages that the
- * degraded-mode work brings into this same list, `not-built` for faults that need a venue hook
- * the sim venue does not have yet.
+ * named slot that is not injected yet — `issue-15` for a lock-backend fault still to come,
+ * `not-built` for faults that need a venue hook the sim venue does not have yet. The lock-backend
+ * outages put the cluster into degraded single-instance mode and back (docs/locks.md); the
+ * `database` scenario has no backend of its own to lose, so they skip it.
  */
 import type { SeededRandom } from '../../src/exchange/sim/seeded-random.js';
 import type { Cluster, ClusterNode } from '../app/cluster-fixture.js';
@@ -19,10 +20,10 @@ export const FAULT_KINDS = {
   'venue-reply-lost': 'ready',
   /** Late and duplicated user-stream events: the sim venue has no hook to hold back or repeat a frame. */
   'stream-late-duplicate': 'not-built',
-  /** Lock backend killed (data kept) and restarted: issue 15 (`lock-down`). */
-  'lock-down': 'issue-15',
-  /** Lock backend restarted empty: issue 15 (`lock-down-empty`). */
-  'lock-down-empty': 'issue-15',
+  /** Lock backend unreachable for every instance (its proxy refuses), data kept, for 20–40 s. */
+  'lock-down': 'ready',
+  /** Lock backend killed, and started again empty after 20–40 s (Redis without persistence, a fresh etcd). */
+  'lock-down-empty': 'ready',
   /** Lock backend stalled (blackholed through its proxy): issue 15. */
   'lock-stall': 'issue-15',
 } as const satisfies Record<string, 'ready' | 'not-built' | 'issue-15'>;
@@ -117,6 +118,21 @@ export async function injectFault(kind: ReadyFaultKind, context: FaultContext): 
     case 'venue-cut': {
       cluster.venueProxy.cut();
       return timed(0, () => undefined);
+    }
+    case 'lock-down': {
+      const proxy = cluster.lockProxy;
+      if (proxy === undefined) return undefined;
+      proxy.refuse();
+      proxy.cut();
+      return timed(between(random, 20_000, 40_000), () => proxy.restore());
+    }
+    case 'lock-down-empty': {
+      const server = cluster.lockServer;
+      if (server === undefined) return undefined;
+      await server.stop();
+      return timed(between(random, 20_000, 40_000), () =>
+        'startEmpty' in server ? server.startEmpty() : server.start(),
+      );
     }
     case 'venue-reply-lost': {
       cluster.venueProxy.dropReplies();

@@ -218,6 +218,12 @@ const CASES: readonly BadCase[] = [
     message: /shorter than lease_ttl/,
   },
   {
+    name: 'orphan timeout not longer than the lease',
+    yaml: `${VALID}coordination:\n  lease_ttl: 10s\n  orphan_timeout: 10s # <-\n`,
+    path: 'coordination.orphan_timeout',
+    message: /longer than lease_ttl/,
+  },
+  {
     name: 'more idle than open connections',
     yaml: `${VALID}database:\n  max_open_conns: 5\n  max_idle_conns: 6 # <-\n`,
     path: 'database.max_idle_conns',

@@ -288,11 +288,11 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
     });
 
     const own = (fencingToken: bigint) => ({ fenceKey: 'owner:sim:BTCUSDT', fencingToken });
-    it('DB09b (Invariant 1) a claimed ownership fence refuses the intents of an older owner, and a stale claim', async () => {
+    it('DB09c (Invariant 1) a claimed ownership fence refuses the intents of an older owner, and a stale claim', async () => {
       await db.recordIntent(
         intent('o-1', { symbol: 'OWNUSDT', fenceKey: 'ok1', fencingToken: 1n, ownershipFence: own(4n), level: 40 }),
       );
-      await db.claimFence('owner:sim:BTCUSDT', 5n);
+      await db.claimFence('owner:sim:BTCUSDT', 5n, 'i-1');
       // The older owner's per-order lock is fresh (a higher token than ever), its ownership is not.
       await expect(
         db.recordIntent(
@@ -303,8 +303,8 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       await db.recordIntent(
         intent('o-3', { symbol: 'OWNUSDT', fenceKey: 'ok1', fencingToken: 2n, ownershipFence: own(5n), level: 42 }),
       );
-      await expect(db.claimFence('owner:sim:BTCUSDT', 4n)).rejects.toBeInstanceOf(StaleFencingTokenError);
-      await db.claimFence('owner:sim:BTCUSDT', 5n);
+      await expect(db.claimFence('owner:sim:BTCUSDT', 4n, 'i-1')).rejects.toBeInstanceOf(StaleFencingTokenError);
+      await db.claimFence('owner:sim:BTCUSDT', 5n, 'i-1');
     });
 
     it('DB09 (Invariant 1) an intent is refused for a stale token, a taken slot round or a taken client order id', async () => {
@@ -328,6 +328,22 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
         'i-2',
         'i-5',
       ]);
+    });
+
+    it('DB09b (Invariant 1) an equal token from another instance is refused; the same instance may reuse its token', async () => {
+      await db.recordIntent(intent('e-1', { fenceKey: 'eq', fencingToken: 7n, level: 30, instanceId: 'A' }));
+      await db.recordIntent(intent('e-2', { fenceKey: 'eq', fencingToken: 7n, level: 31, instanceId: 'A' }));
+      // A backend restarted empty hands token 7 to B as well: one token must not fence two holders.
+      const refused = db.recordIntent(intent('e-3', { fenceKey: 'eq', fencingToken: 7n, level: 32, instanceId: 'B' }));
+      await expect(refused).rejects.toBeInstanceOf(StaleFencingTokenError);
+      await expect(refused).rejects.toMatchObject({ fencingToken: 7n, highestToken: 7n });
+      expect(await db.getIntents({ clientOrderId: 'e-3' })).toEqual([]);
+      // A higher token moves the fence to B; A's old token is then stale.
+      await db.recordIntent(intent('e-4', { fenceKey: 'eq', fencingToken: 8n, level: 32, instanceId: 'B' }));
+      await expect(
+        db.recordIntent(intent('e-5', { fenceKey: 'eq', fencingToken: 8n, level: 33, instanceId: 'A' })),
+      ).rejects.toBeInstanceOf(StaleFencingTokenError);
+      await db.recordIntent(intent('e-6', { fenceKey: 'eq', fencingToken: 8n, level: 33, instanceId: 'B' }));
     });
 
     it('DB10 (Invariant 1) a stale token racing a newer one on another connection loses', async () => {

@@ -22,10 +22,11 @@ function record(
   heartbeatAt: number,
   symbols: InstanceSnapshot['symbols'],
   stopped = false,
+  mode: InstanceSnapshot['mode'] = 'active',
 ): InstanceRecord {
   const snapshot: InstanceSnapshot = {
     version: '1',
-    mode: 'active',
+    mode,
     startedAt: '2026-12-01T00:00:00.000Z',
     stopped,
     allocation: 'static',
@@ -63,4 +64,20 @@ it('shows a cleanly stopped instance as stopped and owning nothing, even with a 
   const view = clusterView([record('a', 10_900, [symbol('owned', '100')], true)], 11_000);
   expect(view.instances).toEqual([expect.objectContaining({ instanceId: 'a', state: 'stopped', owned: [] })]);
   expect(view.symbols[0]).toMatchObject({ owner: null });
+});
+
+it('shows degraded mode: the running survivor and standbys; a missing instance does not count; null otherwise', () => {
+  expect(clusterView([record('a', 10_000, [symbol('owned', '100')])], 11_000).degraded).toBeNull();
+  const view = clusterView(
+    [
+      record('a', 10_000, [symbol('owned', '100')], false, 'degraded-leader'),
+      record('b', 10_500, [symbol('waiting', '101')], false, 'degraded-standby'),
+      record('c', 1_000, [symbol('waiting', '101')], false, 'degraded-standby'),
+    ],
+    11_000,
+  );
+  expect(view.degraded).toEqual({ survivor: 'a', standbys: ['b'] });
+  expect(view.symbols[0]).toMatchObject({ owner: 'a' });
+  const electing = clusterView([record('b', 10_500, [symbol('waiting', '101')], false, 'degraded-standby')], 11_000);
+  expect(electing.degraded).toEqual({ survivor: null, standbys: ['b'] });
 });

@@ -48,7 +48,7 @@ it('a claim of the ownership fence completes within the lease TTL while the old 
   await held;
 
   const started = performance.now();
-  await successor.claimFence(OWNER, 2n);
+  await successor.claimFence(OWNER, 2n, 'successor');
   const claimMs = performance.now() - started;
   resume();
 

@@ -63,7 +63,8 @@ export const coordinationSchema = object(
     lease_ttl: withDefault(duration(), coordinationDefaults.leaseTtlMs),
     heartbeat_interval: withDefault(duration(), coordinationDefaults.heartbeatIntervalMs),
     standby: withDefault(boolean(), coordinationDefaults.standby),
-    orphan_timeout: withDefault(duration(), coordinationDefaults.orphanTimeoutMs),
+    // Absent: the longer of its default and two lease TTLs (orphanTimeoutOf).
+    orphan_timeout: optional(duration()),
   },
   {
     check(value, locate, ctx) {
@@ -77,6 +78,14 @@ export const coordinationSchema = object(
           locate('heartbeat_interval'),
           'must be shorter than lease_ttl, or the lease expires between heartbeats',
           { value: `${value.heartbeatInterval}ms`, allowed: `< ${value.leaseTtl}ms` },
+        );
+      }
+      if (value.orphanTimeout !== undefined && value.leaseTtl !== undefined && value.orphanTimeout <= value.leaseTtl) {
+        report(
+          ctx,
+          locate('orphan_timeout'),
+          'must be longer than lease_ttl, or resting orders are cancelled before another owner could take the symbol over',
+          { value: `${value.orphanTimeout}ms`, allowed: `> ${value.leaseTtl}ms` },
         );
       }
     },

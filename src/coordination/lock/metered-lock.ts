@@ -4,6 +4,8 @@
  *
  * - `quantmesh_lock_acquire_total{backend,status}`: acquired | busy (tryLock found a holder) |
  *   timeout (lock gave up: timeoutMs or the caller's signal) | error (backend failure);
+ * - `quantmesh_lock_acquire_duration_seconds{backend,status}`: how long `lock`/`tryLock` took, from the
+ *   call until it returned (a `lock` includes its wait for the holder), by the same outcome;
  * - `quantmesh_lock_hold_duration_seconds{backend}`: from acquisition until the handle ended;
  * - `quantmesh_lock_lost_total{backend}`: handles that ended without their holder unlocking;
  * - `quantmesh_lock_renewal_failures_total{backend}`: extend calls that failed.
@@ -15,6 +17,7 @@ import { monotonicNow } from './lease-clock.js';
 
 interface LockMetrics {
   readonly acquire: Counter<'backend' | 'status'>;
+  readonly acquireDuration: Histogram<'backend' | 'status'>;
   readonly hold: Histogram<'backend'>;
   readonly lost: Counter<'backend'>;
   readonly renewalFailures: Counter<'backend'>;
@@ -31,6 +34,15 @@ function metricsOf(registry: Registry): LockMetrics {
         help: 'Lock acquisition attempts by outcome',
         labelNames: ['backend', 'status'],
         registers: [registry],
+      }),
+    acquireDuration:
+      existing<Histogram<'backend' | 'status'>>('quantmesh_lock_acquire_duration_seconds') ??
+      new Histogram({
+        name: 'quantmesh_lock_acquire_duration_seconds',
+        help: 'How long lock acquisitions took (lock: including the wait for the holder), by outcome',
+        labelNames: ['backend', 'status'],
+        registers: [registry],
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       }),
     hold:
       existing<Histogram<'backend'>>('quantmesh_lock_hold_duration_seconds') ??
@@ -74,29 +86,31 @@ export class MeteredLock implements DistributedLock {
   }
 
   async lock(key: string, ttlMs: number, options?: LockOptions): Promise<LockHandle> {
+    const started = monotonicNow();
     try {
-      return this.#track(await this.#inner.lock(key, ttlMs, options));
+      return this.#track(await this.#inner.lock(key, ttlMs, options), started);
     } catch (error) {
       const gaveUp =
         error instanceof LockTimeoutError || (options?.signal?.aborted === true && error === options.signal.reason);
-      this.#count(gaveUp ? 'timeout' : 'error');
+      this.#count(gaveUp ? 'timeout' : 'error', started);
       throw error;
     }
   }
 
   async tryLock(key: string, ttlMs: number): Promise<LockHandle | undefined> {
+    const started = monotonicNow();
     let handle: LockHandle | undefined;
     try {
       handle = await this.#inner.tryLock(key, ttlMs);
     } catch (error) {
-      this.#count('error');
+      this.#count('error', started);
       throw error;
     }
     if (handle === undefined) {
-      this.#count('busy');
+      this.#count('busy', started);
       return undefined;
     }
-    return this.#track(handle);
+    return this.#track(handle, started);
   }
 
   raiseTokenFloor(key: string, floor: bigint): Promise<void> {
@@ -111,12 +125,14 @@ export class MeteredLock implements DistributedLock {
     return this.#inner.close();
   }
 
-  #count(status: 'acquired' | 'busy' | 'timeout' | 'error'): void {
+  /** Counts one acquisition's outcome and how long it took since `started` (monotonic ms). */
+  #count(status: 'acquired' | 'busy' | 'timeout' | 'error', started: number): void {
     this.#metrics.acquire.inc({ backend: this.backend, status });
+    this.#metrics.acquireDuration.observe({ backend: this.backend, status }, (monotonicNow() - started) / 1000);
   }
 
-  #track(handle: LockHandle): LockHandle {
-    this.#count('acquired');
+  #track(handle: LockHandle, started: number): LockHandle {
+    this.#count('acquired', started);
     const backend = this.backend;
     const metrics = this.#metrics;
     const since = monotonicNow();

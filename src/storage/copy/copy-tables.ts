@@ -48,7 +48,7 @@ export const COPY_TABLES: readonly TableSpec[] = [
       updated_at: i,
     },
   },
-  { name: 'fences', key: ['fence_key'], columns: { fence_key: t, max_token: i } },
+  { name: 'fences', key: ['fence_key'], columns: { fence_key: t, max_token: i, holder: t } },
   {
     name: 'order_intents',
     key: ['exchange', 'client_order_id'],

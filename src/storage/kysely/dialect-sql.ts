@@ -101,23 +101,38 @@ export async function upsertRows<T extends object>(
   }
 }
 
-/** Raises `fences.max_token` to `token` if it is higher, taking the row's write lock; returns nothing. */
+/**
+ * Raises `fences.max_token` to `token` if it is higher, taking the row's write lock; returns nothing.
+ * The holder becomes `holder` when the token rises (or the row has none yet, from before migration
+ * 0004); an equal token leaves the recorded holder, so `recordIntent` can refuse a second holder.
+ */
 export async function raiseFence(
   db: Kysely<StorageSchema>,
   dialect: SqlDialect,
   fenceKey: string,
   token: string,
+  holder: string,
 ): Promise<void> {
-  const query = db.insertInto('fences').values({ fence_key: fenceKey, max_token: token });
+  const query = db.insertInto('fences').values({ fence_key: fenceKey, max_token: token, holder });
   if (dialect === 'mysql') {
-    await query.onDuplicateKeyUpdate({ max_token: sql<string>`greatest(max_token, values(max_token))` }).execute();
+    // MySQL assigns left to right, each seeing the columns already assigned: holder first, against the old max_token.
+    await query
+      .onDuplicateKeyUpdate({
+        holder: sql<string>`if(values(max_token) > max_token or (values(max_token) = max_token and holder is null), values(holder), holder)`,
+        max_token: sql<string>`greatest(max_token, values(max_token))`,
+      })
+      .execute();
     return;
   }
   const highest =
     dialect === 'postgres'
       ? sql<string>`greatest(fences.max_token, excluded.max_token)`
       : sql<string>`max(fences.max_token, excluded.max_token)`;
-  await query.onConflict((conflict) => conflict.column('fence_key').doUpdateSet({ max_token: highest })).execute();
+  // Every expression of the SET reads the old row on PostgreSQL and SQLite.
+  const newHolder = sql<string>`case when excluded.max_token > fences.max_token or (excluded.max_token = fences.max_token and fences.holder is null) then excluded.holder else fences.holder end`;
+  await query
+    .onConflict((conflict) => conflict.column('fence_key').doUpdateSet({ max_token: highest, holder: newHolder }))
+    .execute();
 }
 
 /** Whole UTC days since the epoch of an epoch-ms BIGINT column (integer division on every dialect). */

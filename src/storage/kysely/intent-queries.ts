@@ -2,7 +2,8 @@
  * Fenced order intents (Invariant 1, database layer). In one transaction: raise the fence row of
  * `fenceKey` to the intent's token (an upsert that takes the row's write lock, so concurrent callers
  * on other connections queue behind it), read the fence back, refuse when a higher token was already
- * recorded, then insert the intent unless its slot round or client order id exists. A stale writer
+ * recorded (or the same token by another instance), then insert the intent unless its slot round or
+ * client order id exists. A stale writer
  * therefore either sees the newer token or commits before it exists; it can never slip in after.
  * An intent fenced by its symbol's ownership as well does the same for the ownership fence first.
  */
@@ -18,8 +19,14 @@ export async function recordIntent(context: QueryContext, intent: OrderIntent): 
   await context.atomic(async (db) => {
     // The ownership fence first, always in this order: two fences never deadlock each other.
     if (intent.ownershipFence !== undefined)
-      await holdFence(db, context, intent.ownershipFence.fenceKey, intent.ownershipFence.fencingToken);
-    await holdFence(db, context, intent.fenceKey, intent.fencingToken);
+      await holdFence(
+        db,
+        context,
+        intent.ownershipFence.fenceKey,
+        intent.ownershipFence.fencingToken,
+        intent.instanceId,
+      );
+    await holdFence(db, context, intent.fenceKey, intent.fencingToken, intent.instanceId);
     const inserted = await insertIgnoring(db, context.dialect, 'order_intents', [intentRow(intent)]);
     if (inserted === 0) throw new DuplicateIntentError(intent.exchange, intent.clientOrderId);
   });
@@ -30,25 +37,36 @@ export async function recordIntent(context: QueryContext, intent: OrderIntent): 
  * intent fenced by an older token is refused from now on, and any such intent still being written
  * commits before this returns (it holds the row's write lock), so what is read next includes it.
  */
-export async function claimFence(context: QueryContext, fenceKey: string, token: bigint): Promise<void> {
-  await context.atomic((db) => holdFence(db, context, fenceKey, token));
+export async function claimFence(
+  context: QueryContext,
+  fenceKey: string,
+  token: bigint,
+  holder: string,
+): Promise<void> {
+  await context.atomic((db) => holdFence(db, context, fenceKey, token, holder));
 }
 
-/** Raises the fence row to `token` (taking its write lock until commit) and refuses when a higher token is recorded. */
+/**
+ * Raises the fence row to `token` for `holder` (taking its write lock until commit); refuses when a
+ * higher token is recorded, or the same token by another holder (a backend that forgot its counters
+ * handed it out twice).
+ */
 async function holdFence(
   db: Kysely<StorageSchema>,
   context: QueryContext,
   fenceKey: string,
   token: bigint,
+  holder: string,
 ): Promise<void> {
-  await raiseFence(db, context.dialect, fenceKey, token.toString());
+  await raiseFence(db, context.dialect, fenceKey, token.toString(), holder);
   const fence = await db
     .selectFrom('fences')
-    .select('max_token')
+    .select(['max_token', 'holder'])
     .where('fence_key', '=', fenceKey)
     .executeTakeFirstOrThrow();
   const highest = toBigInt(fence.max_token);
-  if (highest > token) throw new StaleFencingTokenError(fenceKey, token, highest);
+  if (highest > token || (highest === token && fence.holder !== holder))
+    throw new StaleFencingTokenError(fenceKey, token, highest);
 }
 
 export async function getHighestIntentCycles(

@@ -149,8 +149,8 @@ export abstract class KyselyOperations implements DatabaseOperations {
   recordIntent(intent: OrderIntent): Promise<void> {
     return this.guard(() => recordIntent(this.#context, intent));
   }
-  claimFence(fenceKey: string, fencingToken: bigint): Promise<void> {
-    return this.guard(() => claimFence(this.#context, fenceKey, fencingToken));
+  claimFence(fenceKey: string, fencingToken: bigint, holder: string): Promise<void> {
+    return this.guard(() => claimFence(this.#context, fenceKey, fencingToken, holder));
   }
   getIntents(filter: IntentFilter): Promise<OrderIntent[]> {
     return this.guard(() => getIntents(this.#context, filter));

@@ -53,6 +53,8 @@ export interface OrderIntentsTable {
 export interface FencesTable {
   fence_key: TextColumn;
   max_token: IntColumn;
+  /** The instance that recorded `max_token` (null on rows from before migration 0004). */
+  holder: NullableText;
 }
 
 export interface OrdersTable {

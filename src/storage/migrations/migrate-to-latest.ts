@@ -12,6 +12,7 @@ import type { SqlDialect } from '../database.js';
 import { initialSchema } from './0001-initial-schema.js';
 import { instanceRegistry } from './0002-instance-registry.js';
 import { fillsKeyedBySymbol } from './0003-fills-keyed-by-symbol.js';
+import { fenceHolder } from './0004-fence-holder.js';
 
 /** Every migration by name (exported for tests that start from an earlier schema). */
 export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
@@ -19,6 +20,7 @@ export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0001-initial-schema': initialSchema(dialect),
     '0002-instance-registry': instanceRegistry(),
     '0003-fills-keyed-by-symbol': fillsKeyedBySymbol(dialect),
+    '0004-fence-holder': fenceHolder(),
   };
 }
 

@@ -300,8 +300,8 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   recordIntent(intent: OrderIntent): Promise<void> {
     return this.#inner.recordIntent(intent);
   }
-  claimFence(fenceKey: string, fencingToken: bigint): Promise<void> {
-    return this.#inner.claimFence(fenceKey, fencingToken);
+  claimFence(fenceKey: string, fencingToken: bigint, holder: string): Promise<void> {
+    return this.#inner.claimFence(fenceKey, fencingToken, holder);
   }
   ensureGrid(grid: GridRecord): Promise<GridRecord> {
     return this.#inner.ensureGrid(grid);

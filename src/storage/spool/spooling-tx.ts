@@ -112,7 +112,7 @@ export class SpoolingTx extends DatabaseReads implements Tx {
     );
   }
 
-  claimFence(_fenceKey: string, _fencingToken: bigint): Promise<void> {
+  claimFence(_fenceKey: string, _fencingToken: bigint, _holder: string): Promise<void> {
     return Promise.reject(
       new InvalidStorageOptionsError(
         'claimFence must not run inside a spooled transaction (it needs the database at once)',

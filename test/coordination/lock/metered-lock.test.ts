@@ -6,9 +6,9 @@ import { MeteredLock } from '../../../src/coordination/lock/metered-lock.js';
 import { LockTimeoutError } from '../../../src/coordination/lock/errors.js';
 import { createDistributedLock } from '../../../src/coordination/lock/create-distributed-lock.js';
 
-/** A sample's value; `name` may be a histogram's `<name>_count`. */
+/** A sample's value; `name` may be a histogram's `<name>_count` or `<name>_sum`. */
 async function value(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
-  const base = name.replace(/_count$/, '');
+  const base = name.replace(/_(count|sum)$/, '');
   const metric = (await registry.getMetricsAsJSON()).find((entry) => entry.name === base);
   const sample = (metric?.values ?? []).find(
     (entry) =>
@@ -35,6 +35,15 @@ describe('metered lock', () => {
     expect(await value(registry, 'quantmesh_lock_acquire_total', { backend: 'memory', status: 'busy' })).toBe(1);
     expect(await value(registry, 'quantmesh_lock_acquire_total', { backend: 'memory', status: 'timeout' })).toBe(1);
     expect(await value(registry, 'quantmesh_lock_hold_duration_seconds_count', { backend: 'memory' })).toBe(2);
+    // Acquire latency by outcome: the timed-out lock waited its 50 ms.
+    const latency = (status: string) =>
+      value(registry, 'quantmesh_lock_acquire_duration_seconds_count', { backend: 'memory', status });
+    expect([await latency('acquired'), await latency('busy'), await latency('timeout')]).toEqual([2, 1, 1]);
+    const waited = await value(registry, 'quantmesh_lock_acquire_duration_seconds_sum', {
+      backend: 'memory',
+      status: 'timeout',
+    });
+    expect(waited).toBeGreaterThanOrEqual(0.045);
     expect(await value(registry, 'quantmesh_lock_lost_total', { backend: 'memory' })).toBe(1);
     expect(await value(registry, 'quantmesh_lock_renewal_failures_total', { backend: 'memory' })).toBe(1);
     const exposition = await registry.metrics();

@@ -54,7 +54,7 @@ describe('placement fenced by the symbol ownership', () => {
     const stale = executorOn(oldBackend, 'old-owner', oldResyncs);
     expect((await stale.place(buy(1, 0), oldLease)).status).toBe('accepted');
 
-    await database.claimFence(newLease.key, newLease.token);
+    await database.claimFence(newLease.key, newLease.token, 'new-owner');
     const refused = await stale.place(buy(2, 0), oldLease);
     expect(refused).toMatchObject({ status: 'skipped', reason: 'lock-lost' });
     expect(await sim.exchange.getOrder(SYMBOL, 'ownf.B.2.0')).toBeUndefined();
