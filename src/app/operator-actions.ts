@@ -38,10 +38,10 @@ export class OperatorActions implements OperatorControl {
     }
     if (ownership.state(exchange, symbol) !== 'owned' || runner.lifecycle !== 'running')
       return { done: false, reason: 'not-owned' };
-    if (action === 'pause') await runner.pause('paused by an operator');
-    else if (action === 'resume') await runner.resume();
+    if (action === 'pause') await runner.controls.pause('paused by an operator');
+    else if (action === 'resume') await runner.controls.resume();
     else if (action === 'hand-over') await ownership.handOver(owned, 'operator handover');
-    else return this.#ran(action, exchange, symbol, { ordersCancelled: await runner.cancelOrders() });
+    else return this.#ran(action, exchange, symbol, { ordersCancelled: await runner.controls.cancelOrders() });
     return this.#ran(action, exchange, symbol, {});
   }
 

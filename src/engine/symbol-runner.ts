@@ -11,8 +11,6 @@ import type { Exchange, ExecutionEvent } from '../exchange/exchange.js';
 import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
 import type { Database } from '../storage/database.js';
-import type { GridEvent } from '../strategy/grid/grid-event.js';
-import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
 import type { OwnershipLease } from '../coordination/ownership/symbol-ownership.js';
 import type { IntentGate } from './execution/intent-gate.js';
@@ -22,6 +20,7 @@ import { GridDecisions } from './grid-decisions.js';
 import { loadGrid } from './persistence/grid-loader.js';
 import { Reconciler } from './reconciliation/reconciler.js';
 import { SerialQueue } from './serial-queue.js';
+import { SymbolControls } from './symbol-controls.js';
 import { RunnerStop, type StopRequest } from './runner-stop.js';
 import { summarise, type SymbolSummary } from './symbol-summary.js';
 
@@ -47,6 +46,8 @@ export interface SymbolRunnerOptions {
 export class SymbolRunner {
   readonly symbol: string;
   readonly exchangeName: string;
+  /** Operator actions and settings changes (symbol-controls.ts). */
+  readonly controls: SymbolControls;
   readonly #options: SymbolRunnerOptions;
   readonly #queue = new SerialQueue();
   readonly #decisions: GridDecisions;
@@ -100,6 +101,14 @@ export class SymbolRunner {
       apply: (event, stored) => decisions.apply(event, stored),
       applyFill: (fill) => decisions.applyFill(fill),
       ended: () => this.#ended(),
+    });
+    this.controls = new SymbolControls({
+      queue: this.#queue,
+      decisions,
+      actions: this.#actions,
+      reconciler: this.#reconciler,
+      clock,
+      running: () => this.#lifecycle === 'running',
     });
   }
 
@@ -179,39 +188,6 @@ export class SymbolRunner {
       );
   }
 
-  /** New grid settings (configuration centre, R7), applied in turn with the other events; refused when price_interval changed. */
-  async changeSettings(settings: GridSettings): Promise<void> {
-    await this.#applyWhileRunning({ type: 'SettingsChanged', time: this.#options.clock(), settings });
-  }
-
-  /** Operator action: pause the symbol (nothing new is placed; the grid cancels its buys) until `resume`. */
-  async pause(message: string): Promise<void> {
-    await this.#applyWhileRunning({ type: 'OperatorPaused', time: this.#options.clock(), message });
-  }
-
-  /** Operator action: pauses, then cancels every working order (in-flight ones once answered); resolves how many. */
-  async cancelOrders(): Promise<number> {
-    await this.pause('orders cancelled by an operator');
-    await this.#actions.settled();
-    return this.#queue.push(async () =>
-      this.#lifecycle === 'running' && this.#decisions.state !== undefined
-        ? this.#actions.cancelConfirmed(this.#decisions.state, 'operator')
-        : 0,
-    );
-  }
-
-  /** Operator action: resume a paused symbol; resuming a position drift accepts the difference last read (an adjustment event). */
-  async resume(): Promise<void> {
-    await this.#queue.push(() =>
-      this.#decisions.apply(
-        { type: 'OperatorResumed', time: this.#options.clock() },
-        { events: this.#reconciler.acceptDrift(this.#decisions.eventBase()) },
-      ),
-    );
-    // A grid paused by the account check needs a fresh check before it places anything.
-    await this.#queue.push(() => this.#reconciler.checkAccount());
-  }
-
   /** Queues a reconciliation (reconciliation/reconciler.ts). */
   scheduleReconcile(reason: 'periodic' | 'reconnect'): Promise<void> {
     return this.#queue.push(() =>
@@ -247,13 +223,6 @@ export class SymbolRunner {
       grid: this.state,
       faultCause: this.#faultCause,
     });
-  }
-
-  /** Applies the event in turn with the others, if the runner is still running by then. */
-  #applyWhileRunning(event: GridEvent): Promise<boolean> {
-    return this.#queue.push(() =>
-      this.#lifecycle === 'running' ? this.#decisions.apply(event) : Promise.resolve(false),
-    );
   }
 
   /** Prices only reach a running grid; venue answers also reach a starting or stopping one. */

@@ -171,7 +171,7 @@ export class TradingEngine {
   async changeSettings(symbol: string, settings: GridSettings): Promise<void> {
     if (!this.#options.grids.some((grid) => grid.symbol === symbol)) return;
     this.#settings.set(symbol, settings);
-    await this.#runners.get(symbol)?.changeSettings(settings);
+    await this.#runners.get(symbol)?.controls.changeSettings(settings);
   }
 
   /** A runner faulted: a fresh one is tried after the symbol's backoff. */

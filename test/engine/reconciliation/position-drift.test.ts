@@ -129,7 +129,7 @@ describe('position drift on the sim-venue server through ccxt', () => {
     expect(drift[0]!.details).toMatchObject({ venuePosition: '0.002', gridPosition: '0', difference: '0.002' });
     await until(() => openBuys() === 0, 'the buys cancelled');
 
-    await runner.resume();
+    await runner.controls.resume();
     expect(runner.summary().state).toBe('running');
     await flushed(database);
     const adjustments = (await database.getEvents({ symbol: SYMBOL, type: 'reconciliation', limit: 1000 })).filter(
