@@ -425,15 +425,17 @@ async function requestBudgetOf(
   const apiKey = config.exchanges[name]?.type === 'ccxt' ? config.exchanges[name].apiKey : undefined;
   if (rules.length === 0 || apiKey === undefined) return undefined;
   const { createRateBudget } = await import('../coordination/rate-budget/create-rate-budget.js');
+  const warnings = new WarningRateLimit(logger);
   return createRateBudget({
     lock: lockOptionsOf(config),
     venue: name,
     account: accountIdentity(apiKey),
     rules,
     onBackendError: (error) =>
-      logger.warn(
+      warnings.warn(
+        `rate-budget:${name}`,
         { venue: name, err: error },
-        'rate budget backend unavailable: orders wait, reads use the local limiter',
+        'a rate budget store did not answer: the shared database keeps the budget; with neither, orders wait and reads use the local limiter',
       ),
   });
 }

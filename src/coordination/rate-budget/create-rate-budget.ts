@@ -18,8 +18,12 @@ export interface RateBudgetOptions {
 }
 
 export async function createRateBudget(options: RateBudgetOptions): Promise<SharedRateBudget> {
+  const { lock } = options;
+  // Redis or etcd: the shared database keeps the budget through their outage (degraded mode, docs/locks.md).
+  const degradable = lock.enabled !== false && (lock.type === 'redis' || lock.type === 'etcd');
   return new SharedRateBudget({
-    store: await createBudgetStore(options.lock),
+    store: await createBudgetStore(lock),
+    fallback: degradable ? await createBudgetStore({ ...lock, type: 'database' }) : undefined,
     key: `${options.lock.prefix ?? ''}budget:${options.venue}:${options.account}`,
     rules: options.rules,
     onBackendError: options.onBackendError,

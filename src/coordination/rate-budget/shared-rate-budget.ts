@@ -5,9 +5,11 @@
  * instance. Within one process takes run one at a time in call order, so the orders the grid asks
  * for first (the nearest to the market) are the ones granted when the budget runs short.
  *
- * When the backend cannot answer: requests that place orders are refused (they need the lock
- * backend anyway), others are granted on ccxt's own per-process limiter alone, so reads and cancels
- * (cancel on exit) still work; `onBackendError` reports it.
+ * When the backend cannot answer, the `fallback` store (the shared database, as degraded
+ * single-instance mode's lock) keeps the budget: still one per cluster, so a degraded survivor
+ * trades on it. When neither answers: requests that place orders are refused, others are granted on
+ * ccxt's own per-process limiter alone, so reads and cancels (cancel on exit) still work;
+ * `onBackendError` reports each failure.
  */
 import type { BudgetStore } from './budget-store.js';
 import {
@@ -22,6 +24,8 @@ import {
 
 export interface SharedRateBudgetOptions {
   readonly store: BudgetStore;
+  /** Where the budget is kept while `store` cannot answer (the lock backend's outage). */
+  readonly fallback?: BudgetStore | undefined;
   /** The stored key (prefix, venue and account included). */
   readonly key: string;
   readonly rules: readonly RateLimitRule[];
@@ -48,40 +52,49 @@ export class SharedRateBudget {
 
   take(cost: { readonly weight: number; readonly orders: number }): Promise<BudgetAnswer> {
     return this.#serially(async () => {
-      try {
-        const answer = await this.#change<BudgetAnswer>((state, now) => {
-          const decision = decide(state, this.#options.rules, cost, now);
-          return decision.granted
-            ? { next: decision.state, answer: { granted: true } }
-            : { answer: { granted: false, retryAfterMs: decision.retryAfterMs } };
-        });
-        return answer === 'contended' ? { granted: false, retryAfterMs: RETRY_AFTER_CONTENTION_MS } : answer;
-      } catch (error) {
-        this.#options.onBackendError?.(error);
+      const answer = await this.#changeAnywhere<BudgetAnswer>((state, now) => {
+        const decision = decide(state, this.#options.rules, cost, now);
+        return decision.granted
+          ? { next: decision.state, answer: { granted: true } }
+          : { answer: { granted: false, retryAfterMs: decision.retryAfterMs } };
+      });
+      if (answer === 'unavailable')
         return cost.orders > 0 ? { granted: false, retryAfterMs: RETRY_AFTER_BACKEND_ERROR_MS } : { granted: true };
-      }
+      return answer === 'contended' ? { granted: false, retryAfterMs: RETRY_AFTER_CONTENTION_MS } : answer;
     });
   }
 
   pauseFor(ms: number): Promise<void> {
     return this.#serially(async () => {
-      try {
-        await this.#change((state, now) => ({ next: paused(state, now + ms), answer: undefined }));
-      } catch (error) {
-        this.#options.onBackendError?.(error);
-      }
+      await this.#changeAnywhere((state, now) => ({ next: paused(state, now + ms), answer: undefined }));
     });
   }
 
-  close(): Promise<void> {
-    return this.#options.store.close();
+  async close(): Promise<void> {
+    await Promise.all([this.#options.store.close(), this.#options.fallback?.close()]);
+  }
+
+  /** `#change` on the store, else on the fallback; `unavailable` when neither answered. */
+  async #changeAnywhere<T>(
+    step: (state: BudgetState, now: number) => { next?: BudgetState; answer: T },
+  ): Promise<T | 'contended' | 'unavailable'> {
+    const { store, fallback, onBackendError } = this.#options;
+    for (const where of fallback === undefined ? [store] : [store, fallback]) {
+      try {
+        return await this.#change(where, step);
+      } catch (error) {
+        onBackendError?.(error);
+      }
+    }
+    return 'unavailable';
   }
 
   /** Reads, steps and writes back until a compare-and-set wins; `contended` after MAX_ATTEMPTS lost races. */
   async #change<T>(
+    store: BudgetStore,
     step: (state: BudgetState, now: number) => { next?: BudgetState; answer: T },
   ): Promise<T | 'contended'> {
-    const { store, key, rules } = this.#options;
+    const { key, rules } = this.#options;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const stored = await store.read(key);
       const now = this.#now();
