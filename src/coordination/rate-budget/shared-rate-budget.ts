@@ -37,6 +37,12 @@ export interface SharedRateBudgetOptions {
 const MAX_ATTEMPTS = 50;
 const RETRY_AFTER_CONTENTION_MS = 50;
 const RETRY_AFTER_BACKEND_ERROR_MS = 1000;
+/**
+ * After the store failed, takes go straight to the fallback for this long: a backend that is down
+ * can take a second to fail each call (a client waiting for its reconnect), which every request
+ * would pay otherwise.
+ */
+const STORE_RETRY_MS = 5000;
 
 export type BudgetAnswer = { readonly granted: true } | { readonly granted: false; readonly retryAfterMs: number };
 
@@ -44,6 +50,8 @@ export class SharedRateBudget {
   readonly #options: SharedRateBudgetOptions;
   readonly #now: () => number;
   #queue: Promise<unknown> = Promise.resolve();
+  /** When the store last failed (this.#now()), while a fallback exists. */
+  #storeFailedAt: number | undefined;
 
   constructor(options: SharedRateBudgetOptions) {
     this.#options = options;
@@ -79,10 +87,15 @@ export class SharedRateBudget {
     step: (state: BudgetState, now: number) => { next?: BudgetState; answer: T },
   ): Promise<T | 'contended' | 'unavailable'> {
     const { store, fallback, onBackendError } = this.#options;
-    for (const where of fallback === undefined ? [store] : [store, fallback]) {
+    const storeResting = this.#storeFailedAt !== undefined && this.#now() - this.#storeFailedAt < STORE_RETRY_MS;
+    const stores = fallback === undefined ? [store] : storeResting ? [fallback] : [store, fallback];
+    for (const where of stores) {
       try {
-        return await this.#change(where, step);
+        const answer = await this.#change(where, step);
+        if (where === store) this.#storeFailedAt = undefined;
+        return answer;
       } catch (error) {
+        if (where === store && fallback !== undefined) this.#storeFailedAt = this.#now();
         onBackendError?.(error);
       }
     }

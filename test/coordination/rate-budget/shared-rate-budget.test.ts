@@ -57,7 +57,8 @@ describe('SharedRateBudget with a fallback store', () => {
       const answers = [];
       for (let i = 0; i < 4; i += 1) answers.push(await one.take(ORDER), await two.take(ORDER));
       expect(answers.filter((answer) => answer.granted)).toHaveLength(5);
-      expect(errors.length).toBeGreaterThan(0);
+      // Each instance asked Redis once; then straight to the database for a while (no failing call per request).
+      expect(errors).toHaveLength(2);
       // Without a fallback: orders wait, reads go on the local limiter.
       expect(await alone.take(ORDER)).toMatchObject({ granted: false });
       expect(await alone.take(READ)).toEqual({ granted: true });
