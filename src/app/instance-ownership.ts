@@ -293,31 +293,44 @@ export class InstanceOwnership {
     );
   }
 
-  /** After `delayMs`, cancels the lost symbol's buys if it is still owned nowhere; retried while the venue does not answer. */
+  /**
+   * After `delayMs`, cancels the lost symbol's buys if it is still owned nowhere; retried while the
+   * venue does not answer. Meanwhile `orphaned` is asked every lease TTL, and the watch ends as soon
+   * as another instance is seen owning the symbol (a planned handover), so an old watch cannot fire
+   * at a later, unrelated outage.
+   */
   #watchOrphan(owned: OwnedSymbol, delayMs: number | undefined): void {
     const { orphaned, engines, logger, ttlMs } = this.#options;
     if (delayMs === undefined || orphaned === undefined) return;
     const key = keyOf(owned);
     clearTimeout(this.#orphanTimers.get(key));
-    const timer = setTimeout(() => {
-      void (async () => {
-        if (this.#ownership.state(owned.exchange, owned.symbol) === 'owned') return;
-        if (!(await orphaned(owned).catch(() => true))) return this.#orphanTimers.delete(key);
-        try {
-          const cancelled = (await engines.get(owned.exchange)?.cancelOrphanedBuys(owned.symbol)) ?? 0;
-          this.#orphanTimers.delete(key);
-          logger.warn({ symbol: key, cancelled }, 'no owner acts on the symbol: its resting buys were cancelled');
-        } catch (error) {
-          logger.warn(
-            { symbol: key, err: error },
-            'orphaned buys not cancelled (the venue did not answer); trying again',
-          );
-          if (this.#orphanTimers.get(key) === timer) this.#watchOrphan(owned, ttlMs);
-        }
-      })();
-    }, delayMs);
-    timer.unref();
-    this.#orphanTimers.set(key, timer);
+    const deadline = performance.now() + delayMs;
+    const arm = (ms: number): void => {
+      const timer = setTimeout(() => void check(timer), ms);
+      timer.unref();
+      this.#orphanTimers.set(key, timer);
+    };
+    const check = async (timer: NodeJS.Timeout): Promise<void> => {
+      if (this.#ownership.state(owned.exchange, owned.symbol) === 'owned') return;
+      // An unreadable registry counts as "owned nowhere" only at the deadline.
+      const nobody = await orphaned(owned).catch(() => undefined);
+      if (this.#orphanTimers.get(key) !== timer) return;
+      if (nobody === false) return void this.#orphanTimers.delete(key);
+      const left = deadline - performance.now();
+      if (left > 0) return arm(Math.min(ttlMs, left));
+      try {
+        const cancelled = (await engines.get(owned.exchange)?.cancelOrphanedBuys(owned.symbol)) ?? 0;
+        this.#orphanTimers.delete(key);
+        logger.warn({ symbol: key, cancelled }, 'no owner acts on the symbol: its resting buys were cancelled');
+      } catch (error) {
+        logger.warn(
+          { symbol: key, err: error },
+          'orphaned buys not cancelled (the venue did not answer); trying again',
+        );
+        if (this.#orphanTimers.get(key) === timer) arm(ttlMs);
+      }
+    };
+    arm(Math.min(ttlMs, delayMs));
   }
 
   /** Best effort: a record that cannot be written is logged; ownership itself does not wait for it. */
