@@ -4,6 +4,7 @@
  * decided, stored and acted on in turn (grid-decisions.ts); nothing here talks to the venue directly.
  */
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
+import { workingOrders } from './symbol-summary.js';
 import type { VenueActions } from './execution/venue-actions.js';
 import type { GridDecisions } from './grid-decisions.js';
 import type { Reconciler } from './reconciliation/reconciler.js';
@@ -42,15 +43,19 @@ export class SymbolControls {
     );
   }
 
-  /** Pauses, then cancels every working order (in-flight ones once answered); resolves how many. */
+  /**
+   * Pauses, then cancels every working order (in-flight ones once answered); resolves how many were
+   * working when asked (the pause itself already cancels the buys).
+   */
   async cancelOrders(): Promise<number> {
     const { actions, decisions } = this.#options;
+    const working = decisions.state === undefined ? 0 : workingOrders(decisions.state).length;
     await this.pause('orders cancelled by an operator');
     await actions.settled();
-    return this.#whileRunning(
-      async () => (decisions.state === undefined ? 0 : actions.cancelConfirmed(decisions.state, 'operator')),
-      0,
-    );
+    await this.#whileRunning(async () => {
+      if (decisions.state !== undefined) await actions.cancelConfirmed(decisions.state, 'operator');
+    }, undefined);
+    return working;
   }
 
   /** Resume a paused symbol; resuming a position drift accepts the difference last read (an adjustment event). */

@@ -3,7 +3,7 @@ import type { OwnershipState } from '../coordination/ownership/symbol-ownership.
 import { ZERO } from '../domain/decimal.js';
 import { isWorking } from '../domain/order.js';
 import { exposure } from '../strategy/grid/grid-risk.js';
-import { type GridState, slotsWithOrders } from '../strategy/grid/grid-state.js';
+import { type GridState, type Slot, slotsWithOrders } from '../strategy/grid/grid-state.js';
 
 export interface SymbolSummary {
   readonly exchange: string;
@@ -41,6 +41,11 @@ export interface SummaryInput {
   readonly faultCause?: string | undefined;
 }
 
+/** The grid's slots whose order is working (accepted or in flight), as the status counts them. */
+export function workingOrders(grid: GridState): Slot[] {
+  return slotsWithOrders(grid).filter((slot) => isWorking(slot.order!.status));
+}
+
 export function summarise(input: SummaryInput): SymbolSummary {
   const { grid } = input;
   const price = grid?.lastPrice;
@@ -55,8 +60,7 @@ export function summarise(input: SummaryInput): SymbolSummary {
     price: price?.toFixed(),
     position: position.toFixed(),
     averageEntryPrice: average?.toDecimalPlaces(8).toFixed(),
-    workingOrders:
-      grid === undefined ? 0 : slotsWithOrders(grid).filter((slot) => isWorking(slot.order!.status)).length,
+    workingOrders: grid === undefined ? 0 : workingOrders(grid).length,
     unrealizedPnl:
       price === undefined || average === undefined ? undefined : held!.unrealizedPnl.toDecimalPlaces(8).toFixed(),
     faultCause: input.lifecycle === 'faulted' ? input.faultCause : undefined,

@@ -38,7 +38,7 @@ describe('InstanceOwnership.allocate', () => {
       lock,
       ttlMs: TTL_MS,
       standby: false,
-      instanceId: 'handing-over',
+      instanceId: 'test', // the engine's own (runner-fixture): its intents must match the ownership claim's holder
       engines: new Map([['sim', engine]]),
       symbols: [BTC],
       logger: silent,
