@@ -23,6 +23,9 @@ import { type DecisionRecords, DecisionStore } from './persistence/decision-stor
 import { reportRecord } from './persistence/order-records.js';
 import { missingOrderResolution } from './reconciliation/missing-order.js';
 
+/** What became of a fill: applied (new), known (stored before), or undecided (the database was down). */
+export type FillOutcome = 'applied' | 'known' | 'undecided';
+
 export interface GridDecisionsOptions {
   readonly identity: GridIdentity;
   readonly database: Database;
@@ -44,6 +47,8 @@ export class GridDecisions {
   readonly #reports = new SeenReports();
   #grid: GridState | undefined;
   #store: DecisionStore | undefined;
+  /** Set by `apply` when a fill's save could not tell whether it was new (events run one at a time). */
+  #undecidedFill = false;
 
   constructor(options: GridDecisionsOptions) {
     this.#options = options;
@@ -80,6 +85,7 @@ export class GridDecisions {
           { symbol: identity.symbol, tradeId: stored.fill.tradeId },
           'fill not applied yet: the database must say whether it is new',
         );
+        this.#undecidedFill = true;
         return false;
       }
       // What the venue did may be ahead of what is stored: stop placing until the runner starts again.
@@ -98,10 +104,12 @@ export class GridDecisions {
     return true;
   }
 
-  async applyFill(fill: Fill): Promise<boolean> {
+  /** `undecided`: the database could not say whether the fill is new; fill recovery must offer it again. */
+  async applyFill(fill: Fill): Promise<FillOutcome> {
+    this.#undecidedFill = false;
     const applied = await this.apply({ type: 'OrderFilled', time: fill.time, fill }, { fill });
     if (applied) this.#options.metrics?.fills.inc({ ...this.#labels(), side: fill.side });
-    return applied;
+    return applied ? 'applied' : this.#undecidedFill ? 'undecided' : 'known';
   }
 
   /** Stores and applies a venue report, unless it is the very report last applied for its order. */

@@ -17,6 +17,7 @@ import type { EventRecord } from '../../storage/records.js';
 import type { GridEvent } from '../../strategy/grid/grid-event.js';
 import type { GridState } from '../../strategy/grid/grid-state.js';
 import { toVenueOrder } from '../execution/venue-events.js';
+import type { FillOutcome } from '../grid-decisions.js';
 import type { DecisionRecords } from '../persistence/decision-store.js';
 import { advancePastRecordedIntents, persistGrid } from '../persistence/grid-loader.js';
 import { reportRecord } from '../persistence/order-records.js';
@@ -36,7 +37,7 @@ export interface ReconcilerOptions {
   /** Moves the runner's grid to a state already stored (the slots moved past recorded intents). */
   readonly replaceGrid: (state: GridState) => void;
   readonly apply: (event: GridEvent, stored?: DecisionRecords) => Promise<boolean>;
-  readonly applyFill: (fill: Fill) => Promise<boolean>;
+  readonly applyFill: (fill: Fill) => Promise<FillOutcome>;
   readonly ended: () => boolean;
 }
 
