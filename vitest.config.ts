@@ -5,7 +5,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * every merge), run on their own with `npm run test:open-acceptance`; each is named, with what fails,
  * on its issue. Nothing here counts as passing.
  */
-const OPEN_ACCEPTANCE = ['test/app/degraded-mode.test.ts'];
+const OPEN_ACCEPTANCE = [
+  'test/app/degraded-mode.test.ts', // issue 15: 4 of 5 cases fail
+  'test/app/database-outage.test.ts', // issue 14: intermittently finds a venue fill not stored after the outage
+];
 
 export default defineConfig({
   test: {
