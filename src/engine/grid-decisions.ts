@@ -33,6 +33,7 @@ export interface GridDecisionsOptions {
   readonly instanceId: string;
   readonly clock: () => number;
   readonly metrics?: EngineMetrics | undefined;
+  /** Where a position drift is alerted (`position-drift`); logged only without it. */
   readonly alerts?: AlertNotifier | undefined;
   /** Sends a venue command of a stored decision. */
   readonly act: (command: GridCommand) => void;

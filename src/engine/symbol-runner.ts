@@ -5,18 +5,14 @@
  * path: load, reconcile, move the slots past the recorded intents, check the account, trade. `release`
  * on a lost lease stops it at once: nothing placed, cancelled or stored afterwards. docs/engine.md.
  */
-import type { Logger } from 'pino';
 import type { PriceTick } from '../domain/market.js';
 import type { Exchange, ExecutionEvent } from '../exchange/exchange.js';
-import type { AlertNotifier } from '../observability/alert-notifier.js';
-import type { EngineMetrics } from '../observability/engine-metrics.js';
-import type { Database } from '../storage/database.js';
-import type { GridIdentity, GridState } from '../strategy/grid/grid-state.js';
+import type { GridState } from '../strategy/grid/grid-state.js';
 import type { OwnershipLease } from '../coordination/ownership/symbol-ownership.js';
 import type { IntentGate } from './execution/intent-gate.js';
 import type { OrderExecutor } from './execution/order-executor.js';
 import { VenueActions } from './execution/venue-actions.js';
-import { GridDecisions } from './grid-decisions.js';
+import { GridDecisions, type GridDecisionsOptions } from './grid-decisions.js';
 import { loadGrid } from './persistence/grid-loader.js';
 import { Reconciler } from './reconciliation/reconciler.js';
 import { SerialQueue } from './serial-queue.js';
@@ -26,17 +22,10 @@ import { summarise, type SymbolSummary } from './symbol-summary.js';
 
 export type RunnerState = 'ready' | 'starting' | 'running' | 'stopping' | 'stopped' | 'faulted';
 
-export interface SymbolRunnerOptions {
-  readonly identity: GridIdentity;
+/** The grid's own parts (grid-decisions.ts) and what the runner adds: the venue and its executor. */
+export interface SymbolRunnerOptions extends Omit<GridDecisionsOptions, 'act' | 'ended' | 'fault'> {
   readonly exchange: Exchange;
-  readonly database: Database;
   readonly executor: OrderExecutor;
-  readonly logger: Logger;
-  readonly instanceId: string;
-  readonly clock: () => number;
-  readonly metrics?: EngineMetrics | undefined;
-  /** Where a position drift is alerted (`position-drift`); logged only without it. */
-  readonly alerts?: AlertNotifier | undefined;
   /** Closed while the shared database cannot record intents: this grid places nothing meanwhile. */
   readonly intents?: IntentGate | undefined;
   /** Told once when the runner faults (the engine retries it with a fresh runner: trading-engine.ts). */

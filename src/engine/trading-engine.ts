@@ -18,6 +18,7 @@
  * the faulted one stored. Its resting orders stay at the venue and are adopted.
  */
 import type { Logger } from 'pino';
+import { Backoff } from '../coordination/lock/backoff.js';
 import type { Market } from '../domain/market.js';
 import type { Exchange, StreamHandle } from '../exchange/exchange.js';
 import type { AlertNotifier } from '../observability/alert-notifier.js';
@@ -74,7 +75,7 @@ export class TradingEngine {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #intents: IntentGate;
   /** Per symbol: the next retry's delay, its timer, and when the current runner started running. */
-  readonly #healing = new Map<string, { delayMs: number; timer?: NodeJS.Timeout; runningSince?: number }>();
+  readonly #healing = new Map<string, { backoff: Backoff; timer?: NodeJS.Timeout; runningSince?: number }>();
   #panic: MarketPanicState | undefined;
   #stopped = false;
 
@@ -177,17 +178,17 @@ export class TradingEngine {
   /** A runner faulted: a fresh one is tried after the symbol's backoff. */
   #faulted(spec: GridSpec, runner: SymbolRunner): void {
     if (this.#stopped || this.#runners.get(spec.symbol) !== runner) return;
-    const entry = this.#healing.get(spec.symbol) ?? { delayMs: HEAL_MIN_DELAY_MS };
+    const entry = this.#healing.get(spec.symbol) ?? {
+      backoff: new Backoff({ initialMs: HEAL_MIN_DELAY_MS, maxMs: HEAL_MAX_DELAY_MS }),
+    };
     // A runner that traded for a while before it faulted starts the backoff afresh.
-    const delayMs =
-      entry.runningSince !== undefined && performance.now() - entry.runningSince > HEAL_MAX_DELAY_MS
-        ? HEAL_MIN_DELAY_MS
-        : entry.delayMs;
-    const waitMs = Math.round(delayMs * (0.5 + Math.random() / 2));
+    if (entry.runningSince !== undefined && performance.now() - entry.runningSince > HEAL_MAX_DELAY_MS)
+      entry.backoff.reset();
+    const waitMs = Math.round(entry.backoff.next());
     clearTimeout(entry.timer);
     const timer = setTimeout(() => void this.#heal(spec, runner), waitMs);
     timer.unref();
-    this.#healing.set(spec.symbol, { delayMs: Math.min(HEAL_MAX_DELAY_MS, delayMs * 2), timer });
+    this.#healing.set(spec.symbol, { backoff: entry.backoff, timer });
     this.#options.logger.warn(
       { symbol: spec.symbol, retryInMs: waitMs },
       'symbol faulted: it starts again after a pause',

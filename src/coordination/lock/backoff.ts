@@ -1,6 +1,7 @@
 /**
- * Waiting between attempts for backends without a change feed (Redis, SQL): exponential backoff with
- * "equal jitter" (half fixed, half random), so contenders spread out instead of polling in lockstep.
+ * Waiting between attempts: exponential backoff with "equal jitter" (half fixed, half random), so
+ * contenders spread out instead of polling in lockstep. Used by the locks on backends without a
+ * change feed (Redis, SQL), the engine's database probe (intent-gate.ts) and its fault healing.
  */
 export interface BackoffOptions {
   /** First delay, in ms (default 4). */
@@ -25,6 +26,11 @@ export class Backoff {
     this.#attempt += 1;
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
     return hintMs !== undefined && hintMs >= 0 ? Math.min(delay, hintMs + 1) : delay;
+  }
+
+  /** The next delay starts from `initialMs` again (the thing waited for worked). */
+  reset(): void {
+    this.#attempt = 0;
   }
 }
 

@@ -14,6 +14,7 @@
  * instance's check no longer opens the gate until an intent went through.
  */
 import type { Logger } from 'pino';
+import { Backoff } from '../../coordination/lock/backoff.js';
 
 export interface IntentGateOptions {
   readonly ping: (signal: AbortSignal) => Promise<void>;
@@ -22,8 +23,6 @@ export interface IntentGateOptions {
   readonly logger: Logger;
   readonly minDelayMs?: number | undefined;
   readonly maxDelayMs?: number | undefined;
-  /** In [0, 1); Math.random by default. */
-  readonly random?: (() => number) | undefined;
 }
 
 export const INTENT_GATE_MIN_DELAY_MS = 500;
@@ -32,7 +31,7 @@ export const INTENT_GATE_MAX_DELAY_MS = 30_000;
 export class IntentGate {
   readonly #options: IntentGateOptions;
   #held = false;
-  #delayMs: number;
+  readonly #backoff: Backoff;
   #timer: NodeJS.Timeout | undefined;
   #closedAt = 0;
   #probes = 0;
@@ -43,7 +42,10 @@ export class IntentGate {
 
   constructor(options: IntentGateOptions) {
     this.#options = options;
-    this.#delayMs = options.minDelayMs ?? INTENT_GATE_MIN_DELAY_MS;
+    this.#backoff = new Backoff({
+      initialMs: options.minDelayMs ?? INTENT_GATE_MIN_DELAY_MS,
+      maxMs: options.maxDelayMs ?? INTENT_GATE_MAX_DELAY_MS,
+    });
   }
 
   get held(): boolean {
@@ -67,7 +69,7 @@ export class IntentGate {
 
   /** An intent was recorded: the database takes them again; the backoff starts afresh next time. */
   recorded(): void {
-    this.#delayMs = this.#options.minDelayMs ?? INTENT_GATE_MIN_DELAY_MS;
+    this.#backoff.reset();
     this.#pingsTell = true;
     this.#openedSinceRecorded = false;
   }
@@ -83,10 +85,7 @@ export class IntentGate {
   }
 
   #schedule(): void {
-    const random = this.#options.random ?? Math.random;
-    const delay = this.#delayMs * (0.5 + random() / 2);
-    this.#delayMs = Math.min(this.#options.maxDelayMs ?? INTENT_GATE_MAX_DELAY_MS, this.#delayMs * 2);
-    this.#timer = setTimeout(() => void this.#probe(), delay);
+    this.#timer = setTimeout(() => void this.#probe(), this.#backoff.next());
     this.#timer.unref();
   }
 
