@@ -28,7 +28,7 @@ describe('faults heal', () => {
         lock: 'redis',
         leaseTtlMs: 3000,
         maxSpoolBytes: 4096,
-        symbols: simSymbolsNamed([SYMBOL]).map((symbol) => ({ ...symbol, volatility: 5 })),
+        symbols: simSymbolsNamed([SYMBOL]).map((symbol) => ({ ...symbol, volatility: 0.3 })),
         grid: () =>
           'price_interval: "1.5", order_quantity: "130", buy_window_size: 4, sell_window_size: 4, reconcile_interval: 2s',
         nodes: [{ id: 'healer' }],
@@ -46,6 +46,20 @@ describe('faults heal', () => {
     await cluster.startAll();
     await until(async () => (await healer.trading()).includes(SYMBOL), `${SYMBOL} trading`, 120_000);
 
+    const resting = (side: 'BUY' | 'SELL') =>
+      venue.engine
+        .restingOrders(SYMBOL)
+        .filter((order) => order.side === side && order.price !== undefined)
+        .map((order) => order.price!);
+    // Before the cut the grid holds a full window of resting orders (the fills the outage books)
+    // and its first writes are in the database: the spool fills from the outage's fills, not from
+    // a start that happened to race the cut.
+    await until(
+      () => resting('BUY').length + resting('SELL').length >= 4,
+      'a full window of resting orders before the cut',
+      120_000,
+    );
+
     cluster.databaseProxy.refuse();
     cluster.databaseProxy.cut();
     await until(() => alerted('database-unavailable') !== undefined, 'database-unavailable', 30_000);
@@ -53,9 +67,8 @@ describe('faults heal', () => {
     let down = true;
     await until(
       async () => {
-        const resting = venue.engine.restingOrders(SYMBOL).filter((order) => order.price !== undefined);
         const side = down ? 'BUY' : 'SELL';
-        const prices = resting.filter((order) => order.side === side).map((order) => order.price!);
+        const prices = resting(side);
         if (prices.length > 0) {
           const farthest = prices.reduce((a, b) => (down ? (b.lt(a) ? b : a) : b.gt(a) ? b : a));
           venue.engine.setPrice(SYMBOL, down ? farthest.sub(dec('0.15')) : farthest.add(dec('0.15')));
