@@ -214,23 +214,22 @@ export class InstanceOwnership {
    * holds this lease's token, the database refuses every intent of an older owner, however long it
    * was paused. A live lease below the recorded fence comes from a lock backend that forgot its
    * counters (restarted empty): its floor is raised and the lease given up, so the next campaign's
-   * token is above the fence.
+   * token is above the fence: it campaigns again at once (a pause would only delay a takeover, such
+   * as a degraded survivor's first leases from the database lock).
    */
-  async #claim(owned: OwnedSymbol, lease: OwnershipLease): Promise<void> {
+  async #claim(owned: OwnedSymbol, lease: OwnershipLease): Promise<'claimed' | 'again'> {
     const { database, lock, logger } = this.#options;
     try {
       await database.claimFence(lease.key, lease.token, this.#options.instanceId);
+      return 'claimed';
     } catch (error) {
-      if (error instanceof StaleFencingTokenError && !lease.signal.aborted) {
-        logger.warn(
-          { symbol: keyOf(owned), token: lease.token.toString(), recorded: error.highestToken.toString() },
-          'ownership token below the recorded fence: raising the lock backend floor and campaigning again',
-        );
-        await lock
-          .raiseTokenFloor(ownershipKey(owned.exchange, owned.symbol), error.highestToken)
-          .catch(() => undefined);
-      }
-      throw error;
+      if (!(error instanceof StaleFencingTokenError) || lease.signal.aborted) throw error;
+      logger.warn(
+        { symbol: keyOf(owned), token: lease.token.toString(), recorded: error.highestToken.toString() },
+        'ownership token below the recorded fence: raising the lock backend floor and campaigning again',
+      );
+      await lock.raiseTokenFloor(ownershipKey(owned.exchange, owned.symbol), error.highestToken);
+      return 'again';
     }
   }
 

@@ -66,9 +66,11 @@ export interface SymbolOwnershipOptions {
   /**
    * Runs once the lease is held, before `won`: the new holder fences the previous one out (the app
    * raises the ownership fence in the database). A rejection gives the lease up and campaigns again
-   * after a pause, so a symbol is never traded under a lease that could not be claimed.
+   * after a pause, so a symbol is never traded under a lease that could not be claimed; `'again'`
+   * gives it up and campaigns again at once (the lease was refused for a cause the claim already
+   * removed, e.g. a token below the fence whose backend floor it raised).
    */
-  readonly claim?: (owned: OwnedSymbol, lease: OwnershipLease) => Promise<void>;
+  readonly claim?: (owned: OwnedSymbol, lease: OwnershipLease) => Promise<'claimed' | 'again'>;
 }
 
 /** Pause after a campaign failed other than by a lost lease (a refused TTL, a broken backend call). */
@@ -143,7 +145,7 @@ export class SymbolOwnership {
           ttlMs,
           async (held, handle) => {
             const lease = ownershipLease(handle, ttlMs);
-            await this.#options.claim?.(owned, lease);
+            if ((await this.#options.claim?.(owned, lease)) === 'again') return;
             if (held.aborted || stop.aborted) return;
             this.#states.set(keyOf(owned), 'owned');
             this.#options.listener.won(owned, lease);
