@@ -62,7 +62,7 @@ describe('a database outage without churn', () => {
         name: 'dbout',
         lock: 'redis',
         leaseTtlMs: 3000,
-        symbols: simSymbolsNamed(SYMBOLS).map((symbol) => ({ ...symbol, volatility: 5 })),
+        symbols: simSymbolsNamed(SYMBOLS).map((symbol) => ({ ...symbol, volatility: 0.3 })),
         grid: (symbol) =>
           `price_interval: "${INTERVALS[symbol]}", order_quantity: "130", buy_window_size: 4, sell_window_size: 4, reconcile_interval: 2s`,
         nodes: [{ id: 'trader' }],
@@ -82,6 +82,16 @@ describe('a database outage without churn', () => {
     const metrics = async () => (await fetch(`http://127.0.0.1:${trader.webPort}/metrics`)).text();
     const accepted = (after: number) =>
       [...cluster.record.orders.values()].filter((order) => order.acceptedTime > after);
+
+    const resting = (symbol: string) =>
+      cluster.venue.engine.restingOrders(symbol).filter((order) => order.price !== undefined);
+    // Each grid holds a full window of resting orders before the cut (the sweeps below fill them
+    // during the outage; a calm walk leaves them resting until then).
+    await until(
+      () => SYMBOLS.every((symbol) => resting(symbol).length >= 4),
+      'a full window of resting orders per symbol before the cut',
+      120_000,
+    );
 
     const outageAt = Date.now();
     cluster.databaseProxy.refuse();
@@ -103,9 +113,8 @@ describe('a database outage without churn', () => {
     const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const sweep = (side: 'BUY' | 'SELL') => {
       for (const symbol of SYMBOLS) {
-        const prices = cluster.venue.engine
-          .restingOrders(symbol)
-          .filter((order) => order.side === side && order.price !== undefined)
+        const prices = resting(symbol)
+          .filter((order) => order.side === side)
           .map((order) => order.price!);
         if (prices.length === 0) continue;
         const tick = dec(INTERVALS[symbol]!).div(10);
