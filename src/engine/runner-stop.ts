@@ -33,6 +33,8 @@ export interface RunnerStopOptions {
   readonly clock: () => number;
   readonly apply: (event: GridEvent) => Promise<unknown>;
   readonly recoverFills: () => Promise<number>;
+  /** A start still under way when the stop came: waited for (within the timeout) before the grid is stopped. */
+  readonly started?: Promise<void> | undefined;
 }
 
 export class RunnerStop {
@@ -72,7 +74,8 @@ export class RunnerStop {
   }
 
   async #windDown(request: StopRequest, wasRunning: boolean, deadline: number): Promise<void> {
-    const { queue, actions, apply, clock, grid, recoverFills } = this.#options;
+    const { queue, actions, apply, clock, grid, recoverFills, started } = this.#options;
+    await started?.catch(() => undefined);
     if (wasRunning && grid() !== undefined) {
       const time = clock();
       await queue.push(() =>

@@ -47,6 +47,8 @@ export class SymbolRunner {
   #faultCause: string | undefined;
   /** The ownership lease of this runner's term: every placement is fenced by it (order-executor.ts). */
   #ownership: OwnershipLease | undefined;
+  /** The start under way (load, reconcile, trade), for a stop that arrives meanwhile to wait for. */
+  #starting: Promise<void> | undefined;
 
   constructor(options: SymbolRunnerOptions) {
     this.#options = options;
@@ -112,8 +114,13 @@ export class SymbolRunner {
    * Loads the grid and reconciles with the venue before anything is placed; every placement of
    * this term is fenced by `ownership` (absent only where nothing owns symbols: tests, tools).
    */
-  async start(ownership?: OwnershipLease): Promise<void> {
-    if (this.#lifecycle !== 'ready') return;
+  start(ownership?: OwnershipLease): Promise<void> {
+    if (this.#lifecycle !== 'ready') return Promise.resolve();
+    this.#starting = this.#start(ownership);
+    return this.#starting;
+  }
+
+  async #start(ownership: OwnershipLease | undefined): Promise<void> {
     this.#lifecycle = 'starting';
     this.#ownership = ownership;
     this.#actions.beginTerm();
@@ -187,7 +194,13 @@ export class SymbolRunner {
   /** Stops within `timeoutMs` (default 10 s) whatever the venue answers (runner-stop.ts); idempotent. */
   async stop(request: StopRequest): Promise<void> {
     if (this.#lifecycle === 'stopped' || this.#lifecycle === 'stopping') return;
-    const wasRunning = this.#lifecycle === 'running';
+    // A runner stopped while it starts (won just before a shutdown, e.g. a symbol handed over as the
+    // instances stop) has orders at the venue all the same, adopted or about to be: it stops like a
+    // running one once its start has settled (nothing is placed meanwhile: it is `stopping`), so
+    // cancel_on_exit cancels them and the last fills are stored. Stopped as if it never ran, its
+    // orders stayed at the venue and kept filling with nobody to store the fills (issue 14).
+    const starting = this.#lifecycle === 'starting' ? this.#starting : undefined;
+    const wasRunning = this.#lifecycle === 'running' || starting !== undefined;
     this.#lifecycle = 'stopping';
     this.#pendingPrice = undefined;
     this.#actions.abandon();
@@ -200,6 +213,7 @@ export class SymbolRunner {
       clock: this.#options.clock,
       apply: (event) => this.#decisions.apply(event),
       recoverFills: () => this.#reconciler.recoverFills(),
+      started: starting,
     }).run(request, wasRunning);
     this.#lifecycle = 'stopped';
   }

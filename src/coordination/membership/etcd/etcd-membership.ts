@@ -9,7 +9,8 @@
  *   a whole TTL on the local monotonic clock (etcd may have expired it meanwhile): the instance then
  *   stops counting itself a member before the others can have stopped counting it.
  * - `watch` re-reads the whole set on every change and on every reconnect: the set it delivers is
- *   always one etcd actually held, and a change made while disconnected is not missed.
+ *   always one etcd actually held, and a change made while disconnected is not missed; an etcd that
+ *   came back with fewer revisions (restarted empty) gets a fresh watch, not a resumed one.
  */
 import type { Etcd3, Lease, Watcher } from 'etcd3';
 import { abortable } from '../../lock/abortable.js';
@@ -97,23 +98,66 @@ export class EtcdMembership implements Membership {
         }
       });
     };
-    let watcher: Watcher;
+    // The watch resumes after a reconnect from the last revision it saw. An etcd that came back
+    // with fewer revisions (restarted empty, restored from an older snapshot) holds that revision
+    // only in its future, so the resumed watch would stay silent until the new store caught up:
+    // the members that join it meanwhile (every one, after a wipe) would never be delivered, and
+    // the symbols rendezvous hashing gives them by everyone else's set would be owned by nobody
+    // (issue 14: fills booked at the venue under no owner, never stored). Such a watcher is
+    // replaced by a fresh one from the store's current revision, then the set is read again.
+    let current: Watcher | undefined;
+    const open = async (): Promise<void> => {
+      const watcher = await abortable(this.#client.watch().prefix(this.#options.prefix).create(), signal);
+      if (signal.aborted || this.#closed.signal.aborted) return void watcher.cancel().catch(() => undefined);
+      current = watcher;
+      // create() resolved on the first 'connected': the revision the watch starts after.
+      let seen = BigInt(watcher.lastRevision() ?? 0) - 1n;
+      const raise = (response: { header: { revision: string | number } }) => {
+        const revision = BigInt(response.header.revision);
+        if (revision > seen) seen = revision;
+      };
+      watcher.on('put', reread);
+      watcher.on('delete', reread);
+      watcher.on('data', raise);
+      watcher.on('disconnected', (error: unknown) => onTrouble(error));
+      // Every later 'connected' is a reconnect.
+      watcher.on('connected', (response: { header: { revision: string | number } }) => {
+        if (BigInt(response.header.revision) >= seen) {
+          raise(response);
+          return reread();
+        }
+        onTrouble(
+          new Error(
+            `etcd came back at revision ${response.header.revision}, below the ${seen} this watch saw (a wiped or restored store): watching afresh`,
+          ),
+        );
+        if (current === watcher) current = undefined;
+        void watcher.cancel().catch(() => undefined);
+        void reopen();
+      });
+      watcher.on('error', (error: unknown) => onTrouble(error));
+      reread();
+    };
+    const reopen = async (): Promise<void> => {
+      while (!signal.aborted && !this.#closed.signal.aborted && current === undefined) {
+        try {
+          return await open();
+        } catch (error) {
+          if (signal.aborted) return;
+          onTrouble(error);
+          await sleep(1000, signal).catch(() => undefined);
+        }
+      }
+    };
     try {
-      watcher = await abortable(this.#client.watch().prefix(this.#options.prefix).create(), signal);
+      await open();
     } catch (error) {
       throw signal.aborted ? error : new MembershipUnavailableError(this.backend, { cause: error });
     }
-    const end = () => void watcher.cancel().catch(() => undefined);
+    const end = () => void current?.cancel().catch(() => undefined);
     if (signal.aborted) return end();
     signal.addEventListener('abort', end, { once: true });
     this.#closed.signal.addEventListener('abort', end, { once: true });
-    watcher.on('put', reread);
-    watcher.on('delete', reread);
-    watcher.on('disconnected', (error: unknown) => onTrouble(error));
-    // The first 'connected' fired inside create(); every later one is a reconnect.
-    watcher.on('connected', reread);
-    watcher.on('error', (error: unknown) => onTrouble(error));
-    reread();
     await reading;
   }
 
