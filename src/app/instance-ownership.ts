@@ -233,7 +233,8 @@ export class InstanceOwnership {
     }
   }
 
-  #won(owned: OwnedSymbol, lease: OwnershipLease): void {
+  /** Resolves once the symbol's runner started (or, won as the instance stops, was wound down). */
+  #won(owned: OwnedSymbol, lease: OwnershipLease): Promise<void> {
     const held = lease.signal;
     const { logger, metrics, engines } = this.#options;
     const symbol = `${owned.exchange}:${owned.symbol}`;
@@ -249,7 +250,7 @@ export class InstanceOwnership {
     }
     const engine = engines.get(owned.exchange);
     // Lost or handed over while settling: the runner must not start.
-    void this.#options
+    return this.#options
       .settle()
       .then(() => (held.aborted || !this.#isAssigned(owned) ? undefined : engine?.ownershipWon(owned.symbol, lease)))
       .catch((error: unknown) => {

@@ -77,7 +77,8 @@ export class TradingEngine {
   /** Per symbol: the next retry's delay, its timer, and when the current runner started running. */
   readonly #healing = new Map<string, { backoff: Backoff; timer?: NodeJS.Timeout; runningSince?: number }>();
   #panic: MarketPanicState | undefined;
-  #stopped = false;
+  /** Set by `stop`: a symbol won after it is wound down the same way (`#windDown`). */
+  #stopOptions: StopOptions | undefined;
 
   constructor(options: TradingEngineOptions) {
     this.#options = options;
@@ -121,13 +122,31 @@ export class TradingEngine {
   /**
    * The instance owns `symbol` now: its runner loads, reconciles and trades (a released runner is
    * replaced by a fresh one first), every placement fenced by `ownership`, the lease won. Rejects
-   * when the start fails (the runner is then faulted).
+   * when the start fails (the runner is then faulted). Won after `stop`, the symbol is wound down
+   * instead (`#windDown`); resolves once that is done.
    */
   async ownershipWon(symbol: string, ownership?: OwnershipLease): Promise<void> {
     const spec = this.#options.grids.find((grid) => grid.symbol === symbol);
-    if (spec === undefined || this.#stopped) return;
+    if (spec === undefined) return;
+    if (this.#stopOptions !== undefined) return this.#windDown(spec, this.#stopOptions, ownership);
     if (this.#runners.get(symbol)?.lifecycle !== 'ready') this.#runners.set(symbol, this.#newRunner(spec));
     await this.#runners.get(symbol)!.start(ownership);
+  }
+
+  /**
+   * A symbol won while the instance stops (handed over by another instance as the cluster stops, its
+   * orders left at the venue for the next owner): loaded and reconciled, then stopped like a running
+   * one under the same stop options, so cancel_on_exit cancels what the previous owner left and the
+   * last fills are stored. Left alone, those orders kept filling with no owner to store the fills
+   * (issue 14, the chaos suite's etcd-dynamic run). Nothing is placed: the runner is stopping.
+   */
+  async #windDown(spec: GridSpec, options: StopOptions, ownership: OwnershipLease | undefined): Promise<void> {
+    const runner = this.#newRunner(spec);
+    this.#runners.set(spec.symbol, runner);
+    this.#options.logger.info({ symbol: spec.symbol }, 'won while stopping: the symbol is wound down, not traded');
+    const started = runner.start(ownership);
+    await runner.stop(options);
+    await started;
   }
 
   /** The shared database answered the instance's check: placements held for an outage resume now. */
@@ -177,7 +196,7 @@ export class TradingEngine {
 
   /** A runner faulted: a fresh one is tried after the symbol's backoff. */
   #faulted(spec: GridSpec, runner: SymbolRunner): void {
-    if (this.#stopped || this.#runners.get(spec.symbol) !== runner) return;
+    if (this.#stopOptions !== undefined || this.#runners.get(spec.symbol) !== runner) return;
     const entry = this.#healing.get(spec.symbol) ?? {
       backoff: new Backoff({ initialMs: HEAL_MIN_DELAY_MS, maxMs: HEAL_MAX_DELAY_MS }),
     };
@@ -196,10 +215,11 @@ export class TradingEngine {
   }
 
   async #heal(spec: GridSpec, runner: SymbolRunner): Promise<void> {
-    if (this.#stopped || this.#runners.get(spec.symbol) !== runner || runner.lifecycle !== 'faulted') return;
+    if (this.#stopOptions !== undefined || this.#runners.get(spec.symbol) !== runner || runner.lifecycle !== 'faulted')
+      return;
     // The fresh runner loads from the database: what the faulted one spooled must be there first.
     if (!(await this.#options.database.drain(5_000))) return this.#faulted(spec, runner);
-    if (this.#stopped || this.#runners.get(spec.symbol) !== runner) return;
+    if (this.#stopOptions !== undefined || this.#runners.get(spec.symbol) !== runner) return;
     runner.release();
     const fresh = this.#newRunner(spec);
     this.#runners.set(spec.symbol, fresh);
@@ -282,8 +302,8 @@ export class TradingEngine {
 
   /** Stops every runner (loops first, then cancels), then the streams; idempotent. */
   async stop(options: StopOptions): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
+    if (this.#stopOptions !== undefined) return;
+    this.#stopOptions = options;
     this.#intents.stop();
     for (const entry of this.#healing.values()) clearTimeout(entry.timer);
     for (const timer of this.#timers) clearInterval(timer);

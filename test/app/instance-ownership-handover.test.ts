@@ -53,7 +53,7 @@ describe('InstanceOwnership.allocate', () => {
       lock,
       ttlMs: TTL_MS,
       logger: silent,
-      listener: { won: () => won.push('won'), lost: () => won.push('lost') },
+      listener: { won: () => void won.push('won'), lost: () => void won.push('lost') },
     });
     try {
       await engine.start();

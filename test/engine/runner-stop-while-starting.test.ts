@@ -59,3 +59,40 @@ it('a stop during the start cancels the orders on exit and stores every fill', a
   const stored = await database.getFills({ symbol: SYMBOL, limit: 10_000 });
   expect(stored.map((fill) => fill.tradeId).sort()).toEqual(venueFills.map((fill) => fill.tradeId).sort());
 }, 60_000);
+
+it('a symbol won after the stop is wound down: its orders cancelled on exit and the fills meanwhile stored', async () => {
+  const sim = startSim();
+  const venue = sim.exchange.engine;
+  const first = engineFor(sim, database, lock);
+  await first.start();
+  await first.ownershipWon(SYMBOL);
+  venue.setPrice(SYMBOL, dec('60000'));
+  await until(
+    () => venue.openOrders(sim.exchange.account, SYMBOL).length === BUY_WINDOW,
+    'the buy window at the venue',
+  );
+  // Handed over as the cluster stops: the orders stay for the next owner, and one fills meanwhile.
+  await first.stop({ cancelOnExit: false, closePositions: false });
+  await flushed(database);
+  const filledBefore = venue.fillsAfter(sim.exchange.account, SYMBOL, undefined, 10_000).length;
+  venue.setPrice(SYMBOL, dec('59850'));
+  expect(venue.fillsAfter(sim.exchange.account, SYMBOL, undefined, 10_000).length).toBeGreaterThan(filledBefore);
+
+  const second = engineFor(sim, database, lock);
+  await second.start();
+  await second.stop({ cancelOnExit: true, closePositions: false, timeoutMs: 10_000 });
+  // Won after its instance began stopping: wound down, not left to fill unattended.
+  await second.ownershipWon(SYMBOL);
+  await flushed(database);
+
+  expect(second.runner(SYMBOL)!.lifecycle).toBe('stopped');
+  expect(
+    venue
+      .openOrders(sim.exchange.account, SYMBOL)
+      .filter((order) => order.side === 'BUY')
+      .map((order) => order.clientOrderId),
+  ).toEqual([]);
+  const venueFills = venue.fillsAfter(sim.exchange.account, SYMBOL, undefined, 10_000);
+  const stored = await database.getFills({ symbol: SYMBOL, limit: 10_000 });
+  expect(stored.map((fill) => fill.tradeId).sort()).toEqual(venueFills.map((fill) => fill.tradeId).sort());
+}, 60_000);

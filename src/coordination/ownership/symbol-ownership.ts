@@ -12,7 +12,8 @@
  *   unreachable, and a lost lease is campaigned for again at once (it is then `lost` until won).
  * - The lease is renewed at a third of its TTL by `withLock` (the one renewal loop of the lock port).
  * - `stop` ends every campaign and releases what is held; it is not a loss (`lost` is not called),
- *   so the caller stops trading first and then stops the campaigns. Idempotent.
+ *   so the caller stops trading first and then stops the campaigns. A lease is released only once
+ *   what its `won` returned has settled (or the lease was lost meanwhile). Idempotent.
  * - `release` does the same for one symbol (a handover under dynamic allocation): the caller stops
  *   the symbol's runner first. A symbol has at most one campaign: `campaign` skips a symbol whose
  *   campaign runs, and a released symbol may be campaigned for again once `release` resolved.
@@ -50,9 +51,11 @@ export interface OwnershipLease {
 export interface OwnershipListener {
   /**
    * The lease is held (and claimed): the symbol may trade. `lease.signal` aborts when the lease is
-   * lost or released; its key and token fence what is done under it.
+   * lost or released; its key and token fence what is done under it. What it returns is awaited,
+   * under the lease, before `stop` releases it (a symbol won as the instance stops is wound down
+   * while still owned).
    */
-  won(owned: OwnedSymbol, lease: OwnershipLease): void;
+  won(owned: OwnedSymbol, lease: OwnershipLease): void | Promise<void>;
   /** The lease was lost while held: stop acting on the symbol at once. `reason`: the signal's reason. */
   lost(owned: OwnedSymbol, reason: unknown): void;
 }
@@ -148,9 +151,12 @@ export class SymbolOwnership {
             if ((await this.#options.claim?.(owned, lease)) === 'again') return;
             if (held.aborted || stop.aborted) return;
             this.#states.set(keyOf(owned), 'owned');
-            this.#options.listener.won(owned, lease);
+            const acting = Promise.resolve(this.#options.listener.won(owned, lease)).catch(() => undefined);
             await untilEither(held, stop);
-            if (stop.aborted) return;
+            if (stop.aborted) {
+              if (this.#stopped.signal.aborted) await Promise.race([acting, untilEither(held, held)]);
+              return;
+            }
             this.#states.set(keyOf(owned), 'lost');
             this.#options.listener.lost(owned, held.reason);
           },

@@ -131,6 +131,50 @@ describe.each(backends)('symbol ownership on $name', (backend) => {
     expect(b.events).toEqual(['won']);
   });
 
+  it('a stop releases a lease only once what `won` returned settled, renewing it meanwhile (a symbol won as the instance stops is wound down while owned)', async () => {
+    const [lockA, lockB] = await backend.pair();
+    let finish = () => undefined as void;
+    const windDown = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    let held: AbortSignal | undefined;
+    const a = new SymbolOwnership({
+      lock: lockA,
+      ttlMs: TTL_MS,
+      logger: silent,
+      listener: {
+        won: (_owned, lease) => {
+          held = lease.signal;
+          return windDown;
+        },
+        lost: () => undefined,
+      },
+    });
+    const b = campaigner(lockB);
+    cleanup.push(async () => {
+      finish();
+      await a.stop();
+      await b.ownership.stop();
+      await lockA.close();
+      if (lockB !== lockA) await lockB.close();
+    });
+    a.campaign([BTC]);
+    await until(() => a.state('sim', SYMBOL) === 'owned', 'a wins');
+    b.ownership.campaign([BTC]);
+    let stopped = false;
+    const stopping = a.stop().then(() => {
+      stopped = true;
+    });
+    // Past two TTLs of winding down: still held by renewals, not released, b still waiting.
+    await new Promise((resolve) => setTimeout(resolve, 2 * TTL_MS));
+    expect(stopped).toBe(false);
+    expect(held?.aborted).toBe(false);
+    expect(b.state()).toBe('waiting');
+    finish();
+    await stopping;
+    await until(() => b.state() === 'owned', 'b takes over once the wind-down settled and a released');
+  });
+
   it('a campaign delayed by a standby waits out the delay even when the symbol is free', async () => {
     const [lock] = await backend.pair();
     const standby = campaigner(lock);
