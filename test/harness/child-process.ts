@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { scaled } from './time-scale.js';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -46,6 +47,7 @@ export function startProcess(
     output: () => buffer,
     exited,
     waitForLine(pattern, timeoutMs = 30_000) {
+      const limitMs = scaled(timeoutMs);
       return new Promise((resolve, reject) => {
         const check = (text: string) => {
           const line = text.split('\n').find((l) => pattern.test(l));
@@ -57,11 +59,9 @@ export function startProcess(
         const timer = setTimeout(() => {
           cleanup();
           reject(
-            new Error(
-              `${command}: no line matching ${pattern} within ${timeoutMs} ms; output:\n${buffer.slice(-4000)}`,
-            ),
+            new Error(`${command}: no line matching ${pattern} within ${limitMs} ms; output:\n${buffer.slice(-4000)}`),
           );
-        }, timeoutMs);
+        }, limitMs);
         const onExit = (code: number | string) => {
           cleanup();
           reject(new Error(`${command} exited (${code}) before printing ${pattern}; output:\n${buffer.slice(-4000)}`));

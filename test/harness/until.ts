@@ -1,14 +1,18 @@
 /**
  * Bounded polling of a condition that no event announces (a status over HTTP, log lines, stored
  * rows, a venue's book). A condition that throws counts as not yet true (a server still starting);
- * the timeout names what was awaited and the last failure.
+ * the timeout names what was awaited and the last failure. The time-out scales with the machine's
+ * load (time-scale.ts): it bounds how long something may take to happen, not the figure under test.
  */
+import { scaled } from './time-scale.js';
+
 export async function until(
   condition: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
+  const limitMs = scaled(timeoutMs);
+  const deadline = performance.now() + limitMs;
   let lastError: unknown;
   for (;;) {
     try {
@@ -18,7 +22,7 @@ export async function until(
     }
     if (performance.now() > deadline) {
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last failure: ${String(lastError)})`}`,
+        `timed out after ${limitMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last failure: ${String(lastError)})`}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
