@@ -65,6 +65,7 @@ function unsupportedContract(market: CcxtMarket, contractSize: Decimal): string 
   if (market.contract !== true) return undefined;
   if (market.inverse === true)
     return `inverse contracts (sized in ${market.quote}, margined in ${market.base}) are not supported`;
+  if (market.linear !== true) return 'ccxt does not say the contract is linear (margined in the quote asset)';
   if (!contractSize.gt(0)) return 'the venue gives no contract size';
   return undefined;
 }

@@ -145,6 +145,9 @@ describe('ccxt parsers', () => {
         /inverse contracts \(sized in USD, margined in BTC\)/,
       );
       expect(venueMarketOf(swap({ contractSize: undefined }), 'future').unsupported).toMatch(/no contract size/);
+      expect(venueMarketOf(swap({ linear: undefined }), 'future').unsupported).toMatch(
+        /not say the contract is linear/,
+      );
     });
   });
 });
