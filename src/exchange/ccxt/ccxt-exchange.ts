@@ -33,7 +33,15 @@ import { SILENT_VENUE_LOGGER, type VenueLogger } from '../venue-logger.js';
 import { type CcxtConnectionOptions, createCcxtClient, placingOrdersWhile } from './ccxt-client-factory.js';
 import { type MapContext, errorFromVenueCode, mapCcxtError, venueErrorCode } from './ccxt-error-mapper.js';
 import { FillCursor } from './ccxt-fill-cursor.js';
-import { decimalOf, fillOf, marketOf, orderReportOf, positionOf } from './ccxt-parsers.js';
+import {
+  type VenueMarket,
+  contractsOf,
+  decimalOf,
+  fillOf,
+  orderReportOf,
+  positionOf,
+  venueMarketOf,
+} from './ccxt-parsers.js';
 import { CcxtStreams } from './ccxt-streams.js';
 import { CCXT_VENUE_PROFILES, type CcxtVenueProfile, GENERIC_PROFILE } from './ccxt-venue-profiles.js';
 
@@ -45,11 +53,8 @@ export interface CcxtExchangeOptions extends CcxtConnectionOptions {
 
 const BATCH_SIZE = 5;
 
-interface ResolvedMarket {
-  readonly market: Market;
+interface ResolvedMarket extends VenueMarket {
   readonly ccxtSymbol: string;
-  /** ccxt's contract size (1 for spot and for venues that count linear swaps in the base asset). */
-  readonly contractSize: number;
 }
 
 /** Settles as `pending`, or rejects with the signal's reason if it aborts first (no listener is left behind). */
@@ -62,20 +67,22 @@ function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /**
- * Several venues (Bybit, OKX, Bitget) acknowledge a placement with its ids only: what ccxt leaves
- * out of the answer is what was asked for (a new order, nothing filled yet).
+ * Several venues (Bybit, OKX, Bitget) acknowledge a placement with its ids only (no amount): the
+ * order is then what was asked for (a new order, nothing filled yet), whatever defaults ccxt filled
+ * in (ccxt's OKX answer says `reduceOnly: false`). `amount` is what was sent to ccxt (contracts on
+ * contract markets), as ccxt's own answers count it.
  */
-function withRequest(order: CcxtOrder, request: PlaceOrderRequest): CcxtOrder {
-  if (order.side !== undefined && order.side !== null) return order;
+function withRequest(order: CcxtOrder, request: PlaceOrderRequest, amount: number): CcxtOrder {
+  if (order.amount !== undefined && order.amount !== null) return order;
   return {
     ...order,
     side: request.side.toLowerCase() as CcxtOrder['side'],
-    type: order.type ?? request.type.toLowerCase(),
-    price: order.price ?? (request.price === undefined ? undefined : Number(request.price.toFixed())),
-    amount: order.amount ?? Number(request.quantity.toFixed()),
+    type: request.type.toLowerCase(),
+    price: request.price === undefined ? undefined : Number(request.price.toFixed()),
+    amount,
     filled: order.filled ?? 0,
-    postOnly: order.postOnly ?? request.postOnly,
-    reduceOnly: order.reduceOnly ?? request.reduceOnly,
+    postOnly: request.postOnly,
+    reduceOnly: request.reduceOnly,
   } as CcxtOrder;
 }
 
@@ -130,9 +137,7 @@ export class CcxtExchange implements Exchange {
       resolve: (symbol) => this.#resolve(symbol),
       ready: () => this.#ready(),
       fillOf: (trade) => this.#fillOf(trade),
-      learnOrder: (order) => {
-        if (order.clientOrderId !== undefined) this.#clientOrderIds.set(String(order.id), order.clientOrderId);
-      },
+      orderReportOf: async (order) => this.#report(order, await this.#resolve(this.#idOf(order.symbol)), undefined),
     });
   }
 
@@ -142,21 +147,22 @@ export class CcxtExchange implements Exchange {
   }
 
   async placeOrder(request: PlaceOrderRequest, signal?: AbortSignal): Promise<OrderReport> {
-    const { market, ccxtSymbol } = await this.#resolve(request.symbol);
-    this.#check(request, market);
+    const venue = await this.#resolve(request.symbol);
+    this.#check(request, venue);
+    const amount = contractsOf(request.quantity, venue);
     const order = await this.#request(signal, true, request.clientOrderId, () =>
       placingOrdersWhile(1, () =>
         this.#client.createOrder(
-          ccxtSymbol,
+          venue.ccxtSymbol,
           request.type.toLowerCase() as 'limit',
           request.side.toLowerCase() as 'buy',
-          Number(request.quantity.toFixed()),
+          amount,
           request.price === undefined ? undefined : Number(request.price.toFixed()),
           this.#orderParams(request),
         ),
       ),
     );
-    return this.#report(withRequest(order, request), market, request.clientOrderId);
+    return this.#report(withRequest(order, request, amount), venue, request.clientOrderId);
   }
 
   async placeOrders(
@@ -169,15 +175,16 @@ export class CcxtExchange implements Exchange {
       const batch = requests.slice(start, start + BATCH_SIZE);
       try {
         const resolved = await Promise.all(batch.map((request) => this.#resolve(request.symbol)));
-        batch.forEach((request, index) => this.#check(request, (resolved[index] as { market: Market }).market));
+        batch.forEach((request, index) => this.#check(request, resolved[index] as ResolvedMarket));
+        const amounts = batch.map((request, index) => contractsOf(request.quantity, resolved[index] as ResolvedMarket));
         const orders = await this.#request(signal, true, undefined, () =>
           placingOrdersWhile(batch.length, () =>
             this.#client.createOrders(
               batch.map((request, index) => ({
-                symbol: (resolved[index] as { ccxtSymbol: string }).ccxtSymbol,
+                symbol: (resolved[index] as ResolvedMarket).ccxtSymbol,
                 type: request.type.toLowerCase(),
                 side: request.side.toLowerCase(),
-                amount: Number(request.quantity.toFixed()),
+                amount: amounts[index],
                 price: request.price === undefined ? undefined : Number(request.price.toFixed()),
                 params: this.#orderParams(request),
               })) as never,
@@ -197,8 +204,8 @@ export class CcxtExchange implements Exchange {
               : {
                   ok: true,
                   order: this.#report(
-                    withRequest(order, request),
-                    (resolved[index] as { market: Market }).market,
+                    withRequest(order, request, amounts[index] as number),
+                    resolved[index] as ResolvedMarket,
                     request.clientOrderId,
                   ),
                 },
@@ -217,12 +224,12 @@ export class CcxtExchange implements Exchange {
     id: { clientOrderId?: string; exchangeOrderId?: string },
     signal?: AbortSignal,
   ): Promise<OrderReport> {
-    const { market, ccxtSymbol } = await this.#resolve(symbol);
+    const venue = await this.#resolve(symbol);
     const params = id.clientOrderId === undefined ? {} : { clientOrderId: id.clientOrderId };
     const order = await this.#request(signal, true, id.clientOrderId, () =>
-      this.#client.cancelOrder(id.exchangeOrderId ?? '', ccxtSymbol, params),
+      this.#client.cancelOrder(id.exchangeOrderId ?? '', venue.ccxtSymbol, params),
     );
-    return this.#report(order, market, id.clientOrderId);
+    return this.#report(order, venue, id.clientOrderId);
   }
 
   /** Counts the open orders, then cancels them in one request (an order placed in between is cancelled but not counted). */
@@ -235,11 +242,13 @@ export class CcxtExchange implements Exchange {
   }
 
   async getOrder(symbol: string, clientOrderId: string, signal?: AbortSignal): Promise<OrderReport | undefined> {
-    const { market, ccxtSymbol } = await this.#resolve(symbol);
+    const venue = await this.#resolve(symbol);
     try {
       return this.#report(
-        await this.#request(signal, false, undefined, () => this.#client.fetchOrder('', ccxtSymbol, { clientOrderId })),
-        market,
+        await this.#request(signal, false, undefined, () =>
+          this.#client.fetchOrder('', venue.ccxtSymbol, { clientOrderId }),
+        ),
+        venue,
         clientOrderId,
       );
     } catch (error) {
@@ -249,9 +258,9 @@ export class CcxtExchange implements Exchange {
   }
 
   async openOrders(symbol: string, signal?: AbortSignal): Promise<readonly OrderReport[]> {
-    const { market, ccxtSymbol } = await this.#resolve(symbol);
-    const orders = await this.#request(signal, false, undefined, () => this.#client.fetchOpenOrders(ccxtSymbol));
-    return orders.map((order) => this.#report(order, market, undefined));
+    const venue = await this.#resolve(symbol);
+    const orders = await this.#request(signal, false, undefined, () => this.#client.fetchOpenOrders(venue.ccxtSymbol));
+    return orders.map((order) => this.#report(order, venue, undefined));
   }
 
   async fillsSince(symbol: string, cursor: string | undefined, limit = 500, signal?: AbortSignal): Promise<FillPage> {
@@ -271,14 +280,16 @@ export class CcxtExchange implements Exchange {
     if (this.#marketType !== 'future') return [];
     const markets = await this.#ready();
     const wanted =
-      symbols === undefined ? [...markets.values()] : await Promise.all(symbols.map((symbol) => this.#resolve(symbol)));
+      symbols === undefined
+        ? [...markets.values()].filter((entry) => entry.unsupported === undefined)
+        : await Promise.all(symbols.map((symbol) => this.#resolve(symbol)));
     const positions = await this.#request(signal, false, undefined, () =>
       this.#client.fetchPositions(wanted.map((entry) => entry.ccxtSymbol)),
     );
-    const bySymbol = new Map(wanted.map((entry) => [entry.ccxtSymbol, entry.market]));
+    const bySymbol = new Map(wanted.map((entry) => [entry.ccxtSymbol, entry]));
     return positions.flatMap((position) => {
-      const market = bySymbol.get(position.symbol ?? '');
-      return market === undefined ? [] : [positionOf(position, market)];
+      const venue = bySymbol.get(position.symbol ?? '');
+      return venue === undefined ? [] : [positionOf(position, venue)];
     });
   }
 
@@ -335,34 +346,27 @@ export class CcxtExchange implements Exchange {
         this.#markets = undefined;
         throw this.#map(error, false);
       }
+      // Perpetual swaps (inverse ones too, listed to be refused with their reason) or spot markets.
       const wanted =
         this.#marketType === 'future'
-          ? (m: { swap?: boolean; linear?: boolean }) => m.swap === true && m.linear === true
+          ? (m: { swap?: boolean }) => m.swap === true
           : (m: { spot?: boolean }) => m.spot === true;
       const markets = new Map<string, ResolvedMarket>();
       for (const market of Object.values(this.#client.markets ?? {})) {
-        if (market !== undefined && wanted(market) && market.id !== undefined)
-          markets.set(market.id, {
-            market: marketOf(market, this.#marketType),
-            ccxtSymbol: market.symbol,
-            contractSize: market.contractSize ?? 1,
-          });
+        if (market === undefined || !wanted(market) || market.id === undefined) continue;
+        const entry = { ...venueMarketOf(market, this.#marketType), ccxtSymbol: market.symbol };
+        // A tradable market wins over an unsupported one that shares its id.
+        if (entry.unsupported === undefined || markets.get(market.id) === undefined) markets.set(market.id, entry);
       }
       return markets;
     })();
     return this.#markets;
   }
 
-  async #resolve(symbol: string): Promise<{ market: Market; ccxtSymbol: string }> {
+  async #resolve(symbol: string): Promise<ResolvedMarket> {
     const entry = (await this.#ready()).get(symbol);
     if (entry === undefined) throw new UnknownSymbolError(`no ${this.#marketType} market ${symbol}`, this.name);
-    // ccxt counts these markets' amounts in contracts (OKX BTC-USDT-SWAP: 0.01 BTC each, Gate BTC_USDT:
-    // 0.0001): a base quantity sent as is would be an order of another size. Refused until converted.
-    if (entry.contractSize !== 1)
-      throw new UnsupportedVenueError(
-        `${symbol}: contracts of ${entry.contractSize} ${entry.market.base} are not supported yet (quantities would be sent as contracts)`,
-        this.name,
-      );
+    if (entry.unsupported !== undefined) throw new UnsupportedVenueError(`${symbol}: ${entry.unsupported}`, this.name);
     return entry;
   }
 
@@ -378,7 +382,7 @@ export class CcxtExchange implements Exchange {
    * Refuses, before sending, what ccxt would otherwise silently round onto the venue's grid (an
    * order different from the one decided) and client order ids beyond the venue's limits.
    */
-  #check(request: PlaceOrderRequest, market: Market): void {
+  #check(request: PlaceOrderRequest, { market, contractSize }: VenueMarket): void {
     const refuse = (why: string): never => {
       throw new InvalidOrderError(`${request.symbol}: ${why}`, this.name);
     };
@@ -392,7 +396,11 @@ export class CcxtExchange implements Exchange {
     if (price !== undefined && !market.tickSize.isZero() && !price.mod(market.tickSize).isZero())
       refuse(`price ${price.toFixed()} is off the tick grid ${market.tickSize.toFixed()}`);
     if (!market.stepSize.isZero() && !quantity.mod(market.stepSize).isZero())
-      refuse(`quantity ${quantity.toFixed()} is off the step grid ${market.stepSize.toFixed()}`);
+      refuse(
+        contractSize.eq(1)
+          ? `quantity ${quantity.toFixed()} is off the step grid ${market.stepSize.toFixed()}`
+          : `quantity ${quantity.toFixed()} ${market.base} is not a whole multiple of the contract lot ${market.stepSize.toFixed()} ${market.base} (contracts of ${contractSize.toFixed()} ${market.base})`,
+      );
     if (quantity.lt(market.minQuantity))
       refuse(`quantity ${quantity.toFixed()} is below the minimum ${market.minQuantity.toFixed()}`);
   }
@@ -405,27 +413,36 @@ export class CcxtExchange implements Exchange {
     }
   }
 
-  #report(order: CcxtOrder, market: Market, clientOrderId: string | undefined): OrderReport {
-    const report = orderReportOf(order, market);
-    const withId = report.clientOrderId === '' && clientOrderId !== undefined ? { ...report, clientOrderId } : report;
+  #report(order: CcxtOrder, venue: VenueMarket, clientOrderId: string | undefined): OrderReport {
+    const report = orderReportOf(order, venue);
+    const own = this.#ownClientOrderId(report.clientOrderId);
+    const withId = { ...report, clientOrderId: own === '' && clientOrderId !== undefined ? clientOrderId : own };
     if (withId.clientOrderId !== '') this.#clientOrderIds.set(withId.exchangeOrderId, withId.clientOrderId);
     return withId;
   }
 
   /** A trade's client order id: known from our own orders, or looked up once by exchange order id. */
   async #fillOf(trade: CcxtTrade): Promise<Fill> {
-    const { market, ccxtSymbol } = await this.#resolve(this.#idOf(trade.symbol));
+    const venue = await this.#resolve(this.#idOf(trade.symbol));
     const orderId = String(trade.order);
     let clientOrderId = this.#clientOrderIds.get(orderId);
     if (clientOrderId === undefined) {
       try {
-        clientOrderId = (await this.#client.fetchOrder(orderId, ccxtSymbol)).clientOrderId ?? '';
+        clientOrderId = this.#ownClientOrderId(
+          (await this.#client.fetchOrder(orderId, venue.ccxtSymbol)).clientOrderId ?? '',
+        );
       } catch (error) {
         throw this.#map(error, false);
       }
       this.#clientOrderIds.set(orderId, clientOrderId);
     }
-    return fillOf(trade, market, { exchange: this.name, account: this.account, clientOrderId });
+    return fillOf(trade, venue, { exchange: this.name, account: this.account, clientOrderId });
+  }
+
+  /** Our client order id as the venue echoes it, without the venue's own prefix (Gate's `t-`). */
+  #ownClientOrderId(echoed: string): string {
+    const prefix = this.#profile.clientOrderIdPrefix;
+    return prefix !== undefined && echoed.startsWith(prefix) ? echoed.slice(prefix.length) : echoed;
   }
 
   #idOf(ccxtSymbol: string | undefined): string {

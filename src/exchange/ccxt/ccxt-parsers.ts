@@ -2,6 +2,10 @@
  * ccxt's unified structures → the port's values. ccxt hands amounts over as JavaScript numbers
  * parsed from the venue's decimal strings; each is read back through its shortest decimal text and
  * put on the market's tick or step grid, so no binary float reaches QuantMesh.
+ *
+ * Quantities: the port speaks base-asset units everywhere; ccxt's amounts on contract markets are
+ * contracts of `contractSize` base units (OKX BTC-USDT-SWAP: 0.01 BTC, Gate BTC_USDT: 0.0001 BTC).
+ * Every ccxt amount goes through `baseOf` on the way in and `contractsOf` on the way out.
  */
 import type {
   Order as CcxtOrder,
@@ -11,7 +15,7 @@ import type {
   OHLCV,
   Ticker,
 } from 'ccxt';
-import { type Decimal, ZERO, dec, roundToStep } from '../../domain/decimal.js';
+import { type Decimal, ONE, ZERO, dec, roundToStep } from '../../domain/decimal.js';
 import type { Fill } from '../../domain/fill.js';
 import type { Candle, Market, MarketType, Position, PriceTick } from '../../domain/market.js';
 import type { OrderSide, OrderType, VenueOrderStatus } from '../../domain/order.js';
@@ -23,19 +27,57 @@ export function decimalOf(value: number | string | undefined | null, fallback: D
   return dec(typeof value === 'number' ? String(value) : value);
 }
 
-export function marketOf(market: CcxtMarket, type: MarketType): Market {
-  const tickSize = decimalOf(market.precision.price);
-  const stepSize = decimalOf(market.precision.amount);
+/** A venue market as the adapter holds it: the port's market (base units) and ccxt's amount unit. */
+export interface VenueMarket {
+  readonly market: Market;
+  /** Base units per ccxt amount unit: the contract size on contract markets, 1 on spot. */
+  readonly contractSize: Decimal;
+  /** Why this market cannot be traded (it is listed so the refusal can say why), if it cannot. */
+  readonly unsupported?: string | undefined;
+}
+
+/**
+ * The port's market of a ccxt market, with the amount grid converted to base units: the step is
+ * the venue's amount step (in contracts; one whole contract where ccxt gives none) times the
+ * contract size, and the minimum likewise.
+ */
+export function venueMarketOf(market: CcxtMarket, type: MarketType): VenueMarket {
+  const contractSize = market.contract === true ? decimalOf(market.contractSize, ZERO) : ONE;
+  const amountStep = decimalOf(market.precision.amount, market.contract === true ? ONE : ZERO);
+  const stepSize = amountStep.mul(contractSize);
   return {
-    symbol: market.id as string,
-    base: market.base,
-    quote: market.quote,
-    type,
-    tickSize,
-    stepSize,
-    minQuantity: decimalOf(market.limits.amount?.min, stepSize),
-    minNotional: decimalOf(market.limits.cost?.min),
+    market: {
+      symbol: market.id as string,
+      base: market.base,
+      quote: market.quote,
+      type,
+      tickSize: decimalOf(market.precision.price),
+      stepSize,
+      minQuantity: decimalOf(market.limits.amount?.min, amountStep).mul(contractSize),
+      minNotional: decimalOf(market.limits.cost?.min),
+    },
+    contractSize,
+    unsupported: unsupportedContract(market, contractSize),
   };
+}
+
+function unsupportedContract(market: CcxtMarket, contractSize: Decimal): string | undefined {
+  if (market.contract !== true) return undefined;
+  if (market.inverse === true)
+    return `inverse contracts (sized in ${market.quote}, margined in ${market.base}) are not supported`;
+  if (market.linear !== true) return 'ccxt does not say the contract is linear (margined in the quote asset)';
+  if (!contractSize.gt(0)) return 'the venue gives no contract size';
+  return undefined;
+}
+
+/** A ccxt amount (contracts on contract markets) in base units, on the market's step grid. */
+export function baseOf(amount: number | string | undefined | null, venue: VenueMarket): Decimal {
+  return roundToStep(decimalOf(amount).mul(venue.contractSize), venue.market.stepSize);
+}
+
+/** A base quantity as the ccxt amount to send: exact, since the quantity is on the lot grid (checked before). */
+export function contractsOf(quantity: Decimal, venue: VenueMarket): number {
+  return Number(quantity.div(venue.contractSize).toFixed());
 }
 
 function statusOf(order: CcxtOrder): VenueOrderStatus {
@@ -54,12 +96,13 @@ function statusOf(order: CcxtOrder): VenueOrderStatus {
   }
 }
 
-export function orderReportOf(order: CcxtOrder, market: Market): OrderReport {
+export function orderReportOf(order: CcxtOrder, venue: VenueMarket): OrderReport {
+  const { market } = venue;
   const price =
     order.price === undefined || order.price === null || order.price === 0
       ? undefined
       : roundToStep(decimalOf(order.price), market.tickSize);
-  const filled = roundToStep(decimalOf(order.filled), market.stepSize);
+  const filled = baseOf(order.filled, venue);
   const average =
     order.average === undefined || order.average === null || filled.isZero() ? undefined : decimalOf(order.average);
   return {
@@ -69,7 +112,7 @@ export function orderReportOf(order: CcxtOrder, market: Market): OrderReport {
     side: (order.side ?? '').toUpperCase() as OrderSide,
     type: (order.type ?? 'limit').toUpperCase() as OrderType,
     price,
-    quantity: roundToStep(decimalOf(order.amount), market.stepSize),
+    quantity: baseOf(order.amount, venue),
     filledQuantity: filled,
     averagePrice: average,
     status: statusOf(order),
@@ -81,9 +124,10 @@ export function orderReportOf(order: CcxtOrder, market: Market): OrderReport {
 
 export function fillOf(
   trade: CcxtTrade,
-  market: Market,
+  venue: VenueMarket,
   context: { exchange: string; account: string; clientOrderId: string },
 ): Fill {
+  const { market } = venue;
   return {
     exchange: context.exchange,
     account: context.account,
@@ -93,7 +137,7 @@ export function fillOf(
     exchangeOrderId: String(trade.order),
     side: (trade.side ?? '').toUpperCase() as OrderSide,
     price: roundToStep(decimalOf(trade.price), market.tickSize),
-    quantity: roundToStep(decimalOf(trade.amount), market.stepSize),
+    quantity: baseOf(trade.amount, venue),
     fee: decimalOf(trade.fee?.cost),
     feeAsset: trade.fee?.currency ?? market.quote,
     isMaker: trade.takerOrMaker === 'maker',
@@ -122,13 +166,11 @@ export function candleOf(row: OHLCV, market: Market, interval: string, closed: b
   };
 }
 
-export function positionOf(position: CcxtPosition, market: Market): Position {
-  const size = roundToStep(
-    decimalOf(position.contracts).mul(decimalOf(position.contractSize, dec(1))),
-    market.stepSize,
-  );
+/** ccxt's `contracts` in base units by the market's contract size (the one orders and fills use). */
+export function positionOf(position: CcxtPosition, venue: VenueMarket): Position {
+  const size = baseOf(position.contracts, venue);
   return {
-    symbol: market.symbol,
+    symbol: venue.market.symbol,
     quantity: position.side === 'short' ? size.neg() : size,
     entryPrice: decimalOf(position.entryPrice),
     unrealizedPnl: decimalOf(position.unrealizedPnl),

@@ -5,13 +5,12 @@
  */
 import ccxt, { type Exchange as CcxtClient, type Order as CcxtOrder, type Trade as CcxtTrade } from 'ccxt';
 import type { Fill } from '../../domain/fill.js';
-import type { Candle, Market, PriceTick } from '../../domain/market.js';
-import type { ExecutionEvent, StreamHandle, StreamListeners } from '../exchange.js';
-import { candleOf, orderReportOf, priceTickOf } from './ccxt-parsers.js';
+import type { Candle, PriceTick } from '../../domain/market.js';
+import type { ExecutionEvent, OrderReport, StreamHandle, StreamListeners } from '../exchange.js';
+import { type VenueMarket, candleOf, priceTickOf } from './ccxt-parsers.js';
 import { type WatchLoop, startWatchLoop } from './ccxt-watch-loop.js';
 
-interface Resolved {
-  readonly market: Market;
+interface Resolved extends VenueMarket {
   readonly ccxtSymbol: string;
 }
 
@@ -22,7 +21,8 @@ export interface CcxtStreamsSettings {
   readonly resolve: (symbol: string) => Promise<Resolved>;
   readonly ready: () => Promise<unknown>;
   readonly fillOf: (trade: CcxtTrade) => Promise<Fill>;
-  readonly learnOrder: (order: CcxtOrder) => void;
+  /** The port's report of an order update (the exchange learns its client order id from it). */
+  readonly orderReportOf: (order: CcxtOrder) => Promise<OrderReport>;
 }
 
 type Loop = WatchLoop;
@@ -91,18 +91,14 @@ export class CcxtStreams {
   async executions(listeners: StreamListeners<ExecutionEvent>): Promise<StreamHandle> {
     await this.#settings.ready();
     const { client } = this.#settings;
-    const marketOf = (ccxtSymbol: string | undefined) =>
-      this.#settings.resolve(ccxtSymbol === undefined ? '' : (client.markets?.[ccxtSymbol]?.id ?? ''));
     // Only the order loop reports reconnects, so a reconnect is reported once, not once per loop.
     const orders = this.#loop(
       true,
       listeners,
       () => client.watchOrders(),
       async (updates) => {
-        for (const order of updates) {
-          this.#settings.learnOrder(order);
-          listeners.onData({ type: 'order', order: orderReportOf(order, (await marketOf(order.symbol)).market) });
-        }
+        for (const order of updates)
+          listeners.onData({ type: 'order', order: await this.#settings.orderReportOf(order) });
       },
     );
     const trades = this.#loop(

@@ -21,6 +21,8 @@ export type VenueErrorMeaning =
 export interface CcxtVenueProfile {
   readonly clientOrderIdMaxLength: number;
   readonly clientOrderIdPattern: RegExp;
+  /** The prefix the venue keeps our client order ids with (ccxt adds it), dropped from what comes back. */
+  readonly clientOrderIdPrefix?: string | undefined;
   /** Venue error code (as text) → meaning; consulted before ccxt's class. */
   readonly errorCodes: Readonly<Record<string, VenueErrorMeaning>>;
   /** For a code that stands for several refusals: code → the venue's exact `msg` → meaning, consulted first. */
@@ -115,9 +117,11 @@ export const CCXT_VENUE_PROFILES: Readonly<Record<string, CcxtVenueProfile>> = {
     defaultType: { future: 'swap', spot: 'spot' },
   },
   gate: {
-    // text: ccxt prefixes `t-`; the whole text is at most 30 of letters, digits, '_', '-', '.'.
+    // text: `t-` then at most 28 of letters, digits, '_', '-', '.'. ccxt adds the `t-` unless the id
+    // already starts with a `t` (then the venue would refuse it): ids starting with `t` are refused here.
     clientOrderIdMaxLength: 28,
-    clientOrderIdPattern: /^[A-Za-z0-9_.-]+$/,
+    clientOrderIdPattern: /^[A-Za-su-z0-9_.-][A-Za-z0-9_.-]*$/,
+    clientOrderIdPrefix: 't-',
     fillPaging: 'since',
     errorCodes: {},
     defaultType: { future: 'swap', spot: 'spot' },

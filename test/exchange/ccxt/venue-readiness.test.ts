@@ -1,10 +1,12 @@
 /**
  * Real venues ready (issue 12 item 6): for each profiled ccxt venue, on responses recorded from the
- * venue's API documentation (fixtures/venues/<ccxt id>.json, `source` names the page), offline:
+ * venue's API documentation or ccxt's own test recordings (fixtures/venues/<ccxt id>.json, `source` names the page), offline:
  * markets come from the fixture, requests go to a loopback replay server (venue-replay.ts), and
  * everything passes through ccxt and QuantMesh's adapter as in production. Checked per venue: the
  * client order id limits, the post-only / reduce-only mapping and the client order id field of the
- * request ccxt builds, the duplicate-client-order-id error, and order status normalisation.
+ * request ccxt builds, the duplicate-client-order-id error, and order status normalisation; and
+ * that quantities stay base-asset units where ccxt counts contracts (OKX swaps, Gate futures): the
+ * amount field of the request, and the quantity and filled quantity of recorded orders.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,9 +16,9 @@ import { dec } from '../../../src/domain/decimal.js';
 import type { MarketType } from '../../../src/domain/market.js';
 import { CcxtExchange } from '../../../src/exchange/ccxt/ccxt-exchange.js';
 import { mapCcxtError } from '../../../src/exchange/ccxt/ccxt-error-mapper.js';
-import { marketOf, orderReportOf } from '../../../src/exchange/ccxt/ccxt-parsers.js';
+import { orderReportOf, venueMarketOf } from '../../../src/exchange/ccxt/ccxt-parsers.js';
 import { CCXT_VENUE_PROFILES } from '../../../src/exchange/ccxt/ccxt-venue-profiles.js';
-import { DuplicateClientOrderIdError, InvalidOrderError, UnsupportedVenueError } from '../../../src/exchange/errors.js';
+import { DuplicateClientOrderIdError, InvalidOrderError } from '../../../src/exchange/errors.js';
 import { type VenueReplay, marketsFromFixture, startVenueReplay } from './venue-replay.js';
 
 interface VenueFixture {
@@ -26,16 +28,23 @@ interface VenueFixture {
   readonly symbol: string;
   readonly ccxtOptions?: Record<string, unknown>;
   readonly market: { contractSize?: number } & Record<string, unknown>;
-  /** Where the placement goes and how ccxt must spell the id, post-only and reduce-only (absent: not placeable yet). */
-  readonly request?: {
+  /** Where the placement goes and how ccxt must spell the id, post-only, reduce-only and the amount (in the venue's unit). */
+  readonly request: {
     readonly path: string;
     readonly clientOrderIdField: string;
     readonly postOnly: Record<string, string>;
     readonly reduceOnly?: Record<string, string>;
+    readonly amount: Record<string, string>;
   };
-  readonly placed?: { readonly status: number; readonly body: unknown };
+  readonly placed: { readonly status: number; readonly body: unknown };
   readonly duplicate?: { readonly status: number; readonly body: unknown };
-  readonly orders: readonly { readonly status: string; readonly body: Record<string, unknown> }[];
+  /** Recorded orders, with the status and (where given) the base quantities they must come out as. */
+  readonly orders: readonly {
+    readonly status: string;
+    readonly quantity?: string;
+    readonly filledQuantity?: string;
+    readonly body: Record<string, unknown>;
+  }[];
 }
 
 const directory = join(import.meta.dirname, 'fixtures', 'venues');
@@ -60,7 +69,8 @@ describe('real venues ready', () => {
   for (const fixture of fixtures) {
     describe(`${fixture.ccxtId} (${fixture.marketType})`, () => {
       const profile = CCXT_VENUE_PROFILES[fixture.ccxtId]!;
-      const market = marketOf(fixture.market as never, fixture.marketType);
+      const venue = venueMarketOf(fixture.market as never, fixture.marketType);
+      const { market } = venue;
       let replay: VenueReplay;
       let exchange: CcxtExchange;
       beforeAll(async () => {
@@ -96,43 +106,30 @@ describe('real venues ready', () => {
         const longest = 'a1'.repeat(profile.clientOrderIdMaxLength).slice(0, profile.clientOrderIdMaxLength);
         expect(profile.clientOrderIdPattern.test(longest)).toBe(true);
         const sent = replay.requests.length;
-        if (fixture.request === undefined) return;
         await expect(exchange.placeOrder(sell(`${longest}b`))).rejects.toBeInstanceOf(InvalidOrderError);
         await expect(exchange.placeOrder(sell('qm#1'))).rejects.toBeInstanceOf(InvalidOrderError);
         expect(replay.requests.length).toBe(sent);
       });
 
-      if (fixture.request !== undefined && fixture.placed !== undefined) {
-        const request = fixture.request;
-        const placed = fixture.placed;
-        it(`places a post-only${fixture.marketType === 'future' ? ', reduce-only' : ''} limit order as the venue spells it`, async () => {
-          replay.answerWith(placed);
-          const report = await exchange.placeOrder(sell('qm1-rdy-b-1'));
-          const sent = replay.requests.filter((entry) => entry.path === request.path);
-          expect(sent).toHaveLength(1);
-          const params = Object.fromEntries(
-            Object.entries(sent[0]!.params).map(([key, value]) => [key, String(value)]),
-          );
-          expect(params[request.clientOrderIdField]).toMatch(/qm1-rdy-b-1$/);
-          expect(params).toMatchObject({ ...request.postOnly, ...request.reduceOnly });
-          expect({ ...report, quantity: report.quantity.toFixed() }).toMatchObject({
-            clientOrderId: 'qm1-rdy-b-1',
-            side: 'SELL',
-            status: 'NEW',
-            quantity: market.minQuantity.mul(2).toFixed(),
-            postOnly: true,
-            reduceOnly: fixture.marketType === 'future',
-          });
-          expect(report.exchangeOrderId).not.toBe('');
+      it(`places a post-only${fixture.marketType === 'future' ? ', reduce-only' : ''} limit order as the venue spells it, the amount in its unit`, async () => {
+        const { request, placed } = fixture;
+        replay.answerWith(placed);
+        const report = await exchange.placeOrder(sell('qm1rdyb1'));
+        const sent = replay.requests.filter((entry) => entry.path === request.path);
+        expect(sent).toHaveLength(1);
+        const params = Object.fromEntries(Object.entries(sent[0]!.params).map(([key, value]) => [key, String(value)]));
+        expect(params[request.clientOrderIdField]).toMatch(/qm1rdyb1$/);
+        expect(params).toMatchObject({ ...request.postOnly, ...request.reduceOnly, ...request.amount });
+        expect({ ...report, quantity: report.quantity.toFixed() }).toMatchObject({
+          clientOrderId: 'qm1rdyb1',
+          side: 'SELL',
+          status: 'NEW',
+          quantity: market.minQuantity.mul(2).toFixed(),
+          postOnly: true,
+          reduceOnly: fixture.marketType === 'future',
         });
-      } else {
-        it('refuses a market whose ccxt amounts are contracts of another size, before sending', async () => {
-          expect(fixture.market.contractSize).not.toBe(1);
-          const sent = replay.requests.length;
-          await expect(exchange.placeOrder(sell('qm1rdyb1'))).rejects.toBeInstanceOf(UnsupportedVenueError);
-          expect(replay.requests.length).toBe(sent);
-        });
-      }
+        expect(report.exchangeOrderId).not.toBe('');
+      });
 
       if (fixture.duplicate !== undefined) {
         const duplicate = fixture.duplicate;
@@ -157,13 +154,16 @@ describe('real venues ready', () => {
         });
       }
 
-      it('normalises the order statuses of recorded answers', () => {
+      it('normalises the order statuses of recorded answers, quantities in base units', () => {
         const client = offlineClient(fixture);
         const ccxtMarket = client.market(fixture.market['symbol'] as string);
-        const statuses = fixture.orders.map(
-          (order) => orderReportOf(client.parseOrder(order.body, ccxtMarket), market).status,
-        );
-        expect(statuses).toEqual(fixture.orders.map((order) => order.status));
+        const reports = fixture.orders.map((order) => orderReportOf(client.parseOrder(order.body, ccxtMarket), venue));
+        expect(reports.map((report) => report.status)).toEqual(fixture.orders.map((order) => order.status));
+        fixture.orders.forEach((order, index) => {
+          const report = reports[index]!;
+          if (order.quantity !== undefined) expect(report.quantity.toFixed()).toBe(order.quantity);
+          if (order.filledQuantity !== undefined) expect(report.filledQuantity.toFixed()).toBe(order.filledQuantity);
+        });
       });
     });
   }

@@ -10,7 +10,7 @@ import ccxt from 'ccxt';
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
-  /** Query and body parameters together (JSON or form bodies). */
+  /** Query and body parameters together (JSON or form bodies; a JSON array of one order: that order). */
   readonly params: Record<string, unknown>;
 }
 
@@ -71,8 +71,10 @@ function parseBody(body: string): Record<string, unknown> {
   if (body === '') return {};
   try {
     const parsed: unknown = JSON.parse(body);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
+    // OKX's ccxt places a single order through the batch endpoint, as an array of one.
+    const single: unknown = Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : parsed;
+    return single !== null && typeof single === 'object' && !Array.isArray(single)
+      ? (single as Record<string, unknown>)
       : {};
   } catch {
     return Object.fromEntries(new URLSearchParams(body));
