@@ -5,13 +5,16 @@
  *  - the database failing `DATABASE_FAILED_CHECKS` pings in a row → `database-unavailable`, answering
  *    again → `database-recovered`;
  *  - the write-behind spool at or above half of `storage.max_spool_bytes` → `spool-high`; it is
- *    raised again only after the spool fell below a quarter (no flapping at the threshold).
+ *    raised again only after the spool fell below a quarter (no flapping at the threshold);
+ *  - a venue account's rate budget kept in the shared database, or nowhere → `rate-budget-degraded`
+ *    (again when it moves from one to the other), back in its lock backend → `rate-budget-recovered`.
  * The notifier rate-limits per kind and symbol on top of this.
  */
 import type { Logger } from 'pino';
 import type { SymbolStatus } from '../engine/symbol-summary.js';
 import type { AlertKind } from '../observability/alert-kinds.js';
 import type { AlertNotifier } from '../observability/alert-notifier.js';
+import { type RateBudgetCondition, describeRateBudget } from '../observability/rate-budget-health.js';
 import { describeProblem, symbolProblems } from '../observability/symbol-health.js';
 
 /** One slow ping is not an outage: two in a row (about two check intervals) are. */
@@ -25,6 +28,8 @@ export interface DegradationAlertsOptions {
   readonly database: { ping(signal?: AbortSignal): Promise<void> };
   /** The spool's depth, when storage spools (a shared database); and its size limit. */
   readonly spool?: { depth: () => { bytes: number }; maxBytes: number } | undefined;
+  /** Each venue account's rate budget and where it is kept (observability/rate-budget-health.ts). */
+  readonly rateBudgets?: (() => readonly RateBudgetCondition[]) | undefined;
   readonly intervalMs?: number | undefined;
   /** Each answered ping: grids holding placements for an outage resume at once (engine/execution/intent-gate.ts). */
   readonly onDatabaseAnswered?: (() => void) | undefined;
@@ -37,6 +42,8 @@ export class DegradationAlerts {
   #failedPings = 0;
   #databaseDown = false;
   #spoolHigh = false;
+  /** Where each degraded budget was last alerted as kept, by exchange. */
+  readonly #budgetsDegraded = new Map<string, RateBudgetCondition['keptIn']>();
   #timer: NodeJS.Timeout | undefined;
   #checking: Promise<void> | undefined;
 
@@ -63,6 +70,7 @@ export class DegradationAlerts {
   async check(): Promise<void> {
     this.#checkSymbols();
     this.#checkSpool();
+    this.#checkRateBudgets();
     await this.#checkDatabase();
   }
 
@@ -107,6 +115,26 @@ export class DegradationAlerts {
     }
   }
 
+  #checkRateBudgets(): void {
+    for (const condition of this.#options.rateBudgets?.() ?? []) {
+      const alerted = this.#budgetsDegraded.get(condition.exchange);
+      if (condition.keptIn === 'store') {
+        if (alerted === undefined) continue;
+        this.#budgetsDegraded.delete(condition.exchange);
+        this.#raise(
+          'rate-budget-recovered',
+          `${condition.exchange}: the rate budget is kept in ${condition.store} again on ${this.#options.instanceId}`,
+          { exchange: condition.exchange },
+        );
+      } else if (alerted !== condition.keptIn) {
+        this.#budgetsDegraded.set(condition.exchange, condition.keptIn);
+        this.#raise('rate-budget-degraded', `${describeRateBudget(condition)} on ${this.#options.instanceId}`, {
+          exchange: condition.exchange,
+        });
+      }
+    }
+  }
+
   async #checkDatabase(): Promise<void> {
     try {
       await this.#options.database.ping(AbortSignal.timeout(Math.max(500, this.#options.intervalMs ?? 1000)));
@@ -127,7 +155,7 @@ export class DegradationAlerts {
     }
   }
 
-  #raise(kind: AlertKind, message: string, about?: { exchange: string; symbol: string } | undefined): void {
+  #raise(kind: AlertKind, message: string, about?: { exchange: string; symbol?: string } | undefined): void {
     this.#options.alerts.notify({
       kind,
       instanceId: this.#options.instanceId,

@@ -24,7 +24,7 @@ import { TradingEngine } from '../engine/trading-engine.js';
 import { type ExchangeOptions, createExchange } from '../exchange/create-exchange.js';
 import type { SimOpeningPosition } from '../exchange/sim/sim-account.js';
 import { accountIdentity } from '../exchange/ccxt/ccxt-exchange.js';
-import type { RequestBudget } from '../exchange/request-budget.js';
+import type { SharedRateBudget } from '../coordination/rate-budget/shared-rate-budget.js';
 import { ZERO } from '../domain/decimal.js';
 import { AlertNotifier } from '../observability/alert-notifier.js';
 import { NotificationDispatcher } from '../observability/notifications/notification-dispatcher.js';
@@ -33,6 +33,7 @@ import { EngineMetrics } from '../observability/engine-metrics.js';
 import { registerDegradedMode, registerInstanceInfo } from '../observability/instance-metrics.js';
 import { type HealthCheck, checkHealth } from '../observability/health.js';
 import { type Logger, STATUS_LINE_KEY } from '../observability/logger.js';
+import { rateBudgetHealthCheck, registerRateBudgetState } from '../observability/rate-budget-health.js';
 import { symbolsHealthCheck } from '../observability/symbol-health.js';
 import { WarningRateLimit } from '../observability/warning-rate-limit.js';
 import { StoredTradeTotals } from './stored-trade-totals.js';
@@ -112,9 +113,13 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const notifications = new NotificationDispatcher(logger, notificationChannelsOf(config));
     closers.push(() => notifications.flush());
     const alerts = new AlertNotifier(logger, notifications, registry);
+    const rateBudgets = new Map<string, SharedRateBudget>();
     for (const name of new Set(config.trading.symbols.map((entry) => entry.exchange))) {
       const requestBudget = await requestBudgetOf(config, name, logger);
-      if (requestBudget !== undefined) closers.push(() => requestBudget.close());
+      if (requestBudget !== undefined) {
+        rateBudgets.set(name, requestBudget);
+        closers.push(() => requestBudget.close());
+      }
       const exchange = createExchange(
         await withRestoredPositions(exchangeOptionsOf(config, name, requestBudget), database),
       );
@@ -248,6 +253,8 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     closers.push(async () => orphans.stop());
     registerInstanceInfo(registry, () => ({ instanceId, version: packageVersion(), mode: ownership.mode }));
     registerDegradedMode(registry, () => degraded?.role !== undefined);
+    const rateBudgetConditions = () => [...rateBudgets].map(([exchange, budget]) => ({ exchange, ...budget.health }));
+    registerRateBudgetState(registry, rateBudgetConditions);
     closers.push(
       startOptInNotifications(config, { database, dispatcher: notifications, instanceId, logger, clock, ownership }),
     );
@@ -270,6 +277,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
           ...(degraded === undefined ? [] : [degradedModeCheck(degraded)]),
           { name: `database:${database.dialect}`, check: (signal) => database.ping(signal) },
           symbolsHealthCheck(symbols),
+          ...(rateBudgets.size === 0 ? [] : [rateBudgetHealthCheck(rateBudgetConditions)]),
         ],
         healthTimeoutMs,
       );
@@ -280,6 +288,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
       symbols,
       database,
       spool: { depth: () => database.pendingWrites(), maxBytes: config.storage.maxSpoolBytes },
+      rateBudgets: rateBudgetConditions,
       onDatabaseAnswered: () => {
         for (const engine of engines.values()) engine.databaseAnswered();
       },
@@ -420,7 +429,7 @@ async function requestBudgetOf(
   config: QuantMeshConfig,
   name: string,
   logger: Logger,
-): Promise<RequestBudget | undefined> {
+): Promise<SharedRateBudget | undefined> {
   const rules = rateLimitRulesOf(config, name);
   const apiKey = config.exchanges[name]?.type === 'ccxt' ? config.exchanges[name].apiKey : undefined;
   if (rules.length === 0 || apiKey === undefined) return undefined;

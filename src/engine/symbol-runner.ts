@@ -49,6 +49,8 @@ export class SymbolRunner {
   #ownership: OwnershipLease | undefined;
   /** The start under way (load, reconcile, trade), for a stop that arrives meanwhile to wait for. */
   #starting: Promise<void> | undefined;
+  /** Wakes the grid when a rate limit's wait ends (`#wakeAt`): one timer, at the latest wait asked for. */
+  #wake: { at: number; timer: NodeJS.Timeout } | undefined;
 
   constructor(options: SymbolRunnerOptions) {
     this.#options = options;
@@ -78,6 +80,7 @@ export class SymbolRunner {
         missing: (clientOrderId) => this.#queue.push(() => decisions.resolveMissing(clientOrderId)),
         placing: (close) => this.#lifecycle === 'running' || (close && this.#lifecycle === 'stopping'),
         ownership: () => this.#ownership,
+        wakeAt: (time) => this.#wakeAt(time),
       },
     });
     this.#reconciler = new Reconciler({
@@ -146,6 +149,7 @@ export class SymbolRunner {
   release(): void {
     this.#lifecycle = 'stopped';
     this.#pendingPrice = undefined;
+    this.#cancelWake();
     this.#actions.abandon();
   }
 
@@ -203,6 +207,7 @@ export class SymbolRunner {
     const wasRunning = this.#lifecycle === 'running' || starting !== undefined;
     this.#lifecycle = 'stopping';
     this.#pendingPrice = undefined;
+    this.#cancelWake();
     this.#actions.abandon();
     await new RunnerStop({
       symbol: this.symbol,
@@ -226,6 +231,34 @@ export class SymbolRunner {
       grid: this.state,
       faultCause: this.#faultCause,
     });
+  }
+
+  /**
+   * A rate-limited grid places nothing before `time` (grid-state.ts `rateLimitedUntil`, the latest
+   * wait any refusal asked for), and is woken then without waiting for a market event: its reaction
+   * places the slots held back, nearest to the market first. Each refused slot got a new cycle, so a
+   * wake never sends an id twice; a placement already in flight keeps its slot.
+   */
+  #wakeAt(time: number): void {
+    if (this.#lifecycle !== 'running' || (this.#wake !== undefined && this.#wake.at >= time)) return;
+    this.#cancelWake();
+    const timer = setTimeout(
+      () => {
+        this.#wake = undefined;
+        void this.#queue.push(async () => {
+          if (this.#lifecycle === 'running')
+            await this.#decisions.apply({ type: 'RateLimitWaitEnded', time: Math.max(time, this.#options.clock()) });
+        });
+      },
+      Math.max(0, time - this.#options.clock()),
+    );
+    timer.unref();
+    this.#wake = { at: time, timer };
+  }
+
+  #cancelWake(): void {
+    clearTimeout(this.#wake?.timer);
+    this.#wake = undefined;
   }
 
   /** Prices only reach a running grid; venue answers also reach a starting or stopping one. */

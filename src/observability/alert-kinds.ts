@@ -38,6 +38,15 @@ export const ALERT_KINDS = {
     scope: 'instance',
     meaning: 'the lock backend is back: this instance campaigns in the configured layout again',
   },
+  'rate-budget-degraded': {
+    scope: 'instance',
+    meaning:
+      "a venue account's shared rate budget is kept in the shared database (its lock backend failed) or nowhere (orders are refused)",
+  },
+  'rate-budget-recovered': {
+    scope: 'instance',
+    meaning: 'the rate budget reported by rate-budget-degraded is kept in its lock backend again',
+  },
   'fencing-resynchronised': {
     scope: 'instance',
     meaning: 'fencing counters resumed above the highest recorded fence after the lock backend restarted empty',

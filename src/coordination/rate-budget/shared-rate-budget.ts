@@ -9,7 +9,8 @@
  * single-instance mode's lock) keeps the budget: still one per cluster, so a degraded survivor
  * trades on it. When neither answers: requests that place orders are refused, others are granted on
  * ccxt's own per-process limiter alone, so reads and cancels (cancel on exit) still work;
- * `onBackendError` reports each failure.
+ * `onBackendError` reports each failure, and `health` says where the last take was kept (for
+ * /health, `quantmesh_rate_budget_degraded` and the `rate-budget-degraded` alert).
  */
 import type { BudgetStore } from './budget-store.js';
 import {
@@ -46,16 +47,35 @@ const STORE_RETRY_MS = 5000;
 
 export type BudgetAnswer = { readonly granted: true } | { readonly granted: false; readonly retryAfterMs: number };
 
+/**
+ * Where the budget was kept at the last take or pause: `store` (the configured backend), `fallback`
+ * (the shared database, the backend having failed) or `none` (neither answered: orders refused).
+ * `cause` is the last failure's message while not `store`.
+ */
+export interface RateBudgetHealth {
+  readonly keptIn: 'store' | 'fallback' | 'none';
+  readonly store: string;
+  readonly fallback: string | undefined;
+  readonly cause?: string | undefined;
+}
+
 export class SharedRateBudget {
   readonly #options: SharedRateBudgetOptions;
   readonly #now: () => number;
   #queue: Promise<unknown> = Promise.resolve();
   /** When the store last failed (this.#now()), while a fallback exists. */
   #storeFailedAt: number | undefined;
+  #health: RateBudgetHealth;
+  #lastCause: string | undefined;
 
   constructor(options: SharedRateBudgetOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#health = { keptIn: 'store', store: options.store.backend, fallback: options.fallback?.backend };
+  }
+
+  get health(): RateBudgetHealth {
+    return this.#health;
   }
 
   take(cost: { readonly weight: number; readonly orders: number }): Promise<BudgetAnswer> {
@@ -93,12 +113,15 @@ export class SharedRateBudget {
       try {
         const answer = await this.#change(where, step);
         if (where === store) this.#storeFailedAt = undefined;
+        this.#keptIn(where === store ? 'store' : 'fallback');
         return answer;
       } catch (error) {
         if (where === store && fallback !== undefined) this.#storeFailedAt = this.#now();
+        this.#lastCause = error instanceof Error ? error.message : String(error);
         onBackendError?.(error);
       }
     }
+    this.#keptIn('none');
     return 'unavailable';
   }
 
@@ -117,6 +140,16 @@ export class SharedRateBudget {
       if (await store.compareAndSet(key, stored.version, serialiseBudget(next), ttlMs)) return answer;
     }
     return 'contended';
+  }
+
+  #keptIn(keptIn: RateBudgetHealth['keptIn']): void {
+    const { store, fallback } = this.#options;
+    this.#health = {
+      keptIn,
+      store: store.backend,
+      fallback: fallback?.backend,
+      cause: keptIn === 'store' ? undefined : this.#lastCause,
+    };
   }
 
   #serially<T>(run: () => Promise<T>): Promise<T> {

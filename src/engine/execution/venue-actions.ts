@@ -16,6 +16,7 @@
 import type { Logger } from 'pino';
 import { sleep } from '../../coordination/lock/backoff.js';
 import { monotonicNow } from '../../coordination/lock/lease-clock.js';
+import { RateLimitedError } from '../../exchange/errors.js';
 import type { OrderReport } from '../../exchange/exchange.js';
 import type { EngineMetrics } from '../../observability/engine-metrics.js';
 import type { GridCommand } from '../../strategy/grid/grid-command.js';
@@ -36,7 +37,12 @@ export interface VenueAnswers {
   placing(close: boolean): boolean;
   /** The ownership lease placements are fenced by (undefined: none). */
   ownership(): OwnershipLease | undefined;
+  /** A placement was refused as rate-limited until `time` (engine clock): wake the grid then. */
+  wakeAt(time: number): void;
 }
+
+/** The wait after a rate-limited refusal that said nothing of when (a venue's 429 without a readable wait). */
+export const RATE_LIMIT_WAIT_MS = 1000;
 
 export interface VenueActionsOptions {
   readonly exchangeName: string;
@@ -167,9 +173,17 @@ export class VenueActions {
     switch (outcome.status) {
       case 'accepted':
         return answers.report(outcome.order);
-      case 'rejected':
+      case 'rejected': {
         logger.info({ symbol, clientOrderId: id, code: outcome.error.code }, 'order rejected');
-        return answers.event({ type: 'OrderRejected', time, clientOrderId: id, reason: rejectReason(outcome.error) });
+        const retryAt =
+          outcome.error instanceof RateLimitedError
+            ? time + (outcome.error.retryAfterMs ?? RATE_LIMIT_WAIT_MS)
+            : undefined;
+        const reason = rejectReason(outcome.error);
+        await answers.event({ type: 'OrderRejected', time, clientOrderId: id, reason, retryAt });
+        if (retryAt !== undefined) answers.wakeAt(retryAt);
+        return;
+      }
       case 'skipped':
         // Someone recorded this intent already: only the venue can say whether it was sent.
         if (outcome.reason === 'intent-refused') return this.#lookup(id);

@@ -8,6 +8,7 @@ import {
   InsufficientMarginError,
   InvalidOrderError,
   PostOnlyWouldCrossError,
+  RateLimitedError,
   ReduceOnlyRejectedError,
 } from '../../exchange/errors.js';
 import type { OrderReport } from '../../exchange/exchange.js';
@@ -35,6 +36,7 @@ export function rejectReason(error: ExchangeError): RejectReason {
   if (error instanceof ReduceOnlyRejectedError) return 'reduce-only';
   if (error instanceof DuplicateClientOrderIdError) return 'duplicate-client-id';
   if (error instanceof InvalidOrderError) return 'invalid';
+  if (error instanceof RateLimitedError) return 'rate-limited';
   return 'other';
 }
 

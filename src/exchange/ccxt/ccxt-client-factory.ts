@@ -9,6 +9,7 @@ import type { MarketType } from '../../domain/market.js';
 import { RateLimitedError, UnsupportedVenueError } from '../errors.js';
 import type { RequestBudget } from '../request-budget.js';
 import type { VenueLogger } from '../venue-logger.js';
+import { noteRetryAfter, retryAfterMsOf } from './ccxt-error-mapper.js';
 import type { CcxtVenueProfile } from './ccxt-venue-profiles.js';
 
 /** How to reach a venue through ccxt (the part of the configuration the ccxt client needs). */
@@ -75,6 +76,7 @@ export function createCcxtClient(settings: CcxtClientSettings): CcxtClientHandle
   screenFrames(client, settings);
   adoptFutures(client);
   if (settings.requestBudget !== undefined) takeFromBudget(client, settings.requestBudget, settings.venue);
+  readRetryAfter(client, settings.profile, settings.requestBudget);
   return { client, cancelTimers: ownTimers(client) };
 }
 
@@ -88,9 +90,9 @@ export function placingOrdersWhile<T>(orders: number, run: () => Promise<T>): Pr
 /**
  * Every REST request takes its weight (ccxt's per-endpoint cost) and its new orders from the shared
  * budget after ccxt's own limiter has spaced it, i.e. right before it is sent; a refusal fails the
- * request with RateLimitedError before anything is sent. A venue's 429/418 with Retry-After pauses
- * the budget for every instance (ccxt #19772: ccxt's limiter is per client, account-wide limits are
- * the user's to keep).
+ * request with RateLimitedError before anything is sent. A venue's 429/418 pauses the budget for
+ * every instance (`readRetryAfter`; ccxt #19772: ccxt's limiter is per client, account-wide limits
+ * are the user's to keep).
  */
 function takeFromBudget(client: CcxtClient, budget: RequestBudget, venue: string): void {
   const throttle = client.throttle.bind(client);
@@ -99,6 +101,16 @@ function takeFromBudget(client: CcxtClient, budget: RequestBudget, venue: string
     const answer = await budget.take({ weight: cost ?? 1, orders: placingOrders.getStore() ?? 0 });
     if (!answer.granted) throw new RateLimitedError(venue, answer.retryAfterMs);
   };
+}
+
+/**
+ * A 429/418 carries when the account may send again (ccxt keeps only the body in its error): read
+ * from the answer's headers and body (`retryAfterMsOf`), noted on ccxt's error for the error mapper
+ * to put in RateLimitedError.retryAfterMs, and the shared budget is paused that long for every
+ * instance (one minute without a readable wait: the longest window Binance counts in). A venue
+ * whose own handler does not throw for the status gets the error ccxt's status table would throw.
+ */
+function readRetryAfter(client: CcxtClient, profile: CcxtVenueProfile, budget: RequestBudget | undefined): void {
   const handleErrors = client.handleErrors.bind(client);
   client.handleErrors = (
     code: number,
@@ -106,21 +118,34 @@ function takeFromBudget(client: CcxtClient, budget: RequestBudget, venue: string
     url: string,
     method: string,
     headers: unknown,
+    body: unknown,
     ...rest: unknown[]
   ) => {
-    if (code === 429 || code === 418) {
-      const seconds = Number(headerOf(headers, 'retry-after'));
-      // Without a readable Retry-After, one minute: the longest window Binance counts in.
-      void budget.pauseFor(Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000);
+    const handle = () =>
+      (handleErrors as (...args: unknown[]) => unknown)(code, reason, url, method, headers, body, ...rest) as never;
+    if (code !== 429 && code !== 418) return handle();
+    const retryAfterMs = retryAfterMsOf(
+      stringHeaders(headers),
+      typeof body === 'string' ? body : undefined,
+      Date.now(),
+      profile.retryAfter,
+    );
+    if (budget !== undefined) void budget.pauseFor(retryAfterMs ?? 60_000);
+    try {
+      handle();
+    } catch (error) {
+      noteRetryAfter(error, retryAfterMs);
+      throw error;
     }
-    return (handleErrors as (...args: unknown[]) => unknown)(code, reason, url, method, headers, ...rest) as never;
+    const error = new (code === 418 ? ccxt.DDoSProtection : ccxt.RateLimitExceeded)(`${client.id} ${code} ${reason}`);
+    noteRetryAfter(error, retryAfterMs);
+    throw error;
   };
 }
 
-function headerOf(headers: unknown, name: string): string | undefined {
-  if (headers === null || typeof headers !== 'object') return undefined;
-  const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === name);
-  return entry === undefined ? undefined : String(entry[1]);
+function stringHeaders(headers: unknown): Record<string, string> {
+  if (headers === null || typeof headers !== 'object') return {};
+  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, String(value)]));
 }
 
 /**

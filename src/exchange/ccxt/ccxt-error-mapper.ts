@@ -19,7 +19,47 @@ import {
   UnknownOrderError,
   UnknownSymbolError,
 } from '../errors.js';
-import type { CcxtVenueProfile, VenueErrorMeaning } from './ccxt-venue-profiles.js';
+import type { CcxtVenueProfile, RetryAfterHeader, VenueErrorMeaning } from './ccxt-venue-profiles.js';
+
+/** RFC 9110's header, in seconds (or an HTTP date), as Binance sends it: the default of every profile. */
+export const RETRY_AFTER_SECONDS: RetryAfterHeader = { name: 'retry-after', unit: 'seconds' };
+
+/**
+ * How long a venue's 429/418 asks every client of the account to wait, in ms: the profile's header
+ * (seconds, milliseconds or an epoch time in ms, as the venue sends it) and, for Binance's 418, the
+ * ban's end in its message (`IP banned until 1700000000000`), whichever is later; undefined when
+ * neither is readable.
+ */
+export function retryAfterMsOf(
+  headers: Readonly<Record<string, string>>,
+  body: string | undefined,
+  now: number,
+  header: RetryAfterHeader = RETRY_AFTER_SECONDS,
+): number | undefined {
+  const text = Object.entries(headers)
+    .find(([key]) => key.toLowerCase() === header.name)?.[1]
+    ?.trim();
+  const value = text === undefined || text === '' ? Number.NaN : Number(text);
+  const fromHeader =
+    header.unit === 'milliseconds'
+      ? value
+      : header.unit === 'epoch-milliseconds'
+        ? value - now
+        : Number.isFinite(value)
+          ? value * 1000
+          : Date.parse(text ?? '') - now;
+  const bannedUntil = Number(/banned until (\d{10,})/.exec(body ?? '')?.[1]);
+  const waits = [fromHeader, bannedUntil - now].filter((ms) => Number.isFinite(ms) && ms > 0);
+  return waits.length === 0 ? undefined : Math.ceil(Math.max(...waits));
+}
+
+/** The wait a 429/418 asked for, noted on ccxt's error where the answer's headers were seen (ccxt-client-factory.ts). */
+const retryAfterOfErrors = new WeakMap<object, number>();
+
+export function noteRetryAfter(error: unknown, retryAfterMs: number | undefined): void {
+  if (retryAfterMs !== undefined && typeof error === 'object' && error !== null)
+    retryAfterOfErrors.set(error, retryAfterMs);
+}
 
 /**
  * The venue's error code in a ccxt message such as `binanceusdm {"code":-2022,"msg":"..."}`. A
@@ -45,6 +85,7 @@ function fromMeaning(
   detail: string,
   clientOrderId: string | undefined,
   cause: unknown,
+  retryAfterMs?: number,
 ): ExchangeError {
   switch (meaning) {
     case 'duplicate-client-order-id':
@@ -62,7 +103,7 @@ function fromMeaning(
     case 'unknown-symbol':
       return new UnknownSymbolError(detail, venue, { cause });
     case 'rate-limited':
-      return new RateLimitedError(venue, undefined, { cause });
+      return new RateLimitedError(venue, retryAfterMs, { cause });
     case 'authentication':
       return new AuthenticationError(detail, venue, { cause });
   }
@@ -94,12 +135,13 @@ export function mapCcxtError(error: unknown, context: MapContext): Error {
   const byMessage =
     code === undefined ? undefined : profile.errorMessages?.[code]?.[venueErrorMessage(error.message) ?? ''];
   const meaning = byMessage ?? (code === undefined ? undefined : profile.errorCodes[code]);
-  if (meaning !== undefined) return fromMeaning(meaning, venue, detail, clientOrderId, cause);
+  const retryAfterMs = retryAfterOfErrors.get(error);
+  if (meaning !== undefined) return fromMeaning(meaning, venue, detail, clientOrderId, cause, retryAfterMs);
   if (error instanceof ccxt.DuplicateOrderId)
     return fromMeaning('duplicate-client-order-id', venue, detail, clientOrderId, cause);
   if (error instanceof ccxt.AuthenticationError) return new AuthenticationError(detail, venue, { cause });
   if (error instanceof ccxt.RateLimitExceeded || error instanceof ccxt.DDoSProtection)
-    return new RateLimitedError(venue, undefined, { cause });
+    return new RateLimitedError(venue, retryAfterMs, { cause });
   if (error instanceof ccxt.InsufficientFunds) return new InsufficientMarginError(detail, venue, { cause });
   if (error instanceof ccxt.OrderImmediatelyFillable || error instanceof ccxt.OrderNotFillable)
     return new PostOnlyWouldCrossError(detail, venue, { cause });

@@ -33,8 +33,17 @@ export interface CcxtVenueProfile {
   readonly fillPaging: 'fromId' | 'since';
   /** ccxt `defaultType` for each market type. */
   readonly defaultType: Readonly<Record<MarketType, string>>;
+  /** Where a 429/418 says how long to wait (default: `Retry-After` in seconds). */
+  readonly retryAfter?: RetryAfterHeader | undefined;
   /** The venue's published account limits per market type, the shared budget's defaults (docs/venues.md). */
   readonly rateLimits?: Readonly<Record<MarketType, VenueRateLimits>> | undefined;
+}
+
+/** A response header telling a refused client when to come back, in the unit the venue uses. */
+export interface RetryAfterHeader {
+  /** Lower case. */
+  readonly name: string;
+  readonly unit: 'seconds' | 'milliseconds' | 'epoch-milliseconds';
 }
 
 export interface VenueRateLimits {
@@ -98,6 +107,8 @@ export const CCXT_VENUE_PROFILES: Readonly<Record<string, CcxtVenueProfile>> = {
       '110017': 'reduce-only-rejected',
       '110007': 'insufficient-margin',
     },
+    // Bybit sends no Retry-After: the reset of the exceeded limit, as an epoch time in ms.
+    retryAfter: { name: 'x-bapi-limit-reset-timestamp', unit: 'epoch-milliseconds' },
     defaultType: { future: 'swap', spot: 'spot' },
   },
   okx: {

@@ -30,6 +30,7 @@ export function createGridState(identity: GridIdentity, time: number): GridState
     pause: undefined,
     panic: false,
     marginLockedUntil: 0,
+    rateLimitedUntil: 0,
     placementsHeld: false,
     trailingPeak: undefined,
     accountCheck: 'unchecked',

@@ -43,7 +43,7 @@ function apply(state: GridState, event: GridEvent): Transition {
     case 'OrderAccepted':
       return orderAccepted(state, event.clientOrderId, event.exchangeOrderId, event.time);
     case 'OrderRejected':
-      return orderRejected(state, event.clientOrderId, event.reason, event.time);
+      return orderRejected(state, event.clientOrderId, event.reason, event.time, event.retryAt);
     case 'OrderFilled':
       return applyFill(state, event.fill);
     case 'OrderCanceled':
@@ -77,6 +77,9 @@ function apply(state: GridState, event: GridEvent): Transition {
         ],
       };
     }
+    case 'RateLimitWaitEnded':
+      // Nothing to change: the reaction that follows places what the wait held back.
+      return { state, commands: [] };
     case 'PlacementsHeldChanged':
       return event.held === state.placementsHeld
         ? { state, commands: [] }

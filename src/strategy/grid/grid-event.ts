@@ -29,6 +29,8 @@ export type RejectReason =
   | 'duplicate-client-id'
   | 'invalid'
   | 'not-sent'
+  /** Refused by the account's request budget or the venue's 429/418: nothing rests, room again at `retryAt`. */
+  | 'rate-limited'
   | 'other';
 
 export type GridEvent =
@@ -44,6 +46,8 @@ export type GridEvent =
       readonly time: number;
       readonly clientOrderId: string;
       readonly reason: RejectReason;
+      /** For `rate-limited`: when the budget or the venue has room again (epoch ms). */
+      readonly retryAt?: number | undefined;
     }
   /** One fill, partial or completing the order: the order's status follows from the applied quantity. */
   | { readonly type: 'OrderFilled'; readonly time: number; readonly fill: Fill }
@@ -89,6 +93,8 @@ export type GridEvent =
   | { readonly type: 'MarketPanicChanged'; readonly time: number; readonly panic: boolean }
   /** The engine can (held false) or cannot (held true) record order intents: placements wait while held. */
   | { readonly type: 'PlacementsHeldChanged'; readonly time: number; readonly held: boolean }
+  /** The wait a `rate-limited` rejection asked for is over (the engine's timer at `rateLimitedUntil`). */
+  | { readonly type: 'RateLimitWaitEnded'; readonly time: number }
   | {
       readonly type: 'AccountChecked';
       readonly time: number;

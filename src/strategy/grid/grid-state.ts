@@ -130,6 +130,13 @@ export interface GridState {
   /** No buys before this time (epoch ms) after an insufficient-margin rejection. */
   readonly marginLockedUntil: number;
   /**
+   * Nothing is placed before this time (epoch ms): the account's request budget or the venue
+   * refused a placement as rate-limited and said when there is room again. The engine wakes the grid
+   * then (`RateLimitWaitEnded`), so it places at once, nearest to the market first. Not persisted:
+   * the shared budget keeps refusing for an engine that starts again.
+   */
+  readonly rateLimitedUntil: number;
+  /**
    * The engine cannot record order intents (the shared database is down): nothing new is placed or
    * closed until it is released; resting orders, fills and risk checks go on. Not persisted: an
    * engine that starts again finds the outage out again.

@@ -75,7 +75,13 @@ function closeRejected(state: GridState, clientOrderId: string, reason: RejectRe
   return { state, commands: [{ type: 'LookupOrder', clientOrderId }] };
 }
 
-export function orderRejected(state: GridState, clientOrderId: string, reason: RejectReason, time: number): Transition {
+export function orderRejected(
+  state: GridState,
+  clientOrderId: string,
+  reason: RejectReason,
+  time: number,
+  retryAt?: number,
+): Transition {
   const parsed = ownId(state, clientOrderId);
   if (parsed === undefined) return foreign(state, clientOrderId);
   if (parsed.purpose === 'close') return closeRejected(state, clientOrderId, reason, time);
@@ -89,7 +95,11 @@ export function orderRejected(state: GridState, clientOrderId: string, reason: R
   if (reason === 'post-only-would-cross')
     next = changeSlot(next, { postOnlyRejections: slot.postOnlyRejections + 1 }, time);
   let result: Transition = { state: withSlots(state, [next], time), commands: [] };
-  if (reason === 'insufficient-margin') {
+  if (reason === 'rate-limited') {
+    // The slot is free again (a new cycle, never the refused id); nothing is placed until there is room.
+    const until = Math.max(retryAt ?? time, state.rateLimitedUntil);
+    result = { state: changeState(result.state, { rateLimitedUntil: until }, time), commands: [] };
+  } else if (reason === 'insufficient-margin') {
     const until = time + state.settings.marginLockDurationSeconds * 1000;
     result = {
       state: changeState(result.state, { marginLockedUntil: Math.max(until, state.marginLockedUntil) }, time),

@@ -183,7 +183,12 @@ export function quote(state: GridState, time: number): Transition {
     );
   }
   result = andThen(result, (s) => cleanup(s, windows, price, time));
-  if (result.state.pause !== undefined || result.state.accountCheck !== 'passed' || result.state.placementsHeld)
+  if (
+    result.state.pause !== undefined ||
+    result.state.accountCheck !== 'passed' ||
+    result.state.placementsHeld ||
+    time < result.state.rateLimitedUntil
+  )
     return result;
   return andThen(result, (s) => place(s, windows, price, time));
 }

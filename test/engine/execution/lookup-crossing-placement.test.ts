@@ -54,6 +54,7 @@ describe('a lookup that finds nothing while the id may still reach the venue', (
         event: async () => undefined,
         missing: async (clientOrderId) => void missing.push(clientOrderId),
         placing: () => true,
+        wakeAt: () => undefined,
         ownership: () => undefined,
       },
     });

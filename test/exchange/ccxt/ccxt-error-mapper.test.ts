@@ -1,6 +1,6 @@
 import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
-import { mapCcxtError, venueErrorCode } from '../../../src/exchange/ccxt/ccxt-error-mapper.js';
+import { mapCcxtError, retryAfterMsOf, venueErrorCode } from '../../../src/exchange/ccxt/ccxt-error-mapper.js';
 import { rebaseUrls } from '../../../src/exchange/ccxt/ccxt-client-factory.js';
 import { CCXT_VENUE_PROFILES } from '../../../src/exchange/ccxt/ccxt-venue-profiles.js';
 import {
@@ -100,5 +100,31 @@ describe('ccxt error mapping', () => {
       ws: { future: 'ws://127.0.0.1:8090/ws', nested: { spot: 'ws://127.0.0.1:8090/ws' } },
       doc: 'not a url',
     });
+  });
+});
+
+describe("a 429/418's wait", () => {
+  const now = Date.parse('2026-12-02T12:00:00Z');
+  it('reads Retry-After in seconds or as an HTTP date, a header in ms or as an epoch time, and a ban end', () => {
+    expect(retryAfterMsOf({ 'Retry-After': '7' }, undefined, now)).toBe(7_000);
+    expect(retryAfterMsOf({ 'retry-after': 'Wed, 02 Dec 2026 12:00:30 GMT' }, undefined, now)).toBe(30_000);
+    expect(retryAfterMsOf({ 'X-Wait': '1500' }, undefined, now, { name: 'x-wait', unit: 'milliseconds' })).toBe(1_500);
+    expect(
+      retryAfterMsOf(
+        { 'X-Bapi-Limit-Reset-Timestamp': String(now + 2_500) },
+        undefined,
+        now,
+        CCXT_VENUE_PROFILES['bybit']!.retryAfter,
+      ),
+    ).toBe(2_500);
+    // Binance's 418: the later of Retry-After and the ban's end in the message.
+    const banned = `{"code":-1003,"msg":"Way too many requests; IP banned until ${now + 300_000}."}`;
+    expect(retryAfterMsOf({ 'Retry-After': '120' }, banned, now)).toBe(300_000);
+  });
+
+  it('is unknown when nothing readable says it (the budget then pauses a minute)', () => {
+    expect(retryAfterMsOf({}, '{"code":-1003}', now)).toBeUndefined();
+    expect(retryAfterMsOf({ 'Retry-After': 'soon' }, undefined, now)).toBeUndefined();
+    expect(retryAfterMsOf({ 'Retry-After': '-3' }, undefined, now)).toBeUndefined();
   });
 });

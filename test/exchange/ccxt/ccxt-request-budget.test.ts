@@ -11,6 +11,7 @@ import { SharedRateBudget } from '../../../src/coordination/rate-budget/shared-r
 import { limitBuy } from './limit-buy.js';
 import { CcxtExchange } from '../../../src/exchange/ccxt/ccxt-exchange.js';
 import { RateLimitedError } from '../../../src/exchange/errors.js';
+import { BINANCE_LIMITS } from '../../../src/exchange/sim-venue/binance-rate-limits.js';
 import { startSimVenueServer } from '../../../src/exchange/sim-venue/sim-venue-server.js';
 
 const credentials = { apiKey: 'budget-key', apiSecret: 'budget-secret' };
@@ -20,13 +21,18 @@ const opened: { close(): Promise<void> }[] = [];
 
 async function venueWithClients(
   venueOrdersPer10s: number,
-  budgetRules: readonly RateLimitRule[],
+  budgetRules: readonly RateLimitRule[] | undefined,
   clients: number,
-): Promise<{ exchanges: CcxtExchange[]; refusals: { code: number; msg: string }[] }> {
+): Promise<{
+  exchanges: CcxtExchange[];
+  refusals: { code: number; msg: string }[];
+  admin(path: string): Promise<void>;
+}> {
   const refusals: { code: number; msg: string }[] = [];
   const server = await startSimVenueServer({
     accounts: [credentials],
     stepIntervalMs: 0,
+    admin: true,
     limits: { ordersPer10Seconds: venueOrdersPer10s },
     limitsClock: () => NOW,
     onRequestError: ({ code, msg }) => refusals.push({ code, msg }),
@@ -40,14 +46,28 @@ async function venueWithClients(
       marketType: 'future',
       ...credentials,
       baseUrl: server.url,
-      requestBudget: new SharedRateBudget({ store, key: 'budget:binance:account', rules: budgetRules, now: () => NOW }),
+      requestBudget:
+        budgetRules === undefined
+          ? undefined
+          : new SharedRateBudget({ store, key: 'budget:binance:account', rules: budgetRules, now: () => NOW }),
     });
     opened.push(exchange);
     return exchange;
   });
   await Promise.all(exchanges.map((exchange) => exchange.market('BTCUSDT')));
-  return { exchanges, refusals };
+  const admin = async (path: string) => {
+    expect((await fetch(`${server.url}${path}`, { method: 'POST' })).status).toBe(200);
+  };
+  return { exchanges, refusals, admin };
 }
+
+/** What a placement's refusal says: its class and the wait it carries. */
+const refusalOf = (outcome: PromiseSettledResult<unknown>) =>
+  outcome.status === 'fulfilled'
+    ? 'placed'
+    : outcome.reason instanceof RateLimitedError
+      ? { rateLimited: outcome.reason.retryAfterMs }
+      : String(outcome.reason);
 
 afterEach(async () => {
   for (const resource of opened.splice(0).reverse()) await resource.close();
@@ -100,5 +120,41 @@ describe('CcxtExchange with the shared request budget', () => {
       'rejected',
       'rejected',
     ]);
+  });
+
+  it("carries a 429's Retry-After and a 418's ban into RateLimitedError.retryAfterMs", async () => {
+    // No budget: every request reaches the venue, which counts 2 orders per 10 s on the pinned clock
+    // (7 s left in the window) and bans the third refusal in one back-off for 120 s.
+    const { exchanges, refusals } = await venueWithClients(2, undefined, 1);
+    const outcomes = [];
+    for (let index = 0; index < 5; index += 1)
+      outcomes.push(refusalOf((await Promise.allSettled([exchanges[0]!.placeOrder(limitBuy(`wait-${index}`))]))[0]!));
+    expect(outcomes).toEqual([
+      'placed',
+      'placed',
+      { rateLimited: 7_000 },
+      { rateLimited: 7_000 },
+      { rateLimited: BINANCE_LIMITS.banSeconds * 1000 },
+    ]);
+    expect(refusals.map((refusal) => refusal.msg)).toEqual([
+      expect.stringMatching(/^Too many new orders/),
+      expect.stringMatching(/^Too many new orders/),
+      expect.stringMatching(/IP banned until \d+/),
+    ]);
+  });
+
+  it('a 418 stops every client of the account until its Retry-After, reads included, without asking the venue', async () => {
+    const rules = [{ name: 'weight-1m', counts: 'weight', limit: 10_000, windowMs: 60_000 }] as const;
+    const { exchanges, refusals, admin } = await venueWithClients(300, rules, 2);
+    await admin('/_sim/ban?path=/fapi/v1/order&method=POST&count=1&retryAfter=90');
+    const [banned] = await Promise.allSettled([exchanges[0]!.placeOrder(limitBuy('banned-0'))]);
+    expect(refusalOf(banned!)).toEqual({ rateLimited: 90_000 });
+    // The other client of the account, and a read: refused by the shared budget, never sent.
+    const others = await Promise.allSettled([
+      exchanges[1]!.placeOrder(limitBuy('banned-1')),
+      exchanges[1]!.openOrders('BTCUSDT'),
+    ]);
+    expect(others.map(refusalOf)).toEqual([{ rateLimited: 90_000 }, { rateLimited: 90_000 }]);
+    expect(refusals).toHaveLength(1);
   });
 });

@@ -73,6 +73,30 @@ describe('order updates', () => {
     expect(places(other.commands)).toEqual([expect.objectContaining({ level: -1, cycle: 1 })]);
   });
 
+  it('rate-limited rejections place nothing until the latest retryAt, then the freed slots go out nearest first under new ids', () => {
+    const { state } = startedGrid();
+    const rateLimited = (from: GridState, level: number, time: number, retryAt: number) =>
+      decide(from, {
+        type: 'OrderRejected',
+        time,
+        clientOrderId: orderId(from, level),
+        reason: 'rate-limited',
+        retryAt,
+      });
+    let result = rateLimited(state, -3, 4, 2_000);
+    result = rateLimited(result.state, -1, 5, 3_000);
+    expect(places(result.commands)).toEqual([]);
+    expect(result.state.rateLimitedUntil).toBe(3_000);
+    // A market event or an early wake during the wait places nothing.
+    expect(places(decide(result.state, price(2_500, '1000.5')).commands)).toEqual([]);
+    expect(places(decide(result.state, { type: 'RateLimitWaitEnded', time: 2_999 }).commands)).toEqual([]);
+    const woken = decide(result.state, { type: 'RateLimitWaitEnded', time: 3_000 });
+    expect(places(woken.commands).map((c) => [c.level, c.cycle])).toEqual([
+      [-1, 1],
+      [-3, 1],
+    ]);
+  });
+
   it('a duplicate-client-id rejection keeps the slot blocked and asks for a lookup, never a re-place', () => {
     const { state } = startedGrid();
     const id = orderId(state, -1);
