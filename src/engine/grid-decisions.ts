@@ -10,7 +10,7 @@ import type { Fill } from '../domain/fill.js';
 import type { OrderReport } from '../exchange/exchange.js';
 import type { AlertNotifier } from '../observability/alert-notifier.js';
 import type { EngineMetrics } from '../observability/engine-metrics.js';
-import type { Database } from '../storage/database.js';
+import type { Database, WriteFence } from '../storage/database.js';
 import { DatabaseUnavailableError } from '../storage/errors.js';
 import type { EventRecord } from '../storage/records.js';
 import { decide } from '../strategy/grid/decide.js';
@@ -35,6 +35,8 @@ export interface GridDecisionsOptions {
   readonly metrics?: EngineMetrics | undefined;
   /** Where a position drift is alerted (`position-drift`); logged only without it. */
   readonly alerts?: AlertNotifier | undefined;
+  /** The owner's fence every decision is stored under (undefined where nothing owns symbols). */
+  readonly fence: () => WriteFence | undefined;
   /** Sends a venue command of a stored decision. */
   readonly act: (command: GridCommand) => void;
   /** Stopped or released: nothing more is applied, stored or sent. */
@@ -61,7 +63,7 @@ export class GridDecisions {
 
   /** The grid as loaded from the store: decisions start from it. */
   load(grid: GridState): void {
-    this.#store = new DecisionStore(this.#options.database, grid);
+    this.#store = new DecisionStore(this.#options.database, grid, this.#options.fence);
     this.#grid = grid;
   }
 

@@ -7,6 +7,7 @@
  */
 import type { PriceTick } from '../domain/market.js';
 import type { Exchange, ExecutionEvent } from '../exchange/exchange.js';
+import type { WriteFence } from '../storage/database.js';
 import type { GridState } from '../strategy/grid/grid-state.js';
 import type { OwnershipLease } from '../coordination/ownership/symbol-ownership.js';
 import type { IntentGate } from './execution/intent-gate.js';
@@ -23,7 +24,7 @@ import { summarise, type SymbolSummary } from './symbol-summary.js';
 export type RunnerState = 'ready' | 'starting' | 'running' | 'stopping' | 'stopped' | 'faulted';
 
 /** The grid's own parts (grid-decisions.ts) and what the runner adds: the venue and its executor. */
-export interface SymbolRunnerOptions extends Omit<GridDecisionsOptions, 'act' | 'ended' | 'fault'> {
+export interface SymbolRunnerOptions extends Omit<GridDecisionsOptions, 'act' | 'ended' | 'fault' | 'fence'> {
   readonly exchange: Exchange;
   readonly executor: OrderExecutor;
   /** Closed while the shared database cannot record intents: this grid places nothing meanwhile. */
@@ -58,6 +59,7 @@ export class SymbolRunner {
     [this.symbol, this.exchangeName] = [identity.symbol, identity.exchange];
     const decisions = (this.#decisions = new GridDecisions({
       ...options,
+      fence: () => this.#writeFence(),
       act: (command) => this.#actions.act(command),
       ended: () => this.#ended(),
       fault: (error) => this.#fault(error),
@@ -95,6 +97,7 @@ export class SymbolRunner {
       apply: (event, stored) => decisions.apply(event, stored),
       applyFill: (fill) => decisions.applyFill(fill),
       ended: () => this.#ended(),
+      fence: () => this.#writeFence(),
     });
     this.controls = new SymbolControls({
       queue: this.#queue,
@@ -259,6 +262,13 @@ export class SymbolRunner {
   #cancelWake(): void {
     clearTimeout(this.#wake?.timer);
     this.#wake = undefined;
+  }
+
+  /** What this term writes is fenced by its ownership, so writes still spooled after a takeover are dropped. */
+  #writeFence(): WriteFence | undefined {
+    const ownership = this.#ownership;
+    if (ownership === undefined) return undefined;
+    return { fenceKey: ownership.key, fencingToken: ownership.token, holder: this.#options.instanceId };
   }
 
   /** Prices only reach a running grid; venue answers also reach a starting or stopping one. */

@@ -109,7 +109,24 @@ export interface DatabaseOperations {
   getEvents(filter: EventFilter): Promise<EventRecord[]>;
 }
 
+/** The fence a symbol owner's writes are made under (Tx.holdFence): its ownership's key and token. */
+export interface WriteFence {
+  readonly fenceKey: string;
+  readonly fencingToken: bigint;
+  readonly holder: string;
+}
+
 export interface Tx extends DatabaseOperations {
+  /**
+   * The transaction's writes are made under `fencingToken` of `fenceKey` (its symbol's ownership):
+   * they are stored only if no higher token (nor the same token by another holder) is recorded, and
+   * a claim of a higher token waits until they are. On the database: StaleFencingTokenError here,
+   * and the transaction must be rolled back. Through the spool, which writes the transaction later,
+   * it is checked then: a fenced-out transaction is dropped whole when it reaches the database (an
+   * owner's writes still spooled when another took the symbol over must not overwrite the new
+   * owner's slots, nor hide from its fill recovery the fills they carry).
+   */
+  holdFence(fenceKey: string, fencingToken: bigint, holder: string): Promise<void>;
   commit(): Promise<void>;
   /** Undoes every write of the transaction; idempotent after commit or rollback. */
   rollback(): Promise<void>;

@@ -307,6 +307,27 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       await db.claimFence('owner:sim:BTCUSDT', 5n, 'i-1');
     });
 
+    it('DB09d (Invariant 2) a transaction under an overtaken ownership fence stores nothing; under the current fence it is stored', async () => {
+      const key = 'owner:sim:FENCEDUSDT';
+      await db.claimFence(key, 7n, 'i-new');
+      await writing(async () => {
+        await db.transaction(async (tx) => {
+          await tx.holdFence(key, 7n, 'i-new');
+          await tx.saveSlots([slot(1, { symbol: 'FENCEDUSDT' })]);
+        });
+        // On the database it is refused at once; through a spool, dropped when it reaches the database.
+        await db
+          .transaction(async (tx) => {
+            await tx.holdFence(key, 6n, 'i-old');
+            await tx.saveSlots([slot(2, { symbol: 'FENCEDUSDT' })]);
+            await tx.saveFill(fill('fenced-1', { symbol: 'FENCEDUSDT' }));
+          })
+          .catch((error: unknown) => expect(error).toBeInstanceOf(StaleFencingTokenError));
+      });
+      expect((await db.getSlots('sim', 'FENCEDUSDT')).map((stored) => stored.level)).toEqual([1]);
+      expect(await db.getFills({ symbol: 'FENCEDUSDT' })).toEqual([]);
+    });
+
     it('DB09 (Invariant 1) an intent is refused for a stale token, a taken slot round or a taken client order id', async () => {
       await db.recordIntent(intent('i-1', { fenceKey: 'k9', fencingToken: 10n }));
       await db.recordIntent(intent('i-2', { fenceKey: 'k9', fencingToken: 10n, level: 8 }));

@@ -10,7 +10,7 @@ import { KyselyDatabase } from '../../src/storage/kysely/kysely-database.js';
 import { createStorageDialect } from '../../src/storage/open-database.js';
 import { encodeRecord } from '../../src/storage/spool/spool-codec.js';
 import { type SpoolLogger, SpooledDatabase } from '../../src/storage/spool/spooled-database.js';
-import { fill, intent, order, trade } from '../conformance/database-fixtures.js';
+import { fill, intent, order, slot, trade } from '../conformance/database-fixtures.js';
 import { until } from '../harness/until.js';
 import { FaultProxy } from '../harness/fault-proxy.js';
 import { createPostgresDatabase, type TestDatabase } from '../harness/postgres.js';
@@ -288,4 +288,53 @@ it('SP11 drain answers once the records spooled before it are written, while lat
   expect(await spooled.getTrades({ symbol: 'MARK' })).toHaveLength(1);
   await spooled.drain();
   await spooled.close();
+});
+
+it("SP12 a transaction spooled under an ownership fence that another owner claimed past before it reached the database is dropped whole (slots, fill, cursor), counted and logged; the current owner's is written", async () => {
+  const registry = new Registry();
+  const warnings: string[] = [];
+  const logger: SpoolLogger = { warn: (_details, message) => void warnings.push(message) };
+  const spooled = await openSpooled('fenced.spool', { registry, logger });
+  const direct = await KyselyDatabase.open(
+    createStorageDialect({ type: 'postgres', dsn: database.url, maxOpenConns: 1 }),
+  );
+  const key = 'owner:sim:FENUSDT';
+  await direct.claimFence(key, 7n, 'old-owner');
+  outage();
+  // The old owner decides while the database is down: its writes wait in its spool.
+  await spooled.transaction(async (tx) => {
+    await tx.holdFence(key, 7n, 'old-owner');
+    await tx.saveFill(fill('fen-1', { symbol: 'FENUSDT' }));
+    await tx.saveSlots([slot(3, { symbol: 'FENUSDT', positionQuantity: dec('0.001') })]);
+    await tx.saveFillCursor({
+      exchange: 'sim',
+      account: 'main',
+      symbol: 'FENUSDT',
+      cursor: 'after-fen-1',
+      updatedAt: 1,
+    });
+  });
+  // Meanwhile another instance takes the symbol over on the database the old one cannot reach.
+  await direct.claimFence(key, 8n, 'new-owner');
+  await direct.saveSlots([slot(3, { symbol: 'FENUSDT' })]);
+  await spooled.transaction(async (tx) => tx.saveTrade(trade('fen-unfenced', { symbol: 'FENUSDT' })));
+  proxy.restore();
+  expect(await spooled.drain(30_000)).toBe(true);
+
+  expect(await direct.getFills({ symbol: 'FENUSDT' })).toEqual([]);
+  expect((await direct.getSlots('sim', 'FENUSDT')).map((slot) => slot.positionQuantity.toFixed())).toEqual(['0']);
+  expect(await direct.getFillCursor('sim', 'main', 'FENUSDT')).toBeUndefined();
+  expect((await direct.getTrades({ symbol: 'FENUSDT' })).map((t) => t.id)).toEqual(['fen-unfenced']);
+  expect(warnings.filter((message) => message.includes('earlier ownership dropped'))).toHaveLength(1);
+  expect((await registry.getSingleMetric('quantmesh_storage_spool_fenced_out_total')!.get()).values[0]!.value).toBe(1);
+
+  // The new owner's own fenced writes go through.
+  await spooled.transaction(async (tx) => {
+    await tx.holdFence(key, 8n, 'new-owner');
+    await tx.saveFill(fill('fen-2', { symbol: 'FENUSDT' }));
+  });
+  expect(await spooled.drain(30_000)).toBe(true);
+  expect((await direct.getFills({ symbol: 'FENUSDT' })).map((f) => f.tradeId)).toEqual(['fen-2']);
+  await spooled.close();
+  await direct.close();
 });

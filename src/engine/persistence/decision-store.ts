@@ -5,7 +5,7 @@
  * changes nothing stored (most price ticks) opens no transaction.
  */
 import type { Fill } from '../../domain/fill.js';
-import type { Database } from '../../storage/database.js';
+import type { Database, Tx, WriteFence } from '../../storage/database.js';
 import type { EventRecord, OrderRecord } from '../../storage/records.js';
 import type { Decision } from '../../strategy/grid/decide.js';
 import { InvalidGridRecordError } from '../../strategy/grid/errors.js';
@@ -26,6 +26,8 @@ export interface DecisionRecords {
 }
 
 export interface DecisionWrites {
+  /** The owner's fence: a decision of an owner fenced out since is not stored (Tx.holdFence). */
+  readonly fence?: WriteFence | undefined;
   /** The grid after the decision. */
   readonly state: GridState;
   readonly commands: readonly GridCommand[];
@@ -42,6 +44,7 @@ export async function storeDecision(database: Database, writes: DecisionWrites):
   );
   if (fill === undefined && persisted.length === 0 && orders.length === 0 && events.length === 0) return true;
   return database.transaction(async (tx) => {
+    if (writes.fence !== undefined) await holdFence(tx, writes.fence);
     if (fill !== undefined && !(await tx.saveFill(fill))) return false;
     for (const order of orders) await tx.saveOrder(order);
     for (const command of persisted) {
@@ -51,6 +54,10 @@ export async function storeDecision(database: Database, writes: DecisionWrites):
     for (const event of events) await tx.saveEvent(event);
     return true;
   });
+}
+
+export function holdFence(tx: Tx, fence: WriteFence): Promise<void> {
+  return tx.holdFence(fence.fenceKey, fence.fencingToken, fence.holder);
 }
 
 /** The event rows of a decision's RecordEvent and PauseSymbol commands; `reconciliation` details join its reconciliation event. */
@@ -77,10 +84,12 @@ export function decisionEvents(
 /** A runner's store of decisions: the grid record once (the first lattice), then each decision with what it names. */
 export class DecisionStore {
   readonly #database: Database;
+  readonly #fence: () => WriteFence | undefined;
   #anchorStored: boolean;
 
-  constructor(database: Database, loaded: GridState) {
+  constructor(database: Database, loaded: GridState, fence: () => WriteFence | undefined) {
     this.#database = database;
+    this.#fence = fence;
     this.#anchorStored = loaded.lattice !== undefined;
   }
 
@@ -106,6 +115,7 @@ export class DecisionStore {
     }
     const ended = endedOrderRecord(before, after, event, base.time);
     return storeDecision(this.#database, {
+      fence: this.#fence(),
       state: after,
       commands: decision.commands,
       fill: stored.fill,

@@ -7,7 +7,8 @@
  */
 import type { Fill } from '../../domain/fill.js';
 import type { Exchange } from '../../exchange/exchange.js';
-import type { Database } from '../../storage/database.js';
+import type { Database, DatabaseOperations, WriteFence } from '../../storage/database.js';
+import { holdFence } from '../persistence/decision-store.js';
 import type { FillOutcome } from '../grid-decisions.js';
 
 export interface FillRecovery {
@@ -19,6 +20,24 @@ export interface FillRecovery {
   readonly applyFill: (fill: Fill) => Promise<FillOutcome>;
   /** The runner was stopped or released: stop before moving the cursor. */
   readonly ended: () => boolean;
+  /**
+   * The owner's fence: the cursor moves under it, so a cursor still spooled after a takeover is
+   * dropped with the fills it went past (the new owner recovers them).
+   */
+  readonly fence: () => WriteFence | undefined;
+}
+
+/** `write` in one transaction under `fence` (Tx.holdFence), or as it is without one. */
+export async function fencedWrite(
+  database: Database,
+  fence: WriteFence | undefined,
+  write: (operations: DatabaseOperations) => Promise<void>,
+): Promise<void> {
+  if (fence === undefined) return write(database);
+  await database.transaction(async (tx) => {
+    await holdFence(tx, fence);
+    await write(tx);
+  });
 }
 
 /** Resolves how many recovered fills were new. */
@@ -29,6 +48,7 @@ export async function recoverFills({
   clock,
   applyFill,
   ended,
+  fence,
 }: FillRecovery): Promise<number> {
   let cursor = (await database.getFillCursor(exchange.name, exchange.account, symbol))?.cursor;
   let applied = 0;
@@ -45,13 +65,8 @@ export async function recoverFills({
     if (ended() || undecided) return applied;
     if (page.cursor !== undefined && page.cursor !== cursor) {
       cursor = page.cursor;
-      await database.saveFillCursor({
-        exchange: exchange.name,
-        account: exchange.account,
-        symbol,
-        cursor,
-        updatedAt: clock(),
-      });
+      const record = { exchange: exchange.name, account: exchange.account, symbol, cursor, updatedAt: clock() };
+      await fencedWrite(database, fence(), (operations) => operations.saveFillCursor(record));
     }
     if (!page.hasMore) return applied;
   }

@@ -12,7 +12,7 @@ import type { Fill } from '../../domain/fill.js';
 import type { Exchange } from '../../exchange/exchange.js';
 import type { EngineMetrics } from '../../observability/engine-metrics.js';
 import { WarningRateLimit } from '../../observability/warning-rate-limit.js';
-import type { Database } from '../../storage/database.js';
+import type { Database, WriteFence } from '../../storage/database.js';
 import type { EventRecord } from '../../storage/records.js';
 import type { GridEvent } from '../../strategy/grid/grid-event.js';
 import type { GridState } from '../../strategy/grid/grid-state.js';
@@ -21,7 +21,7 @@ import type { FillOutcome } from '../grid-decisions.js';
 import type { DecisionRecords } from '../persistence/decision-store.js';
 import { advancePastRecordedIntents, persistGrid } from '../persistence/grid-loader.js';
 import { reportRecord } from '../persistence/order-records.js';
-import { recoverFills } from './fill-recovery.js';
+import { fencedWrite, recoverFills } from './fill-recovery.js';
 import { driftAdjustment, venuePosition } from './venue-position.js';
 
 export type ReconcileReason = 'start' | 'periodic' | 'reconnect';
@@ -39,6 +39,8 @@ export interface ReconcilerOptions {
   readonly apply: (event: GridEvent, stored?: DecisionRecords) => Promise<boolean>;
   readonly applyFill: (fill: Fill) => Promise<FillOutcome>;
   readonly ended: () => boolean;
+  /** The owner's fence the runner's writes are stored under (Tx.holdFence). */
+  readonly fence: () => WriteFence | undefined;
 }
 
 export class Reconciler {
@@ -102,7 +104,7 @@ export class Reconciler {
     if (state === undefined || ended()) return;
     const advanced = await advancePastRecordedIntents(database, state, clock());
     if (advanced.levels.length === 0 || ended()) return;
-    await persistGrid(database, advanced.state, false, advanced.levels);
+    await fencedWrite(database, this.#options.fence(), (tx) => persistGrid(tx, advanced.state, false, advanced.levels));
     replaceGrid(advanced.state);
     logger.info({ symbol, levels: advanced.levels }, 'slots moved past the cycles of recorded intents');
   }

@@ -19,6 +19,11 @@ export class KyselyTx extends KyselyOperations implements Tx {
     return fn(this.#transaction);
   }
 
+  holdFence(fenceKey: string, fencingToken: bigint, holder: string): Promise<void> {
+    // Inside a transaction a claim holds the fence row's lock until commit: the same statements.
+    return this.claimFence(fenceKey, fencingToken, holder);
+  }
+
   async commit(): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;

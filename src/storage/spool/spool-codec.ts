@@ -24,7 +24,9 @@ export type SpoolWrite =
       readonly reason?: string | undefined;
       readonly time: number;
     }
-  | { readonly op: 'group'; readonly writes: readonly SpoolWrite[] };
+  | { readonly op: 'group'; readonly writes: readonly SpoolWrite[] }
+  /** In a group: its writes are stored only while this fence holds (Tx.holdFence), else dropped whole. */
+  | { readonly op: 'fence'; readonly fenceKey: string; readonly fencingToken: bigint; readonly holder: string };
 
 /** A spooled write with its place in the spool; `seq` is what the checkpoint refers to. */
 export type SpoolRecord = SpoolWrite & { readonly seq: number };

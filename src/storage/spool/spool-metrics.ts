@@ -5,6 +5,7 @@ export interface SpoolMetrics {
   readonly rejected: Counter;
   readonly flushFailures: Counter;
   readonly deadLetters: Counter;
+  readonly fencedOut: Counter;
 }
 
 export function registerSpoolMetrics(registry: Registry, read: () => { records: number; bytes: number }): SpoolMetrics {
@@ -38,6 +39,11 @@ export function registerSpoolMetrics(registry: Registry, read: () => { records: 
     deadLetters: new Counter({
       name: 'quantmesh_storage_spool_dead_letters_total',
       help: 'Spooled records the database refused, moved to the dead-letter file',
+      registers: [registry],
+    }),
+    fencedOut: new Counter({
+      name: 'quantmesh_storage_spool_fenced_out_total',
+      help: "Spooled transactions dropped because their symbol's ownership had passed to another instance",
       registers: [registry],
     }),
   };

@@ -30,7 +30,7 @@ import { WarningRateLimit } from '../../observability/warning-rate-limit.js';
 import type { Fill } from '../../domain/fill.js';
 import type { Trade } from '../../domain/trade.js';
 import type { Database, DatabaseCapabilities, DatabaseOperations, SqlDialect, Tx } from '../database.js';
-import { DatabaseUnavailableError, SpoolFullError } from '../errors.js';
+import { DatabaseUnavailableError, SpoolFullError, StaleFencingTokenError } from '../errors.js';
 import type {
   EventRecord,
   FillCursorRecord,
@@ -195,7 +195,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     while (!this.#closed && this.#file.pendingCount > 0) {
       const batch = this.#file.pending(this.#batchSize);
       try {
-        await this.#inner.transaction((tx) => applyBatch(tx, batch));
+        this.#reportFencedOut(await this.#inner.transaction((tx) => applyBatch(tx, batch)));
         await this.#file.acknowledge(batch.at(-1)!.seq);
         this.#answerDrained(batch.at(-1)!.seq);
         this.#novelty.release(batch);
@@ -218,6 +218,22 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     return undefined;
   }
 
+  /** Dropped by design, not lost: the symbol's new owner recovers the fills from the venue. */
+  #reportFencedOut(fencedOut: readonly FencedOut[]): void {
+    for (const { record, error } of fencedOut) {
+      this.#metrics?.fencedOut.inc();
+      this.#logger?.warn(
+        {
+          seq: record.seq,
+          fenceKey: error.fenceKey,
+          token: error.fencingToken.toString(),
+          recorded: error.highestToken.toString(),
+        },
+        'spooled writes of an earlier ownership dropped: another instance owns the symbol since (it recovers their fills from the venue)',
+      );
+    }
+  }
+
   /** Answers the `drain` callers whose records are all written (up to `seq`). */
   #answerDrained(seq: number): void {
     const waiting = this.#drained;
@@ -236,7 +252,7 @@ export class SpooledDatabase extends DatabaseReads implements Database {
       let refusal: unknown;
       for (let attempt = 1; attempt <= POISON_ATTEMPTS; attempt += 1) {
         try {
-          await this.#inner.transaction((tx) => applyBatch(tx, [record]));
+          this.#reportFencedOut(await this.#inner.transaction((tx) => applyBatch(tx, [record])));
           refusal = undefined;
           break;
         } catch (error) {
@@ -359,9 +375,45 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   }
 }
 
-/** Writes one batch in order (groups unfolded, still in one transaction); consecutive trades and fills become multi-row inserts. */
-async function applyBatch(tx: DatabaseOperations, batch: readonly SpoolRecord[]): Promise<void> {
-  const writes = batch.flatMap(unfold);
+/** A spooled transaction dropped because the fence it was written under no longer holds. */
+interface FencedOut {
+  readonly record: SpoolRecord;
+  readonly error: StaleFencingTokenError;
+}
+
+/**
+ * Writes one batch in order (groups unfolded, still in one transaction); consecutive trades and
+ * fills become multi-row inserts. A group written under a fence (Tx.holdFence) is kept only if its
+ * fence holds, checked in this transaction (a claim of a higher token waits for its commit);
+ * resolves with the groups dropped because it does not.
+ */
+async function applyBatch(tx: Tx, batch: readonly SpoolRecord[]): Promise<FencedOut[]> {
+  const fencedOut: FencedOut[] = [];
+  const kept: SpoolRecord[] = [];
+  for (const record of batch) {
+    const error = await fenceRefusal(tx, record);
+    if (error === undefined) kept.push(record);
+    else fencedOut.push({ record, error });
+  }
+  await applyWrites(tx, kept.flatMap(unfold));
+  return fencedOut;
+}
+
+async function fenceRefusal(tx: Tx, record: SpoolRecord): Promise<StaleFencingTokenError | undefined> {
+  if (record.op !== 'group') return undefined;
+  for (const write of record.writes) {
+    if (write.op !== 'fence') continue;
+    try {
+      await tx.holdFence(write.fenceKey, write.fencingToken, write.holder);
+    } catch (error) {
+      if (error instanceof StaleFencingTokenError) return error;
+      throw error;
+    }
+  }
+  return undefined;
+}
+
+async function applyWrites(tx: DatabaseOperations, writes: readonly SpoolWrite[]): Promise<void> {
   for (let index = 0; index < writes.length;) {
     const write = writes[index]!;
     if (write.op === 'trades' || write.op === 'fills') {
@@ -384,5 +436,6 @@ async function applyBatch(tx: DatabaseOperations, batch: readonly SpoolRecord[])
 }
 
 function unfold(write: SpoolWrite): SpoolWrite[] {
+  if (write.op === 'fence') return [];
   return write.op === 'group' ? write.writes.flatMap(unfold) : [write];
 }

@@ -104,6 +104,10 @@ export class SpoolingTx extends DatabaseReads implements Tx {
     this.#add({ op: 'paused', exchange, symbol, paused, reason, time });
   }
 
+  async holdFence(fenceKey: string, fencingToken: bigint, holder: string): Promise<void> {
+    this.#add({ op: 'fence', fenceKey, fencingToken, holder });
+  }
+
   recordIntent(_intent: OrderIntent): Promise<void> {
     return Promise.reject(
       new InvalidStorageOptionsError(

@@ -44,6 +44,7 @@ describe('recoverFills', () => {
           return outcome;
         },
         ended: () => false,
+        fence: () => undefined,
       });
 
     const duringOutage: Fill[] = [];
