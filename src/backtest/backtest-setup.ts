@@ -68,6 +68,8 @@ export function backtestSetup(config: QuantMeshConfig, choice: BacktestChoice = 
       tickMs,
       // Both legs pay the configured fee_rate, the rate the grid's profitability check assumes.
       fees: { maker: feeRate, taker: feeRate },
+      // A backtest reads orders and fills through the engine's listener: ended ones need not stay (flat memory).
+      history: 'forgotten',
       accounts: [{ id: BACKTEST_ACCOUNT, balances: { [symbol.quote]: choice.balance ?? dec(100_000) } }],
     },
     identity: { exchange: entry.exchange, symbol: entry.symbol, market: marketOf(symbol), settings },

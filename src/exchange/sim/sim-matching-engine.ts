@@ -73,6 +73,9 @@ export class SimMatchingEngine {
   readonly #liquidityPerTick: Decimal | undefined;
   readonly #rateLimiter: SimRateLimiter;
   readonly #idScope: 'open' | 'all';
+  readonly #keepHistory: boolean;
+  /** With history `forgotten`: orders that ended since the last step, forgotten at the next. */
+  #endedSinceStep: SimOrder[] = [];
   /** Test hook: refusals still to hand out (refuseNextOrders). */
   readonly #refusals: { readonly symbol: string; readonly type: OrderType | undefined; remaining: number }[] = [];
   #now: number;
@@ -86,6 +89,7 @@ export class SimMatchingEngine {
     this.#liquidityPerTick = settings.liquidityPerTick;
     this.#rateLimiter = new SimRateLimiter(settings.rateLimit ?? DEFAULT_RATE_LIMIT, this.venue);
     this.#idScope = settings.clientOrderIdScope ?? 'open';
+    this.#keepHistory = (settings.history ?? 'kept') === 'kept';
     if (settings.symbols.length === 0) throw new InvalidSimConfigError('the sim needs at least one symbol');
     settings.symbols.forEach((symbol, index) => {
       // One engine serves both APIs of a sim venue, where a symbol is futures or spot, not both.
@@ -163,6 +167,7 @@ export class SimMatchingEngine {
 
   /** One tick: the clock moves `tickMs`, every symbol's price takes its next step and orders match. */
   step(): void {
+    if (this.#endedSinceStep.length > 0) this.#forgetEnded();
     this.#now += this.tickMs;
     for (const state of this.#symbols.values()) this.#move(state, state.path.next(this.tickMs));
   }
@@ -521,8 +526,8 @@ export class SimMatchingEngine {
       time: this.#now,
     };
     this.#nextTradeId += 1;
-    this.#fills.record(fill);
-    if (order.status === 'FILLED') this.#removeFromBook(order);
+    if (this.#keepHistory) this.#fills.record(fill);
+    if (order.status === 'FILLED') this.#onEnded(order);
     this.#emitOrder(order, fill);
     // The position is now closed for this reduce-only order: its remainder can never fill.
     if (quantity.lt(wanted) && isOpen(order)) this.#close(order, 'EXPIRED');
@@ -553,8 +558,28 @@ export class SimMatchingEngine {
     order.status = status;
     order.updatedAt = this.#now;
     this.#account(order.accountId).releaseAll(order.exchangeOrderId);
-    this.#removeFromBook(order);
+    this.#onEnded(order);
     this.#emitOrder(order, undefined);
+  }
+
+  /** An order ended: off the book; without history, forgotten at the next step. */
+  #onEnded(order: SimOrder): void {
+    this.#removeFromBook(order);
+    if (!this.#keepHistory) this.#endedSinceStep.push(order);
+  }
+
+  /**
+   * Kept until the next step, not dropped at once: within a tick the grid may still cancel or look
+   * up an order whose ending is queued behind the event it is handling, and must get its report.
+   */
+  #forgetEnded(): void {
+    for (const order of this.#endedSinceStep) {
+      this.#orders.delete(order.exchangeOrderId);
+      const byId = this.#byClientId.get(order.accountId) as Map<string, SimOrder>;
+      // Under the `open` id scope a later order may already use the same client order id.
+      if (byId.get(order.clientOrderId) === order) byId.delete(order.clientOrderId);
+    }
+    this.#endedSinceStep = [];
   }
 
   #removeFromBook(order: SimOrder): void {

@@ -48,6 +48,13 @@ export interface SimEngineSettings {
    * be reused once that order is closed; `all`: refused for the account's whole retained history.
    */
   readonly clientOrderIdScope?: 'open' | 'all' | undefined;
+  /**
+   * `kept` (default: what a venue's order and trade history answers): every order and fill stays
+   * queryable. `forgotten` (backtests, whose memory must not grow with their length): an order that
+   * ended is forgotten at the next step, once its ending was reported, and fills reach listeners only
+   * (`fillsAfter` answers none).
+   */
+  readonly history?: 'kept' | 'forgotten' | undefined;
 }
 
 /** Client order ids the sim accepts: Binance's `newClientOrderId` rule. */

@@ -8,7 +8,7 @@
  * No clock, randomness or I/O: the same events from the same state give the same states and
  * commands, which is what replaying an event log relies on.
  */
-import { dec } from '../../domain/decimal.js';
+import { type Decimal, dec } from '../../domain/decimal.js';
 import { applyFill } from './apply-fill.js';
 import { changeSettings } from './change-settings.js';
 import { continueClosing } from './close-position.js';
@@ -17,6 +17,7 @@ import type { GridCommand } from './grid-command.js';
 import type { GridEvent } from './grid-event.js';
 import { checkAccount, checkPositionRisk } from './grid-risk.js';
 import { type GridState, changeState } from './grid-state.js';
+import { type GridWindows, gridWindows } from './grid-windows.js';
 import {
   orderAccepted,
   orderEnded,
@@ -117,12 +118,54 @@ function persistence(before: GridState, after: GridState): GridCommand | undefin
   return grid || levels.length > 0 ? { type: 'PersistState', grid, levels } : undefined;
 }
 
+/** Where a reaction that did nothing ran: the windows of its price, and whether buys were margin-locked. */
+interface QuietReaction {
+  readonly windows: GridWindows;
+  readonly marginLocked: boolean;
+}
+
+/**
+ * States whose reaction (risk checks, account check, quote, closing) did nothing. A memo, not
+ * state: frozen states are keyed by identity, so a decision stays a function of its inputs.
+ */
+const quietReactions = new WeakMap<GridState, QuietReaction>();
+
+function sameWindows(a: GridWindows, b: GridWindows): boolean {
+  return a.buyTop === b.buyTop && a.nearest === b.nearest;
+}
+
+/**
+ * A price after a quiet reaction: when it leaves the windows and the margin lock as they were, the
+ * reaction would do nothing again, so it is not computed (most ticks of a backtest cross nothing).
+ * What the reaction reads besides them does not depend on the price: the account check and the
+ * pause, panic, stop and cancel paths are unchanged from the quiet state, and the quote's cleanup
+ * and candidates depend on the windows, the slots and the margin lock only. The stop-loss and
+ * take-profit checks do read the price: they still run. Undefined when the full decision must run.
+ */
+function quietPrice(state: GridState, event: Extract<GridEvent, { type: 'PriceUpdated' }>): Decision | undefined {
+  const quiet = quietReactions.get(state);
+  if (quiet === undefined || state.closing !== undefined || state.lattice === undefined) return undefined;
+  if (!event.price.isPositive() || event.price.isZero()) return undefined;
+  if (event.time < state.marginLockedUntil !== quiet.marginLocked) return undefined;
+  const windows = gridWindows(state.lattice, state.settings, event.price);
+  if (!sameWindows(windows, quiet.windows)) return undefined;
+  const priced = changeState(state, { lastPrice: dec(event.price) }, event.time);
+  const risk = checkPositionRisk(priced, priced.lastPrice as Decimal, event.time);
+  if (risk.state !== priced || risk.commands.length > 0) return undefined;
+  quietReactions.set(priced, quiet);
+  return { state: priced, commands: [], foreign: [] };
+}
+
 export interface Decision extends Transition {
   readonly foreign: readonly string[];
 }
 
 /** Applies one event and returns the next state and the commands the engine must carry out, in order. */
 export function decide(state: GridState, event: GridEvent): Decision {
+  if (event.type === 'PriceUpdated') {
+    const quiet = quietPrice(state, event);
+    if (quiet !== undefined) return quiet;
+  }
   const applied = apply(state, event);
   const foreign = applied.foreign ?? [];
   // An update that was entirely foreign changes nothing: no reaction, nothing to persist.
@@ -133,11 +176,20 @@ export function decide(state: GridState, event: GridEvent): Decision {
     (s) => continueClosing(s, event.time),
   );
   const persist = persistence(state, result.state);
+  if (result.state === applied.state && result.commands.length === 0) rememberQuiet(result.state, event.time);
   return {
     state: result.state,
     commands: persist === undefined ? result.commands : [...result.commands, persist],
     foreign,
   };
+}
+
+function rememberQuiet(state: GridState, time: number): void {
+  if (state.lattice === undefined || state.lastPrice === undefined) return;
+  quietReactions.set(state, {
+    windows: gridWindows(state.lattice, state.settings, state.lastPrice),
+    marginLocked: time < state.marginLockedUntil,
+  });
 }
 
 /** Replays events from a state: the same log always yields the same state and command list. */

@@ -170,6 +170,40 @@ describe('SimMatchingEngine', () => {
     );
   });
 
+  it('with history "forgotten" drops ended orders at the next step and keeps no fills; open ones stay', () => {
+    const forgetful = engineWith({ history: 'forgotten' });
+    const fills: string[] = [];
+    forgetful.subscribe({ onExecution: (_account, _order, fill) => fill && fills.push(fill.clientOrderId) });
+    forgetful.placeOrder(ACCOUNT, order('BUY', '59000', '0.01', 'filled'));
+    forgetful.placeOrder(ACCOUNT, order('BUY', '58000', '0.01', 'canceled'));
+    forgetful.placeOrder(ACCOUNT, order('BUY', '1000', '0.01', 'resting'));
+    forgetful.setPrice('BTCUSDT', dec('58900'));
+    forgetful.cancelOrder(ACCOUNT, 'BTCUSDT', { clientOrderId: 'canceled' });
+    // Until the next step the ended orders still answer (a cancel racing a fill gets the fill's report).
+    expect(forgetful.getOrder(ACCOUNT, 'BTCUSDT', 'filled')?.status).toBe('FILLED');
+    expect(forgetful.getOrder(ACCOUNT, 'BTCUSDT', 'canceled')?.status).toBe('CANCELED');
+    // The id is free again (scope `open`): the reuse must survive the old order being forgotten.
+    forgetful.placeOrder(ACCOUNT, order('BUY', '1000', '0.01', 'canceled'));
+    forgetful.step();
+    expect(forgetful.getOrder(ACCOUNT, 'BTCUSDT', 'filled')).toBeUndefined();
+    expect(forgetful.getOrder(ACCOUNT, 'BTCUSDT', 'canceled')?.status).toBe('NEW');
+    expect(forgetful.getOrder(ACCOUNT, 'BTCUSDT', 'resting')?.status).toBe('NEW');
+    expect(forgetful.orderHistory(ACCOUNT, 'BTCUSDT').map((kept) => kept.clientOrderId)).toEqual([
+      'resting',
+      'canceled',
+    ]);
+    expect(fills).toEqual(['filled']);
+    expect(forgetful.fillsAfter(ACCOUNT, 'BTCUSDT', undefined, 10)).toEqual([]);
+
+    // The default keeps the venue's whole history.
+    const venue = engineWith();
+    venue.placeOrder(ACCOUNT, order('BUY', '59000', '0.01', 'filled'));
+    venue.setPrice('BTCUSDT', dec('58900'));
+    venue.step();
+    expect(venue.getOrder(ACCOUNT, 'BTCUSDT', 'filled')?.status).toBe('FILLED');
+    expect(venue.fillsAfter(ACCOUNT, 'BTCUSDT', undefined, 10)).toHaveLength(1);
+  });
+
   it('refuses requests beyond the budget until the simulated window rolls over', () => {
     const engine = engineWith({ rateLimit: { limit: 3, windowMs: 10_000 }, tickMs: 1000 });
     for (let request = 0; request < 3; request += 1) engine.consumeRequest(ACCOUNT);
