@@ -56,7 +56,7 @@ export class SymbolRunner {
     [this.symbol, this.exchangeName] = [identity.symbol, identity.exchange];
     const decisions = (this.#decisions = new GridDecisions({
       ...options,
-      act: (command) => this.#actions.act(command),
+      act: (commands) => this.#actions.act(commands),
       ended: () => this.#ended(),
       fault: (error) => this.#fault(error),
     }));
