@@ -6,11 +6,17 @@
  *    (a) SQLite + NoopLock, against one raw SQLite intent INSERT;
  *    (b) PostgreSQL (fresh database, dropped after) + RedisLock on the shared Redis (unique key
  *        prefix, keys deleted after), against one raw pg INSERT + one raw Redis SET NX PX + release.
+ *    (c) as (b), the database behind the write-behind spool as every instance runs it
+ *        (config-mapping.ts): the decision goes to the local spool, only the intent to PostgreSQL.
  *    The engine's ticks and the baseline's round trips alternate in rounds, so load from other
  *    processes on the shared machine falls on both alike. Ratio = our p50 / the sum of the raw p50s.
+ *    Then the first window (issue 13 item 4): from the first price of a fresh grid to the moment its
+ *    10 first buys are all at the venue, against a grid whose window is 1 buy, in alternating rounds
+ *    (each sample a fresh engine and venue under its own venue name, so a fresh grid in the same
+ *    database). Ratio = p50 of the 10 / p50 of the one; goal ≤ 1.5.
  * 3. Start-up of one symbol (bench/startup.ts) on SQLite holding 100,000 stored fills, against the
  *    same start-up on an empty database (median of 3 rounds each, alternating).
- * `QM_BENCH_TICKS` (default 400) sets the measured ticks per case, `QM_BENCH_ONLY=backtest|sqlite|postgres|startup`
+ * `QM_BENCH_TICKS` (default 400) sets the measured ticks per case, `QM_BENCH_ONLY=backtest|sqlite|postgres|spooled|startup`
  * runs one part.
  */
 import { randomUUID } from 'node:crypto';
@@ -122,6 +128,42 @@ async function latencySection(latency: LatencyCase): Promise<void> {
     console.log(`   raw ${trip.name}: p50 ${trip.p50.toFixed(3)} ms, p99 ${trip.p99.toFixed(3)} ms`);
 }
 
+const FIRST_WINDOW_ROUNDS = 10;
+const FIRST_WINDOW = 10;
+
+/** Alternating rounds of a fresh grid's first window of FIRST_WINDOW buys and of 1 buy; prints both p50s and the ratio. */
+async function firstWindowSection(latency: Omit<LatencyCase, 'baselines'>): Promise<void> {
+  console.log(`\n## first window: ${latency.title} (${FIRST_WINDOW_ROUNDS} rounds, a fresh grid each, symbol lock)`);
+  const samples: Record<number, number[]> = { 1: [], [FIRST_WINDOW]: [] };
+  let grid = 0;
+  const once = async (window: number) => {
+    const session = await startTickToOrder({
+      database: latency.database,
+      lock: latency.lock,
+      ticks: 2,
+      exchangeName: `firstwindow${(grid += 1)}`,
+      buyWindowSize: window,
+    });
+    try {
+      return await session.tickUntil(window);
+    } finally {
+      await session.close();
+    }
+  };
+  await once(FIRST_WINDOW); // warm-up
+  for (let round = 0; round < FIRST_WINDOW_ROUNDS; round += 1)
+    for (const window of [1, FIRST_WINDOW]) samples[window]!.push(await once(window));
+  const ten = percentiles(samples[FIRST_WINDOW]!).p50;
+  const one = percentiles(samples[1]!).p50;
+  row(
+    `first ${FIRST_WINDOW} orders at venue, p50`,
+    `${ten.toFixed(3)} ms`,
+    'first 1 order at venue, p50',
+    `${one.toFixed(3)} ms`,
+    `${ratio(ten / one)} (goal ≤ 1.5)`,
+  );
+}
+
 async function sqliteSection(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'qm-bench-engine-'));
   try {
@@ -136,6 +178,7 @@ async function sqliteSection(): Promise<void> {
         lock: new NoopLock(),
         baselines: { 'SQLite INSERT': insert },
       });
+      await firstWindowSection({ title: '(a) SQLite + NoopLock', database, lock: new NoopLock() });
     } finally {
       await insert.close();
       await database.close();
@@ -157,28 +200,38 @@ async function deleteKeys(url: string, prefix: string): Promise<void> {
   }
 }
 
-async function postgresSection(): Promise<void> {
+/** (b), or (c) with `spooled`: PostgreSQL behind the spool, as instances run it. */
+async function postgresSection(spooled = false): Promise<void> {
   await requireListening('redis');
   const fresh = await createPostgresDatabase();
   const prefix = `qmbench-engine-${randomUUID()}:`;
+  const dir = await mkdtemp(join(tmpdir(), 'qm-bench-spool-'));
   try {
-    const database = await openDatabase({ type: 'postgres', dsn: fresh.url });
+    const database = await openDatabase({
+      type: 'postgres',
+      dsn: fresh.url,
+      // The instance defaults (storage.flush_interval 1 s, batch_size 100).
+      spool: spooled ? { path: join(dir, 'bench.spool'), flushIntervalMs: 1000, batchSize: 100 } : undefined,
+    });
     const lock = new RedisLock({ addr: new URL(services.redis.url).host, prefix });
     const insert = await rawPostgresInsert(fresh.url);
     const redis = rawRedisLock(services.redis.url, prefix);
+    const title = spooled ? '(c) PostgreSQL behind the spool + RedisLock' : '(b) PostgreSQL + RedisLock';
     try {
       await latencySection({
-        title: '(b) PostgreSQL + RedisLock',
+        title,
         database,
         lock,
         baselines: { 'pg INSERT': insert, 'Redis SET NX PX + release': redis },
       });
+      await firstWindowSection({ title, database, lock });
     } finally {
       await Promise.allSettled([insert.close(), redis.close(), lock.close(), database.close()]);
     }
   } finally {
     await deleteKeys(services.redis.url, prefix);
     await fresh.drop();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -199,5 +252,6 @@ console.log(`engine benchmark: node ${process.version}, ${new Date().toISOString
 if (ONLY === undefined || ONLY === 'backtest') await backtestSection();
 if (ONLY === undefined || ONLY === 'sqlite') await sqliteSection();
 if (ONLY === undefined || ONLY === 'postgres') await postgresSection();
+if (ONLY === undefined || ONLY === 'spooled') await postgresSection(true);
 if (ONLY === undefined || ONLY === 'startup') await startupSection();
 process.exit(0);

@@ -30,6 +30,8 @@ const TICK_TIMEOUT_MS = 10_000;
 export interface TickToOrder {
   /** Steps the price one interval up; resolves with the ms until the grid's order reached the venue. */
   tick(): Promise<number>;
+  /** Steps the price; resolves with the ms until `orders` new orders reached the venue (a first window). */
+  tickUntil(orders: number): Promise<number>;
   /** Orders the venue received from the engine so far. */
   readonly ordersSent: number;
   /** Stops the engine (cancelling its orders) and closes the venue; the database and lock stay open. */
@@ -75,6 +77,10 @@ export async function startTickToOrder(options: {
   database: Database;
   lock: DistributedLock;
   ticks: number;
+  /** The venue's name (default the sim's): a fresh name starts a fresh grid in a shared database. */
+  exchangeName?: string;
+  /** Overrides the embedded default's buy window (its first price places this many buys). */
+  buyWindowSize?: number;
 }): Promise<TickToOrder> {
   const config = embeddedDefaultConfig();
   const entry = config.trading.symbols[0]!;
@@ -83,7 +89,11 @@ export async function startTickToOrder(options: {
   const prices = Array.from({ length: options.ticks + 2 }, (_, index) => dec(60_000).add(interval.mul(index)));
   const setup = backtestSetup(config, { symbol: entry.symbol, replayPrices: prices });
   const sim = new SimMatchingEngine(setup.engine);
-  const exchange = new SimExchange(sim, { account: BACKTEST_ACCOUNT });
+  const exchange = new SimExchange(sim, { account: BACKTEST_ACCOUNT, name: options.exchangeName });
+  const settings =
+    options.buyWindowSize === undefined
+      ? setup.identity.settings
+      : { ...setup.identity.settings, buyWindowSize: options.buyWindowSize };
   const counted = countingDatabase(options.database);
   const clock = () => sim.now();
   const logger = pino({ level: 'silent' });
@@ -103,15 +113,19 @@ export async function startTickToOrder(options: {
     logger,
     instanceId: 'bench',
     clock,
-    grids: [{ symbol: entry.symbol, settings: setup.identity.settings, reconcileIntervalMs: 3_600_000 }],
+    grids: [{ symbol: entry.symbol, settings, reconcileIntervalMs: 3_600_000 }],
   });
 
   let ordersSent = 0;
+  /** Resolved once `awaited` orders arrived since the step. */
   let arrived: ((at: number) => void) | undefined;
+  let awaited = 0;
   sim.subscribe({
     onExecution: (_account, order, fill) => {
       if (order.status !== 'NEW' || fill !== undefined) return;
       ordersSent += 1;
+      awaited -= 1;
+      if (awaited > 0) return;
       arrived?.(performance.now());
       arrived = undefined;
     },
@@ -122,15 +136,19 @@ export async function startTickToOrder(options: {
   const runner = engine.runner(entry.symbol)!;
   const settle = () => until(() => !pendingOrders(runner) && !counted.busy(), 'the engine to settle');
 
-  return {
+  const session: TickToOrder = {
     get ordersSent() {
       return ordersSent;
     },
-    async tick() {
+    tick() {
+      return session.tickUntil(1);
+    },
+    async tickUntil(orders: number) {
       await settle();
       const arrival = new Promise<number>((resolve) => {
         arrived = resolve;
       });
+      awaited = orders;
       const start = performance.now();
       sim.step();
       let timer: NodeJS.Timeout | undefined;
@@ -139,7 +157,7 @@ export async function startTickToOrder(options: {
           () =>
             reject(
               new Error(
-                `engine bench: no order reached the venue within ${TICK_TIMEOUT_MS} ms of a tick (runner ${runner.lifecycle})`,
+                `engine bench: ${orders} orders did not reach the venue within ${TICK_TIMEOUT_MS} ms of a tick (runner ${runner.lifecycle})`,
               ),
             ),
           TICK_TIMEOUT_MS,
@@ -156,4 +174,5 @@ export async function startTickToOrder(options: {
       await exchange.close();
     },
   };
+  return session;
 }

@@ -37,8 +37,8 @@ export interface GridDecisionsOptions {
   readonly alerts?: AlertNotifier | undefined;
   /** The owner's fence every decision is stored under (undefined where nothing owns symbols). */
   readonly fence: () => WriteFence | undefined;
-  /** Sends a venue command of a stored decision. */
-  readonly act: (command: GridCommand) => void;
+  /** Sends the venue commands of a stored decision (its placements together: a window goes out at once). */
+  readonly act: (commands: readonly GridCommand[]) => void;
   /** Stopped or released: nothing more is applied, stored or sent. */
   readonly ended: () => boolean;
   /** The store failed: what the venue did may be ahead of what is stored. */
@@ -99,11 +99,13 @@ export class GridDecisions {
     this.#grid = decision.state;
     for (const id of decision.foreign)
       logger.debug({ symbol: identity.symbol, clientOrderId: id }, 'update for an order this grid did not issue');
+    const venue: GridCommand[] = [];
     for (const command of decision.commands) {
       if (command.type === 'BookTrade') this.#options.metrics?.trades.inc(this.#labels());
       else if (command.type === 'PauseSymbol') this.#paused(command.reason, command.message);
-      else this.#options.act(command);
+      else venue.push(command);
     }
+    if (venue.length > 0) this.#options.act(venue);
     return true;
   }
 

@@ -60,7 +60,7 @@ export class SymbolRunner {
     const decisions = (this.#decisions = new GridDecisions({
       ...options,
       fence: () => this.#writeFence(),
-      act: (command) => this.#actions.act(command),
+      act: (commands) => this.#actions.act(commands),
       ended: () => this.#ended(),
       fault: (error) => this.#fault(error),
     }));

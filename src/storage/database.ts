@@ -88,6 +88,14 @@ export interface DatabaseOperations {
    */
   recordIntent(intent: OrderIntent): Promise<void>;
   /**
+   * Records a window of intents (one symbol's placements under one lock) as `recordIntent` records
+   * one, atomically and with each fence checked once: every intent must share `fenceKey`,
+   * `fencingToken`, `ownershipFence`, `instanceId` and `exchange`. A stale token refuses them all
+   * (StaleFencingTokenError); an intent whose slot round or client order id exists is not recorded
+   * and its client order id is in the answer (the others are recorded all the same).
+   */
+  recordIntents(intents: readonly OrderIntent[]): Promise<readonly string[]>;
+  /**
    * A new holder claims `fenceKey` (a symbol's ownership, at takeover): raised to `fencingToken`,
    * after which intents fenced by an older token are refused; an intent of an older token still
    * being written commits first. StaleFencingTokenError when a higher token was recorded already.

@@ -307,7 +307,7 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
       await db.claimFence('owner:sim:BTCUSDT', 5n, 'i-1');
     });
 
-    it('DB09d (Invariant 2) a transaction under an overtaken ownership fence stores nothing; under the current fence it is stored', async () => {
+    it('DB09e (Invariant 2) a transaction under an overtaken ownership fence stores nothing; under the current fence it is stored', async () => {
       const key = 'owner:sim:FENCEDUSDT';
       await db.claimFence(key, 7n, 'i-new');
       await writing(async () => {
@@ -365,6 +365,40 @@ export function databaseConformance(createTarget: () => Promise<DatabaseTarget>)
         db.recordIntent(intent('e-5', { fenceKey: 'eq', fencingToken: 8n, level: 33, instanceId: 'A' })),
       ).rejects.toBeInstanceOf(StaleFencingTokenError);
       await db.recordIntent(intent('e-6', { fenceKey: 'eq', fencingToken: 8n, level: 33, instanceId: 'B' }));
+    });
+
+    it('DB09d (Invariant 1) a window of intents is fenced once: a stale fence refuses all, a taken round only its own', async () => {
+      const window = (prefix: string, fencingToken: bigint, owner: bigint, levels: number[]) =>
+        levels.map((level) =>
+          intent(`${prefix}-${level}`, {
+            symbol: 'WINUSDT',
+            fenceKey: 'win',
+            fencingToken,
+            ownershipFence: { fenceKey: 'owner:sim:WINUSDT', fencingToken: owner },
+            level,
+          }),
+        );
+      expect(await db.recordIntents(window('w', 3n, 1n, [1, 2, 3]))).toEqual([]);
+      // Level 2's round is taken (by w-2), so only w2-4 and w2-5 are recorded.
+      expect(await db.recordIntents(window('w2', 3n, 1n, [2, 4, 5]))).toEqual(['w2-2']);
+      await db.claimFence('owner:sim:WINUSDT', 2n, 'i-1');
+      await expect(db.recordIntents(window('w3', 4n, 1n, [6, 7]))).rejects.toMatchObject({
+        fenceKey: 'owner:sim:WINUSDT',
+        fencingToken: 1n,
+        highestToken: 2n,
+      });
+      await expect(db.recordIntents(window('w4', 2n, 2n, [8]))).rejects.toMatchObject({
+        fenceKey: 'win',
+        fencingToken: 2n,
+        highestToken: 3n,
+      });
+      expect((await db.getIntents({ symbol: 'WINUSDT' })).map((i) => i.clientOrderId).sort()).toEqual([
+        'w-1',
+        'w-2',
+        'w-3',
+        'w2-4',
+        'w2-5',
+      ]);
     });
 
     it('DB10 (Invariant 1) a stale token racing a newer one on another connection loses', async () => {

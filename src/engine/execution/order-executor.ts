@@ -14,6 +14,10 @@
  * takeover (`Database.claimFence`), so the database refuses its intent; paused after the intent, it
  * finds the lease's local deadline passed (or too close) when it resumes and sends nothing.
  *
+ * A window of one symbol's orders (`placeWindow`) goes the same way once for all of them with symbol
+ * granularity: one lock acquisition, one intent write with each fence checked once, one venue call
+ * (its batch endpoint where it has one); each order then succeeds or fails on its own.
+ *
  * Invariant 4 (fail safe): when the lock cannot be taken or its signal is aborted, nothing is sent.
  * An intent is written at most once. A retry after an unknown outcome is a lookup, never a blind
  * second send: an intent is sent again only after the venue said it does not have the order.
@@ -28,7 +32,7 @@ import {
 } from '../../coordination/lock/distributed-lock.js';
 import type { OwnershipLease } from '../../coordination/ownership/symbol-ownership.js';
 import { ExchangeError } from '../../exchange/errors.js';
-import type { Exchange, OrderReport, PlaceOrderRequest } from '../../exchange/exchange.js';
+import type { BatchPlaceResult, Exchange, OrderReport, PlaceOrderRequest } from '../../exchange/exchange.js';
 import type { Database } from '../../storage/database.js';
 import { DatabaseUnavailableError, DuplicateIntentError, StaleFencingTokenError } from '../../storage/errors.js';
 
@@ -149,9 +153,25 @@ export class OrderExecutor {
    */
   place(placement: OrderPlacement | ClosePlacement, ownership?: OwnershipLease): Promise<PlacementOutcome> {
     const send = 'level' in placement ? this.#limitSend(placement) : this.#closeSend(placement);
-    const key = send.lockKey;
+    return this.#queued(send.lockKey, () => this.#placeLocked([send], ownership)).then((outcomes) => outcomes[0]!);
+  }
+
+  /**
+   * A window of one symbol's limit orders (a grid's first buys, a window that moved several levels):
+   * with symbol granularity they share one lock acquisition, one intent write (`recordIntents`) and
+   * one venue call (`placeOrders`, the venue's batch endpoint where it has one). With level
+   * granularity each has its own key and is placed as `place` places it. Outcomes in the order given.
+   */
+  placeWindow(placements: readonly OrderPlacement[], ownership?: OwnershipLease): Promise<PlacementOutcome[]> {
+    const sends = placements.map((placement) => this.#limitSend(placement));
+    if (this.#options.granularity === 'level' || sends.length < 2)
+      return Promise.all(placements.map((placement) => this.place(placement, ownership)));
+    return this.#queued(sends[0]!.lockKey, () => this.#placeLocked(sends, ownership));
+  }
+
+  #queued<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.#queues.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.#placeLocked(send, ownership));
+    const run = previous.then(work);
     const settled = run.then(
       () => undefined,
       () => undefined,
@@ -184,18 +204,20 @@ export class OrderExecutor {
     };
   }
 
-  async #placeLocked(send: Send, ownership: OwnershipLease | undefined): Promise<PlacementOutcome> {
+  /** `sends` share one lock key. */
+  async #placeLocked(sends: readonly Send[], ownership: OwnershipLease | undefined): Promise<PlacementOutcome[]> {
     const { lock, lockTtlMs } = this.#options;
-    if (ownership?.signal.aborted === true) return { status: 'skipped', reason: 'lock-lost' };
+    const all = (outcome: PlacementOutcome) => sends.map(() => outcome);
+    if (ownership?.signal.aborted === true) return all({ status: 'skipped', reason: 'lock-lost' });
     let handle: LockHandle | undefined;
     try {
-      handle = await lock.tryLock(send.lockKey, lockTtlMs);
+      handle = await lock.tryLock(sends[0]!.lockKey, lockTtlMs);
     } catch (error) {
-      return { status: 'skipped', reason: 'lock-lost', error };
+      return all({ status: 'skipped', reason: 'lock-lost', error });
     }
-    if (handle === undefined) return { status: 'skipped', reason: 'lock-busy' };
+    if (handle === undefined) return all({ status: 'skipped', reason: 'lock-busy' });
     try {
-      return await this.#placeHolding(send, handle, ownership);
+      return await this.#placeHolding(sends, handle, ownership);
     } finally {
       // A release that fails only means the lease runs out on its own; the intent already fences.
       await handle.unlock().catch(() => undefined);
@@ -203,50 +225,88 @@ export class OrderExecutor {
   }
 
   async #placeHolding(
-    send: Send,
+    sends: readonly Send[],
     handle: LockHandle,
     ownership: OwnershipLease | undefined,
-  ): Promise<PlacementOutcome> {
-    const { symbol, clientOrderId } = send.request;
+  ): Promise<PlacementOutcome[]> {
+    const all = (outcome: PlacementOutcome) => sends.map(() => outcome);
     // Not even recorded without a margin left: an intent that cannot be sent would only use up its round.
-    if (!this.#leasesLeft(handle, ownership)) return { status: 'skipped', reason: 'lock-lost' };
+    if (!this.#leasesLeft(handle, ownership)) return all({ status: 'skipped', reason: 'lock-lost' });
+    let existing: ReadonlySet<string>;
     try {
-      await this.#recordIntent(send, handle, ownership);
+      existing = new Set(await this.#recordIntents(sends, handle, ownership));
     } catch (error) {
-      if (error instanceof DuplicateIntentError) {
-        // This very intent was recorded before (its send was resolved as never reaching the venue, or
-        // another holder recorded it): the venue decides. Found: adopt it. Not found: send it now; a
-        // concurrent send of the same id by a former holder is refused by the venue while it is open.
-        const existing = await this.#lookup(symbol, clientOrderId, 1);
-        if (existing === 'failed') return { status: 'skipped', reason: 'intent-refused', error };
-        if (existing !== undefined) return { status: 'accepted', order: existing };
-      } else {
-        // Only the per-order lock's counter is resynchronised; a stale ownership token is a lost symbol.
-        if (error instanceof StaleFencingTokenError && error.fenceKey === handle.key && !handle.signal.aborted)
-          await this.#resynchronise(send.lockKey, error);
-        return {
-          status: 'skipped',
-          reason:
-            error instanceof DatabaseUnavailableError
-              ? 'database-unavailable'
-              : error instanceof StaleFencingTokenError
-                ? 'lock-lost'
-                : 'intent-refused',
-          error,
-        };
-      }
+      // Only the per-order lock's counter is resynchronised; a stale ownership token is a lost symbol.
+      if (error instanceof StaleFencingTokenError && error.fenceKey === handle.key && !handle.signal.aborted)
+        await this.#resynchronise(sends[0]!.lockKey, error);
+      return all({
+        status: 'skipped',
+        reason:
+          error instanceof DatabaseUnavailableError
+            ? 'database-unavailable'
+            : error instanceof StaleFencingTokenError
+              ? 'lock-lost'
+              : 'intent-refused',
+        error,
+      });
     }
+    // An intent recorded before (its send was resolved as never reaching the venue, or another holder
+    // recorded it): the venue decides. Found: adopt it. Not found: send it now; a concurrent send of
+    // the same id by a former holder is refused by the venue while it is open.
+    const outcomes: (PlacementOutcome | undefined)[] = await Promise.all(
+      sends.map(async ({ request }): Promise<PlacementOutcome | undefined> => {
+        if (!existing.has(request.clientOrderId)) return undefined;
+        const found = await this.#lookup(request.symbol, request.clientOrderId, 1);
+        if (found === 'failed')
+          return {
+            status: 'skipped',
+            reason: 'intent-refused',
+            error: new DuplicateIntentError(this.#options.exchange.name, request.clientOrderId),
+          };
+        return found === undefined ? undefined : { status: 'accepted', order: found };
+      }),
+    );
+    const toSend = sends.filter((_, index) => outcomes[index] === undefined);
     // Checked again after the database round trip, synchronously right before the send: a pause
     // here would otherwise send on a lost lease, and an order needs time to reach the venue.
-    if (!this.#leasesLeft(handle, ownership)) return { status: 'skipped', reason: 'lock-lost' };
-    try {
-      return { status: 'accepted', order: await this.#options.exchange.placeOrder(send.request) };
-    } catch (error) {
-      if (error instanceof ExchangeError && error.kind !== 'unknown-outcome') {
-        return { status: 'rejected', error };
+    const leasesLeft = this.#leasesLeft(handle, ownership);
+    const sent = !leasesLeft
+      ? toSend.map((): PlacementOutcome => ({ status: 'skipped', reason: 'lock-lost' }))
+      : await this.#send(toSend.map((send) => send.request));
+    return outcomes.map((outcome) => outcome ?? sent.shift()!);
+  }
+
+  /** One request through `placeOrder`, several through `placeOrders` (each entry succeeds or fails on its own). */
+  async #send(requests: readonly PlaceOrderRequest[]): Promise<PlacementOutcome[]> {
+    const { exchange } = this.#options;
+    if (requests.length === 0) return [];
+    if (requests.length === 1) {
+      const request = requests[0]!;
+      try {
+        return [{ status: 'accepted', order: await exchange.placeOrder(request) }];
+      } catch (error) {
+        return [await this.#failed(request, error)];
       }
-      return this.#resolveUnknown(symbol, clientOrderId, error);
     }
+    let results: readonly BatchPlaceResult[];
+    try {
+      results = await exchange.placeOrders(requests);
+    } catch (error) {
+      return Promise.all(requests.map((request) => this.#failed(request, error)));
+    }
+    return Promise.all(
+      requests.map((request, index): Promise<PlacementOutcome> | PlacementOutcome => {
+        const result = results[index];
+        if (result?.ok === true) return { status: 'accepted', order: result.order };
+        return this.#failed(request, result?.error ?? new Error('the venue answered no entry for this order'));
+      }),
+    );
+  }
+
+  /** A definitive refusal is a rejection; anything else may have reached the venue: looked up, never sent again. */
+  #failed(request: PlaceOrderRequest, error: unknown): Promise<PlacementOutcome> | PlacementOutcome {
+    if (error instanceof ExchangeError && error.kind !== 'unknown-outcome') return { status: 'rejected', error };
+    return this.#resolveUnknown(request.symbol, request.clientOrderId, error);
   }
 
   /**
@@ -272,23 +332,32 @@ export class OrderExecutor {
     return left(handle, lockTtlMs) && (ownership === undefined || left(ownership, ownership.ttlMs));
   }
 
-  #recordIntent(send: Send, handle: LockHandle, ownership: OwnershipLease | undefined): Promise<void> {
+  /** Resolves with the client order ids whose intents were recorded before (`Database.recordIntents`). */
+  #recordIntents(
+    sends: readonly Send[],
+    handle: LockHandle,
+    ownership: OwnershipLease | undefined,
+  ): Promise<readonly string[]> {
     const { database, exchange, instanceId, clock } = this.#options;
-    return database.recordIntent({
-      exchange: exchange.name,
-      symbol: send.request.symbol,
-      level: send.level,
-      cycle: send.cycle,
-      side: send.request.side,
-      clientOrderId: send.request.clientOrderId,
-      price: send.intentPrice,
-      quantity: send.request.quantity,
-      fenceKey: handle.key,
-      fencingToken: handle.token,
-      ownershipFence: ownership === undefined ? undefined : { fenceKey: ownership.key, fencingToken: ownership.token },
-      instanceId,
-      createdAt: clock(),
-    });
+    const createdAt = clock();
+    return database.recordIntents(
+      sends.map((send) => ({
+        exchange: exchange.name,
+        symbol: send.request.symbol,
+        level: send.level,
+        cycle: send.cycle,
+        side: send.request.side,
+        clientOrderId: send.request.clientOrderId,
+        price: send.intentPrice,
+        quantity: send.request.quantity,
+        fenceKey: handle.key,
+        fencingToken: handle.token,
+        ownershipFence:
+          ownership === undefined ? undefined : { fenceKey: ownership.key, fencingToken: ownership.token },
+        instanceId,
+        createdAt,
+      })),
+    );
   }
 
   /** Looks the order up by client order id; never sends it again (style rule 11). */

@@ -24,7 +24,7 @@ import type { GridEvent } from '../../strategy/grid/grid-event.js';
 import { type GridState, slotsWithOrders } from '../../strategy/grid/grid-state.js';
 import type { OwnershipLease } from '../../coordination/ownership/symbol-ownership.js';
 import type { IntentGate } from './intent-gate.js';
-import type { ClosePlacement, OrderExecutor } from './order-executor.js';
+import type { ClosePlacement, OrderExecutor, PlacementOutcome } from './order-executor.js';
 import { rejectReason } from './venue-events.js';
 
 /** What the runner does with the venue's answers (each runs in its queue). */
@@ -103,10 +103,16 @@ export class VenueActions {
     await Promise.allSettled([...this.#inFlight]);
   }
 
-  act(command: GridCommand): void {
-    if (command.type === 'PlaceOrder' || command.type === 'ClosePosition') this.#track(this.#place(command));
-    else if (command.type === 'CancelOrder') this.cancel(command.clientOrderId, command.reason);
-    else if (command.type === 'LookupOrder') this.lookup(command.clientOrderId);
+  /** A decision's venue commands: its limit orders go out as one window (`OrderExecutor.placeWindow`). */
+  act(commands: readonly GridCommand[]): void {
+    const window: Extract<GridCommand, { type: 'PlaceOrder' }>[] = [];
+    for (const command of commands) {
+      if (command.type === 'PlaceOrder') window.push(command);
+      else if (command.type === 'ClosePosition') this.#track(this.#place([command]));
+      else if (command.type === 'CancelOrder') this.cancel(command.clientOrderId, command.reason);
+      else if (command.type === 'LookupOrder') this.lookup(command.clientOrderId);
+    }
+    if (window.length > 0) this.#track(this.#place(window));
   }
 
   cancel(clientOrderId: string, reason: string): void {
@@ -135,38 +141,62 @@ export class VenueActions {
     void tracked.finally(() => this.#inFlight.delete(tracked));
   }
 
-  async #place(command: Placement): Promise<void> {
-    const { answers, executor, metrics, logger, symbol, clock } = this.#options;
-    const close = command.type === 'ClosePosition';
-    const id = command.clientOrderId;
+  /** One close, or a window of limit orders. */
+  async #place(commands: readonly Placement[]): Promise<void> {
+    const { answers, executor, clock, symbol } = this.#options;
+    const close = commands[0]!.type === 'ClosePosition';
     if (!answers.placing(close)) {
       // Never sent and no intent recorded: the order ends here, its stored row with it (a new id next time).
-      await answers.event({ type: 'OrderRejected', time: clock(), clientOrderId: id, reason: 'not-sent' });
+      for (const command of commands)
+        await answers.event({
+          type: 'OrderRejected',
+          time: clock(),
+          clientOrderId: command.clientOrderId,
+          reason: 'not-sent',
+        });
       return;
     }
     const intents = this.#options.intents;
     if (intents?.held) {
       // Decided before the hold reached this grid: not attempted (no intent, no warning); the slot is free again.
-      await answers.event({ type: 'UnknownOutcomeResolved', time: clock(), clientOrderId: id, order: undefined });
+      for (const command of commands)
+        await answers.event({
+          type: 'UnknownOutcomeResolved',
+          time: clock(),
+          clientOrderId: command.clientOrderId,
+          order: undefined,
+        });
       return;
     }
-    this.#placementChanged(id, 1);
-    let outcome: Awaited<ReturnType<OrderExecutor['place']>>;
+    for (const command of commands) this.#placementChanged(command.clientOrderId, 1);
+    let outcomes: PlacementOutcome[];
     try {
-      outcome = await executor.place(
-        close ? this.#closePlacement(command) : { symbol, ...command },
-        answers.ownership(),
-      );
+      outcomes = await (commands[0]!.type === 'ClosePosition'
+        ? executor.place(this.#closePlacement(commands[0]!), answers.ownership()).then((outcome) => [outcome])
+        : executor.placeWindow(
+            commands.map((command) => ({ symbol, ...(command as Extract<Placement, { type: 'PlaceOrder' }>) })),
+            answers.ownership(),
+          ));
     } finally {
-      this.#placementChanged(id, -1);
+      for (const command of commands) this.#placementChanged(command.clientOrderId, -1);
       this.#forgetSettled();
     }
-    if (outcome.status === 'skipped' && outcome.reason === 'database-unavailable') intents?.refused(outcome.error);
-    else if (outcome.status !== 'skipped') intents?.recorded();
+    const unavailable = outcomes.find(
+      (outcome) => outcome.status === 'skipped' && outcome.reason === 'database-unavailable',
+    );
+    if (unavailable?.status === 'skipped') intents?.refused(unavailable.error);
+    else if (outcomes.some((outcome) => outcome.status !== 'skipped')) intents?.recorded();
+    await Promise.all(commands.map((command, index) => this.#settle(command, outcomes[index]!)));
+  }
+
+  /** Hands one placement's outcome to the runner. */
+  async #settle(command: Placement, outcome: PlacementOutcome): Promise<void> {
+    const { answers, metrics, logger, symbol, clock } = this.#options;
+    const id = command.clientOrderId;
     metrics?.ordersPlaced.inc({
       exchange: this.#options.exchangeName,
       symbol,
-      side: close ? 'SELL' : command.side,
+      side: command.type === 'ClosePosition' ? 'SELL' : command.side,
       outcome: outcome.status,
     });
     const time = clock();

@@ -102,9 +102,21 @@ export async function upsertRows<T extends object>(
 }
 
 /**
- * Raises `fences.max_token` to `token` if it is higher, taking the row's write lock; returns nothing.
- * The holder becomes `holder` when the token rises (or the row has none yet, from before migration
- * 0004); an equal token leaves the recorded holder, so `recordIntent` can refuse a second holder.
+ * The holder after a fence upsert: the new one when the token rises (or the row has none yet, from
+ * before migration 0004); an equal token leaves the recorded holder, so `recordIntent` can refuse a
+ * second holder. Every expression of the SET reads the old row on PostgreSQL and SQLite.
+ */
+const RAISED_HOLDER = `case when excluded.max_token > fences.max_token or (excluded.max_token = fences.max_token and fences.holder is null) then excluded.holder else fences.holder end`;
+
+/** PostgreSQL: the fence upsert of the (fence_key, max_token, holder) row that `source` yields (a VALUES or SELECT). */
+export function raisedFenceSql(source: string): string {
+  return `insert into fences (fence_key, max_token, holder) ${source} on conflict (fence_key) do update set max_token = greatest(fences.max_token, excluded.max_token), holder = ${RAISED_HOLDER}`;
+}
+
+/**
+ * Raises `fences.max_token` to `token` if it is higher (see RAISED_HOLDER for the holder), taking
+ * the row's write lock until commit; returns the row as it is now (one statement with RETURNING on
+ * PostgreSQL and SQLite, an upsert and a read on MySQL).
  */
 export async function raiseFence(
   db: Kysely<StorageSchema>,
@@ -112,27 +124,40 @@ export async function raiseFence(
   fenceKey: string,
   token: string,
   holder: string,
-): Promise<void> {
-  const query = db.insertInto('fences').values({ fence_key: fenceKey, max_token: token, holder });
-  if (dialect === 'mysql') {
-    // MySQL assigns left to right, each seeing the columns already assigned: holder first, against the old max_token.
-    await query
-      .onDuplicateKeyUpdate({
-        holder: sql<string>`if(values(max_token) > max_token or (values(max_token) = max_token and holder is null), values(holder), holder)`,
-        max_token: sql<string>`greatest(max_token, values(max_token))`,
-      })
-      .execute();
-    return;
+): Promise<{ max_token: string | number | bigint; holder: string | null }> {
+  if (dialect === 'postgres') {
+    const result = await db.executeQuery<{ max_token: string; holder: string | null }>(
+      CompiledQuery.raw(`${raisedFenceSql('values ($1, $2::bigint, $3::varchar)')} returning max_token, holder`, [
+        fenceKey,
+        token,
+        holder,
+      ]),
+    );
+    return result.rows[0]!;
   }
-  const highest =
-    dialect === 'postgres'
-      ? sql<string>`greatest(fences.max_token, excluded.max_token)`
-      : sql<string>`max(fences.max_token, excluded.max_token)`;
-  // Every expression of the SET reads the old row on PostgreSQL and SQLite.
-  const newHolder = sql<string>`case when excluded.max_token > fences.max_token or (excluded.max_token = fences.max_token and fences.holder is null) then excluded.holder else fences.holder end`;
+  const query = db.insertInto('fences').values({ fence_key: fenceKey, max_token: token, holder });
+  if (dialect === 'sqlite')
+    return query
+      .onConflict((conflict) =>
+        conflict.column('fence_key').doUpdateSet({
+          max_token: sql<string>`max(fences.max_token, excluded.max_token)`,
+          holder: sql.raw<string>(RAISED_HOLDER),
+        }),
+      )
+      .returning(['max_token', 'holder'])
+      .executeTakeFirstOrThrow();
+  // MySQL assigns left to right, each seeing the columns already assigned: holder first, against the old max_token.
   await query
-    .onConflict((conflict) => conflict.column('fence_key').doUpdateSet({ max_token: highest, holder: newHolder }))
+    .onDuplicateKeyUpdate({
+      holder: sql<string>`if(values(max_token) > max_token or (values(max_token) = max_token and holder is null), values(holder), holder)`,
+      max_token: sql<string>`greatest(max_token, values(max_token))`,
+    })
     .execute();
+  return db
+    .selectFrom('fences')
+    .select(['max_token', 'holder'])
+    .where('fence_key', '=', fenceKey)
+    .executeTakeFirstOrThrow();
 }
 
 /** Whole UTC days since the epoch of an epoch-ms BIGINT column (integer division on every dialect). */

@@ -1,6 +1,6 @@
 /** Grids and slots. A grid's anchor is fixed by its first insert and never rewritten (grid-strategy.md). */
 import type { GridRecord, SlotRecord } from '../records.js';
-import { insertIgnoring, upsertRow } from './dialect-sql.js';
+import { insertIgnoring, upsertRows } from './dialect-sql.js';
 import type { QueryContext } from './query-context.js';
 import { gridFromRow, gridRow, slotFromRow, slotRow } from './row-mappers.js';
 
@@ -49,10 +49,14 @@ export async function getSlots({ db }: QueryContext, exchange: string, symbol: s
   return rows.map(slotFromRow);
 }
 
+/**
+ * A multi-row upsert (a window's slots in one statement). A slot listed twice is written once, as
+ * its last entry: one statement must not upsert a row twice (PostgreSQL refuses it).
+ */
 export async function saveSlots(context: QueryContext, slots: readonly SlotRecord[]): Promise<void> {
   if (slots.length === 0) return;
-  await context.atomic(async (db) => {
-    for (const slot of slots)
-      await upsertRow(db, context.dialect, 'slots', ['exchange', 'symbol', 'level'], slotRow(slot));
-  });
+  const rows = [
+    ...new Map(slots.map((slot) => [`${slot.exchange}|${slot.symbol}|${slot.level}`, slotRow(slot)])).values(),
+  ];
+  await context.atomic((db) => upsertRows(db, context.dialect, 'slots', ['exchange', 'symbol', 'level'], rows));
 }

@@ -28,7 +28,7 @@ import type {
 import { getEvents, saveEvents } from './event-queries.js';
 import { getFillCursor, getFills, saveFillCursor, saveFills } from './fill-queries.js';
 import { ensureGrid, getGrid, getSlots, saveSlots, setGridPaused } from './grid-queries.js';
-import { claimFence, getHighestIntentCycles, getIntents, recordIntent } from './intent-queries.js';
+import { claimFence, getHighestIntentCycles, getIntents, recordIntent, recordIntents } from './intent-queries.js';
 import type { StorageSchema } from './kysely-schema.js';
 import { getOrderHistory, getOrders, saveOrder } from './order-queries.js';
 import type { QueryContext } from './query-context.js';
@@ -148,6 +148,9 @@ export abstract class KyselyOperations implements DatabaseOperations {
 
   recordIntent(intent: OrderIntent): Promise<void> {
     return this.guard(() => recordIntent(this.#context, intent));
+  }
+  recordIntents(intents: readonly OrderIntent[]): Promise<readonly string[]> {
+    return this.guard(() => recordIntents(this.#context, intents));
   }
   claimFence(fenceKey: string, fencingToken: bigint, holder: string): Promise<void> {
     return this.guard(() => claimFence(this.#context, fenceKey, fencingToken, holder));

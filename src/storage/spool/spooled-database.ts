@@ -316,6 +316,9 @@ export class SpooledDatabase extends DatabaseReads implements Database {
   recordIntent(intent: OrderIntent): Promise<void> {
     return this.#inner.recordIntent(intent);
   }
+  recordIntents(intents: readonly OrderIntent[]): Promise<readonly string[]> {
+    return this.#inner.recordIntents(intents);
+  }
   claimFence(fenceKey: string, fencingToken: bigint, holder: string): Promise<void> {
     return this.#inner.claimFence(fenceKey, fencingToken, holder);
   }

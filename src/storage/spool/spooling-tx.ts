@@ -109,6 +109,9 @@ export class SpoolingTx extends DatabaseReads implements Tx {
   }
 
   recordIntent(_intent: OrderIntent): Promise<void> {
+    return this.recordIntents([]).then(() => undefined);
+  }
+  recordIntents(_intents: readonly OrderIntent[]): Promise<readonly string[]> {
     return Promise.reject(
       new InvalidStorageOptionsError(
         'recordIntent must not run inside a spooled transaction (it needs the database at once)',

@@ -74,7 +74,7 @@ describe('a lookup that finds nothing while the id may still reach the venue', (
         'insert into fences (fence_key, max_token) values ($1, 0) on conflict (fence_key) do update set max_token = fences.max_token',
         [levelLockKey(sim.exchange.name, SYMBOL, 1)],
       );
-      actions.act(buy(1, 0));
+      actions.act([buy(1, 0)]);
       await until(async () => {
         const waiting = await holder.query('select count(*)::int as n from pg_locks where not granted');
         return (waiting.rows[0] as { n: number }).n > 0;
