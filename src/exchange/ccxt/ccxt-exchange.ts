@@ -14,6 +14,7 @@ import type { Balance, Candle, Market, MarketType, Position, PriceTick } from '.
 import {
   InvalidOrderError,
   NetworkUnknownOutcomeError,
+  RateLimitedError,
   UnknownOrderError,
   UnknownSymbolError,
   UnsupportedVenueError,
@@ -212,6 +213,14 @@ export class CcxtExchange implements Exchange {
           );
         });
       } catch (error) {
+        // A batch the request budget cannot take whole goes out one order at a time, nearest to the
+        // market first: as many as it has room for are placed, the rest are refused with its wait
+        // (a 429 for the batch paused the budget already, so nothing more is sent). The ids are the
+        // same, so the venue refuses a second copy of an order it did take.
+        if (error instanceof RateLimitedError && batch.length > 1) {
+          for (const request of batch) results.push(await this.#settle(request, signal));
+          continue;
+        }
         for (const request of batch)
           results.push({ ok: false, clientOrderId: request.clientOrderId, error: error as Error });
       }
