@@ -234,6 +234,8 @@ describe('degraded single-instance mode', () => {
       SYMBOLS.flatMap((symbol) => venue.engine.openOrders(account.accountId, symbol)).filter((o) => o.side === 'BUY');
     expect(buys().length).toBeGreaterThan(0);
     const faultAt = Date.now();
+    // Kept when the case fails too: the logs are the evidence.
+    cleanup.push(() => keepLogs('degr-orph', [a, b, c], { fault: faultAt }));
     unreachable(cluster.lockProxy!);
     unreachable(cluster.databaseProxy);
     await until(() => buys().length === 0, 'every resting buy cancelled', orphanTimeoutMs + 30_000);
@@ -255,7 +257,6 @@ describe('degraded single-instance mode', () => {
     );
     await until(() => buys().length > 0, 'buys placed again by the owners', 30_000);
     for (const node of [a, b, c]) expect(await node.stop()).toBe(0);
-    await keepLogs('degr-orph', [a, b, c], { fault: faultAt });
     const audit = await auditCluster(cluster, SYMBOLS);
     expect(audit.duplicateIds, evidenceLines(audit).join('\n')).toEqual([]);
     expect(audit.overlaps, evidenceLines(audit).join('\n')).toEqual([]);
