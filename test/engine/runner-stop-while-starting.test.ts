@@ -29,7 +29,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-it('a stop during the start cancels the orders on exit and stores every fill', async () => {
+/** A first owner's buy window left working at the venue, as a handover leaves it for the next owner. */
+async function windowLeftAtVenue() {
   const sim = startSim();
   const venue = sim.exchange.engine;
   const first = engineFor(sim, database, lock);
@@ -40,9 +41,13 @@ it('a stop during the start cancels the orders on exit and stores every fill', a
     () => venue.openOrders(sim.exchange.account, SYMBOL).length === BUY_WINDOW,
     'the buy window at the venue',
   );
-  // Left working at the venue for the next owner, as a handover leaves them.
   await first.stop({ cancelOnExit: false, closePositions: false });
   await flushed(database);
+  return { sim, venue };
+}
+
+it('a stop during the start cancels the orders on exit and stores every fill', async () => {
+  const { sim, venue } = await windowLeftAtVenue();
 
   const second = engineFor(sim, database, lock);
   await second.start();
@@ -61,19 +66,8 @@ it('a stop during the start cancels the orders on exit and stores every fill', a
 }, 60_000);
 
 it('a symbol won after the stop is wound down: its orders cancelled on exit and the fills meanwhile stored', async () => {
-  const sim = startSim();
-  const venue = sim.exchange.engine;
-  const first = engineFor(sim, database, lock);
-  await first.start();
-  await first.ownershipWon(SYMBOL);
-  venue.setPrice(SYMBOL, dec('60000'));
-  await until(
-    () => venue.openOrders(sim.exchange.account, SYMBOL).length === BUY_WINDOW,
-    'the buy window at the venue',
-  );
-  // Handed over as the cluster stops: the orders stay for the next owner, and one fills meanwhile.
-  await first.stop({ cancelOnExit: false, closePositions: false });
-  await flushed(database);
+  const { sim, venue } = await windowLeftAtVenue();
+  // One of those orders fills meanwhile, with no owner running.
   const filledBefore = venue.fillsAfter(sim.exchange.account, SYMBOL, undefined, 10_000).length;
   venue.setPrice(SYMBOL, dec('59850'));
   expect(venue.fillsAfter(sim.exchange.account, SYMBOL, undefined, 10_000).length).toBeGreaterThan(filledBefore);
