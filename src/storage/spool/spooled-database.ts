@@ -218,18 +218,19 @@ export class SpooledDatabase extends DatabaseReads implements Database {
     return undefined;
   }
 
-  /** Dropped by design, not lost: the symbol's new owner recovers the fills from the venue. */
+  /** Dropped by design, not lost: the symbol's new owner recovers the fills from the venue. Logged once per 30 s. */
   #reportFencedOut(fencedOut: readonly FencedOut[]): void {
     for (const { record, error } of fencedOut) {
       this.#metrics?.fencedOut.inc();
-      this.#logger?.warn(
+      this.#warnings.warn(
+        'fenced-out',
         {
           seq: record.seq,
           fenceKey: error.fenceKey,
-          token: error.fencingToken.toString(),
-          recorded: error.highestToken.toString(),
+          writtenUnder: error.fencingToken.toString(),
+          recordedFence: error.highestToken.toString(),
         },
-        'spooled writes of an earlier ownership dropped: another instance owns the symbol since (it recovers their fills from the venue)',
+        'spooled writes of an earlier ownership dropped: the symbol is owned under a newer fence since (its owner recovers their fills from the venue)',
       );
     }
   }
