@@ -17,6 +17,8 @@ export interface VenueOrder {
   /** Wall time (epoch ms) of the acceptance and of the close. */
   readonly acceptedTime: number;
   closedTime: number | undefined;
+  /** How it closed (FILLED, CANCELED, EXPIRED, REJECTED). */
+  closedAs: string | undefined;
 }
 
 export interface VenueRecord {
@@ -43,6 +45,7 @@ export function recordVenueOrders(server: SimVenueServer, accountId: string): Ve
           closedAt: undefined,
           acceptedTime: Date.now(),
           closedTime: undefined,
+          closedAs: undefined,
         };
         orders.set(report.exchangeOrderId, order);
         acceptedIds.push(report.clientOrderId);
@@ -50,6 +53,7 @@ export function recordVenueOrders(server: SimVenueServer, accountId: string): Ve
       if (TERMINAL.has(report.status) && order.closedAt === undefined) {
         order.closedAt = counter;
         order.closedTime = Date.now();
+        order.closedAs = report.status;
       }
     },
   });
