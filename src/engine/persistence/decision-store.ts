@@ -5,7 +5,7 @@
  * changes nothing stored (most price ticks) opens no transaction.
  */
 import type { Fill } from '../../domain/fill.js';
-import type { Database, Tx, WriteFence } from '../../storage/database.js';
+import type { Database, DatabaseOperations, Tx, WriteFence } from '../../storage/database.js';
 import type { EventRecord, OrderRecord } from '../../storage/records.js';
 import type { Decision } from '../../strategy/grid/decide.js';
 import { InvalidGridRecordError } from '../../strategy/grid/errors.js';
@@ -58,6 +58,19 @@ export async function storeDecision(database: Database, writes: DecisionWrites):
 
 export function holdFence(tx: Tx, fence: WriteFence): Promise<void> {
   return tx.holdFence(fence.fenceKey, fence.fencingToken, fence.holder);
+}
+
+/** `write` in one transaction under `fence` (Tx.holdFence), or as it is without one. */
+export async function fencedWrite(
+  database: Database,
+  fence: WriteFence | undefined,
+  write: (operations: DatabaseOperations) => Promise<void>,
+): Promise<void> {
+  if (fence === undefined) return write(database);
+  await database.transaction(async (tx) => {
+    await holdFence(tx, fence);
+    await write(tx);
+  });
 }
 
 /** The event rows of a decision's RecordEvent and PauseSymbol commands; `reconciliation` details join its reconciliation event. */

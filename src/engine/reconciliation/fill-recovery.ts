@@ -7,8 +7,8 @@
  */
 import type { Fill } from '../../domain/fill.js';
 import type { Exchange } from '../../exchange/exchange.js';
-import type { Database, DatabaseOperations, WriteFence } from '../../storage/database.js';
-import { holdFence } from '../persistence/decision-store.js';
+import type { Database, WriteFence } from '../../storage/database.js';
+import { fencedWrite } from '../persistence/decision-store.js';
 import type { FillOutcome } from '../grid-decisions.js';
 
 export interface FillRecovery {
@@ -25,19 +25,6 @@ export interface FillRecovery {
    * dropped with the fills it went past (the new owner recovers them).
    */
   readonly fence: () => WriteFence | undefined;
-}
-
-/** `write` in one transaction under `fence` (Tx.holdFence), or as it is without one. */
-export async function fencedWrite(
-  database: Database,
-  fence: WriteFence | undefined,
-  write: (operations: DatabaseOperations) => Promise<void>,
-): Promise<void> {
-  if (fence === undefined) return write(database);
-  await database.transaction(async (tx) => {
-    await holdFence(tx, fence);
-    await write(tx);
-  });
 }
 
 /** Resolves how many recovered fills were new. */

@@ -19,9 +19,10 @@ import type { GridState } from '../../strategy/grid/grid-state.js';
 import { toVenueOrder } from '../execution/venue-events.js';
 import type { FillOutcome } from '../grid-decisions.js';
 import type { DecisionRecords } from '../persistence/decision-store.js';
+import { fencedWrite } from '../persistence/decision-store.js';
 import { advancePastRecordedIntents, persistGrid } from '../persistence/grid-loader.js';
 import { reportRecord } from '../persistence/order-records.js';
-import { fencedWrite, recoverFills } from './fill-recovery.js';
+import { recoverFills } from './fill-recovery.js';
 import { driftAdjustment, venuePosition } from './venue-position.js';
 
 export type ReconcileReason = 'start' | 'periodic' | 'reconnect';

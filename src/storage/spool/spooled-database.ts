@@ -394,8 +394,10 @@ interface FencedOut {
 async function applyBatch(tx: Tx, batch: readonly SpoolRecord[]): Promise<FencedOut[]> {
   const fencedOut: FencedOut[] = [];
   const kept: SpoolRecord[] = [];
+  // One runner's groups share its fence: held once per batch (the lock lasts until commit).
+  const held = new Map<string, StaleFencingTokenError | undefined>();
   for (const record of batch) {
-    const error = await fenceRefusal(tx, record);
+    const error = await fenceRefusal(tx, record, held);
     if (error === undefined) kept.push(record);
     else fencedOut.push({ record, error });
   }
@@ -403,18 +405,35 @@ async function applyBatch(tx: Tx, batch: readonly SpoolRecord[]): Promise<Fenced
   return fencedOut;
 }
 
-async function fenceRefusal(tx: Tx, record: SpoolRecord): Promise<StaleFencingTokenError | undefined> {
+async function fenceRefusal(
+  tx: Tx,
+  record: SpoolRecord,
+  held: Map<string, StaleFencingTokenError | undefined>,
+): Promise<StaleFencingTokenError | undefined> {
   if (record.op !== 'group') return undefined;
   for (const write of record.writes) {
     if (write.op !== 'fence') continue;
-    try {
-      await tx.holdFence(write.fenceKey, write.fencingToken, write.holder);
-    } catch (error) {
-      if (error instanceof StaleFencingTokenError) return error;
-      throw error;
-    }
+    const key = `${write.fenceKey}\u0000${write.fencingToken}\u0000${write.holder}`;
+    if (!held.has(key)) held.set(key, await staleFence(tx, write.fenceKey, write.fencingToken, write.holder));
+    const refusal = held.get(key);
+    if (refusal !== undefined) return refusal;
   }
   return undefined;
+}
+
+async function staleFence(
+  tx: Tx,
+  fenceKey: string,
+  fencingToken: bigint,
+  holder: string,
+): Promise<StaleFencingTokenError | undefined> {
+  try {
+    await tx.holdFence(fenceKey, fencingToken, holder);
+    return undefined;
+  } catch (error) {
+    if (error instanceof StaleFencingTokenError) return error;
+    throw error;
+  }
 }
 
 async function applyWrites(tx: DatabaseOperations, writes: readonly SpoolWrite[]): Promise<void> {
