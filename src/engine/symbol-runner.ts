@@ -79,7 +79,10 @@ export class SymbolRunner {
         event: async (event) => {
           await this.#queue.push(() => decisions.apply(event));
         },
-        missing: (clientOrderId) => this.#queue.push(() => decisions.resolveMissing(clientOrderId)),
+        missing: (clientOrderId, stillProof) =>
+          this.#queue.push(async () => {
+            if (stillProof()) await decisions.resolveMissing(clientOrderId);
+          }),
         placing: (close) => this.#lifecycle === 'running' || (close && this.#lifecycle === 'stopping'),
         ownership: () => this.#ownership,
         wakeAt: (time) => this.#wakeAt(time),

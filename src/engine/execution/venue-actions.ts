@@ -8,7 +8,10 @@
  * it is proof (Invariant 1, docs/reliability.md finding "next cycle placed while the previous one
  * still rested"):
  * - not while a placement of the same id is in flight or settled after the lookup was asked (the
- *   answer predates the acceptance): dropped, the next reconciliation asks again;
+ *   answer predates the acceptance): dropped, the next reconciliation asks again; checked when the
+ *   answer arrives and again when the runner applies it, since a slot freed meanwhile may have
+ *   placed the same id again (chaos etcd-dynamic seed 20261204: a second "not held" of `S.15.1`
+ *   ended its re-placement, and `S.15.2` was placed beside it);
  * - not while a request for the id may still take effect at the venue (`requestValidityMs` after
  *   this runner last sent it, or after its term began for an id an earlier owner sent): asked
  *   again once that has passed, so a late arrival cannot leave the slot's next cycle beside it.
@@ -31,8 +34,12 @@ import { rejectReason } from './venue-events.js';
 export interface VenueAnswers {
   report(order: OrderReport): Promise<void>;
   event(event: GridEvent): Promise<void>;
-  /** The venue answered that it does not hold the id. */
-  missing(clientOrderId: string): Promise<void>;
+  /**
+   * The venue answered that it does not hold the id. The answer waits in the runner's queue, and a
+   * placement of the same id may begin meanwhile: it is applied only if `stillProof()` holds when
+   * its turn comes.
+   */
+  missing(clientOrderId: string, stillProof: () => boolean): Promise<void>;
   /** Whether an order may go out now; a close also goes out while stopping (close_positions_on_exit). */
   placing(close: boolean): boolean;
   /** The ownership lease placements are fenced by (undefined: none). */
@@ -267,11 +274,7 @@ export class VenueActions {
         'the venue did not answer a lookup: asked again at the next reconciliation',
       );
     else if (order !== undefined) await answers.report(order);
-    else if (this.#placing(clientOrderId) || (this.#placements.get(clientOrderId)?.changedAt ?? 0) > asked)
-      logger.info(
-        { symbol, clientOrderId },
-        'a lookup crossed a placement of the same id: its "not held" is dropped, asked again at the next reconciliation',
-      );
+    else if (this.#placedSince(clientOrderId, asked)) this.#dropCrossed(clientOrderId);
     else {
       const waitMs = this.#mayStillArriveMs(clientOrderId);
       if (waitMs > 0) {
@@ -289,8 +292,24 @@ export class VenueActions {
         return;
       }
       logger.info({ symbol, clientOrderId }, 'the venue does not hold this order');
-      await answers.missing(clientOrderId);
+      await answers.missing(clientOrderId, () => {
+        if (!this.#placedSince(clientOrderId, asked)) return true;
+        this.#dropCrossed(clientOrderId);
+        return false;
+      });
     }
+  }
+
+  /** Whether a placement of the id is in flight, or started or ended after `asked` (a `#changes` count). */
+  #placedSince(clientOrderId: string, asked: number): boolean {
+    return this.#placing(clientOrderId) || (this.#placements.get(clientOrderId)?.changedAt ?? 0) > asked;
+  }
+
+  #dropCrossed(clientOrderId: string): void {
+    this.#options.logger.info(
+      { symbol: this.#options.symbol, clientOrderId },
+      'a lookup crossed a placement of the same id: its "not held" is dropped, asked again at the next reconciliation',
+    );
   }
 
   #placing(clientOrderId: string): boolean {

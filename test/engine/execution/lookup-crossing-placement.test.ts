@@ -5,6 +5,9 @@
  * that crosses the placement of the same id is answered before the venue saw the order; applied,
  * it ended the acknowledged order and the slot placed its next cycle beside it. And an id an
  * earlier owner sent may still be accepted for the venue's request validity after the takeover.
+ * And an answer waits in the runner's queue before it is applied: a placement of the same id that
+ * begins meanwhile makes it stale (chaos etcd-dynamic, seed 20261204: `S.15.1` re-placed and then
+ * ended by the earlier "not held", `S.15.2` placed beside it).
  */
 import pg from 'pg';
 import pino from 'pino';
@@ -38,6 +41,8 @@ describe('a lookup that finds nothing while the id may still reach the venue', (
   const actionsOn = (requestValidityMs: number) => {
     const reports: OrderReport[] = [];
     const missing: string[] = [];
+    /** Each "not held" with its check, applied (or not) when the test says: the runner's queue. */
+    const queuedMissing: { clientOrderId: string; stillProof: () => boolean }[] = [];
     const logged: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
     const executor = executorFor(sim, database, new MemoryLock(), 'lookup-test', { granularity: 'level' });
@@ -52,13 +57,16 @@ describe('a lookup that finds nothing while the id may still reach the venue', (
       answers: {
         report: async (order) => void reports.push(order),
         event: async () => undefined,
-        missing: async (clientOrderId) => void missing.push(clientOrderId),
+        missing: async (clientOrderId, stillProof) => {
+          missing.push(clientOrderId);
+          queuedMissing.push({ clientOrderId, stillProof });
+        },
         placing: () => true,
         wakeAt: () => undefined,
         ownership: () => undefined,
       },
     });
-    return { actions, reports, missing, logged };
+    return { actions, reports, missing, queuedMissing, logged };
   };
   const buy = (level: number, cycle: number) => ({ type: 'PlaceOrder' as const, ...limitBuy('lkp', level, cycle) });
 
@@ -114,5 +122,24 @@ describe('a lookup that finds nothing while the id may still reach the venue', (
     await actions.settled();
     expect(missing).toEqual([]);
     expect(reports.map((order) => order.clientOrderId)).toEqual(['lkp.B.2.0']);
+  });
+
+  it('a "not held" still waiting to be applied is no proof once a placement of the same id began', async () => {
+    sim.exchange.engine.setPrice(SYMBOL, dec('60000'));
+    const { actions, reports, queuedMissing } = actionsOn(0);
+    actions.lookup('lkp.B.3.0');
+    actions.lookup('lkp.B.4.0');
+    await actions.settled();
+    expect(queuedMissing.map((answer) => answer.clientOrderId)).toEqual(['lkp.B.3.0', 'lkp.B.4.0']);
+
+    // Before the runner gets to the answers, the slot of level 3 places the same id again.
+    actions.act([buy(3, 0)]);
+    await actions.settled();
+    expect(reports.map((order) => order.clientOrderId)).toEqual(['lkp.B.3.0']);
+    expect((await sim.exchange.getOrder(SYMBOL, 'lkp.B.3.0'))?.status).toBe('NEW');
+
+    const [placedAgain, untouched] = queuedMissing;
+    expect(placedAgain!.stillProof()).toBe(false);
+    expect(untouched!.stillProof()).toBe(true);
   });
 });
