@@ -81,8 +81,13 @@ export class VenueActions {
   #changes = 0;
   /** Since when ids not sent from here may have been sent by an earlier owner (`beginTerm`). */
   #termStart = monotonicNow();
-  /** Ids whose lookup is waiting out a request's validity: a reconciliation meanwhile does not ask again. */
-  readonly #waiting = new Set<string>();
+  /**
+   * Ids with a lookup under way (at the venue, queued behind the client's rate limiter, or waiting
+   * out a request's validity): asking again meanwhile adds nothing but requests. Reconciliations
+   * every few seconds otherwise stacked lookups of the same ids behind the limiter while the budget
+   * refused them, and a stop's cancels queued behind the pile (chaos etcd-dynamic seed 20261204).
+   */
+  readonly #asking = new Set<string>();
   /** Aborts the waits of lookups once the runner ends (`abandon`). */
   readonly #ended = new AbortController();
 
@@ -136,7 +141,6 @@ export class VenueActions {
   }
 
   lookup(clientOrderId: string): void {
-    if (this.#waiting.has(clientOrderId)) return;
     this.#track(this.#lookup(clientOrderId));
   }
 
@@ -265,6 +269,16 @@ export class VenueActions {
   }
 
   async #lookup(clientOrderId: string): Promise<void> {
+    if (this.#asking.has(clientOrderId)) return;
+    this.#asking.add(clientOrderId);
+    try {
+      await this.#askVenue(clientOrderId);
+    } finally {
+      this.#asking.delete(clientOrderId);
+    }
+  }
+
+  async #askVenue(clientOrderId: string): Promise<void> {
     const { executor, symbol, answers, logger } = this.#options;
     const asked = this.#changes;
     const order = await executor.lookup(symbol, clientOrderId);
@@ -282,13 +296,11 @@ export class VenueActions {
           { symbol, clientOrderId, waitMs: Math.ceil(waitMs) },
           'the venue does not hold this order yet; asked again once a late request of it can no longer take effect',
         );
-        this.#waiting.add(clientOrderId);
         const waited = await sleep(waitMs, this.#ended.signal).then(
           () => true,
           () => false,
         );
-        this.#waiting.delete(clientOrderId);
-        if (waited) await this.#lookup(clientOrderId);
+        if (waited) await this.#askVenue(clientOrderId);
         return;
       }
       logger.info({ symbol, clientOrderId }, 'the venue does not hold this order');

@@ -142,4 +142,20 @@ describe('a lookup that finds nothing while the id may still reach the venue', (
     expect(placedAgain!.stillProof()).toBe(false);
     expect(untouched!.stillProof()).toBe(true);
   });
+
+  it('asks the venue once for an id whose lookup is still under way', async () => {
+    const { actions, logged } = actionsOn(60_000);
+    actions.beginTerm();
+    // Reconciliations a few seconds apart ask about the same vanished order while the first
+    // lookup waits (here: out the request validity; in a run: behind the rate limiter).
+    for (let ask = 0; ask < 3; ask += 1) actions.lookup('lkp.B.5.0');
+    await until(() => actions.inFlight === 1, 'the repeated asks to end at once');
+    const asked = () => logged.filter((line) => line.includes('lkp.B.5.0')).length;
+    await until(() => asked() > 0, 'the first answer');
+    actions.lookup('lkp.B.5.0');
+    await until(() => actions.inFlight === 1, 'the fourth ask to end at once');
+    actions.abandon();
+    await actions.settled();
+    expect(asked()).toBe(1);
+  });
 });
