@@ -54,7 +54,7 @@ export async function watchConfigCentre(options: ConfigWatchOptions): Promise<()
       onTrouble: (error) =>
         logger.warn(
           { key, err: error },
-          'configuration centre watch interrupted; it resumes from the last revision seen',
+          'configuration centre watch interrupted; it resumes by itself and reads the document again',
         ),
     });
   } catch (error) {
