@@ -1,10 +1,11 @@
 /**
  * What a new configuration changes for a running instance (R7), sorted into what can be applied
  * live and what needs a restart. Live: per-symbol grid settings that keep the lattice (order size,
- * windows, order budget, margin lock, leverage check, grid risk control) and the log level.
- * Everything else (price_interval fixes the lattice; the database, lock, venues, symbol list,
- * reconcile interval, web ... are wired at start) is listed as needing a restart, and the instance
- * keeps running with its current value.
+ * windows, order budget, margin lock, leverage check, grid risk control), the log level, and a
+ * venue's API credentials (a refused key fixed without a restart heals its faulted symbols).
+ * Everything else (price_interval fixes the lattice; the database, lock, venues' other keys,
+ * symbol list, reconcile interval, web ... are wired at start) is listed as needing a restart, and
+ * the instance keeps running with its current value.
  */
 import type { QuantMeshConfig } from '../config/load-config.js';
 import { redactConfig } from '../config/redact-config.js';
@@ -23,8 +24,16 @@ export interface SymbolChange {
   readonly changes: readonly KeyChange[];
 }
 
+/** A venue whose API credentials changed (`exchanges.<name>.api_key`, `secret_key`, `passphrase`). */
+export interface CredentialsChange {
+  readonly exchange: string;
+  /** The keys that changed, values masked. */
+  readonly changes: readonly KeyChange[];
+}
+
 export interface ConfigDiff {
   readonly symbols: readonly SymbolChange[];
+  readonly credentials: readonly CredentialsChange[];
   readonly logLevel: KeyChange | undefined;
   /** Keys (file vocabulary) whose new value waits for a restart. */
   readonly restartNeeded: readonly string[];
@@ -44,6 +53,8 @@ const LIVE_SYMBOL_KEYS: ReadonlySet<string> = new Set([
   'gridRiskControl',
 ]);
 
+const CREDENTIAL_KEYS: ReadonlySet<string> = new Set(['apiKey', 'secretKey', 'passphrase']);
+
 type Path = readonly (string | number)[];
 
 export function diffConfig(running: QuantMeshConfig, next: QuantMeshConfig): ConfigDiff {
@@ -57,7 +68,19 @@ export function diffConfig(running: QuantMeshConfig, next: QuantMeshConfig): Con
   const restartNeeded: string[] = [];
 
   // Every section but the symbols and the log level; `instance` and `config_centre` come from the bootstrap file.
-  for (const path of changedPaths(wiredAtStart(running), wiredAtStart(next), [])) restartNeeded.push(keyName(path));
+  const credentialPaths = new Map<string, Path[]>();
+  for (const path of changedPaths(wiredAtStart(running), wiredAtStart(next), [])) {
+    const [section, venue, key] = path;
+    const live =
+      section === 'exchanges' &&
+      path.length === 3 &&
+      CREDENTIAL_KEYS.has(String(key)) &&
+      running.exchanges[String(venue)]?.type === 'ccxt' &&
+      next.exchanges[String(venue)]?.type === 'ccxt';
+    if (live) credentialPaths.set(String(venue), [...(credentialPaths.get(String(venue)) ?? []), path]);
+    else restartNeeded.push(keyName(path));
+  }
+  const credentials = [...credentialPaths].map(([exchange, paths]) => ({ exchange, changes: paths.map(change) }));
   if (running.trading.lockGranularity !== next.trading.lockGranularity) restartNeeded.push('trading.lock_granularity');
   for (const key of ['cancelOnExit', 'closePositionsOnExit', 'stopTimeout'] as const) {
     if (running.system[key] !== next.system[key]) restartNeeded.push(keyName(['system', key]));
@@ -93,12 +116,25 @@ export function diffConfig(running: QuantMeshConfig, next: QuantMeshConfig): Con
     return updated;
   });
 
+  const exchanges = { ...running.exchanges };
+  for (const { exchange } of credentials) {
+    const [before, after] = [running.exchanges[exchange], next.exchanges[exchange]];
+    if (before?.type === 'ccxt' && after?.type === 'ccxt')
+      exchanges[exchange] = {
+        ...before,
+        apiKey: after.apiKey,
+        secretKey: after.secretKey,
+        passphrase: after.passphrase,
+      };
+  }
   return {
     symbols,
+    credentials,
     logLevel,
     restartNeeded,
     running: {
       ...running,
+      exchanges,
       system: { ...running.system, logLevel: next.system.logLevel },
       trading: { ...running.trading, symbols: entries },
     },

@@ -5,15 +5,19 @@
  * A new document is checked exactly like at start; an invalid one (or a deleted one) is logged with
  * each problem's key path and reason (values masked for secrets) and ignored: the instance keeps
  * running on its last good configuration and never stops because of what was written to etcd.
- * A valid one is compared with what runs (config-diff.ts): the log level and the per-symbol grid
- * settings that keep the lattice are applied at once, the grid's through its pure core
- * (SettingsChanged, queued like any event); for every other changed key one warning lists what
- * needs a restart. Each applied change is logged with its keys, old → new.
+ * A valid one is compared with what runs (config-diff.ts): the log level, a venue's API credentials
+ * and the per-symbol grid settings that keep the lattice are applied at once, the grid's through its
+ * pure core (SettingsChanged, queued like any event); for every other changed key one warning lists
+ * what needs a restart. Each applied change is logged with its keys, old → new (secrets masked: the
+ * document's secret values join the logger's scrubber before anything about it is logged).
  */
 import type { Logger } from 'pino';
 import { ConfigError, formatConfigIssue } from '../config/errors.js';
 import type { QuantMeshConfig } from '../config/load-config.js';
+import { configSecrets } from '../config/redact-config.js';
 import type { ConfigChange } from '../coordination/config-centre/config-centre.js';
+import type { VenueCredentials } from '../exchange/exchange.js';
+import { maskSecrets } from '../observability/logger.js';
 import type { GridSettings } from '../strategy/grid/grid-settings.js';
 import { diffConfig } from './config-diff.js';
 import { gridSettingsOf } from './config-mapping.js';
@@ -25,6 +29,8 @@ export interface ConfigWatchOptions {
   readonly logger: Logger;
   /** Hands new grid settings to the engine of venue `exchange`: its grid takes them now, or when it starts. */
   readonly changeGridSettings: (exchange: string, symbol: string, settings: GridSettings) => Promise<void>;
+  /** Hands venue `exchange` new API credentials: later requests are signed with them, and its faulted symbols retry now. */
+  readonly changeCredentials: (exchange: string, credentials: VenueCredentials) => Promise<void>;
   /** Variables for `${VAR}` in the document (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -54,7 +60,7 @@ export async function watchConfigCentre(options: ConfigWatchOptions): Promise<()
       onTrouble: (error) =>
         logger.warn(
           { key, err: error },
-          'configuration centre watch interrupted; it resumes from the last revision seen',
+          'configuration centre watch interrupted; it resumes by itself and reads the document again',
         ),
     });
   } catch (error) {
@@ -95,6 +101,7 @@ async function apply(
     );
     return running;
   }
+  maskSecrets(logger, configSecrets(next));
   const diff = diffConfig(running, next);
   // Every grid's new settings are built before any is applied: a document one grid refuses changes none.
   let settings: { entry: { exchange: string; symbol: string }; grid: GridSettings; symbol: string }[];
@@ -116,6 +123,19 @@ async function apply(
     logger.info({ key, revision, changes: [diff.logLevel] }, 'configuration applied: log level');
     logger.level = diff.running.system.logLevel;
   }
+  for (const { exchange, changes } of diff.credentials) {
+    const venue = diff.running.exchanges[exchange];
+    if (venue?.type !== 'ccxt') continue;
+    await options.changeCredentials(exchange, {
+      apiKey: venue.apiKey,
+      apiSecret: venue.secretKey,
+      password: venue.passphrase,
+    });
+    logger.info(
+      { key, revision, exchange, changes },
+      `configuration applied: ${exchange} credentials (${changes.map((c) => c.key.replace(/^exchanges\.[^.]+\./, '')).join(', ')})`,
+    );
+  }
   for (const [index, { entry, grid, symbol }] of settings.entries()) {
     await options.changeGridSettings(entry.exchange, entry.symbol, grid);
     logger.info(
@@ -129,7 +149,12 @@ async function apply(
       `configuration changed: restart needed to apply ${diff.restartNeeded.join(', ')}`,
     );
   }
-  if (diff.logLevel === undefined && diff.symbols.length === 0 && diff.restartNeeded.length === 0)
+  if (
+    diff.logLevel === undefined &&
+    diff.symbols.length === 0 &&
+    diff.credentials.length === 0 &&
+    diff.restartNeeded.length === 0
+  )
     logger.debug({ key, revision }, 'configuration unchanged');
   return diff.running;
 }

@@ -89,9 +89,11 @@ export class DegradationAlerts {
       );
     }
     for (const key of [...this.#faulted]) {
-      if (problems.has(key)) continue;
-      this.#faulted.delete(key);
       const status = statuses.find((entry) => `${entry.exchange}:${entry.symbol}` === key);
+      // A runner starting again after a fault has not recovered until its start succeeds: each retry
+      // against a cause still there passed through `starting` and was alerted as recovered.
+      if (problems.has(key) || status?.state === 'starting') continue;
+      this.#faulted.delete(key);
       this.#raise(
         'symbol-recovered',
         `${key} is ${status?.state ?? 'gone'} again on ${this.#options.instanceId}`,

@@ -22,6 +22,7 @@ import { OrderExecutor } from '../engine/execution/order-executor.js';
 import type { SymbolStatus } from '../engine/symbol-summary.js';
 import { TradingEngine } from '../engine/trading-engine.js';
 import { type ExchangeOptions, createExchange } from '../exchange/create-exchange.js';
+import type { Exchange, VenueCredentials } from '../exchange/exchange.js';
 import type { SimOpeningPosition } from '../exchange/sim/sim-account.js';
 import { accountIdentity } from '../exchange/ccxt/ccxt-exchange.js';
 import type { SharedRateBudget } from '../coordination/rate-budget/shared-rate-budget.js';
@@ -110,6 +111,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     const configuredLock = lock instanceof RoutedLock ? lock.configured : lock;
 
     const engines = new Map<string, TradingEngine>();
+    const exchanges = new Map<string, Exchange>();
     const notifications = new NotificationDispatcher(logger, notificationChannelsOf(config));
     closers.push(() => notifications.flush());
     const alerts = new AlertNotifier(logger, notifications, registry);
@@ -124,6 +126,7 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
         await withRestoredPositions(exchangeOptionsOf(config, name, requestBudget), database),
       );
       closers.push(() => exchange.close());
+      exchanges.set(name, exchange);
       const engine = new TradingEngine({
         exchange,
         database,
@@ -339,7 +342,11 @@ export async function runInstance(config: QuantMeshConfig, options: RunOptions):
     if (config.configCentre.enabled) {
       const changeGridSettings = async (exchange: string, symbol: string, settings: GridSettings) =>
         engines.get(exchange)?.changeSettings(symbol, settings);
-      closers.push(await watchConfigCentre({ config, logger, changeGridSettings }));
+      const changeCredentials = async (exchange: string, credentials: VenueCredentials) => {
+        exchanges.get(exchange)?.changeCredentials(credentials);
+        engines.get(exchange)?.credentialsChanged();
+      };
+      closers.push(await watchConfigCentre({ config, logger, changeGridSettings, changeCredentials }));
     }
 
     const statusTimer = setInterval(

@@ -76,6 +76,8 @@ export class TradingEngine {
   readonly #intents: IntentGate;
   /** Per symbol: the next retry's delay, its timer, and when the current runner started running. */
   readonly #healing = new Map<string, { backoff: Backoff; timer?: NodeJS.Timeout; runningSince?: number }>();
+  /** The ownership lease of each symbol's current term: a runner started again after a fault is fenced by it too. */
+  readonly #leases = new Map<string, OwnershipLease>();
   #panic: MarketPanicState | undefined;
   /** Set by `stop`: a symbol won after it is wound down the same way (`#windDown`). */
   #stopOptions: StopOptions | undefined;
@@ -129,6 +131,8 @@ export class TradingEngine {
     const spec = this.#options.grids.find((grid) => grid.symbol === symbol);
     if (spec === undefined) return;
     if (this.#stopOptions !== undefined) return this.#windDown(spec, this.#stopOptions, ownership);
+    if (ownership === undefined) this.#leases.delete(symbol);
+    else this.#leases.set(symbol, ownership);
     if (this.#runners.get(symbol)?.lifecycle !== 'ready') this.#runners.set(symbol, this.#newRunner(spec));
     await this.#runners.get(symbol)!.start(ownership);
   }
@@ -156,6 +160,7 @@ export class TradingEngine {
 
   /** The instance lost `symbol`: its runner stops acting at once (SymbolRunner.release). */
   ownershipLost(symbol: string): void {
+    this.#leases.delete(symbol);
     this.#runners.get(symbol)?.release();
     clearTimeout(this.#healing.get(symbol)?.timer);
     this.#healing.delete(symbol);
@@ -194,6 +199,21 @@ export class TradingEngine {
     await this.#runners.get(symbol)?.controls.changeSettings(settings);
   }
 
+  /**
+   * The venue's API credentials changed (configuration centre): a symbol faulted by a refused key
+   * need not wait out its backoff, so every faulted one tries again now, its backoff started afresh.
+   */
+  credentialsChanged(): void {
+    for (const [symbol, entry] of this.#healing) {
+      const runner = this.#runners.get(symbol);
+      const spec = this.#options.grids.find((grid) => grid.symbol === symbol);
+      if (runner?.lifecycle !== 'faulted' || spec === undefined) continue;
+      clearTimeout(entry.timer);
+      entry.backoff.reset();
+      void this.#heal(spec, runner);
+    }
+  }
+
   /** A runner faulted: a fresh one is tried after the symbol's backoff. */
   #faulted(spec: GridSpec, runner: SymbolRunner): void {
     if (this.#stopOptions !== undefined || this.#runners.get(spec.symbol) !== runner) return;
@@ -225,7 +245,7 @@ export class TradingEngine {
     this.#runners.set(spec.symbol, fresh);
     this.#options.logger.info({ symbol: spec.symbol }, 'symbol starting again after a fault');
     try {
-      await fresh.start();
+      await fresh.start(this.#leases.get(spec.symbol));
     } catch {
       return; // faulted again: its onFaulted scheduled the next try
     }

@@ -95,6 +95,14 @@ export interface ExchangeCapabilities {
   readonly requestValidityMs: number;
 }
 
+/** The account's API credentials as configured (secrets: never logged nor echoed). */
+export interface VenueCredentials {
+  readonly apiKey?: string | undefined;
+  readonly apiSecret?: string | undefined;
+  /** Passphrase (OKX, Bitget). */
+  readonly password?: string | undefined;
+}
+
 export interface Exchange {
   /** Venue name as configured (`binance`, `sim`, ...). */
   readonly name: string;
@@ -141,6 +149,13 @@ export interface Exchange {
   ): Promise<StreamHandle>;
   /** Order updates and fills of this account, all symbols. */
   streamExecutions(listeners: StreamListeners<ExecutionEvent>): Promise<StreamHandle>;
+
+  /**
+   * Signs every later request and stream subscription with these credentials (an operator fixed a
+   * refused key through the configuration centre); `account` follows the new key, as a restart with
+   * it would. Venues that take no keys (the embedded sim, paper trading) ignore it.
+   */
+  changeCredentials(credentials: VenueCredentials): void;
 
   /** Closes connections and streams; idempotent. */
   close(): Promise<void>;

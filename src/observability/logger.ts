@@ -40,6 +40,14 @@ export interface LoggerOptions {
   readonly bindings?: Readonly<Record<string, unknown>>;
 }
 
+/** Each logger's scrubber, for secrets that arrive after it was created (`maskSecrets`). */
+const scrubbers = new WeakMap<Logger, SecretScrubber>();
+
+/** Masks these values too in every later line of `logger` (one made by createLogger; its children share it). */
+export function maskSecrets(logger: Logger, secrets: readonly string[]): void {
+  scrubbers.get(logger)?.add(secrets);
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const scrubber = new SecretScrubber(options.secrets);
   const usePretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
@@ -55,7 +63,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         messageFormat: '{if instance}[{instance}] {end}{msg}',
       })
     : target;
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? 'info',
       base: { ...options.bindings },
@@ -66,6 +74,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     stream,
   );
+  scrubbers.set(logger, scrubber);
+  return logger;
 }
 
 /** A logger that keeps its lines in memory, for tests: `lines()` is the raw output, `records()` the parsed JSON. */

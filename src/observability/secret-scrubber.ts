@@ -18,14 +18,19 @@ const PATTERNS: readonly (readonly [RegExp, string])[] = [
 ];
 
 export class SecretScrubber {
-  readonly #secrets: readonly string[];
+  #secrets: readonly string[] = [];
 
   constructor(secrets: readonly string[] = []) {
+    this.add(secrets);
+  }
+
+  /** Masks these values too from now on (secrets that arrived after start: the configuration centre). */
+  add(secrets: readonly string[]): void {
     // Longest first, so a secret that contains another is masked whole; very short values would mask ordinary words.
     const forms = secrets
       .filter((secret) => secret.length >= 4)
       .flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]);
-    this.#secrets = [...new Set(forms)].sort((a, b) => b.length - a.length);
+    this.#secrets = [...new Set([...this.#secrets, ...forms])].sort((a, b) => b.length - a.length);
   }
 
   scrub(text: string): string {

@@ -3,7 +3,9 @@
  * file whose configuration is stored in a real etcd. A put of a new order quantity and buy window
  * reaches the running grid without a restart (the venue gets the extra buys, sized with the new
  * quantity); an invalid put and a delete are logged and ignored; a changed database section logs
- * "restart needed" while the log level in the same put applies at once.
+ * "restart needed" while the log level in the same put applies at once. After etcd restarted on a
+ * wiped data dir (revisions from 1 again), the document an operator pushes to the new store is
+ * applied as well (issue 14).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,23 +29,23 @@ afterAll(async () => {
 });
 
 /** The instance's configuration as stored in etcd; the sim's price stands still (volatility 0), so only settings move orders. */
-const documentWith = (symbol: string, database = '', system = 'info') =>
+const documentWith = (symbol: string, database = '', system = 'info', id = 'live-1') =>
   [
-    'instance: { id: live-1 }',
-    `database: { type: sqlite, dsn: ${join(dir, 'qm.db')}${database} }`,
+    `instance: { id: ${id} }`,
+    `database: { type: sqlite, dsn: ${join(dir, `${id}.db`)}${database} }`,
     'exchanges:',
     '  sim: { type: sim, seed: 42, volatility: "0", tick_interval: 100ms, symbols: [{ symbol: BTCUSDT, initial_price: "60000", tick_size: "0.1", step_size: "0.0001", min_notional: "5" }] }',
     'trading:',
     `  symbols: [{ exchange: sim, symbol: BTCUSDT, price_interval: "50", ${symbol} }]`,
-    `storage: { spool_path: ${join(dir, 'spool')}, flush_interval: 50ms }`,
+    `storage: { spool_path: ${join(dir, `${id}.spool`)}, flush_interval: 50ms }`,
     'web: { enabled: false }',
     `system: { log_level: ${system} }`,
     '',
   ].join('\n');
 
-const workingBuys = () =>
+const workingBuys = (id = 'live-1') =>
   readSqlite(
-    join(dir, 'qm.db'),
+    join(dir, `${id}.db`),
     (db) =>
       db
         .prepare(
@@ -151,6 +153,56 @@ describe('configuration centre: live changes', () => {
     } finally {
       await instance?.stop();
       await centre.close();
+    }
+  }, 90_000);
+  it('after etcd restarted on a wiped data dir, a document pushed to the new store reaches the running grid', async () => {
+    const own = await startEtcd();
+    const id = 'live-wiped';
+    const bootstrap = join(dir, `${id}.yaml`);
+    await writeFile(
+      bootstrap,
+      `instance: { id: ${id} }\nconfig_centre: { enabled: true, endpoints: ["${own.endpoint}"], prefix: "${PREFIX}" }\n`,
+    );
+    const logs = captureLogs({ level: 'info' });
+    let centre = new EtcdConfigCentre({ endpoints: [own.endpoint], prefix: PREFIX });
+    let instance: InstanceHandle | undefined;
+    try {
+      // The old store's revisions run well past what the new one reaches here (lock keys do this in a cluster).
+      for (let index = 0; index < 30; index += 1) await centre.put(`${id}-other`, String(index));
+      await centre.put(id, documentWith('order_quantity: "30", buy_window_size: 3', '', 'info', id));
+      instance = await runInstance(await loadInstanceConfig(bootstrap, { env: {} }), {
+        logger: logs.logger,
+        standby: false,
+        statusIntervalMs: 60_000,
+      });
+      const status = () => instance!.status().symbols[0]!;
+      await eventually(status, (s) => s.state === 'running' && s.workingOrders === 3, 'three working buys');
+
+      await own.stop();
+      await own.startEmpty();
+      await centre.close();
+      // The operator pushes the configuration again into the empty store.
+      centre = new EtcdConfigCentre({ endpoints: [own.endpoint], prefix: PREFIX });
+      const pushed = await centre.put(id, documentWith('order_quantity: "30", buy_window_size: 5', '', 'info', id));
+      expect(pushed).toBeLessThan(30n);
+      await eventually(status, (s) => s.workingOrders === 5, 'five working buys after the push to the wiped etcd');
+      expect(
+        await eventually(
+          () => workingBuys(id),
+          (rows) => rows.length === 5,
+          'five stored buys',
+        ),
+      ).toHaveLength(5);
+      expect(
+        logs.records().find((record) => String(record.msg).startsWith('configuration applied: sim:BTCUSDT'))?.changes,
+      ).toEqual([
+        { key: 'trading.symbols[0].buy_window_size', from: 3, to: 5 },
+        { key: 'trading.symbols[0].sell_window_size', from: 3, to: 5 },
+      ]);
+    } finally {
+      await instance?.stop();
+      await centre.close();
+      await own.close();
     }
   }, 90_000);
 });

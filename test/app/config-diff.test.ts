@@ -58,4 +58,22 @@ describe('diffConfig', () => {
     expect(diff.running.system.logLevel).toBe('debug');
     expect(JSON.stringify([diff.restartNeeded, diff.symbols, diff.logLevel])).not.toMatch(/old-secret-1|new-secret-2/);
   });
+  it("a venue's API credentials apply live, masked; its other keys still need a restart", () => {
+    const venue = (key: string, url: string) =>
+      `exchanges: { binance: { api_key: ${key}, secret_key: venue-secret-9, base_url: "${url}" } }`;
+    const symbol = '    - { exchange: binance, symbol: BTCUSDT, price_interval: "50", order_quantity: "30" }';
+    const parse = (exchanges: string) =>
+      parseConfig(['instance: { id: a }', exchanges, 'trading:', '  symbols:', symbol].join('\n'), {
+        file: 'test.yaml',
+        env: {},
+      });
+    const running = parse(venue('wrong-key-1', 'http://127.0.0.1:1'));
+    const diff = diffConfig(running, parse(venue('right-key-2', 'http://127.0.0.1:2')));
+    expect(diff.credentials).toEqual([
+      { exchange: 'binance', changes: [{ key: 'exchanges.binance.api_key', from: '***', to: '***' }] },
+    ]);
+    expect(diff.restartNeeded).toEqual(['exchanges.binance.base_url']);
+    expect(diff.running.exchanges['binance']).toMatchObject({ apiKey: 'right-key-2', baseUrl: 'http://127.0.0.1:1' });
+    expect(JSON.stringify([diff.restartNeeded, diff.credentials])).not.toMatch(/wrong-key-1|right-key-2/);
+  });
 });

@@ -1,7 +1,7 @@
 /** Log lines never carry secrets: structural redaction, configured secret values, DSN passwords, key-like pairs. */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { STATUS_LINE_KEY, captureLogs, createLogger } from '../../src/observability/logger.js';
+import { STATUS_LINE_KEY, captureLogs, createLogger, maskSecrets } from '../../src/observability/logger.js';
 import { SecretScrubber } from '../../src/observability/secret-scrubber.js';
 
 describe('logger', () => {
@@ -100,5 +100,13 @@ describe('secret scrubber', () => {
     expect(scrubber.scrub('placed order abc-1 at 100.5 on https://api.example.com/v1')).toBe(
       'placed order abc-1 at 100.5 on https://api.example.com/v1',
     );
+  });
+  it('masks a secret added after start (configuration centre) in every later line', () => {
+    const { logger, lines } = captureLogs({ secrets: ['first-secret-1'] });
+    logger.info('before: later-secret-2');
+    maskSecrets(logger, ['later-secret-2']);
+    logger.child({ part: 'child' }).info('after: later-secret-2 and first-secret-1');
+    expect(lines()[0]).toContain('later-secret-2');
+    expect(lines()[1]).toContain('after: *** and ***');
   });
 });

@@ -4,7 +4,10 @@
  * A document is opaque text here (the instance's YAML); validating it is the caller's business.
  */
 
-/** A document as stored, with the store's revision of its last change (strictly increasing per store). */
+/**
+ * A document as stored, with the store's revision of its last change (strictly increasing per store;
+ * a store wiped or restored counts anew, so a watch may then deliver a lower one).
+ */
 export interface StoredConfig {
   readonly text: string;
   readonly revision: bigint;
@@ -46,6 +49,8 @@ export interface ConfigCentre {
    * once, until `signal` aborts. No polling: a store-side watch, resumed from the last revision seen
    * after a lost connection or a store restart; on every reconnect the document is read again, so a
    * change is never missed (several changes made while disconnected may arrive as the latest one).
+   * A store that came back wiped or restored is followed afresh: its document is delivered with the
+   * new store's revision, below those delivered before.
    * Resolves once the watch is established; rejects when `signal` aborts first.
    */
   watch(

@@ -29,6 +29,7 @@ import type {
   PlaceOrderRequest,
   StreamHandle,
   StreamListeners,
+  VenueCredentials,
 } from '../exchange.js';
 import { SILENT_VENUE_LOGGER, type VenueLogger } from '../venue-logger.js';
 import { type CcxtConnectionOptions, createCcxtClient, placingOrdersWhile } from './ccxt-client-factory.js';
@@ -92,10 +93,12 @@ export function accountIdentity(apiKey: string): string {
   return createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
 }
 
+const accountOf = (apiKey: string | undefined): string => (apiKey === undefined ? 'public' : accountIdentity(apiKey));
+
 export class CcxtExchange implements Exchange {
   readonly name: string;
-  readonly account: string;
   readonly capabilities: ExchangeCapabilities;
+  #account: string;
   readonly #client: CcxtClient;
   readonly #cancelTimers: () => void;
   readonly #profile: CcxtVenueProfile;
@@ -110,7 +113,7 @@ export class CcxtExchange implements Exchange {
     this.name = options.name;
     this.#profile = CCXT_VENUE_PROFILES[options.ccxtId] ?? GENERIC_PROFILE;
     this.#marketType = options.marketType;
-    this.account = options.apiKey === undefined ? 'public' : accountIdentity(options.apiKey);
+    this.#account = accountOf(options.apiKey);
     const handle = createCcxtClient({
       ...options,
       venue: options.name,
@@ -335,6 +338,18 @@ export class CcxtExchange implements Exchange {
     return this.#streams.executions(listeners);
   }
 
+  get account(): string {
+    return this.#account;
+  }
+
+  /** ccxt signs each request, and the streams' next subscription attempt, with the client's current keys. */
+  changeCredentials(credentials: VenueCredentials): void {
+    this.#client.apiKey = credentials.apiKey ?? '';
+    this.#client.secret = credentials.apiSecret ?? '';
+    this.#client.password = credentials.password ?? '';
+    this.#account = accountOf(credentials.apiKey);
+  }
+
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#streams.stop();
@@ -445,7 +460,7 @@ export class CcxtExchange implements Exchange {
       }
       this.#clientOrderIds.set(orderId, clientOrderId);
     }
-    return fillOf(trade, venue, { exchange: this.name, account: this.account, clientOrderId });
+    return fillOf(trade, venue, { exchange: this.name, account: this.#account, clientOrderId });
   }
 
   /** Our client order id as the venue echoes it, without the venue's own prefix (Gate's `t-`). */

@@ -139,6 +139,9 @@ export class PaperExchange implements Exchange {
     return (await this.#ready()).streamExecutions(listeners);
   }
 
+  /** Paper trading sends no keys: the venue's public data only. */
+  changeCredentials(): void {}
+
   async close(): Promise<void> {
     const sim = await this.#sim?.catch(() => undefined);
     await sim?.feed.close();

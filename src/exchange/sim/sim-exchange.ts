@@ -164,6 +164,9 @@ export class SimExchange implements Exchange {
     });
   }
 
+  /** The embedded venue takes no keys. */
+  changeCredentials(): void {}
+
   async close(): Promise<void> {
     this.#driver?.stop();
     for (const unsubscribe of this.#unsubscribers) unsubscribe();

@@ -14,38 +14,56 @@ afterAll(() => etcd.close());
 const centreOn = (endpoint: string, prefix = `/qm-test-${randomUUID()}/`) =>
   new EtcdConfigCentre({ endpoints: [endpoint], prefix, callTimeoutMs: 1000 });
 
-/** Collects what a watch delivers; `next(n)` resolves once n changes arrived (each change is an event: no sleeps). */
+/** Collects what a watch delivers; `until(n)` resolves once n changes arrived, `untilText` once one with that text did (each change is an event: no sleeps). */
 function collector() {
   const changes: ConfigChange[] = [];
-  let waiting: { count: number; resolve: () => void } | undefined;
+  const waiting = new Set<() => void>();
+  const wait = (done: () => boolean, what: () => string, timeoutMs: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        if (!done()) return;
+        clearTimeout(timer);
+        waiting.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        waiting.delete(check);
+        reject(new Error(`${what()}: ${JSON.stringify(changes.map((c) => c.text))}`));
+      }, timeoutMs);
+      waiting.add(check);
+      check();
+    });
   return {
     changes,
     onChange(change: ConfigChange) {
       changes.push(change);
-      if (waiting !== undefined && changes.length >= waiting.count) waiting.resolve();
+      for (const check of [...waiting]) check();
     },
     until(count: number, timeoutMs = 20_000): Promise<void> {
-      if (changes.length >= count) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `only ${changes.length} of ${count} changes arrived: ${JSON.stringify(changes.map((c) => c.text))}`,
-              ),
-            ),
-          timeoutMs,
-        );
-        waiting = {
-          count,
-          resolve: () => {
-            clearTimeout(timer);
-            resolve();
-          },
-        };
-      });
+      return wait(
+        () => changes.length >= count,
+        () => `only ${changes.length} of ${count} changes arrived`,
+        timeoutMs,
+      );
+    },
+    untilText(text: string, timeoutMs = 30_000): Promise<void> {
+      return wait(
+        () => changes.some((change) => change.text === text),
+        () => `no change to ${JSON.stringify(text)} arrived`,
+        timeoutMs,
+      );
     },
   };
+}
+
+/** Puts `count` keys outside the test's prefix: revisions move on as a cluster's lock keys move them. */
+async function advanceRevisions(endpoint: string, count: number): Promise<void> {
+  const client = createEtcdClient({ endpoints: [endpoint], callTimeoutMs: 1000 });
+  try {
+    for (let index = 0; index < count; index += 1) await client.put(`/qm-other-${randomUUID()}`).value('x');
+  } finally {
+    client.close();
+  }
 }
 
 describe('EtcdConfigCentre', () => {
@@ -202,4 +220,81 @@ describe('EtcdConfigCentre', () => {
       await own.close();
     }
   });
+  // Issue 14: an etcd restarted on a wiped data dir counts revisions from 1 again, below the one the
+  // watch saw; it dropped the new store's document as already seen and waited for its old revision.
+  it('a watch across an etcd restarted empty delivers the change written to the new store (its revisions below the watch)', async () => {
+    const own = await startEtcd();
+    const prefix = '/qm-wiped/';
+    const watching = centreOn(own.endpoint, prefix);
+    const controller = new AbortController();
+    const troubles: unknown[] = [];
+    let writer: EtcdConfigCentre | undefined;
+    try {
+      // Revisions well above what the new store reaches in this test.
+      await advanceRevisions(own.endpoint, 30);
+      const before = await watching.put('wiped', 'before');
+      const seen = collector();
+      await watching.watch('wiped', seen.onChange, controller.signal, { onTrouble: (error) => troubles.push(error) });
+      await seen.untilText('before');
+
+      await own.stop();
+      await own.startEmpty();
+      writer = centreOn(own.endpoint, prefix);
+      const after = await writer.put('wiped', 'after-wipe');
+      expect(after).toBeLessThan(before);
+      await seen.untilText('after-wipe');
+      // The reconnect's read may find the wiped store empty first (a delete); nothing else arrives.
+      expect(seen.changes.filter((change) => change.text !== undefined)).toEqual([
+        { text: 'before', revision: before },
+        { text: 'after-wipe', revision: after },
+      ]);
+      expect(troubles.map(String).join('\n')).toContain('a wiped or restored store');
+
+      // And the watch goes on following the new store.
+      const next = await writer.put('wiped', 'next');
+      await seen.untilText('next');
+      expect(seen.changes.at(-1)).toEqual({ text: 'next', revision: next });
+    } finally {
+      controller.abort();
+      await Promise.all([watching.close(), writer?.close()]);
+      await own.close();
+    }
+  }, 90_000);
+
+  it("a watch whose stream comes back to a wiped etcd already past its revision delivers the new store's document", async () => {
+    const own = await startEtcd();
+    const prefix = '/qm-wiped-past/';
+    const proxy = await FaultProxy.start('127.0.0.1', own.port);
+    const watching = centreOn(`http://${proxy.host}:${proxy.port}`, prefix);
+    const controller = new AbortController();
+    let writer: EtcdConfigCentre | undefined;
+    try {
+      const before = await watching.put('wiped', 'before');
+      const seen = collector();
+      await watching.watch('wiped', seen.onChange, controller.signal);
+      await seen.untilText('before');
+
+      // The watch's stream stays away while etcd comes back empty and the new store moves past
+      // `before`: its headers then look like the old store's, only the document tells them apart.
+      proxy.refuse();
+      proxy.cut();
+      await own.stop();
+      await own.startEmpty();
+      writer = centreOn(own.endpoint, prefix);
+      const after = await writer.put('wiped', 'after-wipe');
+      await advanceRevisions(own.endpoint, Number(before) + 5);
+      expect(after).toBeLessThanOrEqual(before);
+      proxy.restore();
+      await seen.untilText('after-wipe');
+      expect(seen.changes).toEqual([
+        { text: 'before', revision: before },
+        { text: 'after-wipe', revision: after },
+      ]);
+    } finally {
+      controller.abort();
+      await Promise.all([watching.close(), writer?.close()]);
+      await proxy.close();
+      await own.close();
+    }
+  }, 90_000);
 });

@@ -1,7 +1,8 @@
 /**
  * EtcdConfigCentre (R7): each document is one etcd key, `<prefix><name>`. Its revision is the key's
  * mod revision, which etcd makes strictly increasing cluster-wide and keeps across restarts, so
- * it serves both as the compare-and-swap token of `put` and as the resume point of `watch`.
+ * it serves both as the compare-and-swap token of `put` and as the resume point of `watch` (an etcd
+ * restarted on a wiped data dir starts again from 1: etcd-config-watch.ts follows it afresh).
  */
 import type { Etcd3 } from 'etcd3';
 import { abortable } from '../../lock/abortable.js';

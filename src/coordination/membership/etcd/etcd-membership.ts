@@ -17,6 +17,7 @@ import { abortable } from '../../lock/abortable.js';
 import { sleep } from '../../lock/backoff.js';
 import { monotonicNow } from '../../lock/lease-clock.js';
 import { DEFAULT_ETCD_CALL_TIMEOUT_MS, type EtcdConnectionOptions, createEtcdClient } from '../../etcd/etcd-client.js';
+import { type EtcdHeader, EtcdStoreHistory } from '../../etcd/store-history.js';
 import { MembershipLostError, MembershipUnavailableError } from '../errors.js';
 import type { Membership, MembershipTerm } from '../membership.js';
 
@@ -99,41 +100,38 @@ export class EtcdMembership implements Membership {
       });
     };
     // The watch resumes after a reconnect from the last revision it saw. An etcd that came back
-    // with fewer revisions (restarted empty, restored from an older snapshot) holds that revision
-    // only in its future, so the resumed watch would stay silent until the new store caught up:
-    // the members that join it meanwhile (every one, after a wipe) would never be delivered, and
-    // the symbols rendezvous hashing gives them by everyone else's set would be owned by nobody
-    // (issue 14: fills booked at the venue under no owner, never stored). Such a watcher is
-    // replaced by a fresh one from the store's current revision, then the set is read again.
+    // as another store (restarted empty, restored from an older snapshot: store-history.ts) holds
+    // that revision only in its future, so the resumed watch would stay silent until the new store
+    // caught up: the members that join it meanwhile (every one, after a wipe) would never be
+    // delivered, and the symbols rendezvous hashing gives them by everyone else's set would be
+    // owned by nobody (issue 14: fills booked at the venue under no owner, never stored). Such a
+    // watcher is replaced by a fresh one from the store's current revision, then the set is read again.
     let current: Watcher | undefined;
     const open = async (): Promise<void> => {
       const watcher = await abortable(this.#client.watch().prefix(this.#options.prefix).create(), signal);
       if (signal.aborted || this.#closed.signal.aborted) return void watcher.cancel().catch(() => undefined);
       current = watcher;
       // create() resolved on the first 'connected': the revision the watch starts after.
-      let seen = BigInt(watcher.lastRevision() ?? 0) - 1n;
-      const raise = (response: { header: { revision: string | number } }) => {
-        const revision = BigInt(response.header.revision);
-        if (revision > seen) seen = revision;
+      const history = new EtcdStoreHistory(BigInt(watcher.lastRevision() ?? 0) - 1n);
+      const afresh = (reason: string) => {
+        if (current !== watcher) return; // already replaced
+        onTrouble(new Error(reason));
+        current = undefined;
+        void watcher.cancel().catch(() => undefined);
+        void reopen();
       };
       watcher.on('put', reread);
       watcher.on('delete', reread);
-      watcher.on('data', raise);
+      watcher.on('data', (response: { header: EtcdHeader }) => {
+        const reason = history.follow(response.header);
+        if (reason !== undefined) afresh(reason);
+      });
       watcher.on('disconnected', (error: unknown) => onTrouble(error));
       // Every later 'connected' is a reconnect.
-      watcher.on('connected', (response: { header: { revision: string | number } }) => {
-        if (BigInt(response.header.revision) >= seen) {
-          raise(response);
-          return reread();
-        }
-        onTrouble(
-          new Error(
-            `etcd came back at revision ${response.header.revision}, below the ${seen} this watch saw (a wiped or restored store): watching afresh`,
-          ),
-        );
-        if (current === watcher) current = undefined;
-        void watcher.cancel().catch(() => undefined);
-        void reopen();
+      watcher.on('connected', (response: { header: EtcdHeader }) => {
+        const reason = history.follow(response.header);
+        if (reason === undefined) reread();
+        else afresh(reason);
       });
       watcher.on('error', (error: unknown) => onTrouble(error));
       reread();
