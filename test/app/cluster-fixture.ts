@@ -73,6 +73,8 @@ export interface SymbolStatus {
   state: string;
   ownership: string;
   workingOrders: number;
+  /** When this node won the symbol (epoch ms), while it owns it. */
+  ownedSince?: number;
   pausedReason?: string;
 }
 export interface InstanceStatus {

@@ -136,9 +136,11 @@ export async function runChaosScenario(
     const failover = Promise.all(
       lost.map(async (symbol) => {
         const started = active.fault.startedAt;
-        const others = cluster.nodes.filter((node) => node.id !== victim);
+        // Traded again under a term won after the fault: by another node, or (dynamic allocation
+        // gives a rejoining member its share back) by the victim once its fault healed.
+        const askable = () => cluster.nodes.filter((node) => node.id !== victim || !busy.has(node.id));
         await until(
-          async () => (await Promise.all(others.map((node) => runningHere(node, symbol)))).some(Boolean),
+          async () => (await Promise.all(askable().map((node) => runningHere(node, symbol, started)))).some(Boolean),
           `${symbol} taken over`,
           LEASE_TTL_MS + RECOVERY_MS,
         ).then(
@@ -213,11 +215,16 @@ export function resultViolations(result: ChaosResult): number {
   return violationCount(result.audit) + result.unrecovered.length;
 }
 
-async function runningHere(node: ClusterNode, symbol: string): Promise<boolean> {
+/** Whether `node` trades `symbol` under a term it won at or after `since` (wall clock). */
+async function runningHere(node: ClusterNode, symbol: string, since: number): Promise<boolean> {
   const status = await node.status().catch(() => undefined);
   return (
     status?.symbols.some(
-      (entry) => entry.symbol === symbol && entry.ownership === 'owned' && entry.state === 'running',
+      (entry) =>
+        entry.symbol === symbol &&
+        entry.ownership === 'owned' &&
+        entry.state === 'running' &&
+        (entry.ownedSince ?? 0) >= since,
     ) ?? false
   );
 }
