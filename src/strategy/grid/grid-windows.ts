@@ -19,7 +19,27 @@ export interface GridWindows {
   readonly sellWindowSize: number;
 }
 
+interface Memo {
+  readonly lattice: Lattice;
+  readonly settings: GridSettings;
+  readonly windows: GridWindows;
+}
+
+/**
+ * Windows by price object: every decision of a tick reads the windows of the same price, and the
+ * divisions are the costly part. A memo, not state: decimals, lattices and settings are immutable.
+ */
+const byPrice = new WeakMap<Decimal, Memo>();
+
 export function gridWindows(lattice: Lattice, settings: GridSettings, price: Decimal): GridWindows {
+  const memo = byPrice.get(price);
+  if (memo !== undefined && memo.lattice === lattice && memo.settings === settings) return memo.windows;
+  const windows = computeWindows(lattice, settings, price);
+  byPrice.set(price, { lattice, settings, windows });
+  return windows;
+}
+
+function computeWindows(lattice: Lattice, settings: GridSettings, price: Decimal): GridWindows {
   const limit = price.sub(lattice.interval.div(10));
   // Highest k with anchor + k·interval < limit.
   const buyTop = limit.sub(lattice.anchor).div(lattice.interval).ceil().toNumber() - 1;

@@ -7,20 +7,12 @@
  * it as PENDING_NEW from the moment the PlaceOrder command is emitted.
  */
 import { type Decimal, ZERO, floorToStep } from '../../domain/decimal.js';
-import { type OrderSide, isWorking } from '../../domain/order.js';
+import type { OrderSide } from '../../domain/order.js';
 import { priceAt } from '../../domain/lattice.js';
 import { cancelOrders, cancellableSlots } from './cancel-orders.js';
 import { gridClientOrderId } from './client-order-id.js';
 import type { GridCommand } from './grid-command.js';
-import {
-  type GridState,
-  POST_ONLY_REJECTION_LIMIT,
-  type Slot,
-  changeSlot,
-  countOrders,
-  slotAt,
-  withSlots,
-} from './grid-state.js';
+import { type GridState, POST_ONLY_REJECTION_LIMIT, type Slot, changeSlot, slotAt, withSlots } from './grid-state.js';
 import { type GridWindows, gridWindows, inBuyWindow, inSellWindow } from './grid-windows.js';
 import { pauseGrid } from './pause.js';
 import { type Transition, andThen } from './transition.js';
@@ -47,7 +39,7 @@ function isWanted(state: GridState, windows: GridWindows, slot: Slot): boolean {
  * the first is in flight (they still count against new placements until the venue confirms).
  */
 function cleanup(state: GridState, windows: GridWindows, price: Decimal, time: number): Transition {
-  const staying = countOrders(state, (order) => isWorking(order.status) && order.status !== 'PENDING_CANCEL');
+  const staying = state.slots.workingOrderCount - state.slots.cancellingOrderCount;
   if (staying < state.settings.orderCleanupThreshold) return { state, commands: [] };
   const distance = (slot: Slot): Decimal => slot.order!.price.sub(price).abs();
   const stale = cancellableSlots(state, (slot) => !isWanted(state, windows, slot))
@@ -118,8 +110,7 @@ function candidates(state: GridState, windows: GridWindows, time: number): Candi
 function place(state: GridState, windows: GridWindows, lastPrice: Decimal, time: number): Transition {
   const found = candidates(state, windows, time);
   if (typeof found === 'string') return pauseGrid(state, 'configuration', found, time);
-  const working = countOrders(state, (order) => isWorking(order.status));
-  const room = Math.max(0, state.settings.orderCleanupThreshold - working);
+  const room = Math.max(0, state.settings.orderCleanupThreshold - state.slots.workingOrderCount);
   const distance = (c: Candidate): Decimal => c.price.sub(lastPrice).abs();
   const chosen = found.sort((a, b) => distance(a).cmp(distance(b)) || a.slot.level - b.slot.level).slice(0, room);
   const commands: GridCommand[] = [];
