@@ -7,7 +7,7 @@
  * `sell_window_size` levels of the level nearest to p.
  */
 import type { Decimal } from '../../domain/decimal.js';
-import { type Lattice, nearestLevel } from '../../domain/lattice.js';
+import { type Lattice, levelATenthBelow, nearestLevel } from '../../domain/lattice.js';
 import type { GridSettings } from './grid-settings.js';
 
 export interface GridWindows {
@@ -40,9 +40,7 @@ export function gridWindows(lattice: Lattice, settings: GridSettings, price: Dec
 }
 
 function computeWindows(lattice: Lattice, settings: GridSettings, price: Decimal): GridWindows {
-  const limit = price.sub(lattice.interval.div(10));
-  // Highest k with anchor + k·interval < limit.
-  const buyTop = limit.sub(lattice.anchor).div(lattice.interval).ceil().toNumber() - 1;
+  const buyTop = levelATenthBelow(lattice, price);
   return {
     buyTop,
     buyBottom: buyTop - settings.buyWindowSize + 1,
