@@ -75,6 +75,25 @@ function buysAllowed(state: GridState, time: number): number {
   return Math.max(0, risk.maxGridLayers - layers);
 }
 
+/**
+ * Slots in the sell window holding a position and no order: found among the slots held without an
+ * order when there are fewer of them than levels in the window (the usual case), else level by level.
+ */
+function sellable(state: GridState, windows: GridWindows): Slot[] {
+  const found: Slot[] = [];
+  const { nearest, sellWindowSize } = windows;
+  if (state.slots.heldWithoutOrderCount <= 2 * sellWindowSize + 1) {
+    for (const slot of state.slots.heldWithoutOrder())
+      if (slot.position === 'FILLED' && inSellWindow(windows, slot.level)) found.push(slot);
+    return found;
+  }
+  for (let level = nearest - sellWindowSize; level <= nearest + sellWindowSize; level++) {
+    const slot = state.slots.get(level);
+    if (slot !== undefined && slot.position === 'FILLED' && slot.order === undefined) found.push(slot);
+  }
+  return found;
+}
+
 function candidates(state: GridState, windows: GridWindows, time: number): Candidate[] | string {
   const found: Candidate[] = [];
   let buys = buysAllowed(state, time);
@@ -89,14 +108,7 @@ function candidates(state: GridState, windows: GridWindows, time: number): Candi
     found.push({ slot, side: 'BUY', price, quantity });
     buys--;
   }
-  // The sell window spans a few levels: looked up by level, not by scanning every slot held.
-  for (
-    let level = windows.nearest - windows.sellWindowSize;
-    level <= windows.nearest + windows.sellWindowSize;
-    level++
-  ) {
-    const slot = state.slots.get(level);
-    if (slot === undefined || slot.position !== 'FILLED' || slot.order !== undefined) continue;
+  for (const slot of sellable(state, windows)) {
     const price = orderPrice(state, slot, 'SELL');
     const quantity = floorToStep(slot.positionQuantity, state.market.stepSize);
     // Dust under the venue's minimums cannot be sold on its own; it stays with the slot.
@@ -110,6 +122,7 @@ function candidates(state: GridState, windows: GridWindows, time: number): Candi
 function place(state: GridState, windows: GridWindows, lastPrice: Decimal, time: number): Transition {
   const found = candidates(state, windows, time);
   if (typeof found === 'string') return pauseGrid(state, 'configuration', found, time);
+  if (found.length === 0) return { state, commands: [] };
   const room = Math.max(0, state.settings.orderCleanupThreshold - state.slots.workingOrderCount);
   const distance = (c: Candidate): Decimal => c.price.sub(lastPrice).abs();
   const chosen = found.sort((a, b) => distance(a).cmp(distance(b)) || a.slot.level - b.slot.level).slice(0, room);
