@@ -94,16 +94,51 @@ function sellable(state: GridState, windows: GridWindows): Slot[] {
   return found;
 }
 
+interface BuyAtLevel {
+  readonly price: Decimal;
+  /** The buy size, or the configuration problem that makes the level unusable. */
+  readonly quantity: Decimal | string;
+}
+
+interface BuyMemo {
+  readonly settings: GridState['settings'];
+  readonly market: GridState['market'];
+  readonly byLevel: Map<number, BuyAtLevel>;
+}
+
+/**
+ * Buy price and size by level: a function of the lattice, the settings and the market only, and
+ * each placement would otherwise redo its divisions. A memo, not state (all three are immutable);
+ * it holds the levels the grid has bought at, as the slot map does.
+ */
+const buyMemos = new WeakMap<NonNullable<GridState['lattice']>, BuyMemo>();
+
+function buyAt(state: GridState, slot: Slot): BuyAtLevel {
+  const lattice = state.lattice!;
+  let memo = buyMemos.get(lattice);
+  if (memo === undefined || memo.settings !== state.settings || memo.market !== state.market) {
+    memo = { settings: state.settings, market: state.market, byLevel: new Map() };
+    buyMemos.set(lattice, memo);
+  }
+  let buy = memo.byLevel.get(slot.level);
+  if (buy === undefined) {
+    const price = orderPrice(state, slot, 'BUY');
+    // Far under the anchor the lattice reaches zero: there is nothing to buy there (no size either).
+    buy = { price, quantity: !price.isPositive() || price.isZero() ? ZERO : buyQuantity(state, price) };
+    memo.byLevel.set(slot.level, buy);
+  }
+  return buy;
+}
+
 function candidates(state: GridState, windows: GridWindows, time: number): Candidate[] | string {
   const found: Candidate[] = [];
   let buys = buysAllowed(state, time);
   for (let level = windows.buyTop; level >= windows.buyBottom && buys > 0; level--) {
     const slot = slotAt(state, level);
     if (slot.position !== 'EMPTY' || slot.order !== undefined) continue;
-    const price = orderPrice(state, slot, 'BUY');
+    const { price, quantity } = buyAt(state, slot);
     // Far under the anchor the lattice reaches zero: there is nothing to buy there.
     if (!price.isPositive() || price.isZero()) break;
-    const quantity = buyQuantity(state, price);
     if (typeof quantity === 'string') return quantity;
     found.push({ slot, side: 'BUY', price, quantity });
     buys--;
