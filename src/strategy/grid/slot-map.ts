@@ -5,8 +5,9 @@
  * it must outlive the slot's last order), yet each event concerns a handful of them. The slots are
  * kept in three tiers by what they hold: an order (`working`: what every event scans), a position
  * and no order (`held`), or neither (`resting`: kept for the cycle). Each tier is split in chunks of
- * 64 levels, copied on write one chunk at a time, so a change costs one chunk and the chunk index,
- * never every level the price has visited, and a long run does not slow down as the price wanders.
+ * 16 levels, copied on write one chunk at a time, so a change costs one chunk and the chunk index,
+ * never every level the price has visited, and a long run does not slow down as the price wanders
+ * (16 rather than 64: a fill moves a slot between tiers, and copying the chunks was the cost).
  *
  * As a ReadonlyMap it holds every slot (working, then held, then resting).
  */

@@ -63,7 +63,8 @@ describe('SlotMap', () => {
       expect([...before].sort((a, b) => a[0] - b[0])).toEqual(beforeEntries);
       expect(map.size).toBe(plain.size);
       expect([...map].sort((a, b) => a[0] - b[0])).toEqual([...plain].sort((a, b) => a[0] - b[0]));
-      for (const level of [-300, -65, -64, -1, 0, 63, 64, 299]) expect(map.get(level)).toBe(plain.get(level));
+      for (const level of [-300, -65, -64, -17, -16, -1, 0, 15, 16, 63, 64, 299])
+        expect(map.get(level)).toBe(plain.get(level));
       const withOrders = [...plain.values()].filter((slot) => slot.order !== undefined);
       const heldOnly = [...plain.values()].filter(
         (slot) => slot.order === undefined && !slot.positionQuantity.isZero(),
