@@ -3,10 +3,14 @@
  * CPU second beside the bare sim step and a minimal hand-written grid loop), then whether the rate
  * holds with length: a short and a long run of the same case, each with its rate and the heap after
  * a full GC (flat memory: the long run's heap stays near the short one's). Goal: the long run keeps
- * ≥ 0.9× the short run's rate. QM_BENCH_SHORT_TICKS / QM_BENCH_LONG_TICKS set the lengths (the
+ * ≥ 0.9× the short run's rate. The length runs use a mean-reverting walk (same seed and step size):
+ * the plain walk drifts off the grid over long runs, and ticks that trade nothing are cheaper, so
+ * its long run would look faster for doing less; this one stays around the anchor, so short and
+ * long runs compare like with like (the fills per tick printed beside each show it). QM_BENCH_SHORT_TICKS / QM_BENCH_LONG_TICKS set the lengths (the
  * issue's are 100,000 and 10,000,000; the defaults are shorter because today's rate makes those
  * take hours on a shared machine).
  */
+import type { BacktestSetup } from '../src/backtest/backtest-setup.js';
 import { runBacktest } from '../src/backtest/run-backtest.js';
 import { benchBacktest, benchSetup, figure, printRow, ticksPerCpuSecond } from './backtest-throughput.js';
 
@@ -19,14 +23,27 @@ function heapMb(): number {
   return process.memoryUsage().heapUsed / 1e6;
 }
 
-function lengthRun(ticks: number): { rate: number; heap: number; fillsPerTick: number } {
+/** Spread σ/√(2κ) of the length runs' log price around the anchor: ±1 % is about ±12 levels of the grid. */
+const REVERTING_SPREAD = 0.01;
+
+/** The bench's case on a walk pulled back to its initial price (Ornstein–Uhlenbeck, same seed and σ). */
+function revertingSetup(ticks: number): BacktestSetup {
   const setup = benchSetup(ticks);
+  const symbols = setup.engine.symbols.map((symbol) => {
+    const sigma = symbol.volatility ?? 0.8;
+    return { ...symbol, meanReversion: (sigma * sigma) / (2 * REVERTING_SPREAD * REVERTING_SPREAD) };
+  });
+  return { ...setup, engine: { ...setup.engine, symbols } };
+}
+
+function lengthRun(ticks: number): { rate: number; heap: number; fillsPerTick: number } {
+  const setup = revertingSetup(ticks);
   let heap = 0;
   let fills = 0;
   const rate = ticksPerCpuSecond(ticks, () => {
     // The heap is sampled at the end of the run, while the loop's state is still alive.
     runBacktest(setup, {
-      // The walk drifts away from the grid over long runs: fewer fills per tick make ticks cheaper.
+      // Fills per tick show both runs trade alike (fewer fills would make ticks cheaper).
       onFill: () => {
         fills += 1;
       },
@@ -41,7 +58,9 @@ function lengthRun(ticks: number): { rate: number; heap: number; fillsPerTick: n
 console.log(`backtest benchmark: node ${process.version}, ${new Date().toISOString()}`);
 console.log('## throughput (ticks per CPU second, best of 3 rounds after a warm-up)');
 for (const row of await benchBacktest()) printRow(row);
-console.log(`\n## throughput with length (${SHORT} then ${LONG} ticks, same seed)`);
+console.log(
+  `\n## throughput with length (${SHORT} then ${LONG} ticks, same seed, walk mean-reverting within ±${REVERTING_SPREAD * 100} %)`,
+);
 const short = lengthRun(SHORT);
 const long = lengthRun(LONG);
 const ratio = long.rate / short.rate;

@@ -21,6 +21,7 @@ export function minimalGridLoop(setup: BacktestSetup): MinimalGridResult {
     tickSize: symbol.tickSize,
     volatility: symbol.volatility ?? 0.8,
     drift: symbol.drift ?? 0,
+    meanReversion: symbol.meanReversion ?? 0,
     seed: setup.engine.seed * 7919,
   });
   const tickMs = setup.engine.tickMs ?? 1000;

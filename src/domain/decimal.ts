@@ -21,6 +21,8 @@ const DECIMAL_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Parses an exact decimal from a string, bigint or safe integer; throws InvalidDecimalError otherwise. */
 export function dec(value: string | number | bigint | Decimal): Decimal {
+  // Decimals are immutable: one of this clone is kept as it is (no copy per price event).
+  if (value instanceof DecimalCtor) return value;
   if (DecimalJs.isDecimal(value)) return new DecimalCtor(value as Decimal);
   if (typeof value === 'bigint') return new DecimalCtor(value.toString());
   if (typeof value === 'number') {

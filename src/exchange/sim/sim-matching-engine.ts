@@ -76,6 +76,7 @@ export class SimMatchingEngine {
   readonly #keepHistory: boolean;
   /** With history `forgotten`: orders that ended since the last step, forgotten at the next. */
   #endedSinceStep: SimOrder[] = [];
+  #markCache: ReadonlyMap<string, Decimal> | undefined;
   /** Test hook: refusals still to hand out (refuseNextOrders). */
   readonly #refusals: { readonly symbol: string; readonly type: OrderType | undefined; remaining: number }[] = [];
   #now: number;
@@ -101,6 +102,7 @@ export class SimMatchingEngine {
               tickSize: symbol.tickSize,
               volatility: symbol.volatility ?? 0.8,
               drift: symbol.drift ?? 0,
+              meanReversion: symbol.meanReversion ?? 0,
               seed: settings.seed * 7919 + index,
             })
           : new ReplayPath(symbol.replayPrices);
@@ -473,6 +475,7 @@ export class SimMatchingEngine {
 
   #move(state: SymbolState, price: Decimal): void {
     state.price = price;
+    this.#markCache = undefined;
     const tick = { symbol: state.market.symbol, price, time: this.#now };
     for (const listener of this.#listeners) listener.onPrice?.(tick);
     for (const order of state.triggers.takeFiredBy(price)) this.#fire(state, order);
@@ -594,8 +597,10 @@ export class SimMatchingEngine {
     for (const listener of this.#listeners) listener.onExecution?.(order.accountId, report, fill);
   }
 
-  #marks(): Map<string, Decimal> {
-    return new Map([...this.#symbols].map(([symbol, state]) => [symbol, state.price]));
+  /** Every symbol's price; built again only after a price moved (margin checks read it per order). */
+  #marks(): ReadonlyMap<string, Decimal> {
+    this.#markCache ??= new Map([...this.#symbols].map(([symbol, state]) => [symbol, state.price]));
+    return this.#markCache;
   }
 
   #symbol(symbol: string): SymbolState {

@@ -34,6 +34,12 @@ export function remainingOf(order: SimOrder): Decimal {
   return order.quantity.minus(order.filled);
 }
 
+/** A resting limit order fills at its price: then the average is that price, without a division. */
+function averageFillPrice(order: SimOrder): Decimal {
+  const { price, filled, filledNotional } = order;
+  return price !== undefined && filledNotional.eq(price.mul(filled)) ? price : filledNotional.div(filled);
+}
+
 export function reportOf(order: SimOrder): OrderReport {
   return {
     symbol: order.symbol,
@@ -44,7 +50,7 @@ export function reportOf(order: SimOrder): OrderReport {
     price: order.price,
     quantity: order.quantity,
     filledQuantity: order.filled,
-    averagePrice: order.filled.eq(ZERO) ? undefined : order.filledNotional.div(order.filled),
+    averagePrice: order.filled.eq(ZERO) ? undefined : averageFillPrice(order),
     status: order.status,
     postOnly: order.postOnly,
     reduceOnly: order.reduceOnly,

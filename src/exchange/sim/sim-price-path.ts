@@ -20,29 +20,38 @@ export interface RandomWalkSettings {
   readonly volatility: number;
   /** Annualised drift, e.g. 0 for none. */
   readonly drift: number;
+  /**
+   * Annualised rate κ at which the log price is pulled back to the initial price (an
+   * Ornstein–Uhlenbeck walk: it stays within about σ/√(2κ) of it); 0 or absent for none.
+   */
+  readonly meanReversion?: number | undefined;
   readonly seed: number;
 }
 
 const MS_PER_YEAR = 365 * 24 * 3600 * 1000;
 
-/** Geometric Brownian motion: S' = S · exp((μ − σ²/2)·dt + σ·√dt·Z). */
+/** Geometric Brownian motion: S' = S · exp((μ − σ²/2)·dt + σ·√dt·Z − κ·ln(S/S₀)·dt). */
 export class RandomWalkPath implements PricePath {
   readonly #random: SeededRandom;
   readonly #settings: RandomWalkSettings;
   #value: number;
+  readonly #initial: number;
   readonly #tickSizeNumber: number;
 
   constructor(settings: RandomWalkSettings) {
     this.#settings = settings;
     this.#random = new SeededRandom(settings.seed);
     this.#value = settings.initialPrice.toNumber();
+    this.#initial = this.#value;
     this.#tickSizeNumber = settings.tickSize.toNumber();
   }
 
   next(elapsedMs: number): Decimal {
     const dt = elapsedMs / MS_PER_YEAR;
-    const { volatility: sigma, drift: mu, tickSize } = this.#settings;
-    this.#value *= Math.exp((mu - (sigma * sigma) / 2) * dt + sigma * Math.sqrt(dt) * this.#random.gaussian());
+    const { volatility: sigma, drift: mu, meanReversion: kappa = 0, tickSize } = this.#settings;
+    // Without a pull the term is exactly 0 (x + 0 is x): the plain walk is the same step for step.
+    const pull = kappa === 0 ? 0 : -kappa * Math.log(this.#value / this.#initial) * dt;
+    this.#value *= Math.exp((mu - (sigma * sigma) / 2) * dt + sigma * Math.sqrt(dt) * this.#random.gaussian() + pull);
     // A price never reaches zero or below one tick, whatever the path did.
     return maxDecimal(this.#onTickGrid(), tickSize);
   }

@@ -10,6 +10,8 @@ export interface SimSymbolSettings extends Market {
   readonly volatility?: number | undefined;
   /** Annualised drift of the random walk (default 0). */
   readonly drift?: number | undefined;
+  /** Annualised pull of the random walk back to the initial price (default 0: none; price-path.ts). */
+  readonly meanReversion?: number | undefined;
   /** Replays these prices one per tick instead of the random walk. */
   readonly replayPrices?: readonly Decimal[] | undefined;
 }

@@ -29,7 +29,10 @@ function addBuy(state: GridState, slot: Slot, fill: Fill): Slot {
   const received = fill.feeAsset === state.market.base ? fill.quantity.sub(fill.fee) : fill.quantity;
   const quantity = slot.positionQuantity.add(received);
   if (!quantity.isPositive() || quantity.isZero()) return slot;
-  const entryPrice = slot.positionQuantity.mul(slot.entryPrice).add(received.mul(fill.price)).div(quantity);
+  // The first fill of a position is its entry price: the average of one fill needs no division.
+  const entryPrice = slot.positionQuantity.isZero()
+    ? fill.price
+    : slot.positionQuantity.mul(slot.entryPrice).add(received.mul(fill.price)).div(quantity);
   return changeSlot(
     slot,
     {
@@ -58,7 +61,10 @@ function reduce(
 ): Reduction {
   const sold = minDecimal(quantity, slot.positionQuantity);
   if (sold.isZero()) return { slot, trade: undefined, sold };
-  const entryFees = slot.entryFees.mul(sold).div(slot.positionQuantity);
+  // Selling all of it carries all of its entry fees (no division for the usual whole-slot sell).
+  const entryFees = sold.eq(slot.positionQuantity)
+    ? slot.entryFees
+    : slot.entryFees.mul(sold).div(slot.positionQuantity);
   const fees = entryFees.add(sellFee);
   const trade: Trade = Object.freeze({
     id: tradeId,

@@ -198,13 +198,6 @@ export function changeState(state: GridState, change: Partial<GridState>, time: 
   return Object.freeze({ ...state, ...change, updatedAt: time });
 }
 
-/** How many slots hold an order whose status passes `counted` (no list is built: run on every event). */
-export function countOrders(state: GridState, counted: (order: SlotOrder) => boolean): number {
-  let count = 0;
-  for (const slot of state.slots.withOrders()) if (slot.order !== undefined && counted(slot.order)) count += 1;
-  return count;
-}
-
 /** Slots whose order is present (working, pending or awaiting fills), in level order. */
 export function slotsWithOrders(state: GridState): Slot[] {
   return [...state.slots.withOrders()].sort((a, b) => a.level - b.level);

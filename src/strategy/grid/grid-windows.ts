@@ -7,7 +7,7 @@
  * `sell_window_size` levels of the level nearest to p.
  */
 import type { Decimal } from '../../domain/decimal.js';
-import { type Lattice, nearestLevel } from '../../domain/lattice.js';
+import { type Lattice, levelATenthBelow, nearestLevel } from '../../domain/lattice.js';
 import type { GridSettings } from './grid-settings.js';
 
 export interface GridWindows {
@@ -19,10 +19,28 @@ export interface GridWindows {
   readonly sellWindowSize: number;
 }
 
+interface Memo {
+  readonly lattice: Lattice;
+  readonly settings: GridSettings;
+  readonly windows: GridWindows;
+}
+
+/**
+ * Windows by price object: every decision of a tick reads the windows of the same price, and the
+ * divisions are the costly part. A memo, not state: decimals, lattices and settings are immutable.
+ */
+const byPrice = new WeakMap<Decimal, Memo>();
+
 export function gridWindows(lattice: Lattice, settings: GridSettings, price: Decimal): GridWindows {
-  const limit = price.sub(lattice.interval.div(10));
-  // Highest k with anchor + k·interval < limit.
-  const buyTop = limit.sub(lattice.anchor).div(lattice.interval).ceil().toNumber() - 1;
+  const memo = byPrice.get(price);
+  if (memo !== undefined && memo.lattice === lattice && memo.settings === settings) return memo.windows;
+  const windows = computeWindows(lattice, settings, price);
+  byPrice.set(price, { lattice, settings, windows });
+  return windows;
+}
+
+function computeWindows(lattice: Lattice, settings: GridSettings, price: Decimal): GridWindows {
+  const buyTop = levelATenthBelow(lattice, price);
   return {
     buyTop,
     buyBottom: buyTop - settings.buyWindowSize + 1,

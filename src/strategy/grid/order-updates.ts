@@ -44,7 +44,10 @@ export function orderAccepted(
   if (slot === undefined) return { state, commands: [] };
   const next = updateSlotOrder(slot, 'Accepted', { exchangeOrderId }, time);
   // An accepted post-only order ends the streak of rejections (they count "in a row").
-  const streak = slot.order?.postOnly === true ? changeSlot(next, { postOnlyRejections: 0 }, time) : next;
+  const streak =
+    slot.order?.postOnly === true && next.postOnlyRejections !== 0
+      ? changeSlot(next, { postOnlyRejections: 0 }, time)
+      : next;
   return { state: withSlots(state, [streak], time), commands: [] };
 }
 

@@ -7,20 +7,12 @@
  * it as PENDING_NEW from the moment the PlaceOrder command is emitted.
  */
 import { type Decimal, ZERO, floorToStep } from '../../domain/decimal.js';
-import { type OrderSide, isWorking } from '../../domain/order.js';
+import type { OrderSide } from '../../domain/order.js';
 import { priceAt } from '../../domain/lattice.js';
 import { cancelOrders, cancellableSlots } from './cancel-orders.js';
 import { gridClientOrderId } from './client-order-id.js';
 import type { GridCommand } from './grid-command.js';
-import {
-  type GridState,
-  POST_ONLY_REJECTION_LIMIT,
-  type Slot,
-  changeSlot,
-  countOrders,
-  slotAt,
-  withSlots,
-} from './grid-state.js';
+import { type GridState, POST_ONLY_REJECTION_LIMIT, type Slot, changeSlot, slotAt, withSlots } from './grid-state.js';
 import { type GridWindows, gridWindows, inBuyWindow, inSellWindow } from './grid-windows.js';
 import { pauseGrid } from './pause.js';
 import { type Transition, andThen } from './transition.js';
@@ -47,7 +39,7 @@ function isWanted(state: GridState, windows: GridWindows, slot: Slot): boolean {
  * the first is in flight (they still count against new placements until the venue confirms).
  */
 function cleanup(state: GridState, windows: GridWindows, price: Decimal, time: number): Transition {
-  const staying = countOrders(state, (order) => isWorking(order.status) && order.status !== 'PENDING_CANCEL');
+  const staying = state.slots.workingOrderCount - state.slots.cancellingOrderCount;
   if (staying < state.settings.orderCleanupThreshold) return { state, commands: [] };
   const distance = (slot: Slot): Decimal => slot.order!.price.sub(price).abs();
   const stale = cancellableSlots(state, (slot) => !isWanted(state, windows, slot))
@@ -83,28 +75,75 @@ function buysAllowed(state: GridState, time: number): number {
   return Math.max(0, risk.maxGridLayers - layers);
 }
 
+/**
+ * Slots in the sell window holding a position and no order: found among the slots held without an
+ * order when there are fewer of them than levels in the window (the usual case), else level by level.
+ */
+function sellable(state: GridState, windows: GridWindows): Slot[] {
+  const found: Slot[] = [];
+  const { nearest, sellWindowSize } = windows;
+  if (state.slots.heldWithoutOrderCount <= 2 * sellWindowSize + 1) {
+    for (const slot of state.slots.heldWithoutOrder())
+      if (slot.position === 'FILLED' && inSellWindow(windows, slot.level)) found.push(slot);
+    return found;
+  }
+  for (let level = nearest - sellWindowSize; level <= nearest + sellWindowSize; level++) {
+    const slot = state.slots.get(level);
+    if (slot !== undefined && slot.position === 'FILLED' && slot.order === undefined) found.push(slot);
+  }
+  return found;
+}
+
+interface BuyAtLevel {
+  readonly price: Decimal;
+  /** The buy size, or the configuration problem that makes the level unusable. */
+  readonly quantity: Decimal | string;
+}
+
+interface BuyMemo {
+  readonly settings: GridState['settings'];
+  readonly market: GridState['market'];
+  readonly byLevel: Map<number, BuyAtLevel>;
+}
+
+/**
+ * Buy price and size by level: a function of the lattice, the settings and the market only, and
+ * each placement would otherwise redo its divisions. A memo, not state (all three are immutable);
+ * it holds the levels the grid has bought at, as the slot map does.
+ */
+const buyMemos = new WeakMap<NonNullable<GridState['lattice']>, BuyMemo>();
+
+function buyAt(state: GridState, slot: Slot): BuyAtLevel {
+  const lattice = state.lattice!;
+  let memo = buyMemos.get(lattice);
+  if (memo === undefined || memo.settings !== state.settings || memo.market !== state.market) {
+    memo = { settings: state.settings, market: state.market, byLevel: new Map() };
+    buyMemos.set(lattice, memo);
+  }
+  let buy = memo.byLevel.get(slot.level);
+  if (buy === undefined) {
+    const price = orderPrice(state, slot, 'BUY');
+    // Far under the anchor the lattice reaches zero: there is nothing to buy there (no size either).
+    buy = { price, quantity: !price.isPositive() || price.isZero() ? ZERO : buyQuantity(state, price) };
+    memo.byLevel.set(slot.level, buy);
+  }
+  return buy;
+}
+
 function candidates(state: GridState, windows: GridWindows, time: number): Candidate[] | string {
   const found: Candidate[] = [];
   let buys = buysAllowed(state, time);
   for (let level = windows.buyTop; level >= windows.buyBottom && buys > 0; level--) {
     const slot = slotAt(state, level);
     if (slot.position !== 'EMPTY' || slot.order !== undefined) continue;
-    const price = orderPrice(state, slot, 'BUY');
+    const { price, quantity } = buyAt(state, slot);
     // Far under the anchor the lattice reaches zero: there is nothing to buy there.
     if (!price.isPositive() || price.isZero()) break;
-    const quantity = buyQuantity(state, price);
     if (typeof quantity === 'string') return quantity;
     found.push({ slot, side: 'BUY', price, quantity });
     buys--;
   }
-  // The sell window spans a few levels: looked up by level, not by scanning every slot held.
-  for (
-    let level = windows.nearest - windows.sellWindowSize;
-    level <= windows.nearest + windows.sellWindowSize;
-    level++
-  ) {
-    const slot = state.slots.get(level);
-    if (slot === undefined || slot.position !== 'FILLED' || slot.order !== undefined) continue;
+  for (const slot of sellable(state, windows)) {
     const price = orderPrice(state, slot, 'SELL');
     const quantity = floorToStep(slot.positionQuantity, state.market.stepSize);
     // Dust under the venue's minimums cannot be sold on its own; it stays with the slot.
@@ -118,8 +157,8 @@ function candidates(state: GridState, windows: GridWindows, time: number): Candi
 function place(state: GridState, windows: GridWindows, lastPrice: Decimal, time: number): Transition {
   const found = candidates(state, windows, time);
   if (typeof found === 'string') return pauseGrid(state, 'configuration', found, time);
-  const working = countOrders(state, (order) => isWorking(order.status));
-  const room = Math.max(0, state.settings.orderCleanupThreshold - working);
+  if (found.length === 0) return { state, commands: [] };
+  const room = Math.max(0, state.settings.orderCleanupThreshold - state.slots.workingOrderCount);
   const distance = (c: Candidate): Decimal => c.price.sub(lastPrice).abs();
   const chosen = found.sort((a, b) => distance(a).cmp(distance(b)) || a.slot.level - b.slot.level).slice(0, room);
   const commands: GridCommand[] = [];

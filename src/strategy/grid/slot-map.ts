@@ -5,14 +5,16 @@
  * it must outlive the slot's last order), yet each event concerns a handful of them. The slots are
  * kept in three tiers by what they hold: an order (`working`: what every event scans), a position
  * and no order (`held`), or neither (`resting`: kept for the cycle). Each tier is split in chunks of
- * 64 levels, copied on write one chunk at a time, so a change costs one chunk and the chunk index,
- * never every level the price has visited, and a long run does not slow down as the price wanders.
+ * 16 levels, copied on write one chunk at a time, so a change costs one chunk and the chunk index,
+ * never every level the price has visited, and a long run does not slow down as the price wanders
+ * (16 rather than 64: a fill moves a slot between tiers, and copying the chunks was the cost).
  *
  * As a ReadonlyMap it holds every slot (working, then held, then resting).
  */
+import { isWorking } from '../../domain/order.js';
 import type { Slot } from './grid-state.js';
 
-const CHUNK_BITS = 6;
+const CHUNK_BITS = 4;
 
 type Chunks = ReadonlyMap<number, ReadonlyMap<number, Slot>>;
 
@@ -21,8 +23,7 @@ const NO_CHUNKS: Chunks = new Map();
 /** A chunked level map being changed: chunks are copied the first time they are written. */
 class ChunkWriter {
   #chunks: Chunks;
-  #copied = false;
-  readonly #copiedChunks = new Set<number>();
+  #copiedChunks: Set<number> | undefined;
   size: number;
 
   constructor(chunks: Chunks, size: number) {
@@ -30,8 +31,8 @@ class ChunkWriter {
     this.size = size;
   }
 
-  has(level: number): boolean {
-    return this.#chunks.get(level >> CHUNK_BITS)?.has(level) === true;
+  get(level: number): Slot | undefined {
+    return this.#chunks.get(level >> CHUNK_BITS)?.get(level);
   }
 
   set(slot: Slot): void {
@@ -53,8 +54,10 @@ class ChunkWriter {
   }
 
   #writable(key: number): Map<number, Slot> {
-    if (!this.#copied) this.#chunks = new Map(this.#chunks);
-    this.#copied = true;
+    if (this.#copiedChunks === undefined) {
+      this.#chunks = new Map(this.#chunks);
+      this.#copiedChunks = new Set();
+    }
     const chunks = this.#chunks as Map<number, ReadonlyMap<number, Slot>>;
     const chunk = chunks.get(key);
     if (chunk !== undefined && this.#copiedChunks.has(key)) return chunk as Map<number, Slot>;
@@ -90,10 +93,29 @@ interface Tiers<T> {
 
 const TIERS: readonly Tier[] = ['working', 'held', 'resting'];
 
+/** Orders counted by status, kept up to date by `with` (the quote reads them on every event). */
+interface OrderCounts {
+  /** Orders still working at the venue (not terminal), PENDING_CANCEL included. */
+  readonly working: number;
+  /** Of those, orders being cancelled. */
+  readonly cancelling: number;
+}
+
+const NO_ORDERS: OrderCounts = { working: 0, cancelling: 0 };
+
+function workingOf(slot: Slot | undefined): number {
+  return slot?.order !== undefined && isWorking(slot.order.status) ? 1 : 0;
+}
+
+function cancellingOf(slot: Slot | undefined): number {
+  return slot?.order?.status === 'PENDING_CANCEL' ? 1 : 0;
+}
+
 export class SlotMap implements ReadonlyMap<number, Slot> {
   static readonly EMPTY = new SlotMap(
     { working: NO_CHUNKS, held: NO_CHUNKS, resting: NO_CHUNKS },
     { working: 0, held: 0, resting: 0 },
+    NO_ORDERS,
   );
 
   static of(slots: Iterable<Slot>): SlotMap {
@@ -105,7 +127,18 @@ export class SlotMap implements ReadonlyMap<number, Slot> {
   private constructor(
     private readonly tiers: Tiers<Chunks>,
     private readonly sizes: Tiers<number>,
+    private readonly orders: OrderCounts,
   ) {}
+
+  /** How many slots hold an order still working at the venue (PENDING_CANCEL included). */
+  get workingOrderCount(): number {
+    return this.orders.working;
+  }
+
+  /** How many slots hold an order being cancelled (PENDING_CANCEL). */
+  get cancellingOrderCount(): number {
+    return this.orders.cancelling;
+  }
 
   get size(): number {
     return this.sizes.working + this.sizes.held + this.sizes.resting;
@@ -149,15 +182,24 @@ export class SlotMap implements ReadonlyMap<number, Slot> {
       held: new ChunkWriter(this.tiers.held, this.sizes.held),
       resting: new ChunkWriter(this.tiers.resting, this.sizes.resting),
     };
+    let { working, cancelling } = this.orders;
     for (const slot of slots) {
       const tier = tierOf(slot);
-      for (const other of TIERS)
-        if (other !== tier && writers[other].has(slot.level)) writers[other].delete(slot.level);
+      let previous: Slot | undefined;
+      for (const other of TIERS) {
+        const found = writers[other].get(slot.level);
+        if (found === undefined) continue;
+        previous = found;
+        if (other !== tier) writers[other].delete(slot.level);
+      }
       writers[tier].set(slot);
+      working += workingOf(slot) - workingOf(previous);
+      cancelling += cancellingOf(slot) - cancellingOf(previous);
     }
     return new SlotMap(
       { working: writers.working.done(), held: writers.held.done(), resting: writers.resting.done() },
       { working: writers.working.size, held: writers.held.size, resting: writers.resting.size },
+      { working, cancelling },
     );
   }
 

@@ -2,13 +2,23 @@
  * SlotMap against a plain Map: seeded random slot changes (orders placed and ended, positions
  * opened and closed, levels far apart so chunks of both signs are used); after every change the two
  * hold the same slots, the tier scans return exactly the slots with orders / positions, the old map
- * is unchanged, and changedSince names exactly the levels whose slot changed.
+ * is unchanged, the order counts by status match, and changedSince names exactly the levels whose slot changed.
  */
 import { describe, expect, it } from 'vitest';
 import { ZERO, dec } from '../../../src/domain/decimal.js';
+import { type OrderStatus, isWorking } from '../../../src/domain/order.js';
 import { SeededRandom } from '../../../src/exchange/sim/seeded-random.js';
 import { type Slot, changeSlot, emptySlot } from '../../../src/strategy/grid/grid-state.js';
 import { SlotMap } from '../../../src/strategy/grid/slot-map.js';
+
+const STATUSES: readonly OrderStatus[] = [
+  'PENDING_NEW',
+  'NEW',
+  'PARTIALLY_FILLED',
+  'PENDING_CANCEL',
+  'FILLED',
+  'CANCELED',
+];
 
 function randomSlot(random: SeededRandom, level: number, time: number): Slot {
   const held = random.next() < 0.4;
@@ -20,7 +30,7 @@ function randomSlot(random: SeededRandom, level: number, time: number): Slot {
         price: dec(100 + level),
         quantity: dec(1),
         filledQuantity: ZERO,
-        status: 'NEW' as const,
+        status: STATUSES[Math.floor(random.next() * STATUSES.length)]!,
         postOnly: true,
         reduceOnly: false,
         createdAt: time,
@@ -53,7 +63,8 @@ describe('SlotMap', () => {
       expect([...before].sort((a, b) => a[0] - b[0])).toEqual(beforeEntries);
       expect(map.size).toBe(plain.size);
       expect([...map].sort((a, b) => a[0] - b[0])).toEqual([...plain].sort((a, b) => a[0] - b[0]));
-      for (const level of [-300, -65, -64, -1, 0, 63, 64, 299]) expect(map.get(level)).toBe(plain.get(level));
+      for (const level of [-300, -65, -64, -17, -16, -1, 0, 15, 16, 63, 64, 299])
+        expect(map.get(level)).toBe(plain.get(level));
       const withOrders = [...plain.values()].filter((slot) => slot.order !== undefined);
       const heldOnly = [...plain.values()].filter(
         (slot) => slot.order === undefined && !slot.positionQuantity.isZero(),
@@ -61,6 +72,10 @@ describe('SlotMap', () => {
       expect(new Set(map.withOrders())).toEqual(new Set(withOrders));
       expect(new Set(map.heldWithoutOrder())).toEqual(new Set(heldOnly));
       expect(map.heldWithoutOrderCount).toBe(heldOnly.length);
+      expect(map.workingOrderCount).toBe(withOrders.filter((slot) => isWorking(slot.order!.status)).length);
+      expect(map.cancellingOrderCount).toBe(
+        withOrders.filter((slot) => slot.order!.status === 'PENDING_CANCEL').length,
+      );
       expect(map.changedSince(before).sort((a, b) => a - b)).toEqual(changed.sort((a, b) => a - b));
     }
     expect(map.changedSince(map)).toEqual([]);
