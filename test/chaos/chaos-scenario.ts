@@ -51,10 +51,12 @@ export interface ChaosResult {
   readonly seed: number;
   readonly faults: readonly InjectedFault[];
   readonly audit: AuditReport;
-  /** From a process fault on an owner until another instance owned and ran each of its symbols. */
+  /** From a process fault on an owner until an instance ran each of its symbols under a term won after it. */
   readonly failoverMs: readonly number[];
   readonly unrecovered: readonly string[];
   readonly ordersPerMinute: number;
+  /** Instances whose final stop timed out (the cluster then started once more before the audit). */
+  readonly stopsTimedOut: number;
 }
 
 const LEASE_TTL_MS = 3000;
@@ -185,6 +187,17 @@ export async function runChaosScenario(
   const ordersPerMinute = (cluster.record.acceptedIds.length - acceptedBefore) / Math.max(minutes, 1 / 60);
 
   await stopAll(cluster.nodes);
+  // A stop that timed out (its cancels behind a venue fault's backlog) leaves orders resting, and
+  // they keep filling with nobody running; the promise is "the next start reconciles what is left"
+  // (docs/engine.md), so the cluster starts once more, fault-free, and stops again for the audit.
+  const stopsTimedOut = cluster.nodes.filter((node) => node.output().includes('stop timed out')).length;
+  if (stopsTimedOut > 0) {
+    log(`chaos ${scenario}: ${stopsTimedOut} stop(s) timed out; starting the cluster once more to reconcile`);
+    await cluster.nodes[0]!.start();
+    await Promise.all(cluster.nodes.slice(1).map((node) => node.start()));
+    await everySymbolTrading(cluster, symbols, RECOVERY_MS);
+    await stopAll(cluster.nodes);
+  }
   // QM_CHAOS_LOG_DIR keeps every instance's output, to read the evidence lines against.
   const logDir = process.env['QM_CHAOS_LOG_DIR'];
   if (logDir !== undefined && logDir !== '') {
@@ -192,7 +205,7 @@ export async function runChaosScenario(
     for (const node of cluster.nodes) await writeFile(join(logDir, `${scenario}-${node.id}.log`), node.output());
   }
   const audit = await auditCluster(cluster, symbols);
-  return { scenario, seed: options.seed, faults, audit, failoverMs, unrecovered, ordersPerMinute };
+  return { scenario, seed: options.seed, faults, audit, failoverMs, unrecovered, ordersPerMinute, stopsTimedOut };
 }
 
 /** `chaos redis: N faults, 0 duplicate ids, …`: the run's one summary line. */
@@ -207,7 +220,8 @@ export function summaryLine(result: ChaosResult): string {
     `chaos ${result.scenario}: ${result.faults.length} faults (${[...byKind].map(([kind, count]) => `${kind} ${count}`).join(', ')}), ` +
     `${audit.duplicateIds.length} duplicate ids, ${audit.overlaps.length} overlaps, ${audit.slotImbalances.length} slot imbalances, ` +
     `${audit.fillMismatches.length} fill mismatches, ${audit.positionMismatches.length} position mismatches, ${result.unrecovered.length} unrecovered, ` +
-    `${failover}, ${Math.round(result.ordersPerMinute)} orders/min, ${audit.acceptedOrders} orders, ${audit.venueFills} fills, seed ${result.seed}`
+    `${failover}, ${Math.round(result.ordersPerMinute)} orders/min, ${audit.acceptedOrders} orders, ${audit.venueFills} fills, ` +
+    `${result.stopsTimedOut} stops timed out, seed ${result.seed}`
   );
 }
 
