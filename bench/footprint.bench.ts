@@ -30,7 +30,7 @@ interface Footprint {
   readonly symbols: number;
   readonly steadyRssMb: number;
   readonly peakRssMb: number;
-  /** At the window's end: RSS of the process's own memory (heaps, stacks) and of mapped files (the node binary, native addons). */
+  /** Medians over the window: RSS of the process's own memory (heaps, stacks) and of mapped files (the node binary, native addons). */
   readonly anonRssMb: number;
   readonly fileRssMb: number;
   /** CPU seconds (user + system) per wall second over the window: 1 = one core. */
@@ -41,6 +41,8 @@ interface Footprint {
 /** `S01USDT` …: names the sim venue lists with its generic filters (price 100, tick 0.01). */
 const symbolNames = (count: number) =>
   Array.from({ length: count }, (_, index) => `S${String(index + 1).padStart(2, '0')}USDT`);
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 interface SymbolStatus {
   readonly symbol: string;
@@ -94,23 +96,26 @@ async function sampleWindow(
   status: () => Promise<readonly SymbolStatus[]>,
 ): Promise<Footprint> {
   const rss: number[] = [];
+  const anon: number[] = [];
+  const file: number[] = [];
   const cpuBefore = await cpuSeconds(instance.pid);
   const began = performance.now();
   while (performance.now() - began < WINDOW_S * 1000) {
     rss.push(await statusMb(instance.pid, 'VmRSS'));
+    anon.push(await statusMb(instance.pid, 'RssAnon'));
+    file.push(await statusMb(instance.pid, 'RssFile'));
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   const cpu = (await cpuSeconds(instance.pid)) - cpuBefore;
   const wallS = (performance.now() - began) / 1000;
-  const sorted = [...rss].sort((a, b) => a - b);
   const stopped = (await status()).filter((symbol) => symbol.state !== 'running');
   if (stopped.length > 0) throw new Error(`grids not running at the window's end: ${JSON.stringify(stopped)}`);
   return {
     symbols,
-    steadyRssMb: sorted[Math.floor(sorted.length / 2)]!,
+    steadyRssMb: median(rss),
     peakRssMb: await statusMb(instance.pid, 'VmHWM'),
-    anonRssMb: await statusMb(instance.pid, 'RssAnon'),
-    fileRssMb: await statusMb(instance.pid, 'RssFile'),
+    anonRssMb: median(anon),
+    fileRssMb: median(file),
     cpuShare: cpu / wallS,
     orders: (await status()).reduce((sum, symbol) => sum + symbol.workingOrders, 0),
   };
