@@ -64,21 +64,36 @@ async function everySymbolTrading(nodes: readonly ClusterNode[], symbols: readon
   return trading.join() === [...symbols].sort().join();
 }
 
-async function benchTakeover(teardown: TeardownSteps): Promise<void> {
-  const symbols = names('T', 20);
-  const cluster = await startCluster(
+/**
+ * Dynamic allocation over etcd, limits raised, every symbol's price moving about a quarter of the
+ * 0.2 interval per 25 ms venue step: grids fill and re-place several times a second each (faster
+ * prices make most post-only buys cross before they land, refused).
+ */
+function startBenchCluster(
+  spec: { name: string; symbols: readonly string[]; nodes: readonly string[] },
+  window: string,
+  teardown: TeardownSteps,
+): Promise<Cluster> {
+  return startCluster(
     {
-      name: 'bench-takeover',
+      name: spec.name,
       lock: 'etcd',
       allocation: 'dynamic',
       leaseTtlMs: LEASE_TTL_MS,
-      // Fast enough that a grid's orders fill and are replaced within a second or two.
-      symbols: simSymbolsNamed(symbols).map((symbol) => ({ ...symbol, volatility: 3 })),
-      grid: () =>
-        'price_interval: "0.2", order_quantity: "20", buy_window_size: 3, sell_window_size: 3, reconcile_interval: 30s',
-      nodes: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id: `take-${id}` })),
+      symbols: simSymbolsNamed(spec.symbols).map((symbol) => ({ ...symbol, volatility: 3 })),
+      grid: () => `price_interval: "0.2", ${window}, reconcile_interval: 30s`,
+      nodes: spec.nodes.map((id) => ({ id: `${spec.name}-${id}` })),
       ...LIMITS_RAISED,
     },
+    teardown,
+  );
+}
+
+async function benchTakeover(teardown: TeardownSteps): Promise<void> {
+  const symbols = names('T', 20);
+  const cluster = await startBenchCluster(
+    { name: 'bench-takeover', symbols, nodes: ['a', 'b', 'c', 'd', 'e'] },
+    'order_quantity: "20", buy_window_size: 3, sell_window_size: 3',
     teardown,
   );
   const accepted = acceptances(cluster);
@@ -155,20 +170,9 @@ interface ThroughputFigure {
 
 async function benchThroughput(teardown: TeardownSteps): Promise<ThroughputFigure[]> {
   const symbols = names('R', 12);
-  const cluster = await startCluster(
-    {
-      name: 'bench-throughput',
-      lock: 'etcd',
-      allocation: 'dynamic',
-      leaseTtlMs: LEASE_TTL_MS,
-      // A 25 ms step moves the price about a quarter of an interval: grids fill and re-place several
-      // times a second each. Faster prices make most post-only buys cross before they land (refused).
-      symbols: simSymbolsNamed(symbols).map((symbol) => ({ ...symbol, volatility: 3 })),
-      grid: () =>
-        'price_interval: "0.2", order_quantity: "6", buy_window_size: 4, sell_window_size: 4, reconcile_interval: 30s',
-      nodes: ['a', 'b', 'c'].map((id) => ({ id: `rate-${id}` })),
-      ...LIMITS_RAISED,
-    },
+  const cluster = await startBenchCluster(
+    { name: 'bench-throughput', symbols, nodes: ['a', 'b', 'c'] },
+    'order_quantity: "6", buy_window_size: 4, sell_window_size: 4',
     teardown,
   );
   let accepted = 0;
