@@ -29,6 +29,9 @@ const INSTANCE_NODE_FLAGS = (process.env.QM_BENCH_NODE_FLAGS ?? '').split(' ').f
 interface Footprint {
   readonly symbols: number;
   readonly steadyRssMb: number;
+  /** RSS at the window's first and last sample: a rise is growth, not noise. */
+  readonly firstRssMb: number;
+  readonly lastRssMb: number;
   readonly peakRssMb: number;
   /** Medians over the window: RSS of the process's own memory (heaps, stacks) and of mapped files (the node binary, native addons). */
   readonly anonRssMb: number;
@@ -113,6 +116,8 @@ async function sampleWindow(
   return {
     symbols,
     steadyRssMb: median(rss),
+    firstRssMb: rss[0]!,
+    lastRssMb: rss.at(-1)!,
     peakRssMb: await statusMb(instance.pid, 'VmHWM'),
     anonRssMb: median(anon),
     fileRssMb: median(file),
@@ -166,6 +171,9 @@ try {
     (figure) => figure.cpuShare * 100,
     `≤ ${GOAL_CPU_SHARE * 100} %`,
     fifty.cpuShare <= GOAL_CPU_SHARE,
+  );
+  console.log(
+    `RSS over the window: 50 symbols ${fifty.firstRssMb.toFixed(1)} → ${fifty.lastRssMb.toFixed(1)} MB, 1 symbol ${one.firstRssMb.toFixed(1)} → ${one.lastRssMb.toFixed(1)} MB`,
   );
   console.log(`working orders at the end: 50 symbols ${fifty.orders}, 1 symbol ${one.orders}`);
 } finally {
