@@ -209,11 +209,10 @@ async function benchThroughput(teardown: TeardownSteps): Promise<ThroughputFigur
       machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
     });
   }
-  const refusals = cluster.refused.filter((summary) => summary.code !== -2011);
-  if (refusals.length > 0)
-    console.log(
-      `venue refusals during the throughput runs: ${refusals.length} (first: ${JSON.stringify(refusals[0])})`,
-    );
+  const refusals = new Map<string, number>();
+  for (const { method, path, code } of cluster.refused)
+    refusals.set(`${method} ${path} ${code}`, (refusals.get(`${method} ${path} ${code}`) ?? 0) + 1);
+  console.log(`venue refusals during the throughput runs: ${JSON.stringify(Object.fromEntries(refusals))}`);
   return figures;
 }
 
