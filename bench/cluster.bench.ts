@@ -11,9 +11,9 @@
  * 250 ms are not counted). Each round kills one more instance.
  *
  * Throughput (the design's "性能 3倍"): orders per second the venue accepts from a cluster of 1, 2 and
- * 3 active instances, over fast-moving prices that ask for far more orders than an instance places,
- * with the venue's and the instances' shared order-rate limits raised out of the way, beside the CPU
- * of each instance and of the whole machine over the same window (what limits it).
+ * 3 active instances sharing 12 symbols whose prices keep every grid filling and re-placing, with
+ * the venue's and the instances' shared order-rate limits raised out of the way, beside the CPU of
+ * each instance and of the whole machine over the same window (what limits it).
  */
 import { simSymbolsNamed } from '../src/exchange/sim/sim-settings.js';
 import { type Cluster, type ClusterNode, startCluster } from '../test/app/cluster-fixture.js';
