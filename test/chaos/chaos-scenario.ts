@@ -52,7 +52,7 @@ export interface ChaosResult {
   readonly faults: readonly InjectedFault[];
   readonly audit: AuditReport;
   /** From a process fault on an owner until an instance ran each of its symbols under a term won after it. */
-  readonly failoverMs: readonly number[];
+  readonly failoverMs: readonly { readonly kind: string; readonly ms: number }[];
   readonly unrecovered: readonly string[];
   readonly ordersPerMinute: number;
   /** Instances whose final stop timed out (the cluster then started once more before the audit). */
@@ -112,7 +112,7 @@ export async function runChaosScenario(
   const busy = new Set<string>();
   const restarting = new Set<Promise<void>>();
   const faults: InjectedFault[] = [];
-  const failoverMs: number[] = [];
+  const failoverMs: { kind: string; ms: number }[] = [];
   const unrecovered: string[] = [];
   const context = {
     cluster,
@@ -147,7 +147,7 @@ export async function runChaosScenario(
           LEASE_TTL_MS + RECOVERY_MS,
         ).then(
           () => {
-            failoverMs.push(Date.now() - started);
+            failoverMs.push({ kind, ms: Date.now() - started });
           },
           () => undefined,
         );
@@ -213,9 +213,14 @@ export function summaryLine(result: ChaosResult): string {
   const { audit } = result;
   const byKind = new Map<string, number>();
   for (const fault of result.faults) byKind.set(fault.kind, (byKind.get(fault.kind) ?? 0) + 1);
-  const sorted = [...result.failoverMs].sort((a, b) => a - b);
   const seconds = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
-  const failover = `failover p50/max ${seconds(sorted[Math.floor((sorted.length - 1) / 2)])}/${seconds(sorted.at(-1))} s (${sorted.length})`;
+  const spread = (samples: readonly { ms: number }[]) => {
+    const sorted = samples.map((sample) => sample.ms).sort((a, b) => a - b);
+    return `${seconds(sorted[Math.floor((sorted.length - 1) / 2)])}/${seconds(sorted.at(-1))} s (${sorted.length})`;
+  };
+  const kinds = [...new Set(result.failoverMs.map((sample) => sample.kind))].sort();
+  const perKind = kinds.map((kind) => `${kind} ${spread(result.failoverMs.filter((sample) => sample.kind === kind))}`);
+  const failover = `failover p50/max ${spread(result.failoverMs)}${perKind.length > 0 ? ` [${perKind.join('; ')}]` : ''}`;
   return (
     `chaos ${result.scenario}: ${result.faults.length} faults (${[...byKind].map(([kind, count]) => `${kind} ${count}`).join(', ')}), ` +
     `${audit.duplicateIds.length} duplicate ids, ${audit.overlaps.length} overlaps, ${audit.slotImbalances.length} slot imbalances, ` +
