@@ -49,7 +49,7 @@ function cleanup(state: GridState, windows: GridWindows, price: Decimal, time: n
 }
 
 /** Buy size for a slot price, or the configuration problem that makes it unusable. */
-export function buyQuantity(state: GridState, price: Decimal): Decimal | string {
+function buyQuantity(state: GridState, price: Decimal): Decimal | string {
   const { market, settings } = state;
   const quantity = floorToStep(settings.orderQuantity.div(price), market.stepSize);
   const notional = quantity.mul(price);
