@@ -9,6 +9,7 @@
  * The alerts carry no secret: neither the webhook's token nor the API secret reach a log line.
  */
 import { describe, expect, it } from 'vitest';
+import { dec } from '../../src/domain/decimal.js';
 import { simSymbolsNamed } from '../../src/exchange/sim/sim-settings.js';
 import { cleanupAfterAll } from '../harness/cleanup-after-all.js';
 import { until } from '../harness/until.js';
@@ -89,11 +90,31 @@ describe('degradations are visible: /health, quantmesh_symbol_state and alerts',
       30_000,
     );
     expect(alertOf(webhook.received, 'database-unavailable', 'trading')).not.toHaveProperty('symbol');
-    await until(
-      () => alertOf(webhook.received, 'spool-high', 'trading') !== undefined,
-      'the spool-high alert',
-      240_000,
-    );
+    // The spool grows with what the venue reports (fills, order changes): the market is moved
+    // through BTCUSDT's resting orders, just past the farthest buy, then the farthest sell, and so
+    // on, so the venue fills some whatever its random walk does (a calm walk once left the spool
+    // under half its size for minutes and the test ran out of time).
+    let side: 'BUY' | 'SELL' = 'BUY';
+    const sweep = setInterval(() => {
+      const prices = cluster.venue.engine
+        .restingOrders('BTCUSDT')
+        .filter((order) => order.side === side && order.price !== undefined)
+        .map((order) => order.price!);
+      if (prices.length > 0) {
+        const farthest = prices.reduce((a, b) => (side === 'BUY' ? (b.lt(a) ? b : a) : b.gt(a) ? b : a));
+        cluster.venue.engine.setPrice('BTCUSDT', side === 'BUY' ? farthest.sub(dec(5)) : farthest.add(dec(5)));
+      }
+      side = side === 'BUY' ? 'SELL' : 'BUY';
+    }, 3000);
+    try {
+      await until(
+        () => alertOf(webhook.received, 'spool-high', 'trading') !== undefined,
+        'the spool-high alert',
+        240_000,
+      );
+    } finally {
+      clearInterval(sweep);
+    }
     expect(alertOf(webhook.received, 'spool-high', 'trading')).toMatchObject({
       message: expect.stringContaining('max_spool_bytes (32768)'),
     });
