@@ -186,13 +186,21 @@ export async function runChaosScenario(
   const minutes = (performance.now() - phaseStarted) / 60_000;
   const ordersPerMinute = (cluster.record.acceptedIds.length - acceptedBefore) / Math.max(minutes, 1 / 60);
 
+  // A lock fault's last heal returns once the degraded survivor trades everything; the layout comes
+  // back after the settling period, through handovers. A stop inside one finds no owner to cancel.
+  await layoutRestored(cluster, symbols, RECOVERY_MS).catch(() => {
+    unrecovered.push(`before the final stop: no instance left degraded mode within ${RECOVERY_MS} ms`);
+  });
   await stopAll(cluster.nodes);
   // A stop that timed out (its cancels behind a venue fault's backlog) leaves orders resting, and
   // they keep filling with nobody running; the promise is "the next start reconciles what is left"
   // (docs/engine.md), so the cluster starts once more, fault-free, and stops again for the audit.
   const stopsTimedOut = cluster.nodes.filter((node) => node.output().includes('stop timed out')).length;
-  if (stopsTimedOut > 0) {
-    log(`chaos ${scenario}: ${stopsTimedOut} stop(s) timed out; starting the cluster once more to reconcile`);
+  const leftWorking = workingAtVenue(cluster);
+  if (stopsTimedOut > 0 || leftWorking > 0) {
+    log(
+      `chaos ${scenario}: ${stopsTimedOut} stop(s) timed out, ${leftWorking} order(s) left working; starting the cluster once more to reconcile`,
+    );
     await cluster.nodes[0]!.start();
     await Promise.all(cluster.nodes.slice(1).map((node) => node.start()));
     await everySymbolTrading(cluster, symbols, RECOVERY_MS);
@@ -265,6 +273,24 @@ async function everySymbolTrading(cluster: Cluster, symbols: readonly string[], 
     `every symbol trading (${symbols.join(', ')})`,
     timeoutMs,
   );
+}
+
+/** Every symbol trading and no instance in degraded mode: the configured layout is back. */
+async function layoutRestored(cluster: Cluster, symbols: readonly string[], timeoutMs: number): Promise<void> {
+  await until(
+    async () => {
+      const modes = await Promise.all(cluster.nodes.map((node) => node.status().then((status) => status.mode)));
+      return modes.every((mode) => !mode.startsWith('degraded'));
+    },
+    'every instance out of degraded mode',
+    timeoutMs,
+  );
+  await everySymbolTrading(cluster, symbols, timeoutMs);
+}
+
+/** Orders the venue still holds open (after the final stop: left to nobody). */
+function workingAtVenue(cluster: Cluster): number {
+  return [...cluster.record.orders.values()].filter((order) => order.closedAt === undefined).length;
 }
 
 /** SIGINT to every instance (cancel_on_exit, spool flushed); one that does not exit in time is killed. */
