@@ -102,9 +102,7 @@ export async function runChaosScenario(
   const clusterOptions = chaosClusterOptions(scenario, options);
   const symbols = clusterOptions.symbols.map((symbol) => symbol.symbol);
   const cluster = await startCluster(clusterOptions, teardown);
-  // The first start migrates the fresh database; the others then start together.
-  await cluster.nodes[0]!.start();
-  await Promise.all(cluster.nodes.slice(1).map((node) => node.start()));
+  await startNodes(cluster);
   await everySymbolTrading(cluster, symbols, RECOVERY_MS);
   log(`chaos ${scenario}: cluster trading ${symbols.join(', ')}`);
 
@@ -189,7 +187,9 @@ export async function runChaosScenario(
   // A lock fault's last heal returns once the degraded survivor trades everything; the layout comes
   // back after the settling period, through handovers. A stop inside one finds no owner to cancel.
   await layoutRestored(cluster, symbols, RECOVERY_MS).catch(() => {
-    unrecovered.push(`before the final stop: no instance left degraded mode within ${RECOVERY_MS} ms`);
+    unrecovered.push(
+      `before the final stop: the configured layout (no instance degraded, every symbol trading) not back within ${RECOVERY_MS} ms`,
+    );
   });
   await stopAll(cluster.nodes);
   // A stop that timed out (its cancels behind a venue fault's backlog) leaves orders resting, and
@@ -201,8 +201,7 @@ export async function runChaosScenario(
     log(
       `chaos ${scenario}: ${stopsTimedOut} stop(s) timed out, ${leftWorking} order(s) left working; starting the cluster once more to reconcile`,
     );
-    await cluster.nodes[0]!.start();
-    await Promise.all(cluster.nodes.slice(1).map((node) => node.start()));
+    await startNodes(cluster);
     await everySymbolTrading(cluster, symbols, RECOVERY_MS);
     await stopAll(cluster.nodes);
   }
@@ -273,6 +272,12 @@ async function everySymbolTrading(cluster: Cluster, symbols: readonly string[], 
     `every symbol trading (${symbols.join(', ')})`,
     timeoutMs,
   );
+}
+
+/** The first start migrates the fresh database; the others then start together. */
+async function startNodes(cluster: Cluster): Promise<void> {
+  await cluster.nodes[0]!.start();
+  await Promise.all(cluster.nodes.slice(1).map((node) => node.start()));
 }
 
 /** Every symbol trading and no instance in degraded mode: the configured layout is back. */
